@@ -466,6 +466,10 @@ def member_name(name, reserved):
 # JSON storage (one call of an unspecialized helper), and optimizing ~10 000 of them was a large share of the
 # module's release build time (BENCHMARKS.md, "The typed surface": 174.8 s -> 133.1 s CPU); a typed call still costs
 # well under the 2 µs target over a raw one.
+# They are also `@_alwaysEmitIntoClient`: their bodies go into the module's interface only, and a program compiles
+# the few it uses. A profile of the module's release compile (BENCHMARKS.md) showed LLVM spending about two thirds of
+# the time, on ~63 000 functions, a third of them these accessors and the `modify` coroutines the compiler adds to each
+# settable property; emitted into clients, none of them is compiled with the library.
 def accessor_lines(schema, members, reserved, storage):
     out = []
     seen = set()
@@ -480,7 +484,7 @@ def accessor_lines(schema, members, reserved, storage):
         out.append(doc)
         if "deprecated" in features:
             out.append(f"    @available(*, deprecated, message: \"'{name}' is deprecated in QEMU's schema\")")
-        out.append(f"    public var {swift}: {type_name}? {{")
+        out.append(f"    @_alwaysEmitIntoClient public var {swift}: {type_name}? {{")
         out.append(f"        @_optimize(none) get {{ {storage}.qapiMember({swift_string(name)}) }}")
         out.append(f"        @_optimize(none) set {{ {storage}.setQAPIMember({swift_string(name)}, newValue) }}")
         out.append("    }")
@@ -508,8 +512,8 @@ def init_lines(schema, members, reserved, storage, extra_reserved=()):
         params.append(f"{swift}: {schema.swift_type(type_ref)}")
         sets.append(f"        {storage}.setQAPIMember({swift_string(name)}, {swift_label(swift)})")
     out = ["    /// A value with the members the schema requires; set optional ones through their properties."]
-    out.append(f"    @_optimize(none) public init({', '.join(params)}) {{")
-    out.append(f"        self.{storage} = [:]")
+    out.append(f"    @_alwaysEmitIntoClient @_optimize(none) public init({', '.join(params)}) {{")
+    out.append(f"        self.init({'arguments' if storage == 'arguments' else 'unchecked'}: [:])")
     out += sets
     out.append("    }")
     return out
@@ -544,7 +548,7 @@ def emit_enum(schema, expr):
         out.append(f"    /// `{value}`.")
         if "deprecated" in features:
             out.append(f"    @available(*, deprecated, message: \"'{value}' is deprecated in QEMU's schema\")")
-        out.append(f"    public static var {swift}: {name} {{ @_optimize(none) get {{ {name}(rawValue: {swift_string(value)}) }} }}")
+        out.append(f"    @_alwaysEmitIntoClient public static var {swift}: {name} {{ @_optimize(none) get {{ {name}(rawValue: {swift_string(value)}) }} }}")
     out.append("}")
     return out
 
@@ -598,9 +602,9 @@ def emit_alternate(schema, expr):
             continue
         seen.add(swift)
         out.append(f"    /// The `{key}` branch (`{type_ref if isinstance(type_ref, str) else 'array'}`), when the value is one.")
-        out.append(f"    public var {swift}: {type_name}? {{ @_optimize(none) get {{ {type_name}(qapiJSON: json) }} }}")
+        out.append(f"    @_alwaysEmitIntoClient public var {swift}: {type_name}? {{ @_optimize(none) get {{ {type_name}(qapiJSON: json) }} }}")
         out.append(f"    /// A value of the `{key}` branch.")
-        out.append(f"    @_optimize(none) public static func {lower_camel(key).strip('`')}(_ value: {type_name}) -> {name} {{ {name}(unchecked: value.qapiJSON) }}")
+        out.append(f"    @_alwaysEmitIntoClient @_optimize(none) public static func {lower_camel(key).strip('`')}(_ value: {type_name}) -> {name} {{ {name}(unchecked: value.qapiJSON) }}")
     out.append("}")
     return out
 

@@ -18,51 +18,51 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `sig`: `str`, optional, since QEMU 1.5.
-        public var sig: Swift.String? {
+        @_alwaysEmitIntoClient public var sig: Swift.String? {
             @_optimize(none) get { json.qapiMember("sig") }
             @_optimize(none) set { json.setQAPIMember("sig", newValue) }
         }
         /// `rev`: `uint8`, optional, since QEMU 1.5.
-        public var rev: Swift.Int? {
+        @_alwaysEmitIntoClient public var rev: Swift.Int? {
             @_optimize(none) get { json.qapiMember("rev") }
             @_optimize(none) set { json.setQAPIMember("rev", newValue) }
         }
         /// `oem_id`: `str`, optional, since QEMU 1.5.
-        public var oemID: Swift.String? {
+        @_alwaysEmitIntoClient public var oemID: Swift.String? {
             @_optimize(none) get { json.qapiMember("oem_id") }
             @_optimize(none) set { json.setQAPIMember("oem_id", newValue) }
         }
         /// `oem_table_id`: `str`, optional, since QEMU 1.5.
-        public var oemTableID: Swift.String? {
+        @_alwaysEmitIntoClient public var oemTableID: Swift.String? {
             @_optimize(none) get { json.qapiMember("oem_table_id") }
             @_optimize(none) set { json.setQAPIMember("oem_table_id", newValue) }
         }
         /// `oem_rev`: `uint32`, optional, since QEMU 1.5.
-        public var oemRev: Swift.Int? {
+        @_alwaysEmitIntoClient public var oemRev: Swift.Int? {
             @_optimize(none) get { json.qapiMember("oem_rev") }
             @_optimize(none) set { json.setQAPIMember("oem_rev", newValue) }
         }
         /// `asl_compiler_id`: `str`, optional, since QEMU 1.5.
-        public var aslCompilerID: Swift.String? {
+        @_alwaysEmitIntoClient public var aslCompilerID: Swift.String? {
             @_optimize(none) get { json.qapiMember("asl_compiler_id") }
             @_optimize(none) set { json.setQAPIMember("asl_compiler_id", newValue) }
         }
         /// `asl_compiler_rev`: `uint32`, optional, since QEMU 1.5.
-        public var aslCompilerRev: Swift.Int? {
+        @_alwaysEmitIntoClient public var aslCompilerRev: Swift.Int? {
             @_optimize(none) get { json.qapiMember("asl_compiler_rev") }
             @_optimize(none) set { json.setQAPIMember("asl_compiler_rev", newValue) }
         }
         /// `file`: `str`, optional, since QEMU 1.5.
-        public var file: Swift.String? {
+        @_alwaysEmitIntoClient public var file: Swift.String? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `data`: `str`, optional, since QEMU 1.5.
-        public var data: Swift.String? {
+        @_alwaysEmitIntoClient public var data: Swift.String? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -79,9 +79,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `DIMM`.
-        public static var dimm: ACPISlotType { @_optimize(none) get { ACPISlotType(rawValue: "DIMM") } }
+        @_alwaysEmitIntoClient public static var dimm: ACPISlotType { @_optimize(none) get { ACPISlotType(rawValue: "DIMM") } }
         /// `CPU`.
-        public static var cpu: ACPISlotType { @_optimize(none) get { ACPISlotType(rawValue: "CPU") } }
+        @_alwaysEmitIntoClient public static var cpu: ACPISlotType { @_optimize(none) get { ACPISlotType(rawValue: "CPU") } }
     }
 
     /// `ACPIOSTInfo`: a QAPI struct of the `acpi` module, since QEMU 2.1.
@@ -97,35 +97,35 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(slot: Swift.String, slotType: QAPI.ACPISlotType, source: Swift.Int, status: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(slot: Swift.String, slotType: QAPI.ACPISlotType, source: Swift.Int, status: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("slot", slot)
             json.setQAPIMember("slot-type", slotType)
             json.setQAPIMember("source", source)
             json.setQAPIMember("status", status)
         }
         /// `device`: `str`, optional, since QEMU 2.1.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `slot`: `str`, since QEMU 2.1.
-        public var slot: Swift.String? {
+        @_alwaysEmitIntoClient public var slot: Swift.String? {
             @_optimize(none) get { json.qapiMember("slot") }
             @_optimize(none) set { json.setQAPIMember("slot", newValue) }
         }
         /// `slot-type`: `ACPISlotType`, since QEMU 2.1.
-        public var slotType: QAPI.ACPISlotType? {
+        @_alwaysEmitIntoClient public var slotType: QAPI.ACPISlotType? {
             @_optimize(none) get { json.qapiMember("slot-type") }
             @_optimize(none) set { json.setQAPIMember("slot-type", newValue) }
         }
         /// `source`: `int`, since QEMU 2.1.
-        public var source: Swift.Int? {
+        @_alwaysEmitIntoClient public var source: Swift.Int? {
             @_optimize(none) get { json.qapiMember("source") }
             @_optimize(none) set { json.setQAPIMember("source", newValue) }
         }
         /// `status`: `int`, since QEMU 2.1.
-        public var status: Swift.Int? {
+        @_alwaysEmitIntoClient public var status: Swift.Int? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
@@ -148,8 +148,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -168,7 +168,7 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `info`: `ACPIOSTInfo`, since QEMU 2.1.
-        public var info: QAPI.ACPIOSTInfo? {
+        @_alwaysEmitIntoClient public var info: QAPI.ACPIOSTInfo? {
             @_optimize(none) get { json.qapiMember("info") }
             @_optimize(none) set { json.setQAPIMember("info", newValue) }
         }

@@ -26,12 +26,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(cper: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(cper: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("cper", cper)
         }
         /// `cper`: `str`, since QEMU 10.2.
-        public var cper: Swift.String? {
+        @_alwaysEmitIntoClient public var cper: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("cper") }
             @_optimize(none) set { arguments.setQAPIMember("cper", newValue) }
         }

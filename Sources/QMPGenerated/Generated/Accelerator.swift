@@ -18,21 +18,21 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `hvf`.
-        public static var hvf: Accelerator { @_optimize(none) get { Accelerator(rawValue: "hvf") } }
+        @_alwaysEmitIntoClient public static var hvf: Accelerator { @_optimize(none) get { Accelerator(rawValue: "hvf") } }
         /// `kvm`.
-        public static var kvm: Accelerator { @_optimize(none) get { Accelerator(rawValue: "kvm") } }
+        @_alwaysEmitIntoClient public static var kvm: Accelerator { @_optimize(none) get { Accelerator(rawValue: "kvm") } }
         /// `mshv`.
-        public static var mshv: Accelerator { @_optimize(none) get { Accelerator(rawValue: "mshv") } }
+        @_alwaysEmitIntoClient public static var mshv: Accelerator { @_optimize(none) get { Accelerator(rawValue: "mshv") } }
         /// `nvmm`.
-        public static var nvmm: Accelerator { @_optimize(none) get { Accelerator(rawValue: "nvmm") } }
+        @_alwaysEmitIntoClient public static var nvmm: Accelerator { @_optimize(none) get { Accelerator(rawValue: "nvmm") } }
         /// `qtest`.
-        public static var qtest: Accelerator { @_optimize(none) get { Accelerator(rawValue: "qtest") } }
+        @_alwaysEmitIntoClient public static var qtest: Accelerator { @_optimize(none) get { Accelerator(rawValue: "qtest") } }
         /// `tcg`.
-        public static var tcg: Accelerator { @_optimize(none) get { Accelerator(rawValue: "tcg") } }
+        @_alwaysEmitIntoClient public static var tcg: Accelerator { @_optimize(none) get { Accelerator(rawValue: "tcg") } }
         /// `whpx`.
-        public static var whpx: Accelerator { @_optimize(none) get { Accelerator(rawValue: "whpx") } }
+        @_alwaysEmitIntoClient public static var whpx: Accelerator { @_optimize(none) get { Accelerator(rawValue: "whpx") } }
         /// `xen`.
-        public static var xen: Accelerator { @_optimize(none) get { Accelerator(rawValue: "xen") } }
+        @_alwaysEmitIntoClient public static var xen: Accelerator { @_optimize(none) get { Accelerator(rawValue: "xen") } }
     }
 
     /// `AcceleratorInfo`: a QAPI struct of the `accelerator` module, since QEMU 10.2.
@@ -50,18 +50,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(enabled: QAPI.Accelerator, present: [QAPI.Accelerator]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(enabled: QAPI.Accelerator, present: [QAPI.Accelerator]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("enabled", enabled)
             json.setQAPIMember("present", present)
         }
         /// `enabled`: `Accelerator`, since QEMU 10.2.
-        public var enabled: QAPI.Accelerator? {
+        @_alwaysEmitIntoClient public var enabled: QAPI.Accelerator? {
             @_optimize(none) get { json.qapiMember("enabled") }
             @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `present`: `[Accelerator]`, since QEMU 10.2.
-        public var present: [QAPI.Accelerator]? {
+        @_alwaysEmitIntoClient public var present: [QAPI.Accelerator]? {
             @_optimize(none) get { json.qapiMember("present") }
             @_optimize(none) set { json.setQAPIMember("present", newValue) }
         }
@@ -88,8 +88,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -112,8 +112,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 }

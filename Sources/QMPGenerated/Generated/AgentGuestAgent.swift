@@ -18,24 +18,24 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, enabled: Swift.Bool, successResponse: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, enabled: Swift.Bool, successResponse: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("enabled", enabled)
             json.setQAPIMember("success-response", successResponse)
         }
         /// `name`: `str`, since QEMU 1.1.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `enabled`: `bool`, since QEMU 1.1.
-        public var enabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("enabled") }
             @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `success-response`: `bool`, since QEMU 1.7.
-        public var successResponse: Swift.Bool? {
+        @_alwaysEmitIntoClient public var successResponse: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("success-response") }
             @_optimize(none) set { json.setQAPIMember("success-response", newValue) }
         }
@@ -54,18 +54,18 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(version: Swift.String, supportedCommands: [QAPI.Agent.GuestAgentCommandInfo]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(version: Swift.String, supportedCommands: [QAPI.Agent.GuestAgentCommandInfo]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("version", version)
             json.setQAPIMember("supported_commands", supportedCommands)
         }
         /// `version`: `str`, since QEMU 0.15.
-        public var version: Swift.String? {
+        @_alwaysEmitIntoClient public var version: Swift.String? {
             @_optimize(none) get { json.qapiMember("version") }
             @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `supported_commands`: `[GuestAgentCommandInfo]`, since QEMU 0.15.
-        public var supportedCommands: [QAPI.Agent.GuestAgentCommandInfo]? {
+        @_alwaysEmitIntoClient public var supportedCommands: [QAPI.Agent.GuestAgentCommandInfo]? {
             @_optimize(none) get { json.qapiMember("supported_commands") }
             @_optimize(none) set { json.setQAPIMember("supported_commands", newValue) }
         }
@@ -84,24 +84,24 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(count: Swift.Int, bufB64: Swift.String, eof: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(count: Swift.Int, bufB64: Swift.String, eof: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("count", count)
             json.setQAPIMember("buf-b64", bufB64)
             json.setQAPIMember("eof", eof)
         }
         /// `count`: `int`, since QEMU 0.15.
-        public var count: Swift.Int? {
+        @_alwaysEmitIntoClient public var count: Swift.Int? {
             @_optimize(none) get { json.qapiMember("count") }
             @_optimize(none) set { json.setQAPIMember("count", newValue) }
         }
         /// `buf-b64`: `str`, since QEMU 0.15.
-        public var bufB64: Swift.String? {
+        @_alwaysEmitIntoClient public var bufB64: Swift.String? {
             @_optimize(none) get { json.qapiMember("buf-b64") }
             @_optimize(none) set { json.setQAPIMember("buf-b64", newValue) }
         }
         /// `eof`: `bool`, since QEMU 0.15.
-        public var eof: Swift.Bool? {
+        @_alwaysEmitIntoClient public var eof: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("eof") }
             @_optimize(none) set { json.setQAPIMember("eof", newValue) }
         }
@@ -120,18 +120,18 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(count: Swift.Int, eof: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(count: Swift.Int, eof: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("count", count)
             json.setQAPIMember("eof", eof)
         }
         /// `count`: `int`, since QEMU 0.15.
-        public var count: Swift.Int? {
+        @_alwaysEmitIntoClient public var count: Swift.Int? {
             @_optimize(none) get { json.qapiMember("count") }
             @_optimize(none) set { json.setQAPIMember("count", newValue) }
         }
         /// `eof`: `bool`, since QEMU 0.15.
-        public var eof: Swift.Bool? {
+        @_alwaysEmitIntoClient public var eof: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("eof") }
             @_optimize(none) set { json.setQAPIMember("eof", newValue) }
         }
@@ -150,18 +150,18 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(position: Swift.Int, eof: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(position: Swift.Int, eof: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("position", position)
             json.setQAPIMember("eof", eof)
         }
         /// `position`: `int`, since QEMU 0.15.
-        public var position: Swift.Int? {
+        @_alwaysEmitIntoClient public var position: Swift.Int? {
             @_optimize(none) get { json.qapiMember("position") }
             @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `eof`: `bool`, since QEMU 0.15.
-        public var eof: Swift.Bool? {
+        @_alwaysEmitIntoClient public var eof: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("eof") }
             @_optimize(none) set { json.setQAPIMember("eof", newValue) }
         }
@@ -178,11 +178,11 @@ extension QAPI.Agent {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `set`.
-        public static var set: QGASeek { @_optimize(none) get { QGASeek(rawValue: "set") } }
+        @_alwaysEmitIntoClient public static var set: QGASeek { @_optimize(none) get { QGASeek(rawValue: "set") } }
         /// `cur`.
-        public static var cur: QGASeek { @_optimize(none) get { QGASeek(rawValue: "cur") } }
+        @_alwaysEmitIntoClient public static var cur: QGASeek { @_optimize(none) get { QGASeek(rawValue: "cur") } }
         /// `end`.
-        public static var end: QGASeek { @_optimize(none) get { QGASeek(rawValue: "end") } }
+        @_alwaysEmitIntoClient public static var end: QGASeek { @_optimize(none) get { QGASeek(rawValue: "end") } }
     }
 
     /// `GuestFileWhence`: a QAPI alternate of the `guest-agent` module, since QEMU 2.6.
@@ -196,13 +196,13 @@ extension QAPI.Agent {
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `value` branch (`int`), when the value is one.
-        public var asValue: Swift.Int? { @_optimize(none) get { Swift.Int(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asValue: Swift.Int? { @_optimize(none) get { Swift.Int(qapiJSON: json) } }
         /// A value of the `value` branch.
-        @_optimize(none) public static func value(_ value: Swift.Int) -> GuestFileWhence { GuestFileWhence(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func value(_ value: Swift.Int) -> GuestFileWhence { GuestFileWhence(unchecked: value.qapiJSON) }
         /// The `name` branch (`QGASeek`), when the value is one.
-        public var asName: QAPI.Agent.QGASeek? { @_optimize(none) get { QAPI.Agent.QGASeek(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asName: QAPI.Agent.QGASeek? { @_optimize(none) get { QAPI.Agent.QGASeek(qapiJSON: json) } }
         /// A value of the `name` branch.
-        @_optimize(none) public static func name(_ value: QAPI.Agent.QGASeek) -> GuestFileWhence { GuestFileWhence(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func name(_ value: QAPI.Agent.QGASeek) -> GuestFileWhence { GuestFileWhence(unchecked: value.qapiJSON) }
     }
 
     /// `GuestFsfreezeStatus`: a QAPI enumeration of the `guest-agent` module, since QEMU 0.15.
@@ -216,9 +216,9 @@ extension QAPI.Agent {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `thawed`.
-        public static var thawed: GuestFsfreezeStatus { @_optimize(none) get { GuestFsfreezeStatus(rawValue: "thawed") } }
+        @_alwaysEmitIntoClient public static var thawed: GuestFsfreezeStatus { @_optimize(none) get { GuestFsfreezeStatus(rawValue: "thawed") } }
         /// `frozen`.
-        public static var frozen: GuestFsfreezeStatus { @_optimize(none) get { GuestFsfreezeStatus(rawValue: "frozen") } }
+        @_alwaysEmitIntoClient public static var frozen: GuestFsfreezeStatus { @_optimize(none) get { GuestFsfreezeStatus(rawValue: "frozen") } }
     }
 
     /// `GuestFilesystemTrimResult`: a QAPI struct of the `guest-agent` module, since QEMU 2.4.
@@ -234,27 +234,27 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 2.4.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `trimmed`: `int`, optional, since QEMU 2.4.
-        public var trimmed: Swift.Int? {
+        @_alwaysEmitIntoClient public var trimmed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("trimmed") }
             @_optimize(none) set { json.setQAPIMember("trimmed", newValue) }
         }
         /// `minimum`: `int`, optional, since QEMU 2.4.
-        public var minimum: Swift.Int? {
+        @_alwaysEmitIntoClient public var minimum: Swift.Int? {
             @_optimize(none) get { json.qapiMember("minimum") }
             @_optimize(none) set { json.setQAPIMember("minimum", newValue) }
         }
         /// `error`: `str`, optional, since QEMU 2.4.
-        public var error: Swift.String? {
+        @_alwaysEmitIntoClient public var error: Swift.String? {
             @_optimize(none) get { json.qapiMember("error") }
             @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }
@@ -273,12 +273,12 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(paths: [QAPI.Agent.GuestFilesystemTrimResult]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(paths: [QAPI.Agent.GuestFilesystemTrimResult]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("paths", paths)
         }
         /// `paths`: `[GuestFilesystemTrimResult]`, since QEMU 2.4.
-        public var paths: [QAPI.Agent.GuestFilesystemTrimResult]? {
+        @_alwaysEmitIntoClient public var paths: [QAPI.Agent.GuestFilesystemTrimResult]? {
             @_optimize(none) get { json.qapiMember("paths") }
             @_optimize(none) set { json.setQAPIMember("paths", newValue) }
         }
@@ -295,9 +295,9 @@ extension QAPI.Agent {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ipv4`.
-        public static var ipv4: GuestIPAddressType { @_optimize(none) get { GuestIPAddressType(rawValue: "ipv4") } }
+        @_alwaysEmitIntoClient public static var ipv4: GuestIPAddressType { @_optimize(none) get { GuestIPAddressType(rawValue: "ipv4") } }
         /// `ipv6`.
-        public static var ipv6: GuestIPAddressType { @_optimize(none) get { GuestIPAddressType(rawValue: "ipv6") } }
+        @_alwaysEmitIntoClient public static var ipv6: GuestIPAddressType { @_optimize(none) get { GuestIPAddressType(rawValue: "ipv6") } }
     }
 
     /// `GuestIpAddress`: a QAPI struct of the `guest-agent` module, since QEMU 1.1.
@@ -313,24 +313,24 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(ipAddress: Swift.String, ipAddressType: QAPI.Agent.GuestIPAddressType, prefix: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(ipAddress: Swift.String, ipAddressType: QAPI.Agent.GuestIPAddressType, prefix: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("ip-address", ipAddress)
             json.setQAPIMember("ip-address-type", ipAddressType)
             json.setQAPIMember("prefix", prefix)
         }
         /// `ip-address`: `str`, since QEMU 1.1.
-        public var ipAddress: Swift.String? {
+        @_alwaysEmitIntoClient public var ipAddress: Swift.String? {
             @_optimize(none) get { json.qapiMember("ip-address") }
             @_optimize(none) set { json.setQAPIMember("ip-address", newValue) }
         }
         /// `ip-address-type`: `GuestIpAddressType`, since QEMU 1.1.
-        public var ipAddressType: QAPI.Agent.GuestIPAddressType? {
+        @_alwaysEmitIntoClient public var ipAddressType: QAPI.Agent.GuestIPAddressType? {
             @_optimize(none) get { json.qapiMember("ip-address-type") }
             @_optimize(none) set { json.setQAPIMember("ip-address-type", newValue) }
         }
         /// `prefix`: `int`, since QEMU 1.1.
-        public var prefix: Swift.Int? {
+        @_alwaysEmitIntoClient public var prefix: Swift.Int? {
             @_optimize(none) get { json.qapiMember("prefix") }
             @_optimize(none) set { json.setQAPIMember("prefix", newValue) }
         }
@@ -349,8 +349,8 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(rxBytes: Swift.UInt64, rxPackets: Swift.UInt64, rxErrs: Swift.UInt64, rxDropped: Swift.UInt64, txBytes: Swift.UInt64, txPackets: Swift.UInt64, txErrs: Swift.UInt64, txDropped: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(rxBytes: Swift.UInt64, rxPackets: Swift.UInt64, rxErrs: Swift.UInt64, rxDropped: Swift.UInt64, txBytes: Swift.UInt64, txPackets: Swift.UInt64, txErrs: Swift.UInt64, txDropped: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("rx-bytes", rxBytes)
             json.setQAPIMember("rx-packets", rxPackets)
             json.setQAPIMember("rx-errs", rxErrs)
@@ -361,42 +361,42 @@ extension QAPI.Agent {
             json.setQAPIMember("tx-dropped", txDropped)
         }
         /// `rx-bytes`: `uint64`, since QEMU 2.11.
-        public var rxBytes: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var rxBytes: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("rx-bytes") }
             @_optimize(none) set { json.setQAPIMember("rx-bytes", newValue) }
         }
         /// `rx-packets`: `uint64`, since QEMU 2.11.
-        public var rxPackets: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var rxPackets: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("rx-packets") }
             @_optimize(none) set { json.setQAPIMember("rx-packets", newValue) }
         }
         /// `rx-errs`: `uint64`, since QEMU 2.11.
-        public var rxErrs: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var rxErrs: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("rx-errs") }
             @_optimize(none) set { json.setQAPIMember("rx-errs", newValue) }
         }
         /// `rx-dropped`: `uint64`, since QEMU 2.11.
-        public var rxDropped: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var rxDropped: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("rx-dropped") }
             @_optimize(none) set { json.setQAPIMember("rx-dropped", newValue) }
         }
         /// `tx-bytes`: `uint64`, since QEMU 2.11.
-        public var txBytes: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var txBytes: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("tx-bytes") }
             @_optimize(none) set { json.setQAPIMember("tx-bytes", newValue) }
         }
         /// `tx-packets`: `uint64`, since QEMU 2.11.
-        public var txPackets: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var txPackets: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("tx-packets") }
             @_optimize(none) set { json.setQAPIMember("tx-packets", newValue) }
         }
         /// `tx-errs`: `uint64`, since QEMU 2.11.
-        public var txErrs: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var txErrs: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("tx-errs") }
             @_optimize(none) set { json.setQAPIMember("tx-errs", newValue) }
         }
         /// `tx-dropped`: `uint64`, since QEMU 2.11.
-        public var txDropped: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var txDropped: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("tx-dropped") }
             @_optimize(none) set { json.setQAPIMember("tx-dropped", newValue) }
         }
@@ -415,27 +415,27 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 1.1.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `hardware-address`: `str`, optional, since QEMU 1.1.
-        public var hardwareAddress: Swift.String? {
+        @_alwaysEmitIntoClient public var hardwareAddress: Swift.String? {
             @_optimize(none) get { json.qapiMember("hardware-address") }
             @_optimize(none) set { json.setQAPIMember("hardware-address", newValue) }
         }
         /// `ip-addresses`: `[GuestIpAddress]`, optional, since QEMU 1.1.
-        public var ipAddresses: [QAPI.Agent.GuestIPAddress]? {
+        @_alwaysEmitIntoClient public var ipAddresses: [QAPI.Agent.GuestIPAddress]? {
             @_optimize(none) get { json.qapiMember("ip-addresses") }
             @_optimize(none) set { json.setQAPIMember("ip-addresses", newValue) }
         }
         /// `statistics`: `GuestNetworkInterfaceStat`, optional, since QEMU 2.11.
-        public var statistics: QAPI.Agent.GuestNetworkInterfaceStat? {
+        @_alwaysEmitIntoClient public var statistics: QAPI.Agent.GuestNetworkInterfaceStat? {
             @_optimize(none) get { json.qapiMember("statistics") }
             @_optimize(none) set { json.setQAPIMember("statistics", newValue) }
         }
@@ -454,23 +454,23 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(logicalID: Swift.Int, online: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(logicalID: Swift.Int, online: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("logical-id", logicalID)
             json.setQAPIMember("online", online)
         }
         /// `logical-id`: `int`, since QEMU 1.5.
-        public var logicalID: Swift.Int? {
+        @_alwaysEmitIntoClient public var logicalID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("logical-id") }
             @_optimize(none) set { json.setQAPIMember("logical-id", newValue) }
         }
         /// `online`: `bool`, since QEMU 1.5.
-        public var online: Swift.Bool? {
+        @_alwaysEmitIntoClient public var online: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("online") }
             @_optimize(none) set { json.setQAPIMember("online", newValue) }
         }
         /// `can-offline`: `bool`, optional, since QEMU 1.5.
-        public var canOffline: Swift.Bool? {
+        @_alwaysEmitIntoClient public var canOffline: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("can-offline") }
             @_optimize(none) set { json.setQAPIMember("can-offline", newValue) }
         }
@@ -487,45 +487,45 @@ extension QAPI.Agent {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ide`.
-        public static var ide: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "ide") } }
+        @_alwaysEmitIntoClient public static var ide: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "ide") } }
         /// `fdc`.
-        public static var fdc: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "fdc") } }
+        @_alwaysEmitIntoClient public static var fdc: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "fdc") } }
         /// `scsi`.
-        public static var scsi: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "scsi") } }
+        @_alwaysEmitIntoClient public static var scsi: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "scsi") } }
         /// `virtio`.
-        public static var virtio: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "virtio") } }
+        @_alwaysEmitIntoClient public static var virtio: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "virtio") } }
         /// `xen`.
-        public static var xen: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "xen") } }
+        @_alwaysEmitIntoClient public static var xen: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "xen") } }
         /// `usb`.
-        public static var usb: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "usb") } }
+        @_alwaysEmitIntoClient public static var usb: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "usb") } }
         /// `uml`.
-        public static var uml: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "uml") } }
+        @_alwaysEmitIntoClient public static var uml: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "uml") } }
         /// `sata`.
-        public static var sata: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "sata") } }
+        @_alwaysEmitIntoClient public static var sata: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "sata") } }
         /// `sd`.
-        public static var sd: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "sd") } }
+        @_alwaysEmitIntoClient public static var sd: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "sd") } }
         /// `unknown`.
-        public static var unknown: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "unknown") } }
+        @_alwaysEmitIntoClient public static var unknown: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "unknown") } }
         /// `ieee1394`.
-        public static var ieee1394: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "ieee1394") } }
+        @_alwaysEmitIntoClient public static var ieee1394: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "ieee1394") } }
         /// `ssa`.
-        public static var ssa: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "ssa") } }
+        @_alwaysEmitIntoClient public static var ssa: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "ssa") } }
         /// `fibre`.
-        public static var fibre: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "fibre") } }
+        @_alwaysEmitIntoClient public static var fibre: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "fibre") } }
         /// `raid`.
-        public static var raid: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "raid") } }
+        @_alwaysEmitIntoClient public static var raid: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "raid") } }
         /// `iscsi`.
-        public static var iscsi: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "iscsi") } }
+        @_alwaysEmitIntoClient public static var iscsi: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "iscsi") } }
         /// `sas`.
-        public static var sas: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "sas") } }
+        @_alwaysEmitIntoClient public static var sas: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "sas") } }
         /// `mmc`.
-        public static var mmc: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "mmc") } }
+        @_alwaysEmitIntoClient public static var mmc: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "mmc") } }
         /// `virtual`.
-        public static var virtual: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "virtual") } }
+        @_alwaysEmitIntoClient public static var virtual: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "virtual") } }
         /// `file-backed-virtual`.
-        public static var fileBackedVirtual: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "file-backed-virtual") } }
+        @_alwaysEmitIntoClient public static var fileBackedVirtual: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "file-backed-virtual") } }
         /// `nvme`.
-        public static var nvme: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "nvme") } }
+        @_alwaysEmitIntoClient public static var nvme: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "nvme") } }
     }
 
     /// `GuestPCIAddress`: a QAPI struct of the `guest-agent` module, since QEMU 2.2.
@@ -541,30 +541,30 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(domain: Swift.Int, bus: Swift.Int, slot: Swift.Int, function: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(domain: Swift.Int, bus: Swift.Int, slot: Swift.Int, function: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("domain", domain)
             json.setQAPIMember("bus", bus)
             json.setQAPIMember("slot", slot)
             json.setQAPIMember("function", function)
         }
         /// `domain`: `int`, since QEMU 2.2.
-        public var domain: Swift.Int? {
+        @_alwaysEmitIntoClient public var domain: Swift.Int? {
             @_optimize(none) get { json.qapiMember("domain") }
             @_optimize(none) set { json.setQAPIMember("domain", newValue) }
         }
         /// `bus`: `int`, since QEMU 2.2.
-        public var bus: Swift.Int? {
+        @_alwaysEmitIntoClient public var bus: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bus") }
             @_optimize(none) set { json.setQAPIMember("bus", newValue) }
         }
         /// `slot`: `int`, since QEMU 2.2.
-        public var slot: Swift.Int? {
+        @_alwaysEmitIntoClient public var slot: Swift.Int? {
             @_optimize(none) get { json.qapiMember("slot") }
             @_optimize(none) set { json.setQAPIMember("slot", newValue) }
         }
         /// `function`: `int`, since QEMU 2.2.
-        public var function: Swift.Int? {
+        @_alwaysEmitIntoClient public var function: Swift.Int? {
             @_optimize(none) get { json.qapiMember("function") }
             @_optimize(none) set { json.setQAPIMember("function", newValue) }
         }
@@ -583,30 +583,30 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(cssid: Swift.Int, ssid: Swift.Int, subchno: Swift.Int, devno: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(cssid: Swift.Int, ssid: Swift.Int, subchno: Swift.Int, devno: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("cssid", cssid)
             json.setQAPIMember("ssid", ssid)
             json.setQAPIMember("subchno", subchno)
             json.setQAPIMember("devno", devno)
         }
         /// `cssid`: `int`, since QEMU 6.0.
-        public var cssid: Swift.Int? {
+        @_alwaysEmitIntoClient public var cssid: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cssid") }
             @_optimize(none) set { json.setQAPIMember("cssid", newValue) }
         }
         /// `ssid`: `int`, since QEMU 6.0.
-        public var ssid: Swift.Int? {
+        @_alwaysEmitIntoClient public var ssid: Swift.Int? {
             @_optimize(none) get { json.qapiMember("ssid") }
             @_optimize(none) set { json.setQAPIMember("ssid", newValue) }
         }
         /// `subchno`: `int`, since QEMU 6.0.
-        public var subchno: Swift.Int? {
+        @_alwaysEmitIntoClient public var subchno: Swift.Int? {
             @_optimize(none) get { json.qapiMember("subchno") }
             @_optimize(none) set { json.setQAPIMember("subchno", newValue) }
         }
         /// `devno`: `int`, since QEMU 6.0.
-        public var devno: Swift.Int? {
+        @_alwaysEmitIntoClient public var devno: Swift.Int? {
             @_optimize(none) get { json.qapiMember("devno") }
             @_optimize(none) set { json.setQAPIMember("devno", newValue) }
         }
@@ -625,8 +625,8 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(pciController: QAPI.Agent.GuestPCIAddress, busType: QAPI.Agent.GuestDiskBusType, bus: Swift.Int, target: Swift.Int, unit: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(pciController: QAPI.Agent.GuestPCIAddress, busType: QAPI.Agent.GuestDiskBusType, bus: Swift.Int, target: Swift.Int, unit: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("pci-controller", pciController)
             json.setQAPIMember("bus-type", busType)
             json.setQAPIMember("bus", bus)
@@ -634,42 +634,42 @@ extension QAPI.Agent {
             json.setQAPIMember("unit", unit)
         }
         /// `pci-controller`: `GuestPCIAddress`, since QEMU 2.2.
-        public var pciController: QAPI.Agent.GuestPCIAddress? {
+        @_alwaysEmitIntoClient public var pciController: QAPI.Agent.GuestPCIAddress? {
             @_optimize(none) get { json.qapiMember("pci-controller") }
             @_optimize(none) set { json.setQAPIMember("pci-controller", newValue) }
         }
         /// `bus-type`: `GuestDiskBusType`, since QEMU 2.2.
-        public var busType: QAPI.Agent.GuestDiskBusType? {
+        @_alwaysEmitIntoClient public var busType: QAPI.Agent.GuestDiskBusType? {
             @_optimize(none) get { json.qapiMember("bus-type") }
             @_optimize(none) set { json.setQAPIMember("bus-type", newValue) }
         }
         /// `bus`: `int`, since QEMU 2.2.
-        public var bus: Swift.Int? {
+        @_alwaysEmitIntoClient public var bus: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bus") }
             @_optimize(none) set { json.setQAPIMember("bus", newValue) }
         }
         /// `target`: `int`, since QEMU 2.2.
-        public var target: Swift.Int? {
+        @_alwaysEmitIntoClient public var target: Swift.Int? {
             @_optimize(none) get { json.qapiMember("target") }
             @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `unit`: `int`, since QEMU 2.2.
-        public var unit: Swift.Int? {
+        @_alwaysEmitIntoClient public var unit: Swift.Int? {
             @_optimize(none) get { json.qapiMember("unit") }
             @_optimize(none) set { json.setQAPIMember("unit", newValue) }
         }
         /// `serial`: `str`, optional, since QEMU 3.1.
-        public var serial: Swift.String? {
+        @_alwaysEmitIntoClient public var serial: Swift.String? {
             @_optimize(none) get { json.qapiMember("serial") }
             @_optimize(none) set { json.setQAPIMember("serial", newValue) }
         }
         /// `dev`: `str`, optional, since QEMU 3.1.
-        public var dev: Swift.String? {
+        @_alwaysEmitIntoClient public var dev: Swift.String? {
             @_optimize(none) get { json.qapiMember("dev") }
             @_optimize(none) set { json.setQAPIMember("dev", newValue) }
         }
         /// `ccw-address`: `GuestCCWAddress`, optional, since QEMU 6.0.
-        public var ccwAddress: QAPI.Agent.GuestCCWAddress? {
+        @_alwaysEmitIntoClient public var ccwAddress: QAPI.Agent.GuestCCWAddress? {
             @_optimize(none) get { json.qapiMember("ccw-address") }
             @_optimize(none) set { json.setQAPIMember("ccw-address", newValue) }
         }
@@ -688,8 +688,8 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(criticalWarning: Swift.Int, temperature: Swift.Int, availableSpare: Swift.Int, availableSpareThreshold: Swift.Int, percentageUsed: Swift.Int, dataUnitsReadLo: Swift.UInt64, dataUnitsReadHi: Swift.UInt64, dataUnitsWrittenLo: Swift.UInt64, dataUnitsWrittenHi: Swift.UInt64, hostReadCommandsLo: Swift.UInt64, hostReadCommandsHi: Swift.UInt64, hostWriteCommandsLo: Swift.UInt64, hostWriteCommandsHi: Swift.UInt64, controllerBusyTimeLo: Swift.UInt64, controllerBusyTimeHi: Swift.UInt64, powerCyclesLo: Swift.UInt64, powerCyclesHi: Swift.UInt64, powerOnHoursLo: Swift.UInt64, powerOnHoursHi: Swift.UInt64, unsafeShutdownsLo: Swift.UInt64, unsafeShutdownsHi: Swift.UInt64, mediaErrorsLo: Swift.UInt64, mediaErrorsHi: Swift.UInt64, numberOfErrorLogEntriesLo: Swift.UInt64, numberOfErrorLogEntriesHi: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(criticalWarning: Swift.Int, temperature: Swift.Int, availableSpare: Swift.Int, availableSpareThreshold: Swift.Int, percentageUsed: Swift.Int, dataUnitsReadLo: Swift.UInt64, dataUnitsReadHi: Swift.UInt64, dataUnitsWrittenLo: Swift.UInt64, dataUnitsWrittenHi: Swift.UInt64, hostReadCommandsLo: Swift.UInt64, hostReadCommandsHi: Swift.UInt64, hostWriteCommandsLo: Swift.UInt64, hostWriteCommandsHi: Swift.UInt64, controllerBusyTimeLo: Swift.UInt64, controllerBusyTimeHi: Swift.UInt64, powerCyclesLo: Swift.UInt64, powerCyclesHi: Swift.UInt64, powerOnHoursLo: Swift.UInt64, powerOnHoursHi: Swift.UInt64, unsafeShutdownsLo: Swift.UInt64, unsafeShutdownsHi: Swift.UInt64, mediaErrorsLo: Swift.UInt64, mediaErrorsHi: Swift.UInt64, numberOfErrorLogEntriesLo: Swift.UInt64, numberOfErrorLogEntriesHi: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("critical-warning", criticalWarning)
             json.setQAPIMember("temperature", temperature)
             json.setQAPIMember("available-spare", availableSpare)
@@ -717,127 +717,127 @@ extension QAPI.Agent {
             json.setQAPIMember("number-of-error-log-entries-hi", numberOfErrorLogEntriesHi)
         }
         /// `critical-warning`: `int`, since QEMU 7.1.
-        public var criticalWarning: Swift.Int? {
+        @_alwaysEmitIntoClient public var criticalWarning: Swift.Int? {
             @_optimize(none) get { json.qapiMember("critical-warning") }
             @_optimize(none) set { json.setQAPIMember("critical-warning", newValue) }
         }
         /// `temperature`: `int`, since QEMU 7.1.
-        public var temperature: Swift.Int? {
+        @_alwaysEmitIntoClient public var temperature: Swift.Int? {
             @_optimize(none) get { json.qapiMember("temperature") }
             @_optimize(none) set { json.setQAPIMember("temperature", newValue) }
         }
         /// `available-spare`: `int`, since QEMU 7.1.
-        public var availableSpare: Swift.Int? {
+        @_alwaysEmitIntoClient public var availableSpare: Swift.Int? {
             @_optimize(none) get { json.qapiMember("available-spare") }
             @_optimize(none) set { json.setQAPIMember("available-spare", newValue) }
         }
         /// `available-spare-threshold`: `int`, since QEMU 7.1.
-        public var availableSpareThreshold: Swift.Int? {
+        @_alwaysEmitIntoClient public var availableSpareThreshold: Swift.Int? {
             @_optimize(none) get { json.qapiMember("available-spare-threshold") }
             @_optimize(none) set { json.setQAPIMember("available-spare-threshold", newValue) }
         }
         /// `percentage-used`: `int`, since QEMU 7.1.
-        public var percentageUsed: Swift.Int? {
+        @_alwaysEmitIntoClient public var percentageUsed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("percentage-used") }
             @_optimize(none) set { json.setQAPIMember("percentage-used", newValue) }
         }
         /// `data-units-read-lo`: `uint64`, since QEMU 7.1.
-        public var dataUnitsReadLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var dataUnitsReadLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("data-units-read-lo") }
             @_optimize(none) set { json.setQAPIMember("data-units-read-lo", newValue) }
         }
         /// `data-units-read-hi`: `uint64`, since QEMU 7.1.
-        public var dataUnitsReadHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var dataUnitsReadHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("data-units-read-hi") }
             @_optimize(none) set { json.setQAPIMember("data-units-read-hi", newValue) }
         }
         /// `data-units-written-lo`: `uint64`, since QEMU 7.1.
-        public var dataUnitsWrittenLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var dataUnitsWrittenLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("data-units-written-lo") }
             @_optimize(none) set { json.setQAPIMember("data-units-written-lo", newValue) }
         }
         /// `data-units-written-hi`: `uint64`, since QEMU 7.1.
-        public var dataUnitsWrittenHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var dataUnitsWrittenHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("data-units-written-hi") }
             @_optimize(none) set { json.setQAPIMember("data-units-written-hi", newValue) }
         }
         /// `host-read-commands-lo`: `uint64`, since QEMU 7.1.
-        public var hostReadCommandsLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var hostReadCommandsLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("host-read-commands-lo") }
             @_optimize(none) set { json.setQAPIMember("host-read-commands-lo", newValue) }
         }
         /// `host-read-commands-hi`: `uint64`, since QEMU 7.1.
-        public var hostReadCommandsHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var hostReadCommandsHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("host-read-commands-hi") }
             @_optimize(none) set { json.setQAPIMember("host-read-commands-hi", newValue) }
         }
         /// `host-write-commands-lo`: `uint64`, since QEMU 7.1.
-        public var hostWriteCommandsLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var hostWriteCommandsLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("host-write-commands-lo") }
             @_optimize(none) set { json.setQAPIMember("host-write-commands-lo", newValue) }
         }
         /// `host-write-commands-hi`: `uint64`, since QEMU 7.1.
-        public var hostWriteCommandsHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var hostWriteCommandsHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("host-write-commands-hi") }
             @_optimize(none) set { json.setQAPIMember("host-write-commands-hi", newValue) }
         }
         /// `controller-busy-time-lo`: `uint64`, since QEMU 7.1.
-        public var controllerBusyTimeLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var controllerBusyTimeLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("controller-busy-time-lo") }
             @_optimize(none) set { json.setQAPIMember("controller-busy-time-lo", newValue) }
         }
         /// `controller-busy-time-hi`: `uint64`, since QEMU 7.1.
-        public var controllerBusyTimeHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var controllerBusyTimeHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("controller-busy-time-hi") }
             @_optimize(none) set { json.setQAPIMember("controller-busy-time-hi", newValue) }
         }
         /// `power-cycles-lo`: `uint64`, since QEMU 7.1.
-        public var powerCyclesLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var powerCyclesLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("power-cycles-lo") }
             @_optimize(none) set { json.setQAPIMember("power-cycles-lo", newValue) }
         }
         /// `power-cycles-hi`: `uint64`, since QEMU 7.1.
-        public var powerCyclesHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var powerCyclesHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("power-cycles-hi") }
             @_optimize(none) set { json.setQAPIMember("power-cycles-hi", newValue) }
         }
         /// `power-on-hours-lo`: `uint64`, since QEMU 7.1.
-        public var powerOnHoursLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var powerOnHoursLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("power-on-hours-lo") }
             @_optimize(none) set { json.setQAPIMember("power-on-hours-lo", newValue) }
         }
         /// `power-on-hours-hi`: `uint64`, since QEMU 7.1.
-        public var powerOnHoursHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var powerOnHoursHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("power-on-hours-hi") }
             @_optimize(none) set { json.setQAPIMember("power-on-hours-hi", newValue) }
         }
         /// `unsafe-shutdowns-lo`: `uint64`, since QEMU 7.1.
-        public var unsafeShutdownsLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var unsafeShutdownsLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("unsafe-shutdowns-lo") }
             @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-lo", newValue) }
         }
         /// `unsafe-shutdowns-hi`: `uint64`, since QEMU 7.1.
-        public var unsafeShutdownsHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var unsafeShutdownsHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("unsafe-shutdowns-hi") }
             @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-hi", newValue) }
         }
         /// `media-errors-lo`: `uint64`, since QEMU 7.1.
-        public var mediaErrorsLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var mediaErrorsLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("media-errors-lo") }
             @_optimize(none) set { json.setQAPIMember("media-errors-lo", newValue) }
         }
         /// `media-errors-hi`: `uint64`, since QEMU 7.1.
-        public var mediaErrorsHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var mediaErrorsHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("media-errors-hi") }
             @_optimize(none) set { json.setQAPIMember("media-errors-hi", newValue) }
         }
         /// `number-of-error-log-entries-lo`: `uint64`, since QEMU 7.1.
-        public var numberOfErrorLogEntriesLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var numberOfErrorLogEntriesLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("number-of-error-log-entries-lo") }
             @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-lo", newValue) }
         }
         /// `number-of-error-log-entries-hi`: `uint64`, since QEMU 7.1.
-        public var numberOfErrorLogEntriesHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var numberOfErrorLogEntriesHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("number-of-error-log-entries-hi") }
             @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-hi", newValue) }
         }
@@ -858,137 +858,137 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.Agent.GuestDiskBusType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.Agent.GuestDiskBusType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `GuestDiskBusType`, since QEMU 7.1.
-        public var type: QAPI.Agent.GuestDiskBusType? {
+        @_alwaysEmitIntoClient public var type: QAPI.Agent.GuestDiskBusType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `critical-warning`: `int`, optional, since QEMU 7.1.
-        public var criticalWarning: Swift.Int? {
+        @_alwaysEmitIntoClient public var criticalWarning: Swift.Int? {
             @_optimize(none) get { json.qapiMember("critical-warning") }
             @_optimize(none) set { json.setQAPIMember("critical-warning", newValue) }
         }
         /// `temperature`: `int`, optional, since QEMU 7.1.
-        public var temperature: Swift.Int? {
+        @_alwaysEmitIntoClient public var temperature: Swift.Int? {
             @_optimize(none) get { json.qapiMember("temperature") }
             @_optimize(none) set { json.setQAPIMember("temperature", newValue) }
         }
         /// `available-spare`: `int`, optional, since QEMU 7.1.
-        public var availableSpare: Swift.Int? {
+        @_alwaysEmitIntoClient public var availableSpare: Swift.Int? {
             @_optimize(none) get { json.qapiMember("available-spare") }
             @_optimize(none) set { json.setQAPIMember("available-spare", newValue) }
         }
         /// `available-spare-threshold`: `int`, optional, since QEMU 7.1.
-        public var availableSpareThreshold: Swift.Int? {
+        @_alwaysEmitIntoClient public var availableSpareThreshold: Swift.Int? {
             @_optimize(none) get { json.qapiMember("available-spare-threshold") }
             @_optimize(none) set { json.setQAPIMember("available-spare-threshold", newValue) }
         }
         /// `percentage-used`: `int`, optional, since QEMU 7.1.
-        public var percentageUsed: Swift.Int? {
+        @_alwaysEmitIntoClient public var percentageUsed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("percentage-used") }
             @_optimize(none) set { json.setQAPIMember("percentage-used", newValue) }
         }
         /// `data-units-read-lo`: `uint64`, optional, since QEMU 7.1.
-        public var dataUnitsReadLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var dataUnitsReadLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("data-units-read-lo") }
             @_optimize(none) set { json.setQAPIMember("data-units-read-lo", newValue) }
         }
         /// `data-units-read-hi`: `uint64`, optional, since QEMU 7.1.
-        public var dataUnitsReadHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var dataUnitsReadHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("data-units-read-hi") }
             @_optimize(none) set { json.setQAPIMember("data-units-read-hi", newValue) }
         }
         /// `data-units-written-lo`: `uint64`, optional, since QEMU 7.1.
-        public var dataUnitsWrittenLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var dataUnitsWrittenLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("data-units-written-lo") }
             @_optimize(none) set { json.setQAPIMember("data-units-written-lo", newValue) }
         }
         /// `data-units-written-hi`: `uint64`, optional, since QEMU 7.1.
-        public var dataUnitsWrittenHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var dataUnitsWrittenHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("data-units-written-hi") }
             @_optimize(none) set { json.setQAPIMember("data-units-written-hi", newValue) }
         }
         /// `host-read-commands-lo`: `uint64`, optional, since QEMU 7.1.
-        public var hostReadCommandsLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var hostReadCommandsLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("host-read-commands-lo") }
             @_optimize(none) set { json.setQAPIMember("host-read-commands-lo", newValue) }
         }
         /// `host-read-commands-hi`: `uint64`, optional, since QEMU 7.1.
-        public var hostReadCommandsHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var hostReadCommandsHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("host-read-commands-hi") }
             @_optimize(none) set { json.setQAPIMember("host-read-commands-hi", newValue) }
         }
         /// `host-write-commands-lo`: `uint64`, optional, since QEMU 7.1.
-        public var hostWriteCommandsLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var hostWriteCommandsLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("host-write-commands-lo") }
             @_optimize(none) set { json.setQAPIMember("host-write-commands-lo", newValue) }
         }
         /// `host-write-commands-hi`: `uint64`, optional, since QEMU 7.1.
-        public var hostWriteCommandsHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var hostWriteCommandsHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("host-write-commands-hi") }
             @_optimize(none) set { json.setQAPIMember("host-write-commands-hi", newValue) }
         }
         /// `controller-busy-time-lo`: `uint64`, optional, since QEMU 7.1.
-        public var controllerBusyTimeLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var controllerBusyTimeLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("controller-busy-time-lo") }
             @_optimize(none) set { json.setQAPIMember("controller-busy-time-lo", newValue) }
         }
         /// `controller-busy-time-hi`: `uint64`, optional, since QEMU 7.1.
-        public var controllerBusyTimeHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var controllerBusyTimeHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("controller-busy-time-hi") }
             @_optimize(none) set { json.setQAPIMember("controller-busy-time-hi", newValue) }
         }
         /// `power-cycles-lo`: `uint64`, optional, since QEMU 7.1.
-        public var powerCyclesLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var powerCyclesLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("power-cycles-lo") }
             @_optimize(none) set { json.setQAPIMember("power-cycles-lo", newValue) }
         }
         /// `power-cycles-hi`: `uint64`, optional, since QEMU 7.1.
-        public var powerCyclesHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var powerCyclesHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("power-cycles-hi") }
             @_optimize(none) set { json.setQAPIMember("power-cycles-hi", newValue) }
         }
         /// `power-on-hours-lo`: `uint64`, optional, since QEMU 7.1.
-        public var powerOnHoursLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var powerOnHoursLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("power-on-hours-lo") }
             @_optimize(none) set { json.setQAPIMember("power-on-hours-lo", newValue) }
         }
         /// `power-on-hours-hi`: `uint64`, optional, since QEMU 7.1.
-        public var powerOnHoursHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var powerOnHoursHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("power-on-hours-hi") }
             @_optimize(none) set { json.setQAPIMember("power-on-hours-hi", newValue) }
         }
         /// `unsafe-shutdowns-lo`: `uint64`, optional, since QEMU 7.1.
-        public var unsafeShutdownsLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var unsafeShutdownsLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("unsafe-shutdowns-lo") }
             @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-lo", newValue) }
         }
         /// `unsafe-shutdowns-hi`: `uint64`, optional, since QEMU 7.1.
-        public var unsafeShutdownsHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var unsafeShutdownsHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("unsafe-shutdowns-hi") }
             @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-hi", newValue) }
         }
         /// `media-errors-lo`: `uint64`, optional, since QEMU 7.1.
-        public var mediaErrorsLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var mediaErrorsLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("media-errors-lo") }
             @_optimize(none) set { json.setQAPIMember("media-errors-lo", newValue) }
         }
         /// `media-errors-hi`: `uint64`, optional, since QEMU 7.1.
-        public var mediaErrorsHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var mediaErrorsHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("media-errors-hi") }
             @_optimize(none) set { json.setQAPIMember("media-errors-hi", newValue) }
         }
         /// `number-of-error-log-entries-lo`: `uint64`, optional, since QEMU 7.1.
-        public var numberOfErrorLogEntriesLo: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var numberOfErrorLogEntriesLo: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("number-of-error-log-entries-lo") }
             @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-lo", newValue) }
         }
         /// `number-of-error-log-entries-hi`: `uint64`, optional, since QEMU 7.1.
-        public var numberOfErrorLogEntriesHi: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var numberOfErrorLogEntriesHi: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("number-of-error-log-entries-hi") }
             @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-hi", newValue) }
         }
@@ -1007,38 +1007,38 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, partition: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, partition: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("partition", partition)
         }
         /// `name`: `str`, since QEMU 5.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `partition`: `bool`, since QEMU 5.2.
-        public var partition: Swift.Bool? {
+        @_alwaysEmitIntoClient public var partition: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("partition") }
             @_optimize(none) set { json.setQAPIMember("partition", newValue) }
         }
         /// `dependencies`: `[str]`, optional, since QEMU 5.2.
-        public var dependencies: [Swift.String]? {
+        @_alwaysEmitIntoClient public var dependencies: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("dependencies") }
             @_optimize(none) set { json.setQAPIMember("dependencies", newValue) }
         }
         /// `address`: `GuestDiskAddress`, optional, since QEMU 5.2.
-        public var address: QAPI.Agent.GuestDiskAddress? {
+        @_alwaysEmitIntoClient public var address: QAPI.Agent.GuestDiskAddress? {
             @_optimize(none) get { json.qapiMember("address") }
             @_optimize(none) set { json.setQAPIMember("address", newValue) }
         }
         /// `alias`: `str`, optional, since QEMU 5.2.
-        public var alias: Swift.String? {
+        @_alwaysEmitIntoClient public var alias: Swift.String? {
             @_optimize(none) get { json.qapiMember("alias") }
             @_optimize(none) set { json.setQAPIMember("alias", newValue) }
         }
         /// `smart`: `GuestDiskSmart`, optional, since QEMU 7.1.
-        public var smart: QAPI.Agent.GuestDiskSmart? {
+        @_alwaysEmitIntoClient public var smart: QAPI.Agent.GuestDiskSmart? {
             @_optimize(none) get { json.qapiMember("smart") }
             @_optimize(none) set { json.setQAPIMember("smart", newValue) }
         }
@@ -1057,45 +1057,45 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, mountpoint: Swift.String, type: Swift.String, disk: [QAPI.Agent.GuestDiskAddress]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, mountpoint: Swift.String, type: Swift.String, disk: [QAPI.Agent.GuestDiskAddress]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("mountpoint", mountpoint)
             json.setQAPIMember("type", type)
             json.setQAPIMember("disk", disk)
         }
         /// `name`: `str`, since QEMU 2.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `mountpoint`: `str`, since QEMU 2.2.
-        public var mountpoint: Swift.String? {
+        @_alwaysEmitIntoClient public var mountpoint: Swift.String? {
             @_optimize(none) get { json.qapiMember("mountpoint") }
             @_optimize(none) set { json.setQAPIMember("mountpoint", newValue) }
         }
         /// `type`: `str`, since QEMU 2.2.
-        public var type: Swift.String? {
+        @_alwaysEmitIntoClient public var type: Swift.String? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `used-bytes`: `uint64`, optional, since QEMU 3.0.
-        public var usedBytes: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var usedBytes: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("used-bytes") }
             @_optimize(none) set { json.setQAPIMember("used-bytes", newValue) }
         }
         /// `total-bytes`: `uint64`, optional, since QEMU 3.0.
-        public var totalBytes: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var totalBytes: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("total-bytes") }
             @_optimize(none) set { json.setQAPIMember("total-bytes", newValue) }
         }
         /// `total-bytes-privileged`: `uint64`, optional, since QEMU 9.1.
-        public var totalBytesPrivileged: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var totalBytesPrivileged: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("total-bytes-privileged") }
             @_optimize(none) set { json.setQAPIMember("total-bytes-privileged", newValue) }
         }
         /// `disk`: `[GuestDiskAddress]`, since QEMU 2.2.
-        public var disk: [QAPI.Agent.GuestDiskAddress]? {
+        @_alwaysEmitIntoClient public var disk: [QAPI.Agent.GuestDiskAddress]? {
             @_optimize(none) get { json.qapiMember("disk") }
             @_optimize(none) set { json.setQAPIMember("disk", newValue) }
         }
@@ -1114,23 +1114,23 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(physIndex: Swift.UInt64, online: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(physIndex: Swift.UInt64, online: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("phys-index", physIndex)
             json.setQAPIMember("online", online)
         }
         /// `phys-index`: `uint64`, since QEMU 2.3.
-        public var physIndex: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var physIndex: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("phys-index") }
             @_optimize(none) set { json.setQAPIMember("phys-index", newValue) }
         }
         /// `online`: `bool`, since QEMU 2.3.
-        public var online: Swift.Bool? {
+        @_alwaysEmitIntoClient public var online: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("online") }
             @_optimize(none) set { json.setQAPIMember("online", newValue) }
         }
         /// `can-offline`: `bool`, optional, since QEMU 2.3.
-        public var canOffline: Swift.Bool? {
+        @_alwaysEmitIntoClient public var canOffline: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("can-offline") }
             @_optimize(none) set { json.setQAPIMember("can-offline", newValue) }
         }
@@ -1147,13 +1147,13 @@ extension QAPI.Agent {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `success`.
-        public static var success: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "success") } }
+        @_alwaysEmitIntoClient public static var success: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "success") } }
         /// `not-found`.
-        public static var notFound: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "not-found") } }
+        @_alwaysEmitIntoClient public static var notFound: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "not-found") } }
         /// `operation-not-supported`.
-        public static var operationNotSupported: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "operation-not-supported") } }
+        @_alwaysEmitIntoClient public static var operationNotSupported: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "operation-not-supported") } }
         /// `operation-failed`.
-        public static var operationFailed: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "operation-failed") } }
+        @_alwaysEmitIntoClient public static var operationFailed: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "operation-failed") } }
     }
 
     /// `GuestMemoryBlockResponse`: a QAPI struct of the `guest-agent` module, since QEMU 2.3.
@@ -1169,23 +1169,23 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(physIndex: Swift.UInt64, response: QAPI.Agent.GuestMemoryBlockResponseType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(physIndex: Swift.UInt64, response: QAPI.Agent.GuestMemoryBlockResponseType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("phys-index", physIndex)
             json.setQAPIMember("response", response)
         }
         /// `phys-index`: `uint64`, since QEMU 2.3.
-        public var physIndex: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var physIndex: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("phys-index") }
             @_optimize(none) set { json.setQAPIMember("phys-index", newValue) }
         }
         /// `response`: `GuestMemoryBlockResponseType`, since QEMU 2.3.
-        public var response: QAPI.Agent.GuestMemoryBlockResponseType? {
+        @_alwaysEmitIntoClient public var response: QAPI.Agent.GuestMemoryBlockResponseType? {
             @_optimize(none) get { json.qapiMember("response") }
             @_optimize(none) set { json.setQAPIMember("response", newValue) }
         }
         /// `error-code`: `int`, optional, since QEMU 2.3.
-        public var errorCode: Swift.Int? {
+        @_alwaysEmitIntoClient public var errorCode: Swift.Int? {
             @_optimize(none) get { json.qapiMember("error-code") }
             @_optimize(none) set { json.setQAPIMember("error-code", newValue) }
         }
@@ -1204,12 +1204,12 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("size", size)
         }
         /// `size`: `uint64`, since QEMU 2.3.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
@@ -1228,42 +1228,42 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(exited: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(exited: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("exited", exited)
         }
         /// `exited`: `bool`, since QEMU 2.5.
-        public var exited: Swift.Bool? {
+        @_alwaysEmitIntoClient public var exited: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("exited") }
             @_optimize(none) set { json.setQAPIMember("exited", newValue) }
         }
         /// `exitcode`: `int`, optional, since QEMU 2.5.
-        public var exitcode: Swift.Int? {
+        @_alwaysEmitIntoClient public var exitcode: Swift.Int? {
             @_optimize(none) get { json.qapiMember("exitcode") }
             @_optimize(none) set { json.setQAPIMember("exitcode", newValue) }
         }
         /// `signal`: `int`, optional, since QEMU 2.5.
-        public var signal: Swift.Int? {
+        @_alwaysEmitIntoClient public var signal: Swift.Int? {
             @_optimize(none) get { json.qapiMember("signal") }
             @_optimize(none) set { json.setQAPIMember("signal", newValue) }
         }
         /// `out-data`: `str`, optional, since QEMU 2.5.
-        public var outData: Swift.String? {
+        @_alwaysEmitIntoClient public var outData: Swift.String? {
             @_optimize(none) get { json.qapiMember("out-data") }
             @_optimize(none) set { json.setQAPIMember("out-data", newValue) }
         }
         /// `err-data`: `str`, optional, since QEMU 2.5.
-        public var errData: Swift.String? {
+        @_alwaysEmitIntoClient public var errData: Swift.String? {
             @_optimize(none) get { json.qapiMember("err-data") }
             @_optimize(none) set { json.setQAPIMember("err-data", newValue) }
         }
         /// `out-truncated`: `bool`, optional, since QEMU 2.5.
-        public var outTruncated: Swift.Bool? {
+        @_alwaysEmitIntoClient public var outTruncated: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("out-truncated") }
             @_optimize(none) set { json.setQAPIMember("out-truncated", newValue) }
         }
         /// `err-truncated`: `bool`, optional, since QEMU 2.5.
-        public var errTruncated: Swift.Bool? {
+        @_alwaysEmitIntoClient public var errTruncated: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("err-truncated") }
             @_optimize(none) set { json.setQAPIMember("err-truncated", newValue) }
         }
@@ -1282,12 +1282,12 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(pid: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(pid: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("pid", pid)
         }
         /// `pid`: `int`, since QEMU 2.5.
-        public var pid: Swift.Int? {
+        @_alwaysEmitIntoClient public var pid: Swift.Int? {
             @_optimize(none) get { json.qapiMember("pid") }
             @_optimize(none) set { json.setQAPIMember("pid", newValue) }
         }
@@ -1304,15 +1304,15 @@ extension QAPI.Agent {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "none") } }
         /// `stdout`.
-        public static var stdout: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "stdout") } }
+        @_alwaysEmitIntoClient public static var stdout: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "stdout") } }
         /// `stderr`.
-        public static var stderr: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "stderr") } }
+        @_alwaysEmitIntoClient public static var stderr: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "stderr") } }
         /// `separated`.
-        public static var separated: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "separated") } }
+        @_alwaysEmitIntoClient public static var separated: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "separated") } }
         /// `merged`.
-        public static var merged: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "merged") } }
+        @_alwaysEmitIntoClient public static var merged: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "merged") } }
     }
 
     /// `GuestExecCaptureOutput`: a QAPI alternate of the `guest-agent` module, since QEMU 8.0.
@@ -1326,13 +1326,13 @@ extension QAPI.Agent {
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `flag` branch (`bool`), when the value is one.
-        public var asFlag: Swift.Bool? { @_optimize(none) get { Swift.Bool(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asFlag: Swift.Bool? { @_optimize(none) get { Swift.Bool(qapiJSON: json) } }
         /// A value of the `flag` branch.
-        @_optimize(none) public static func flag(_ value: Swift.Bool) -> GuestExecCaptureOutput { GuestExecCaptureOutput(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func flag(_ value: Swift.Bool) -> GuestExecCaptureOutput { GuestExecCaptureOutput(unchecked: value.qapiJSON) }
         /// The `mode` branch (`GuestExecCaptureOutputMode`), when the value is one.
-        public var asMode: QAPI.Agent.GuestExecCaptureOutputMode? { @_optimize(none) get { QAPI.Agent.GuestExecCaptureOutputMode(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asMode: QAPI.Agent.GuestExecCaptureOutputMode? { @_optimize(none) get { QAPI.Agent.GuestExecCaptureOutputMode(qapiJSON: json) } }
         /// A value of the `mode` branch.
-        @_optimize(none) public static func mode(_ value: QAPI.Agent.GuestExecCaptureOutputMode) -> GuestExecCaptureOutput { GuestExecCaptureOutput(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func mode(_ value: QAPI.Agent.GuestExecCaptureOutputMode) -> GuestExecCaptureOutput { GuestExecCaptureOutput(unchecked: value.qapiJSON) }
     }
 
     /// `GuestHostName`: a QAPI struct of the `guest-agent` module, since QEMU 2.10.
@@ -1348,12 +1348,12 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(hostName: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(hostName: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("host-name", hostName)
         }
         /// `host-name`: `str`, since QEMU 2.10.
-        public var hostName: Swift.String? {
+        @_alwaysEmitIntoClient public var hostName: Swift.String? {
             @_optimize(none) get { json.qapiMember("host-name") }
             @_optimize(none) set { json.setQAPIMember("host-name", newValue) }
         }
@@ -1372,23 +1372,23 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(user: Swift.String, loginTime: Swift.Double) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(user: Swift.String, loginTime: Swift.Double) {
+            self.init(unchecked: [:])
             json.setQAPIMember("user", user)
             json.setQAPIMember("login-time", loginTime)
         }
         /// `user`: `str`, since QEMU 2.10.
-        public var user: Swift.String? {
+        @_alwaysEmitIntoClient public var user: Swift.String? {
             @_optimize(none) get { json.qapiMember("user") }
             @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `login-time`: `number`, since QEMU 2.10.
-        public var loginTime: Swift.Double? {
+        @_alwaysEmitIntoClient public var loginTime: Swift.Double? {
             @_optimize(none) get { json.qapiMember("login-time") }
             @_optimize(none) set { json.setQAPIMember("login-time", newValue) }
         }
         /// `domain`: `str`, optional, since QEMU 2.10.
-        public var domain: Swift.String? {
+        @_alwaysEmitIntoClient public var domain: Swift.String? {
             @_optimize(none) get { json.qapiMember("domain") }
             @_optimize(none) set { json.setQAPIMember("domain", newValue) }
         }
@@ -1407,17 +1407,17 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(offset: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(offset: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("offset", offset)
         }
         /// `zone`: `str`, optional, since QEMU 2.10.
-        public var zone: Swift.String? {
+        @_alwaysEmitIntoClient public var zone: Swift.String? {
             @_optimize(none) get { json.qapiMember("zone") }
             @_optimize(none) set { json.setQAPIMember("zone", newValue) }
         }
         /// `offset`: `int`, since QEMU 2.10.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
@@ -1436,56 +1436,56 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `kernel-release`: `str`, optional, since QEMU 2.10.
-        public var kernelRelease: Swift.String? {
+        @_alwaysEmitIntoClient public var kernelRelease: Swift.String? {
             @_optimize(none) get { json.qapiMember("kernel-release") }
             @_optimize(none) set { json.setQAPIMember("kernel-release", newValue) }
         }
         /// `kernel-version`: `str`, optional, since QEMU 2.10.
-        public var kernelVersion: Swift.String? {
+        @_alwaysEmitIntoClient public var kernelVersion: Swift.String? {
             @_optimize(none) get { json.qapiMember("kernel-version") }
             @_optimize(none) set { json.setQAPIMember("kernel-version", newValue) }
         }
         /// `machine`: `str`, optional, since QEMU 2.10.
-        public var machine: Swift.String? {
+        @_alwaysEmitIntoClient public var machine: Swift.String? {
             @_optimize(none) get { json.qapiMember("machine") }
             @_optimize(none) set { json.setQAPIMember("machine", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.10.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 2.10.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `pretty-name`: `str`, optional, since QEMU 2.10.
-        public var prettyName: Swift.String? {
+        @_alwaysEmitIntoClient public var prettyName: Swift.String? {
             @_optimize(none) get { json.qapiMember("pretty-name") }
             @_optimize(none) set { json.setQAPIMember("pretty-name", newValue) }
         }
         /// `version`: `str`, optional, since QEMU 2.10.
-        public var version: Swift.String? {
+        @_alwaysEmitIntoClient public var version: Swift.String? {
             @_optimize(none) get { json.qapiMember("version") }
             @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `version-id`: `str`, optional, since QEMU 2.10.
-        public var versionID: Swift.String? {
+        @_alwaysEmitIntoClient public var versionID: Swift.String? {
             @_optimize(none) get { json.qapiMember("version-id") }
             @_optimize(none) set { json.setQAPIMember("version-id", newValue) }
         }
         /// `variant`: `str`, optional, since QEMU 2.10.
-        public var variant: Swift.String? {
+        @_alwaysEmitIntoClient public var variant: Swift.String? {
             @_optimize(none) get { json.qapiMember("variant") }
             @_optimize(none) set { json.setQAPIMember("variant", newValue) }
         }
         /// `variant-id`: `str`, optional, since QEMU 2.10.
-        public var variantID: Swift.String? {
+        @_alwaysEmitIntoClient public var variantID: Swift.String? {
             @_optimize(none) get { json.qapiMember("variant-id") }
             @_optimize(none) set { json.setQAPIMember("variant-id", newValue) }
         }
@@ -1502,7 +1502,7 @@ extension QAPI.Agent {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `pci`.
-        public static var pci: GuestDeviceType { @_optimize(none) get { GuestDeviceType(rawValue: "pci") } }
+        @_alwaysEmitIntoClient public static var pci: GuestDeviceType { @_optimize(none) get { GuestDeviceType(rawValue: "pci") } }
     }
 
     /// `GuestDeviceIdPCI`: a QAPI struct of the `guest-agent` module, since QEMU 5.2.
@@ -1518,18 +1518,18 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(vendorID: Swift.Int, deviceID: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(vendorID: Swift.Int, deviceID: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("vendor-id", vendorID)
             json.setQAPIMember("device-id", deviceID)
         }
         /// `vendor-id`: `uint16`, since QEMU 5.2.
-        public var vendorID: Swift.Int? {
+        @_alwaysEmitIntoClient public var vendorID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vendor-id") }
             @_optimize(none) set { json.setQAPIMember("vendor-id", newValue) }
         }
         /// `device-id`: `uint16`, since QEMU 5.2.
-        public var deviceID: Swift.Int? {
+        @_alwaysEmitIntoClient public var deviceID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("device-id") }
             @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
         }
@@ -1550,22 +1550,22 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.Agent.GuestDeviceType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.Agent.GuestDeviceType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `GuestDeviceType`, since QEMU 5.2.
-        public var type: QAPI.Agent.GuestDeviceType? {
+        @_alwaysEmitIntoClient public var type: QAPI.Agent.GuestDeviceType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `vendor-id`: `uint16`, optional, since QEMU 5.2.
-        public var vendorID: Swift.Int? {
+        @_alwaysEmitIntoClient public var vendorID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vendor-id") }
             @_optimize(none) set { json.setQAPIMember("vendor-id", newValue) }
         }
         /// `device-id`: `uint16`, optional, since QEMU 5.2.
-        public var deviceID: Swift.Int? {
+        @_alwaysEmitIntoClient public var deviceID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("device-id") }
             @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
         }
@@ -1584,27 +1584,27 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(driverName: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(driverName: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("driver-name", driverName)
         }
         /// `driver-name`: `str`, since QEMU 5.2.
-        public var driverName: Swift.String? {
+        @_alwaysEmitIntoClient public var driverName: Swift.String? {
             @_optimize(none) get { json.qapiMember("driver-name") }
             @_optimize(none) set { json.setQAPIMember("driver-name", newValue) }
         }
         /// `driver-date`: `int`, optional, since QEMU 5.2.
-        public var driverDate: Swift.Int? {
+        @_alwaysEmitIntoClient public var driverDate: Swift.Int? {
             @_optimize(none) get { json.qapiMember("driver-date") }
             @_optimize(none) set { json.setQAPIMember("driver-date", newValue) }
         }
         /// `driver-version`: `str`, optional, since QEMU 5.2.
-        public var driverVersion: Swift.String? {
+        @_alwaysEmitIntoClient public var driverVersion: Swift.String? {
             @_optimize(none) get { json.qapiMember("driver-version") }
             @_optimize(none) set { json.setQAPIMember("driver-version", newValue) }
         }
         /// `id`: `GuestDeviceId`, optional, since QEMU 5.2.
-        public var id: QAPI.Agent.GuestDeviceID? {
+        @_alwaysEmitIntoClient public var id: QAPI.Agent.GuestDeviceID? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
@@ -1623,12 +1623,12 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(keys: [Swift.String]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(keys: [Swift.String]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("keys", keys)
         }
         /// `keys`: `[str]`, since QEMU 5.2.
-        public var keys: [Swift.String]? {
+        @_alwaysEmitIntoClient public var keys: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("keys") }
             @_optimize(none) set { json.setQAPIMember("keys", newValue) }
         }
@@ -1647,91 +1647,91 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `read-sectors`: `uint64`, optional, since QEMU 7.1.
-        public var readSectors: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var readSectors: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("read-sectors") }
             @_optimize(none) set { json.setQAPIMember("read-sectors", newValue) }
         }
         /// `read-ios`: `uint64`, optional, since QEMU 7.1.
-        public var readIos: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var readIos: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("read-ios") }
             @_optimize(none) set { json.setQAPIMember("read-ios", newValue) }
         }
         /// `read-merges`: `uint64`, optional, since QEMU 7.1.
-        public var readMerges: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var readMerges: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("read-merges") }
             @_optimize(none) set { json.setQAPIMember("read-merges", newValue) }
         }
         /// `write-sectors`: `uint64`, optional, since QEMU 7.1.
-        public var writeSectors: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var writeSectors: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("write-sectors") }
             @_optimize(none) set { json.setQAPIMember("write-sectors", newValue) }
         }
         /// `write-ios`: `uint64`, optional, since QEMU 7.1.
-        public var writeIos: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var writeIos: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("write-ios") }
             @_optimize(none) set { json.setQAPIMember("write-ios", newValue) }
         }
         /// `write-merges`: `uint64`, optional, since QEMU 7.1.
-        public var writeMerges: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var writeMerges: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("write-merges") }
             @_optimize(none) set { json.setQAPIMember("write-merges", newValue) }
         }
         /// `discard-sectors`: `uint64`, optional, since QEMU 7.1.
-        public var discardSectors: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var discardSectors: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("discard-sectors") }
             @_optimize(none) set { json.setQAPIMember("discard-sectors", newValue) }
         }
         /// `discard-ios`: `uint64`, optional, since QEMU 7.1.
-        public var discardIos: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var discardIos: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("discard-ios") }
             @_optimize(none) set { json.setQAPIMember("discard-ios", newValue) }
         }
         /// `discard-merges`: `uint64`, optional, since QEMU 7.1.
-        public var discardMerges: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var discardMerges: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("discard-merges") }
             @_optimize(none) set { json.setQAPIMember("discard-merges", newValue) }
         }
         /// `flush-ios`: `uint64`, optional, since QEMU 7.1.
-        public var flushIos: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var flushIos: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("flush-ios") }
             @_optimize(none) set { json.setQAPIMember("flush-ios", newValue) }
         }
         /// `read-ticks`: `uint64`, optional, since QEMU 7.1.
-        public var readTicks: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var readTicks: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("read-ticks") }
             @_optimize(none) set { json.setQAPIMember("read-ticks", newValue) }
         }
         /// `write-ticks`: `uint64`, optional, since QEMU 7.1.
-        public var writeTicks: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var writeTicks: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("write-ticks") }
             @_optimize(none) set { json.setQAPIMember("write-ticks", newValue) }
         }
         /// `discard-ticks`: `uint64`, optional, since QEMU 7.1.
-        public var discardTicks: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var discardTicks: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("discard-ticks") }
             @_optimize(none) set { json.setQAPIMember("discard-ticks", newValue) }
         }
         /// `flush-ticks`: `uint64`, optional, since QEMU 7.1.
-        public var flushTicks: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var flushTicks: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("flush-ticks") }
             @_optimize(none) set { json.setQAPIMember("flush-ticks", newValue) }
         }
         /// `ios-pgr`: `uint64`, optional, since QEMU 7.1.
-        public var iosPgr: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var iosPgr: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("ios-pgr") }
             @_optimize(none) set { json.setQAPIMember("ios-pgr", newValue) }
         }
         /// `total-ticks`: `uint64`, optional, since QEMU 7.1.
-        public var totalTicks: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var totalTicks: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("total-ticks") }
             @_optimize(none) set { json.setQAPIMember("total-ticks", newValue) }
         }
         /// `weight-ticks`: `uint64`, optional, since QEMU 7.1.
-        public var weightTicks: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var weightTicks: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("weight-ticks") }
             @_optimize(none) set { json.setQAPIMember("weight-ticks", newValue) }
         }
@@ -1750,30 +1750,30 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, major: Swift.UInt64, minor: Swift.UInt64, stats: QAPI.Agent.GuestDiskStats) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, major: Swift.UInt64, minor: Swift.UInt64, stats: QAPI.Agent.GuestDiskStats) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("major", major)
             json.setQAPIMember("minor", minor)
             json.setQAPIMember("stats", stats)
         }
         /// `name`: `str`.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `major`: `uint64`.
-        public var major: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var major: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("major") }
             @_optimize(none) set { json.setQAPIMember("major", newValue) }
         }
         /// `minor`: `uint64`.
-        public var minor: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var minor: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("minor") }
             @_optimize(none) set { json.setQAPIMember("minor", newValue) }
         }
         /// `stats`: `GuestDiskStats`.
-        public var stats: QAPI.Agent.GuestDiskStats? {
+        @_alwaysEmitIntoClient public var stats: QAPI.Agent.GuestDiskStats? {
             @_optimize(none) get { json.qapiMember("stats") }
             @_optimize(none) set { json.setQAPIMember("stats", newValue) }
         }
@@ -1790,7 +1790,7 @@ extension QAPI.Agent {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `linux`.
-        public static var linux: GuestCPUStatsType { @_optimize(none) get { GuestCPUStatsType(rawValue: "linux") } }
+        @_alwaysEmitIntoClient public static var linux: GuestCPUStatsType { @_optimize(none) get { GuestCPUStatsType(rawValue: "linux") } }
     }
 
     /// `GuestLinuxCpuStats`: a QAPI struct of the `guest-agent` module, since QEMU 7.1.
@@ -1806,8 +1806,8 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(cpu: Swift.Int, user: Swift.UInt64, nice: Swift.UInt64, system: Swift.UInt64, idle: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(cpu: Swift.Int, user: Swift.UInt64, nice: Swift.UInt64, system: Swift.UInt64, idle: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("cpu", cpu)
             json.setQAPIMember("user", user)
             json.setQAPIMember("nice", nice)
@@ -1815,57 +1815,57 @@ extension QAPI.Agent {
             json.setQAPIMember("idle", idle)
         }
         /// `cpu`: `int`, since QEMU 7.1.
-        public var cpu: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpu: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cpu") }
             @_optimize(none) set { json.setQAPIMember("cpu", newValue) }
         }
         /// `user`: `uint64`, since QEMU 7.1.
-        public var user: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var user: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("user") }
             @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `nice`: `uint64`, since QEMU 7.1.
-        public var nice: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var nice: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("nice") }
             @_optimize(none) set { json.setQAPIMember("nice", newValue) }
         }
         /// `system`: `uint64`, since QEMU 7.1.
-        public var system: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var system: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("system") }
             @_optimize(none) set { json.setQAPIMember("system", newValue) }
         }
         /// `idle`: `uint64`, since QEMU 7.1.
-        public var idle: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var idle: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("idle") }
             @_optimize(none) set { json.setQAPIMember("idle", newValue) }
         }
         /// `iowait`: `uint64`, optional, since QEMU 7.1.
-        public var iowait: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var iowait: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("iowait") }
             @_optimize(none) set { json.setQAPIMember("iowait", newValue) }
         }
         /// `irq`: `uint64`, optional, since QEMU 7.1.
-        public var irq: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var irq: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("irq") }
             @_optimize(none) set { json.setQAPIMember("irq", newValue) }
         }
         /// `softirq`: `uint64`, optional, since QEMU 7.1.
-        public var softirq: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var softirq: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("softirq") }
             @_optimize(none) set { json.setQAPIMember("softirq", newValue) }
         }
         /// `steal`: `uint64`, optional, since QEMU 7.1.
-        public var steal: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var steal: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("steal") }
             @_optimize(none) set { json.setQAPIMember("steal", newValue) }
         }
         /// `guest`: `uint64`, optional, since QEMU 7.1.
-        public var guest: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var guest: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("guest") }
             @_optimize(none) set { json.setQAPIMember("guest", newValue) }
         }
         /// `guestnice`: `uint64`, optional, since QEMU 7.1.
-        public var guestnice: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var guestnice: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("guestnice") }
             @_optimize(none) set { json.setQAPIMember("guestnice", newValue) }
         }
@@ -1886,67 +1886,67 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.Agent.GuestCPUStatsType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.Agent.GuestCPUStatsType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `GuestCpuStatsType`, since QEMU 7.1.
-        public var type: QAPI.Agent.GuestCPUStatsType? {
+        @_alwaysEmitIntoClient public var type: QAPI.Agent.GuestCPUStatsType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `cpu`: `int`, optional, since QEMU 7.1.
-        public var cpu: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpu: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cpu") }
             @_optimize(none) set { json.setQAPIMember("cpu", newValue) }
         }
         /// `user`: `uint64`, optional, since QEMU 7.1.
-        public var user: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var user: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("user") }
             @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `nice`: `uint64`, optional, since QEMU 7.1.
-        public var nice: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var nice: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("nice") }
             @_optimize(none) set { json.setQAPIMember("nice", newValue) }
         }
         /// `system`: `uint64`, optional, since QEMU 7.1.
-        public var system: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var system: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("system") }
             @_optimize(none) set { json.setQAPIMember("system", newValue) }
         }
         /// `idle`: `uint64`, optional, since QEMU 7.1.
-        public var idle: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var idle: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("idle") }
             @_optimize(none) set { json.setQAPIMember("idle", newValue) }
         }
         /// `iowait`: `uint64`, optional, since QEMU 7.1.
-        public var iowait: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var iowait: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("iowait") }
             @_optimize(none) set { json.setQAPIMember("iowait", newValue) }
         }
         /// `irq`: `uint64`, optional, since QEMU 7.1.
-        public var irq: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var irq: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("irq") }
             @_optimize(none) set { json.setQAPIMember("irq", newValue) }
         }
         /// `softirq`: `uint64`, optional, since QEMU 7.1.
-        public var softirq: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var softirq: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("softirq") }
             @_optimize(none) set { json.setQAPIMember("softirq", newValue) }
         }
         /// `steal`: `uint64`, optional, since QEMU 7.1.
-        public var steal: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var steal: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("steal") }
             @_optimize(none) set { json.setQAPIMember("steal", newValue) }
         }
         /// `guest`: `uint64`, optional, since QEMU 7.1.
-        public var guest: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var guest: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("guest") }
             @_optimize(none) set { json.setQAPIMember("guest", newValue) }
         }
         /// `guestnice`: `uint64`, optional, since QEMU 7.1.
-        public var guestnice: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var guestnice: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("guestnice") }
             @_optimize(none) set { json.setQAPIMember("guestnice", newValue) }
         }
@@ -1965,24 +1965,24 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(load1m: Swift.Double, load5m: Swift.Double, load15m: Swift.Double) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(load1m: Swift.Double, load5m: Swift.Double, load15m: Swift.Double) {
+            self.init(unchecked: [:])
             json.setQAPIMember("load1m", load1m)
             json.setQAPIMember("load5m", load5m)
             json.setQAPIMember("load15m", load15m)
         }
         /// `load1m`: `number`, since QEMU 10.0.
-        public var load1m: Swift.Double? {
+        @_alwaysEmitIntoClient public var load1m: Swift.Double? {
             @_optimize(none) get { json.qapiMember("load1m") }
             @_optimize(none) set { json.setQAPIMember("load1m", newValue) }
         }
         /// `load5m`: `number`, since QEMU 10.0.
-        public var load5m: Swift.Double? {
+        @_alwaysEmitIntoClient public var load5m: Swift.Double? {
             @_optimize(none) get { json.qapiMember("load5m") }
             @_optimize(none) set { json.setQAPIMember("load5m", newValue) }
         }
         /// `load15m`: `number`, since QEMU 10.0.
-        public var load15m: Swift.Double? {
+        @_alwaysEmitIntoClient public var load15m: Swift.Double? {
             @_optimize(none) get { json.qapiMember("load15m") }
             @_optimize(none) set { json.setQAPIMember("load15m", newValue) }
         }
@@ -2001,90 +2001,90 @@ extension QAPI.Agent {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(iface: Swift.String, destination: Swift.String, metric: Swift.Int, version: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(iface: Swift.String, destination: Swift.String, metric: Swift.Int, version: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("iface", iface)
             json.setQAPIMember("destination", destination)
             json.setQAPIMember("metric", metric)
             json.setQAPIMember("version", version)
         }
         /// `iface`: `str`, since QEMU 9.1.
-        public var iface: Swift.String? {
+        @_alwaysEmitIntoClient public var iface: Swift.String? {
             @_optimize(none) get { json.qapiMember("iface") }
             @_optimize(none) set { json.setQAPIMember("iface", newValue) }
         }
         /// `destination`: `str`, since QEMU 9.1.
-        public var destination: Swift.String? {
+        @_alwaysEmitIntoClient public var destination: Swift.String? {
             @_optimize(none) get { json.qapiMember("destination") }
             @_optimize(none) set { json.setQAPIMember("destination", newValue) }
         }
         /// `metric`: `int`, since QEMU 9.1.
-        public var metric: Swift.Int? {
+        @_alwaysEmitIntoClient public var metric: Swift.Int? {
             @_optimize(none) get { json.qapiMember("metric") }
             @_optimize(none) set { json.setQAPIMember("metric", newValue) }
         }
         /// `gateway`: `str`, optional, since QEMU 9.1.
-        public var gateway: Swift.String? {
+        @_alwaysEmitIntoClient public var gateway: Swift.String? {
             @_optimize(none) get { json.qapiMember("gateway") }
             @_optimize(none) set { json.setQAPIMember("gateway", newValue) }
         }
         /// `mask`: `str`, optional, since QEMU 9.1.
-        public var mask: Swift.String? {
+        @_alwaysEmitIntoClient public var mask: Swift.String? {
             @_optimize(none) get { json.qapiMember("mask") }
             @_optimize(none) set { json.setQAPIMember("mask", newValue) }
         }
         /// `irtt`: `int`, optional, since QEMU 9.1.
-        public var irtt: Swift.Int? {
+        @_alwaysEmitIntoClient public var irtt: Swift.Int? {
             @_optimize(none) get { json.qapiMember("irtt") }
             @_optimize(none) set { json.setQAPIMember("irtt", newValue) }
         }
         /// `flags`: `uint64`, optional, since QEMU 9.1.
-        public var flags: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var flags: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("flags") }
             @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }
         /// `refcnt`: `int`, optional, since QEMU 9.1.
-        public var refcnt: Swift.Int? {
+        @_alwaysEmitIntoClient public var refcnt: Swift.Int? {
             @_optimize(none) get { json.qapiMember("refcnt") }
             @_optimize(none) set { json.setQAPIMember("refcnt", newValue) }
         }
         /// `use`: `int`, optional, since QEMU 9.1.
-        public var use: Swift.Int? {
+        @_alwaysEmitIntoClient public var use: Swift.Int? {
             @_optimize(none) get { json.qapiMember("use") }
             @_optimize(none) set { json.setQAPIMember("use", newValue) }
         }
         /// `window`: `int`, optional, since QEMU 9.1.
-        public var window: Swift.Int? {
+        @_alwaysEmitIntoClient public var window: Swift.Int? {
             @_optimize(none) get { json.qapiMember("window") }
             @_optimize(none) set { json.setQAPIMember("window", newValue) }
         }
         /// `mtu`: `int`, optional, since QEMU 9.1.
-        public var mtu: Swift.Int? {
+        @_alwaysEmitIntoClient public var mtu: Swift.Int? {
             @_optimize(none) get { json.qapiMember("mtu") }
             @_optimize(none) set { json.setQAPIMember("mtu", newValue) }
         }
         /// `desprefixlen`: `str`, optional, since QEMU 9.1.
-        public var desprefixlen: Swift.String? {
+        @_alwaysEmitIntoClient public var desprefixlen: Swift.String? {
             @_optimize(none) get { json.qapiMember("desprefixlen") }
             @_optimize(none) set { json.setQAPIMember("desprefixlen", newValue) }
         }
         /// `source`: `str`, optional, since QEMU 9.1.
-        public var source: Swift.String? {
+        @_alwaysEmitIntoClient public var source: Swift.String? {
             @_optimize(none) get { json.qapiMember("source") }
             @_optimize(none) set { json.setQAPIMember("source", newValue) }
         }
         /// `srcprefixlen`: `str`, optional, since QEMU 9.1.
-        public var srcprefixlen: Swift.String? {
+        @_alwaysEmitIntoClient public var srcprefixlen: Swift.String? {
             @_optimize(none) get { json.qapiMember("srcprefixlen") }
             @_optimize(none) set { json.setQAPIMember("srcprefixlen", newValue) }
         }
         /// `nexthop`: `str`, optional, since QEMU 9.1.
-        public var nexthop: Swift.String? {
+        @_alwaysEmitIntoClient public var nexthop: Swift.String? {
             @_optimize(none) get { json.qapiMember("nexthop") }
             @_optimize(none) set { json.setQAPIMember("nexthop", newValue) }
         }
         /// `version`: `int`, since QEMU 9.1.
-        public var version: Swift.Int? {
+        @_alwaysEmitIntoClient public var version: Swift.Int? {
             @_optimize(none) get { json.qapiMember("version") }
             @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
@@ -2107,12 +2107,12 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `int`, since QEMU 1.1.
-        public var id: Swift.Int? {
+        @_alwaysEmitIntoClient public var id: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -2135,12 +2135,12 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `int`, since QEMU 0.15.
-        public var id: Swift.Int? {
+        @_alwaysEmitIntoClient public var id: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -2163,8 +2163,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2185,8 +2185,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2207,11 +2207,11 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `time`: `int`, optional, since QEMU 1.5.
-        public var time: Swift.Int? {
+        @_alwaysEmitIntoClient public var time: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("time") }
             @_optimize(none) set { arguments.setQAPIMember("time", newValue) }
         }
@@ -2234,8 +2234,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2256,11 +2256,11 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `mode`: `str`, optional, since QEMU 0.15.
-        public var mode: Swift.String? {
+        @_alwaysEmitIntoClient public var mode: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("mode") }
             @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
@@ -2283,17 +2283,17 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 0.15.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `mode`: `str`, optional, since QEMU 0.15.
-        public var mode: Swift.String? {
+        @_alwaysEmitIntoClient public var mode: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("mode") }
             @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
@@ -2316,12 +2316,12 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(handle: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("handle", handle)
         }
         /// `handle`: `int`, since QEMU 0.15.
-        public var handle: Swift.Int? {
+        @_alwaysEmitIntoClient public var handle: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("handle") }
             @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
         }
@@ -2344,17 +2344,17 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(handle: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("handle", handle)
         }
         /// `handle`: `int`, since QEMU 0.15.
-        public var handle: Swift.Int? {
+        @_alwaysEmitIntoClient public var handle: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("handle") }
             @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
         }
         /// `count`: `int`, optional, since QEMU 0.15.
-        public var count: Swift.Int? {
+        @_alwaysEmitIntoClient public var count: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("count") }
             @_optimize(none) set { arguments.setQAPIMember("count", newValue) }
         }
@@ -2377,23 +2377,23 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(handle: Swift.Int, bufB64: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int, bufB64: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("handle", handle)
             arguments.setQAPIMember("buf-b64", bufB64)
         }
         /// `handle`: `int`, since QEMU 0.15.
-        public var handle: Swift.Int? {
+        @_alwaysEmitIntoClient public var handle: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("handle") }
             @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
         }
         /// `buf-b64`: `str`, since QEMU 0.15.
-        public var bufB64: Swift.String? {
+        @_alwaysEmitIntoClient public var bufB64: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("buf-b64") }
             @_optimize(none) set { arguments.setQAPIMember("buf-b64", newValue) }
         }
         /// `count`: `int`, optional, since QEMU 0.15.
-        public var count: Swift.Int? {
+        @_alwaysEmitIntoClient public var count: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("count") }
             @_optimize(none) set { arguments.setQAPIMember("count", newValue) }
         }
@@ -2416,24 +2416,24 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(handle: Swift.Int, offset: Swift.Int, whence: QAPI.Agent.GuestFileWhence) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int, offset: Swift.Int, whence: QAPI.Agent.GuestFileWhence) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("handle", handle)
             arguments.setQAPIMember("offset", offset)
             arguments.setQAPIMember("whence", whence)
         }
         /// `handle`: `int`, since QEMU 0.15.
-        public var handle: Swift.Int? {
+        @_alwaysEmitIntoClient public var handle: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("handle") }
             @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
         }
         /// `offset`: `int`, since QEMU 0.15.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("offset") }
             @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
         }
         /// `whence`: `GuestFileWhence`, since QEMU 0.15.
-        public var whence: QAPI.Agent.GuestFileWhence? {
+        @_alwaysEmitIntoClient public var whence: QAPI.Agent.GuestFileWhence? {
             @_optimize(none) get { arguments.qapiMember("whence") }
             @_optimize(none) set { arguments.setQAPIMember("whence", newValue) }
         }
@@ -2456,12 +2456,12 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(handle: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("handle", handle)
         }
         /// `handle`: `int`, since QEMU 0.15.
-        public var handle: Swift.Int? {
+        @_alwaysEmitIntoClient public var handle: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("handle") }
             @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
         }
@@ -2484,8 +2484,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2506,8 +2506,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2528,11 +2528,11 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `mountpoints`: `[str]`, optional, since QEMU 2.2.
-        public var mountpoints: [Swift.String]? {
+        @_alwaysEmitIntoClient public var mountpoints: [Swift.String]? {
             @_optimize(none) get { arguments.qapiMember("mountpoints") }
             @_optimize(none) set { arguments.setQAPIMember("mountpoints", newValue) }
         }
@@ -2555,8 +2555,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2577,11 +2577,11 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `minimum`: `int`, optional, since QEMU 1.2.
-        public var minimum: Swift.Int? {
+        @_alwaysEmitIntoClient public var minimum: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("minimum") }
             @_optimize(none) set { arguments.setQAPIMember("minimum", newValue) }
         }
@@ -2604,8 +2604,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2626,8 +2626,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2648,8 +2648,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2670,8 +2670,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2692,8 +2692,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2714,12 +2714,12 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(vcpus: [QAPI.Agent.GuestLogicalProcessor]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(vcpus: [QAPI.Agent.GuestLogicalProcessor]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("vcpus", vcpus)
         }
         /// `vcpus`: `[GuestLogicalProcessor]`, since QEMU 1.5.
-        public var vcpus: [QAPI.Agent.GuestLogicalProcessor]? {
+        @_alwaysEmitIntoClient public var vcpus: [QAPI.Agent.GuestLogicalProcessor]? {
             @_optimize(none) get { arguments.qapiMember("vcpus") }
             @_optimize(none) set { arguments.setQAPIMember("vcpus", newValue) }
         }
@@ -2742,8 +2742,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2764,8 +2764,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2786,24 +2786,24 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(username: Swift.String, password: Swift.String, crypted: Swift.Bool) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String, password: Swift.String, crypted: Swift.Bool) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("username", username)
             arguments.setQAPIMember("password", password)
             arguments.setQAPIMember("crypted", crypted)
         }
         /// `username`: `str`, since QEMU 2.3.
-        public var username: Swift.String? {
+        @_alwaysEmitIntoClient public var username: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("username") }
             @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
         }
         /// `password`: `str`, since QEMU 2.3.
-        public var password: Swift.String? {
+        @_alwaysEmitIntoClient public var password: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("password") }
             @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
         }
         /// `crypted`: `bool`, since QEMU 2.3.
-        public var crypted: Swift.Bool? {
+        @_alwaysEmitIntoClient public var crypted: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("crypted") }
             @_optimize(none) set { arguments.setQAPIMember("crypted", newValue) }
         }
@@ -2826,8 +2826,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2848,12 +2848,12 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(memBlks: [QAPI.Agent.GuestMemoryBlock]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(memBlks: [QAPI.Agent.GuestMemoryBlock]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("mem-blks", memBlks)
         }
         /// `mem-blks`: `[GuestMemoryBlock]`, since QEMU 2.3.
-        public var memBlks: [QAPI.Agent.GuestMemoryBlock]? {
+        @_alwaysEmitIntoClient public var memBlks: [QAPI.Agent.GuestMemoryBlock]? {
             @_optimize(none) get { arguments.qapiMember("mem-blks") }
             @_optimize(none) set { arguments.setQAPIMember("mem-blks", newValue) }
         }
@@ -2876,8 +2876,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2898,12 +2898,12 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(pid: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(pid: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("pid", pid)
         }
         /// `pid`: `int`, since QEMU 2.5.
-        public var pid: Swift.Int? {
+        @_alwaysEmitIntoClient public var pid: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("pid") }
             @_optimize(none) set { arguments.setQAPIMember("pid", newValue) }
         }
@@ -2926,32 +2926,32 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 2.5.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `arg`: `[str]`, optional, since QEMU 2.5.
-        public var arg: [Swift.String]? {
+        @_alwaysEmitIntoClient public var arg: [Swift.String]? {
             @_optimize(none) get { arguments.qapiMember("arg") }
             @_optimize(none) set { arguments.setQAPIMember("arg", newValue) }
         }
         /// `env`: `[str]`, optional, since QEMU 2.5.
-        public var env: [Swift.String]? {
+        @_alwaysEmitIntoClient public var env: [Swift.String]? {
             @_optimize(none) get { arguments.qapiMember("env") }
             @_optimize(none) set { arguments.setQAPIMember("env", newValue) }
         }
         /// `input-data`: `str`, optional, since QEMU 2.5.
-        public var inputData: Swift.String? {
+        @_alwaysEmitIntoClient public var inputData: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("input-data") }
             @_optimize(none) set { arguments.setQAPIMember("input-data", newValue) }
         }
         /// `capture-output`: `GuestExecCaptureOutput`, optional, since QEMU 2.5.
-        public var captureOutput: QAPI.Agent.GuestExecCaptureOutput? {
+        @_alwaysEmitIntoClient public var captureOutput: QAPI.Agent.GuestExecCaptureOutput? {
             @_optimize(none) get { arguments.qapiMember("capture-output") }
             @_optimize(none) set { arguments.setQAPIMember("capture-output", newValue) }
         }
@@ -2974,8 +2974,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2996,8 +2996,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3018,8 +3018,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3040,8 +3040,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3062,8 +3062,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3084,12 +3084,12 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(username: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("username", username)
         }
         /// `username`: `str`, since QEMU 5.2.
-        public var username: Swift.String? {
+        @_alwaysEmitIntoClient public var username: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("username") }
             @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
         }
@@ -3112,23 +3112,23 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(username: Swift.String, keys: [Swift.String]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String, keys: [Swift.String]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("username", username)
             arguments.setQAPIMember("keys", keys)
         }
         /// `username`: `str`, since QEMU 5.2.
-        public var username: Swift.String? {
+        @_alwaysEmitIntoClient public var username: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("username") }
             @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
         }
         /// `keys`: `[str]`, since QEMU 5.2.
-        public var keys: [Swift.String]? {
+        @_alwaysEmitIntoClient public var keys: [Swift.String]? {
             @_optimize(none) get { arguments.qapiMember("keys") }
             @_optimize(none) set { arguments.setQAPIMember("keys", newValue) }
         }
         /// `reset`: `bool`, optional, since QEMU 5.2.
-        public var reset: Swift.Bool? {
+        @_alwaysEmitIntoClient public var reset: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("reset") }
             @_optimize(none) set { arguments.setQAPIMember("reset", newValue) }
         }
@@ -3151,18 +3151,18 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(username: Swift.String, keys: [Swift.String]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String, keys: [Swift.String]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("username", username)
             arguments.setQAPIMember("keys", keys)
         }
         /// `username`: `str`, since QEMU 5.2.
-        public var username: Swift.String? {
+        @_alwaysEmitIntoClient public var username: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("username") }
             @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
         }
         /// `keys`: `[str]`, since QEMU 5.2.
-        public var keys: [Swift.String]? {
+        @_alwaysEmitIntoClient public var keys: [Swift.String]? {
             @_optimize(none) get { arguments.qapiMember("keys") }
             @_optimize(none) set { arguments.setQAPIMember("keys", newValue) }
         }
@@ -3185,8 +3185,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3207,8 +3207,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3229,8 +3229,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3251,8 +3251,8 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 }

@@ -18,41 +18,41 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
-        public var mixingEngine: Swift.Bool? {
+        @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("mixing-engine") }
             @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
-        public var fixedSettings: Swift.Bool? {
+        @_alwaysEmitIntoClient public var fixedSettings: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("fixed-settings") }
             @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
-        public var frequency: Swift.Int? {
+        @_alwaysEmitIntoClient public var frequency: Swift.Int? {
             @_optimize(none) get { json.qapiMember("frequency") }
             @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
-        public var channels: Swift.Int? {
+        @_alwaysEmitIntoClient public var channels: Swift.Int? {
             @_optimize(none) get { json.qapiMember("channels") }
             @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
-        public var voices: Swift.Int? {
+        @_alwaysEmitIntoClient public var voices: Swift.Int? {
             @_optimize(none) get { json.qapiMember("voices") }
             @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
-        public var format: QAPI.AudioFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.AudioFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
-        public var bufferLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bufferLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("buffer-length") }
             @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
@@ -71,16 +71,16 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
-        public var `in`: QAPI.AudiodevPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("in") }
             @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
-        public var out: QAPI.AudiodevPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var out: QAPI.AudiodevPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("out") }
             @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
@@ -99,21 +99,21 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 10.0.
-        public var `in`: QAPI.AudiodevPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("in") }
             @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 10.0.
-        public var out: QAPI.AudiodevPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var out: QAPI.AudiodevPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("out") }
             @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `nsamples`: `uint32`, optional, since QEMU 10.0.
-        public var nsamples: Swift.Int? {
+        @_alwaysEmitIntoClient public var nsamples: Swift.Int? {
             @_optimize(none) get { json.qapiMember("nsamples") }
             @_optimize(none) set { json.setQAPIMember("nsamples", newValue) }
         }
@@ -132,56 +132,56 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
-        public var mixingEngine: Swift.Bool? {
+        @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("mixing-engine") }
             @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
-        public var fixedSettings: Swift.Bool? {
+        @_alwaysEmitIntoClient public var fixedSettings: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("fixed-settings") }
             @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
-        public var frequency: Swift.Int? {
+        @_alwaysEmitIntoClient public var frequency: Swift.Int? {
             @_optimize(none) get { json.qapiMember("frequency") }
             @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
-        public var channels: Swift.Int? {
+        @_alwaysEmitIntoClient public var channels: Swift.Int? {
             @_optimize(none) get { json.qapiMember("channels") }
             @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
-        public var voices: Swift.Int? {
+        @_alwaysEmitIntoClient public var voices: Swift.Int? {
             @_optimize(none) get { json.qapiMember("voices") }
             @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
-        public var format: QAPI.AudioFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.AudioFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
-        public var bufferLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bufferLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("buffer-length") }
             @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `dev`: `str`, optional, since QEMU 4.0.
-        public var dev: Swift.String? {
+        @_alwaysEmitIntoClient public var dev: Swift.String? {
             @_optimize(none) get { json.qapiMember("dev") }
             @_optimize(none) set { json.setQAPIMember("dev", newValue) }
         }
         /// `period-length`: `uint32`, optional, since QEMU 4.0.
-        public var periodLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var periodLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("period-length") }
             @_optimize(none) set { json.setQAPIMember("period-length", newValue) }
         }
         /// `try-poll`: `bool`, optional, since QEMU 4.0.
-        public var tryPoll: Swift.Bool? {
+        @_alwaysEmitIntoClient public var tryPoll: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("try-poll") }
             @_optimize(none) set { json.setQAPIMember("try-poll", newValue) }
         }
@@ -200,21 +200,21 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `in`: `AudiodevAlsaPerDirectionOptions`, optional, since QEMU 4.0.
-        public var `in`: QAPI.AudiodevAlsaPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevAlsaPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("in") }
             @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevAlsaPerDirectionOptions`, optional, since QEMU 4.0.
-        public var out: QAPI.AudiodevAlsaPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var out: QAPI.AudiodevAlsaPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("out") }
             @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `threshold`: `uint32`, optional, since QEMU 4.0.
-        public var threshold: Swift.Int? {
+        @_alwaysEmitIntoClient public var threshold: Swift.Int? {
             @_optimize(none) get { json.qapiMember("threshold") }
             @_optimize(none) set { json.setQAPIMember("threshold", newValue) }
         }
@@ -233,26 +233,26 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 7.2.
-        public var `in`: QAPI.AudiodevPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("in") }
             @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 7.2.
-        public var out: QAPI.AudiodevPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var out: QAPI.AudiodevPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("out") }
             @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `dev`: `str`, optional, since QEMU 7.2.
-        public var dev: Swift.String? {
+        @_alwaysEmitIntoClient public var dev: Swift.String? {
             @_optimize(none) get { json.qapiMember("dev") }
             @_optimize(none) set { json.setQAPIMember("dev", newValue) }
         }
         /// `latency`: `uint32`, optional, since QEMU 7.2.
-        public var latency: Swift.Int? {
+        @_alwaysEmitIntoClient public var latency: Swift.Int? {
             @_optimize(none) get { json.qapiMember("latency") }
             @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
@@ -271,46 +271,46 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
-        public var mixingEngine: Swift.Bool? {
+        @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("mixing-engine") }
             @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
-        public var fixedSettings: Swift.Bool? {
+        @_alwaysEmitIntoClient public var fixedSettings: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("fixed-settings") }
             @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
-        public var frequency: Swift.Int? {
+        @_alwaysEmitIntoClient public var frequency: Swift.Int? {
             @_optimize(none) get { json.qapiMember("frequency") }
             @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
-        public var channels: Swift.Int? {
+        @_alwaysEmitIntoClient public var channels: Swift.Int? {
             @_optimize(none) get { json.qapiMember("channels") }
             @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
-        public var voices: Swift.Int? {
+        @_alwaysEmitIntoClient public var voices: Swift.Int? {
             @_optimize(none) get { json.qapiMember("voices") }
             @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
-        public var format: QAPI.AudioFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.AudioFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
-        public var bufferLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bufferLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("buffer-length") }
             @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `buffer-count`: `uint32`, optional, since QEMU 4.0.
-        public var bufferCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var bufferCount: Swift.Int? {
             @_optimize(none) get { json.qapiMember("buffer-count") }
             @_optimize(none) set { json.setQAPIMember("buffer-count", newValue) }
         }
@@ -329,16 +329,16 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `in`: `AudiodevCoreaudioPerDirectionOptions`, optional, since QEMU 4.0.
-        public var `in`: QAPI.AudiodevCoreaudioPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevCoreaudioPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("in") }
             @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevCoreaudioPerDirectionOptions`, optional, since QEMU 4.0.
-        public var out: QAPI.AudiodevCoreaudioPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var out: QAPI.AudiodevCoreaudioPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("out") }
             @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
@@ -357,21 +357,21 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
-        public var `in`: QAPI.AudiodevPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("in") }
             @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
-        public var out: QAPI.AudiodevPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var out: QAPI.AudiodevPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("out") }
             @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `latency`: `uint32`, optional, since QEMU 4.0.
-        public var latency: Swift.Int? {
+        @_alwaysEmitIntoClient public var latency: Swift.Int? {
             @_optimize(none) get { json.qapiMember("latency") }
             @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
@@ -390,66 +390,66 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
-        public var mixingEngine: Swift.Bool? {
+        @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("mixing-engine") }
             @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
-        public var fixedSettings: Swift.Bool? {
+        @_alwaysEmitIntoClient public var fixedSettings: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("fixed-settings") }
             @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
-        public var frequency: Swift.Int? {
+        @_alwaysEmitIntoClient public var frequency: Swift.Int? {
             @_optimize(none) get { json.qapiMember("frequency") }
             @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
-        public var channels: Swift.Int? {
+        @_alwaysEmitIntoClient public var channels: Swift.Int? {
             @_optimize(none) get { json.qapiMember("channels") }
             @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
-        public var voices: Swift.Int? {
+        @_alwaysEmitIntoClient public var voices: Swift.Int? {
             @_optimize(none) get { json.qapiMember("voices") }
             @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
-        public var format: QAPI.AudioFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.AudioFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
-        public var bufferLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bufferLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("buffer-length") }
             @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `server-name`: `str`, optional, since QEMU 5.1.
-        public var serverName: Swift.String? {
+        @_alwaysEmitIntoClient public var serverName: Swift.String? {
             @_optimize(none) get { json.qapiMember("server-name") }
             @_optimize(none) set { json.setQAPIMember("server-name", newValue) }
         }
         /// `client-name`: `str`, optional, since QEMU 5.1.
-        public var clientName: Swift.String? {
+        @_alwaysEmitIntoClient public var clientName: Swift.String? {
             @_optimize(none) get { json.qapiMember("client-name") }
             @_optimize(none) set { json.setQAPIMember("client-name", newValue) }
         }
         /// `connect-ports`: `str`, optional, since QEMU 5.1.
-        public var connectPorts: Swift.String? {
+        @_alwaysEmitIntoClient public var connectPorts: Swift.String? {
             @_optimize(none) get { json.qapiMember("connect-ports") }
             @_optimize(none) set { json.setQAPIMember("connect-ports", newValue) }
         }
         /// `start-server`: `bool`, optional, since QEMU 5.1.
-        public var startServer: Swift.Bool? {
+        @_alwaysEmitIntoClient public var startServer: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("start-server") }
             @_optimize(none) set { json.setQAPIMember("start-server", newValue) }
         }
         /// `exact-name`: `bool`, optional, since QEMU 5.1.
-        public var exactName: Swift.Bool? {
+        @_alwaysEmitIntoClient public var exactName: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("exact-name") }
             @_optimize(none) set { json.setQAPIMember("exact-name", newValue) }
         }
@@ -468,16 +468,16 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `in`: `AudiodevJackPerDirectionOptions`, optional, since QEMU 5.1.
-        public var `in`: QAPI.AudiodevJackPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevJackPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("in") }
             @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevJackPerDirectionOptions`, optional, since QEMU 5.1.
-        public var out: QAPI.AudiodevJackPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var out: QAPI.AudiodevJackPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("out") }
             @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
@@ -496,56 +496,56 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
-        public var mixingEngine: Swift.Bool? {
+        @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("mixing-engine") }
             @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
-        public var fixedSettings: Swift.Bool? {
+        @_alwaysEmitIntoClient public var fixedSettings: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("fixed-settings") }
             @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
-        public var frequency: Swift.Int? {
+        @_alwaysEmitIntoClient public var frequency: Swift.Int? {
             @_optimize(none) get { json.qapiMember("frequency") }
             @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
-        public var channels: Swift.Int? {
+        @_alwaysEmitIntoClient public var channels: Swift.Int? {
             @_optimize(none) get { json.qapiMember("channels") }
             @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
-        public var voices: Swift.Int? {
+        @_alwaysEmitIntoClient public var voices: Swift.Int? {
             @_optimize(none) get { json.qapiMember("voices") }
             @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
-        public var format: QAPI.AudioFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.AudioFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
-        public var bufferLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bufferLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("buffer-length") }
             @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `dev`: `str`, optional, since QEMU 4.0.
-        public var dev: Swift.String? {
+        @_alwaysEmitIntoClient public var dev: Swift.String? {
             @_optimize(none) get { json.qapiMember("dev") }
             @_optimize(none) set { json.setQAPIMember("dev", newValue) }
         }
         /// `buffer-count`: `uint32`, optional, since QEMU 4.0.
-        public var bufferCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var bufferCount: Swift.Int? {
             @_optimize(none) get { json.qapiMember("buffer-count") }
             @_optimize(none) set { json.setQAPIMember("buffer-count", newValue) }
         }
         /// `try-poll`: `bool`, optional, since QEMU 4.0.
-        public var tryPoll: Swift.Bool? {
+        @_alwaysEmitIntoClient public var tryPoll: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("try-poll") }
             @_optimize(none) set { json.setQAPIMember("try-poll", newValue) }
         }
@@ -564,31 +564,31 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `in`: `AudiodevOssPerDirectionOptions`, optional, since QEMU 4.0.
-        public var `in`: QAPI.AudiodevOssPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevOssPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("in") }
             @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevOssPerDirectionOptions`, optional, since QEMU 4.0.
-        public var out: QAPI.AudiodevOssPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var out: QAPI.AudiodevOssPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("out") }
             @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `try-mmap`: `bool`, optional, since QEMU 4.0.
-        public var tryMmap: Swift.Bool? {
+        @_alwaysEmitIntoClient public var tryMmap: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("try-mmap") }
             @_optimize(none) set { json.setQAPIMember("try-mmap", newValue) }
         }
         /// `exclusive`: `bool`, optional, since QEMU 4.0.
-        public var exclusive: Swift.Bool? {
+        @_alwaysEmitIntoClient public var exclusive: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("exclusive") }
             @_optimize(none) set { json.setQAPIMember("exclusive", newValue) }
         }
         /// `dsp-policy`: `uint32`, optional, since QEMU 4.0.
-        public var dspPolicy: Swift.Int? {
+        @_alwaysEmitIntoClient public var dspPolicy: Swift.Int? {
             @_optimize(none) get { json.qapiMember("dsp-policy") }
             @_optimize(none) set { json.setQAPIMember("dsp-policy", newValue) }
         }
@@ -607,56 +607,56 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
-        public var mixingEngine: Swift.Bool? {
+        @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("mixing-engine") }
             @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
-        public var fixedSettings: Swift.Bool? {
+        @_alwaysEmitIntoClient public var fixedSettings: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("fixed-settings") }
             @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
-        public var frequency: Swift.Int? {
+        @_alwaysEmitIntoClient public var frequency: Swift.Int? {
             @_optimize(none) get { json.qapiMember("frequency") }
             @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
-        public var channels: Swift.Int? {
+        @_alwaysEmitIntoClient public var channels: Swift.Int? {
             @_optimize(none) get { json.qapiMember("channels") }
             @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
-        public var voices: Swift.Int? {
+        @_alwaysEmitIntoClient public var voices: Swift.Int? {
             @_optimize(none) get { json.qapiMember("voices") }
             @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
-        public var format: QAPI.AudioFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.AudioFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
-        public var bufferLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bufferLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("buffer-length") }
             @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 4.0.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `stream-name`: `str`, optional, since QEMU 4.0.
-        public var streamName: Swift.String? {
+        @_alwaysEmitIntoClient public var streamName: Swift.String? {
             @_optimize(none) get { json.qapiMember("stream-name") }
             @_optimize(none) set { json.setQAPIMember("stream-name", newValue) }
         }
         /// `latency`: `uint32`, optional, since QEMU 4.0.
-        public var latency: Swift.Int? {
+        @_alwaysEmitIntoClient public var latency: Swift.Int? {
             @_optimize(none) get { json.qapiMember("latency") }
             @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
@@ -675,21 +675,21 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `in`: `AudiodevPaPerDirectionOptions`, optional, since QEMU 4.0.
-        public var `in`: QAPI.AudiodevPaPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevPaPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("in") }
             @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPaPerDirectionOptions`, optional, since QEMU 4.0.
-        public var out: QAPI.AudiodevPaPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var out: QAPI.AudiodevPaPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("out") }
             @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `server`: `str`, optional, since QEMU 4.0.
-        public var server: Swift.String? {
+        @_alwaysEmitIntoClient public var server: Swift.String? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
@@ -708,56 +708,56 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
-        public var mixingEngine: Swift.Bool? {
+        @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("mixing-engine") }
             @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
-        public var fixedSettings: Swift.Bool? {
+        @_alwaysEmitIntoClient public var fixedSettings: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("fixed-settings") }
             @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
-        public var frequency: Swift.Int? {
+        @_alwaysEmitIntoClient public var frequency: Swift.Int? {
             @_optimize(none) get { json.qapiMember("frequency") }
             @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
-        public var channels: Swift.Int? {
+        @_alwaysEmitIntoClient public var channels: Swift.Int? {
             @_optimize(none) get { json.qapiMember("channels") }
             @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
-        public var voices: Swift.Int? {
+        @_alwaysEmitIntoClient public var voices: Swift.Int? {
             @_optimize(none) get { json.qapiMember("voices") }
             @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
-        public var format: QAPI.AudioFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.AudioFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
-        public var bufferLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bufferLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("buffer-length") }
             @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 8.1.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `stream-name`: `str`, optional, since QEMU 8.1.
-        public var streamName: Swift.String? {
+        @_alwaysEmitIntoClient public var streamName: Swift.String? {
             @_optimize(none) get { json.qapiMember("stream-name") }
             @_optimize(none) set { json.setQAPIMember("stream-name", newValue) }
         }
         /// `latency`: `uint32`, optional, since QEMU 8.1.
-        public var latency: Swift.Int? {
+        @_alwaysEmitIntoClient public var latency: Swift.Int? {
             @_optimize(none) get { json.qapiMember("latency") }
             @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
@@ -776,16 +776,16 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `in`: `AudiodevPipewirePerDirectionOptions`, optional, since QEMU 8.1.
-        public var `in`: QAPI.AudiodevPipewirePerDirectionOptions? {
+        @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevPipewirePerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("in") }
             @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPipewirePerDirectionOptions`, optional, since QEMU 8.1.
-        public var out: QAPI.AudiodevPipewirePerDirectionOptions? {
+        @_alwaysEmitIntoClient public var out: QAPI.AudiodevPipewirePerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("out") }
             @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
@@ -804,46 +804,46 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
-        public var mixingEngine: Swift.Bool? {
+        @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("mixing-engine") }
             @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
-        public var fixedSettings: Swift.Bool? {
+        @_alwaysEmitIntoClient public var fixedSettings: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("fixed-settings") }
             @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
-        public var frequency: Swift.Int? {
+        @_alwaysEmitIntoClient public var frequency: Swift.Int? {
             @_optimize(none) get { json.qapiMember("frequency") }
             @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
-        public var channels: Swift.Int? {
+        @_alwaysEmitIntoClient public var channels: Swift.Int? {
             @_optimize(none) get { json.qapiMember("channels") }
             @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
-        public var voices: Swift.Int? {
+        @_alwaysEmitIntoClient public var voices: Swift.Int? {
             @_optimize(none) get { json.qapiMember("voices") }
             @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
-        public var format: QAPI.AudioFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.AudioFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
-        public var bufferLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bufferLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("buffer-length") }
             @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `buffer-count`: `uint32`, optional, since QEMU 6.0.
-        public var bufferCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var bufferCount: Swift.Int? {
             @_optimize(none) get { json.qapiMember("buffer-count") }
             @_optimize(none) set { json.setQAPIMember("buffer-count", newValue) }
         }
@@ -862,16 +862,16 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `in`: `AudiodevSdlPerDirectionOptions`, optional, since QEMU 6.0.
-        public var `in`: QAPI.AudiodevSdlPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevSdlPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("in") }
             @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevSdlPerDirectionOptions`, optional, since QEMU 6.0.
-        public var out: QAPI.AudiodevSdlPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var out: QAPI.AudiodevSdlPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("out") }
             @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
@@ -890,21 +890,21 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
-        public var `in`: QAPI.AudiodevPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("in") }
             @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
-        public var out: QAPI.AudiodevPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var out: QAPI.AudiodevPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("out") }
             @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 4.0.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
@@ -921,19 +921,19 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `u8`.
-        public static var u8: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "u8") } }
+        @_alwaysEmitIntoClient public static var u8: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "u8") } }
         /// `s8`.
-        public static var s8: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "s8") } }
+        @_alwaysEmitIntoClient public static var s8: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "s8") } }
         /// `u16`.
-        public static var u16: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "u16") } }
+        @_alwaysEmitIntoClient public static var u16: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "u16") } }
         /// `s16`.
-        public static var s16: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "s16") } }
+        @_alwaysEmitIntoClient public static var s16: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "s16") } }
         /// `u32`.
-        public static var u32: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "u32") } }
+        @_alwaysEmitIntoClient public static var u32: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "u32") } }
         /// `s32`.
-        public static var s32: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "s32") } }
+        @_alwaysEmitIntoClient public static var s32: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "s32") } }
         /// `f32`.
-        public static var f32: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "f32") } }
+        @_alwaysEmitIntoClient public static var f32: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "f32") } }
     }
 
     /// `AudiodevDriver`: a QAPI enumeration of the `audio` module, since QEMU 4.0.
@@ -947,31 +947,31 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "none") } }
         /// `alsa`.
-        public static var alsa: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "alsa") } }
+        @_alwaysEmitIntoClient public static var alsa: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "alsa") } }
         /// `coreaudio`.
-        public static var coreaudio: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "coreaudio") } }
+        @_alwaysEmitIntoClient public static var coreaudio: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "coreaudio") } }
         /// `dbus`.
-        public static var dbus: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "dbus") } }
+        @_alwaysEmitIntoClient public static var dbus: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "dbus") } }
         /// `dsound`.
-        public static var dsound: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "dsound") } }
+        @_alwaysEmitIntoClient public static var dsound: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "dsound") } }
         /// `jack`.
-        public static var jack: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "jack") } }
+        @_alwaysEmitIntoClient public static var jack: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "jack") } }
         /// `oss`.
-        public static var oss: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "oss") } }
+        @_alwaysEmitIntoClient public static var oss: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "oss") } }
         /// `pa`.
-        public static var pa: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "pa") } }
+        @_alwaysEmitIntoClient public static var pa: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "pa") } }
         /// `pipewire`.
-        public static var pipewire: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "pipewire") } }
+        @_alwaysEmitIntoClient public static var pipewire: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "pipewire") } }
         /// `sdl`.
-        public static var sdl: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "sdl") } }
+        @_alwaysEmitIntoClient public static var sdl: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "sdl") } }
         /// `sndio`.
-        public static var sndio: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "sndio") } }
+        @_alwaysEmitIntoClient public static var sndio: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "sndio") } }
         /// `spice`.
-        public static var spice: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "spice") } }
+        @_alwaysEmitIntoClient public static var spice: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "spice") } }
         /// `wav`.
-        public static var wav: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "wav") } }
+        @_alwaysEmitIntoClient public static var wav: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "wav") } }
     }
 
     /// `Audiodev`: a QAPI union of the `audio` module, since QEMU 4.0.
@@ -989,78 +989,78 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, driver: QAPI.AudiodevDriver) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, driver: QAPI.AudiodevDriver) {
+            self.init(unchecked: [:])
             json.setQAPIMember("id", id)
             json.setQAPIMember("driver", driver)
         }
         /// `id`: `str`, since QEMU 4.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `driver`: `AudiodevDriver`, since QEMU 4.0.
-        public var driver: QAPI.AudiodevDriver? {
+        @_alwaysEmitIntoClient public var driver: QAPI.AudiodevDriver? {
             @_optimize(none) get { json.qapiMember("driver") }
             @_optimize(none) set { json.setQAPIMember("driver", newValue) }
         }
         /// `timer-period`: `uint32`, optional, since QEMU 4.0.
-        public var timerPeriod: Swift.Int? {
+        @_alwaysEmitIntoClient public var timerPeriod: Swift.Int? {
             @_optimize(none) get { json.qapiMember("timer-period") }
             @_optimize(none) set { json.setQAPIMember("timer-period", newValue) }
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
-        public var `in`: QAPI.AudiodevPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("in") }
             @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
-        public var out: QAPI.AudiodevPerDirectionOptions? {
+        @_alwaysEmitIntoClient public var out: QAPI.AudiodevPerDirectionOptions? {
             @_optimize(none) get { json.qapiMember("out") }
             @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `threshold`: `uint32`, optional, since QEMU 4.0.
-        public var threshold: Swift.Int? {
+        @_alwaysEmitIntoClient public var threshold: Swift.Int? {
             @_optimize(none) get { json.qapiMember("threshold") }
             @_optimize(none) set { json.setQAPIMember("threshold", newValue) }
         }
         /// `nsamples`: `uint32`, optional, since QEMU 10.0.
-        public var nsamples: Swift.Int? {
+        @_alwaysEmitIntoClient public var nsamples: Swift.Int? {
             @_optimize(none) get { json.qapiMember("nsamples") }
             @_optimize(none) set { json.setQAPIMember("nsamples", newValue) }
         }
         /// `latency`: `uint32`, optional, since QEMU 4.0.
-        public var latency: Swift.Int? {
+        @_alwaysEmitIntoClient public var latency: Swift.Int? {
             @_optimize(none) get { json.qapiMember("latency") }
             @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
         /// `try-mmap`: `bool`, optional, since QEMU 4.0.
-        public var tryMmap: Swift.Bool? {
+        @_alwaysEmitIntoClient public var tryMmap: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("try-mmap") }
             @_optimize(none) set { json.setQAPIMember("try-mmap", newValue) }
         }
         /// `exclusive`: `bool`, optional, since QEMU 4.0.
-        public var exclusive: Swift.Bool? {
+        @_alwaysEmitIntoClient public var exclusive: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("exclusive") }
             @_optimize(none) set { json.setQAPIMember("exclusive", newValue) }
         }
         /// `dsp-policy`: `uint32`, optional, since QEMU 4.0.
-        public var dspPolicy: Swift.Int? {
+        @_alwaysEmitIntoClient public var dspPolicy: Swift.Int? {
             @_optimize(none) get { json.qapiMember("dsp-policy") }
             @_optimize(none) set { json.setQAPIMember("dsp-policy", newValue) }
         }
         /// `server`: `str`, optional, since QEMU 4.0.
-        public var server: Swift.String? {
+        @_alwaysEmitIntoClient public var server: Swift.String? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `dev`: `str`, optional, since QEMU 7.2.
-        public var dev: Swift.String? {
+        @_alwaysEmitIntoClient public var dev: Swift.String? {
             @_optimize(none) get { json.qapiMember("dev") }
             @_optimize(none) set { json.setQAPIMember("dev", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 4.0.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
@@ -1083,8 +1083,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 }

@@ -16,9 +16,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `deny`.
-        public static var deny: QAuthZListPolicy { @_optimize(none) get { QAuthZListPolicy(rawValue: "deny") } }
+        @_alwaysEmitIntoClient public static var deny: QAuthZListPolicy { @_optimize(none) get { QAuthZListPolicy(rawValue: "deny") } }
         /// `allow`.
-        public static var allow: QAuthZListPolicy { @_optimize(none) get { QAuthZListPolicy(rawValue: "allow") } }
+        @_alwaysEmitIntoClient public static var allow: QAuthZListPolicy { @_optimize(none) get { QAuthZListPolicy(rawValue: "allow") } }
     }
 
     /// `QAuthZListFormat`: a QAPI enumeration of the `authz` module, since QEMU 4.0.
@@ -32,9 +32,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `exact`.
-        public static var exact: QAuthZListFormat { @_optimize(none) get { QAuthZListFormat(rawValue: "exact") } }
+        @_alwaysEmitIntoClient public static var exact: QAuthZListFormat { @_optimize(none) get { QAuthZListFormat(rawValue: "exact") } }
         /// `glob`.
-        public static var glob: QAuthZListFormat { @_optimize(none) get { QAuthZListFormat(rawValue: "glob") } }
+        @_alwaysEmitIntoClient public static var glob: QAuthZListFormat { @_optimize(none) get { QAuthZListFormat(rawValue: "glob") } }
     }
 
     /// `QAuthZListRule`: a QAPI struct of the `authz` module, since QEMU 4.0.
@@ -50,23 +50,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(match: Swift.String, policy: QAPI.QAuthZListPolicy) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(match: Swift.String, policy: QAPI.QAuthZListPolicy) {
+            self.init(unchecked: [:])
             json.setQAPIMember("match", match)
             json.setQAPIMember("policy", policy)
         }
         /// `match`: `str`, since QEMU 4.0.
-        public var match: Swift.String? {
+        @_alwaysEmitIntoClient public var match: Swift.String? {
             @_optimize(none) get { json.qapiMember("match") }
             @_optimize(none) set { json.setQAPIMember("match", newValue) }
         }
         /// `policy`: `QAuthZListPolicy`, since QEMU 4.0.
-        public var policy: QAPI.QAuthZListPolicy? {
+        @_alwaysEmitIntoClient public var policy: QAPI.QAuthZListPolicy? {
             @_optimize(none) get { json.qapiMember("policy") }
             @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `format`: `QAuthZListFormat`, optional, since QEMU 4.0.
-        public var format: QAPI.QAuthZListFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.QAuthZListFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
@@ -85,16 +85,16 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `policy`: `QAuthZListPolicy`, optional, since QEMU 4.0.
-        public var policy: QAPI.QAuthZListPolicy? {
+        @_alwaysEmitIntoClient public var policy: QAPI.QAuthZListPolicy? {
             @_optimize(none) get { json.qapiMember("policy") }
             @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `rules`: `[QAuthZListRule]`, optional, since QEMU 4.0.
-        public var rules: [QAPI.QAuthZListRule]? {
+        @_alwaysEmitIntoClient public var rules: [QAPI.QAuthZListRule]? {
             @_optimize(none) get { json.qapiMember("rules") }
             @_optimize(none) set { json.setQAPIMember("rules", newValue) }
         }
@@ -113,17 +113,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 4.0.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `refresh`: `bool`, optional, since QEMU 4.0.
-        public var refresh: Swift.Bool? {
+        @_alwaysEmitIntoClient public var refresh: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("refresh") }
             @_optimize(none) set { json.setQAPIMember("refresh", newValue) }
         }
@@ -142,12 +142,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(service: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(service: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("service", service)
         }
         /// `service`: `str`, since QEMU 4.0.
-        public var service: Swift.String? {
+        @_alwaysEmitIntoClient public var service: Swift.String? {
             @_optimize(none) get { json.qapiMember("service") }
             @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
@@ -166,12 +166,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(identity: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(identity: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("identity", identity)
         }
         /// `identity`: `str`, since QEMU 4.0.
-        public var identity: Swift.String? {
+        @_alwaysEmitIntoClient public var identity: Swift.String? {
             @_optimize(none) get { json.qapiMember("identity") }
             @_optimize(none) set { json.setQAPIMember("identity", newValue) }
         }
@@ -192,12 +192,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(unused: [QAPI.QAuthZListRule]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(unused: [QAPI.QAuthZListRule]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("unused", unused)
         }
         /// `unused`: `[QAuthZListRule]`, since QEMU 4.0.
-        public var unused: [QAPI.QAuthZListRule]? {
+        @_alwaysEmitIntoClient public var unused: [QAPI.QAuthZListRule]? {
             @_optimize(none) get { json.qapiMember("unused") }
             @_optimize(none) set { json.setQAPIMember("unused", newValue) }
         }

@@ -16,15 +16,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `auto`.
-        public static var auto: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "auto") } }
+        @_alwaysEmitIntoClient public static var auto: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "auto") } }
         /// `none`.
-        public static var none: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "none") } }
         /// `lba`.
-        public static var lba: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "lba") } }
+        @_alwaysEmitIntoClient public static var lba: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "lba") } }
         /// `large`.
-        public static var large: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "large") } }
+        @_alwaysEmitIntoClient public static var large: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "large") } }
         /// `rechs`.
-        public static var rechs: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "rechs") } }
+        @_alwaysEmitIntoClient public static var rechs: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "rechs") } }
     }
 
     /// `FloppyDriveType`: a QAPI enumeration of the `block` module, since QEMU 2.6.
@@ -38,15 +38,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `144`.
-        public static var _144: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "144") } }
+        @_alwaysEmitIntoClient public static var _144: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "144") } }
         /// `288`.
-        public static var _288: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "288") } }
+        @_alwaysEmitIntoClient public static var _288: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "288") } }
         /// `120`.
-        public static var _120: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "120") } }
+        @_alwaysEmitIntoClient public static var _120: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "120") } }
         /// `none`.
-        public static var none: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "none") } }
         /// `auto`.
-        public static var auto: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "auto") } }
+        @_alwaysEmitIntoClient public static var auto: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "auto") } }
     }
 
     /// `PRManagerInfo`: a QAPI struct of the `block` module, since QEMU 3.0.
@@ -62,18 +62,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, connected: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, connected: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("id", id)
             json.setQAPIMember("connected", connected)
         }
         /// `id`: `str`, since QEMU 3.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `connected`: `bool`, since QEMU 3.0.
-        public var connected: Swift.Bool? {
+        @_alwaysEmitIntoClient public var connected: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("connected") }
             @_optimize(none) set { json.setQAPIMember("connected", newValue) }
         }
@@ -90,11 +90,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `retain`.
-        public static var retain: BlockdevChangeReadOnlyMode { @_optimize(none) get { BlockdevChangeReadOnlyMode(rawValue: "retain") } }
+        @_alwaysEmitIntoClient public static var retain: BlockdevChangeReadOnlyMode { @_optimize(none) get { BlockdevChangeReadOnlyMode(rawValue: "retain") } }
         /// `read-only`.
-        public static var readOnly: BlockdevChangeReadOnlyMode { @_optimize(none) get { BlockdevChangeReadOnlyMode(rawValue: "read-only") } }
+        @_alwaysEmitIntoClient public static var readOnly: BlockdevChangeReadOnlyMode { @_optimize(none) get { BlockdevChangeReadOnlyMode(rawValue: "read-only") } }
         /// `read-write`.
-        public static var readWrite: BlockdevChangeReadOnlyMode { @_optimize(none) get { BlockdevChangeReadOnlyMode(rawValue: "read-write") } }
+        @_alwaysEmitIntoClient public static var readWrite: BlockdevChangeReadOnlyMode { @_optimize(none) get { BlockdevChangeReadOnlyMode(rawValue: "read-write") } }
     }
 
     /// `query-pr-managers`: a QAPI command of the `block` module, since QEMU 3.0.
@@ -114,8 +114,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -136,22 +136,22 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `device`: `str`, optional, since QEMU 0.14.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `force`: `bool`, optional, since QEMU 0.14.
-        public var force: Swift.Bool? {
+        @_alwaysEmitIntoClient public var force: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("force") }
             @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
         }
@@ -174,22 +174,22 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `device`: `str`, optional, since QEMU 2.5.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `force`: `bool`, optional, since QEMU 2.5.
-        public var force: Swift.Bool? {
+        @_alwaysEmitIntoClient public var force: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("force") }
             @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
         }
@@ -212,17 +212,17 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `device`: `str`, optional, since QEMU 2.5.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -245,12 +245,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.12.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -273,18 +273,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, nodeName: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, nodeName: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
             arguments.setQAPIMember("node-name", nodeName)
         }
         /// `id`: `str`, since QEMU 2.12.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `node-name`: `str`, since QEMU 2.12.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node-name") }
             @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
@@ -307,38 +307,38 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("filename", filename)
         }
         /// `device`: `str`, optional, since QEMU 2.5.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `filename`: `str`, since QEMU 2.5.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filename") }
             @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `format`: `str`, optional, since QEMU 2.5.
-        public var format: Swift.String? {
+        @_alwaysEmitIntoClient public var format: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("format") }
             @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
         /// `force`: `bool`, optional, since QEMU 7.1.
-        public var force: Swift.Bool? {
+        @_alwaysEmitIntoClient public var force: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("force") }
             @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
         }
         /// `read-only-mode`: `BlockdevChangeReadOnlyMode`, optional, since QEMU 2.5.
-        public var readOnlyMode: QAPI.BlockdevChangeReadOnlyMode? {
+        @_alwaysEmitIntoClient public var readOnlyMode: QAPI.BlockdevChangeReadOnlyMode? {
             @_optimize(none) get { arguments.qapiMember("read-only-mode") }
             @_optimize(none) set { arguments.setQAPIMember("read-only-mode", newValue) }
         }
@@ -361,8 +361,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("bps", bps)
             arguments.setQAPIMember("bps_rd", bpsRd)
             arguments.setQAPIMember("bps_wr", bpsWr)
@@ -372,112 +372,112 @@ extension QAPI {
         }
         /// `device`: `str`, optional, since QEMU 1.1.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `bps`: `int`, since QEMU 1.1.
-        public var bps: Swift.Int? {
+        @_alwaysEmitIntoClient public var bps: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("bps") }
             @_optimize(none) set { arguments.setQAPIMember("bps", newValue) }
         }
         /// `bps_rd`: `int`, since QEMU 1.1.
-        public var bpsRd: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsRd: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("bps_rd") }
             @_optimize(none) set { arguments.setQAPIMember("bps_rd", newValue) }
         }
         /// `bps_wr`: `int`, since QEMU 1.1.
-        public var bpsWr: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsWr: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("bps_wr") }
             @_optimize(none) set { arguments.setQAPIMember("bps_wr", newValue) }
         }
         /// `iops`: `int`, since QEMU 1.1.
-        public var iops: Swift.Int? {
+        @_alwaysEmitIntoClient public var iops: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("iops") }
             @_optimize(none) set { arguments.setQAPIMember("iops", newValue) }
         }
         /// `iops_rd`: `int`, since QEMU 1.1.
-        public var iopsRd: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsRd: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("iops_rd") }
             @_optimize(none) set { arguments.setQAPIMember("iops_rd", newValue) }
         }
         /// `iops_wr`: `int`, since QEMU 1.1.
-        public var iopsWr: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsWr: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("iops_wr") }
             @_optimize(none) set { arguments.setQAPIMember("iops_wr", newValue) }
         }
         /// `bps_max`: `int`, optional, since QEMU 1.7.
-        public var bpsMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsMax: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("bps_max") }
             @_optimize(none) set { arguments.setQAPIMember("bps_max", newValue) }
         }
         /// `bps_rd_max`: `int`, optional, since QEMU 1.7.
-        public var bpsRdMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsRdMax: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("bps_rd_max") }
             @_optimize(none) set { arguments.setQAPIMember("bps_rd_max", newValue) }
         }
         /// `bps_wr_max`: `int`, optional, since QEMU 1.7.
-        public var bpsWrMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsWrMax: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("bps_wr_max") }
             @_optimize(none) set { arguments.setQAPIMember("bps_wr_max", newValue) }
         }
         /// `iops_max`: `int`, optional, since QEMU 1.7.
-        public var iopsMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsMax: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("iops_max") }
             @_optimize(none) set { arguments.setQAPIMember("iops_max", newValue) }
         }
         /// `iops_rd_max`: `int`, optional, since QEMU 1.7.
-        public var iopsRdMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsRdMax: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("iops_rd_max") }
             @_optimize(none) set { arguments.setQAPIMember("iops_rd_max", newValue) }
         }
         /// `iops_wr_max`: `int`, optional, since QEMU 1.7.
-        public var iopsWrMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsWrMax: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("iops_wr_max") }
             @_optimize(none) set { arguments.setQAPIMember("iops_wr_max", newValue) }
         }
         /// `bps_max_length`: `int`, optional, since QEMU 2.6.
-        public var bpsMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsMaxLength: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("bps_max_length") }
             @_optimize(none) set { arguments.setQAPIMember("bps_max_length", newValue) }
         }
         /// `bps_rd_max_length`: `int`, optional, since QEMU 2.6.
-        public var bpsRdMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsRdMaxLength: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("bps_rd_max_length") }
             @_optimize(none) set { arguments.setQAPIMember("bps_rd_max_length", newValue) }
         }
         /// `bps_wr_max_length`: `int`, optional, since QEMU 2.6.
-        public var bpsWrMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsWrMaxLength: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("bps_wr_max_length") }
             @_optimize(none) set { arguments.setQAPIMember("bps_wr_max_length", newValue) }
         }
         /// `iops_max_length`: `int`, optional, since QEMU 2.6.
-        public var iopsMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsMaxLength: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("iops_max_length") }
             @_optimize(none) set { arguments.setQAPIMember("iops_max_length", newValue) }
         }
         /// `iops_rd_max_length`: `int`, optional, since QEMU 2.6.
-        public var iopsRdMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsRdMaxLength: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("iops_rd_max_length") }
             @_optimize(none) set { arguments.setQAPIMember("iops_rd_max_length", newValue) }
         }
         /// `iops_wr_max_length`: `int`, optional, since QEMU 2.6.
-        public var iopsWrMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsWrMaxLength: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("iops_wr_max_length") }
             @_optimize(none) set { arguments.setQAPIMember("iops_wr_max_length", newValue) }
         }
         /// `iops_size`: `int`, optional, since QEMU 1.7.
-        public var iopsSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("iops_size") }
             @_optimize(none) set { arguments.setQAPIMember("iops_size", newValue) }
         }
         /// `group`: `str`, optional, since QEMU 2.4.
-        public var group: Swift.String? {
+        @_alwaysEmitIntoClient public var group: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("group") }
             @_optimize(none) set { arguments.setQAPIMember("group", newValue) }
         }
@@ -500,37 +500,37 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 4.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `boundaries`: `[uint64]`, optional, since QEMU 4.0.
-        public var boundaries: [Swift.UInt64]? {
+        @_alwaysEmitIntoClient public var boundaries: [Swift.UInt64]? {
             @_optimize(none) get { arguments.qapiMember("boundaries") }
             @_optimize(none) set { arguments.setQAPIMember("boundaries", newValue) }
         }
         /// `boundaries-read`: `[uint64]`, optional, since QEMU 4.0.
-        public var boundariesRead: [Swift.UInt64]? {
+        @_alwaysEmitIntoClient public var boundariesRead: [Swift.UInt64]? {
             @_optimize(none) get { arguments.qapiMember("boundaries-read") }
             @_optimize(none) set { arguments.setQAPIMember("boundaries-read", newValue) }
         }
         /// `boundaries-write`: `[uint64]`, optional, since QEMU 4.0.
-        public var boundariesWrite: [Swift.UInt64]? {
+        @_alwaysEmitIntoClient public var boundariesWrite: [Swift.UInt64]? {
             @_optimize(none) get { arguments.qapiMember("boundaries-write") }
             @_optimize(none) set { arguments.setQAPIMember("boundaries-write", newValue) }
         }
         /// `boundaries-zap`: `[uint64]`, optional, since QEMU 4.0.
-        public var boundariesZap: [Swift.UInt64]? {
+        @_alwaysEmitIntoClient public var boundariesZap: [Swift.UInt64]? {
             @_optimize(none) get { arguments.qapiMember("boundaries-zap") }
             @_optimize(none) set { arguments.setQAPIMember("boundaries-zap", newValue) }
         }
         /// `boundaries-flush`: `[uint64]`, optional, since QEMU 4.0.
-        public var boundariesFlush: [Swift.UInt64]? {
+        @_alwaysEmitIntoClient public var boundariesFlush: [Swift.UInt64]? {
             @_optimize(none) get { arguments.qapiMember("boundaries-flush") }
             @_optimize(none) set { arguments.setQAPIMember("boundaries-flush", newValue) }
         }
@@ -551,17 +551,17 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, since QEMU 1.1.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, since QEMU 2.8.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `tray-open`: `bool`, since QEMU 1.1.
-        public var trayOpen: Swift.Bool? {
+        @_alwaysEmitIntoClient public var trayOpen: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("tray-open") }
             @_optimize(none) set { json.setQAPIMember("tray-open", newValue) }
         }
@@ -582,12 +582,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `id`: `str`, since QEMU 3.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `connected`: `bool`, since QEMU 3.0.
-        public var connected: Swift.Bool? {
+        @_alwaysEmitIntoClient public var connected: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("connected") }
             @_optimize(none) set { json.setQAPIMember("connected", newValue) }
         }

@@ -18,8 +18,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, name: Swift.String, vmStateSize: Swift.Int, dateSec: Swift.Int, dateNsec: Swift.Int, vmClockSec: Swift.Int, vmClockNsec: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, name: Swift.String, vmStateSize: Swift.Int, dateSec: Swift.Int, dateNsec: Swift.Int, vmClockSec: Swift.Int, vmClockNsec: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("id", id)
             json.setQAPIMember("name", name)
             json.setQAPIMember("vm-state-size", vmStateSize)
@@ -29,42 +29,42 @@ extension QAPI {
             json.setQAPIMember("vm-clock-nsec", vmClockNsec)
         }
         /// `id`: `str`, since QEMU 1.3.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `name`: `str`, since QEMU 1.3.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `vm-state-size`: `int`, since QEMU 1.3.
-        public var vmStateSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var vmStateSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vm-state-size") }
             @_optimize(none) set { json.setQAPIMember("vm-state-size", newValue) }
         }
         /// `date-sec`: `int`, since QEMU 1.3.
-        public var dateSec: Swift.Int? {
+        @_alwaysEmitIntoClient public var dateSec: Swift.Int? {
             @_optimize(none) get { json.qapiMember("date-sec") }
             @_optimize(none) set { json.setQAPIMember("date-sec", newValue) }
         }
         /// `date-nsec`: `int`, since QEMU 1.3.
-        public var dateNsec: Swift.Int? {
+        @_alwaysEmitIntoClient public var dateNsec: Swift.Int? {
             @_optimize(none) get { json.qapiMember("date-nsec") }
             @_optimize(none) set { json.setQAPIMember("date-nsec", newValue) }
         }
         /// `vm-clock-sec`: `int`, since QEMU 1.3.
-        public var vmClockSec: Swift.Int? {
+        @_alwaysEmitIntoClient public var vmClockSec: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vm-clock-sec") }
             @_optimize(none) set { json.setQAPIMember("vm-clock-sec", newValue) }
         }
         /// `vm-clock-nsec`: `int`, since QEMU 1.3.
-        public var vmClockNsec: Swift.Int? {
+        @_alwaysEmitIntoClient public var vmClockNsec: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vm-clock-nsec") }
             @_optimize(none) set { json.setQAPIMember("vm-clock-nsec", newValue) }
         }
         /// `icount`: `int`, optional, since QEMU 5.2.
-        public var icount: Swift.Int? {
+        @_alwaysEmitIntoClient public var icount: Swift.Int? {
             @_optimize(none) get { json.qapiMember("icount") }
             @_optimize(none) set { json.setQAPIMember("icount", newValue) }
         }
@@ -83,12 +83,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
+            self.init(unchecked: [:])
             json.setQAPIMember("format", format)
         }
         /// `format`: `BlockdevQcow2EncryptionFormat`, since QEMU 2.10.
-        public var format: QAPI.BlockdevQcow2EncryptionFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.BlockdevQcow2EncryptionFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
@@ -109,62 +109,62 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
+            self.init(unchecked: [:])
             json.setQAPIMember("format", format)
         }
         /// `format`: `BlockdevQcow2EncryptionFormat`, since QEMU 2.10.
-        public var format: QAPI.BlockdevQcow2EncryptionFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.BlockdevQcow2EncryptionFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 2.7.
-        public var cipherAlg: QAPI.QCryptoCipherAlgo? {
+        @_alwaysEmitIntoClient public var cipherAlg: QAPI.QCryptoCipherAlgo? {
             @_optimize(none) get { json.qapiMember("cipher-alg") }
             @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, optional, since QEMU 2.7.
-        public var cipherMode: QAPI.QCryptoCipherMode? {
+        @_alwaysEmitIntoClient public var cipherMode: QAPI.QCryptoCipherMode? {
             @_optimize(none) get { json.qapiMember("cipher-mode") }
             @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, optional, since QEMU 2.7.
-        public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
+        @_alwaysEmitIntoClient public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
             @_optimize(none) get { json.qapiMember("ivgen-alg") }
             @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.7.
-        public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
             @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.7.
-        public var hashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var hashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("hash-alg") }
             @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `detached-header`: `bool`, optional, since QEMU 9.0.
-        public var detachedHeader: Swift.Bool? {
+        @_alwaysEmitIntoClient public var detachedHeader: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("detached-header") }
             @_optimize(none) set { json.setQAPIMember("detached-header", newValue) }
         }
         /// `payload-offset`: `int`, optional, since QEMU 2.7.
-        public var payloadOffset: Swift.Int? {
+        @_alwaysEmitIntoClient public var payloadOffset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("payload-offset") }
             @_optimize(none) set { json.setQAPIMember("payload-offset", newValue) }
         }
         /// `master-key-iters`: `int`, optional, since QEMU 2.7.
-        public var masterKeyIters: Swift.Int? {
+        @_alwaysEmitIntoClient public var masterKeyIters: Swift.Int? {
             @_optimize(none) get { json.qapiMember("master-key-iters") }
             @_optimize(none) set { json.setQAPIMember("master-key-iters", newValue) }
         }
         /// `uuid`: `str`, optional, since QEMU 2.7.
-        public var uuid: Swift.String? {
+        @_alwaysEmitIntoClient public var uuid: Swift.String? {
             @_optimize(none) get { json.qapiMember("uuid") }
             @_optimize(none) set { json.setQAPIMember("uuid", newValue) }
         }
         /// `slots`: `[QCryptoBlockInfoLUKSSlot]`, optional, since QEMU 2.7.
-        public var slots: [QAPI.QCryptoBlockInfoLUKSSlot]? {
+        @_alwaysEmitIntoClient public var slots: [QAPI.QCryptoBlockInfoLUKSSlot]? {
             @_optimize(none) get { json.qapiMember("slots") }
             @_optimize(none) set { json.setQAPIMember("slots", newValue) }
         }
@@ -183,59 +183,59 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(compat: Swift.String, refcountBits: Swift.Int, compressionType: QAPI.Qcow2CompressionType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(compat: Swift.String, refcountBits: Swift.Int, compressionType: QAPI.Qcow2CompressionType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("compat", compat)
             json.setQAPIMember("refcount-bits", refcountBits)
             json.setQAPIMember("compression-type", compressionType)
         }
         /// `compat`: `str`, since QEMU 1.7.
-        public var compat: Swift.String? {
+        @_alwaysEmitIntoClient public var compat: Swift.String? {
             @_optimize(none) get { json.qapiMember("compat") }
             @_optimize(none) set { json.setQAPIMember("compat", newValue) }
         }
         /// `data-file`: `str`, optional, since QEMU 4.0.
-        public var dataFile: Swift.String? {
+        @_alwaysEmitIntoClient public var dataFile: Swift.String? {
             @_optimize(none) get { json.qapiMember("data-file") }
             @_optimize(none) set { json.setQAPIMember("data-file", newValue) }
         }
         /// `data-file-raw`: `bool`, optional, since QEMU 4.0.
-        public var dataFileRaw: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dataFileRaw: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("data-file-raw") }
             @_optimize(none) set { json.setQAPIMember("data-file-raw", newValue) }
         }
         /// `extended-l2`: `bool`, optional, since QEMU 5.2.
-        public var extendedL2: Swift.Bool? {
+        @_alwaysEmitIntoClient public var extendedL2: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("extended-l2") }
             @_optimize(none) set { json.setQAPIMember("extended-l2", newValue) }
         }
         /// `lazy-refcounts`: `bool`, optional, since QEMU 1.7.
-        public var lazyRefcounts: Swift.Bool? {
+        @_alwaysEmitIntoClient public var lazyRefcounts: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("lazy-refcounts") }
             @_optimize(none) set { json.setQAPIMember("lazy-refcounts", newValue) }
         }
         /// `corrupt`: `bool`, optional, since QEMU 2.2.
-        public var corrupt: Swift.Bool? {
+        @_alwaysEmitIntoClient public var corrupt: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("corrupt") }
             @_optimize(none) set { json.setQAPIMember("corrupt", newValue) }
         }
         /// `refcount-bits`: `int`, since QEMU 2.3.
-        public var refcountBits: Swift.Int? {
+        @_alwaysEmitIntoClient public var refcountBits: Swift.Int? {
             @_optimize(none) get { json.qapiMember("refcount-bits") }
             @_optimize(none) set { json.setQAPIMember("refcount-bits", newValue) }
         }
         /// `encrypt`: `ImageInfoSpecificQCow2Encryption`, optional, since QEMU 2.10.
-        public var encrypt: QAPI.ImageInfoSpecificQCow2Encryption? {
+        @_alwaysEmitIntoClient public var encrypt: QAPI.ImageInfoSpecificQCow2Encryption? {
             @_optimize(none) get { json.qapiMember("encrypt") }
             @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
         /// `bitmaps`: `[Qcow2BitmapInfo]`, optional, since QEMU 4.0.
-        public var bitmaps: [QAPI.Qcow2BitmapInfo]? {
+        @_alwaysEmitIntoClient public var bitmaps: [QAPI.Qcow2BitmapInfo]? {
             @_optimize(none) get { json.qapiMember("bitmaps") }
             @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
         }
         /// `compression-type`: `Qcow2CompressionType`, since QEMU 5.1.
-        public var compressionType: QAPI.Qcow2CompressionType? {
+        @_alwaysEmitIntoClient public var compressionType: QAPI.Qcow2CompressionType? {
             @_optimize(none) get { json.qapiMember("compression-type") }
             @_optimize(none) set { json.setQAPIMember("compression-type", newValue) }
         }
@@ -254,30 +254,30 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(createType: Swift.String, cid: Swift.Int, parentCid: Swift.Int, extents: [QAPI.VmdkExtentInfo]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(createType: Swift.String, cid: Swift.Int, parentCid: Swift.Int, extents: [QAPI.VmdkExtentInfo]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("create-type", createType)
             json.setQAPIMember("cid", cid)
             json.setQAPIMember("parent-cid", parentCid)
             json.setQAPIMember("extents", extents)
         }
         /// `create-type`: `str`, since QEMU 1.7.
-        public var createType: Swift.String? {
+        @_alwaysEmitIntoClient public var createType: Swift.String? {
             @_optimize(none) get { json.qapiMember("create-type") }
             @_optimize(none) set { json.setQAPIMember("create-type", newValue) }
         }
         /// `cid`: `int`, since QEMU 1.7.
-        public var cid: Swift.Int? {
+        @_alwaysEmitIntoClient public var cid: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cid") }
             @_optimize(none) set { json.setQAPIMember("cid", newValue) }
         }
         /// `parent-cid`: `int`, since QEMU 1.7.
-        public var parentCid: Swift.Int? {
+        @_alwaysEmitIntoClient public var parentCid: Swift.Int? {
             @_optimize(none) get { json.qapiMember("parent-cid") }
             @_optimize(none) set { json.setQAPIMember("parent-cid", newValue) }
         }
         /// `extents`: `[VmdkExtentInfo]`, since QEMU 1.7.
-        public var extents: [QAPI.VmdkExtentInfo]? {
+        @_alwaysEmitIntoClient public var extents: [QAPI.VmdkExtentInfo]? {
             @_optimize(none) get { json.qapiMember("extents") }
             @_optimize(none) set { json.setQAPIMember("extents", newValue) }
         }
@@ -296,34 +296,34 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("filename", filename)
             json.setQAPIMember("format", format)
             json.setQAPIMember("virtual-size", virtualSize)
         }
         /// `filename`: `str`, since QEMU 8.0.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `format`: `str`, since QEMU 8.0.
-        public var format: Swift.String? {
+        @_alwaysEmitIntoClient public var format: Swift.String? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `virtual-size`: `int`, since QEMU 8.0.
-        public var virtualSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var virtualSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("virtual-size") }
             @_optimize(none) set { json.setQAPIMember("virtual-size", newValue) }
         }
         /// `cluster-size`: `int`, optional, since QEMU 8.0.
-        public var clusterSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var clusterSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cluster-size") }
             @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `compressed`: `bool`, optional, since QEMU 8.0.
-        public var compressed: Swift.Bool? {
+        @_alwaysEmitIntoClient public var compressed: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("compressed") }
             @_optimize(none) set { json.setQAPIMember("compressed", newValue) }
         }
@@ -342,11 +342,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `encryption-format`: `RbdImageEncryptionFormat`, optional, since QEMU 6.1.
-        public var encryptionFormat: QAPI.RbdImageEncryptionFormat? {
+        @_alwaysEmitIntoClient public var encryptionFormat: QAPI.RbdImageEncryptionFormat? {
             @_optimize(none) get { json.qapiMember("encryption-format") }
             @_optimize(none) set { json.setQAPIMember("encryption-format", newValue) }
         }
@@ -365,11 +365,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `extent-size-hint`: `size`, optional, since QEMU 8.0.
-        public var extentSizeHint: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var extentSizeHint: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("extent-size-hint") }
             @_optimize(none) set { json.setQAPIMember("extent-size-hint", newValue) }
         }
@@ -386,15 +386,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `qcow2`.
-        public static var qcow2: ImageInfoSpecificKind { @_optimize(none) get { ImageInfoSpecificKind(rawValue: "qcow2") } }
+        @_alwaysEmitIntoClient public static var qcow2: ImageInfoSpecificKind { @_optimize(none) get { ImageInfoSpecificKind(rawValue: "qcow2") } }
         /// `vmdk`.
-        public static var vmdk: ImageInfoSpecificKind { @_optimize(none) get { ImageInfoSpecificKind(rawValue: "vmdk") } }
+        @_alwaysEmitIntoClient public static var vmdk: ImageInfoSpecificKind { @_optimize(none) get { ImageInfoSpecificKind(rawValue: "vmdk") } }
         /// `luks`.
-        public static var luks: ImageInfoSpecificKind { @_optimize(none) get { ImageInfoSpecificKind(rawValue: "luks") } }
+        @_alwaysEmitIntoClient public static var luks: ImageInfoSpecificKind { @_optimize(none) get { ImageInfoSpecificKind(rawValue: "luks") } }
         /// `rbd`.
-        public static var rbd: ImageInfoSpecificKind { @_optimize(none) get { ImageInfoSpecificKind(rawValue: "rbd") } }
+        @_alwaysEmitIntoClient public static var rbd: ImageInfoSpecificKind { @_optimize(none) get { ImageInfoSpecificKind(rawValue: "rbd") } }
         /// `file`.
-        public static var file: ImageInfoSpecificKind { @_optimize(none) get { ImageInfoSpecificKind(rawValue: "file") } }
+        @_alwaysEmitIntoClient public static var file: ImageInfoSpecificKind { @_optimize(none) get { ImageInfoSpecificKind(rawValue: "file") } }
     }
 
     /// `ImageInfoSpecificQCow2Wrapper`: a QAPI struct of the `block-core` module, since QEMU 1.7.
@@ -410,12 +410,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ImageInfoSpecificQCow2) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ImageInfoSpecificQCow2) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ImageInfoSpecificQCow2`, since QEMU 1.7.
-        public var data: QAPI.ImageInfoSpecificQCow2? {
+        @_alwaysEmitIntoClient public var data: QAPI.ImageInfoSpecificQCow2? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -434,12 +434,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ImageInfoSpecificVmdk) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ImageInfoSpecificVmdk) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ImageInfoSpecificVmdk`, since QEMU 6.1.
-        public var data: QAPI.ImageInfoSpecificVmdk? {
+        @_alwaysEmitIntoClient public var data: QAPI.ImageInfoSpecificVmdk? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -458,12 +458,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.QCryptoBlockInfoLUKS) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.QCryptoBlockInfoLUKS) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `QCryptoBlockInfoLUKS`, since QEMU 2.7.
-        public var data: QAPI.QCryptoBlockInfoLUKS? {
+        @_alwaysEmitIntoClient public var data: QAPI.QCryptoBlockInfoLUKS? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -482,12 +482,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ImageInfoSpecificRbd) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ImageInfoSpecificRbd) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ImageInfoSpecificRbd`, since QEMU 6.1.
-        public var data: QAPI.ImageInfoSpecificRbd? {
+        @_alwaysEmitIntoClient public var data: QAPI.ImageInfoSpecificRbd? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -506,12 +506,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ImageInfoSpecificFile) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ImageInfoSpecificFile) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ImageInfoSpecificFile`, since QEMU 8.0.
-        public var data: QAPI.ImageInfoSpecificFile? {
+        @_alwaysEmitIntoClient public var data: QAPI.ImageInfoSpecificFile? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -532,17 +532,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.ImageInfoSpecificKind) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.ImageInfoSpecificKind) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `ImageInfoSpecificKind`, since QEMU 1.7.
-        public var type: QAPI.ImageInfoSpecificKind? {
+        @_alwaysEmitIntoClient public var type: QAPI.ImageInfoSpecificKind? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `ImageInfoSpecificQCow2`, optional, since QEMU 1.7.
-        public var data: QAPI.ImageInfoSpecificQCow2? {
+        @_alwaysEmitIntoClient public var data: QAPI.ImageInfoSpecificQCow2? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -561,74 +561,74 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("filename", filename)
             json.setQAPIMember("format", format)
             json.setQAPIMember("virtual-size", virtualSize)
         }
         /// `filename`: `str`, since QEMU 8.0.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `format`: `str`, since QEMU 8.0.
-        public var format: Swift.String? {
+        @_alwaysEmitIntoClient public var format: Swift.String? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `dirty-flag`: `bool`, optional, since QEMU 8.0.
-        public var dirtyFlag: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dirtyFlag: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("dirty-flag") }
             @_optimize(none) set { json.setQAPIMember("dirty-flag", newValue) }
         }
         /// `actual-size`: `int`, optional, since QEMU 8.0.
-        public var actualSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var actualSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("actual-size") }
             @_optimize(none) set { json.setQAPIMember("actual-size", newValue) }
         }
         /// `virtual-size`: `int`, since QEMU 8.0.
-        public var virtualSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var virtualSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("virtual-size") }
             @_optimize(none) set { json.setQAPIMember("virtual-size", newValue) }
         }
         /// `cluster-size`: `int`, optional, since QEMU 8.0.
-        public var clusterSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var clusterSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cluster-size") }
             @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `encrypted`: `bool`, optional, since QEMU 8.0.
-        public var encrypted: Swift.Bool? {
+        @_alwaysEmitIntoClient public var encrypted: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("encrypted") }
             @_optimize(none) set { json.setQAPIMember("encrypted", newValue) }
         }
         /// `compressed`: `bool`, optional, since QEMU 1.7.
-        public var compressed: Swift.Bool? {
+        @_alwaysEmitIntoClient public var compressed: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("compressed") }
             @_optimize(none) set { json.setQAPIMember("compressed", newValue) }
         }
         /// `backing-filename`: `str`, optional, since QEMU 8.0.
-        public var backingFilename: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFilename: Swift.String? {
             @_optimize(none) get { json.qapiMember("backing-filename") }
             @_optimize(none) set { json.setQAPIMember("backing-filename", newValue) }
         }
         /// `full-backing-filename`: `str`, optional, since QEMU 8.0.
-        public var fullBackingFilename: Swift.String? {
+        @_alwaysEmitIntoClient public var fullBackingFilename: Swift.String? {
             @_optimize(none) get { json.qapiMember("full-backing-filename") }
             @_optimize(none) set { json.setQAPIMember("full-backing-filename", newValue) }
         }
         /// `backing-filename-format`: `str`, optional, since QEMU 8.0.
-        public var backingFilenameFormat: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFilenameFormat: Swift.String? {
             @_optimize(none) get { json.qapiMember("backing-filename-format") }
             @_optimize(none) set { json.setQAPIMember("backing-filename-format", newValue) }
         }
         /// `snapshots`: `[SnapshotInfo]`, optional, since QEMU 8.0.
-        public var snapshots: [QAPI.SnapshotInfo]? {
+        @_alwaysEmitIntoClient public var snapshots: [QAPI.SnapshotInfo]? {
             @_optimize(none) get { json.qapiMember("snapshots") }
             @_optimize(none) set { json.setQAPIMember("snapshots", newValue) }
         }
         /// `format-specific`: `ImageInfoSpecific`, optional, since QEMU 1.7.
-        public var formatSpecific: QAPI.ImageInfoSpecific? {
+        @_alwaysEmitIntoClient public var formatSpecific: QAPI.ImageInfoSpecific? {
             @_optimize(none) get { json.qapiMember("format-specific") }
             @_optimize(none) set { json.setQAPIMember("format-specific", newValue) }
         }
@@ -647,79 +647,79 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("filename", filename)
             json.setQAPIMember("format", format)
             json.setQAPIMember("virtual-size", virtualSize)
         }
         /// `filename`: `str`, since QEMU 8.0.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `format`: `str`, since QEMU 8.0.
-        public var format: Swift.String? {
+        @_alwaysEmitIntoClient public var format: Swift.String? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `dirty-flag`: `bool`, optional, since QEMU 8.0.
-        public var dirtyFlag: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dirtyFlag: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("dirty-flag") }
             @_optimize(none) set { json.setQAPIMember("dirty-flag", newValue) }
         }
         /// `actual-size`: `int`, optional, since QEMU 8.0.
-        public var actualSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var actualSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("actual-size") }
             @_optimize(none) set { json.setQAPIMember("actual-size", newValue) }
         }
         /// `virtual-size`: `int`, since QEMU 8.0.
-        public var virtualSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var virtualSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("virtual-size") }
             @_optimize(none) set { json.setQAPIMember("virtual-size", newValue) }
         }
         /// `cluster-size`: `int`, optional, since QEMU 8.0.
-        public var clusterSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var clusterSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cluster-size") }
             @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `encrypted`: `bool`, optional, since QEMU 8.0.
-        public var encrypted: Swift.Bool? {
+        @_alwaysEmitIntoClient public var encrypted: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("encrypted") }
             @_optimize(none) set { json.setQAPIMember("encrypted", newValue) }
         }
         /// `compressed`: `bool`, optional, since QEMU 1.7.
-        public var compressed: Swift.Bool? {
+        @_alwaysEmitIntoClient public var compressed: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("compressed") }
             @_optimize(none) set { json.setQAPIMember("compressed", newValue) }
         }
         /// `backing-filename`: `str`, optional, since QEMU 8.0.
-        public var backingFilename: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFilename: Swift.String? {
             @_optimize(none) get { json.qapiMember("backing-filename") }
             @_optimize(none) set { json.setQAPIMember("backing-filename", newValue) }
         }
         /// `full-backing-filename`: `str`, optional, since QEMU 8.0.
-        public var fullBackingFilename: Swift.String? {
+        @_alwaysEmitIntoClient public var fullBackingFilename: Swift.String? {
             @_optimize(none) get { json.qapiMember("full-backing-filename") }
             @_optimize(none) set { json.setQAPIMember("full-backing-filename", newValue) }
         }
         /// `backing-filename-format`: `str`, optional, since QEMU 8.0.
-        public var backingFilenameFormat: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFilenameFormat: Swift.String? {
             @_optimize(none) get { json.qapiMember("backing-filename-format") }
             @_optimize(none) set { json.setQAPIMember("backing-filename-format", newValue) }
         }
         /// `snapshots`: `[SnapshotInfo]`, optional, since QEMU 8.0.
-        public var snapshots: [QAPI.SnapshotInfo]? {
+        @_alwaysEmitIntoClient public var snapshots: [QAPI.SnapshotInfo]? {
             @_optimize(none) get { json.qapiMember("snapshots") }
             @_optimize(none) set { json.setQAPIMember("snapshots", newValue) }
         }
         /// `format-specific`: `ImageInfoSpecific`, optional, since QEMU 1.7.
-        public var formatSpecific: QAPI.ImageInfoSpecific? {
+        @_alwaysEmitIntoClient public var formatSpecific: QAPI.ImageInfoSpecific? {
             @_optimize(none) get { json.qapiMember("format-specific") }
             @_optimize(none) set { json.setQAPIMember("format-specific", newValue) }
         }
         /// `backing-image`: `ImageInfo`, optional, since QEMU 1.3.
-        public var backingImage: QAPI.ImageInfo? {
+        @_alwaysEmitIntoClient public var backingImage: QAPI.ImageInfo? {
             @_optimize(none) get { json.qapiMember("backing-image") }
             @_optimize(none) set { json.setQAPIMember("backing-image", newValue) }
         }
@@ -738,18 +738,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, info: QAPI.BlockGraphInfo) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, info: QAPI.BlockGraphInfo) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("info", info)
         }
         /// `name`: `str`, since QEMU 8.0.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `info`: `BlockGraphInfo`, since QEMU 8.0.
-        public var info: QAPI.BlockGraphInfo? {
+        @_alwaysEmitIntoClient public var info: QAPI.BlockGraphInfo? {
             @_optimize(none) get { json.qapiMember("info") }
             @_optimize(none) set { json.setQAPIMember("info", newValue) }
         }
@@ -768,80 +768,80 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int, children: [QAPI.BlockChildInfo]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int, children: [QAPI.BlockChildInfo]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("filename", filename)
             json.setQAPIMember("format", format)
             json.setQAPIMember("virtual-size", virtualSize)
             json.setQAPIMember("children", children)
         }
         /// `filename`: `str`, since QEMU 8.0.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `format`: `str`, since QEMU 8.0.
-        public var format: Swift.String? {
+        @_alwaysEmitIntoClient public var format: Swift.String? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `dirty-flag`: `bool`, optional, since QEMU 8.0.
-        public var dirtyFlag: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dirtyFlag: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("dirty-flag") }
             @_optimize(none) set { json.setQAPIMember("dirty-flag", newValue) }
         }
         /// `actual-size`: `int`, optional, since QEMU 8.0.
-        public var actualSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var actualSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("actual-size") }
             @_optimize(none) set { json.setQAPIMember("actual-size", newValue) }
         }
         /// `virtual-size`: `int`, since QEMU 8.0.
-        public var virtualSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var virtualSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("virtual-size") }
             @_optimize(none) set { json.setQAPIMember("virtual-size", newValue) }
         }
         /// `cluster-size`: `int`, optional, since QEMU 8.0.
-        public var clusterSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var clusterSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cluster-size") }
             @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `encrypted`: `bool`, optional, since QEMU 8.0.
-        public var encrypted: Swift.Bool? {
+        @_alwaysEmitIntoClient public var encrypted: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("encrypted") }
             @_optimize(none) set { json.setQAPIMember("encrypted", newValue) }
         }
         /// `compressed`: `bool`, optional, since QEMU 1.7.
-        public var compressed: Swift.Bool? {
+        @_alwaysEmitIntoClient public var compressed: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("compressed") }
             @_optimize(none) set { json.setQAPIMember("compressed", newValue) }
         }
         /// `backing-filename`: `str`, optional, since QEMU 8.0.
-        public var backingFilename: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFilename: Swift.String? {
             @_optimize(none) get { json.qapiMember("backing-filename") }
             @_optimize(none) set { json.setQAPIMember("backing-filename", newValue) }
         }
         /// `full-backing-filename`: `str`, optional, since QEMU 8.0.
-        public var fullBackingFilename: Swift.String? {
+        @_alwaysEmitIntoClient public var fullBackingFilename: Swift.String? {
             @_optimize(none) get { json.qapiMember("full-backing-filename") }
             @_optimize(none) set { json.setQAPIMember("full-backing-filename", newValue) }
         }
         /// `backing-filename-format`: `str`, optional, since QEMU 8.0.
-        public var backingFilenameFormat: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFilenameFormat: Swift.String? {
             @_optimize(none) get { json.qapiMember("backing-filename-format") }
             @_optimize(none) set { json.setQAPIMember("backing-filename-format", newValue) }
         }
         /// `snapshots`: `[SnapshotInfo]`, optional, since QEMU 8.0.
-        public var snapshots: [QAPI.SnapshotInfo]? {
+        @_alwaysEmitIntoClient public var snapshots: [QAPI.SnapshotInfo]? {
             @_optimize(none) get { json.qapiMember("snapshots") }
             @_optimize(none) set { json.setQAPIMember("snapshots", newValue) }
         }
         /// `format-specific`: `ImageInfoSpecific`, optional, since QEMU 1.7.
-        public var formatSpecific: QAPI.ImageInfoSpecific? {
+        @_alwaysEmitIntoClient public var formatSpecific: QAPI.ImageInfoSpecific? {
             @_optimize(none) get { json.qapiMember("format-specific") }
             @_optimize(none) set { json.setQAPIMember("format-specific", newValue) }
         }
         /// `children`: `[BlockChildInfo]`, since QEMU 8.0.
-        public var children: [QAPI.BlockChildInfo]? {
+        @_alwaysEmitIntoClient public var children: [QAPI.BlockChildInfo]? {
             @_optimize(none) get { json.qapiMember("children") }
             @_optimize(none) set { json.setQAPIMember("children", newValue) }
         }
@@ -860,69 +860,69 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String, format: Swift.String, checkErrors: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, format: Swift.String, checkErrors: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("filename", filename)
             json.setQAPIMember("format", format)
             json.setQAPIMember("check-errors", checkErrors)
         }
         /// `filename`: `str`, since QEMU 1.4.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `format`: `str`, since QEMU 1.4.
-        public var format: Swift.String? {
+        @_alwaysEmitIntoClient public var format: Swift.String? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `check-errors`: `int`, since QEMU 1.4.
-        public var checkErrors: Swift.Int? {
+        @_alwaysEmitIntoClient public var checkErrors: Swift.Int? {
             @_optimize(none) get { json.qapiMember("check-errors") }
             @_optimize(none) set { json.setQAPIMember("check-errors", newValue) }
         }
         /// `image-end-offset`: `int`, optional, since QEMU 1.4.
-        public var imageEndOffset: Swift.Int? {
+        @_alwaysEmitIntoClient public var imageEndOffset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("image-end-offset") }
             @_optimize(none) set { json.setQAPIMember("image-end-offset", newValue) }
         }
         /// `corruptions`: `int`, optional, since QEMU 1.4.
-        public var corruptions: Swift.Int? {
+        @_alwaysEmitIntoClient public var corruptions: Swift.Int? {
             @_optimize(none) get { json.qapiMember("corruptions") }
             @_optimize(none) set { json.setQAPIMember("corruptions", newValue) }
         }
         /// `leaks`: `int`, optional, since QEMU 1.4.
-        public var leaks: Swift.Int? {
+        @_alwaysEmitIntoClient public var leaks: Swift.Int? {
             @_optimize(none) get { json.qapiMember("leaks") }
             @_optimize(none) set { json.setQAPIMember("leaks", newValue) }
         }
         /// `corruptions-fixed`: `int`, optional, since QEMU 1.4.
-        public var corruptionsFixed: Swift.Int? {
+        @_alwaysEmitIntoClient public var corruptionsFixed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("corruptions-fixed") }
             @_optimize(none) set { json.setQAPIMember("corruptions-fixed", newValue) }
         }
         /// `leaks-fixed`: `int`, optional, since QEMU 1.4.
-        public var leaksFixed: Swift.Int? {
+        @_alwaysEmitIntoClient public var leaksFixed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("leaks-fixed") }
             @_optimize(none) set { json.setQAPIMember("leaks-fixed", newValue) }
         }
         /// `total-clusters`: `int`, optional, since QEMU 1.4.
-        public var totalClusters: Swift.Int? {
+        @_alwaysEmitIntoClient public var totalClusters: Swift.Int? {
             @_optimize(none) get { json.qapiMember("total-clusters") }
             @_optimize(none) set { json.setQAPIMember("total-clusters", newValue) }
         }
         /// `allocated-clusters`: `int`, optional, since QEMU 1.4.
-        public var allocatedClusters: Swift.Int? {
+        @_alwaysEmitIntoClient public var allocatedClusters: Swift.Int? {
             @_optimize(none) get { json.qapiMember("allocated-clusters") }
             @_optimize(none) set { json.setQAPIMember("allocated-clusters", newValue) }
         }
         /// `fragmented-clusters`: `int`, optional, since QEMU 1.4.
-        public var fragmentedClusters: Swift.Int? {
+        @_alwaysEmitIntoClient public var fragmentedClusters: Swift.Int? {
             @_optimize(none) get { json.qapiMember("fragmented-clusters") }
             @_optimize(none) set { json.setQAPIMember("fragmented-clusters", newValue) }
         }
         /// `compressed-clusters`: `int`, optional, since QEMU 1.4.
-        public var compressedClusters: Swift.Int? {
+        @_alwaysEmitIntoClient public var compressedClusters: Swift.Int? {
             @_optimize(none) get { json.qapiMember("compressed-clusters") }
             @_optimize(none) set { json.setQAPIMember("compressed-clusters", newValue) }
         }
@@ -941,8 +941,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(start: Swift.Int, length: Swift.Int, data: Swift.Bool, zero: Swift.Bool, compressed: Swift.Bool, depth: Swift.Int, present: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(start: Swift.Int, length: Swift.Int, data: Swift.Bool, zero: Swift.Bool, compressed: Swift.Bool, depth: Swift.Int, present: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("start", start)
             json.setQAPIMember("length", length)
             json.setQAPIMember("data", data)
@@ -952,47 +952,47 @@ extension QAPI {
             json.setQAPIMember("present", present)
         }
         /// `start`: `int`, since QEMU 2.6.
-        public var start: Swift.Int? {
+        @_alwaysEmitIntoClient public var start: Swift.Int? {
             @_optimize(none) get { json.qapiMember("start") }
             @_optimize(none) set { json.setQAPIMember("start", newValue) }
         }
         /// `length`: `int`, since QEMU 2.6.
-        public var length: Swift.Int? {
+        @_alwaysEmitIntoClient public var length: Swift.Int? {
             @_optimize(none) get { json.qapiMember("length") }
             @_optimize(none) set { json.setQAPIMember("length", newValue) }
         }
         /// `data`: `bool`, since QEMU 2.6.
-        public var data: Swift.Bool? {
+        @_alwaysEmitIntoClient public var data: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
         /// `zero`: `bool`, since QEMU 2.6.
-        public var zero: Swift.Bool? {
+        @_alwaysEmitIntoClient public var zero: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("zero") }
             @_optimize(none) set { json.setQAPIMember("zero", newValue) }
         }
         /// `compressed`: `bool`, since QEMU 8.2.
-        public var compressed: Swift.Bool? {
+        @_alwaysEmitIntoClient public var compressed: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("compressed") }
             @_optimize(none) set { json.setQAPIMember("compressed", newValue) }
         }
         /// `depth`: `int`, since QEMU 2.6.
-        public var depth: Swift.Int? {
+        @_alwaysEmitIntoClient public var depth: Swift.Int? {
             @_optimize(none) get { json.qapiMember("depth") }
             @_optimize(none) set { json.setQAPIMember("depth", newValue) }
         }
         /// `present`: `bool`, since QEMU 6.1.
-        public var present: Swift.Bool? {
+        @_alwaysEmitIntoClient public var present: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("present") }
             @_optimize(none) set { json.setQAPIMember("present", newValue) }
         }
         /// `offset`: `int`, optional, since QEMU 2.6.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 2.6.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
@@ -1011,24 +1011,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(writeback: Swift.Bool, direct: Swift.Bool, noFlush: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(writeback: Swift.Bool, direct: Swift.Bool, noFlush: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("writeback", writeback)
             json.setQAPIMember("direct", direct)
             json.setQAPIMember("no-flush", noFlush)
         }
         /// `writeback`: `bool`, since QEMU 2.3.
-        public var writeback: Swift.Bool? {
+        @_alwaysEmitIntoClient public var writeback: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("writeback") }
             @_optimize(none) set { json.setQAPIMember("writeback", newValue) }
         }
         /// `direct`: `bool`, since QEMU 2.3.
-        public var direct: Swift.Bool? {
+        @_alwaysEmitIntoClient public var direct: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("direct") }
             @_optimize(none) set { json.setQAPIMember("direct", newValue) }
         }
         /// `no-flush`: `bool`, since QEMU 2.3.
-        public var noFlush: Swift.Bool? {
+        @_alwaysEmitIntoClient public var noFlush: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("no-flush") }
             @_optimize(none) set { json.setQAPIMember("no-flush", newValue) }
         }
@@ -1047,8 +1047,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: Swift.String, ro: Swift.Bool, drv: Swift.String, backingFileDepth: Swift.Int, active: Swift.Bool, encrypted: Swift.Bool, detectZeroes: QAPI.BlockdevDetectZeroesOptions, bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int, image: QAPI.ImageInfo, cache: QAPI.BlockdevCacheInfo, writeThreshold: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: Swift.String, ro: Swift.Bool, drv: Swift.String, backingFileDepth: Swift.Int, active: Swift.Bool, encrypted: Swift.Bool, detectZeroes: QAPI.BlockdevDetectZeroesOptions, bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int, image: QAPI.ImageInfo, cache: QAPI.BlockdevCacheInfo, writeThreshold: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
             json.setQAPIMember("ro", ro)
             json.setQAPIMember("drv", drv)
@@ -1067,167 +1067,167 @@ extension QAPI {
             json.setQAPIMember("write_threshold", writeThreshold)
         }
         /// `file`: `str`, since QEMU 0.14.
-        public var file: Swift.String? {
+        @_alwaysEmitIntoClient public var file: Swift.String? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.0.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("node-name") }
             @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `ro`: `bool`, since QEMU 0.14.
-        public var ro: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ro: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("ro") }
             @_optimize(none) set { json.setQAPIMember("ro", newValue) }
         }
         /// `drv`: `str`, since QEMU 0.14.
-        public var drv: Swift.String? {
+        @_alwaysEmitIntoClient public var drv: Swift.String? {
             @_optimize(none) get { json.qapiMember("drv") }
             @_optimize(none) set { json.setQAPIMember("drv", newValue) }
         }
         /// `backing_file`: `str`, optional, since QEMU 0.14.
-        public var backingFile: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFile: Swift.String? {
             @_optimize(none) get { json.qapiMember("backing_file") }
             @_optimize(none) set { json.setQAPIMember("backing_file", newValue) }
         }
         /// `backing_file_depth`: `int`, since QEMU 1.2.
-        public var backingFileDepth: Swift.Int? {
+        @_alwaysEmitIntoClient public var backingFileDepth: Swift.Int? {
             @_optimize(none) get { json.qapiMember("backing_file_depth") }
             @_optimize(none) set { json.setQAPIMember("backing_file_depth", newValue) }
         }
         /// `active`: `bool`, since QEMU 10.0.
-        public var active: Swift.Bool? {
+        @_alwaysEmitIntoClient public var active: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("active") }
             @_optimize(none) set { json.setQAPIMember("active", newValue) }
         }
         /// `encrypted`: `bool`, since QEMU 0.14.
-        public var encrypted: Swift.Bool? {
+        @_alwaysEmitIntoClient public var encrypted: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("encrypted") }
             @_optimize(none) set { json.setQAPIMember("encrypted", newValue) }
         }
         /// `detect_zeroes`: `BlockdevDetectZeroesOptions`, since QEMU 2.1.
-        public var detectZeroes: QAPI.BlockdevDetectZeroesOptions? {
+        @_alwaysEmitIntoClient public var detectZeroes: QAPI.BlockdevDetectZeroesOptions? {
             @_optimize(none) get { json.qapiMember("detect_zeroes") }
             @_optimize(none) set { json.setQAPIMember("detect_zeroes", newValue) }
         }
         /// `bps`: `int`, since QEMU 0.14.
-        public var bps: Swift.Int? {
+        @_alwaysEmitIntoClient public var bps: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps") }
             @_optimize(none) set { json.setQAPIMember("bps", newValue) }
         }
         /// `bps_rd`: `int`, since QEMU 0.14.
-        public var bpsRd: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsRd: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_rd") }
             @_optimize(none) set { json.setQAPIMember("bps_rd", newValue) }
         }
         /// `bps_wr`: `int`, since QEMU 0.14.
-        public var bpsWr: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsWr: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_wr") }
             @_optimize(none) set { json.setQAPIMember("bps_wr", newValue) }
         }
         /// `iops`: `int`, since QEMU 0.14.
-        public var iops: Swift.Int? {
+        @_alwaysEmitIntoClient public var iops: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops") }
             @_optimize(none) set { json.setQAPIMember("iops", newValue) }
         }
         /// `iops_rd`: `int`, since QEMU 0.14.
-        public var iopsRd: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsRd: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_rd") }
             @_optimize(none) set { json.setQAPIMember("iops_rd", newValue) }
         }
         /// `iops_wr`: `int`, since QEMU 0.14.
-        public var iopsWr: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsWr: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_wr") }
             @_optimize(none) set { json.setQAPIMember("iops_wr", newValue) }
         }
         /// `image`: `ImageInfo`, since QEMU 1.6.
-        public var image: QAPI.ImageInfo? {
+        @_alwaysEmitIntoClient public var image: QAPI.ImageInfo? {
             @_optimize(none) get { json.qapiMember("image") }
             @_optimize(none) set { json.setQAPIMember("image", newValue) }
         }
         /// `bps_max`: `int`, optional, since QEMU 1.7.
-        public var bpsMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_max") }
             @_optimize(none) set { json.setQAPIMember("bps_max", newValue) }
         }
         /// `bps_rd_max`: `int`, optional, since QEMU 1.7.
-        public var bpsRdMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsRdMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_rd_max") }
             @_optimize(none) set { json.setQAPIMember("bps_rd_max", newValue) }
         }
         /// `bps_wr_max`: `int`, optional, since QEMU 1.7.
-        public var bpsWrMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsWrMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_wr_max") }
             @_optimize(none) set { json.setQAPIMember("bps_wr_max", newValue) }
         }
         /// `iops_max`: `int`, optional, since QEMU 1.7.
-        public var iopsMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_max") }
             @_optimize(none) set { json.setQAPIMember("iops_max", newValue) }
         }
         /// `iops_rd_max`: `int`, optional, since QEMU 1.7.
-        public var iopsRdMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsRdMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_rd_max") }
             @_optimize(none) set { json.setQAPIMember("iops_rd_max", newValue) }
         }
         /// `iops_wr_max`: `int`, optional, since QEMU 1.7.
-        public var iopsWrMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsWrMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_wr_max") }
             @_optimize(none) set { json.setQAPIMember("iops_wr_max", newValue) }
         }
         /// `bps_max_length`: `int`, optional, since QEMU 2.6.
-        public var bpsMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_max_length") }
             @_optimize(none) set { json.setQAPIMember("bps_max_length", newValue) }
         }
         /// `bps_rd_max_length`: `int`, optional, since QEMU 2.6.
-        public var bpsRdMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsRdMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_rd_max_length") }
             @_optimize(none) set { json.setQAPIMember("bps_rd_max_length", newValue) }
         }
         /// `bps_wr_max_length`: `int`, optional, since QEMU 2.6.
-        public var bpsWrMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsWrMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_wr_max_length") }
             @_optimize(none) set { json.setQAPIMember("bps_wr_max_length", newValue) }
         }
         /// `iops_max_length`: `int`, optional, since QEMU 2.6.
-        public var iopsMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_max_length") }
             @_optimize(none) set { json.setQAPIMember("iops_max_length", newValue) }
         }
         /// `iops_rd_max_length`: `int`, optional, since QEMU 2.6.
-        public var iopsRdMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsRdMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_rd_max_length") }
             @_optimize(none) set { json.setQAPIMember("iops_rd_max_length", newValue) }
         }
         /// `iops_wr_max_length`: `int`, optional, since QEMU 2.6.
-        public var iopsWrMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsWrMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_wr_max_length") }
             @_optimize(none) set { json.setQAPIMember("iops_wr_max_length", newValue) }
         }
         /// `iops_size`: `int`, optional, since QEMU 1.7.
-        public var iopsSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_size") }
             @_optimize(none) set { json.setQAPIMember("iops_size", newValue) }
         }
         /// `group`: `str`, optional, since QEMU 2.4.
-        public var group: Swift.String? {
+        @_alwaysEmitIntoClient public var group: Swift.String? {
             @_optimize(none) get { json.qapiMember("group") }
             @_optimize(none) set { json.setQAPIMember("group", newValue) }
         }
         /// `cache`: `BlockdevCacheInfo`, since QEMU 2.3.
-        public var cache: QAPI.BlockdevCacheInfo? {
+        @_alwaysEmitIntoClient public var cache: QAPI.BlockdevCacheInfo? {
             @_optimize(none) get { json.qapiMember("cache") }
             @_optimize(none) set { json.setQAPIMember("cache", newValue) }
         }
         /// `write_threshold`: `int`, since QEMU 2.3.
-        public var writeThreshold: Swift.Int? {
+        @_alwaysEmitIntoClient public var writeThreshold: Swift.Int? {
             @_optimize(none) get { json.qapiMember("write_threshold") }
             @_optimize(none) set { json.setQAPIMember("write_threshold", newValue) }
         }
         /// `dirty-bitmaps`: `[BlockDirtyInfo]`, optional, since QEMU 4.2.
-        public var dirtyBitmaps: [QAPI.BlockDirtyInfo]? {
+        @_alwaysEmitIntoClient public var dirtyBitmaps: [QAPI.BlockDirtyInfo]? {
             @_optimize(none) get { json.qapiMember("dirty-bitmaps") }
             @_optimize(none) set { json.setQAPIMember("dirty-bitmaps", newValue) }
         }
@@ -1244,11 +1244,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ok`.
-        public static var ok: BlockDeviceIOStatus { @_optimize(none) get { BlockDeviceIOStatus(rawValue: "ok") } }
+        @_alwaysEmitIntoClient public static var ok: BlockDeviceIOStatus { @_optimize(none) get { BlockDeviceIOStatus(rawValue: "ok") } }
         /// `failed`.
-        public static var failed: BlockDeviceIOStatus { @_optimize(none) get { BlockDeviceIOStatus(rawValue: "failed") } }
+        @_alwaysEmitIntoClient public static var failed: BlockDeviceIOStatus { @_optimize(none) get { BlockDeviceIOStatus(rawValue: "failed") } }
         /// `nospace`.
-        public static var nospace: BlockDeviceIOStatus { @_optimize(none) get { BlockDeviceIOStatus(rawValue: "nospace") } }
+        @_alwaysEmitIntoClient public static var nospace: BlockDeviceIOStatus { @_optimize(none) get { BlockDeviceIOStatus(rawValue: "nospace") } }
     }
 
     /// `BlockDirtyInfo`: a QAPI struct of the `block-core` module, since QEMU 1.3.
@@ -1264,8 +1264,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(count: Swift.Int, granularity: Swift.Int, recording: Swift.Bool, busy: Swift.Bool, persistent: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(count: Swift.Int, granularity: Swift.Int, recording: Swift.Bool, busy: Swift.Bool, persistent: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("count", count)
             json.setQAPIMember("granularity", granularity)
             json.setQAPIMember("recording", recording)
@@ -1273,37 +1273,37 @@ extension QAPI {
             json.setQAPIMember("persistent", persistent)
         }
         /// `name`: `str`, optional, since QEMU 2.4.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `count`: `int`, since QEMU 1.3.
-        public var count: Swift.Int? {
+        @_alwaysEmitIntoClient public var count: Swift.Int? {
             @_optimize(none) get { json.qapiMember("count") }
             @_optimize(none) set { json.setQAPIMember("count", newValue) }
         }
         /// `granularity`: `uint32`, since QEMU 1.4.
-        public var granularity: Swift.Int? {
+        @_alwaysEmitIntoClient public var granularity: Swift.Int? {
             @_optimize(none) get { json.qapiMember("granularity") }
             @_optimize(none) set { json.setQAPIMember("granularity", newValue) }
         }
         /// `recording`: `bool`, since QEMU 4.0.
-        public var recording: Swift.Bool? {
+        @_alwaysEmitIntoClient public var recording: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("recording") }
             @_optimize(none) set { json.setQAPIMember("recording", newValue) }
         }
         /// `busy`: `bool`, since QEMU 4.0.
-        public var busy: Swift.Bool? {
+        @_alwaysEmitIntoClient public var busy: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("busy") }
             @_optimize(none) set { json.setQAPIMember("busy", newValue) }
         }
         /// `persistent`: `bool`, since QEMU 4.0.
-        public var persistent: Swift.Bool? {
+        @_alwaysEmitIntoClient public var persistent: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("persistent") }
             @_optimize(none) set { json.setQAPIMember("persistent", newValue) }
         }
         /// `inconsistent`: `bool`, optional, since QEMU 4.0.
-        public var inconsistent: Swift.Bool? {
+        @_alwaysEmitIntoClient public var inconsistent: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("inconsistent") }
             @_optimize(none) set { json.setQAPIMember("inconsistent", newValue) }
         }
@@ -1320,9 +1320,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `in-use`.
-        public static var inUse: Qcow2BitmapInfoFlags { @_optimize(none) get { Qcow2BitmapInfoFlags(rawValue: "in-use") } }
+        @_alwaysEmitIntoClient public static var inUse: Qcow2BitmapInfoFlags { @_optimize(none) get { Qcow2BitmapInfoFlags(rawValue: "in-use") } }
         /// `auto`.
-        public static var auto: Qcow2BitmapInfoFlags { @_optimize(none) get { Qcow2BitmapInfoFlags(rawValue: "auto") } }
+        @_alwaysEmitIntoClient public static var auto: Qcow2BitmapInfoFlags { @_optimize(none) get { Qcow2BitmapInfoFlags(rawValue: "auto") } }
     }
 
     /// `Qcow2BitmapInfo`: a QAPI struct of the `block-core` module, since QEMU 4.0.
@@ -1338,24 +1338,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, granularity: Swift.Int, flags: [QAPI.Qcow2BitmapInfoFlags]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, granularity: Swift.Int, flags: [QAPI.Qcow2BitmapInfoFlags]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("granularity", granularity)
             json.setQAPIMember("flags", flags)
         }
         /// `name`: `str`, since QEMU 4.0.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `granularity`: `uint32`, since QEMU 4.0.
-        public var granularity: Swift.Int? {
+        @_alwaysEmitIntoClient public var granularity: Swift.Int? {
             @_optimize(none) get { json.qapiMember("granularity") }
             @_optimize(none) set { json.setQAPIMember("granularity", newValue) }
         }
         /// `flags`: `[Qcow2BitmapInfoFlags]`, since QEMU 4.0.
-        public var flags: [QAPI.Qcow2BitmapInfoFlags]? {
+        @_alwaysEmitIntoClient public var flags: [QAPI.Qcow2BitmapInfoFlags]? {
             @_optimize(none) get { json.qapiMember("flags") }
             @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }
@@ -1374,18 +1374,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(boundaries: [Swift.UInt64], bins: [Swift.UInt64]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(boundaries: [Swift.UInt64], bins: [Swift.UInt64]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("boundaries", boundaries)
             json.setQAPIMember("bins", bins)
         }
         /// `boundaries`: `[uint64]`, since QEMU 4.0.
-        public var boundaries: [Swift.UInt64]? {
+        @_alwaysEmitIntoClient public var boundaries: [Swift.UInt64]? {
             @_optimize(none) get { json.qapiMember("boundaries") }
             @_optimize(none) set { json.setQAPIMember("boundaries", newValue) }
         }
         /// `bins`: `[uint64]`, since QEMU 4.0.
-        public var bins: [Swift.UInt64]? {
+        @_alwaysEmitIntoClient public var bins: [Swift.UInt64]? {
             @_optimize(none) get { json.qapiMember("bins") }
             @_optimize(none) set { json.setQAPIMember("bins", newValue) }
         }
@@ -1404,50 +1404,50 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, type: Swift.String, removable: Swift.Bool, locked: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, type: Swift.String, removable: Swift.Bool, locked: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("device", device)
             json.setQAPIMember("type", type)
             json.setQAPIMember("removable", removable)
             json.setQAPIMember("locked", locked)
         }
         /// `device`: `str`, since QEMU 0.14.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `qdev`: `str`, optional, since QEMU 2.10.
-        public var qdev: Swift.String? {
+        @_alwaysEmitIntoClient public var qdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("qdev") }
             @_optimize(none) set { json.setQAPIMember("qdev", newValue) }
         }
         /// `type`: `str`, since QEMU 0.14.
-        public var type: Swift.String? {
+        @_alwaysEmitIntoClient public var type: Swift.String? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `removable`: `bool`, since QEMU 0.14.
-        public var removable: Swift.Bool? {
+        @_alwaysEmitIntoClient public var removable: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("removable") }
             @_optimize(none) set { json.setQAPIMember("removable", newValue) }
         }
         /// `locked`: `bool`, since QEMU 0.14.
-        public var locked: Swift.Bool? {
+        @_alwaysEmitIntoClient public var locked: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("locked") }
             @_optimize(none) set { json.setQAPIMember("locked", newValue) }
         }
         /// `inserted`: `BlockDeviceInfo`, optional, since QEMU 0.14.
-        public var inserted: QAPI.BlockDeviceInfo? {
+        @_alwaysEmitIntoClient public var inserted: QAPI.BlockDeviceInfo? {
             @_optimize(none) get { json.qapiMember("inserted") }
             @_optimize(none) set { json.setQAPIMember("inserted", newValue) }
         }
         /// `tray_open`: `bool`, optional, since QEMU 0.14.
-        public var trayOpen: Swift.Bool? {
+        @_alwaysEmitIntoClient public var trayOpen: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("tray_open") }
             @_optimize(none) set { json.setQAPIMember("tray_open", newValue) }
         }
         /// `io-status`: `BlockDeviceIoStatus`, optional, since QEMU 0.14.
-        public var ioStatus: QAPI.BlockDeviceIOStatus? {
+        @_alwaysEmitIntoClient public var ioStatus: QAPI.BlockDeviceIOStatus? {
             @_optimize(none) get { json.qapiMember("io-status") }
             @_optimize(none) set { json.setQAPIMember("io-status", newValue) }
         }
@@ -1466,23 +1466,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(required: Swift.Int, fullyAllocated: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(required: Swift.Int, fullyAllocated: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("required", required)
             json.setQAPIMember("fully-allocated", fullyAllocated)
         }
         /// `required`: `int`, since QEMU 2.10.
-        public var required: Swift.Int? {
+        @_alwaysEmitIntoClient public var required: Swift.Int? {
             @_optimize(none) get { json.qapiMember("required") }
             @_optimize(none) set { json.setQAPIMember("required", newValue) }
         }
         /// `fully-allocated`: `int`, since QEMU 2.10.
-        public var fullyAllocated: Swift.Int? {
+        @_alwaysEmitIntoClient public var fullyAllocated: Swift.Int? {
             @_optimize(none) get { json.qapiMember("fully-allocated") }
             @_optimize(none) set { json.setQAPIMember("fully-allocated", newValue) }
         }
         /// `bitmaps`: `int`, optional, since QEMU 5.1.
-        public var bitmaps: Swift.Int? {
+        @_alwaysEmitIntoClient public var bitmaps: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bitmaps") }
             @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
         }
@@ -1501,8 +1501,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(intervalLength: Swift.Int, minRdLatencyNs: Swift.Int, maxRdLatencyNs: Swift.Int, avgRdLatencyNs: Swift.Int, minWrLatencyNs: Swift.Int, maxWrLatencyNs: Swift.Int, avgWrLatencyNs: Swift.Int, minZoneAppendLatencyNs: Swift.Int, maxZoneAppendLatencyNs: Swift.Int, avgZoneAppendLatencyNs: Swift.Int, minFlushLatencyNs: Swift.Int, maxFlushLatencyNs: Swift.Int, avgFlushLatencyNs: Swift.Int, avgRdQueueDepth: Swift.Double, avgWrQueueDepth: Swift.Double, avgZoneAppendQueueDepth: Swift.Double) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(intervalLength: Swift.Int, minRdLatencyNs: Swift.Int, maxRdLatencyNs: Swift.Int, avgRdLatencyNs: Swift.Int, minWrLatencyNs: Swift.Int, maxWrLatencyNs: Swift.Int, avgWrLatencyNs: Swift.Int, minZoneAppendLatencyNs: Swift.Int, maxZoneAppendLatencyNs: Swift.Int, avgZoneAppendLatencyNs: Swift.Int, minFlushLatencyNs: Swift.Int, maxFlushLatencyNs: Swift.Int, avgFlushLatencyNs: Swift.Int, avgRdQueueDepth: Swift.Double, avgWrQueueDepth: Swift.Double, avgZoneAppendQueueDepth: Swift.Double) {
+            self.init(unchecked: [:])
             json.setQAPIMember("interval_length", intervalLength)
             json.setQAPIMember("min_rd_latency_ns", minRdLatencyNs)
             json.setQAPIMember("max_rd_latency_ns", maxRdLatencyNs)
@@ -1521,82 +1521,82 @@ extension QAPI {
             json.setQAPIMember("avg_zone_append_queue_depth", avgZoneAppendQueueDepth)
         }
         /// `interval_length`: `int`, since QEMU 2.5.
-        public var intervalLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var intervalLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("interval_length") }
             @_optimize(none) set { json.setQAPIMember("interval_length", newValue) }
         }
         /// `min_rd_latency_ns`: `int`, since QEMU 2.5.
-        public var minRdLatencyNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var minRdLatencyNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("min_rd_latency_ns") }
             @_optimize(none) set { json.setQAPIMember("min_rd_latency_ns", newValue) }
         }
         /// `max_rd_latency_ns`: `int`, since QEMU 2.5.
-        public var maxRdLatencyNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxRdLatencyNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max_rd_latency_ns") }
             @_optimize(none) set { json.setQAPIMember("max_rd_latency_ns", newValue) }
         }
         /// `avg_rd_latency_ns`: `int`, since QEMU 2.5.
-        public var avgRdLatencyNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var avgRdLatencyNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("avg_rd_latency_ns") }
             @_optimize(none) set { json.setQAPIMember("avg_rd_latency_ns", newValue) }
         }
         /// `min_wr_latency_ns`: `int`, since QEMU 2.5.
-        public var minWrLatencyNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var minWrLatencyNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("min_wr_latency_ns") }
             @_optimize(none) set { json.setQAPIMember("min_wr_latency_ns", newValue) }
         }
         /// `max_wr_latency_ns`: `int`, since QEMU 2.5.
-        public var maxWrLatencyNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxWrLatencyNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max_wr_latency_ns") }
             @_optimize(none) set { json.setQAPIMember("max_wr_latency_ns", newValue) }
         }
         /// `avg_wr_latency_ns`: `int`, since QEMU 2.5.
-        public var avgWrLatencyNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var avgWrLatencyNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("avg_wr_latency_ns") }
             @_optimize(none) set { json.setQAPIMember("avg_wr_latency_ns", newValue) }
         }
         /// `min_zone_append_latency_ns`: `int`, since QEMU 8.1.
-        public var minZoneAppendLatencyNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var minZoneAppendLatencyNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("min_zone_append_latency_ns") }
             @_optimize(none) set { json.setQAPIMember("min_zone_append_latency_ns", newValue) }
         }
         /// `max_zone_append_latency_ns`: `int`, since QEMU 8.1.
-        public var maxZoneAppendLatencyNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxZoneAppendLatencyNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max_zone_append_latency_ns") }
             @_optimize(none) set { json.setQAPIMember("max_zone_append_latency_ns", newValue) }
         }
         /// `avg_zone_append_latency_ns`: `int`, since QEMU 8.1.
-        public var avgZoneAppendLatencyNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var avgZoneAppendLatencyNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("avg_zone_append_latency_ns") }
             @_optimize(none) set { json.setQAPIMember("avg_zone_append_latency_ns", newValue) }
         }
         /// `min_flush_latency_ns`: `int`, since QEMU 2.5.
-        public var minFlushLatencyNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var minFlushLatencyNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("min_flush_latency_ns") }
             @_optimize(none) set { json.setQAPIMember("min_flush_latency_ns", newValue) }
         }
         /// `max_flush_latency_ns`: `int`, since QEMU 2.5.
-        public var maxFlushLatencyNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxFlushLatencyNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max_flush_latency_ns") }
             @_optimize(none) set { json.setQAPIMember("max_flush_latency_ns", newValue) }
         }
         /// `avg_flush_latency_ns`: `int`, since QEMU 2.5.
-        public var avgFlushLatencyNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var avgFlushLatencyNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("avg_flush_latency_ns") }
             @_optimize(none) set { json.setQAPIMember("avg_flush_latency_ns", newValue) }
         }
         /// `avg_rd_queue_depth`: `number`, since QEMU 2.5.
-        public var avgRdQueueDepth: Swift.Double? {
+        @_alwaysEmitIntoClient public var avgRdQueueDepth: Swift.Double? {
             @_optimize(none) get { json.qapiMember("avg_rd_queue_depth") }
             @_optimize(none) set { json.setQAPIMember("avg_rd_queue_depth", newValue) }
         }
         /// `avg_wr_queue_depth`: `number`, since QEMU 2.5.
-        public var avgWrQueueDepth: Swift.Double? {
+        @_alwaysEmitIntoClient public var avgWrQueueDepth: Swift.Double? {
             @_optimize(none) get { json.qapiMember("avg_wr_queue_depth") }
             @_optimize(none) set { json.setQAPIMember("avg_wr_queue_depth", newValue) }
         }
         /// `avg_zone_append_queue_depth`: `number`, since QEMU 8.1.
-        public var avgZoneAppendQueueDepth: Swift.Double? {
+        @_alwaysEmitIntoClient public var avgZoneAppendQueueDepth: Swift.Double? {
             @_optimize(none) get { json.qapiMember("avg_zone_append_queue_depth") }
             @_optimize(none) set { json.setQAPIMember("avg_zone_append_queue_depth", newValue) }
         }
@@ -1615,8 +1615,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(rdBytes: Swift.Int, wrBytes: Swift.Int, zoneAppendBytes: Swift.Int, unmapBytes: Swift.Int, rdOperations: Swift.Int, wrOperations: Swift.Int, zoneAppendOperations: Swift.Int, flushOperations: Swift.Int, unmapOperations: Swift.Int, rdTotalTimeNs: Swift.Int, wrTotalTimeNs: Swift.Int, zoneAppendTotalTimeNs: Swift.Int, flushTotalTimeNs: Swift.Int, unmapTotalTimeNs: Swift.Int, wrHighestOffset: Swift.Int, rdMerged: Swift.Int, wrMerged: Swift.Int, zoneAppendMerged: Swift.Int, unmapMerged: Swift.Int, failedRdOperations: Swift.Int, failedWrOperations: Swift.Int, failedZoneAppendOperations: Swift.Int, failedFlushOperations: Swift.Int, failedUnmapOperations: Swift.Int, invalidRdOperations: Swift.Int, invalidWrOperations: Swift.Int, invalidZoneAppendOperations: Swift.Int, invalidFlushOperations: Swift.Int, invalidUnmapOperations: Swift.Int, accountInvalid: Swift.Bool, accountFailed: Swift.Bool, timedStats: [QAPI.BlockDeviceTimedStats]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(rdBytes: Swift.Int, wrBytes: Swift.Int, zoneAppendBytes: Swift.Int, unmapBytes: Swift.Int, rdOperations: Swift.Int, wrOperations: Swift.Int, zoneAppendOperations: Swift.Int, flushOperations: Swift.Int, unmapOperations: Swift.Int, rdTotalTimeNs: Swift.Int, wrTotalTimeNs: Swift.Int, zoneAppendTotalTimeNs: Swift.Int, flushTotalTimeNs: Swift.Int, unmapTotalTimeNs: Swift.Int, wrHighestOffset: Swift.Int, rdMerged: Swift.Int, wrMerged: Swift.Int, zoneAppendMerged: Swift.Int, unmapMerged: Swift.Int, failedRdOperations: Swift.Int, failedWrOperations: Swift.Int, failedZoneAppendOperations: Swift.Int, failedFlushOperations: Swift.Int, failedUnmapOperations: Swift.Int, invalidRdOperations: Swift.Int, invalidWrOperations: Swift.Int, invalidZoneAppendOperations: Swift.Int, invalidFlushOperations: Swift.Int, invalidUnmapOperations: Swift.Int, accountInvalid: Swift.Bool, accountFailed: Swift.Bool, timedStats: [QAPI.BlockDeviceTimedStats]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("rd_bytes", rdBytes)
             json.setQAPIMember("wr_bytes", wrBytes)
             json.setQAPIMember("zone_append_bytes", zoneAppendBytes)
@@ -1651,187 +1651,187 @@ extension QAPI {
             json.setQAPIMember("timed_stats", timedStats)
         }
         /// `rd_bytes`: `int`, since QEMU 0.14.
-        public var rdBytes: Swift.Int? {
+        @_alwaysEmitIntoClient public var rdBytes: Swift.Int? {
             @_optimize(none) get { json.qapiMember("rd_bytes") }
             @_optimize(none) set { json.setQAPIMember("rd_bytes", newValue) }
         }
         /// `wr_bytes`: `int`, since QEMU 0.14.
-        public var wrBytes: Swift.Int? {
+        @_alwaysEmitIntoClient public var wrBytes: Swift.Int? {
             @_optimize(none) get { json.qapiMember("wr_bytes") }
             @_optimize(none) set { json.setQAPIMember("wr_bytes", newValue) }
         }
         /// `zone_append_bytes`: `int`, since QEMU 8.1.
-        public var zoneAppendBytes: Swift.Int? {
+        @_alwaysEmitIntoClient public var zoneAppendBytes: Swift.Int? {
             @_optimize(none) get { json.qapiMember("zone_append_bytes") }
             @_optimize(none) set { json.setQAPIMember("zone_append_bytes", newValue) }
         }
         /// `unmap_bytes`: `int`, since QEMU 4.2.
-        public var unmapBytes: Swift.Int? {
+        @_alwaysEmitIntoClient public var unmapBytes: Swift.Int? {
             @_optimize(none) get { json.qapiMember("unmap_bytes") }
             @_optimize(none) set { json.setQAPIMember("unmap_bytes", newValue) }
         }
         /// `rd_operations`: `int`, since QEMU 0.14.
-        public var rdOperations: Swift.Int? {
+        @_alwaysEmitIntoClient public var rdOperations: Swift.Int? {
             @_optimize(none) get { json.qapiMember("rd_operations") }
             @_optimize(none) set { json.setQAPIMember("rd_operations", newValue) }
         }
         /// `wr_operations`: `int`, since QEMU 0.14.
-        public var wrOperations: Swift.Int? {
+        @_alwaysEmitIntoClient public var wrOperations: Swift.Int? {
             @_optimize(none) get { json.qapiMember("wr_operations") }
             @_optimize(none) set { json.setQAPIMember("wr_operations", newValue) }
         }
         /// `zone_append_operations`: `int`, since QEMU 8.1.
-        public var zoneAppendOperations: Swift.Int? {
+        @_alwaysEmitIntoClient public var zoneAppendOperations: Swift.Int? {
             @_optimize(none) get { json.qapiMember("zone_append_operations") }
             @_optimize(none) set { json.setQAPIMember("zone_append_operations", newValue) }
         }
         /// `flush_operations`: `int`, since QEMU 0.15.
-        public var flushOperations: Swift.Int? {
+        @_alwaysEmitIntoClient public var flushOperations: Swift.Int? {
             @_optimize(none) get { json.qapiMember("flush_operations") }
             @_optimize(none) set { json.setQAPIMember("flush_operations", newValue) }
         }
         /// `unmap_operations`: `int`, since QEMU 4.2.
-        public var unmapOperations: Swift.Int? {
+        @_alwaysEmitIntoClient public var unmapOperations: Swift.Int? {
             @_optimize(none) get { json.qapiMember("unmap_operations") }
             @_optimize(none) set { json.setQAPIMember("unmap_operations", newValue) }
         }
         /// `rd_total_time_ns`: `int`, since QEMU 0.15.
-        public var rdTotalTimeNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var rdTotalTimeNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("rd_total_time_ns") }
             @_optimize(none) set { json.setQAPIMember("rd_total_time_ns", newValue) }
         }
         /// `wr_total_time_ns`: `int`, since QEMU 0.15.
-        public var wrTotalTimeNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var wrTotalTimeNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("wr_total_time_ns") }
             @_optimize(none) set { json.setQAPIMember("wr_total_time_ns", newValue) }
         }
         /// `zone_append_total_time_ns`: `int`, since QEMU 8.1.
-        public var zoneAppendTotalTimeNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var zoneAppendTotalTimeNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("zone_append_total_time_ns") }
             @_optimize(none) set { json.setQAPIMember("zone_append_total_time_ns", newValue) }
         }
         /// `flush_total_time_ns`: `int`, since QEMU 0.15.
-        public var flushTotalTimeNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var flushTotalTimeNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("flush_total_time_ns") }
             @_optimize(none) set { json.setQAPIMember("flush_total_time_ns", newValue) }
         }
         /// `unmap_total_time_ns`: `int`, since QEMU 4.2.
-        public var unmapTotalTimeNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var unmapTotalTimeNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("unmap_total_time_ns") }
             @_optimize(none) set { json.setQAPIMember("unmap_total_time_ns", newValue) }
         }
         /// `wr_highest_offset`: `int`, since QEMU 0.14.
-        public var wrHighestOffset: Swift.Int? {
+        @_alwaysEmitIntoClient public var wrHighestOffset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("wr_highest_offset") }
             @_optimize(none) set { json.setQAPIMember("wr_highest_offset", newValue) }
         }
         /// `rd_merged`: `int`, since QEMU 2.3.
-        public var rdMerged: Swift.Int? {
+        @_alwaysEmitIntoClient public var rdMerged: Swift.Int? {
             @_optimize(none) get { json.qapiMember("rd_merged") }
             @_optimize(none) set { json.setQAPIMember("rd_merged", newValue) }
         }
         /// `wr_merged`: `int`, since QEMU 2.3.
-        public var wrMerged: Swift.Int? {
+        @_alwaysEmitIntoClient public var wrMerged: Swift.Int? {
             @_optimize(none) get { json.qapiMember("wr_merged") }
             @_optimize(none) set { json.setQAPIMember("wr_merged", newValue) }
         }
         /// `zone_append_merged`: `int`, since QEMU 8.1.
-        public var zoneAppendMerged: Swift.Int? {
+        @_alwaysEmitIntoClient public var zoneAppendMerged: Swift.Int? {
             @_optimize(none) get { json.qapiMember("zone_append_merged") }
             @_optimize(none) set { json.setQAPIMember("zone_append_merged", newValue) }
         }
         /// `unmap_merged`: `int`, since QEMU 4.2.
-        public var unmapMerged: Swift.Int? {
+        @_alwaysEmitIntoClient public var unmapMerged: Swift.Int? {
             @_optimize(none) get { json.qapiMember("unmap_merged") }
             @_optimize(none) set { json.setQAPIMember("unmap_merged", newValue) }
         }
         /// `idle_time_ns`: `int`, optional, since QEMU 2.5.
-        public var idleTimeNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var idleTimeNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("idle_time_ns") }
             @_optimize(none) set { json.setQAPIMember("idle_time_ns", newValue) }
         }
         /// `failed_rd_operations`: `int`, since QEMU 2.5.
-        public var failedRdOperations: Swift.Int? {
+        @_alwaysEmitIntoClient public var failedRdOperations: Swift.Int? {
             @_optimize(none) get { json.qapiMember("failed_rd_operations") }
             @_optimize(none) set { json.setQAPIMember("failed_rd_operations", newValue) }
         }
         /// `failed_wr_operations`: `int`, since QEMU 2.5.
-        public var failedWrOperations: Swift.Int? {
+        @_alwaysEmitIntoClient public var failedWrOperations: Swift.Int? {
             @_optimize(none) get { json.qapiMember("failed_wr_operations") }
             @_optimize(none) set { json.setQAPIMember("failed_wr_operations", newValue) }
         }
         /// `failed_zone_append_operations`: `int`, since QEMU 8.1.
-        public var failedZoneAppendOperations: Swift.Int? {
+        @_alwaysEmitIntoClient public var failedZoneAppendOperations: Swift.Int? {
             @_optimize(none) get { json.qapiMember("failed_zone_append_operations") }
             @_optimize(none) set { json.setQAPIMember("failed_zone_append_operations", newValue) }
         }
         /// `failed_flush_operations`: `int`, since QEMU 2.5.
-        public var failedFlushOperations: Swift.Int? {
+        @_alwaysEmitIntoClient public var failedFlushOperations: Swift.Int? {
             @_optimize(none) get { json.qapiMember("failed_flush_operations") }
             @_optimize(none) set { json.setQAPIMember("failed_flush_operations", newValue) }
         }
         /// `failed_unmap_operations`: `int`, since QEMU 4.2.
-        public var failedUnmapOperations: Swift.Int? {
+        @_alwaysEmitIntoClient public var failedUnmapOperations: Swift.Int? {
             @_optimize(none) get { json.qapiMember("failed_unmap_operations") }
             @_optimize(none) set { json.setQAPIMember("failed_unmap_operations", newValue) }
         }
         /// `invalid_rd_operations`: `int`, since QEMU 2.5.
-        public var invalidRdOperations: Swift.Int? {
+        @_alwaysEmitIntoClient public var invalidRdOperations: Swift.Int? {
             @_optimize(none) get { json.qapiMember("invalid_rd_operations") }
             @_optimize(none) set { json.setQAPIMember("invalid_rd_operations", newValue) }
         }
         /// `invalid_wr_operations`: `int`, since QEMU 2.5.
-        public var invalidWrOperations: Swift.Int? {
+        @_alwaysEmitIntoClient public var invalidWrOperations: Swift.Int? {
             @_optimize(none) get { json.qapiMember("invalid_wr_operations") }
             @_optimize(none) set { json.setQAPIMember("invalid_wr_operations", newValue) }
         }
         /// `invalid_zone_append_operations`: `int`, since QEMU 8.1.
-        public var invalidZoneAppendOperations: Swift.Int? {
+        @_alwaysEmitIntoClient public var invalidZoneAppendOperations: Swift.Int? {
             @_optimize(none) get { json.qapiMember("invalid_zone_append_operations") }
             @_optimize(none) set { json.setQAPIMember("invalid_zone_append_operations", newValue) }
         }
         /// `invalid_flush_operations`: `int`, since QEMU 2.5.
-        public var invalidFlushOperations: Swift.Int? {
+        @_alwaysEmitIntoClient public var invalidFlushOperations: Swift.Int? {
             @_optimize(none) get { json.qapiMember("invalid_flush_operations") }
             @_optimize(none) set { json.setQAPIMember("invalid_flush_operations", newValue) }
         }
         /// `invalid_unmap_operations`: `int`, since QEMU 4.2.
-        public var invalidUnmapOperations: Swift.Int? {
+        @_alwaysEmitIntoClient public var invalidUnmapOperations: Swift.Int? {
             @_optimize(none) get { json.qapiMember("invalid_unmap_operations") }
             @_optimize(none) set { json.setQAPIMember("invalid_unmap_operations", newValue) }
         }
         /// `account_invalid`: `bool`, since QEMU 2.5.
-        public var accountInvalid: Swift.Bool? {
+        @_alwaysEmitIntoClient public var accountInvalid: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("account_invalid") }
             @_optimize(none) set { json.setQAPIMember("account_invalid", newValue) }
         }
         /// `account_failed`: `bool`, since QEMU 2.5.
-        public var accountFailed: Swift.Bool? {
+        @_alwaysEmitIntoClient public var accountFailed: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("account_failed") }
             @_optimize(none) set { json.setQAPIMember("account_failed", newValue) }
         }
         /// `timed_stats`: `[BlockDeviceTimedStats]`, since QEMU 2.5.
-        public var timedStats: [QAPI.BlockDeviceTimedStats]? {
+        @_alwaysEmitIntoClient public var timedStats: [QAPI.BlockDeviceTimedStats]? {
             @_optimize(none) get { json.qapiMember("timed_stats") }
             @_optimize(none) set { json.setQAPIMember("timed_stats", newValue) }
         }
         /// `rd_latency_histogram`: `BlockLatencyHistogramInfo`, optional, since QEMU 4.0.
-        public var rdLatencyHistogram: QAPI.BlockLatencyHistogramInfo? {
+        @_alwaysEmitIntoClient public var rdLatencyHistogram: QAPI.BlockLatencyHistogramInfo? {
             @_optimize(none) get { json.qapiMember("rd_latency_histogram") }
             @_optimize(none) set { json.setQAPIMember("rd_latency_histogram", newValue) }
         }
         /// `wr_latency_histogram`: `BlockLatencyHistogramInfo`, optional, since QEMU 4.0.
-        public var wrLatencyHistogram: QAPI.BlockLatencyHistogramInfo? {
+        @_alwaysEmitIntoClient public var wrLatencyHistogram: QAPI.BlockLatencyHistogramInfo? {
             @_optimize(none) get { json.qapiMember("wr_latency_histogram") }
             @_optimize(none) set { json.setQAPIMember("wr_latency_histogram", newValue) }
         }
         /// `zone_append_latency_histogram`: `BlockLatencyHistogramInfo`, optional, since QEMU 8.1.
-        public var zoneAppendLatencyHistogram: QAPI.BlockLatencyHistogramInfo? {
+        @_alwaysEmitIntoClient public var zoneAppendLatencyHistogram: QAPI.BlockLatencyHistogramInfo? {
             @_optimize(none) get { json.qapiMember("zone_append_latency_histogram") }
             @_optimize(none) set { json.setQAPIMember("zone_append_latency_histogram", newValue) }
         }
         /// `flush_latency_histogram`: `BlockLatencyHistogramInfo`, optional, since QEMU 4.0.
-        public var flushLatencyHistogram: QAPI.BlockLatencyHistogramInfo? {
+        @_alwaysEmitIntoClient public var flushLatencyHistogram: QAPI.BlockLatencyHistogramInfo? {
             @_optimize(none) get { json.qapiMember("flush_latency_histogram") }
             @_optimize(none) set { json.setQAPIMember("flush_latency_histogram", newValue) }
         }
@@ -1850,24 +1850,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(discardNbOk: Swift.UInt64, discardNbFailed: Swift.UInt64, discardBytesOk: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(discardNbOk: Swift.UInt64, discardNbFailed: Swift.UInt64, discardBytesOk: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("discard-nb-ok", discardNbOk)
             json.setQAPIMember("discard-nb-failed", discardNbFailed)
             json.setQAPIMember("discard-bytes-ok", discardBytesOk)
         }
         /// `discard-nb-ok`: `uint64`, since QEMU 4.2.
-        public var discardNbOk: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var discardNbOk: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("discard-nb-ok") }
             @_optimize(none) set { json.setQAPIMember("discard-nb-ok", newValue) }
         }
         /// `discard-nb-failed`: `uint64`, since QEMU 4.2.
-        public var discardNbFailed: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var discardNbFailed: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("discard-nb-failed") }
             @_optimize(none) set { json.setQAPIMember("discard-nb-failed", newValue) }
         }
         /// `discard-bytes-ok`: `uint64`, since QEMU 4.2.
-        public var discardBytesOk: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var discardBytesOk: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("discard-bytes-ok") }
             @_optimize(none) set { json.setQAPIMember("discard-bytes-ok", newValue) }
         }
@@ -1886,24 +1886,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(completionErrors: Swift.UInt64, alignedAccesses: Swift.UInt64, unalignedAccesses: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(completionErrors: Swift.UInt64, alignedAccesses: Swift.UInt64, unalignedAccesses: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("completion-errors", completionErrors)
             json.setQAPIMember("aligned-accesses", alignedAccesses)
             json.setQAPIMember("unaligned-accesses", unalignedAccesses)
         }
         /// `completion-errors`: `uint64`, since QEMU 5.2.
-        public var completionErrors: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var completionErrors: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("completion-errors") }
             @_optimize(none) set { json.setQAPIMember("completion-errors", newValue) }
         }
         /// `aligned-accesses`: `uint64`, since QEMU 5.2.
-        public var alignedAccesses: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var alignedAccesses: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("aligned-accesses") }
             @_optimize(none) set { json.setQAPIMember("aligned-accesses", newValue) }
         }
         /// `unaligned-accesses`: `uint64`, since QEMU 5.2.
-        public var unalignedAccesses: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var unalignedAccesses: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("unaligned-accesses") }
             @_optimize(none) set { json.setQAPIMember("unaligned-accesses", newValue) }
         }
@@ -1924,42 +1924,42 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
+            self.init(unchecked: [:])
             json.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 4.2.
-        public var driver: QAPI.BlockdevDriver? {
+        @_alwaysEmitIntoClient public var driver: QAPI.BlockdevDriver? {
             @_optimize(none) get { json.qapiMember("driver") }
             @_optimize(none) set { json.setQAPIMember("driver", newValue) }
         }
         /// `discard-nb-ok`: `uint64`, optional, since QEMU 4.2.
-        public var discardNbOk: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var discardNbOk: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("discard-nb-ok") }
             @_optimize(none) set { json.setQAPIMember("discard-nb-ok", newValue) }
         }
         /// `discard-nb-failed`: `uint64`, optional, since QEMU 4.2.
-        public var discardNbFailed: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var discardNbFailed: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("discard-nb-failed") }
             @_optimize(none) set { json.setQAPIMember("discard-nb-failed", newValue) }
         }
         /// `discard-bytes-ok`: `uint64`, optional, since QEMU 4.2.
-        public var discardBytesOk: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var discardBytesOk: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("discard-bytes-ok") }
             @_optimize(none) set { json.setQAPIMember("discard-bytes-ok", newValue) }
         }
         /// `completion-errors`: `uint64`, optional, since QEMU 5.2.
-        public var completionErrors: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var completionErrors: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("completion-errors") }
             @_optimize(none) set { json.setQAPIMember("completion-errors", newValue) }
         }
         /// `aligned-accesses`: `uint64`, optional, since QEMU 5.2.
-        public var alignedAccesses: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var alignedAccesses: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("aligned-accesses") }
             @_optimize(none) set { json.setQAPIMember("aligned-accesses", newValue) }
         }
         /// `unaligned-accesses`: `uint64`, optional, since QEMU 5.2.
-        public var unalignedAccesses: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var unalignedAccesses: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("unaligned-accesses") }
             @_optimize(none) set { json.setQAPIMember("unaligned-accesses", newValue) }
         }
@@ -1978,42 +1978,42 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(stats: QAPI.BlockDeviceStats) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(stats: QAPI.BlockDeviceStats) {
+            self.init(unchecked: [:])
             json.setQAPIMember("stats", stats)
         }
         /// `device`: `str`, optional, since QEMU 0.14.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `qdev`: `str`, optional, since QEMU 3.0.
-        public var qdev: Swift.String? {
+        @_alwaysEmitIntoClient public var qdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("qdev") }
             @_optimize(none) set { json.setQAPIMember("qdev", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.3.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("node-name") }
             @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `stats`: `BlockDeviceStats`, since QEMU 0.14.
-        public var stats: QAPI.BlockDeviceStats? {
+        @_alwaysEmitIntoClient public var stats: QAPI.BlockDeviceStats? {
             @_optimize(none) get { json.qapiMember("stats") }
             @_optimize(none) set { json.setQAPIMember("stats", newValue) }
         }
         /// `driver-specific`: `BlockStatsSpecific`, optional, since QEMU 4.2.
-        public var driverSpecific: QAPI.BlockStatsSpecific? {
+        @_alwaysEmitIntoClient public var driverSpecific: QAPI.BlockStatsSpecific? {
             @_optimize(none) get { json.qapiMember("driver-specific") }
             @_optimize(none) set { json.setQAPIMember("driver-specific", newValue) }
         }
         /// `parent`: `BlockStats`, optional, since QEMU 0.14.
-        public var parent: QAPI.BlockStats? {
+        @_alwaysEmitIntoClient public var parent: QAPI.BlockStats? {
             @_optimize(none) get { json.qapiMember("parent") }
             @_optimize(none) set { json.setQAPIMember("parent", newValue) }
         }
         /// `backing`: `BlockStats`, optional, since QEMU 2.0.
-        public var backing: QAPI.BlockStats? {
+        @_alwaysEmitIntoClient public var backing: QAPI.BlockStats? {
             @_optimize(none) get { json.qapiMember("backing") }
             @_optimize(none) set { json.setQAPIMember("backing", newValue) }
         }
@@ -2030,15 +2030,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `report`.
-        public static var report: BlockdevOnError { @_optimize(none) get { BlockdevOnError(rawValue: "report") } }
+        @_alwaysEmitIntoClient public static var report: BlockdevOnError { @_optimize(none) get { BlockdevOnError(rawValue: "report") } }
         /// `ignore`.
-        public static var ignore: BlockdevOnError { @_optimize(none) get { BlockdevOnError(rawValue: "ignore") } }
+        @_alwaysEmitIntoClient public static var ignore: BlockdevOnError { @_optimize(none) get { BlockdevOnError(rawValue: "ignore") } }
         /// `enospc`.
-        public static var enospc: BlockdevOnError { @_optimize(none) get { BlockdevOnError(rawValue: "enospc") } }
+        @_alwaysEmitIntoClient public static var enospc: BlockdevOnError { @_optimize(none) get { BlockdevOnError(rawValue: "enospc") } }
         /// `stop`.
-        public static var stop: BlockdevOnError { @_optimize(none) get { BlockdevOnError(rawValue: "stop") } }
+        @_alwaysEmitIntoClient public static var stop: BlockdevOnError { @_optimize(none) get { BlockdevOnError(rawValue: "stop") } }
         /// `auto`.
-        public static var auto: BlockdevOnError { @_optimize(none) get { BlockdevOnError(rawValue: "auto") } }
+        @_alwaysEmitIntoClient public static var auto: BlockdevOnError { @_optimize(none) get { BlockdevOnError(rawValue: "auto") } }
     }
 
     /// `MirrorSyncMode`: a QAPI enumeration of the `block-core` module, since QEMU 1.3.
@@ -2052,15 +2052,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `top`.
-        public static var top: MirrorSyncMode { @_optimize(none) get { MirrorSyncMode(rawValue: "top") } }
+        @_alwaysEmitIntoClient public static var top: MirrorSyncMode { @_optimize(none) get { MirrorSyncMode(rawValue: "top") } }
         /// `full`.
-        public static var full: MirrorSyncMode { @_optimize(none) get { MirrorSyncMode(rawValue: "full") } }
+        @_alwaysEmitIntoClient public static var full: MirrorSyncMode { @_optimize(none) get { MirrorSyncMode(rawValue: "full") } }
         /// `none`.
-        public static var none: MirrorSyncMode { @_optimize(none) get { MirrorSyncMode(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: MirrorSyncMode { @_optimize(none) get { MirrorSyncMode(rawValue: "none") } }
         /// `incremental`.
-        public static var incremental: MirrorSyncMode { @_optimize(none) get { MirrorSyncMode(rawValue: "incremental") } }
+        @_alwaysEmitIntoClient public static var incremental: MirrorSyncMode { @_optimize(none) get { MirrorSyncMode(rawValue: "incremental") } }
         /// `bitmap`.
-        public static var bitmap: MirrorSyncMode { @_optimize(none) get { MirrorSyncMode(rawValue: "bitmap") } }
+        @_alwaysEmitIntoClient public static var bitmap: MirrorSyncMode { @_optimize(none) get { MirrorSyncMode(rawValue: "bitmap") } }
     }
 
     /// `BitmapSyncMode`: a QAPI enumeration of the `block-core` module, since QEMU 4.2.
@@ -2074,11 +2074,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `on-success`.
-        public static var onSuccess: BitmapSyncMode { @_optimize(none) get { BitmapSyncMode(rawValue: "on-success") } }
+        @_alwaysEmitIntoClient public static var onSuccess: BitmapSyncMode { @_optimize(none) get { BitmapSyncMode(rawValue: "on-success") } }
         /// `never`.
-        public static var never: BitmapSyncMode { @_optimize(none) get { BitmapSyncMode(rawValue: "never") } }
+        @_alwaysEmitIntoClient public static var never: BitmapSyncMode { @_optimize(none) get { BitmapSyncMode(rawValue: "never") } }
         /// `always`.
-        public static var always: BitmapSyncMode { @_optimize(none) get { BitmapSyncMode(rawValue: "always") } }
+        @_alwaysEmitIntoClient public static var always: BitmapSyncMode { @_optimize(none) get { BitmapSyncMode(rawValue: "always") } }
     }
 
     /// `MirrorCopyMode`: a QAPI enumeration of the `block-core` module, since QEMU 3.0.
@@ -2092,9 +2092,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `background`.
-        public static var background: MirrorCopyMode { @_optimize(none) get { MirrorCopyMode(rawValue: "background") } }
+        @_alwaysEmitIntoClient public static var background: MirrorCopyMode { @_optimize(none) get { MirrorCopyMode(rawValue: "background") } }
         /// `write-blocking`.
-        public static var writeBlocking: MirrorCopyMode { @_optimize(none) get { MirrorCopyMode(rawValue: "write-blocking") } }
+        @_alwaysEmitIntoClient public static var writeBlocking: MirrorCopyMode { @_optimize(none) get { MirrorCopyMode(rawValue: "write-blocking") } }
     }
 
     /// `BlockJobInfoMirror`: a QAPI struct of the `block-core` module, since QEMU 8.2.
@@ -2110,12 +2110,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(activelySynced: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(activelySynced: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("actively-synced", activelySynced)
         }
         /// `actively-synced`: `bool`, since QEMU 8.2.
-        public var activelySynced: Swift.Bool? {
+        @_alwaysEmitIntoClient public var activelySynced: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("actively-synced") }
             @_optimize(none) set { json.setQAPIMember("actively-synced", newValue) }
         }
@@ -2136,8 +2136,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.JobType, device: Swift.String, len: Swift.Int, offset: Swift.Int, busy: Swift.Bool, paused: Swift.Bool, speed: Swift.Int, ioStatus: QAPI.BlockDeviceIOStatus, ready: Swift.Bool, status: QAPI.JobStatus, autoFinalize: Swift.Bool, autoDismiss: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.JobType, device: Swift.String, len: Swift.Int, offset: Swift.Int, busy: Swift.Bool, paused: Swift.Bool, speed: Swift.Int, ioStatus: QAPI.BlockDeviceIOStatus, ready: Swift.Bool, status: QAPI.JobStatus, autoFinalize: Swift.Bool, autoDismiss: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
             json.setQAPIMember("device", device)
             json.setQAPIMember("len", len)
@@ -2152,72 +2152,72 @@ extension QAPI {
             json.setQAPIMember("auto-dismiss", autoDismiss)
         }
         /// `type`: `JobType`, since QEMU 1.1.
-        public var type: QAPI.JobType? {
+        @_alwaysEmitIntoClient public var type: QAPI.JobType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `device`: `str`, since QEMU 1.1.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `len`: `int`, since QEMU 1.1.
-        public var len: Swift.Int? {
+        @_alwaysEmitIntoClient public var len: Swift.Int? {
             @_optimize(none) get { json.qapiMember("len") }
             @_optimize(none) set { json.setQAPIMember("len", newValue) }
         }
         /// `offset`: `int`, since QEMU 1.1.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `busy`: `bool`, since QEMU 1.3.
-        public var busy: Swift.Bool? {
+        @_alwaysEmitIntoClient public var busy: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("busy") }
             @_optimize(none) set { json.setQAPIMember("busy", newValue) }
         }
         /// `paused`: `bool`, since QEMU 1.3.
-        public var paused: Swift.Bool? {
+        @_alwaysEmitIntoClient public var paused: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("paused") }
             @_optimize(none) set { json.setQAPIMember("paused", newValue) }
         }
         /// `speed`: `int`, since QEMU 1.1.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("speed") }
             @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
         /// `io-status`: `BlockDeviceIoStatus`, since QEMU 1.3.
-        public var ioStatus: QAPI.BlockDeviceIOStatus? {
+        @_alwaysEmitIntoClient public var ioStatus: QAPI.BlockDeviceIOStatus? {
             @_optimize(none) get { json.qapiMember("io-status") }
             @_optimize(none) set { json.setQAPIMember("io-status", newValue) }
         }
         /// `ready`: `bool`, since QEMU 2.2.
-        public var ready: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ready: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("ready") }
             @_optimize(none) set { json.setQAPIMember("ready", newValue) }
         }
         /// `status`: `JobStatus`, since QEMU 2.12.
-        public var status: QAPI.JobStatus? {
+        @_alwaysEmitIntoClient public var status: QAPI.JobStatus? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `auto-finalize`: `bool`, since QEMU 2.12.
-        public var autoFinalize: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoFinalize: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("auto-finalize") }
             @_optimize(none) set { json.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, since QEMU 2.12.
-        public var autoDismiss: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoDismiss: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("auto-dismiss") }
             @_optimize(none) set { json.setQAPIMember("auto-dismiss", newValue) }
         }
         /// `error`: `str`, optional, since QEMU 2.12.
-        public var error: Swift.String? {
+        @_alwaysEmitIntoClient public var error: Swift.String? {
             @_optimize(none) get { json.qapiMember("error") }
             @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }
         /// `actively-synced`: `bool`, optional, since QEMU 8.2.
-        public var activelySynced: Swift.Bool? {
+        @_alwaysEmitIntoClient public var activelySynced: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("actively-synced") }
             @_optimize(none) set { json.setQAPIMember("actively-synced", newValue) }
         }
@@ -2234,9 +2234,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `existing`.
-        public static var existing: NewImageMode { @_optimize(none) get { NewImageMode(rawValue: "existing") } }
+        @_alwaysEmitIntoClient public static var existing: NewImageMode { @_optimize(none) get { NewImageMode(rawValue: "existing") } }
         /// `absolute-paths`.
-        public static var absolutePaths: NewImageMode { @_optimize(none) get { NewImageMode(rawValue: "absolute-paths") } }
+        @_alwaysEmitIntoClient public static var absolutePaths: NewImageMode { @_optimize(none) get { NewImageMode(rawValue: "absolute-paths") } }
     }
 
     /// `BlockdevSnapshotSync`: a QAPI struct of the `block-core` module.
@@ -2252,37 +2252,37 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(snapshotFile: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(snapshotFile: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("snapshot-file", snapshotFile)
         }
         /// `device`: `str`, optional.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.0.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("node-name") }
             @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `snapshot-file`: `str`.
-        public var snapshotFile: Swift.String? {
+        @_alwaysEmitIntoClient public var snapshotFile: Swift.String? {
             @_optimize(none) get { json.qapiMember("snapshot-file") }
             @_optimize(none) set { json.setQAPIMember("snapshot-file", newValue) }
         }
         /// `snapshot-node-name`: `str`, optional, since QEMU 2.0.
-        public var snapshotNodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var snapshotNodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("snapshot-node-name") }
             @_optimize(none) set { json.setQAPIMember("snapshot-node-name", newValue) }
         }
         /// `format`: `str`, optional.
-        public var format: Swift.String? {
+        @_alwaysEmitIntoClient public var format: Swift.String? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `mode`: `NewImageMode`, optional.
-        public var mode: QAPI.NewImageMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.NewImageMode? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
@@ -2301,18 +2301,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(node: Swift.String, overlay: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, overlay: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("node", node)
             json.setQAPIMember("overlay", overlay)
         }
         /// `node`: `str`, since QEMU 2.5.
-        public var node: Swift.String? {
+        @_alwaysEmitIntoClient public var node: Swift.String? {
             @_optimize(none) get { json.qapiMember("node") }
             @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `overlay`: `str`, since QEMU 2.5.
-        public var overlay: Swift.String? {
+        @_alwaysEmitIntoClient public var overlay: Swift.String? {
             @_optimize(none) get { json.qapiMember("overlay") }
             @_optimize(none) set { json.setQAPIMember("overlay", newValue) }
         }
@@ -2331,26 +2331,26 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `use-copy-range`: `bool`, optional, since QEMU 6.0.
-        public var useCopyRange: Swift.Bool? {
+        @_alwaysEmitIntoClient public var useCopyRange: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("use-copy-range") }
             @_optimize(none) set { json.setQAPIMember("use-copy-range", newValue) }
         }
         /// `max-workers`: `int`, optional, since QEMU 6.0.
-        public var maxWorkers: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxWorkers: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max-workers") }
             @_optimize(none) set { json.setQAPIMember("max-workers", newValue) }
         }
         /// `max-chunk`: `int64`, optional, since QEMU 6.0.
-        public var maxChunk: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxChunk: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max-chunk") }
             @_optimize(none) set { json.setQAPIMember("max-chunk", newValue) }
         }
         /// `min-cluster-size`: `size`, optional, since QEMU 9.2.
-        public var minClusterSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var minClusterSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("min-cluster-size") }
             @_optimize(none) set { json.setQAPIMember("min-cluster-size", newValue) }
         }
@@ -2369,78 +2369,78 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode) {
+            self.init(unchecked: [:])
             json.setQAPIMember("device", device)
             json.setQAPIMember("sync", sync)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
-        public var jobID: Swift.String? {
+        @_alwaysEmitIntoClient public var jobID: Swift.String? {
             @_optimize(none) get { json.qapiMember("job-id") }
             @_optimize(none) set { json.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 4.2.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 4.2.
-        public var sync: QAPI.MirrorSyncMode? {
+        @_alwaysEmitIntoClient public var sync: QAPI.MirrorSyncMode? {
             @_optimize(none) get { json.qapiMember("sync") }
             @_optimize(none) set { json.setQAPIMember("sync", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 4.2.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("speed") }
             @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 2.4.
-        public var bitmap: Swift.String? {
+        @_alwaysEmitIntoClient public var bitmap: Swift.String? {
             @_optimize(none) get { json.qapiMember("bitmap") }
             @_optimize(none) set { json.setQAPIMember("bitmap", newValue) }
         }
         /// `bitmap-mode`: `BitmapSyncMode`, optional, since QEMU 4.2.
-        public var bitmapMode: QAPI.BitmapSyncMode? {
+        @_alwaysEmitIntoClient public var bitmapMode: QAPI.BitmapSyncMode? {
             @_optimize(none) get { json.qapiMember("bitmap-mode") }
             @_optimize(none) set { json.setQAPIMember("bitmap-mode", newValue) }
         }
         /// `compress`: `bool`, optional, since QEMU 2.8.
-        public var compress: Swift.Bool? {
+        @_alwaysEmitIntoClient public var compress: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("compress") }
             @_optimize(none) set { json.setQAPIMember("compress", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 4.2.
-        public var onSourceError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onSourceError: QAPI.BlockdevOnError? {
             @_optimize(none) get { json.qapiMember("on-source-error") }
             @_optimize(none) set { json.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 4.2.
-        public var onTargetError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onTargetError: QAPI.BlockdevOnError? {
             @_optimize(none) get { json.qapiMember("on-target-error") }
             @_optimize(none) set { json.setQAPIMember("on-target-error", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 2.12.
-        public var autoFinalize: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoFinalize: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("auto-finalize") }
             @_optimize(none) set { json.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 2.12.
-        public var autoDismiss: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoDismiss: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("auto-dismiss") }
             @_optimize(none) set { json.setQAPIMember("auto-dismiss", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 4.2.
-        public var filterNodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var filterNodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("filter-node-name") }
             @_optimize(none) set { json.setQAPIMember("filter-node-name", newValue) }
         }
         /// `discard-source`: `bool`, optional, since QEMU 9.1.
-        public var discardSource: Swift.Bool? {
+        @_alwaysEmitIntoClient public var discardSource: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("discard-source") }
             @_optimize(none) set { json.setQAPIMember("discard-source", newValue) }
         }
         /// `x-perf`: `BackupPerf`, optional, since QEMU 6.0.
-        public var xPerf: QAPI.BackupPerf? {
+        @_alwaysEmitIntoClient public var xPerf: QAPI.BackupPerf? {
             @_optimize(none) get { json.qapiMember("x-perf") }
             @_optimize(none) set { json.setQAPIMember("x-perf", newValue) }
         }
@@ -2459,94 +2459,94 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("device", device)
             json.setQAPIMember("sync", sync)
             json.setQAPIMember("target", target)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
-        public var jobID: Swift.String? {
+        @_alwaysEmitIntoClient public var jobID: Swift.String? {
             @_optimize(none) get { json.qapiMember("job-id") }
             @_optimize(none) set { json.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 4.2.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 4.2.
-        public var sync: QAPI.MirrorSyncMode? {
+        @_alwaysEmitIntoClient public var sync: QAPI.MirrorSyncMode? {
             @_optimize(none) get { json.qapiMember("sync") }
             @_optimize(none) set { json.setQAPIMember("sync", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 4.2.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("speed") }
             @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 2.4.
-        public var bitmap: Swift.String? {
+        @_alwaysEmitIntoClient public var bitmap: Swift.String? {
             @_optimize(none) get { json.qapiMember("bitmap") }
             @_optimize(none) set { json.setQAPIMember("bitmap", newValue) }
         }
         /// `bitmap-mode`: `BitmapSyncMode`, optional, since QEMU 4.2.
-        public var bitmapMode: QAPI.BitmapSyncMode? {
+        @_alwaysEmitIntoClient public var bitmapMode: QAPI.BitmapSyncMode? {
             @_optimize(none) get { json.qapiMember("bitmap-mode") }
             @_optimize(none) set { json.setQAPIMember("bitmap-mode", newValue) }
         }
         /// `compress`: `bool`, optional, since QEMU 2.8.
-        public var compress: Swift.Bool? {
+        @_alwaysEmitIntoClient public var compress: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("compress") }
             @_optimize(none) set { json.setQAPIMember("compress", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 4.2.
-        public var onSourceError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onSourceError: QAPI.BlockdevOnError? {
             @_optimize(none) get { json.qapiMember("on-source-error") }
             @_optimize(none) set { json.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 4.2.
-        public var onTargetError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onTargetError: QAPI.BlockdevOnError? {
             @_optimize(none) get { json.qapiMember("on-target-error") }
             @_optimize(none) set { json.setQAPIMember("on-target-error", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 2.12.
-        public var autoFinalize: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoFinalize: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("auto-finalize") }
             @_optimize(none) set { json.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 2.12.
-        public var autoDismiss: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoDismiss: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("auto-dismiss") }
             @_optimize(none) set { json.setQAPIMember("auto-dismiss", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 4.2.
-        public var filterNodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var filterNodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("filter-node-name") }
             @_optimize(none) set { json.setQAPIMember("filter-node-name", newValue) }
         }
         /// `discard-source`: `bool`, optional, since QEMU 9.1.
-        public var discardSource: Swift.Bool? {
+        @_alwaysEmitIntoClient public var discardSource: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("discard-source") }
             @_optimize(none) set { json.setQAPIMember("discard-source", newValue) }
         }
         /// `x-perf`: `BackupPerf`, optional, since QEMU 6.0.
-        public var xPerf: QAPI.BackupPerf? {
+        @_alwaysEmitIntoClient public var xPerf: QAPI.BackupPerf? {
             @_optimize(none) get { json.qapiMember("x-perf") }
             @_optimize(none) set { json.setQAPIMember("x-perf", newValue) }
         }
         /// `target`: `str`, since QEMU 1.6.
-        public var target: Swift.String? {
+        @_alwaysEmitIntoClient public var target: Swift.String? {
             @_optimize(none) get { json.qapiMember("target") }
             @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `format`: `str`, optional, since QEMU 1.6.
-        public var format: Swift.String? {
+        @_alwaysEmitIntoClient public var format: Swift.String? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `mode`: `NewImageMode`, optional, since QEMU 1.6.
-        public var mode: QAPI.NewImageMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.NewImageMode? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
@@ -2565,84 +2565,84 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("device", device)
             json.setQAPIMember("sync", sync)
             json.setQAPIMember("target", target)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
-        public var jobID: Swift.String? {
+        @_alwaysEmitIntoClient public var jobID: Swift.String? {
             @_optimize(none) get { json.qapiMember("job-id") }
             @_optimize(none) set { json.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 4.2.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 4.2.
-        public var sync: QAPI.MirrorSyncMode? {
+        @_alwaysEmitIntoClient public var sync: QAPI.MirrorSyncMode? {
             @_optimize(none) get { json.qapiMember("sync") }
             @_optimize(none) set { json.setQAPIMember("sync", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 4.2.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("speed") }
             @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 2.4.
-        public var bitmap: Swift.String? {
+        @_alwaysEmitIntoClient public var bitmap: Swift.String? {
             @_optimize(none) get { json.qapiMember("bitmap") }
             @_optimize(none) set { json.setQAPIMember("bitmap", newValue) }
         }
         /// `bitmap-mode`: `BitmapSyncMode`, optional, since QEMU 4.2.
-        public var bitmapMode: QAPI.BitmapSyncMode? {
+        @_alwaysEmitIntoClient public var bitmapMode: QAPI.BitmapSyncMode? {
             @_optimize(none) get { json.qapiMember("bitmap-mode") }
             @_optimize(none) set { json.setQAPIMember("bitmap-mode", newValue) }
         }
         /// `compress`: `bool`, optional, since QEMU 2.8.
-        public var compress: Swift.Bool? {
+        @_alwaysEmitIntoClient public var compress: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("compress") }
             @_optimize(none) set { json.setQAPIMember("compress", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 4.2.
-        public var onSourceError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onSourceError: QAPI.BlockdevOnError? {
             @_optimize(none) get { json.qapiMember("on-source-error") }
             @_optimize(none) set { json.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 4.2.
-        public var onTargetError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onTargetError: QAPI.BlockdevOnError? {
             @_optimize(none) get { json.qapiMember("on-target-error") }
             @_optimize(none) set { json.setQAPIMember("on-target-error", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 2.12.
-        public var autoFinalize: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoFinalize: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("auto-finalize") }
             @_optimize(none) set { json.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 2.12.
-        public var autoDismiss: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoDismiss: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("auto-dismiss") }
             @_optimize(none) set { json.setQAPIMember("auto-dismiss", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 4.2.
-        public var filterNodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var filterNodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("filter-node-name") }
             @_optimize(none) set { json.setQAPIMember("filter-node-name", newValue) }
         }
         /// `discard-source`: `bool`, optional, since QEMU 9.1.
-        public var discardSource: Swift.Bool? {
+        @_alwaysEmitIntoClient public var discardSource: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("discard-source") }
             @_optimize(none) set { json.setQAPIMember("discard-source", newValue) }
         }
         /// `x-perf`: `BackupPerf`, optional, since QEMU 6.0.
-        public var xPerf: QAPI.BackupPerf? {
+        @_alwaysEmitIntoClient public var xPerf: QAPI.BackupPerf? {
             @_optimize(none) get { json.qapiMember("x-perf") }
             @_optimize(none) set { json.setQAPIMember("x-perf", newValue) }
         }
         /// `target`: `str`, since QEMU 2.3.
-        public var target: Swift.String? {
+        @_alwaysEmitIntoClient public var target: Swift.String? {
             @_optimize(none) get { json.qapiMember("target") }
             @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
@@ -2659,11 +2659,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `block-backend`.
-        public static var blockBackend: XDbgBlockGraphNodeType { @_optimize(none) get { XDbgBlockGraphNodeType(rawValue: "block-backend") } }
+        @_alwaysEmitIntoClient public static var blockBackend: XDbgBlockGraphNodeType { @_optimize(none) get { XDbgBlockGraphNodeType(rawValue: "block-backend") } }
         /// `block-job`.
-        public static var blockJob: XDbgBlockGraphNodeType { @_optimize(none) get { XDbgBlockGraphNodeType(rawValue: "block-job") } }
+        @_alwaysEmitIntoClient public static var blockJob: XDbgBlockGraphNodeType { @_optimize(none) get { XDbgBlockGraphNodeType(rawValue: "block-job") } }
         /// `block-driver`.
-        public static var blockDriver: XDbgBlockGraphNodeType { @_optimize(none) get { XDbgBlockGraphNodeType(rawValue: "block-driver") } }
+        @_alwaysEmitIntoClient public static var blockDriver: XDbgBlockGraphNodeType { @_optimize(none) get { XDbgBlockGraphNodeType(rawValue: "block-driver") } }
     }
 
     /// `XDbgBlockGraphNode`: a QAPI struct of the `block-core` module, since QEMU 4.0.
@@ -2679,24 +2679,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.UInt64, type: QAPI.XDbgBlockGraphNodeType, name: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.UInt64, type: QAPI.XDbgBlockGraphNodeType, name: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("id", id)
             json.setQAPIMember("type", type)
             json.setQAPIMember("name", name)
         }
         /// `id`: `uint64`, since QEMU 4.0.
-        public var id: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var id: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `type`: `XDbgBlockGraphNodeType`, since QEMU 4.0.
-        public var type: QAPI.XDbgBlockGraphNodeType? {
+        @_alwaysEmitIntoClient public var type: QAPI.XDbgBlockGraphNodeType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `name`: `str`, since QEMU 4.0.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
@@ -2713,13 +2713,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `consistent-read`.
-        public static var consistentRead: BlockPermission { @_optimize(none) get { BlockPermission(rawValue: "consistent-read") } }
+        @_alwaysEmitIntoClient public static var consistentRead: BlockPermission { @_optimize(none) get { BlockPermission(rawValue: "consistent-read") } }
         /// `write`.
-        public static var write: BlockPermission { @_optimize(none) get { BlockPermission(rawValue: "write") } }
+        @_alwaysEmitIntoClient public static var write: BlockPermission { @_optimize(none) get { BlockPermission(rawValue: "write") } }
         /// `write-unchanged`.
-        public static var writeUnchanged: BlockPermission { @_optimize(none) get { BlockPermission(rawValue: "write-unchanged") } }
+        @_alwaysEmitIntoClient public static var writeUnchanged: BlockPermission { @_optimize(none) get { BlockPermission(rawValue: "write-unchanged") } }
         /// `resize`.
-        public static var resize: BlockPermission { @_optimize(none) get { BlockPermission(rawValue: "resize") } }
+        @_alwaysEmitIntoClient public static var resize: BlockPermission { @_optimize(none) get { BlockPermission(rawValue: "resize") } }
     }
 
     /// `XDbgBlockGraphEdge`: a QAPI struct of the `block-core` module, since QEMU 4.0.
@@ -2735,8 +2735,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(parent: Swift.UInt64, child: Swift.UInt64, name: Swift.String, perm: [QAPI.BlockPermission], sharedPerm: [QAPI.BlockPermission]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(parent: Swift.UInt64, child: Swift.UInt64, name: Swift.String, perm: [QAPI.BlockPermission], sharedPerm: [QAPI.BlockPermission]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("parent", parent)
             json.setQAPIMember("child", child)
             json.setQAPIMember("name", name)
@@ -2744,27 +2744,27 @@ extension QAPI {
             json.setQAPIMember("shared-perm", sharedPerm)
         }
         /// `parent`: `uint64`, since QEMU 4.0.
-        public var parent: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var parent: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("parent") }
             @_optimize(none) set { json.setQAPIMember("parent", newValue) }
         }
         /// `child`: `uint64`, since QEMU 4.0.
-        public var child: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var child: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("child") }
             @_optimize(none) set { json.setQAPIMember("child", newValue) }
         }
         /// `name`: `str`, since QEMU 4.0.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `perm`: `[BlockPermission]`, since QEMU 4.0.
-        public var perm: [QAPI.BlockPermission]? {
+        @_alwaysEmitIntoClient public var perm: [QAPI.BlockPermission]? {
             @_optimize(none) get { json.qapiMember("perm") }
             @_optimize(none) set { json.setQAPIMember("perm", newValue) }
         }
         /// `shared-perm`: `[BlockPermission]`, since QEMU 4.0.
-        public var sharedPerm: [QAPI.BlockPermission]? {
+        @_alwaysEmitIntoClient public var sharedPerm: [QAPI.BlockPermission]? {
             @_optimize(none) get { json.qapiMember("shared-perm") }
             @_optimize(none) set { json.setQAPIMember("shared-perm", newValue) }
         }
@@ -2783,18 +2783,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nodes: [QAPI.XDbgBlockGraphNode], edges: [QAPI.XDbgBlockGraphEdge]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nodes: [QAPI.XDbgBlockGraphNode], edges: [QAPI.XDbgBlockGraphEdge]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("nodes", nodes)
             json.setQAPIMember("edges", edges)
         }
         /// `nodes`: `[XDbgBlockGraphNode]`, since QEMU 4.0.
-        public var nodes: [QAPI.XDbgBlockGraphNode]? {
+        @_alwaysEmitIntoClient public var nodes: [QAPI.XDbgBlockGraphNode]? {
             @_optimize(none) get { json.qapiMember("nodes") }
             @_optimize(none) set { json.setQAPIMember("nodes", newValue) }
         }
         /// `edges`: `[XDbgBlockGraphEdge]`, since QEMU 4.0.
-        public var edges: [QAPI.XDbgBlockGraphEdge]? {
+        @_alwaysEmitIntoClient public var edges: [QAPI.XDbgBlockGraphEdge]? {
             @_optimize(none) get { json.qapiMember("edges") }
             @_optimize(none) set { json.setQAPIMember("edges", newValue) }
         }
@@ -2813,94 +2813,94 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
+            self.init(unchecked: [:])
             json.setQAPIMember("device", device)
             json.setQAPIMember("target", target)
             json.setQAPIMember("sync", sync)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
-        public var jobID: Swift.String? {
+        @_alwaysEmitIntoClient public var jobID: Swift.String? {
             @_optimize(none) get { json.qapiMember("job-id") }
             @_optimize(none) set { json.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 1.3.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `target`: `str`, since QEMU 1.3.
-        public var target: Swift.String? {
+        @_alwaysEmitIntoClient public var target: Swift.String? {
             @_optimize(none) get { json.qapiMember("target") }
             @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `format`: `str`, optional, since QEMU 1.3.
-        public var format: Swift.String? {
+        @_alwaysEmitIntoClient public var format: Swift.String? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.1.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("node-name") }
             @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `replaces`: `str`, optional, since QEMU 2.1.
-        public var replaces: Swift.String? {
+        @_alwaysEmitIntoClient public var replaces: Swift.String? {
             @_optimize(none) get { json.qapiMember("replaces") }
             @_optimize(none) set { json.setQAPIMember("replaces", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 1.3.
-        public var sync: QAPI.MirrorSyncMode? {
+        @_alwaysEmitIntoClient public var sync: QAPI.MirrorSyncMode? {
             @_optimize(none) get { json.qapiMember("sync") }
             @_optimize(none) set { json.setQAPIMember("sync", newValue) }
         }
         /// `mode`: `NewImageMode`, optional, since QEMU 1.3.
-        public var mode: QAPI.NewImageMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.NewImageMode? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 1.3.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("speed") }
             @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
         /// `granularity`: `uint32`, optional, since QEMU 1.4.
-        public var granularity: Swift.Int? {
+        @_alwaysEmitIntoClient public var granularity: Swift.Int? {
             @_optimize(none) get { json.qapiMember("granularity") }
             @_optimize(none) set { json.setQAPIMember("granularity", newValue) }
         }
         /// `buf-size`: `int`, optional, since QEMU 1.4.
-        public var bufSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var bufSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("buf-size") }
             @_optimize(none) set { json.setQAPIMember("buf-size", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 1.3.
-        public var onSourceError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onSourceError: QAPI.BlockdevOnError? {
             @_optimize(none) get { json.qapiMember("on-source-error") }
             @_optimize(none) set { json.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 1.3.
-        public var onTargetError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onTargetError: QAPI.BlockdevOnError? {
             @_optimize(none) get { json.qapiMember("on-target-error") }
             @_optimize(none) set { json.setQAPIMember("on-target-error", newValue) }
         }
         /// `unmap`: `bool`, optional, since QEMU 2.4.
-        public var unmap: Swift.Bool? {
+        @_alwaysEmitIntoClient public var unmap: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("unmap") }
             @_optimize(none) set { json.setQAPIMember("unmap", newValue) }
         }
         /// `copy-mode`: `MirrorCopyMode`, optional, since QEMU 3.0.
-        public var copyMode: QAPI.MirrorCopyMode? {
+        @_alwaysEmitIntoClient public var copyMode: QAPI.MirrorCopyMode? {
             @_optimize(none) get { json.qapiMember("copy-mode") }
             @_optimize(none) set { json.setQAPIMember("copy-mode", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 3.1.
-        public var autoFinalize: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoFinalize: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("auto-finalize") }
             @_optimize(none) set { json.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 3.1.
-        public var autoDismiss: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoDismiss: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("auto-dismiss") }
             @_optimize(none) set { json.setQAPIMember("auto-dismiss", newValue) }
         }
@@ -2919,18 +2919,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(node: Swift.String, name: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, name: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("node", node)
             json.setQAPIMember("name", name)
         }
         /// `node`: `str`, since QEMU 2.4.
-        public var node: Swift.String? {
+        @_alwaysEmitIntoClient public var node: Swift.String? {
             @_optimize(none) get { json.qapiMember("node") }
             @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
@@ -2949,33 +2949,33 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(node: Swift.String, name: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, name: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("node", node)
             json.setQAPIMember("name", name)
         }
         /// `node`: `str`, since QEMU 2.4.
-        public var node: Swift.String? {
+        @_alwaysEmitIntoClient public var node: Swift.String? {
             @_optimize(none) get { json.qapiMember("node") }
             @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `granularity`: `uint32`, optional, since QEMU 2.4.
-        public var granularity: Swift.Int? {
+        @_alwaysEmitIntoClient public var granularity: Swift.Int? {
             @_optimize(none) get { json.qapiMember("granularity") }
             @_optimize(none) set { json.setQAPIMember("granularity", newValue) }
         }
         /// `persistent`: `bool`, optional, since QEMU 2.10.
-        public var persistent: Swift.Bool? {
+        @_alwaysEmitIntoClient public var persistent: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("persistent") }
             @_optimize(none) set { json.setQAPIMember("persistent", newValue) }
         }
         /// `disabled`: `bool`, optional, since QEMU 4.0.
-        public var disabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var disabled: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("disabled") }
             @_optimize(none) set { json.setQAPIMember("disabled", newValue) }
         }
@@ -2992,13 +2992,13 @@ extension QAPI {
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `local` branch (`str`), when the value is one.
-        public var asLocal: Swift.String? { @_optimize(none) get { Swift.String(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asLocal: Swift.String? { @_optimize(none) get { Swift.String(qapiJSON: json) } }
         /// A value of the `local` branch.
-        @_optimize(none) public static func local(_ value: Swift.String) -> BlockDirtyBitmapOrStr { BlockDirtyBitmapOrStr(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func local(_ value: Swift.String) -> BlockDirtyBitmapOrStr { BlockDirtyBitmapOrStr(unchecked: value.qapiJSON) }
         /// The `external` branch (`BlockDirtyBitmap`), when the value is one.
-        public var asExternal: QAPI.BlockDirtyBitmap? { @_optimize(none) get { QAPI.BlockDirtyBitmap(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asExternal: QAPI.BlockDirtyBitmap? { @_optimize(none) get { QAPI.BlockDirtyBitmap(qapiJSON: json) } }
         /// A value of the `external` branch.
-        @_optimize(none) public static func external(_ value: QAPI.BlockDirtyBitmap) -> BlockDirtyBitmapOrStr { BlockDirtyBitmapOrStr(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func external(_ value: QAPI.BlockDirtyBitmap) -> BlockDirtyBitmapOrStr { BlockDirtyBitmapOrStr(unchecked: value.qapiJSON) }
     }
 
     /// `BlockDirtyBitmapMerge`: a QAPI struct of the `block-core` module, since QEMU 4.0.
@@ -3014,24 +3014,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(node: Swift.String, target: Swift.String, bitmaps: [QAPI.BlockDirtyBitmapOrStr]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, target: Swift.String, bitmaps: [QAPI.BlockDirtyBitmapOrStr]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("node", node)
             json.setQAPIMember("target", target)
             json.setQAPIMember("bitmaps", bitmaps)
         }
         /// `node`: `str`, since QEMU 4.0.
-        public var node: Swift.String? {
+        @_alwaysEmitIntoClient public var node: Swift.String? {
             @_optimize(none) get { json.qapiMember("node") }
             @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `target`: `str`, since QEMU 4.0.
-        public var target: Swift.String? {
+        @_alwaysEmitIntoClient public var target: Swift.String? {
             @_optimize(none) get { json.qapiMember("target") }
             @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, since QEMU 4.0.
-        public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
+        @_alwaysEmitIntoClient public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
             @_optimize(none) get { json.qapiMember("bitmaps") }
             @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
         }
@@ -3050,12 +3050,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(sha256: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(sha256: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("sha256", sha256)
         }
         /// `sha256`: `str`, since QEMU 2.10.
-        public var sha256: Swift.String? {
+        @_alwaysEmitIntoClient public var sha256: Swift.String? {
             @_optimize(none) get { json.qapiMember("sha256") }
             @_optimize(none) set { json.setQAPIMember("sha256", newValue) }
         }
@@ -3074,8 +3074,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("bps", bps)
             json.setQAPIMember("bps_rd", bpsRd)
             json.setQAPIMember("bps_wr", bpsWr)
@@ -3085,112 +3085,112 @@ extension QAPI {
         }
         /// `device`: `str`, optional, since QEMU 1.1.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `bps`: `int`, since QEMU 1.1.
-        public var bps: Swift.Int? {
+        @_alwaysEmitIntoClient public var bps: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps") }
             @_optimize(none) set { json.setQAPIMember("bps", newValue) }
         }
         /// `bps_rd`: `int`, since QEMU 1.1.
-        public var bpsRd: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsRd: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_rd") }
             @_optimize(none) set { json.setQAPIMember("bps_rd", newValue) }
         }
         /// `bps_wr`: `int`, since QEMU 1.1.
-        public var bpsWr: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsWr: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_wr") }
             @_optimize(none) set { json.setQAPIMember("bps_wr", newValue) }
         }
         /// `iops`: `int`, since QEMU 1.1.
-        public var iops: Swift.Int? {
+        @_alwaysEmitIntoClient public var iops: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops") }
             @_optimize(none) set { json.setQAPIMember("iops", newValue) }
         }
         /// `iops_rd`: `int`, since QEMU 1.1.
-        public var iopsRd: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsRd: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_rd") }
             @_optimize(none) set { json.setQAPIMember("iops_rd", newValue) }
         }
         /// `iops_wr`: `int`, since QEMU 1.1.
-        public var iopsWr: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsWr: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_wr") }
             @_optimize(none) set { json.setQAPIMember("iops_wr", newValue) }
         }
         /// `bps_max`: `int`, optional, since QEMU 1.7.
-        public var bpsMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_max") }
             @_optimize(none) set { json.setQAPIMember("bps_max", newValue) }
         }
         /// `bps_rd_max`: `int`, optional, since QEMU 1.7.
-        public var bpsRdMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsRdMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_rd_max") }
             @_optimize(none) set { json.setQAPIMember("bps_rd_max", newValue) }
         }
         /// `bps_wr_max`: `int`, optional, since QEMU 1.7.
-        public var bpsWrMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsWrMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_wr_max") }
             @_optimize(none) set { json.setQAPIMember("bps_wr_max", newValue) }
         }
         /// `iops_max`: `int`, optional, since QEMU 1.7.
-        public var iopsMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_max") }
             @_optimize(none) set { json.setQAPIMember("iops_max", newValue) }
         }
         /// `iops_rd_max`: `int`, optional, since QEMU 1.7.
-        public var iopsRdMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsRdMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_rd_max") }
             @_optimize(none) set { json.setQAPIMember("iops_rd_max", newValue) }
         }
         /// `iops_wr_max`: `int`, optional, since QEMU 1.7.
-        public var iopsWrMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsWrMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_wr_max") }
             @_optimize(none) set { json.setQAPIMember("iops_wr_max", newValue) }
         }
         /// `bps_max_length`: `int`, optional, since QEMU 2.6.
-        public var bpsMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_max_length") }
             @_optimize(none) set { json.setQAPIMember("bps_max_length", newValue) }
         }
         /// `bps_rd_max_length`: `int`, optional, since QEMU 2.6.
-        public var bpsRdMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsRdMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_rd_max_length") }
             @_optimize(none) set { json.setQAPIMember("bps_rd_max_length", newValue) }
         }
         /// `bps_wr_max_length`: `int`, optional, since QEMU 2.6.
-        public var bpsWrMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsWrMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps_wr_max_length") }
             @_optimize(none) set { json.setQAPIMember("bps_wr_max_length", newValue) }
         }
         /// `iops_max_length`: `int`, optional, since QEMU 2.6.
-        public var iopsMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_max_length") }
             @_optimize(none) set { json.setQAPIMember("iops_max_length", newValue) }
         }
         /// `iops_rd_max_length`: `int`, optional, since QEMU 2.6.
-        public var iopsRdMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsRdMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_rd_max_length") }
             @_optimize(none) set { json.setQAPIMember("iops_rd_max_length", newValue) }
         }
         /// `iops_wr_max_length`: `int`, optional, since QEMU 2.6.
-        public var iopsWrMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsWrMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_wr_max_length") }
             @_optimize(none) set { json.setQAPIMember("iops_wr_max_length", newValue) }
         }
         /// `iops_size`: `int`, optional, since QEMU 1.7.
-        public var iopsSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops_size") }
             @_optimize(none) set { json.setQAPIMember("iops_size", newValue) }
         }
         /// `group`: `str`, optional, since QEMU 2.4.
-        public var group: Swift.String? {
+        @_alwaysEmitIntoClient public var group: Swift.String? {
             @_optimize(none) get { json.qapiMember("group") }
             @_optimize(none) set { json.setQAPIMember("group", newValue) }
         }
@@ -3209,101 +3209,101 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `iops-total`: `int`, optional, since QEMU 2.11.
-        public var iopsTotal: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsTotal: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops-total") }
             @_optimize(none) set { json.setQAPIMember("iops-total", newValue) }
         }
         /// `iops-total-max`: `int`, optional, since QEMU 2.11.
-        public var iopsTotalMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsTotalMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops-total-max") }
             @_optimize(none) set { json.setQAPIMember("iops-total-max", newValue) }
         }
         /// `iops-total-max-length`: `int`, optional, since QEMU 2.11.
-        public var iopsTotalMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsTotalMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops-total-max-length") }
             @_optimize(none) set { json.setQAPIMember("iops-total-max-length", newValue) }
         }
         /// `iops-read`: `int`, optional, since QEMU 2.11.
-        public var iopsRead: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsRead: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops-read") }
             @_optimize(none) set { json.setQAPIMember("iops-read", newValue) }
         }
         /// `iops-read-max`: `int`, optional, since QEMU 2.11.
-        public var iopsReadMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsReadMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops-read-max") }
             @_optimize(none) set { json.setQAPIMember("iops-read-max", newValue) }
         }
         /// `iops-read-max-length`: `int`, optional, since QEMU 2.11.
-        public var iopsReadMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsReadMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops-read-max-length") }
             @_optimize(none) set { json.setQAPIMember("iops-read-max-length", newValue) }
         }
         /// `iops-write`: `int`, optional, since QEMU 2.11.
-        public var iopsWrite: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsWrite: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops-write") }
             @_optimize(none) set { json.setQAPIMember("iops-write", newValue) }
         }
         /// `iops-write-max`: `int`, optional, since QEMU 2.11.
-        public var iopsWriteMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsWriteMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops-write-max") }
             @_optimize(none) set { json.setQAPIMember("iops-write-max", newValue) }
         }
         /// `iops-write-max-length`: `int`, optional, since QEMU 2.11.
-        public var iopsWriteMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsWriteMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops-write-max-length") }
             @_optimize(none) set { json.setQAPIMember("iops-write-max-length", newValue) }
         }
         /// `bps-total`: `int`, optional, since QEMU 2.11.
-        public var bpsTotal: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsTotal: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps-total") }
             @_optimize(none) set { json.setQAPIMember("bps-total", newValue) }
         }
         /// `bps-total-max`: `int`, optional, since QEMU 2.11.
-        public var bpsTotalMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsTotalMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps-total-max") }
             @_optimize(none) set { json.setQAPIMember("bps-total-max", newValue) }
         }
         /// `bps-total-max-length`: `int`, optional, since QEMU 2.11.
-        public var bpsTotalMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsTotalMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps-total-max-length") }
             @_optimize(none) set { json.setQAPIMember("bps-total-max-length", newValue) }
         }
         /// `bps-read`: `int`, optional, since QEMU 2.11.
-        public var bpsRead: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsRead: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps-read") }
             @_optimize(none) set { json.setQAPIMember("bps-read", newValue) }
         }
         /// `bps-read-max`: `int`, optional, since QEMU 2.11.
-        public var bpsReadMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsReadMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps-read-max") }
             @_optimize(none) set { json.setQAPIMember("bps-read-max", newValue) }
         }
         /// `bps-read-max-length`: `int`, optional, since QEMU 2.11.
-        public var bpsReadMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsReadMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps-read-max-length") }
             @_optimize(none) set { json.setQAPIMember("bps-read-max-length", newValue) }
         }
         /// `bps-write`: `int`, optional, since QEMU 2.11.
-        public var bpsWrite: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsWrite: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps-write") }
             @_optimize(none) set { json.setQAPIMember("bps-write", newValue) }
         }
         /// `bps-write-max`: `int`, optional, since QEMU 2.11.
-        public var bpsWriteMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsWriteMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps-write-max") }
             @_optimize(none) set { json.setQAPIMember("bps-write-max", newValue) }
         }
         /// `bps-write-max-length`: `int`, optional, since QEMU 2.11.
-        public var bpsWriteMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var bpsWriteMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bps-write-max-length") }
             @_optimize(none) set { json.setQAPIMember("bps-write-max-length", newValue) }
         }
         /// `iops-size`: `int`, optional, since QEMU 2.11.
-        public var iopsSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var iopsSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iops-size") }
             @_optimize(none) set { json.setQAPIMember("iops-size", newValue) }
         }
@@ -3322,106 +3322,106 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `limits`: `ThrottleLimits`, optional, since QEMU 2.11.
-        public var limits: QAPI.ThrottleLimits? {
+        @_alwaysEmitIntoClient public var limits: QAPI.ThrottleLimits? {
             @_optimize(none) get { json.qapiMember("limits") }
             @_optimize(none) set { json.setQAPIMember("limits", newValue) }
         }
         /// `x-iops-total`: `int`, optional, since QEMU 2.11.
-        public var xIopsTotal: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsTotal: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-total") }
             @_optimize(none) set { json.setQAPIMember("x-iops-total", newValue) }
         }
         /// `x-iops-total-max`: `int`, optional, since QEMU 2.11.
-        public var xIopsTotalMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsTotalMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-total-max") }
             @_optimize(none) set { json.setQAPIMember("x-iops-total-max", newValue) }
         }
         /// `x-iops-total-max-length`: `int`, optional, since QEMU 2.11.
-        public var xIopsTotalMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsTotalMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-total-max-length") }
             @_optimize(none) set { json.setQAPIMember("x-iops-total-max-length", newValue) }
         }
         /// `x-iops-read`: `int`, optional, since QEMU 2.11.
-        public var xIopsRead: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsRead: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-read") }
             @_optimize(none) set { json.setQAPIMember("x-iops-read", newValue) }
         }
         /// `x-iops-read-max`: `int`, optional, since QEMU 2.11.
-        public var xIopsReadMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsReadMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-read-max") }
             @_optimize(none) set { json.setQAPIMember("x-iops-read-max", newValue) }
         }
         /// `x-iops-read-max-length`: `int`, optional, since QEMU 2.11.
-        public var xIopsReadMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsReadMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-read-max-length") }
             @_optimize(none) set { json.setQAPIMember("x-iops-read-max-length", newValue) }
         }
         /// `x-iops-write`: `int`, optional, since QEMU 2.11.
-        public var xIopsWrite: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsWrite: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-write") }
             @_optimize(none) set { json.setQAPIMember("x-iops-write", newValue) }
         }
         /// `x-iops-write-max`: `int`, optional, since QEMU 2.11.
-        public var xIopsWriteMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsWriteMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-write-max") }
             @_optimize(none) set { json.setQAPIMember("x-iops-write-max", newValue) }
         }
         /// `x-iops-write-max-length`: `int`, optional, since QEMU 2.11.
-        public var xIopsWriteMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsWriteMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-write-max-length") }
             @_optimize(none) set { json.setQAPIMember("x-iops-write-max-length", newValue) }
         }
         /// `x-bps-total`: `int`, optional, since QEMU 2.11.
-        public var xBpsTotal: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsTotal: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-total") }
             @_optimize(none) set { json.setQAPIMember("x-bps-total", newValue) }
         }
         /// `x-bps-total-max`: `int`, optional, since QEMU 2.11.
-        public var xBpsTotalMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsTotalMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-total-max") }
             @_optimize(none) set { json.setQAPIMember("x-bps-total-max", newValue) }
         }
         /// `x-bps-total-max-length`: `int`, optional, since QEMU 2.11.
-        public var xBpsTotalMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsTotalMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-total-max-length") }
             @_optimize(none) set { json.setQAPIMember("x-bps-total-max-length", newValue) }
         }
         /// `x-bps-read`: `int`, optional, since QEMU 2.11.
-        public var xBpsRead: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsRead: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-read") }
             @_optimize(none) set { json.setQAPIMember("x-bps-read", newValue) }
         }
         /// `x-bps-read-max`: `int`, optional, since QEMU 2.11.
-        public var xBpsReadMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsReadMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-read-max") }
             @_optimize(none) set { json.setQAPIMember("x-bps-read-max", newValue) }
         }
         /// `x-bps-read-max-length`: `int`, optional, since QEMU 2.11.
-        public var xBpsReadMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsReadMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-read-max-length") }
             @_optimize(none) set { json.setQAPIMember("x-bps-read-max-length", newValue) }
         }
         /// `x-bps-write`: `int`, optional, since QEMU 2.11.
-        public var xBpsWrite: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsWrite: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-write") }
             @_optimize(none) set { json.setQAPIMember("x-bps-write", newValue) }
         }
         /// `x-bps-write-max`: `int`, optional, since QEMU 2.11.
-        public var xBpsWriteMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsWriteMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-write-max") }
             @_optimize(none) set { json.setQAPIMember("x-bps-write-max", newValue) }
         }
         /// `x-bps-write-max-length`: `int`, optional, since QEMU 2.11.
-        public var xBpsWriteMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsWriteMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-write-max-length") }
             @_optimize(none) set { json.setQAPIMember("x-bps-write-max-length", newValue) }
         }
         /// `x-iops-size`: `int`, optional, since QEMU 2.11.
-        public var xIopsSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-size") }
             @_optimize(none) set { json.setQAPIMember("x-iops-size", newValue) }
         }
@@ -3440,12 +3440,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(copyMode: QAPI.MirrorCopyMode) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(copyMode: QAPI.MirrorCopyMode) {
+            self.init(unchecked: [:])
             json.setQAPIMember("copy-mode", copyMode)
         }
         /// `copy-mode`: `MirrorCopyMode`, since QEMU 8.2.
-        public var copyMode: QAPI.MirrorCopyMode? {
+        @_alwaysEmitIntoClient public var copyMode: QAPI.MirrorCopyMode? {
             @_optimize(none) get { json.qapiMember("copy-mode") }
             @_optimize(none) set { json.setQAPIMember("copy-mode", newValue) }
         }
@@ -3466,23 +3466,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, type: QAPI.JobType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.JobType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("id", id)
             json.setQAPIMember("type", type)
         }
         /// `id`: `str`, since QEMU 8.2.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `type`: `JobType`, since QEMU 8.2.
-        public var type: QAPI.JobType? {
+        @_alwaysEmitIntoClient public var type: QAPI.JobType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `copy-mode`: `MirrorCopyMode`, optional, since QEMU 8.2.
-        public var copyMode: QAPI.MirrorCopyMode? {
+        @_alwaysEmitIntoClient public var copyMode: QAPI.MirrorCopyMode? {
             @_optimize(none) get { json.qapiMember("copy-mode") }
             @_optimize(none) set { json.setQAPIMember("copy-mode", newValue) }
         }
@@ -3499,9 +3499,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ignore`.
-        public static var ignore: BlockdevDiscardOptions { @_optimize(none) get { BlockdevDiscardOptions(rawValue: "ignore") } }
+        @_alwaysEmitIntoClient public static var ignore: BlockdevDiscardOptions { @_optimize(none) get { BlockdevDiscardOptions(rawValue: "ignore") } }
         /// `unmap`.
-        public static var unmap: BlockdevDiscardOptions { @_optimize(none) get { BlockdevDiscardOptions(rawValue: "unmap") } }
+        @_alwaysEmitIntoClient public static var unmap: BlockdevDiscardOptions { @_optimize(none) get { BlockdevDiscardOptions(rawValue: "unmap") } }
     }
 
     /// `BlockdevDetectZeroesOptions`: a QAPI enumeration of the `block-core` module, since QEMU 2.1.
@@ -3515,11 +3515,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static var off: BlockdevDetectZeroesOptions { @_optimize(none) get { BlockdevDetectZeroesOptions(rawValue: "off") } }
+        @_alwaysEmitIntoClient public static var off: BlockdevDetectZeroesOptions { @_optimize(none) get { BlockdevDetectZeroesOptions(rawValue: "off") } }
         /// `on`.
-        public static var on: BlockdevDetectZeroesOptions { @_optimize(none) get { BlockdevDetectZeroesOptions(rawValue: "on") } }
+        @_alwaysEmitIntoClient public static var on: BlockdevDetectZeroesOptions { @_optimize(none) get { BlockdevDetectZeroesOptions(rawValue: "on") } }
         /// `unmap`.
-        public static var unmap: BlockdevDetectZeroesOptions { @_optimize(none) get { BlockdevDetectZeroesOptions(rawValue: "unmap") } }
+        @_alwaysEmitIntoClient public static var unmap: BlockdevDetectZeroesOptions { @_optimize(none) get { BlockdevDetectZeroesOptions(rawValue: "unmap") } }
     }
 
     /// `BlockdevAioOptions`: a QAPI enumeration of the `block-core` module, since QEMU 2.9.
@@ -3533,11 +3533,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `threads`.
-        public static var threads: BlockdevAioOptions { @_optimize(none) get { BlockdevAioOptions(rawValue: "threads") } }
+        @_alwaysEmitIntoClient public static var threads: BlockdevAioOptions { @_optimize(none) get { BlockdevAioOptions(rawValue: "threads") } }
         /// `native`.
-        public static var native: BlockdevAioOptions { @_optimize(none) get { BlockdevAioOptions(rawValue: "native") } }
+        @_alwaysEmitIntoClient public static var native: BlockdevAioOptions { @_optimize(none) get { BlockdevAioOptions(rawValue: "native") } }
         /// `io_uring`.
-        public static var ioUring: BlockdevAioOptions { @_optimize(none) get { BlockdevAioOptions(rawValue: "io_uring") } }
+        @_alwaysEmitIntoClient public static var ioUring: BlockdevAioOptions { @_optimize(none) get { BlockdevAioOptions(rawValue: "io_uring") } }
     }
 
     /// `BlockdevCacheOptions`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -3553,16 +3553,16 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `direct`: `bool`, optional, since QEMU 2.9.
-        public var direct: Swift.Bool? {
+        @_alwaysEmitIntoClient public var direct: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("direct") }
             @_optimize(none) set { json.setQAPIMember("direct", newValue) }
         }
         /// `no-flush`: `bool`, optional, since QEMU 2.9.
-        public var noFlush: Swift.Bool? {
+        @_alwaysEmitIntoClient public var noFlush: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("no-flush") }
             @_optimize(none) set { json.setQAPIMember("no-flush", newValue) }
         }
@@ -3579,100 +3579,100 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `blkdebug`.
-        public static var blkdebug: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "blkdebug") } }
+        @_alwaysEmitIntoClient public static var blkdebug: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "blkdebug") } }
         /// `blklogwrites`.
-        public static var blklogwrites: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "blklogwrites") } }
+        @_alwaysEmitIntoClient public static var blklogwrites: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "blklogwrites") } }
         /// `blkreplay`.
-        public static var blkreplay: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "blkreplay") } }
+        @_alwaysEmitIntoClient public static var blkreplay: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "blkreplay") } }
         /// `blkverify`.
-        public static var blkverify: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "blkverify") } }
+        @_alwaysEmitIntoClient public static var blkverify: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "blkverify") } }
         /// `bochs`.
-        public static var bochs: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "bochs") } }
+        @_alwaysEmitIntoClient public static var bochs: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "bochs") } }
         /// `cloop`.
-        public static var cloop: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "cloop") } }
+        @_alwaysEmitIntoClient public static var cloop: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "cloop") } }
         /// `compress`.
-        public static var compress: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "compress") } }
+        @_alwaysEmitIntoClient public static var compress: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "compress") } }
         /// `copy-before-write`.
-        public static var copyBeforeWrite: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "copy-before-write") } }
+        @_alwaysEmitIntoClient public static var copyBeforeWrite: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "copy-before-write") } }
         /// `copy-on-read`.
-        public static var copyOnRead: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "copy-on-read") } }
+        @_alwaysEmitIntoClient public static var copyOnRead: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "copy-on-read") } }
         /// `dmg`.
-        public static var dmg: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "dmg") } }
+        @_alwaysEmitIntoClient public static var dmg: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "dmg") } }
         /// `file`.
-        public static var file: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "file") } }
+        @_alwaysEmitIntoClient public static var file: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "file") } }
         /// `snapshot-access`.
-        public static var snapshotAccess: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "snapshot-access") } }
+        @_alwaysEmitIntoClient public static var snapshotAccess: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "snapshot-access") } }
         /// `ftp`.
-        public static var ftp: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "ftp") } }
+        @_alwaysEmitIntoClient public static var ftp: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "ftp") } }
         /// `ftps`.
-        public static var ftps: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "ftps") } }
+        @_alwaysEmitIntoClient public static var ftps: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "ftps") } }
         /// `gluster`.
         @available(*, deprecated, message: "'gluster' is deprecated in QEMU's schema")
-        public static var gluster: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "gluster") } }
+        @_alwaysEmitIntoClient public static var gluster: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "gluster") } }
         /// `host_cdrom`.
-        public static var hostCdrom: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "host_cdrom") } }
+        @_alwaysEmitIntoClient public static var hostCdrom: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "host_cdrom") } }
         /// `host_device`.
-        public static var hostDevice: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "host_device") } }
+        @_alwaysEmitIntoClient public static var hostDevice: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "host_device") } }
         /// `http`.
-        public static var http: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "http") } }
+        @_alwaysEmitIntoClient public static var http: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "http") } }
         /// `https`.
-        public static var https: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "https") } }
+        @_alwaysEmitIntoClient public static var https: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "https") } }
         /// `io_uring`.
-        public static var ioUring: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "io_uring") } }
+        @_alwaysEmitIntoClient public static var ioUring: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "io_uring") } }
         /// `iscsi`.
-        public static var iscsi: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "iscsi") } }
+        @_alwaysEmitIntoClient public static var iscsi: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "iscsi") } }
         /// `luks`.
-        public static var luks: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "luks") } }
+        @_alwaysEmitIntoClient public static var luks: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "luks") } }
         /// `nbd`.
-        public static var nbd: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "nbd") } }
+        @_alwaysEmitIntoClient public static var nbd: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "nbd") } }
         /// `nfs`.
-        public static var nfs: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "nfs") } }
+        @_alwaysEmitIntoClient public static var nfs: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "nfs") } }
         /// `null-aio`.
-        public static var nullAio: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "null-aio") } }
+        @_alwaysEmitIntoClient public static var nullAio: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "null-aio") } }
         /// `null-co`.
-        public static var nullCo: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "null-co") } }
+        @_alwaysEmitIntoClient public static var nullCo: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "null-co") } }
         /// `nvme`.
-        public static var nvme: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "nvme") } }
+        @_alwaysEmitIntoClient public static var nvme: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "nvme") } }
         /// `nvme-io_uring`.
-        public static var nvmeIOUring: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "nvme-io_uring") } }
+        @_alwaysEmitIntoClient public static var nvmeIOUring: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "nvme-io_uring") } }
         /// `parallels`.
-        public static var parallels: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "parallels") } }
+        @_alwaysEmitIntoClient public static var parallels: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "parallels") } }
         /// `preallocate`.
-        public static var preallocate: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "preallocate") } }
+        @_alwaysEmitIntoClient public static var preallocate: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "preallocate") } }
         /// `qcow`.
-        public static var qcow: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "qcow") } }
+        @_alwaysEmitIntoClient public static var qcow: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "qcow") } }
         /// `qcow2`.
-        public static var qcow2: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "qcow2") } }
+        @_alwaysEmitIntoClient public static var qcow2: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "qcow2") } }
         /// `qed`.
-        public static var qed: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "qed") } }
+        @_alwaysEmitIntoClient public static var qed: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "qed") } }
         /// `quorum`.
-        public static var quorum: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "quorum") } }
+        @_alwaysEmitIntoClient public static var quorum: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "quorum") } }
         /// `raw`.
-        public static var raw: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "raw") } }
+        @_alwaysEmitIntoClient public static var raw: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "raw") } }
         /// `rbd`.
-        public static var rbd: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "rbd") } }
+        @_alwaysEmitIntoClient public static var rbd: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "rbd") } }
         /// `replication`.
-        public static var replication: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "replication") } }
+        @_alwaysEmitIntoClient public static var replication: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "replication") } }
         /// `ssh`.
-        public static var ssh: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "ssh") } }
+        @_alwaysEmitIntoClient public static var ssh: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "ssh") } }
         /// `throttle`.
-        public static var throttle: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "throttle") } }
+        @_alwaysEmitIntoClient public static var throttle: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "throttle") } }
         /// `vdi`.
-        public static var vdi: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "vdi") } }
+        @_alwaysEmitIntoClient public static var vdi: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "vdi") } }
         /// `vhdx`.
-        public static var vhdx: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "vhdx") } }
+        @_alwaysEmitIntoClient public static var vhdx: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "vhdx") } }
         /// `virtio-blk-vfio-pci`.
-        public static var virtioBlkVfioPCI: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "virtio-blk-vfio-pci") } }
+        @_alwaysEmitIntoClient public static var virtioBlkVfioPCI: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "virtio-blk-vfio-pci") } }
         /// `virtio-blk-vhost-user`.
-        public static var virtioBlkVhostUser: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "virtio-blk-vhost-user") } }
+        @_alwaysEmitIntoClient public static var virtioBlkVhostUser: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "virtio-blk-vhost-user") } }
         /// `virtio-blk-vhost-vdpa`.
-        public static var virtioBlkVhostVdpa: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "virtio-blk-vhost-vdpa") } }
+        @_alwaysEmitIntoClient public static var virtioBlkVhostVdpa: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "virtio-blk-vhost-vdpa") } }
         /// `vmdk`.
-        public static var vmdk: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "vmdk") } }
+        @_alwaysEmitIntoClient public static var vmdk: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "vmdk") } }
         /// `vpc`.
-        public static var vpc: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "vpc") } }
+        @_alwaysEmitIntoClient public static var vpc: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "vpc") } }
         /// `vvfat`.
-        public static var vvfat: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "vvfat") } }
+        @_alwaysEmitIntoClient public static var vvfat: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "vvfat") } }
     }
 
     /// `BlockdevOptionsFile`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -3690,42 +3690,42 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 2.9.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `pr-manager`: `str`, optional, since QEMU 2.9.
-        public var prManager: Swift.String? {
+        @_alwaysEmitIntoClient public var prManager: Swift.String? {
             @_optimize(none) get { json.qapiMember("pr-manager") }
             @_optimize(none) set { json.setQAPIMember("pr-manager", newValue) }
         }
         /// `locking`: `OnOffAuto`, optional, since QEMU 2.9.
-        public var locking: QAPI.OnOffAuto? {
+        @_alwaysEmitIntoClient public var locking: QAPI.OnOffAuto? {
             @_optimize(none) get { json.qapiMember("locking") }
             @_optimize(none) set { json.setQAPIMember("locking", newValue) }
         }
         /// `aio`: `BlockdevAioOptions`, optional, since QEMU 2.8.
-        public var aio: QAPI.BlockdevAioOptions? {
+        @_alwaysEmitIntoClient public var aio: QAPI.BlockdevAioOptions? {
             @_optimize(none) get { json.qapiMember("aio") }
             @_optimize(none) set { json.setQAPIMember("aio", newValue) }
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 2.9.
-        public var aioMaxBatch: Swift.Int? {
+        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
             @_optimize(none) get { json.qapiMember("aio-max-batch") }
             @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `drop-cache`: `bool`, optional, since QEMU 2.9.
-        public var dropCache: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dropCache: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("drop-cache") }
             @_optimize(none) set { json.setQAPIMember("drop-cache", newValue) }
         }
         /// `x-check-cache-dropped`: `bool`, optional, since QEMU 3.0.
-        public var xCheckCacheDropped: Swift.Bool? {
+        @_alwaysEmitIntoClient public var xCheckCacheDropped: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("x-check-cache-dropped") }
             @_optimize(none) set { json.setQAPIMember("x-check-cache-dropped", newValue) }
         }
@@ -3744,21 +3744,21 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `size`: `int`, optional, since QEMU 2.9.
-        public var size: Swift.Int? {
+        @_alwaysEmitIntoClient public var size: Swift.Int? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `latency-ns`: `uint64`, optional, since QEMU 2.4.
-        public var latencyNs: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var latencyNs: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("latency-ns") }
             @_optimize(none) set { json.setQAPIMember("latency-ns", newValue) }
         }
         /// `read-zeroes`: `bool`, optional, since QEMU 2.9.
-        public var readZeroes: Swift.Bool? {
+        @_alwaysEmitIntoClient public var readZeroes: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("read-zeroes") }
             @_optimize(none) set { json.setQAPIMember("read-zeroes", newValue) }
         }
@@ -3777,18 +3777,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, namespace: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, namespace: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("device", device)
             json.setQAPIMember("namespace", namespace)
         }
         /// `device`: `str`, since QEMU 2.12.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `namespace`: `int`, since QEMU 2.12.
-        public var namespace: Swift.Int? {
+        @_alwaysEmitIntoClient public var namespace: Swift.Int? {
             @_optimize(none) get { json.qapiMember("namespace") }
             @_optimize(none) set { json.setQAPIMember("namespace", newValue) }
         }
@@ -3807,32 +3807,32 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(dir: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(dir: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("dir", dir)
         }
         /// `dir`: `str`, since QEMU 2.9.
-        public var dir: Swift.String? {
+        @_alwaysEmitIntoClient public var dir: Swift.String? {
             @_optimize(none) get { json.qapiMember("dir") }
             @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `fat-type`: `int`, optional, since QEMU 2.9.
-        public var fatType: Swift.Int? {
+        @_alwaysEmitIntoClient public var fatType: Swift.Int? {
             @_optimize(none) get { json.qapiMember("fat-type") }
             @_optimize(none) set { json.setQAPIMember("fat-type", newValue) }
         }
         /// `floppy`: `bool`, optional, since QEMU 2.9.
-        public var floppy: Swift.Bool? {
+        @_alwaysEmitIntoClient public var floppy: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("floppy") }
             @_optimize(none) set { json.setQAPIMember("floppy", newValue) }
         }
         /// `label`: `str`, optional, since QEMU 2.4.
-        public var label: Swift.String? {
+        @_alwaysEmitIntoClient public var label: Swift.String? {
             @_optimize(none) get { json.qapiMember("label") }
             @_optimize(none) set { json.setQAPIMember("label", newValue) }
         }
         /// `rw`: `bool`, optional, since QEMU 2.9.
-        public var rw: Swift.Bool? {
+        @_alwaysEmitIntoClient public var rw: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("rw") }
             @_optimize(none) set { json.setQAPIMember("rw", newValue) }
         }
@@ -3851,12 +3851,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
@@ -3875,22 +3875,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `header`: `BlockdevRef`, optional, since QEMU 9.0.
-        public var header: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var header: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("header") }
             @_optimize(none) set { json.setQAPIMember("header", newValue) }
         }
@@ -3909,17 +3909,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `backing`: `BlockdevRefOrNull`, optional, since QEMU 2.9.
-        public var backing: QAPI.BlockdevRefOrNull? {
+        @_alwaysEmitIntoClient public var backing: QAPI.BlockdevRefOrNull? {
             @_optimize(none) get { json.qapiMember("backing") }
             @_optimize(none) set { json.setQAPIMember("backing", newValue) }
         }
@@ -3936,13 +3936,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: Qcow2OverlapCheckMode { @_optimize(none) get { Qcow2OverlapCheckMode(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: Qcow2OverlapCheckMode { @_optimize(none) get { Qcow2OverlapCheckMode(rawValue: "none") } }
         /// `constant`.
-        public static var constant: Qcow2OverlapCheckMode { @_optimize(none) get { Qcow2OverlapCheckMode(rawValue: "constant") } }
+        @_alwaysEmitIntoClient public static var constant: Qcow2OverlapCheckMode { @_optimize(none) get { Qcow2OverlapCheckMode(rawValue: "constant") } }
         /// `cached`.
-        public static var cached: Qcow2OverlapCheckMode { @_optimize(none) get { Qcow2OverlapCheckMode(rawValue: "cached") } }
+        @_alwaysEmitIntoClient public static var cached: Qcow2OverlapCheckMode { @_optimize(none) get { Qcow2OverlapCheckMode(rawValue: "cached") } }
         /// `all`.
-        public static var all: Qcow2OverlapCheckMode { @_optimize(none) get { Qcow2OverlapCheckMode(rawValue: "all") } }
+        @_alwaysEmitIntoClient public static var all: Qcow2OverlapCheckMode { @_optimize(none) get { Qcow2OverlapCheckMode(rawValue: "all") } }
     }
 
     /// `Qcow2OverlapCheckFlags`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -3958,56 +3958,56 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `template`: `Qcow2OverlapCheckMode`, optional, since QEMU 2.9.
-        public var template: QAPI.Qcow2OverlapCheckMode? {
+        @_alwaysEmitIntoClient public var template: QAPI.Qcow2OverlapCheckMode? {
             @_optimize(none) get { json.qapiMember("template") }
             @_optimize(none) set { json.setQAPIMember("template", newValue) }
         }
         /// `main-header`: `bool`, optional, since QEMU 2.9.
-        public var mainHeader: Swift.Bool? {
+        @_alwaysEmitIntoClient public var mainHeader: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("main-header") }
             @_optimize(none) set { json.setQAPIMember("main-header", newValue) }
         }
         /// `active-l1`: `bool`, optional, since QEMU 2.9.
-        public var activeL1: Swift.Bool? {
+        @_alwaysEmitIntoClient public var activeL1: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("active-l1") }
             @_optimize(none) set { json.setQAPIMember("active-l1", newValue) }
         }
         /// `active-l2`: `bool`, optional, since QEMU 2.9.
-        public var activeL2: Swift.Bool? {
+        @_alwaysEmitIntoClient public var activeL2: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("active-l2") }
             @_optimize(none) set { json.setQAPIMember("active-l2", newValue) }
         }
         /// `refcount-table`: `bool`, optional, since QEMU 2.9.
-        public var refcountTable: Swift.Bool? {
+        @_alwaysEmitIntoClient public var refcountTable: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("refcount-table") }
             @_optimize(none) set { json.setQAPIMember("refcount-table", newValue) }
         }
         /// `refcount-block`: `bool`, optional, since QEMU 2.9.
-        public var refcountBlock: Swift.Bool? {
+        @_alwaysEmitIntoClient public var refcountBlock: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("refcount-block") }
             @_optimize(none) set { json.setQAPIMember("refcount-block", newValue) }
         }
         /// `snapshot-table`: `bool`, optional, since QEMU 2.9.
-        public var snapshotTable: Swift.Bool? {
+        @_alwaysEmitIntoClient public var snapshotTable: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("snapshot-table") }
             @_optimize(none) set { json.setQAPIMember("snapshot-table", newValue) }
         }
         /// `inactive-l1`: `bool`, optional, since QEMU 2.9.
-        public var inactiveL1: Swift.Bool? {
+        @_alwaysEmitIntoClient public var inactiveL1: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("inactive-l1") }
             @_optimize(none) set { json.setQAPIMember("inactive-l1", newValue) }
         }
         /// `inactive-l2`: `bool`, optional, since QEMU 2.9.
-        public var inactiveL2: Swift.Bool? {
+        @_alwaysEmitIntoClient public var inactiveL2: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("inactive-l2") }
             @_optimize(none) set { json.setQAPIMember("inactive-l2", newValue) }
         }
         /// `bitmap-directory`: `bool`, optional, since QEMU 3.0.
-        public var bitmapDirectory: Swift.Bool? {
+        @_alwaysEmitIntoClient public var bitmapDirectory: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("bitmap-directory") }
             @_optimize(none) set { json.setQAPIMember("bitmap-directory", newValue) }
         }
@@ -4024,13 +4024,13 @@ extension QAPI {
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `flags` branch (`Qcow2OverlapCheckFlags`), when the value is one.
-        public var asFlags: QAPI.Qcow2OverlapCheckFlags? { @_optimize(none) get { QAPI.Qcow2OverlapCheckFlags(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asFlags: QAPI.Qcow2OverlapCheckFlags? { @_optimize(none) get { QAPI.Qcow2OverlapCheckFlags(qapiJSON: json) } }
         /// A value of the `flags` branch.
-        @_optimize(none) public static func flags(_ value: QAPI.Qcow2OverlapCheckFlags) -> Qcow2OverlapChecks { Qcow2OverlapChecks(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func flags(_ value: QAPI.Qcow2OverlapCheckFlags) -> Qcow2OverlapChecks { Qcow2OverlapChecks(unchecked: value.qapiJSON) }
         /// The `mode` branch (`Qcow2OverlapCheckMode`), when the value is one.
-        public var asMode: QAPI.Qcow2OverlapCheckMode? { @_optimize(none) get { QAPI.Qcow2OverlapCheckMode(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asMode: QAPI.Qcow2OverlapCheckMode? { @_optimize(none) get { QAPI.Qcow2OverlapCheckMode(qapiJSON: json) } }
         /// A value of the `mode` branch.
-        @_optimize(none) public static func mode(_ value: QAPI.Qcow2OverlapCheckMode) -> Qcow2OverlapChecks { Qcow2OverlapChecks(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func mode(_ value: QAPI.Qcow2OverlapCheckMode) -> Qcow2OverlapChecks { Qcow2OverlapChecks(unchecked: value.qapiJSON) }
     }
 
     /// `BlockdevQcowEncryptionFormat`: a QAPI enumeration of the `block-core` module, since QEMU 2.10.
@@ -4044,7 +4044,7 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aes`.
-        public static var aes: BlockdevQcowEncryptionFormat { @_optimize(none) get { BlockdevQcowEncryptionFormat(rawValue: "aes") } }
+        @_alwaysEmitIntoClient public static var aes: BlockdevQcowEncryptionFormat { @_optimize(none) get { BlockdevQcowEncryptionFormat(rawValue: "aes") } }
     }
 
     /// `BlockdevQcowEncryption`: a QAPI union of the `block-core` module, since QEMU 2.10.
@@ -4062,17 +4062,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(format: QAPI.BlockdevQcowEncryptionFormat) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.BlockdevQcowEncryptionFormat) {
+            self.init(unchecked: [:])
             json.setQAPIMember("format", format)
         }
         /// `format`: `BlockdevQcowEncryptionFormat`, since QEMU 2.10.
-        public var format: QAPI.BlockdevQcowEncryptionFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.BlockdevQcowEncryptionFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
@@ -4091,22 +4091,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `backing`: `BlockdevRefOrNull`, optional, since QEMU 2.9.
-        public var backing: QAPI.BlockdevRefOrNull? {
+        @_alwaysEmitIntoClient public var backing: QAPI.BlockdevRefOrNull? {
             @_optimize(none) get { json.qapiMember("backing") }
             @_optimize(none) set { json.setQAPIMember("backing", newValue) }
         }
         /// `encrypt`: `BlockdevQcowEncryption`, optional, since QEMU 2.10.
-        public var encrypt: QAPI.BlockdevQcowEncryption? {
+        @_alwaysEmitIntoClient public var encrypt: QAPI.BlockdevQcowEncryption? {
             @_optimize(none) get { json.qapiMember("encrypt") }
             @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
@@ -4123,9 +4123,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aes`.
-        public static var aes: BlockdevQcow2EncryptionFormat { @_optimize(none) get { BlockdevQcow2EncryptionFormat(rawValue: "aes") } }
+        @_alwaysEmitIntoClient public static var aes: BlockdevQcow2EncryptionFormat { @_optimize(none) get { BlockdevQcow2EncryptionFormat(rawValue: "aes") } }
         /// `luks`.
-        public static var luks: BlockdevQcow2EncryptionFormat { @_optimize(none) get { BlockdevQcow2EncryptionFormat(rawValue: "luks") } }
+        @_alwaysEmitIntoClient public static var luks: BlockdevQcow2EncryptionFormat { @_optimize(none) get { BlockdevQcow2EncryptionFormat(rawValue: "luks") } }
     }
 
     /// `BlockdevQcow2Encryption`: a QAPI union of the `block-core` module, since QEMU 2.10.
@@ -4143,17 +4143,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
+            self.init(unchecked: [:])
             json.setQAPIMember("format", format)
         }
         /// `format`: `BlockdevQcow2EncryptionFormat`, since QEMU 2.10.
-        public var format: QAPI.BlockdevQcow2EncryptionFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.BlockdevQcow2EncryptionFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
@@ -4172,22 +4172,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `prealloc-align`: `int`, optional, since QEMU 6.0.
-        public var preallocAlign: Swift.Int? {
+        @_alwaysEmitIntoClient public var preallocAlign: Swift.Int? {
             @_optimize(none) get { json.qapiMember("prealloc-align") }
             @_optimize(none) set { json.setQAPIMember("prealloc-align", newValue) }
         }
         /// `prealloc-size`: `int`, optional, since QEMU 6.0.
-        public var preallocSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var preallocSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("prealloc-size") }
             @_optimize(none) set { json.setQAPIMember("prealloc-size", newValue) }
         }
@@ -4206,82 +4206,82 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `backing`: `BlockdevRefOrNull`, optional, since QEMU 2.9.
-        public var backing: QAPI.BlockdevRefOrNull? {
+        @_alwaysEmitIntoClient public var backing: QAPI.BlockdevRefOrNull? {
             @_optimize(none) get { json.qapiMember("backing") }
             @_optimize(none) set { json.setQAPIMember("backing", newValue) }
         }
         /// `lazy-refcounts`: `bool`, optional, since QEMU 2.9.
-        public var lazyRefcounts: Swift.Bool? {
+        @_alwaysEmitIntoClient public var lazyRefcounts: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("lazy-refcounts") }
             @_optimize(none) set { json.setQAPIMember("lazy-refcounts", newValue) }
         }
         /// `pass-discard-request`: `bool`, optional, since QEMU 2.9.
-        public var passDiscardRequest: Swift.Bool? {
+        @_alwaysEmitIntoClient public var passDiscardRequest: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("pass-discard-request") }
             @_optimize(none) set { json.setQAPIMember("pass-discard-request", newValue) }
         }
         /// `pass-discard-snapshot`: `bool`, optional, since QEMU 2.9.
-        public var passDiscardSnapshot: Swift.Bool? {
+        @_alwaysEmitIntoClient public var passDiscardSnapshot: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("pass-discard-snapshot") }
             @_optimize(none) set { json.setQAPIMember("pass-discard-snapshot", newValue) }
         }
         /// `pass-discard-other`: `bool`, optional, since QEMU 2.9.
-        public var passDiscardOther: Swift.Bool? {
+        @_alwaysEmitIntoClient public var passDiscardOther: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("pass-discard-other") }
             @_optimize(none) set { json.setQAPIMember("pass-discard-other", newValue) }
         }
         /// `discard-no-unref`: `bool`, optional, since QEMU 8.1.
-        public var discardNoUnref: Swift.Bool? {
+        @_alwaysEmitIntoClient public var discardNoUnref: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("discard-no-unref") }
             @_optimize(none) set { json.setQAPIMember("discard-no-unref", newValue) }
         }
         /// `overlap-check`: `Qcow2OverlapChecks`, optional, since QEMU 2.2.
-        public var overlapCheck: QAPI.Qcow2OverlapChecks? {
+        @_alwaysEmitIntoClient public var overlapCheck: QAPI.Qcow2OverlapChecks? {
             @_optimize(none) get { json.qapiMember("overlap-check") }
             @_optimize(none) set { json.setQAPIMember("overlap-check", newValue) }
         }
         /// `cache-size`: `int`, optional, since QEMU 2.2.
-        public var cacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var cacheSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cache-size") }
             @_optimize(none) set { json.setQAPIMember("cache-size", newValue) }
         }
         /// `l2-cache-size`: `int`, optional, since QEMU 2.2.
-        public var l2CacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var l2CacheSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("l2-cache-size") }
             @_optimize(none) set { json.setQAPIMember("l2-cache-size", newValue) }
         }
         /// `l2-cache-entry-size`: `int`, optional, since QEMU 2.12.
-        public var l2CacheEntrySize: Swift.Int? {
+        @_alwaysEmitIntoClient public var l2CacheEntrySize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("l2-cache-entry-size") }
             @_optimize(none) set { json.setQAPIMember("l2-cache-entry-size", newValue) }
         }
         /// `refcount-cache-size`: `int`, optional, since QEMU 2.2.
-        public var refcountCacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var refcountCacheSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("refcount-cache-size") }
             @_optimize(none) set { json.setQAPIMember("refcount-cache-size", newValue) }
         }
         /// `cache-clean-interval`: `int`, optional, since QEMU 2.5.
-        public var cacheCleanInterval: Swift.Int? {
+        @_alwaysEmitIntoClient public var cacheCleanInterval: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cache-clean-interval") }
             @_optimize(none) set { json.setQAPIMember("cache-clean-interval", newValue) }
         }
         /// `encrypt`: `BlockdevQcow2Encryption`, optional, since QEMU 2.10.
-        public var encrypt: QAPI.BlockdevQcow2Encryption? {
+        @_alwaysEmitIntoClient public var encrypt: QAPI.BlockdevQcow2Encryption? {
             @_optimize(none) get { json.qapiMember("encrypt") }
             @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
         /// `data-file`: `BlockdevRef`, optional, since QEMU 4.0.
-        public var dataFile: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var dataFile: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("data-file") }
             @_optimize(none) set { json.setQAPIMember("data-file", newValue) }
         }
@@ -4298,11 +4298,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: SSHHostKeyCheckMode { @_optimize(none) get { SSHHostKeyCheckMode(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: SSHHostKeyCheckMode { @_optimize(none) get { SSHHostKeyCheckMode(rawValue: "none") } }
         /// `hash`.
-        public static var hash: SSHHostKeyCheckMode { @_optimize(none) get { SSHHostKeyCheckMode(rawValue: "hash") } }
+        @_alwaysEmitIntoClient public static var hash: SSHHostKeyCheckMode { @_optimize(none) get { SSHHostKeyCheckMode(rawValue: "hash") } }
         /// `known_hosts`.
-        public static var knownHosts: SSHHostKeyCheckMode { @_optimize(none) get { SSHHostKeyCheckMode(rawValue: "known_hosts") } }
+        @_alwaysEmitIntoClient public static var knownHosts: SSHHostKeyCheckMode { @_optimize(none) get { SSHHostKeyCheckMode(rawValue: "known_hosts") } }
     }
 
     /// `SshHostKeyCheckHashType`: a QAPI enumeration of the `block-core` module, since QEMU 2.12.
@@ -4316,11 +4316,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `md5`.
-        public static var md5: SSHHostKeyCheckHashType { @_optimize(none) get { SSHHostKeyCheckHashType(rawValue: "md5") } }
+        @_alwaysEmitIntoClient public static var md5: SSHHostKeyCheckHashType { @_optimize(none) get { SSHHostKeyCheckHashType(rawValue: "md5") } }
         /// `sha1`.
-        public static var sha1: SSHHostKeyCheckHashType { @_optimize(none) get { SSHHostKeyCheckHashType(rawValue: "sha1") } }
+        @_alwaysEmitIntoClient public static var sha1: SSHHostKeyCheckHashType { @_optimize(none) get { SSHHostKeyCheckHashType(rawValue: "sha1") } }
         /// `sha256`.
-        public static var sha256: SSHHostKeyCheckHashType { @_optimize(none) get { SSHHostKeyCheckHashType(rawValue: "sha256") } }
+        @_alwaysEmitIntoClient public static var sha256: SSHHostKeyCheckHashType { @_optimize(none) get { SSHHostKeyCheckHashType(rawValue: "sha256") } }
     }
 
     /// `SshHostKeyHash`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -4336,18 +4336,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.SSHHostKeyCheckHashType, hash: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.SSHHostKeyCheckHashType, hash: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
             json.setQAPIMember("hash", hash)
         }
         /// `type`: `SshHostKeyCheckHashType`, since QEMU 2.12.
-        public var type: QAPI.SSHHostKeyCheckHashType? {
+        @_alwaysEmitIntoClient public var type: QAPI.SSHHostKeyCheckHashType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `hash`: `str`, since QEMU 2.12.
-        public var hash: Swift.String? {
+        @_alwaysEmitIntoClient public var hash: Swift.String? {
             @_optimize(none) get { json.qapiMember("hash") }
             @_optimize(none) set { json.setQAPIMember("hash", newValue) }
         }
@@ -4368,22 +4368,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(mode: QAPI.SSHHostKeyCheckMode) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(mode: QAPI.SSHHostKeyCheckMode) {
+            self.init(unchecked: [:])
             json.setQAPIMember("mode", mode)
         }
         /// `mode`: `SshHostKeyCheckMode`, since QEMU 2.12.
-        public var mode: QAPI.SSHHostKeyCheckMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.SSHHostKeyCheckMode? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `type`: `SshHostKeyCheckHashType`, optional, since QEMU 2.12.
-        public var type: QAPI.SSHHostKeyCheckHashType? {
+        @_alwaysEmitIntoClient public var type: QAPI.SSHHostKeyCheckHashType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `hash`: `str`, optional, since QEMU 2.12.
-        public var hash: Swift.String? {
+        @_alwaysEmitIntoClient public var hash: Swift.String? {
             @_optimize(none) get { json.qapiMember("hash") }
             @_optimize(none) set { json.setQAPIMember("hash", newValue) }
         }
@@ -4402,28 +4402,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(server: QAPI.InetSocketAddress, path: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(server: QAPI.InetSocketAddress, path: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("server", server)
             json.setQAPIMember("path", path)
         }
         /// `server`: `InetSocketAddress`, since QEMU 2.9.
-        public var server: QAPI.InetSocketAddress? {
+        @_alwaysEmitIntoClient public var server: QAPI.InetSocketAddress? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `path`: `str`, since QEMU 2.9.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `user`: `str`, optional, since QEMU 2.9.
-        public var user: Swift.String? {
+        @_alwaysEmitIntoClient public var user: Swift.String? {
             @_optimize(none) get { json.qapiMember("user") }
             @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `host-key-check`: `SshHostKeyCheck`, optional, since QEMU 2.9.
-        public var hostKeyCheck: QAPI.SSHHostKeyCheck? {
+        @_alwaysEmitIntoClient public var hostKeyCheck: QAPI.SSHHostKeyCheck? {
             @_optimize(none) get { json.qapiMember("host-key-check") }
             @_optimize(none) set { json.setQAPIMember("host-key-check", newValue) }
         }
@@ -4440,101 +4440,101 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `l1_update`.
-        public static var l1Update: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_update") } }
+        @_alwaysEmitIntoClient public static var l1Update: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_update") } }
         /// `l1_grow_alloc_table`.
-        public static var l1GrowAllocTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_grow_alloc_table") } }
+        @_alwaysEmitIntoClient public static var l1GrowAllocTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_grow_alloc_table") } }
         /// `l1_grow_write_table`.
-        public static var l1GrowWriteTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_grow_write_table") } }
+        @_alwaysEmitIntoClient public static var l1GrowWriteTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_grow_write_table") } }
         /// `l1_grow_activate_table`.
-        public static var l1GrowActivateTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_grow_activate_table") } }
+        @_alwaysEmitIntoClient public static var l1GrowActivateTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_grow_activate_table") } }
         /// `l2_load`.
-        public static var l2Load: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l2_load") } }
+        @_alwaysEmitIntoClient public static var l2Load: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l2_load") } }
         /// `l2_update`.
-        public static var l2Update: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l2_update") } }
+        @_alwaysEmitIntoClient public static var l2Update: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l2_update") } }
         /// `l2_update_compressed`.
-        public static var l2UpdateCompressed: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l2_update_compressed") } }
+        @_alwaysEmitIntoClient public static var l2UpdateCompressed: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l2_update_compressed") } }
         /// `l2_alloc_cow_read`.
-        public static var l2AllocCowRead: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l2_alloc_cow_read") } }
+        @_alwaysEmitIntoClient public static var l2AllocCowRead: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l2_alloc_cow_read") } }
         /// `l2_alloc_write`.
-        public static var l2AllocWrite: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l2_alloc_write") } }
+        @_alwaysEmitIntoClient public static var l2AllocWrite: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l2_alloc_write") } }
         /// `read_aio`.
-        public static var readAio: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "read_aio") } }
+        @_alwaysEmitIntoClient public static var readAio: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "read_aio") } }
         /// `read_backing_aio`.
-        public static var readBackingAio: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "read_backing_aio") } }
+        @_alwaysEmitIntoClient public static var readBackingAio: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "read_backing_aio") } }
         /// `read_compressed`.
-        public static var readCompressed: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "read_compressed") } }
+        @_alwaysEmitIntoClient public static var readCompressed: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "read_compressed") } }
         /// `write_aio`.
-        public static var writeAio: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "write_aio") } }
+        @_alwaysEmitIntoClient public static var writeAio: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "write_aio") } }
         /// `write_compressed`.
-        public static var writeCompressed: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "write_compressed") } }
+        @_alwaysEmitIntoClient public static var writeCompressed: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "write_compressed") } }
         /// `vmstate_load`.
-        public static var vmstateLoad: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "vmstate_load") } }
+        @_alwaysEmitIntoClient public static var vmstateLoad: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "vmstate_load") } }
         /// `vmstate_save`.
-        public static var vmstateSave: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "vmstate_save") } }
+        @_alwaysEmitIntoClient public static var vmstateSave: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "vmstate_save") } }
         /// `cow_read`.
-        public static var cowRead: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cow_read") } }
+        @_alwaysEmitIntoClient public static var cowRead: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cow_read") } }
         /// `cow_write`.
-        public static var cowWrite: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cow_write") } }
+        @_alwaysEmitIntoClient public static var cowWrite: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cow_write") } }
         /// `reftable_load`.
-        public static var reftableLoad: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "reftable_load") } }
+        @_alwaysEmitIntoClient public static var reftableLoad: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "reftable_load") } }
         /// `reftable_grow`.
-        public static var reftableGrow: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "reftable_grow") } }
+        @_alwaysEmitIntoClient public static var reftableGrow: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "reftable_grow") } }
         /// `reftable_update`.
-        public static var reftableUpdate: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "reftable_update") } }
+        @_alwaysEmitIntoClient public static var reftableUpdate: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "reftable_update") } }
         /// `refblock_load`.
-        public static var refblockLoad: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_load") } }
+        @_alwaysEmitIntoClient public static var refblockLoad: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_load") } }
         /// `refblock_update`.
-        public static var refblockUpdate: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_update") } }
+        @_alwaysEmitIntoClient public static var refblockUpdate: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_update") } }
         /// `refblock_update_part`.
-        public static var refblockUpdatePart: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_update_part") } }
+        @_alwaysEmitIntoClient public static var refblockUpdatePart: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_update_part") } }
         /// `refblock_alloc`.
-        public static var refblockAlloc: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc") } }
+        @_alwaysEmitIntoClient public static var refblockAlloc: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc") } }
         /// `refblock_alloc_hookup`.
-        public static var refblockAllocHookup: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc_hookup") } }
+        @_alwaysEmitIntoClient public static var refblockAllocHookup: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc_hookup") } }
         /// `refblock_alloc_write`.
-        public static var refblockAllocWrite: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc_write") } }
+        @_alwaysEmitIntoClient public static var refblockAllocWrite: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc_write") } }
         /// `refblock_alloc_write_blocks`.
-        public static var refblockAllocWriteBlocks: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc_write_blocks") } }
+        @_alwaysEmitIntoClient public static var refblockAllocWriteBlocks: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc_write_blocks") } }
         /// `refblock_alloc_write_table`.
-        public static var refblockAllocWriteTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc_write_table") } }
+        @_alwaysEmitIntoClient public static var refblockAllocWriteTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc_write_table") } }
         /// `refblock_alloc_switch_table`.
-        public static var refblockAllocSwitchTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc_switch_table") } }
+        @_alwaysEmitIntoClient public static var refblockAllocSwitchTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc_switch_table") } }
         /// `cluster_alloc`.
-        public static var clusterAlloc: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cluster_alloc") } }
+        @_alwaysEmitIntoClient public static var clusterAlloc: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cluster_alloc") } }
         /// `cluster_alloc_bytes`.
-        public static var clusterAllocBytes: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cluster_alloc_bytes") } }
+        @_alwaysEmitIntoClient public static var clusterAllocBytes: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cluster_alloc_bytes") } }
         /// `cluster_free`.
-        public static var clusterFree: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cluster_free") } }
+        @_alwaysEmitIntoClient public static var clusterFree: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cluster_free") } }
         /// `flush_to_os`.
-        public static var flushToOs: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "flush_to_os") } }
+        @_alwaysEmitIntoClient public static var flushToOs: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "flush_to_os") } }
         /// `flush_to_disk`.
-        public static var flushToDisk: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "flush_to_disk") } }
+        @_alwaysEmitIntoClient public static var flushToDisk: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "flush_to_disk") } }
         /// `pwritev_rmw_head`.
-        public static var pwritevRmwHead: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_rmw_head") } }
+        @_alwaysEmitIntoClient public static var pwritevRmwHead: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_rmw_head") } }
         /// `pwritev_rmw_after_head`.
-        public static var pwritevRmwAfterHead: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_rmw_after_head") } }
+        @_alwaysEmitIntoClient public static var pwritevRmwAfterHead: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_rmw_after_head") } }
         /// `pwritev_rmw_tail`.
-        public static var pwritevRmwTail: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_rmw_tail") } }
+        @_alwaysEmitIntoClient public static var pwritevRmwTail: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_rmw_tail") } }
         /// `pwritev_rmw_after_tail`.
-        public static var pwritevRmwAfterTail: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_rmw_after_tail") } }
+        @_alwaysEmitIntoClient public static var pwritevRmwAfterTail: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_rmw_after_tail") } }
         /// `pwritev`.
-        public static var pwritev: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev") } }
+        @_alwaysEmitIntoClient public static var pwritev: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev") } }
         /// `pwritev_zero`.
-        public static var pwritevZero: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_zero") } }
+        @_alwaysEmitIntoClient public static var pwritevZero: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_zero") } }
         /// `pwritev_done`.
-        public static var pwritevDone: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_done") } }
+        @_alwaysEmitIntoClient public static var pwritevDone: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_done") } }
         /// `empty_image_prepare`.
-        public static var emptyImagePrepare: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "empty_image_prepare") } }
+        @_alwaysEmitIntoClient public static var emptyImagePrepare: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "empty_image_prepare") } }
         /// `l1_shrink_write_table`.
-        public static var l1ShrinkWriteTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_shrink_write_table") } }
+        @_alwaysEmitIntoClient public static var l1ShrinkWriteTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_shrink_write_table") } }
         /// `l1_shrink_free_l2_clusters`.
-        public static var l1ShrinkFreeL2Clusters: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_shrink_free_l2_clusters") } }
+        @_alwaysEmitIntoClient public static var l1ShrinkFreeL2Clusters: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_shrink_free_l2_clusters") } }
         /// `cor_write`.
-        public static var corWrite: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cor_write") } }
+        @_alwaysEmitIntoClient public static var corWrite: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cor_write") } }
         /// `cluster_alloc_space`.
-        public static var clusterAllocSpace: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cluster_alloc_space") } }
+        @_alwaysEmitIntoClient public static var clusterAllocSpace: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cluster_alloc_space") } }
         /// `none`.
-        public static var none: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "none") } }
     }
 
     /// `BlkdebugIOType`: a QAPI enumeration of the `block-core` module, since QEMU 4.1.
@@ -4548,17 +4548,17 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `read`.
-        public static var read: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "read") } }
+        @_alwaysEmitIntoClient public static var read: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "read") } }
         /// `write`.
-        public static var write: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "write") } }
+        @_alwaysEmitIntoClient public static var write: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "write") } }
         /// `write-zeroes`.
-        public static var writeZeroes: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "write-zeroes") } }
+        @_alwaysEmitIntoClient public static var writeZeroes: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "write-zeroes") } }
         /// `discard`.
-        public static var discard: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "discard") } }
+        @_alwaysEmitIntoClient public static var discard: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "discard") } }
         /// `flush`.
-        public static var flush: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "flush") } }
+        @_alwaysEmitIntoClient public static var flush: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "flush") } }
         /// `block-status`.
-        public static var blockStatus: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "block-status") } }
+        @_alwaysEmitIntoClient public static var blockStatus: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "block-status") } }
     }
 
     /// `BlkdebugInjectErrorOptions`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -4574,47 +4574,47 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(event: QAPI.BlkdebugEvent) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(event: QAPI.BlkdebugEvent) {
+            self.init(unchecked: [:])
             json.setQAPIMember("event", event)
         }
         /// `event`: `BlkdebugEvent`, since QEMU 2.9.
-        public var event: QAPI.BlkdebugEvent? {
+        @_alwaysEmitIntoClient public var event: QAPI.BlkdebugEvent? {
             @_optimize(none) get { json.qapiMember("event") }
             @_optimize(none) set { json.setQAPIMember("event", newValue) }
         }
         /// `state`: `int`, optional, since QEMU 2.9.
-        public var state: Swift.Int? {
+        @_alwaysEmitIntoClient public var state: Swift.Int? {
             @_optimize(none) get { json.qapiMember("state") }
             @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `iotype`: `BlkdebugIOType`, optional, since QEMU 4.1.
-        public var iotype: QAPI.BlkdebugIOType? {
+        @_alwaysEmitIntoClient public var iotype: QAPI.BlkdebugIOType? {
             @_optimize(none) get { json.qapiMember("iotype") }
             @_optimize(none) set { json.setQAPIMember("iotype", newValue) }
         }
         /// `errno`: `int`, optional, since QEMU 2.9.
-        public var errno: Swift.Int? {
+        @_alwaysEmitIntoClient public var errno: Swift.Int? {
             @_optimize(none) get { json.qapiMember("errno") }
             @_optimize(none) set { json.setQAPIMember("errno", newValue) }
         }
         /// `delay-ns`: `int`, optional, since QEMU 2.9.
-        public var delayNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var delayNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("delay-ns") }
             @_optimize(none) set { json.setQAPIMember("delay-ns", newValue) }
         }
         /// `sector`: `int`, optional, since QEMU 2.9.
-        public var sector: Swift.Int? {
+        @_alwaysEmitIntoClient public var sector: Swift.Int? {
             @_optimize(none) get { json.qapiMember("sector") }
             @_optimize(none) set { json.setQAPIMember("sector", newValue) }
         }
         /// `once`: `bool`, optional, since QEMU 2.9.
-        public var once: Swift.Bool? {
+        @_alwaysEmitIntoClient public var once: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("once") }
             @_optimize(none) set { json.setQAPIMember("once", newValue) }
         }
         /// `immediately`: `bool`, optional, since QEMU 2.9.
-        public var immediately: Swift.Bool? {
+        @_alwaysEmitIntoClient public var immediately: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("immediately") }
             @_optimize(none) set { json.setQAPIMember("immediately", newValue) }
         }
@@ -4633,23 +4633,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(event: QAPI.BlkdebugEvent, newState: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(event: QAPI.BlkdebugEvent, newState: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("event", event)
             json.setQAPIMember("new_state", newState)
         }
         /// `event`: `BlkdebugEvent`, since QEMU 2.9.
-        public var event: QAPI.BlkdebugEvent? {
+        @_alwaysEmitIntoClient public var event: QAPI.BlkdebugEvent? {
             @_optimize(none) get { json.qapiMember("event") }
             @_optimize(none) set { json.setQAPIMember("event", newValue) }
         }
         /// `state`: `int`, optional, since QEMU 2.9.
-        public var state: Swift.Int? {
+        @_alwaysEmitIntoClient public var state: Swift.Int? {
             @_optimize(none) get { json.qapiMember("state") }
             @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `new_state`: `int`, since QEMU 2.9.
-        public var newState: Swift.Int? {
+        @_alwaysEmitIntoClient public var newState: Swift.Int? {
             @_optimize(none) get { json.qapiMember("new_state") }
             @_optimize(none) set { json.setQAPIMember("new_state", newValue) }
         }
@@ -4668,67 +4668,67 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(image: QAPI.BlockdevRef) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(image: QAPI.BlockdevRef) {
+            self.init(unchecked: [:])
             json.setQAPIMember("image", image)
         }
         /// `image`: `BlockdevRef`, since QEMU 2.9.
-        public var image: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var image: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("image") }
             @_optimize(none) set { json.setQAPIMember("image", newValue) }
         }
         /// `config`: `str`, optional, since QEMU 2.9.
-        public var config: Swift.String? {
+        @_alwaysEmitIntoClient public var config: Swift.String? {
             @_optimize(none) get { json.qapiMember("config") }
             @_optimize(none) set { json.setQAPIMember("config", newValue) }
         }
         /// `align`: `int`, optional, since QEMU 2.9.
-        public var align: Swift.Int? {
+        @_alwaysEmitIntoClient public var align: Swift.Int? {
             @_optimize(none) get { json.qapiMember("align") }
             @_optimize(none) set { json.setQAPIMember("align", newValue) }
         }
         /// `max-transfer`: `int32`, optional, since QEMU 2.10.
-        public var maxTransfer: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxTransfer: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max-transfer") }
             @_optimize(none) set { json.setQAPIMember("max-transfer", newValue) }
         }
         /// `opt-write-zero`: `int32`, optional, since QEMU 2.10.
-        public var optWriteZero: Swift.Int? {
+        @_alwaysEmitIntoClient public var optWriteZero: Swift.Int? {
             @_optimize(none) get { json.qapiMember("opt-write-zero") }
             @_optimize(none) set { json.setQAPIMember("opt-write-zero", newValue) }
         }
         /// `max-write-zero`: `int32`, optional, since QEMU 2.10.
-        public var maxWriteZero: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxWriteZero: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max-write-zero") }
             @_optimize(none) set { json.setQAPIMember("max-write-zero", newValue) }
         }
         /// `opt-discard`: `int32`, optional, since QEMU 2.10.
-        public var optDiscard: Swift.Int? {
+        @_alwaysEmitIntoClient public var optDiscard: Swift.Int? {
             @_optimize(none) get { json.qapiMember("opt-discard") }
             @_optimize(none) set { json.setQAPIMember("opt-discard", newValue) }
         }
         /// `max-discard`: `int32`, optional, since QEMU 2.10.
-        public var maxDiscard: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxDiscard: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max-discard") }
             @_optimize(none) set { json.setQAPIMember("max-discard", newValue) }
         }
         /// `inject-error`: `[BlkdebugInjectErrorOptions]`, optional, since QEMU 2.9.
-        public var injectError: [QAPI.BlkdebugInjectErrorOptions]? {
+        @_alwaysEmitIntoClient public var injectError: [QAPI.BlkdebugInjectErrorOptions]? {
             @_optimize(none) get { json.qapiMember("inject-error") }
             @_optimize(none) set { json.setQAPIMember("inject-error", newValue) }
         }
         /// `set-state`: `[BlkdebugSetStateOptions]`, optional, since QEMU 2.9.
-        public var setState: [QAPI.BlkdebugSetStateOptions]? {
+        @_alwaysEmitIntoClient public var setState: [QAPI.BlkdebugSetStateOptions]? {
             @_optimize(none) get { json.qapiMember("set-state") }
             @_optimize(none) set { json.setQAPIMember("set-state", newValue) }
         }
         /// `take-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
-        public var takeChildPerms: [QAPI.BlockPermission]? {
+        @_alwaysEmitIntoClient public var takeChildPerms: [QAPI.BlockPermission]? {
             @_optimize(none) get { json.qapiMember("take-child-perms") }
             @_optimize(none) set { json.setQAPIMember("take-child-perms", newValue) }
         }
         /// `unshare-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
-        public var unshareChildPerms: [QAPI.BlockPermission]? {
+        @_alwaysEmitIntoClient public var unshareChildPerms: [QAPI.BlockPermission]? {
             @_optimize(none) get { json.qapiMember("unshare-child-perms") }
             @_optimize(none) set { json.setQAPIMember("unshare-child-perms", newValue) }
         }
@@ -4747,33 +4747,33 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef, log: QAPI.BlockdevRef) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, log: QAPI.BlockdevRef) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
             json.setQAPIMember("log", log)
         }
         /// `file`: `BlockdevRef`, since QEMU 3.0.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `log`: `BlockdevRef`, since QEMU 3.0.
-        public var log: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var log: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("log") }
             @_optimize(none) set { json.setQAPIMember("log", newValue) }
         }
         /// `log-sector-size`: `uint32`, optional, since QEMU 3.0.
-        public var logSectorSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var logSectorSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("log-sector-size") }
             @_optimize(none) set { json.setQAPIMember("log-sector-size", newValue) }
         }
         /// `log-append`: `bool`, optional, since QEMU 3.0.
-        public var logAppend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logAppend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("log-append") }
             @_optimize(none) set { json.setQAPIMember("log-append", newValue) }
         }
         /// `log-super-update-interval`: `uint64`, optional, since QEMU 3.0.
-        public var logSuperUpdateInterval: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var logSuperUpdateInterval: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("log-super-update-interval") }
             @_optimize(none) set { json.setQAPIMember("log-super-update-interval", newValue) }
         }
@@ -4792,18 +4792,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(test: QAPI.BlockdevRef, raw: QAPI.BlockdevRef) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(test: QAPI.BlockdevRef, raw: QAPI.BlockdevRef) {
+            self.init(unchecked: [:])
             json.setQAPIMember("test", test)
             json.setQAPIMember("raw", raw)
         }
         /// `test`: `BlockdevRef`, since QEMU 2.9.
-        public var test: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var test: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("test") }
             @_optimize(none) set { json.setQAPIMember("test", newValue) }
         }
         /// `raw`: `BlockdevRef`, since QEMU 2.9.
-        public var raw: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var raw: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("raw") }
             @_optimize(none) set { json.setQAPIMember("raw", newValue) }
         }
@@ -4822,12 +4822,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(image: QAPI.BlockdevRef) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(image: QAPI.BlockdevRef) {
+            self.init(unchecked: [:])
             json.setQAPIMember("image", image)
         }
         /// `image`: `BlockdevRef`, since QEMU 4.2.
-        public var image: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var image: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("image") }
             @_optimize(none) set { json.setQAPIMember("image", newValue) }
         }
@@ -4844,9 +4844,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `quorum`.
-        public static var quorum: QuorumReadPattern { @_optimize(none) get { QuorumReadPattern(rawValue: "quorum") } }
+        @_alwaysEmitIntoClient public static var quorum: QuorumReadPattern { @_optimize(none) get { QuorumReadPattern(rawValue: "quorum") } }
         /// `fifo`.
-        public static var fifo: QuorumReadPattern { @_optimize(none) get { QuorumReadPattern(rawValue: "fifo") } }
+        @_alwaysEmitIntoClient public static var fifo: QuorumReadPattern { @_optimize(none) get { QuorumReadPattern(rawValue: "fifo") } }
     }
 
     /// `BlockdevOptionsQuorum`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -4862,33 +4862,33 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(children: [QAPI.BlockdevRef], voteThreshold: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(children: [QAPI.BlockdevRef], voteThreshold: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("children", children)
             json.setQAPIMember("vote-threshold", voteThreshold)
         }
         /// `blkverify`: `bool`, optional, since QEMU 2.9.
-        public var blkverify: Swift.Bool? {
+        @_alwaysEmitIntoClient public var blkverify: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("blkverify") }
             @_optimize(none) set { json.setQAPIMember("blkverify", newValue) }
         }
         /// `children`: `[BlockdevRef]`, since QEMU 2.9.
-        public var children: [QAPI.BlockdevRef]? {
+        @_alwaysEmitIntoClient public var children: [QAPI.BlockdevRef]? {
             @_optimize(none) get { json.qapiMember("children") }
             @_optimize(none) set { json.setQAPIMember("children", newValue) }
         }
         /// `vote-threshold`: `int`, since QEMU 2.9.
-        public var voteThreshold: Swift.Int? {
+        @_alwaysEmitIntoClient public var voteThreshold: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vote-threshold") }
             @_optimize(none) set { json.setQAPIMember("vote-threshold", newValue) }
         }
         /// `rewrite-corrupted`: `bool`, optional, since QEMU 2.1.
-        public var rewriteCorrupted: Swift.Bool? {
+        @_alwaysEmitIntoClient public var rewriteCorrupted: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("rewrite-corrupted") }
             @_optimize(none) set { json.setQAPIMember("rewrite-corrupted", newValue) }
         }
         /// `read-pattern`: `QuorumReadPattern`, optional, since QEMU 2.2.
-        public var readPattern: QAPI.QuorumReadPattern? {
+        @_alwaysEmitIntoClient public var readPattern: QAPI.QuorumReadPattern? {
             @_optimize(none) get { json.qapiMember("read-pattern") }
             @_optimize(none) set { json.setQAPIMember("read-pattern", newValue) }
         }
@@ -4907,34 +4907,34 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(volume: Swift.String, path: Swift.String, server: [QAPI.SocketAddress]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(volume: Swift.String, path: Swift.String, server: [QAPI.SocketAddress]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("volume", volume)
             json.setQAPIMember("path", path)
             json.setQAPIMember("server", server)
         }
         /// `volume`: `str`, since QEMU 2.9.
-        public var volume: Swift.String? {
+        @_alwaysEmitIntoClient public var volume: Swift.String? {
             @_optimize(none) get { json.qapiMember("volume") }
             @_optimize(none) set { json.setQAPIMember("volume", newValue) }
         }
         /// `path`: `str`, since QEMU 2.9.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `server`: `[SocketAddress]`, since QEMU 2.9.
-        public var server: [QAPI.SocketAddress]? {
+        @_alwaysEmitIntoClient public var server: [QAPI.SocketAddress]? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `debug`: `int`, optional, since QEMU 2.8.
-        public var debug: Swift.Int? {
+        @_alwaysEmitIntoClient public var debug: Swift.Int? {
             @_optimize(none) get { json.qapiMember("debug") }
             @_optimize(none) set { json.setQAPIMember("debug", newValue) }
         }
         /// `logfile`: `str`, optional, since QEMU 2.8.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
@@ -4953,12 +4953,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 7.2.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
@@ -4977,12 +4977,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
@@ -5001,12 +5001,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
@@ -5025,12 +5025,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
@@ -5051,12 +5051,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
@@ -5073,9 +5073,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `tcp`.
-        public static var tcp: ISCSITransport { @_optimize(none) get { ISCSITransport(rawValue: "tcp") } }
+        @_alwaysEmitIntoClient public static var tcp: ISCSITransport { @_optimize(none) get { ISCSITransport(rawValue: "tcp") } }
         /// `iser`.
-        public static var iser: ISCSITransport { @_optimize(none) get { ISCSITransport(rawValue: "iser") } }
+        @_alwaysEmitIntoClient public static var iser: ISCSITransport { @_optimize(none) get { ISCSITransport(rawValue: "iser") } }
     }
 
     /// `IscsiHeaderDigest`: a QAPI enumeration of the `block-core` module, since QEMU 2.9.
@@ -5089,13 +5089,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `crc32c`.
-        public static var crc32c: ISCSIHeaderDigest { @_optimize(none) get { ISCSIHeaderDigest(rawValue: "crc32c") } }
+        @_alwaysEmitIntoClient public static var crc32c: ISCSIHeaderDigest { @_optimize(none) get { ISCSIHeaderDigest(rawValue: "crc32c") } }
         /// `none`.
-        public static var none: ISCSIHeaderDigest { @_optimize(none) get { ISCSIHeaderDigest(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: ISCSIHeaderDigest { @_optimize(none) get { ISCSIHeaderDigest(rawValue: "none") } }
         /// `crc32c-none`.
-        public static var crc32cNone: ISCSIHeaderDigest { @_optimize(none) get { ISCSIHeaderDigest(rawValue: "crc32c-none") } }
+        @_alwaysEmitIntoClient public static var crc32cNone: ISCSIHeaderDigest { @_optimize(none) get { ISCSIHeaderDigest(rawValue: "crc32c-none") } }
         /// `none-crc32c`.
-        public static var noneCrc32c: ISCSIHeaderDigest { @_optimize(none) get { ISCSIHeaderDigest(rawValue: "none-crc32c") } }
+        @_alwaysEmitIntoClient public static var noneCrc32c: ISCSIHeaderDigest { @_optimize(none) get { ISCSIHeaderDigest(rawValue: "none-crc32c") } }
     }
 
     /// `BlockdevOptionsIscsi`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -5111,54 +5111,54 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(transport: QAPI.ISCSITransport, portal: Swift.String, target: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(transport: QAPI.ISCSITransport, portal: Swift.String, target: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("transport", transport)
             json.setQAPIMember("portal", portal)
             json.setQAPIMember("target", target)
         }
         /// `transport`: `IscsiTransport`, since QEMU 2.9.
-        public var transport: QAPI.ISCSITransport? {
+        @_alwaysEmitIntoClient public var transport: QAPI.ISCSITransport? {
             @_optimize(none) get { json.qapiMember("transport") }
             @_optimize(none) set { json.setQAPIMember("transport", newValue) }
         }
         /// `portal`: `str`, since QEMU 2.9.
-        public var portal: Swift.String? {
+        @_alwaysEmitIntoClient public var portal: Swift.String? {
             @_optimize(none) get { json.qapiMember("portal") }
             @_optimize(none) set { json.setQAPIMember("portal", newValue) }
         }
         /// `target`: `str`, since QEMU 2.9.
-        public var target: Swift.String? {
+        @_alwaysEmitIntoClient public var target: Swift.String? {
             @_optimize(none) get { json.qapiMember("target") }
             @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `lun`: `int`, optional, since QEMU 2.9.
-        public var lun: Swift.Int? {
+        @_alwaysEmitIntoClient public var lun: Swift.Int? {
             @_optimize(none) get { json.qapiMember("lun") }
             @_optimize(none) set { json.setQAPIMember("lun", newValue) }
         }
         /// `user`: `str`, optional, since QEMU 2.9.
-        public var user: Swift.String? {
+        @_alwaysEmitIntoClient public var user: Swift.String? {
             @_optimize(none) get { json.qapiMember("user") }
             @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
-        public var passwordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var passwordSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("password-secret") }
             @_optimize(none) set { json.setQAPIMember("password-secret", newValue) }
         }
         /// `initiator-name`: `str`, optional, since QEMU 2.9.
-        public var initiatorName: Swift.String? {
+        @_alwaysEmitIntoClient public var initiatorName: Swift.String? {
             @_optimize(none) get { json.qapiMember("initiator-name") }
             @_optimize(none) set { json.setQAPIMember("initiator-name", newValue) }
         }
         /// `header-digest`: `IscsiHeaderDigest`, optional, since QEMU 2.9.
-        public var headerDigest: QAPI.ISCSIHeaderDigest? {
+        @_alwaysEmitIntoClient public var headerDigest: QAPI.ISCSIHeaderDigest? {
             @_optimize(none) get { json.qapiMember("header-digest") }
             @_optimize(none) set { json.setQAPIMember("header-digest", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
-        public var timeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var timeout: Swift.Int? {
             @_optimize(none) get { json.qapiMember("timeout") }
             @_optimize(none) set { json.setQAPIMember("timeout", newValue) }
         }
@@ -5175,9 +5175,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cephx`.
-        public static var cephx: RbdAuthMode { @_optimize(none) get { RbdAuthMode(rawValue: "cephx") } }
+        @_alwaysEmitIntoClient public static var cephx: RbdAuthMode { @_optimize(none) get { RbdAuthMode(rawValue: "cephx") } }
         /// `none`.
-        public static var none: RbdAuthMode { @_optimize(none) get { RbdAuthMode(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: RbdAuthMode { @_optimize(none) get { RbdAuthMode(rawValue: "none") } }
     }
 
     /// `RbdImageEncryptionFormat`: a QAPI enumeration of the `block-core` module, since QEMU 6.1.
@@ -5191,11 +5191,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `luks`.
-        public static var luks: RbdImageEncryptionFormat { @_optimize(none) get { RbdImageEncryptionFormat(rawValue: "luks") } }
+        @_alwaysEmitIntoClient public static var luks: RbdImageEncryptionFormat { @_optimize(none) get { RbdImageEncryptionFormat(rawValue: "luks") } }
         /// `luks2`.
-        public static var luks2: RbdImageEncryptionFormat { @_optimize(none) get { RbdImageEncryptionFormat(rawValue: "luks2") } }
+        @_alwaysEmitIntoClient public static var luks2: RbdImageEncryptionFormat { @_optimize(none) get { RbdImageEncryptionFormat(rawValue: "luks2") } }
         /// `luks-any`.
-        public static var luksAny: RbdImageEncryptionFormat { @_optimize(none) get { RbdImageEncryptionFormat(rawValue: "luks-any") } }
+        @_alwaysEmitIntoClient public static var luksAny: RbdImageEncryptionFormat { @_optimize(none) get { RbdImageEncryptionFormat(rawValue: "luks-any") } }
     }
 
     /// `RbdEncryptionOptionsLUKSBase`: a QAPI struct of the `block-core` module, since QEMU 6.1.
@@ -5211,12 +5211,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(keySecret: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(keySecret: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
@@ -5235,17 +5235,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(keySecret: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(keySecret: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 6.1.
-        public var cipherAlg: QAPI.QCryptoCipherAlgo? {
+        @_alwaysEmitIntoClient public var cipherAlg: QAPI.QCryptoCipherAlgo? {
             @_optimize(none) get { json.qapiMember("cipher-alg") }
             @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
@@ -5264,12 +5264,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(keySecret: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(keySecret: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
@@ -5288,12 +5288,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(keySecret: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(keySecret: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
@@ -5312,12 +5312,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(keySecret: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(keySecret: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
@@ -5336,17 +5336,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(keySecret: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(keySecret: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 6.1.
-        public var cipherAlg: QAPI.QCryptoCipherAlgo? {
+        @_alwaysEmitIntoClient public var cipherAlg: QAPI.QCryptoCipherAlgo? {
             @_optimize(none) get { json.qapiMember("cipher-alg") }
             @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
@@ -5365,17 +5365,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(keySecret: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(keySecret: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 6.1.
-        public var cipherAlg: QAPI.QCryptoCipherAlgo? {
+        @_alwaysEmitIntoClient public var cipherAlg: QAPI.QCryptoCipherAlgo? {
             @_optimize(none) get { json.qapiMember("cipher-alg") }
             @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
@@ -5396,22 +5396,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(format: QAPI.RbdImageEncryptionFormat) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.RbdImageEncryptionFormat) {
+            self.init(unchecked: [:])
             json.setQAPIMember("format", format)
         }
         /// `format`: `RbdImageEncryptionFormat`, since QEMU 6.1.
-        public var format: QAPI.RbdImageEncryptionFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.RbdImageEncryptionFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `parent`: `RbdEncryptionOptions`, optional, since QEMU 8.0.
-        public var parent: QAPI.RbdEncryptionOptions? {
+        @_alwaysEmitIntoClient public var parent: QAPI.RbdEncryptionOptions? {
             @_optimize(none) get { json.qapiMember("parent") }
             @_optimize(none) set { json.setQAPIMember("parent", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 6.1.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
@@ -5432,22 +5432,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(format: QAPI.RbdImageEncryptionFormat) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.RbdImageEncryptionFormat) {
+            self.init(unchecked: [:])
             json.setQAPIMember("format", format)
         }
         /// `format`: `RbdImageEncryptionFormat`, since QEMU 6.1.
-        public var format: QAPI.RbdImageEncryptionFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.RbdImageEncryptionFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 6.1.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 6.1.
-        public var cipherAlg: QAPI.QCryptoCipherAlgo? {
+        @_alwaysEmitIntoClient public var cipherAlg: QAPI.QCryptoCipherAlgo? {
             @_optimize(none) get { json.qapiMember("cipher-alg") }
             @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
@@ -5466,58 +5466,58 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(pool: Swift.String, image: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(pool: Swift.String, image: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("pool", pool)
             json.setQAPIMember("image", image)
         }
         /// `pool`: `str`, since QEMU 2.9.
-        public var pool: Swift.String? {
+        @_alwaysEmitIntoClient public var pool: Swift.String? {
             @_optimize(none) get { json.qapiMember("pool") }
             @_optimize(none) set { json.setQAPIMember("pool", newValue) }
         }
         /// `namespace`: `str`, optional, since QEMU 5.0.
-        public var namespace: Swift.String? {
+        @_alwaysEmitIntoClient public var namespace: Swift.String? {
             @_optimize(none) get { json.qapiMember("namespace") }
             @_optimize(none) set { json.setQAPIMember("namespace", newValue) }
         }
         /// `image`: `str`, since QEMU 2.9.
-        public var image: Swift.String? {
+        @_alwaysEmitIntoClient public var image: Swift.String? {
             @_optimize(none) get { json.qapiMember("image") }
             @_optimize(none) set { json.setQAPIMember("image", newValue) }
         }
         /// `conf`: `str`, optional, since QEMU 2.9.
-        public var conf: Swift.String? {
+        @_alwaysEmitIntoClient public var conf: Swift.String? {
             @_optimize(none) get { json.qapiMember("conf") }
             @_optimize(none) set { json.setQAPIMember("conf", newValue) }
         }
         /// `snapshot`: `str`, optional, since QEMU 2.9.
-        public var snapshot: Swift.String? {
+        @_alwaysEmitIntoClient public var snapshot: Swift.String? {
             @_optimize(none) get { json.qapiMember("snapshot") }
             @_optimize(none) set { json.setQAPIMember("snapshot", newValue) }
         }
         /// `encrypt`: `RbdEncryptionOptions`, optional, since QEMU 6.1.
-        public var encrypt: QAPI.RbdEncryptionOptions? {
+        @_alwaysEmitIntoClient public var encrypt: QAPI.RbdEncryptionOptions? {
             @_optimize(none) get { json.qapiMember("encrypt") }
             @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
         /// `user`: `str`, optional, since QEMU 2.9.
-        public var user: Swift.String? {
+        @_alwaysEmitIntoClient public var user: Swift.String? {
             @_optimize(none) get { json.qapiMember("user") }
             @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `auth-client-required`: `[RbdAuthMode]`, optional, since QEMU 3.0.
-        public var authClientRequired: [QAPI.RbdAuthMode]? {
+        @_alwaysEmitIntoClient public var authClientRequired: [QAPI.RbdAuthMode]? {
             @_optimize(none) get { json.qapiMember("auth-client-required") }
             @_optimize(none) set { json.setQAPIMember("auth-client-required", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 3.0.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `server`: `[InetSocketAddressBase]`, optional, since QEMU 2.9.
-        public var server: [QAPI.InetSocketAddressBase]? {
+        @_alwaysEmitIntoClient public var server: [QAPI.InetSocketAddressBase]? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
@@ -5534,9 +5534,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `primary`.
-        public static var primary: ReplicationMode { @_optimize(none) get { ReplicationMode(rawValue: "primary") } }
+        @_alwaysEmitIntoClient public static var primary: ReplicationMode { @_optimize(none) get { ReplicationMode(rawValue: "primary") } }
         /// `secondary`.
-        public static var secondary: ReplicationMode { @_optimize(none) get { ReplicationMode(rawValue: "secondary") } }
+        @_alwaysEmitIntoClient public static var secondary: ReplicationMode { @_optimize(none) get { ReplicationMode(rawValue: "secondary") } }
     }
 
     /// `BlockdevOptionsReplication`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -5552,23 +5552,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef, mode: QAPI.ReplicationMode) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, mode: QAPI.ReplicationMode) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
             json.setQAPIMember("mode", mode)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `mode`: `ReplicationMode`, since QEMU 2.9.
-        public var mode: QAPI.ReplicationMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.ReplicationMode? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `top-id`: `str`, optional, since QEMU 2.9.
-        public var topID: Swift.String? {
+        @_alwaysEmitIntoClient public var topID: Swift.String? {
             @_optimize(none) get { json.qapiMember("top-id") }
             @_optimize(none) set { json.setQAPIMember("top-id", newValue) }
         }
@@ -5585,7 +5585,7 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `inet`.
-        public static var inet: NFSTransport { @_optimize(none) get { NFSTransport(rawValue: "inet") } }
+        @_alwaysEmitIntoClient public static var inet: NFSTransport { @_optimize(none) get { NFSTransport(rawValue: "inet") } }
     }
 
     /// `NFSServer`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -5601,18 +5601,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.NFSTransport, host: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.NFSTransport, host: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
             json.setQAPIMember("host", host)
         }
         /// `type`: `NFSTransport`, since QEMU 2.9.
-        public var type: QAPI.NFSTransport? {
+        @_alwaysEmitIntoClient public var type: QAPI.NFSTransport? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `host`: `str`, since QEMU 2.9.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
@@ -5631,48 +5631,48 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(server: QAPI.NFSServer, path: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(server: QAPI.NFSServer, path: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("server", server)
             json.setQAPIMember("path", path)
         }
         /// `server`: `NFSServer`, since QEMU 2.9.
-        public var server: QAPI.NFSServer? {
+        @_alwaysEmitIntoClient public var server: QAPI.NFSServer? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `path`: `str`, since QEMU 2.9.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `user`: `int`, optional, since QEMU 2.9.
-        public var user: Swift.Int? {
+        @_alwaysEmitIntoClient public var user: Swift.Int? {
             @_optimize(none) get { json.qapiMember("user") }
             @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `group`: `int`, optional, since QEMU 2.9.
-        public var group: Swift.Int? {
+        @_alwaysEmitIntoClient public var group: Swift.Int? {
             @_optimize(none) get { json.qapiMember("group") }
             @_optimize(none) set { json.setQAPIMember("group", newValue) }
         }
         /// `tcp-syn-count`: `int`, optional, since QEMU 2.9.
-        public var tcpSynCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var tcpSynCount: Swift.Int? {
             @_optimize(none) get { json.qapiMember("tcp-syn-count") }
             @_optimize(none) set { json.setQAPIMember("tcp-syn-count", newValue) }
         }
         /// `readahead-size`: `int`, optional, since QEMU 2.9.
-        public var readaheadSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var readaheadSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("readahead-size") }
             @_optimize(none) set { json.setQAPIMember("readahead-size", newValue) }
         }
         /// `page-cache-size`: `int`, optional, since QEMU 2.9.
-        public var pageCacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var pageCacheSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("page-cache-size") }
             @_optimize(none) set { json.setQAPIMember("page-cache-size", newValue) }
         }
         /// `debug`: `int`, optional, since QEMU 2.9.
-        public var debug: Swift.Int? {
+        @_alwaysEmitIntoClient public var debug: Swift.Int? {
             @_optimize(none) get { json.qapiMember("debug") }
             @_optimize(none) set { json.setQAPIMember("debug", newValue) }
         }
@@ -5691,42 +5691,42 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(url: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(url: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("url", url)
         }
         /// `url`: `str`, since QEMU 2.9.
-        public var url: Swift.String? {
+        @_alwaysEmitIntoClient public var url: Swift.String? {
             @_optimize(none) get { json.qapiMember("url") }
             @_optimize(none) set { json.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
-        public var readahead: Swift.Int? {
+        @_alwaysEmitIntoClient public var readahead: Swift.Int? {
             @_optimize(none) get { json.qapiMember("readahead") }
             @_optimize(none) set { json.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
-        public var timeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var timeout: Swift.Int? {
             @_optimize(none) get { json.qapiMember("timeout") }
             @_optimize(none) set { json.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
-        public var username: Swift.String? {
+        @_alwaysEmitIntoClient public var username: Swift.String? {
             @_optimize(none) get { json.qapiMember("username") }
             @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
-        public var passwordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var passwordSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("password-secret") }
             @_optimize(none) set { json.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
-        public var proxyUsername: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyUsername: Swift.String? {
             @_optimize(none) get { json.qapiMember("proxy-username") }
             @_optimize(none) set { json.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
-        public var proxyPasswordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyPasswordSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("proxy-password-secret") }
             @_optimize(none) set { json.setQAPIMember("proxy-password-secret", newValue) }
         }
@@ -5745,52 +5745,52 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(url: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(url: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("url", url)
         }
         /// `url`: `str`, since QEMU 2.9.
-        public var url: Swift.String? {
+        @_alwaysEmitIntoClient public var url: Swift.String? {
             @_optimize(none) get { json.qapiMember("url") }
             @_optimize(none) set { json.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
-        public var readahead: Swift.Int? {
+        @_alwaysEmitIntoClient public var readahead: Swift.Int? {
             @_optimize(none) get { json.qapiMember("readahead") }
             @_optimize(none) set { json.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
-        public var timeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var timeout: Swift.Int? {
             @_optimize(none) get { json.qapiMember("timeout") }
             @_optimize(none) set { json.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
-        public var username: Swift.String? {
+        @_alwaysEmitIntoClient public var username: Swift.String? {
             @_optimize(none) get { json.qapiMember("username") }
             @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
-        public var passwordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var passwordSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("password-secret") }
             @_optimize(none) set { json.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
-        public var proxyUsername: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyUsername: Swift.String? {
             @_optimize(none) get { json.qapiMember("proxy-username") }
             @_optimize(none) set { json.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
-        public var proxyPasswordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyPasswordSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("proxy-password-secret") }
             @_optimize(none) set { json.setQAPIMember("proxy-password-secret", newValue) }
         }
         /// `cookie`: `str`, optional, since QEMU 2.9.
-        public var cookie: Swift.String? {
+        @_alwaysEmitIntoClient public var cookie: Swift.String? {
             @_optimize(none) get { json.qapiMember("cookie") }
             @_optimize(none) set { json.setQAPIMember("cookie", newValue) }
         }
         /// `cookie-secret`: `str`, optional, since QEMU 2.10.
-        public var cookieSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var cookieSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("cookie-secret") }
             @_optimize(none) set { json.setQAPIMember("cookie-secret", newValue) }
         }
@@ -5809,57 +5809,57 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(url: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(url: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("url", url)
         }
         /// `url`: `str`, since QEMU 2.9.
-        public var url: Swift.String? {
+        @_alwaysEmitIntoClient public var url: Swift.String? {
             @_optimize(none) get { json.qapiMember("url") }
             @_optimize(none) set { json.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
-        public var readahead: Swift.Int? {
+        @_alwaysEmitIntoClient public var readahead: Swift.Int? {
             @_optimize(none) get { json.qapiMember("readahead") }
             @_optimize(none) set { json.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
-        public var timeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var timeout: Swift.Int? {
             @_optimize(none) get { json.qapiMember("timeout") }
             @_optimize(none) set { json.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
-        public var username: Swift.String? {
+        @_alwaysEmitIntoClient public var username: Swift.String? {
             @_optimize(none) get { json.qapiMember("username") }
             @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
-        public var passwordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var passwordSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("password-secret") }
             @_optimize(none) set { json.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
-        public var proxyUsername: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyUsername: Swift.String? {
             @_optimize(none) get { json.qapiMember("proxy-username") }
             @_optimize(none) set { json.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
-        public var proxyPasswordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyPasswordSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("proxy-password-secret") }
             @_optimize(none) set { json.setQAPIMember("proxy-password-secret", newValue) }
         }
         /// `cookie`: `str`, optional, since QEMU 2.9.
-        public var cookie: Swift.String? {
+        @_alwaysEmitIntoClient public var cookie: Swift.String? {
             @_optimize(none) get { json.qapiMember("cookie") }
             @_optimize(none) set { json.setQAPIMember("cookie", newValue) }
         }
         /// `sslverify`: `bool`, optional, since QEMU 2.9.
-        public var sslverify: Swift.Bool? {
+        @_alwaysEmitIntoClient public var sslverify: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("sslverify") }
             @_optimize(none) set { json.setQAPIMember("sslverify", newValue) }
         }
         /// `cookie-secret`: `str`, optional, since QEMU 2.10.
-        public var cookieSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var cookieSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("cookie-secret") }
             @_optimize(none) set { json.setQAPIMember("cookie-secret", newValue) }
         }
@@ -5878,42 +5878,42 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(url: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(url: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("url", url)
         }
         /// `url`: `str`, since QEMU 2.9.
-        public var url: Swift.String? {
+        @_alwaysEmitIntoClient public var url: Swift.String? {
             @_optimize(none) get { json.qapiMember("url") }
             @_optimize(none) set { json.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
-        public var readahead: Swift.Int? {
+        @_alwaysEmitIntoClient public var readahead: Swift.Int? {
             @_optimize(none) get { json.qapiMember("readahead") }
             @_optimize(none) set { json.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
-        public var timeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var timeout: Swift.Int? {
             @_optimize(none) get { json.qapiMember("timeout") }
             @_optimize(none) set { json.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
-        public var username: Swift.String? {
+        @_alwaysEmitIntoClient public var username: Swift.String? {
             @_optimize(none) get { json.qapiMember("username") }
             @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
-        public var passwordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var passwordSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("password-secret") }
             @_optimize(none) set { json.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
-        public var proxyUsername: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyUsername: Swift.String? {
             @_optimize(none) get { json.qapiMember("proxy-username") }
             @_optimize(none) set { json.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
-        public var proxyPasswordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyPasswordSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("proxy-password-secret") }
             @_optimize(none) set { json.setQAPIMember("proxy-password-secret", newValue) }
         }
@@ -5932,47 +5932,47 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(url: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(url: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("url", url)
         }
         /// `url`: `str`, since QEMU 2.9.
-        public var url: Swift.String? {
+        @_alwaysEmitIntoClient public var url: Swift.String? {
             @_optimize(none) get { json.qapiMember("url") }
             @_optimize(none) set { json.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
-        public var readahead: Swift.Int? {
+        @_alwaysEmitIntoClient public var readahead: Swift.Int? {
             @_optimize(none) get { json.qapiMember("readahead") }
             @_optimize(none) set { json.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
-        public var timeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var timeout: Swift.Int? {
             @_optimize(none) get { json.qapiMember("timeout") }
             @_optimize(none) set { json.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
-        public var username: Swift.String? {
+        @_alwaysEmitIntoClient public var username: Swift.String? {
             @_optimize(none) get { json.qapiMember("username") }
             @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
-        public var passwordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var passwordSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("password-secret") }
             @_optimize(none) set { json.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
-        public var proxyUsername: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyUsername: Swift.String? {
             @_optimize(none) get { json.qapiMember("proxy-username") }
             @_optimize(none) set { json.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
-        public var proxyPasswordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyPasswordSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("proxy-password-secret") }
             @_optimize(none) set { json.setQAPIMember("proxy-password-secret", newValue) }
         }
         /// `sslverify`: `bool`, optional, since QEMU 2.9.
-        public var sslverify: Swift.Bool? {
+        @_alwaysEmitIntoClient public var sslverify: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("sslverify") }
             @_optimize(none) set { json.setQAPIMember("sslverify", newValue) }
         }
@@ -5991,42 +5991,42 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(server: QAPI.SocketAddress) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(server: QAPI.SocketAddress) {
+            self.init(unchecked: [:])
             json.setQAPIMember("server", server)
         }
         /// `server`: `SocketAddress`, since QEMU 2.9.
-        public var server: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var server: QAPI.SocketAddress? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `export`: `str`, optional, since QEMU 2.9.
-        public var export: Swift.String? {
+        @_alwaysEmitIntoClient public var export: Swift.String? {
             @_optimize(none) get { json.qapiMember("export") }
             @_optimize(none) set { json.setQAPIMember("export", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.9.
-        public var tlsCreds: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
             @_optimize(none) get { json.qapiMember("tls-creds") }
             @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-hostname`: `str`, optional, since QEMU 7.0.
-        public var tlsHostname: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsHostname: Swift.String? {
             @_optimize(none) get { json.qapiMember("tls-hostname") }
             @_optimize(none) set { json.setQAPIMember("tls-hostname", newValue) }
         }
         /// `x-dirty-bitmap`: `str`, optional, since QEMU 3.0.
-        public var xDirtyBitmap: Swift.String? {
+        @_alwaysEmitIntoClient public var xDirtyBitmap: Swift.String? {
             @_optimize(none) get { json.qapiMember("x-dirty-bitmap") }
             @_optimize(none) set { json.setQAPIMember("x-dirty-bitmap", newValue) }
         }
         /// `reconnect-delay`: `uint32`, optional, since QEMU 4.2.
-        public var reconnectDelay: Swift.Int? {
+        @_alwaysEmitIntoClient public var reconnectDelay: Swift.Int? {
             @_optimize(none) get { json.qapiMember("reconnect-delay") }
             @_optimize(none) set { json.setQAPIMember("reconnect-delay", newValue) }
         }
         /// `open-timeout`: `uint32`, optional, since QEMU 7.0.
-        public var openTimeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var openTimeout: Swift.Int? {
             @_optimize(none) get { json.qapiMember("open-timeout") }
             @_optimize(none) set { json.setQAPIMember("open-timeout", newValue) }
         }
@@ -6045,22 +6045,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `offset`: `int`, optional, since QEMU 2.9.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `size`: `int`, optional, since QEMU 2.9.
-        public var size: Swift.Int? {
+        @_alwaysEmitIntoClient public var size: Swift.Int? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
@@ -6079,18 +6079,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(throttleGroup: Swift.String, file: QAPI.BlockdevRef) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(throttleGroup: Swift.String, file: QAPI.BlockdevRef) {
+            self.init(unchecked: [:])
             json.setQAPIMember("throttle-group", throttleGroup)
             json.setQAPIMember("file", file)
         }
         /// `throttle-group`: `str`, since QEMU 2.11.
-        public var throttleGroup: Swift.String? {
+        @_alwaysEmitIntoClient public var throttleGroup: Swift.String? {
             @_optimize(none) get { json.qapiMember("throttle-group") }
             @_optimize(none) set { json.setQAPIMember("throttle-group", newValue) }
         }
         /// `file`: `BlockdevRef`, since QEMU 2.11.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
@@ -6109,17 +6109,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `bottom`: `str`, optional, since QEMU 6.0.
-        public var bottom: Swift.String? {
+        @_alwaysEmitIntoClient public var bottom: Swift.String? {
             @_optimize(none) get { json.qapiMember("bottom") }
             @_optimize(none) set { json.setQAPIMember("bottom", newValue) }
         }
@@ -6136,9 +6136,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `break-guest-write`.
-        public static var breakGuestWrite: OnCbwError { @_optimize(none) get { OnCbwError(rawValue: "break-guest-write") } }
+        @_alwaysEmitIntoClient public static var breakGuestWrite: OnCbwError { @_optimize(none) get { OnCbwError(rawValue: "break-guest-write") } }
         /// `break-snapshot`.
-        public static var breakSnapshot: OnCbwError { @_optimize(none) get { OnCbwError(rawValue: "break-snapshot") } }
+        @_alwaysEmitIntoClient public static var breakSnapshot: OnCbwError { @_optimize(none) get { OnCbwError(rawValue: "break-snapshot") } }
     }
 
     /// `BlockdevOptionsCbw`: a QAPI struct of the `block-core` module, since QEMU 6.2.
@@ -6154,38 +6154,38 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef, target: QAPI.BlockdevRef) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, target: QAPI.BlockdevRef) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
             json.setQAPIMember("target", target)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `target`: `BlockdevRef`, since QEMU 6.2.
-        public var target: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var target: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("target") }
             @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `bitmap`: `BlockDirtyBitmap`, optional, since QEMU 7.0.
-        public var bitmap: QAPI.BlockDirtyBitmap? {
+        @_alwaysEmitIntoClient public var bitmap: QAPI.BlockDirtyBitmap? {
             @_optimize(none) get { json.qapiMember("bitmap") }
             @_optimize(none) set { json.setQAPIMember("bitmap", newValue) }
         }
         /// `on-cbw-error`: `OnCbwError`, optional, since QEMU 7.1.
-        public var onCbwError: QAPI.OnCbwError? {
+        @_alwaysEmitIntoClient public var onCbwError: QAPI.OnCbwError? {
             @_optimize(none) get { json.qapiMember("on-cbw-error") }
             @_optimize(none) set { json.setQAPIMember("on-cbw-error", newValue) }
         }
         /// `cbw-timeout`: `uint32`, optional, since QEMU 7.1.
-        public var cbwTimeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var cbwTimeout: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cbw-timeout") }
             @_optimize(none) set { json.setQAPIMember("cbw-timeout", newValue) }
         }
         /// `min-cluster-size`: `size`, optional, since QEMU 9.2.
-        public var minClusterSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var minClusterSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("min-cluster-size") }
             @_optimize(none) set { json.setQAPIMember("min-cluster-size", newValue) }
         }
@@ -6206,577 +6206,577 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
+            self.init(unchecked: [:])
             json.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 2.9.
-        public var driver: QAPI.BlockdevDriver? {
+        @_alwaysEmitIntoClient public var driver: QAPI.BlockdevDriver? {
             @_optimize(none) get { json.qapiMember("driver") }
             @_optimize(none) set { json.setQAPIMember("driver", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.0.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("node-name") }
             @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `discard`: `BlockdevDiscardOptions`, optional, since QEMU 2.9.
-        public var discard: QAPI.BlockdevDiscardOptions? {
+        @_alwaysEmitIntoClient public var discard: QAPI.BlockdevDiscardOptions? {
             @_optimize(none) get { json.qapiMember("discard") }
             @_optimize(none) set { json.setQAPIMember("discard", newValue) }
         }
         /// `cache`: `BlockdevCacheOptions`, optional, since QEMU 2.9.
-        public var cache: QAPI.BlockdevCacheOptions? {
+        @_alwaysEmitIntoClient public var cache: QAPI.BlockdevCacheOptions? {
             @_optimize(none) get { json.qapiMember("cache") }
             @_optimize(none) set { json.setQAPIMember("cache", newValue) }
         }
         /// `active`: `bool`, optional, since QEMU 10.0.
-        public var active: Swift.Bool? {
+        @_alwaysEmitIntoClient public var active: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("active") }
             @_optimize(none) set { json.setQAPIMember("active", newValue) }
         }
         /// `read-only`: `bool`, optional, since QEMU 2.9.
-        public var readOnly: Swift.Bool? {
+        @_alwaysEmitIntoClient public var readOnly: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("read-only") }
             @_optimize(none) set { json.setQAPIMember("read-only", newValue) }
         }
         /// `auto-read-only`: `bool`, optional, since QEMU 2.9.
-        public var autoReadOnly: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoReadOnly: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("auto-read-only") }
             @_optimize(none) set { json.setQAPIMember("auto-read-only", newValue) }
         }
         /// `force-share`: `bool`, optional, since QEMU 2.10.
-        public var forceShare: Swift.Bool? {
+        @_alwaysEmitIntoClient public var forceShare: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("force-share") }
             @_optimize(none) set { json.setQAPIMember("force-share", newValue) }
         }
         /// `detect-zeroes`: `BlockdevDetectZeroesOptions`, optional, since QEMU 2.1.
-        public var detectZeroes: QAPI.BlockdevDetectZeroesOptions? {
+        @_alwaysEmitIntoClient public var detectZeroes: QAPI.BlockdevDetectZeroesOptions? {
             @_optimize(none) get { json.qapiMember("detect-zeroes") }
             @_optimize(none) set { json.setQAPIMember("detect-zeroes", newValue) }
         }
         /// `image`: `BlockdevRef`, optional, since QEMU 2.9.
-        public var image: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var image: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("image") }
             @_optimize(none) set { json.setQAPIMember("image", newValue) }
         }
         /// `config`: `str`, optional, since QEMU 2.9.
-        public var config: Swift.String? {
+        @_alwaysEmitIntoClient public var config: Swift.String? {
             @_optimize(none) get { json.qapiMember("config") }
             @_optimize(none) set { json.setQAPIMember("config", newValue) }
         }
         /// `align`: `int`, optional, since QEMU 2.9.
-        public var align: Swift.Int? {
+        @_alwaysEmitIntoClient public var align: Swift.Int? {
             @_optimize(none) get { json.qapiMember("align") }
             @_optimize(none) set { json.setQAPIMember("align", newValue) }
         }
         /// `max-transfer`: `int32`, optional, since QEMU 2.10.
-        public var maxTransfer: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxTransfer: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max-transfer") }
             @_optimize(none) set { json.setQAPIMember("max-transfer", newValue) }
         }
         /// `opt-write-zero`: `int32`, optional, since QEMU 2.10.
-        public var optWriteZero: Swift.Int? {
+        @_alwaysEmitIntoClient public var optWriteZero: Swift.Int? {
             @_optimize(none) get { json.qapiMember("opt-write-zero") }
             @_optimize(none) set { json.setQAPIMember("opt-write-zero", newValue) }
         }
         /// `max-write-zero`: `int32`, optional, since QEMU 2.10.
-        public var maxWriteZero: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxWriteZero: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max-write-zero") }
             @_optimize(none) set { json.setQAPIMember("max-write-zero", newValue) }
         }
         /// `opt-discard`: `int32`, optional, since QEMU 2.10.
-        public var optDiscard: Swift.Int? {
+        @_alwaysEmitIntoClient public var optDiscard: Swift.Int? {
             @_optimize(none) get { json.qapiMember("opt-discard") }
             @_optimize(none) set { json.setQAPIMember("opt-discard", newValue) }
         }
         /// `max-discard`: `int32`, optional, since QEMU 2.10.
-        public var maxDiscard: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxDiscard: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max-discard") }
             @_optimize(none) set { json.setQAPIMember("max-discard", newValue) }
         }
         /// `inject-error`: `[BlkdebugInjectErrorOptions]`, optional, since QEMU 2.9.
-        public var injectError: [QAPI.BlkdebugInjectErrorOptions]? {
+        @_alwaysEmitIntoClient public var injectError: [QAPI.BlkdebugInjectErrorOptions]? {
             @_optimize(none) get { json.qapiMember("inject-error") }
             @_optimize(none) set { json.setQAPIMember("inject-error", newValue) }
         }
         /// `set-state`: `[BlkdebugSetStateOptions]`, optional, since QEMU 2.9.
-        public var setState: [QAPI.BlkdebugSetStateOptions]? {
+        @_alwaysEmitIntoClient public var setState: [QAPI.BlkdebugSetStateOptions]? {
             @_optimize(none) get { json.qapiMember("set-state") }
             @_optimize(none) set { json.setQAPIMember("set-state", newValue) }
         }
         /// `take-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
-        public var takeChildPerms: [QAPI.BlockPermission]? {
+        @_alwaysEmitIntoClient public var takeChildPerms: [QAPI.BlockPermission]? {
             @_optimize(none) get { json.qapiMember("take-child-perms") }
             @_optimize(none) set { json.setQAPIMember("take-child-perms", newValue) }
         }
         /// `unshare-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
-        public var unshareChildPerms: [QAPI.BlockPermission]? {
+        @_alwaysEmitIntoClient public var unshareChildPerms: [QAPI.BlockPermission]? {
             @_optimize(none) get { json.qapiMember("unshare-child-perms") }
             @_optimize(none) set { json.setQAPIMember("unshare-child-perms", newValue) }
         }
         /// `file`: `BlockdevRef`, optional, since QEMU 3.0.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `log`: `BlockdevRef`, optional, since QEMU 3.0.
-        public var log: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var log: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("log") }
             @_optimize(none) set { json.setQAPIMember("log", newValue) }
         }
         /// `log-sector-size`: `uint32`, optional, since QEMU 3.0.
-        public var logSectorSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var logSectorSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("log-sector-size") }
             @_optimize(none) set { json.setQAPIMember("log-sector-size", newValue) }
         }
         /// `log-append`: `bool`, optional, since QEMU 3.0.
-        public var logAppend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logAppend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("log-append") }
             @_optimize(none) set { json.setQAPIMember("log-append", newValue) }
         }
         /// `log-super-update-interval`: `uint64`, optional, since QEMU 3.0.
-        public var logSuperUpdateInterval: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var logSuperUpdateInterval: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("log-super-update-interval") }
             @_optimize(none) set { json.setQAPIMember("log-super-update-interval", newValue) }
         }
         /// `test`: `BlockdevRef`, optional, since QEMU 2.9.
-        public var test: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var test: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("test") }
             @_optimize(none) set { json.setQAPIMember("test", newValue) }
         }
         /// `raw`: `BlockdevRef`, optional, since QEMU 2.9.
-        public var raw: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var raw: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("raw") }
             @_optimize(none) set { json.setQAPIMember("raw", newValue) }
         }
         /// `target`: `BlockdevRef`, optional, since QEMU 6.2.
-        public var target: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var target: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("target") }
             @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `bitmap`: `BlockDirtyBitmap`, optional, since QEMU 7.0.
-        public var bitmap: QAPI.BlockDirtyBitmap? {
+        @_alwaysEmitIntoClient public var bitmap: QAPI.BlockDirtyBitmap? {
             @_optimize(none) get { json.qapiMember("bitmap") }
             @_optimize(none) set { json.setQAPIMember("bitmap", newValue) }
         }
         /// `on-cbw-error`: `OnCbwError`, optional, since QEMU 7.1.
-        public var onCbwError: QAPI.OnCbwError? {
+        @_alwaysEmitIntoClient public var onCbwError: QAPI.OnCbwError? {
             @_optimize(none) get { json.qapiMember("on-cbw-error") }
             @_optimize(none) set { json.setQAPIMember("on-cbw-error", newValue) }
         }
         /// `cbw-timeout`: `uint32`, optional, since QEMU 7.1.
-        public var cbwTimeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var cbwTimeout: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cbw-timeout") }
             @_optimize(none) set { json.setQAPIMember("cbw-timeout", newValue) }
         }
         /// `min-cluster-size`: `size`, optional, since QEMU 9.2.
-        public var minClusterSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var minClusterSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("min-cluster-size") }
             @_optimize(none) set { json.setQAPIMember("min-cluster-size", newValue) }
         }
         /// `bottom`: `str`, optional, since QEMU 6.0.
-        public var bottom: Swift.String? {
+        @_alwaysEmitIntoClient public var bottom: Swift.String? {
             @_optimize(none) get { json.qapiMember("bottom") }
             @_optimize(none) set { json.setQAPIMember("bottom", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 2.9.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `pr-manager`: `str`, optional, since QEMU 2.9.
-        public var prManager: Swift.String? {
+        @_alwaysEmitIntoClient public var prManager: Swift.String? {
             @_optimize(none) get { json.qapiMember("pr-manager") }
             @_optimize(none) set { json.setQAPIMember("pr-manager", newValue) }
         }
         /// `locking`: `OnOffAuto`, optional, since QEMU 2.9.
-        public var locking: QAPI.OnOffAuto? {
+        @_alwaysEmitIntoClient public var locking: QAPI.OnOffAuto? {
             @_optimize(none) get { json.qapiMember("locking") }
             @_optimize(none) set { json.setQAPIMember("locking", newValue) }
         }
         /// `aio`: `BlockdevAioOptions`, optional, since QEMU 2.8.
-        public var aio: QAPI.BlockdevAioOptions? {
+        @_alwaysEmitIntoClient public var aio: QAPI.BlockdevAioOptions? {
             @_optimize(none) get { json.qapiMember("aio") }
             @_optimize(none) set { json.setQAPIMember("aio", newValue) }
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 2.9.
-        public var aioMaxBatch: Swift.Int? {
+        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
             @_optimize(none) get { json.qapiMember("aio-max-batch") }
             @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `drop-cache`: `bool`, optional, since QEMU 2.9.
-        public var dropCache: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dropCache: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("drop-cache") }
             @_optimize(none) set { json.setQAPIMember("drop-cache", newValue) }
         }
         /// `x-check-cache-dropped`: `bool`, optional, since QEMU 3.0.
-        public var xCheckCacheDropped: Swift.Bool? {
+        @_alwaysEmitIntoClient public var xCheckCacheDropped: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("x-check-cache-dropped") }
             @_optimize(none) set { json.setQAPIMember("x-check-cache-dropped", newValue) }
         }
         /// `url`: `str`, optional, since QEMU 2.9.
-        public var url: Swift.String? {
+        @_alwaysEmitIntoClient public var url: Swift.String? {
             @_optimize(none) get { json.qapiMember("url") }
             @_optimize(none) set { json.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
-        public var readahead: Swift.Int? {
+        @_alwaysEmitIntoClient public var readahead: Swift.Int? {
             @_optimize(none) get { json.qapiMember("readahead") }
             @_optimize(none) set { json.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
-        public var timeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var timeout: Swift.Int? {
             @_optimize(none) get { json.qapiMember("timeout") }
             @_optimize(none) set { json.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
-        public var username: Swift.String? {
+        @_alwaysEmitIntoClient public var username: Swift.String? {
             @_optimize(none) get { json.qapiMember("username") }
             @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
-        public var passwordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var passwordSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("password-secret") }
             @_optimize(none) set { json.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
-        public var proxyUsername: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyUsername: Swift.String? {
             @_optimize(none) get { json.qapiMember("proxy-username") }
             @_optimize(none) set { json.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
-        public var proxyPasswordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyPasswordSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("proxy-password-secret") }
             @_optimize(none) set { json.setQAPIMember("proxy-password-secret", newValue) }
         }
         /// `sslverify`: `bool`, optional, since QEMU 2.9.
-        public var sslverify: Swift.Bool? {
+        @_alwaysEmitIntoClient public var sslverify: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("sslverify") }
             @_optimize(none) set { json.setQAPIMember("sslverify", newValue) }
         }
         /// `volume`: `str`, optional, since QEMU 2.9.
-        public var volume: Swift.String? {
+        @_alwaysEmitIntoClient public var volume: Swift.String? {
             @_optimize(none) get { json.qapiMember("volume") }
             @_optimize(none) set { json.setQAPIMember("volume", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 2.9.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `server`: `[SocketAddress]`, optional, since QEMU 2.9.
-        public var server: [QAPI.SocketAddress]? {
+        @_alwaysEmitIntoClient public var server: [QAPI.SocketAddress]? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `debug`: `int`, optional, since QEMU 2.8.
-        public var debug: Swift.Int? {
+        @_alwaysEmitIntoClient public var debug: Swift.Int? {
             @_optimize(none) get { json.qapiMember("debug") }
             @_optimize(none) set { json.setQAPIMember("debug", newValue) }
         }
         /// `logfile`: `str`, optional, since QEMU 2.8.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `cookie`: `str`, optional, since QEMU 2.9.
-        public var cookie: Swift.String? {
+        @_alwaysEmitIntoClient public var cookie: Swift.String? {
             @_optimize(none) get { json.qapiMember("cookie") }
             @_optimize(none) set { json.setQAPIMember("cookie", newValue) }
         }
         /// `cookie-secret`: `str`, optional, since QEMU 2.10.
-        public var cookieSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var cookieSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("cookie-secret") }
             @_optimize(none) set { json.setQAPIMember("cookie-secret", newValue) }
         }
         /// `transport`: `IscsiTransport`, optional, since QEMU 2.9.
-        public var transport: QAPI.ISCSITransport? {
+        @_alwaysEmitIntoClient public var transport: QAPI.ISCSITransport? {
             @_optimize(none) get { json.qapiMember("transport") }
             @_optimize(none) set { json.setQAPIMember("transport", newValue) }
         }
         /// `portal`: `str`, optional, since QEMU 2.9.
-        public var portal: Swift.String? {
+        @_alwaysEmitIntoClient public var portal: Swift.String? {
             @_optimize(none) get { json.qapiMember("portal") }
             @_optimize(none) set { json.setQAPIMember("portal", newValue) }
         }
         /// `lun`: `int`, optional, since QEMU 2.9.
-        public var lun: Swift.Int? {
+        @_alwaysEmitIntoClient public var lun: Swift.Int? {
             @_optimize(none) get { json.qapiMember("lun") }
             @_optimize(none) set { json.setQAPIMember("lun", newValue) }
         }
         /// `user`: `str`, optional, since QEMU 2.9.
-        public var user: Swift.String? {
+        @_alwaysEmitIntoClient public var user: Swift.String? {
             @_optimize(none) get { json.qapiMember("user") }
             @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `initiator-name`: `str`, optional, since QEMU 2.9.
-        public var initiatorName: Swift.String? {
+        @_alwaysEmitIntoClient public var initiatorName: Swift.String? {
             @_optimize(none) get { json.qapiMember("initiator-name") }
             @_optimize(none) set { json.setQAPIMember("initiator-name", newValue) }
         }
         /// `header-digest`: `IscsiHeaderDigest`, optional, since QEMU 2.9.
-        public var headerDigest: QAPI.ISCSIHeaderDigest? {
+        @_alwaysEmitIntoClient public var headerDigest: QAPI.ISCSIHeaderDigest? {
             @_optimize(none) get { json.qapiMember("header-digest") }
             @_optimize(none) set { json.setQAPIMember("header-digest", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `header`: `BlockdevRef`, optional, since QEMU 9.0.
-        public var header: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var header: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("header") }
             @_optimize(none) set { json.setQAPIMember("header", newValue) }
         }
         /// `export`: `str`, optional, since QEMU 2.9.
-        public var export: Swift.String? {
+        @_alwaysEmitIntoClient public var export: Swift.String? {
             @_optimize(none) get { json.qapiMember("export") }
             @_optimize(none) set { json.setQAPIMember("export", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.9.
-        public var tlsCreds: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
             @_optimize(none) get { json.qapiMember("tls-creds") }
             @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-hostname`: `str`, optional, since QEMU 7.0.
-        public var tlsHostname: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsHostname: Swift.String? {
             @_optimize(none) get { json.qapiMember("tls-hostname") }
             @_optimize(none) set { json.setQAPIMember("tls-hostname", newValue) }
         }
         /// `x-dirty-bitmap`: `str`, optional, since QEMU 3.0.
-        public var xDirtyBitmap: Swift.String? {
+        @_alwaysEmitIntoClient public var xDirtyBitmap: Swift.String? {
             @_optimize(none) get { json.qapiMember("x-dirty-bitmap") }
             @_optimize(none) set { json.setQAPIMember("x-dirty-bitmap", newValue) }
         }
         /// `reconnect-delay`: `uint32`, optional, since QEMU 4.2.
-        public var reconnectDelay: Swift.Int? {
+        @_alwaysEmitIntoClient public var reconnectDelay: Swift.Int? {
             @_optimize(none) get { json.qapiMember("reconnect-delay") }
             @_optimize(none) set { json.setQAPIMember("reconnect-delay", newValue) }
         }
         /// `open-timeout`: `uint32`, optional, since QEMU 7.0.
-        public var openTimeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var openTimeout: Swift.Int? {
             @_optimize(none) get { json.qapiMember("open-timeout") }
             @_optimize(none) set { json.setQAPIMember("open-timeout", newValue) }
         }
         /// `group`: `int`, optional, since QEMU 2.9.
-        public var group: Swift.Int? {
+        @_alwaysEmitIntoClient public var group: Swift.Int? {
             @_optimize(none) get { json.qapiMember("group") }
             @_optimize(none) set { json.setQAPIMember("group", newValue) }
         }
         /// `tcp-syn-count`: `int`, optional, since QEMU 2.9.
-        public var tcpSynCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var tcpSynCount: Swift.Int? {
             @_optimize(none) get { json.qapiMember("tcp-syn-count") }
             @_optimize(none) set { json.setQAPIMember("tcp-syn-count", newValue) }
         }
         /// `readahead-size`: `int`, optional, since QEMU 2.9.
-        public var readaheadSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var readaheadSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("readahead-size") }
             @_optimize(none) set { json.setQAPIMember("readahead-size", newValue) }
         }
         /// `page-cache-size`: `int`, optional, since QEMU 2.9.
-        public var pageCacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var pageCacheSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("page-cache-size") }
             @_optimize(none) set { json.setQAPIMember("page-cache-size", newValue) }
         }
         /// `size`: `int`, optional, since QEMU 2.9.
-        public var size: Swift.Int? {
+        @_alwaysEmitIntoClient public var size: Swift.Int? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `latency-ns`: `uint64`, optional, since QEMU 2.4.
-        public var latencyNs: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var latencyNs: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("latency-ns") }
             @_optimize(none) set { json.setQAPIMember("latency-ns", newValue) }
         }
         /// `read-zeroes`: `bool`, optional, since QEMU 2.9.
-        public var readZeroes: Swift.Bool? {
+        @_alwaysEmitIntoClient public var readZeroes: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("read-zeroes") }
             @_optimize(none) set { json.setQAPIMember("read-zeroes", newValue) }
         }
         /// `device`: `str`, optional, since QEMU 2.12.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `namespace`: `int`, optional, since QEMU 2.12.
-        public var namespace: Swift.Int? {
+        @_alwaysEmitIntoClient public var namespace: Swift.Int? {
             @_optimize(none) get { json.qapiMember("namespace") }
             @_optimize(none) set { json.setQAPIMember("namespace", newValue) }
         }
         /// `prealloc-align`: `int`, optional, since QEMU 6.0.
-        public var preallocAlign: Swift.Int? {
+        @_alwaysEmitIntoClient public var preallocAlign: Swift.Int? {
             @_optimize(none) get { json.qapiMember("prealloc-align") }
             @_optimize(none) set { json.setQAPIMember("prealloc-align", newValue) }
         }
         /// `prealloc-size`: `int`, optional, since QEMU 6.0.
-        public var preallocSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var preallocSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("prealloc-size") }
             @_optimize(none) set { json.setQAPIMember("prealloc-size", newValue) }
         }
         /// `backing`: `BlockdevRefOrNull`, optional, since QEMU 2.9.
-        public var backing: QAPI.BlockdevRefOrNull? {
+        @_alwaysEmitIntoClient public var backing: QAPI.BlockdevRefOrNull? {
             @_optimize(none) get { json.qapiMember("backing") }
             @_optimize(none) set { json.setQAPIMember("backing", newValue) }
         }
         /// `lazy-refcounts`: `bool`, optional, since QEMU 2.9.
-        public var lazyRefcounts: Swift.Bool? {
+        @_alwaysEmitIntoClient public var lazyRefcounts: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("lazy-refcounts") }
             @_optimize(none) set { json.setQAPIMember("lazy-refcounts", newValue) }
         }
         /// `pass-discard-request`: `bool`, optional, since QEMU 2.9.
-        public var passDiscardRequest: Swift.Bool? {
+        @_alwaysEmitIntoClient public var passDiscardRequest: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("pass-discard-request") }
             @_optimize(none) set { json.setQAPIMember("pass-discard-request", newValue) }
         }
         /// `pass-discard-snapshot`: `bool`, optional, since QEMU 2.9.
-        public var passDiscardSnapshot: Swift.Bool? {
+        @_alwaysEmitIntoClient public var passDiscardSnapshot: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("pass-discard-snapshot") }
             @_optimize(none) set { json.setQAPIMember("pass-discard-snapshot", newValue) }
         }
         /// `pass-discard-other`: `bool`, optional, since QEMU 2.9.
-        public var passDiscardOther: Swift.Bool? {
+        @_alwaysEmitIntoClient public var passDiscardOther: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("pass-discard-other") }
             @_optimize(none) set { json.setQAPIMember("pass-discard-other", newValue) }
         }
         /// `discard-no-unref`: `bool`, optional, since QEMU 8.1.
-        public var discardNoUnref: Swift.Bool? {
+        @_alwaysEmitIntoClient public var discardNoUnref: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("discard-no-unref") }
             @_optimize(none) set { json.setQAPIMember("discard-no-unref", newValue) }
         }
         /// `overlap-check`: `Qcow2OverlapChecks`, optional, since QEMU 2.2.
-        public var overlapCheck: QAPI.Qcow2OverlapChecks? {
+        @_alwaysEmitIntoClient public var overlapCheck: QAPI.Qcow2OverlapChecks? {
             @_optimize(none) get { json.qapiMember("overlap-check") }
             @_optimize(none) set { json.setQAPIMember("overlap-check", newValue) }
         }
         /// `cache-size`: `int`, optional, since QEMU 2.2.
-        public var cacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var cacheSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cache-size") }
             @_optimize(none) set { json.setQAPIMember("cache-size", newValue) }
         }
         /// `l2-cache-size`: `int`, optional, since QEMU 2.2.
-        public var l2CacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var l2CacheSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("l2-cache-size") }
             @_optimize(none) set { json.setQAPIMember("l2-cache-size", newValue) }
         }
         /// `l2-cache-entry-size`: `int`, optional, since QEMU 2.12.
-        public var l2CacheEntrySize: Swift.Int? {
+        @_alwaysEmitIntoClient public var l2CacheEntrySize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("l2-cache-entry-size") }
             @_optimize(none) set { json.setQAPIMember("l2-cache-entry-size", newValue) }
         }
         /// `refcount-cache-size`: `int`, optional, since QEMU 2.2.
-        public var refcountCacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var refcountCacheSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("refcount-cache-size") }
             @_optimize(none) set { json.setQAPIMember("refcount-cache-size", newValue) }
         }
         /// `cache-clean-interval`: `int`, optional, since QEMU 2.5.
-        public var cacheCleanInterval: Swift.Int? {
+        @_alwaysEmitIntoClient public var cacheCleanInterval: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cache-clean-interval") }
             @_optimize(none) set { json.setQAPIMember("cache-clean-interval", newValue) }
         }
         /// `encrypt`: `BlockdevQcow2Encryption`, optional, since QEMU 2.10.
-        public var encrypt: QAPI.BlockdevQcow2Encryption? {
+        @_alwaysEmitIntoClient public var encrypt: QAPI.BlockdevQcow2Encryption? {
             @_optimize(none) get { json.qapiMember("encrypt") }
             @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
         /// `data-file`: `BlockdevRef`, optional, since QEMU 4.0.
-        public var dataFile: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var dataFile: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("data-file") }
             @_optimize(none) set { json.setQAPIMember("data-file", newValue) }
         }
         /// `blkverify`: `bool`, optional, since QEMU 2.9.
-        public var blkverify: Swift.Bool? {
+        @_alwaysEmitIntoClient public var blkverify: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("blkverify") }
             @_optimize(none) set { json.setQAPIMember("blkverify", newValue) }
         }
         /// `children`: `[BlockdevRef]`, optional, since QEMU 2.9.
-        public var children: [QAPI.BlockdevRef]? {
+        @_alwaysEmitIntoClient public var children: [QAPI.BlockdevRef]? {
             @_optimize(none) get { json.qapiMember("children") }
             @_optimize(none) set { json.setQAPIMember("children", newValue) }
         }
         /// `vote-threshold`: `int`, optional, since QEMU 2.9.
-        public var voteThreshold: Swift.Int? {
+        @_alwaysEmitIntoClient public var voteThreshold: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vote-threshold") }
             @_optimize(none) set { json.setQAPIMember("vote-threshold", newValue) }
         }
         /// `rewrite-corrupted`: `bool`, optional, since QEMU 2.1.
-        public var rewriteCorrupted: Swift.Bool? {
+        @_alwaysEmitIntoClient public var rewriteCorrupted: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("rewrite-corrupted") }
             @_optimize(none) set { json.setQAPIMember("rewrite-corrupted", newValue) }
         }
         /// `read-pattern`: `QuorumReadPattern`, optional, since QEMU 2.2.
-        public var readPattern: QAPI.QuorumReadPattern? {
+        @_alwaysEmitIntoClient public var readPattern: QAPI.QuorumReadPattern? {
             @_optimize(none) get { json.qapiMember("read-pattern") }
             @_optimize(none) set { json.setQAPIMember("read-pattern", newValue) }
         }
         /// `offset`: `int`, optional, since QEMU 2.9.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `pool`: `str`, optional, since QEMU 2.9.
-        public var pool: Swift.String? {
+        @_alwaysEmitIntoClient public var pool: Swift.String? {
             @_optimize(none) get { json.qapiMember("pool") }
             @_optimize(none) set { json.setQAPIMember("pool", newValue) }
         }
         /// `conf`: `str`, optional, since QEMU 2.9.
-        public var conf: Swift.String? {
+        @_alwaysEmitIntoClient public var conf: Swift.String? {
             @_optimize(none) get { json.qapiMember("conf") }
             @_optimize(none) set { json.setQAPIMember("conf", newValue) }
         }
         /// `snapshot`: `str`, optional, since QEMU 2.9.
-        public var snapshot: Swift.String? {
+        @_alwaysEmitIntoClient public var snapshot: Swift.String? {
             @_optimize(none) get { json.qapiMember("snapshot") }
             @_optimize(none) set { json.setQAPIMember("snapshot", newValue) }
         }
         /// `auth-client-required`: `[RbdAuthMode]`, optional, since QEMU 3.0.
-        public var authClientRequired: [QAPI.RbdAuthMode]? {
+        @_alwaysEmitIntoClient public var authClientRequired: [QAPI.RbdAuthMode]? {
             @_optimize(none) get { json.qapiMember("auth-client-required") }
             @_optimize(none) set { json.setQAPIMember("auth-client-required", newValue) }
         }
         /// `mode`: `ReplicationMode`, optional, since QEMU 2.9.
-        public var mode: QAPI.ReplicationMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.ReplicationMode? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `top-id`: `str`, optional, since QEMU 2.9.
-        public var topID: Swift.String? {
+        @_alwaysEmitIntoClient public var topID: Swift.String? {
             @_optimize(none) get { json.qapiMember("top-id") }
             @_optimize(none) set { json.setQAPIMember("top-id", newValue) }
         }
         /// `host-key-check`: `SshHostKeyCheck`, optional, since QEMU 2.9.
-        public var hostKeyCheck: QAPI.SSHHostKeyCheck? {
+        @_alwaysEmitIntoClient public var hostKeyCheck: QAPI.SSHHostKeyCheck? {
             @_optimize(none) get { json.qapiMember("host-key-check") }
             @_optimize(none) set { json.setQAPIMember("host-key-check", newValue) }
         }
         /// `throttle-group`: `str`, optional, since QEMU 2.11.
-        public var throttleGroup: Swift.String? {
+        @_alwaysEmitIntoClient public var throttleGroup: Swift.String? {
             @_optimize(none) get { json.qapiMember("throttle-group") }
             @_optimize(none) set { json.setQAPIMember("throttle-group", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.9.
-        public var dir: Swift.String? {
+        @_alwaysEmitIntoClient public var dir: Swift.String? {
             @_optimize(none) get { json.qapiMember("dir") }
             @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `fat-type`: `int`, optional, since QEMU 2.9.
-        public var fatType: Swift.Int? {
+        @_alwaysEmitIntoClient public var fatType: Swift.Int? {
             @_optimize(none) get { json.qapiMember("fat-type") }
             @_optimize(none) set { json.setQAPIMember("fat-type", newValue) }
         }
         /// `floppy`: `bool`, optional, since QEMU 2.9.
-        public var floppy: Swift.Bool? {
+        @_alwaysEmitIntoClient public var floppy: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("floppy") }
             @_optimize(none) set { json.setQAPIMember("floppy", newValue) }
         }
         /// `label`: `str`, optional, since QEMU 2.4.
-        public var label: Swift.String? {
+        @_alwaysEmitIntoClient public var label: Swift.String? {
             @_optimize(none) get { json.qapiMember("label") }
             @_optimize(none) set { json.setQAPIMember("label", newValue) }
         }
         /// `rw`: `bool`, optional, since QEMU 2.9.
-        public var rw: Swift.Bool? {
+        @_alwaysEmitIntoClient public var rw: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("rw") }
             @_optimize(none) set { json.setQAPIMember("rw", newValue) }
         }
@@ -6793,13 +6793,13 @@ extension QAPI {
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `definition` branch (`BlockdevOptions`), when the value is one.
-        public var asDefinition: QAPI.BlockdevOptions? { @_optimize(none) get { QAPI.BlockdevOptions(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asDefinition: QAPI.BlockdevOptions? { @_optimize(none) get { QAPI.BlockdevOptions(qapiJSON: json) } }
         /// A value of the `definition` branch.
-        @_optimize(none) public static func definition(_ value: QAPI.BlockdevOptions) -> BlockdevRef { BlockdevRef(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func definition(_ value: QAPI.BlockdevOptions) -> BlockdevRef { BlockdevRef(unchecked: value.qapiJSON) }
         /// The `reference` branch (`str`), when the value is one.
-        public var asReference: Swift.String? { @_optimize(none) get { Swift.String(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asReference: Swift.String? { @_optimize(none) get { Swift.String(qapiJSON: json) } }
         /// A value of the `reference` branch.
-        @_optimize(none) public static func reference(_ value: Swift.String) -> BlockdevRef { BlockdevRef(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func reference(_ value: Swift.String) -> BlockdevRef { BlockdevRef(unchecked: value.qapiJSON) }
     }
 
     /// `BlockdevRefOrNull`: a QAPI alternate of the `block-core` module, since QEMU 2.9.
@@ -6813,17 +6813,17 @@ extension QAPI {
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `definition` branch (`BlockdevOptions`), when the value is one.
-        public var asDefinition: QAPI.BlockdevOptions? { @_optimize(none) get { QAPI.BlockdevOptions(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asDefinition: QAPI.BlockdevOptions? { @_optimize(none) get { QAPI.BlockdevOptions(qapiJSON: json) } }
         /// A value of the `definition` branch.
-        @_optimize(none) public static func definition(_ value: QAPI.BlockdevOptions) -> BlockdevRefOrNull { BlockdevRefOrNull(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func definition(_ value: QAPI.BlockdevOptions) -> BlockdevRefOrNull { BlockdevRefOrNull(unchecked: value.qapiJSON) }
         /// The `reference` branch (`str`), when the value is one.
-        public var asReference: Swift.String? { @_optimize(none) get { Swift.String(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asReference: Swift.String? { @_optimize(none) get { Swift.String(qapiJSON: json) } }
         /// A value of the `reference` branch.
-        @_optimize(none) public static func reference(_ value: Swift.String) -> BlockdevRefOrNull { BlockdevRefOrNull(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func reference(_ value: Swift.String) -> BlockdevRefOrNull { BlockdevRefOrNull(unchecked: value.qapiJSON) }
         /// The `null` branch (`null`), when the value is one.
-        public var asNull: QAPINull? { @_optimize(none) get { QAPINull(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asNull: QAPINull? { @_optimize(none) get { QAPINull(qapiJSON: json) } }
         /// A value of the `null` branch.
-        @_optimize(none) public static func null(_ value: QAPINull) -> BlockdevRefOrNull { BlockdevRefOrNull(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func null(_ value: QAPINull) -> BlockdevRefOrNull { BlockdevRefOrNull(unchecked: value.qapiJSON) }
     }
 
     /// `BlockdevCreateOptionsFile`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -6839,33 +6839,33 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String, size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("filename", filename)
             json.setQAPIMember("size", size)
         }
         /// `filename`: `str`, since QEMU 2.12.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `preallocation`: `PreallocMode`, optional, since QEMU 2.12.
-        public var preallocation: QAPI.PreallocMode? {
+        @_alwaysEmitIntoClient public var preallocation: QAPI.PreallocMode? {
             @_optimize(none) get { json.qapiMember("preallocation") }
             @_optimize(none) set { json.setQAPIMember("preallocation", newValue) }
         }
         /// `nocow`: `bool`, optional, since QEMU 2.12.
-        public var nocow: Swift.Bool? {
+        @_alwaysEmitIntoClient public var nocow: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("nocow") }
             @_optimize(none) set { json.setQAPIMember("nocow", newValue) }
         }
         /// `extent-size-hint`: `size`, optional, since QEMU 2.12.
-        public var extentSizeHint: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var extentSizeHint: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("extent-size-hint") }
             @_optimize(none) set { json.setQAPIMember("extent-size-hint", newValue) }
         }
@@ -6884,23 +6884,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(location: QAPI.BlockdevOptionsGluster, size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(location: QAPI.BlockdevOptionsGluster, size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("location", location)
             json.setQAPIMember("size", size)
         }
         /// `location`: `BlockdevOptionsGluster`, since QEMU 2.12.
-        public var location: QAPI.BlockdevOptionsGluster? {
+        @_alwaysEmitIntoClient public var location: QAPI.BlockdevOptionsGluster? {
             @_optimize(none) get { json.qapiMember("location") }
             @_optimize(none) set { json.setQAPIMember("location", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `preallocation`: `PreallocMode`, optional, since QEMU 2.12.
-        public var preallocation: QAPI.PreallocMode? {
+        @_alwaysEmitIntoClient public var preallocation: QAPI.PreallocMode? {
             @_optimize(none) get { json.qapiMember("preallocation") }
             @_optimize(none) set { json.setQAPIMember("preallocation", newValue) }
         }
@@ -6919,62 +6919,62 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("size", size)
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 2.6.
-        public var cipherAlg: QAPI.QCryptoCipherAlgo? {
+        @_alwaysEmitIntoClient public var cipherAlg: QAPI.QCryptoCipherAlgo? {
             @_optimize(none) get { json.qapiMember("cipher-alg") }
             @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, optional, since QEMU 2.6.
-        public var cipherMode: QAPI.QCryptoCipherMode? {
+        @_alwaysEmitIntoClient public var cipherMode: QAPI.QCryptoCipherMode? {
             @_optimize(none) get { json.qapiMember("cipher-mode") }
             @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, optional, since QEMU 2.6.
-        public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
+        @_alwaysEmitIntoClient public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
             @_optimize(none) get { json.qapiMember("ivgen-alg") }
             @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
-        public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
             @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
-        public var hashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var hashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("hash-alg") }
             @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 2.8.
-        public var iterTime: Swift.Int? {
+        @_alwaysEmitIntoClient public var iterTime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iter-time") }
             @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
         /// `file`: `BlockdevRef`, optional, since QEMU 2.12.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `header`: `BlockdevRef`, optional, since QEMU 9.0.
-        public var header: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var header: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("header") }
             @_optimize(none) set { json.setQAPIMember("header", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `preallocation`: `PreallocMode`, optional, since QEMU 4.2.
-        public var preallocation: QAPI.PreallocMode? {
+        @_alwaysEmitIntoClient public var preallocation: QAPI.PreallocMode? {
             @_optimize(none) get { json.qapiMember("preallocation") }
             @_optimize(none) set { json.setQAPIMember("preallocation", newValue) }
         }
@@ -6993,18 +6993,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(location: QAPI.BlockdevOptionsNfs, size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(location: QAPI.BlockdevOptionsNfs, size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("location", location)
             json.setQAPIMember("size", size)
         }
         /// `location`: `BlockdevOptionsNfs`, since QEMU 2.12.
-        public var location: QAPI.BlockdevOptionsNfs? {
+        @_alwaysEmitIntoClient public var location: QAPI.BlockdevOptionsNfs? {
             @_optimize(none) get { json.qapiMember("location") }
             @_optimize(none) set { json.setQAPIMember("location", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
@@ -7023,23 +7023,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
             json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `cluster-size`: `size`, optional, since QEMU 2.12.
-        public var clusterSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var clusterSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("cluster-size") }
             @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
@@ -7058,28 +7058,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
             json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 2.12.
-        public var backingFile: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFile: Swift.String? {
             @_optimize(none) get { json.qapiMember("backing-file") }
             @_optimize(none) set { json.setQAPIMember("backing-file", newValue) }
         }
         /// `encrypt`: `QCryptoBlockCreateOptions`, optional, since QEMU 2.12.
-        public var encrypt: QAPI.QCryptoBlockCreateOptions? {
+        @_alwaysEmitIntoClient public var encrypt: QAPI.QCryptoBlockCreateOptions? {
             @_optimize(none) get { json.qapiMember("encrypt") }
             @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
@@ -7096,9 +7096,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `v2`.
-        public static var v2: BlockdevQcow2Version { @_optimize(none) get { BlockdevQcow2Version(rawValue: "v2") } }
+        @_alwaysEmitIntoClient public static var v2: BlockdevQcow2Version { @_optimize(none) get { BlockdevQcow2Version(rawValue: "v2") } }
         /// `v3`.
-        public static var v3: BlockdevQcow2Version { @_optimize(none) get { BlockdevQcow2Version(rawValue: "v3") } }
+        @_alwaysEmitIntoClient public static var v3: BlockdevQcow2Version { @_optimize(none) get { BlockdevQcow2Version(rawValue: "v3") } }
     }
 
     /// `Qcow2CompressionType`: a QAPI enumeration of the `block-core` module, since QEMU 5.1.
@@ -7112,9 +7112,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `zlib`.
-        public static var zlib: Qcow2CompressionType { @_optimize(none) get { Qcow2CompressionType(rawValue: "zlib") } }
+        @_alwaysEmitIntoClient public static var zlib: Qcow2CompressionType { @_optimize(none) get { Qcow2CompressionType(rawValue: "zlib") } }
         /// `zstd`.
-        public static var zstd: Qcow2CompressionType { @_optimize(none) get { Qcow2CompressionType(rawValue: "zstd") } }
+        @_alwaysEmitIntoClient public static var zstd: Qcow2CompressionType { @_optimize(none) get { Qcow2CompressionType(rawValue: "zstd") } }
     }
 
     /// `BlockdevCreateOptionsQcow2`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -7130,78 +7130,78 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
             json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `data-file`: `BlockdevRef`, optional, since QEMU 4.0.
-        public var dataFile: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var dataFile: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("data-file") }
             @_optimize(none) set { json.setQAPIMember("data-file", newValue) }
         }
         /// `data-file-raw`: `bool`, optional, since QEMU 2.12.
-        public var dataFileRaw: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dataFileRaw: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("data-file-raw") }
             @_optimize(none) set { json.setQAPIMember("data-file-raw", newValue) }
         }
         /// `extended-l2`: `bool`, optional, since QEMU 2.12.
-        public var extendedL2: Swift.Bool? {
+        @_alwaysEmitIntoClient public var extendedL2: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("extended-l2") }
             @_optimize(none) set { json.setQAPIMember("extended-l2", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `version`: `BlockdevQcow2Version`, optional, since QEMU 2.12.
-        public var version: QAPI.BlockdevQcow2Version? {
+        @_alwaysEmitIntoClient public var version: QAPI.BlockdevQcow2Version? {
             @_optimize(none) get { json.qapiMember("version") }
             @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 2.12.
-        public var backingFile: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFile: Swift.String? {
             @_optimize(none) get { json.qapiMember("backing-file") }
             @_optimize(none) set { json.setQAPIMember("backing-file", newValue) }
         }
         /// `backing-fmt`: `BlockdevDriver`, optional, since QEMU 2.12.
-        public var backingFmt: QAPI.BlockdevDriver? {
+        @_alwaysEmitIntoClient public var backingFmt: QAPI.BlockdevDriver? {
             @_optimize(none) get { json.qapiMember("backing-fmt") }
             @_optimize(none) set { json.setQAPIMember("backing-fmt", newValue) }
         }
         /// `encrypt`: `QCryptoBlockCreateOptions`, optional, since QEMU 2.12.
-        public var encrypt: QAPI.QCryptoBlockCreateOptions? {
+        @_alwaysEmitIntoClient public var encrypt: QAPI.QCryptoBlockCreateOptions? {
             @_optimize(none) get { json.qapiMember("encrypt") }
             @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
         /// `cluster-size`: `size`, optional, since QEMU 2.12.
-        public var clusterSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var clusterSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("cluster-size") }
             @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `preallocation`: `PreallocMode`, optional, since QEMU 2.12.
-        public var preallocation: QAPI.PreallocMode? {
+        @_alwaysEmitIntoClient public var preallocation: QAPI.PreallocMode? {
             @_optimize(none) get { json.qapiMember("preallocation") }
             @_optimize(none) set { json.setQAPIMember("preallocation", newValue) }
         }
         /// `lazy-refcounts`: `bool`, optional, since QEMU 2.12.
-        public var lazyRefcounts: Swift.Bool? {
+        @_alwaysEmitIntoClient public var lazyRefcounts: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("lazy-refcounts") }
             @_optimize(none) set { json.setQAPIMember("lazy-refcounts", newValue) }
         }
         /// `refcount-bits`: `int`, optional, since QEMU 2.12.
-        public var refcountBits: Swift.Int? {
+        @_alwaysEmitIntoClient public var refcountBits: Swift.Int? {
             @_optimize(none) get { json.qapiMember("refcount-bits") }
             @_optimize(none) set { json.setQAPIMember("refcount-bits", newValue) }
         }
         /// `compression-type`: `Qcow2CompressionType`, optional, since QEMU 2.12.
-        public var compressionType: QAPI.Qcow2CompressionType? {
+        @_alwaysEmitIntoClient public var compressionType: QAPI.Qcow2CompressionType? {
             @_optimize(none) get { json.qapiMember("compression-type") }
             @_optimize(none) set { json.setQAPIMember("compression-type", newValue) }
         }
@@ -7220,38 +7220,38 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
             json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 2.12.
-        public var backingFile: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFile: Swift.String? {
             @_optimize(none) get { json.qapiMember("backing-file") }
             @_optimize(none) set { json.setQAPIMember("backing-file", newValue) }
         }
         /// `backing-fmt`: `BlockdevDriver`, optional, since QEMU 2.12.
-        public var backingFmt: QAPI.BlockdevDriver? {
+        @_alwaysEmitIntoClient public var backingFmt: QAPI.BlockdevDriver? {
             @_optimize(none) get { json.qapiMember("backing-fmt") }
             @_optimize(none) set { json.setQAPIMember("backing-fmt", newValue) }
         }
         /// `cluster-size`: `size`, optional, since QEMU 2.12.
-        public var clusterSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var clusterSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("cluster-size") }
             @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `table-size`: `int`, optional, since QEMU 2.12.
-        public var tableSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var tableSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("table-size") }
             @_optimize(none) set { json.setQAPIMember("table-size", newValue) }
         }
@@ -7270,28 +7270,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(location: QAPI.BlockdevOptionsRbd, size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(location: QAPI.BlockdevOptionsRbd, size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("location", location)
             json.setQAPIMember("size", size)
         }
         /// `location`: `BlockdevOptionsRbd`, since QEMU 2.12.
-        public var location: QAPI.BlockdevOptionsRbd? {
+        @_alwaysEmitIntoClient public var location: QAPI.BlockdevOptionsRbd? {
             @_optimize(none) get { json.qapiMember("location") }
             @_optimize(none) set { json.setQAPIMember("location", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `cluster-size`: `size`, optional, since QEMU 2.12.
-        public var clusterSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var clusterSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("cluster-size") }
             @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `encrypt`: `RbdEncryptionCreateOptions`, optional, since QEMU 6.1.
-        public var encrypt: QAPI.RbdEncryptionCreateOptions? {
+        @_alwaysEmitIntoClient public var encrypt: QAPI.RbdEncryptionCreateOptions? {
             @_optimize(none) get { json.qapiMember("encrypt") }
             @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
@@ -7308,15 +7308,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `monolithicSparse`.
-        public static var monolithicSparse: BlockdevVmdkSubformat { @_optimize(none) get { BlockdevVmdkSubformat(rawValue: "monolithicSparse") } }
+        @_alwaysEmitIntoClient public static var monolithicSparse: BlockdevVmdkSubformat { @_optimize(none) get { BlockdevVmdkSubformat(rawValue: "monolithicSparse") } }
         /// `monolithicFlat`.
-        public static var monolithicFlat: BlockdevVmdkSubformat { @_optimize(none) get { BlockdevVmdkSubformat(rawValue: "monolithicFlat") } }
+        @_alwaysEmitIntoClient public static var monolithicFlat: BlockdevVmdkSubformat { @_optimize(none) get { BlockdevVmdkSubformat(rawValue: "monolithicFlat") } }
         /// `twoGbMaxExtentSparse`.
-        public static var twoGbMaxExtentSparse: BlockdevVmdkSubformat { @_optimize(none) get { BlockdevVmdkSubformat(rawValue: "twoGbMaxExtentSparse") } }
+        @_alwaysEmitIntoClient public static var twoGbMaxExtentSparse: BlockdevVmdkSubformat { @_optimize(none) get { BlockdevVmdkSubformat(rawValue: "twoGbMaxExtentSparse") } }
         /// `twoGbMaxExtentFlat`.
-        public static var twoGbMaxExtentFlat: BlockdevVmdkSubformat { @_optimize(none) get { BlockdevVmdkSubformat(rawValue: "twoGbMaxExtentFlat") } }
+        @_alwaysEmitIntoClient public static var twoGbMaxExtentFlat: BlockdevVmdkSubformat { @_optimize(none) get { BlockdevVmdkSubformat(rawValue: "twoGbMaxExtentFlat") } }
         /// `streamOptimized`.
-        public static var streamOptimized: BlockdevVmdkSubformat { @_optimize(none) get { BlockdevVmdkSubformat(rawValue: "streamOptimized") } }
+        @_alwaysEmitIntoClient public static var streamOptimized: BlockdevVmdkSubformat { @_optimize(none) get { BlockdevVmdkSubformat(rawValue: "streamOptimized") } }
     }
 
     /// `BlockdevVmdkAdapterType`: a QAPI enumeration of the `block-core` module, since QEMU 4.0.
@@ -7330,13 +7330,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ide`.
-        public static var ide: BlockdevVmdkAdapterType { @_optimize(none) get { BlockdevVmdkAdapterType(rawValue: "ide") } }
+        @_alwaysEmitIntoClient public static var ide: BlockdevVmdkAdapterType { @_optimize(none) get { BlockdevVmdkAdapterType(rawValue: "ide") } }
         /// `buslogic`.
-        public static var buslogic: BlockdevVmdkAdapterType { @_optimize(none) get { BlockdevVmdkAdapterType(rawValue: "buslogic") } }
+        @_alwaysEmitIntoClient public static var buslogic: BlockdevVmdkAdapterType { @_optimize(none) get { BlockdevVmdkAdapterType(rawValue: "buslogic") } }
         /// `lsilogic`.
-        public static var lsilogic: BlockdevVmdkAdapterType { @_optimize(none) get { BlockdevVmdkAdapterType(rawValue: "lsilogic") } }
+        @_alwaysEmitIntoClient public static var lsilogic: BlockdevVmdkAdapterType { @_optimize(none) get { BlockdevVmdkAdapterType(rawValue: "lsilogic") } }
         /// `legacyESX`.
-        public static var legacyESX: BlockdevVmdkAdapterType { @_optimize(none) get { BlockdevVmdkAdapterType(rawValue: "legacyESX") } }
+        @_alwaysEmitIntoClient public static var legacyESX: BlockdevVmdkAdapterType { @_optimize(none) get { BlockdevVmdkAdapterType(rawValue: "legacyESX") } }
     }
 
     /// `BlockdevCreateOptionsVmdk`: a QAPI struct of the `block-core` module, since QEMU 4.0.
@@ -7352,53 +7352,53 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
             json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 4.0.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `size`: `size`, since QEMU 4.0.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `extents`: `[BlockdevRef]`, optional, since QEMU 4.0.
-        public var extents: [QAPI.BlockdevRef]? {
+        @_alwaysEmitIntoClient public var extents: [QAPI.BlockdevRef]? {
             @_optimize(none) get { json.qapiMember("extents") }
             @_optimize(none) set { json.setQAPIMember("extents", newValue) }
         }
         /// `subformat`: `BlockdevVmdkSubformat`, optional, since QEMU 4.0.
-        public var subformat: QAPI.BlockdevVmdkSubformat? {
+        @_alwaysEmitIntoClient public var subformat: QAPI.BlockdevVmdkSubformat? {
             @_optimize(none) get { json.qapiMember("subformat") }
             @_optimize(none) set { json.setQAPIMember("subformat", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 4.0.
-        public var backingFile: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFile: Swift.String? {
             @_optimize(none) get { json.qapiMember("backing-file") }
             @_optimize(none) set { json.setQAPIMember("backing-file", newValue) }
         }
         /// `adapter-type`: `BlockdevVmdkAdapterType`, optional, since QEMU 4.0.
-        public var adapterType: QAPI.BlockdevVmdkAdapterType? {
+        @_alwaysEmitIntoClient public var adapterType: QAPI.BlockdevVmdkAdapterType? {
             @_optimize(none) get { json.qapiMember("adapter-type") }
             @_optimize(none) set { json.setQAPIMember("adapter-type", newValue) }
         }
         /// `hwversion`: `str`, optional, since QEMU 4.0.
-        public var hwversion: Swift.String? {
+        @_alwaysEmitIntoClient public var hwversion: Swift.String? {
             @_optimize(none) get { json.qapiMember("hwversion") }
             @_optimize(none) set { json.setQAPIMember("hwversion", newValue) }
         }
         /// `toolsversion`: `str`, optional, since QEMU 6.2.
-        public var toolsversion: Swift.String? {
+        @_alwaysEmitIntoClient public var toolsversion: Swift.String? {
             @_optimize(none) get { json.qapiMember("toolsversion") }
             @_optimize(none) set { json.setQAPIMember("toolsversion", newValue) }
         }
         /// `zeroed-grain`: `bool`, optional, since QEMU 4.0.
-        public var zeroedGrain: Swift.Bool? {
+        @_alwaysEmitIntoClient public var zeroedGrain: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("zeroed-grain") }
             @_optimize(none) set { json.setQAPIMember("zeroed-grain", newValue) }
         }
@@ -7417,18 +7417,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(location: QAPI.BlockdevOptionsSSH, size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(location: QAPI.BlockdevOptionsSSH, size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("location", location)
             json.setQAPIMember("size", size)
         }
         /// `location`: `BlockdevOptionsSsh`, since QEMU 2.12.
-        public var location: QAPI.BlockdevOptionsSSH? {
+        @_alwaysEmitIntoClient public var location: QAPI.BlockdevOptionsSSH? {
             @_optimize(none) get { json.qapiMember("location") }
             @_optimize(none) set { json.setQAPIMember("location", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
@@ -7447,23 +7447,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
             json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `preallocation`: `PreallocMode`, optional, since QEMU 2.12.
-        public var preallocation: QAPI.PreallocMode? {
+        @_alwaysEmitIntoClient public var preallocation: QAPI.PreallocMode? {
             @_optimize(none) get { json.qapiMember("preallocation") }
             @_optimize(none) set { json.setQAPIMember("preallocation", newValue) }
         }
@@ -7480,9 +7480,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `dynamic`.
-        public static var dynamic: BlockdevVhdxSubformat { @_optimize(none) get { BlockdevVhdxSubformat(rawValue: "dynamic") } }
+        @_alwaysEmitIntoClient public static var dynamic: BlockdevVhdxSubformat { @_optimize(none) get { BlockdevVhdxSubformat(rawValue: "dynamic") } }
         /// `fixed`.
-        public static var fixed: BlockdevVhdxSubformat { @_optimize(none) get { BlockdevVhdxSubformat(rawValue: "fixed") } }
+        @_alwaysEmitIntoClient public static var fixed: BlockdevVhdxSubformat { @_optimize(none) get { BlockdevVhdxSubformat(rawValue: "fixed") } }
     }
 
     /// `BlockdevCreateOptionsVhdx`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -7498,38 +7498,38 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
             json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `log-size`: `size`, optional, since QEMU 2.12.
-        public var logSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var logSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("log-size") }
             @_optimize(none) set { json.setQAPIMember("log-size", newValue) }
         }
         /// `block-size`: `size`, optional, since QEMU 2.12.
-        public var blockSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var blockSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("block-size") }
             @_optimize(none) set { json.setQAPIMember("block-size", newValue) }
         }
         /// `subformat`: `BlockdevVhdxSubformat`, optional, since QEMU 2.12.
-        public var subformat: QAPI.BlockdevVhdxSubformat? {
+        @_alwaysEmitIntoClient public var subformat: QAPI.BlockdevVhdxSubformat? {
             @_optimize(none) get { json.qapiMember("subformat") }
             @_optimize(none) set { json.setQAPIMember("subformat", newValue) }
         }
         /// `block-state-zero`: `bool`, optional, since QEMU 2.12.
-        public var blockStateZero: Swift.Bool? {
+        @_alwaysEmitIntoClient public var blockStateZero: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("block-state-zero") }
             @_optimize(none) set { json.setQAPIMember("block-state-zero", newValue) }
         }
@@ -7546,9 +7546,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `dynamic`.
-        public static var dynamic: BlockdevVpcSubformat { @_optimize(none) get { BlockdevVpcSubformat(rawValue: "dynamic") } }
+        @_alwaysEmitIntoClient public static var dynamic: BlockdevVpcSubformat { @_optimize(none) get { BlockdevVpcSubformat(rawValue: "dynamic") } }
         /// `fixed`.
-        public static var fixed: BlockdevVpcSubformat { @_optimize(none) get { BlockdevVpcSubformat(rawValue: "fixed") } }
+        @_alwaysEmitIntoClient public static var fixed: BlockdevVpcSubformat { @_optimize(none) get { BlockdevVpcSubformat(rawValue: "fixed") } }
     }
 
     /// `BlockdevCreateOptionsVpc`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -7564,28 +7564,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("file", file)
             json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `subformat`: `BlockdevVpcSubformat`, optional, since QEMU 2.12.
-        public var subformat: QAPI.BlockdevVpcSubformat? {
+        @_alwaysEmitIntoClient public var subformat: QAPI.BlockdevVpcSubformat? {
             @_optimize(none) get { json.qapiMember("subformat") }
             @_optimize(none) set { json.setQAPIMember("subformat", newValue) }
         }
         /// `force-size`: `bool`, optional, since QEMU 2.12.
-        public var forceSize: Swift.Bool? {
+        @_alwaysEmitIntoClient public var forceSize: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("force-size") }
             @_optimize(none) set { json.setQAPIMember("force-size", newValue) }
         }
@@ -7606,197 +7606,197 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
+            self.init(unchecked: [:])
             json.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 2.12.
-        public var driver: QAPI.BlockdevDriver? {
+        @_alwaysEmitIntoClient public var driver: QAPI.BlockdevDriver? {
             @_optimize(none) get { json.qapiMember("driver") }
             @_optimize(none) set { json.setQAPIMember("driver", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 2.12.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `size`: `size`, optional, since QEMU 2.12.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `preallocation`: `PreallocMode`, optional, since QEMU 2.12.
-        public var preallocation: QAPI.PreallocMode? {
+        @_alwaysEmitIntoClient public var preallocation: QAPI.PreallocMode? {
             @_optimize(none) get { json.qapiMember("preallocation") }
             @_optimize(none) set { json.setQAPIMember("preallocation", newValue) }
         }
         /// `nocow`: `bool`, optional, since QEMU 2.12.
-        public var nocow: Swift.Bool? {
+        @_alwaysEmitIntoClient public var nocow: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("nocow") }
             @_optimize(none) set { json.setQAPIMember("nocow", newValue) }
         }
         /// `extent-size-hint`: `size`, optional, since QEMU 2.12.
-        public var extentSizeHint: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var extentSizeHint: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("extent-size-hint") }
             @_optimize(none) set { json.setQAPIMember("extent-size-hint", newValue) }
         }
         /// `location`: `BlockdevOptionsGluster`, optional, since QEMU 2.12.
-        public var location: QAPI.BlockdevOptionsGluster? {
+        @_alwaysEmitIntoClient public var location: QAPI.BlockdevOptionsGluster? {
             @_optimize(none) get { json.qapiMember("location") }
             @_optimize(none) set { json.setQAPIMember("location", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 2.6.
-        public var cipherAlg: QAPI.QCryptoCipherAlgo? {
+        @_alwaysEmitIntoClient public var cipherAlg: QAPI.QCryptoCipherAlgo? {
             @_optimize(none) get { json.qapiMember("cipher-alg") }
             @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, optional, since QEMU 2.6.
-        public var cipherMode: QAPI.QCryptoCipherMode? {
+        @_alwaysEmitIntoClient public var cipherMode: QAPI.QCryptoCipherMode? {
             @_optimize(none) get { json.qapiMember("cipher-mode") }
             @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, optional, since QEMU 2.6.
-        public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
+        @_alwaysEmitIntoClient public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
             @_optimize(none) get { json.qapiMember("ivgen-alg") }
             @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
-        public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
             @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
-        public var hashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var hashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("hash-alg") }
             @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 2.8.
-        public var iterTime: Swift.Int? {
+        @_alwaysEmitIntoClient public var iterTime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iter-time") }
             @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
         /// `file`: `BlockdevRef`, optional, since QEMU 2.12.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `header`: `BlockdevRef`, optional, since QEMU 9.0.
-        public var header: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var header: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("header") }
             @_optimize(none) set { json.setQAPIMember("header", newValue) }
         }
         /// `cluster-size`: `size`, optional, since QEMU 2.12.
-        public var clusterSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var clusterSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("cluster-size") }
             @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 2.12.
-        public var backingFile: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFile: Swift.String? {
             @_optimize(none) get { json.qapiMember("backing-file") }
             @_optimize(none) set { json.setQAPIMember("backing-file", newValue) }
         }
         /// `encrypt`: `QCryptoBlockCreateOptions`, optional, since QEMU 2.12.
-        public var encrypt: QAPI.QCryptoBlockCreateOptions? {
+        @_alwaysEmitIntoClient public var encrypt: QAPI.QCryptoBlockCreateOptions? {
             @_optimize(none) get { json.qapiMember("encrypt") }
             @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
         /// `data-file`: `BlockdevRef`, optional, since QEMU 4.0.
-        public var dataFile: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var dataFile: QAPI.BlockdevRef? {
             @_optimize(none) get { json.qapiMember("data-file") }
             @_optimize(none) set { json.setQAPIMember("data-file", newValue) }
         }
         /// `data-file-raw`: `bool`, optional, since QEMU 2.12.
-        public var dataFileRaw: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dataFileRaw: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("data-file-raw") }
             @_optimize(none) set { json.setQAPIMember("data-file-raw", newValue) }
         }
         /// `extended-l2`: `bool`, optional, since QEMU 2.12.
-        public var extendedL2: Swift.Bool? {
+        @_alwaysEmitIntoClient public var extendedL2: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("extended-l2") }
             @_optimize(none) set { json.setQAPIMember("extended-l2", newValue) }
         }
         /// `version`: `BlockdevQcow2Version`, optional, since QEMU 2.12.
-        public var version: QAPI.BlockdevQcow2Version? {
+        @_alwaysEmitIntoClient public var version: QAPI.BlockdevQcow2Version? {
             @_optimize(none) get { json.qapiMember("version") }
             @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `backing-fmt`: `BlockdevDriver`, optional, since QEMU 2.12.
-        public var backingFmt: QAPI.BlockdevDriver? {
+        @_alwaysEmitIntoClient public var backingFmt: QAPI.BlockdevDriver? {
             @_optimize(none) get { json.qapiMember("backing-fmt") }
             @_optimize(none) set { json.setQAPIMember("backing-fmt", newValue) }
         }
         /// `lazy-refcounts`: `bool`, optional, since QEMU 2.12.
-        public var lazyRefcounts: Swift.Bool? {
+        @_alwaysEmitIntoClient public var lazyRefcounts: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("lazy-refcounts") }
             @_optimize(none) set { json.setQAPIMember("lazy-refcounts", newValue) }
         }
         /// `refcount-bits`: `int`, optional, since QEMU 2.12.
-        public var refcountBits: Swift.Int? {
+        @_alwaysEmitIntoClient public var refcountBits: Swift.Int? {
             @_optimize(none) get { json.qapiMember("refcount-bits") }
             @_optimize(none) set { json.setQAPIMember("refcount-bits", newValue) }
         }
         /// `compression-type`: `Qcow2CompressionType`, optional, since QEMU 2.12.
-        public var compressionType: QAPI.Qcow2CompressionType? {
+        @_alwaysEmitIntoClient public var compressionType: QAPI.Qcow2CompressionType? {
             @_optimize(none) get { json.qapiMember("compression-type") }
             @_optimize(none) set { json.setQAPIMember("compression-type", newValue) }
         }
         /// `table-size`: `int`, optional, since QEMU 2.12.
-        public var tableSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var tableSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("table-size") }
             @_optimize(none) set { json.setQAPIMember("table-size", newValue) }
         }
         /// `log-size`: `size`, optional, since QEMU 2.12.
-        public var logSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var logSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("log-size") }
             @_optimize(none) set { json.setQAPIMember("log-size", newValue) }
         }
         /// `block-size`: `size`, optional, since QEMU 2.12.
-        public var blockSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var blockSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("block-size") }
             @_optimize(none) set { json.setQAPIMember("block-size", newValue) }
         }
         /// `subformat`: `BlockdevVhdxSubformat`, optional, since QEMU 2.12.
-        public var subformat: QAPI.BlockdevVhdxSubformat? {
+        @_alwaysEmitIntoClient public var subformat: QAPI.BlockdevVhdxSubformat? {
             @_optimize(none) get { json.qapiMember("subformat") }
             @_optimize(none) set { json.setQAPIMember("subformat", newValue) }
         }
         /// `block-state-zero`: `bool`, optional, since QEMU 2.12.
-        public var blockStateZero: Swift.Bool? {
+        @_alwaysEmitIntoClient public var blockStateZero: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("block-state-zero") }
             @_optimize(none) set { json.setQAPIMember("block-state-zero", newValue) }
         }
         /// `extents`: `[BlockdevRef]`, optional, since QEMU 4.0.
-        public var extents: [QAPI.BlockdevRef]? {
+        @_alwaysEmitIntoClient public var extents: [QAPI.BlockdevRef]? {
             @_optimize(none) get { json.qapiMember("extents") }
             @_optimize(none) set { json.setQAPIMember("extents", newValue) }
         }
         /// `adapter-type`: `BlockdevVmdkAdapterType`, optional, since QEMU 4.0.
-        public var adapterType: QAPI.BlockdevVmdkAdapterType? {
+        @_alwaysEmitIntoClient public var adapterType: QAPI.BlockdevVmdkAdapterType? {
             @_optimize(none) get { json.qapiMember("adapter-type") }
             @_optimize(none) set { json.setQAPIMember("adapter-type", newValue) }
         }
         /// `hwversion`: `str`, optional, since QEMU 4.0.
-        public var hwversion: Swift.String? {
+        @_alwaysEmitIntoClient public var hwversion: Swift.String? {
             @_optimize(none) get { json.qapiMember("hwversion") }
             @_optimize(none) set { json.setQAPIMember("hwversion", newValue) }
         }
         /// `toolsversion`: `str`, optional, since QEMU 6.2.
-        public var toolsversion: Swift.String? {
+        @_alwaysEmitIntoClient public var toolsversion: Swift.String? {
             @_optimize(none) get { json.qapiMember("toolsversion") }
             @_optimize(none) set { json.setQAPIMember("toolsversion", newValue) }
         }
         /// `zeroed-grain`: `bool`, optional, since QEMU 4.0.
-        public var zeroedGrain: Swift.Bool? {
+        @_alwaysEmitIntoClient public var zeroedGrain: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("zeroed-grain") }
             @_optimize(none) set { json.setQAPIMember("zeroed-grain", newValue) }
         }
         /// `force-size`: `bool`, optional, since QEMU 2.12.
-        public var forceSize: Swift.Bool? {
+        @_alwaysEmitIntoClient public var forceSize: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("force-size") }
             @_optimize(none) set { json.setQAPIMember("force-size", newValue) }
         }
@@ -7815,37 +7815,37 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(state: QAPI.QCryptoBlockLUKSKeyslotState) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(state: QAPI.QCryptoBlockLUKSKeyslotState) {
+            self.init(unchecked: [:])
             json.setQAPIMember("state", state)
         }
         /// `state`: `QCryptoBlockLUKSKeyslotState`, since QEMU 5.1.
-        public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
+        @_alwaysEmitIntoClient public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
             @_optimize(none) get { json.qapiMember("state") }
             @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `new-secret`: `str`, optional, since QEMU 5.1.
-        public var newSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var newSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("new-secret") }
             @_optimize(none) set { json.setQAPIMember("new-secret", newValue) }
         }
         /// `old-secret`: `str`, optional, since QEMU 5.1.
-        public var oldSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var oldSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("old-secret") }
             @_optimize(none) set { json.setQAPIMember("old-secret", newValue) }
         }
         /// `keyslot`: `int`, optional, since QEMU 5.1.
-        public var keyslot: Swift.Int? {
+        @_alwaysEmitIntoClient public var keyslot: Swift.Int? {
             @_optimize(none) get { json.qapiMember("keyslot") }
             @_optimize(none) set { json.setQAPIMember("keyslot", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 5.1.
-        public var iterTime: Swift.Int? {
+        @_alwaysEmitIntoClient public var iterTime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iter-time") }
             @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
         /// `secret`: `str`, optional, since QEMU 5.1.
-        public var secret: Swift.String? {
+        @_alwaysEmitIntoClient public var secret: Swift.String? {
             @_optimize(none) get { json.qapiMember("secret") }
             @_optimize(none) set { json.setQAPIMember("secret", newValue) }
         }
@@ -7864,11 +7864,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `encrypt`: `QCryptoBlockAmendOptions`, optional, since QEMU 5.1.
-        public var encrypt: QAPI.QCryptoBlockAmendOptions? {
+        @_alwaysEmitIntoClient public var encrypt: QAPI.QCryptoBlockAmendOptions? {
             @_optimize(none) get { json.qapiMember("encrypt") }
             @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
@@ -7889,47 +7889,47 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
+            self.init(unchecked: [:])
             json.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 5.1.
-        public var driver: QAPI.BlockdevDriver? {
+        @_alwaysEmitIntoClient public var driver: QAPI.BlockdevDriver? {
             @_optimize(none) get { json.qapiMember("driver") }
             @_optimize(none) set { json.setQAPIMember("driver", newValue) }
         }
         /// `state`: `QCryptoBlockLUKSKeyslotState`, optional, since QEMU 5.1.
-        public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
+        @_alwaysEmitIntoClient public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
             @_optimize(none) get { json.qapiMember("state") }
             @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `new-secret`: `str`, optional, since QEMU 5.1.
-        public var newSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var newSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("new-secret") }
             @_optimize(none) set { json.setQAPIMember("new-secret", newValue) }
         }
         /// `old-secret`: `str`, optional, since QEMU 5.1.
-        public var oldSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var oldSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("old-secret") }
             @_optimize(none) set { json.setQAPIMember("old-secret", newValue) }
         }
         /// `keyslot`: `int`, optional, since QEMU 5.1.
-        public var keyslot: Swift.Int? {
+        @_alwaysEmitIntoClient public var keyslot: Swift.Int? {
             @_optimize(none) get { json.qapiMember("keyslot") }
             @_optimize(none) set { json.setQAPIMember("keyslot", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 5.1.
-        public var iterTime: Swift.Int? {
+        @_alwaysEmitIntoClient public var iterTime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iter-time") }
             @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
         /// `secret`: `str`, optional, since QEMU 5.1.
-        public var secret: Swift.String? {
+        @_alwaysEmitIntoClient public var secret: Swift.String? {
             @_optimize(none) get { json.qapiMember("secret") }
             @_optimize(none) set { json.setQAPIMember("secret", newValue) }
         }
         /// `encrypt`: `QCryptoBlockAmendOptions`, optional, since QEMU 5.1.
-        public var encrypt: QAPI.QCryptoBlockAmendOptions? {
+        @_alwaysEmitIntoClient public var encrypt: QAPI.QCryptoBlockAmendOptions? {
             @_optimize(none) get { json.qapiMember("encrypt") }
             @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
@@ -7946,11 +7946,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ignore`.
-        public static var ignore: BlockErrorAction { @_optimize(none) get { BlockErrorAction(rawValue: "ignore") } }
+        @_alwaysEmitIntoClient public static var ignore: BlockErrorAction { @_optimize(none) get { BlockErrorAction(rawValue: "ignore") } }
         /// `report`.
-        public static var report: BlockErrorAction { @_optimize(none) get { BlockErrorAction(rawValue: "report") } }
+        @_alwaysEmitIntoClient public static var report: BlockErrorAction { @_optimize(none) get { BlockErrorAction(rawValue: "report") } }
         /// `stop`.
-        public static var stop: BlockErrorAction { @_optimize(none) get { BlockErrorAction(rawValue: "stop") } }
+        @_alwaysEmitIntoClient public static var stop: BlockErrorAction { @_optimize(none) get { BlockErrorAction(rawValue: "stop") } }
     }
 
     /// `PreallocMode`: a QAPI enumeration of the `block-core` module, since QEMU 2.2.
@@ -7964,13 +7964,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static var off: PreallocMode { @_optimize(none) get { PreallocMode(rawValue: "off") } }
+        @_alwaysEmitIntoClient public static var off: PreallocMode { @_optimize(none) get { PreallocMode(rawValue: "off") } }
         /// `metadata`.
-        public static var metadata: PreallocMode { @_optimize(none) get { PreallocMode(rawValue: "metadata") } }
+        @_alwaysEmitIntoClient public static var metadata: PreallocMode { @_optimize(none) get { PreallocMode(rawValue: "metadata") } }
         /// `falloc`.
-        public static var falloc: PreallocMode { @_optimize(none) get { PreallocMode(rawValue: "falloc") } }
+        @_alwaysEmitIntoClient public static var falloc: PreallocMode { @_optimize(none) get { PreallocMode(rawValue: "falloc") } }
         /// `full`.
-        public static var full: PreallocMode { @_optimize(none) get { PreallocMode(rawValue: "full") } }
+        @_alwaysEmitIntoClient public static var full: PreallocMode { @_optimize(none) get { PreallocMode(rawValue: "full") } }
     }
 
     /// `QuorumOpType`: a QAPI enumeration of the `block-core` module, since QEMU 2.6.
@@ -7984,11 +7984,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `read`.
-        public static var read: QuorumOpType { @_optimize(none) get { QuorumOpType(rawValue: "read") } }
+        @_alwaysEmitIntoClient public static var read: QuorumOpType { @_optimize(none) get { QuorumOpType(rawValue: "read") } }
         /// `write`.
-        public static var write: QuorumOpType { @_optimize(none) get { QuorumOpType(rawValue: "write") } }
+        @_alwaysEmitIntoClient public static var write: QuorumOpType { @_optimize(none) get { QuorumOpType(rawValue: "write") } }
         /// `flush`.
-        public static var flush: QuorumOpType { @_optimize(none) get { QuorumOpType(rawValue: "flush") } }
+        @_alwaysEmitIntoClient public static var flush: QuorumOpType { @_optimize(none) get { QuorumOpType(rawValue: "flush") } }
     }
 
     /// `BlockdevSnapshotInternal`: a QAPI struct of the `block-core` module, since QEMU 1.7.
@@ -8004,18 +8004,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, name: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, name: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("device", device)
             json.setQAPIMember("name", name)
         }
         /// `device`: `str`, since QEMU 1.7.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `name`: `str`, since QEMU 1.7.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
@@ -8034,12 +8034,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(unusedBlockGraphInfo: [QAPI.BlockGraphInfo]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(unusedBlockGraphInfo: [QAPI.BlockGraphInfo]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("unused-block-graph-info", unusedBlockGraphInfo)
         }
         /// `unused-block-graph-info`: `[BlockGraphInfo]`, since QEMU 8.0.
-        public var unusedBlockGraphInfo: [QAPI.BlockGraphInfo]? {
+        @_alwaysEmitIntoClient public var unusedBlockGraphInfo: [QAPI.BlockGraphInfo]? {
             @_optimize(none) get { json.qapiMember("unused-block-graph-info") }
             @_optimize(none) set { json.setQAPIMember("unused-block-graph-info", newValue) }
         }
@@ -8058,15 +8058,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `active`.
-        public static var active: DirtyBitmapStatus { @_optimize(none) get { DirtyBitmapStatus(rawValue: "active") } }
+        @_alwaysEmitIntoClient public static var active: DirtyBitmapStatus { @_optimize(none) get { DirtyBitmapStatus(rawValue: "active") } }
         /// `disabled`.
-        public static var disabled: DirtyBitmapStatus { @_optimize(none) get { DirtyBitmapStatus(rawValue: "disabled") } }
+        @_alwaysEmitIntoClient public static var disabled: DirtyBitmapStatus { @_optimize(none) get { DirtyBitmapStatus(rawValue: "disabled") } }
         /// `frozen`.
-        public static var frozen: DirtyBitmapStatus { @_optimize(none) get { DirtyBitmapStatus(rawValue: "frozen") } }
+        @_alwaysEmitIntoClient public static var frozen: DirtyBitmapStatus { @_optimize(none) get { DirtyBitmapStatus(rawValue: "frozen") } }
         /// `locked`.
-        public static var locked: DirtyBitmapStatus { @_optimize(none) get { DirtyBitmapStatus(rawValue: "locked") } }
+        @_alwaysEmitIntoClient public static var locked: DirtyBitmapStatus { @_optimize(none) get { DirtyBitmapStatus(rawValue: "locked") } }
         /// `inconsistent`.
-        public static var inconsistent: DirtyBitmapStatus { @_optimize(none) get { DirtyBitmapStatus(rawValue: "inconsistent") } }
+        @_alwaysEmitIntoClient public static var inconsistent: DirtyBitmapStatus { @_optimize(none) get { DirtyBitmapStatus(rawValue: "inconsistent") } }
     }
 
     /// `BlockDirtyBitmapMergeSource`: a QAPI alternate of the `block-core` module, since QEMU 4.1.
@@ -8082,13 +8082,13 @@ extension QAPI {
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `local` branch (`str`), when the value is one.
-        public var asLocal: Swift.String? { @_optimize(none) get { Swift.String(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asLocal: Swift.String? { @_optimize(none) get { Swift.String(qapiJSON: json) } }
         /// A value of the `local` branch.
-        @_optimize(none) public static func local(_ value: Swift.String) -> BlockDirtyBitmapMergeSource { BlockDirtyBitmapMergeSource(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func local(_ value: Swift.String) -> BlockDirtyBitmapMergeSource { BlockDirtyBitmapMergeSource(unchecked: value.qapiJSON) }
         /// The `external` branch (`BlockDirtyBitmap`), when the value is one.
-        public var asExternal: QAPI.BlockDirtyBitmap? { @_optimize(none) get { QAPI.BlockDirtyBitmap(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asExternal: QAPI.BlockDirtyBitmap? { @_optimize(none) get { QAPI.BlockDirtyBitmap(qapiJSON: json) } }
         /// A value of the `external` branch.
-        @_optimize(none) public static func external(_ value: QAPI.BlockDirtyBitmap) -> BlockDirtyBitmapMergeSource { BlockDirtyBitmapMergeSource(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func external(_ value: QAPI.BlockDirtyBitmap) -> BlockDirtyBitmapMergeSource { BlockDirtyBitmapMergeSource(unchecked: value.qapiJSON) }
     }
 
     /// `BlockdevOptionsSheepdog`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -8106,28 +8106,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(server: QAPI.SocketAddress, vdi: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(server: QAPI.SocketAddress, vdi: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("server", server)
             json.setQAPIMember("vdi", vdi)
         }
         /// `server`: `SocketAddress`, since QEMU 2.9.
-        public var server: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var server: QAPI.SocketAddress? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `vdi`: `str`, since QEMU 2.9.
-        public var vdi: Swift.String? {
+        @_alwaysEmitIntoClient public var vdi: Swift.String? {
             @_optimize(none) get { json.qapiMember("vdi") }
             @_optimize(none) set { json.setQAPIMember("vdi", newValue) }
         }
         /// `snap-id`: `uint32`, optional, since QEMU 2.9.
-        public var snapID: Swift.Int? {
+        @_alwaysEmitIntoClient public var snapID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("snap-id") }
             @_optimize(none) set { json.setQAPIMember("snap-id", newValue) }
         }
         /// `tag`: `str`, optional, since QEMU 2.9.
-        public var tag: Swift.String? {
+        @_alwaysEmitIntoClient public var tag: Swift.String? {
             @_optimize(none) get { json.qapiMember("tag") }
             @_optimize(none) set { json.setQAPIMember("tag", newValue) }
         }
@@ -8146,9 +8146,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `full`.
-        public static var full: SheepdogRedundancyType { @_optimize(none) get { SheepdogRedundancyType(rawValue: "full") } }
+        @_alwaysEmitIntoClient public static var full: SheepdogRedundancyType { @_optimize(none) get { SheepdogRedundancyType(rawValue: "full") } }
         /// `erasure-coded`.
-        public static var erasureCoded: SheepdogRedundancyType { @_optimize(none) get { SheepdogRedundancyType(rawValue: "erasure-coded") } }
+        @_alwaysEmitIntoClient public static var erasureCoded: SheepdogRedundancyType { @_optimize(none) get { SheepdogRedundancyType(rawValue: "erasure-coded") } }
     }
 
     /// `SheepdogRedundancyFull`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -8166,12 +8166,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(copies: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(copies: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("copies", copies)
         }
         /// `copies`: `int`, since QEMU 2.12.
-        public var copies: Swift.Int? {
+        @_alwaysEmitIntoClient public var copies: Swift.Int? {
             @_optimize(none) get { json.qapiMember("copies") }
             @_optimize(none) set { json.setQAPIMember("copies", newValue) }
         }
@@ -8192,18 +8192,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(dataStrips: Swift.Int, parityStrips: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(dataStrips: Swift.Int, parityStrips: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data-strips", dataStrips)
             json.setQAPIMember("parity-strips", parityStrips)
         }
         /// `data-strips`: `int`, since QEMU 2.12.
-        public var dataStrips: Swift.Int? {
+        @_alwaysEmitIntoClient public var dataStrips: Swift.Int? {
             @_optimize(none) get { json.qapiMember("data-strips") }
             @_optimize(none) set { json.setQAPIMember("data-strips", newValue) }
         }
         /// `parity-strips`: `int`, since QEMU 2.12.
-        public var parityStrips: Swift.Int? {
+        @_alwaysEmitIntoClient public var parityStrips: Swift.Int? {
             @_optimize(none) get { json.qapiMember("parity-strips") }
             @_optimize(none) set { json.setQAPIMember("parity-strips", newValue) }
         }
@@ -8226,27 +8226,27 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.SheepdogRedundancyType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.SheepdogRedundancyType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `SheepdogRedundancyType`, since QEMU 2.12.
-        public var type: QAPI.SheepdogRedundancyType? {
+        @_alwaysEmitIntoClient public var type: QAPI.SheepdogRedundancyType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `copies`: `int`, optional, since QEMU 2.12.
-        public var copies: Swift.Int? {
+        @_alwaysEmitIntoClient public var copies: Swift.Int? {
             @_optimize(none) get { json.qapiMember("copies") }
             @_optimize(none) set { json.setQAPIMember("copies", newValue) }
         }
         /// `data-strips`: `int`, optional, since QEMU 2.12.
-        public var dataStrips: Swift.Int? {
+        @_alwaysEmitIntoClient public var dataStrips: Swift.Int? {
             @_optimize(none) get { json.qapiMember("data-strips") }
             @_optimize(none) set { json.setQAPIMember("data-strips", newValue) }
         }
         /// `parity-strips`: `int`, optional, since QEMU 2.12.
-        public var parityStrips: Swift.Int? {
+        @_alwaysEmitIntoClient public var parityStrips: Swift.Int? {
             @_optimize(none) get { json.qapiMember("parity-strips") }
             @_optimize(none) set { json.setQAPIMember("parity-strips", newValue) }
         }
@@ -8267,38 +8267,38 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(location: QAPI.BlockdevOptionsSheepdog, size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(location: QAPI.BlockdevOptionsSheepdog, size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("location", location)
             json.setQAPIMember("size", size)
         }
         /// `location`: `BlockdevOptionsSheepdog`, since QEMU 2.12.
-        public var location: QAPI.BlockdevOptionsSheepdog? {
+        @_alwaysEmitIntoClient public var location: QAPI.BlockdevOptionsSheepdog? {
             @_optimize(none) get { json.qapiMember("location") }
             @_optimize(none) set { json.setQAPIMember("location", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 2.12.
-        public var backingFile: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFile: Swift.String? {
             @_optimize(none) get { json.qapiMember("backing-file") }
             @_optimize(none) set { json.setQAPIMember("backing-file", newValue) }
         }
         /// `preallocation`: `PreallocMode`, optional, since QEMU 2.12.
-        public var preallocation: QAPI.PreallocMode? {
+        @_alwaysEmitIntoClient public var preallocation: QAPI.PreallocMode? {
             @_optimize(none) get { json.qapiMember("preallocation") }
             @_optimize(none) set { json.setQAPIMember("preallocation", newValue) }
         }
         /// `redundancy`: `SheepdogRedundancy`, optional, since QEMU 2.12.
-        public var redundancy: QAPI.SheepdogRedundancy? {
+        @_alwaysEmitIntoClient public var redundancy: QAPI.SheepdogRedundancy? {
             @_optimize(none) get { json.qapiMember("redundancy") }
             @_optimize(none) set { json.setQAPIMember("redundancy", newValue) }
         }
         /// `object-size`: `size`, optional, since QEMU 2.12.
-        public var objectSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var objectSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("object-size") }
             @_optimize(none) set { json.setQAPIMember("object-size", newValue) }
         }
@@ -8321,11 +8321,11 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `flat`: `bool`, optional, since QEMU 11.1.
-        public var flat: Swift.Bool? {
+        @_alwaysEmitIntoClient public var flat: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("flat") }
             @_optimize(none) set { arguments.setQAPIMember("flat", newValue) }
         }
@@ -8348,11 +8348,11 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `query-nodes`: `bool`, optional, since QEMU 2.3.
-        public var queryNodes: Swift.Bool? {
+        @_alwaysEmitIntoClient public var queryNodes: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("query-nodes") }
             @_optimize(none) set { arguments.setQAPIMember("query-nodes", newValue) }
         }
@@ -8375,8 +8375,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -8397,22 +8397,22 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(size: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("size", size)
         }
         /// `device`: `str`, optional, since QEMU 0.14.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.0.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node-name") }
             @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `size`: `int`, since QEMU 0.14.
-        public var size: Swift.Int? {
+        @_alwaysEmitIntoClient public var size: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("size") }
             @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
@@ -8435,37 +8435,37 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(snapshotFile: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(snapshotFile: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("snapshot-file", snapshotFile)
         }
         /// `device`: `str`, optional.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.0.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node-name") }
             @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `snapshot-file`: `str`.
-        public var snapshotFile: Swift.String? {
+        @_alwaysEmitIntoClient public var snapshotFile: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("snapshot-file") }
             @_optimize(none) set { arguments.setQAPIMember("snapshot-file", newValue) }
         }
         /// `snapshot-node-name`: `str`, optional, since QEMU 2.0.
-        public var snapshotNodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var snapshotNodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("snapshot-node-name") }
             @_optimize(none) set { arguments.setQAPIMember("snapshot-node-name", newValue) }
         }
         /// `format`: `str`, optional.
-        public var format: Swift.String? {
+        @_alwaysEmitIntoClient public var format: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("format") }
             @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
         /// `mode`: `NewImageMode`, optional.
-        public var mode: QAPI.NewImageMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.NewImageMode? {
             @_optimize(none) get { arguments.qapiMember("mode") }
             @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
@@ -8490,18 +8490,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(node: Swift.String, overlay: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, overlay: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("node", node)
             arguments.setQAPIMember("overlay", overlay)
         }
         /// `node`: `str`, since QEMU 2.5.
-        public var node: Swift.String? {
+        @_alwaysEmitIntoClient public var node: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node") }
             @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `overlay`: `str`, since QEMU 2.5.
-        public var overlay: Swift.String? {
+        @_alwaysEmitIntoClient public var overlay: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("overlay") }
             @_optimize(none) set { arguments.setQAPIMember("overlay", newValue) }
         }
@@ -8524,24 +8524,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, imageNodeName: Swift.String, backingFile: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, imageNodeName: Swift.String, backingFile: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
             arguments.setQAPIMember("image-node-name", imageNodeName)
             arguments.setQAPIMember("backing-file", backingFile)
         }
         /// `device`: `str`, since QEMU 2.1.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `image-node-name`: `str`, since QEMU 2.1.
-        public var imageNodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var imageNodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("image-node-name") }
             @_optimize(none) set { arguments.setQAPIMember("image-node-name", newValue) }
         }
         /// `backing-file`: `str`, since QEMU 2.1.
-        public var backingFile: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFile: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("backing-file") }
             @_optimize(none) set { arguments.setQAPIMember("backing-file", newValue) }
         }
@@ -8564,74 +8564,74 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
-        public var jobID: Swift.String? {
+        @_alwaysEmitIntoClient public var jobID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("job-id") }
             @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 1.3.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `base-node`: `str`, optional, since QEMU 3.1.
-        public var baseNode: Swift.String? {
+        @_alwaysEmitIntoClient public var baseNode: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("base-node") }
             @_optimize(none) set { arguments.setQAPIMember("base-node", newValue) }
         }
         /// `base`: `str`, optional, since QEMU 1.3.
         @available(*, deprecated, message: "'base' is deprecated in QEMU's schema")
-        public var base: Swift.String? {
+        @_alwaysEmitIntoClient public var base: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("base") }
             @_optimize(none) set { arguments.setQAPIMember("base", newValue) }
         }
         /// `top-node`: `str`, optional, since QEMU 3.1.
-        public var topNode: Swift.String? {
+        @_alwaysEmitIntoClient public var topNode: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("top-node") }
             @_optimize(none) set { arguments.setQAPIMember("top-node", newValue) }
         }
         /// `top`: `str`, optional, since QEMU 1.3.
         @available(*, deprecated, message: "'top' is deprecated in QEMU's schema")
-        public var top: Swift.String? {
+        @_alwaysEmitIntoClient public var top: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("top") }
             @_optimize(none) set { arguments.setQAPIMember("top", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 1.3.
-        public var backingFile: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFile: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("backing-file") }
             @_optimize(none) set { arguments.setQAPIMember("backing-file", newValue) }
         }
         /// `backing-mask-protocol`: `bool`, optional, since QEMU 1.3.
-        public var backingMaskProtocol: Swift.Bool? {
+        @_alwaysEmitIntoClient public var backingMaskProtocol: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("backing-mask-protocol") }
             @_optimize(none) set { arguments.setQAPIMember("backing-mask-protocol", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 1.3.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("speed") }
             @_optimize(none) set { arguments.setQAPIMember("speed", newValue) }
         }
         /// `on-error`: `BlockdevOnError`, optional, since QEMU 1.3.
-        public var onError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onError: QAPI.BlockdevOnError? {
             @_optimize(none) get { arguments.qapiMember("on-error") }
             @_optimize(none) set { arguments.setQAPIMember("on-error", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 2.9.
-        public var filterNodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var filterNodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filter-node-name") }
             @_optimize(none) set { arguments.setQAPIMember("filter-node-name", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 3.1.
-        public var autoFinalize: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoFinalize: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("auto-finalize") }
             @_optimize(none) set { arguments.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 3.1.
-        public var autoDismiss: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoDismiss: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("auto-dismiss") }
             @_optimize(none) set { arguments.setQAPIMember("auto-dismiss", newValue) }
         }
@@ -8657,94 +8657,94 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
             arguments.setQAPIMember("sync", sync)
             arguments.setQAPIMember("target", target)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
-        public var jobID: Swift.String? {
+        @_alwaysEmitIntoClient public var jobID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("job-id") }
             @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 4.2.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 4.2.
-        public var sync: QAPI.MirrorSyncMode? {
+        @_alwaysEmitIntoClient public var sync: QAPI.MirrorSyncMode? {
             @_optimize(none) get { arguments.qapiMember("sync") }
             @_optimize(none) set { arguments.setQAPIMember("sync", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 4.2.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("speed") }
             @_optimize(none) set { arguments.setQAPIMember("speed", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 2.4.
-        public var bitmap: Swift.String? {
+        @_alwaysEmitIntoClient public var bitmap: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("bitmap") }
             @_optimize(none) set { arguments.setQAPIMember("bitmap", newValue) }
         }
         /// `bitmap-mode`: `BitmapSyncMode`, optional, since QEMU 4.2.
-        public var bitmapMode: QAPI.BitmapSyncMode? {
+        @_alwaysEmitIntoClient public var bitmapMode: QAPI.BitmapSyncMode? {
             @_optimize(none) get { arguments.qapiMember("bitmap-mode") }
             @_optimize(none) set { arguments.setQAPIMember("bitmap-mode", newValue) }
         }
         /// `compress`: `bool`, optional, since QEMU 2.8.
-        public var compress: Swift.Bool? {
+        @_alwaysEmitIntoClient public var compress: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("compress") }
             @_optimize(none) set { arguments.setQAPIMember("compress", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 4.2.
-        public var onSourceError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onSourceError: QAPI.BlockdevOnError? {
             @_optimize(none) get { arguments.qapiMember("on-source-error") }
             @_optimize(none) set { arguments.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 4.2.
-        public var onTargetError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onTargetError: QAPI.BlockdevOnError? {
             @_optimize(none) get { arguments.qapiMember("on-target-error") }
             @_optimize(none) set { arguments.setQAPIMember("on-target-error", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 2.12.
-        public var autoFinalize: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoFinalize: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("auto-finalize") }
             @_optimize(none) set { arguments.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 2.12.
-        public var autoDismiss: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoDismiss: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("auto-dismiss") }
             @_optimize(none) set { arguments.setQAPIMember("auto-dismiss", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 4.2.
-        public var filterNodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var filterNodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filter-node-name") }
             @_optimize(none) set { arguments.setQAPIMember("filter-node-name", newValue) }
         }
         /// `discard-source`: `bool`, optional, since QEMU 9.1.
-        public var discardSource: Swift.Bool? {
+        @_alwaysEmitIntoClient public var discardSource: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("discard-source") }
             @_optimize(none) set { arguments.setQAPIMember("discard-source", newValue) }
         }
         /// `x-perf`: `BackupPerf`, optional, since QEMU 6.0.
-        public var xPerf: QAPI.BackupPerf? {
+        @_alwaysEmitIntoClient public var xPerf: QAPI.BackupPerf? {
             @_optimize(none) get { arguments.qapiMember("x-perf") }
             @_optimize(none) set { arguments.setQAPIMember("x-perf", newValue) }
         }
         /// `target`: `str`, since QEMU 1.6.
-        public var target: Swift.String? {
+        @_alwaysEmitIntoClient public var target: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("target") }
             @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `format`: `str`, optional, since QEMU 1.6.
-        public var format: Swift.String? {
+        @_alwaysEmitIntoClient public var format: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("format") }
             @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
         /// `mode`: `NewImageMode`, optional, since QEMU 1.6.
-        public var mode: QAPI.NewImageMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.NewImageMode? {
             @_optimize(none) get { arguments.qapiMember("mode") }
             @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
@@ -8767,84 +8767,84 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
             arguments.setQAPIMember("sync", sync)
             arguments.setQAPIMember("target", target)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
-        public var jobID: Swift.String? {
+        @_alwaysEmitIntoClient public var jobID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("job-id") }
             @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 4.2.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 4.2.
-        public var sync: QAPI.MirrorSyncMode? {
+        @_alwaysEmitIntoClient public var sync: QAPI.MirrorSyncMode? {
             @_optimize(none) get { arguments.qapiMember("sync") }
             @_optimize(none) set { arguments.setQAPIMember("sync", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 4.2.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("speed") }
             @_optimize(none) set { arguments.setQAPIMember("speed", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 2.4.
-        public var bitmap: Swift.String? {
+        @_alwaysEmitIntoClient public var bitmap: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("bitmap") }
             @_optimize(none) set { arguments.setQAPIMember("bitmap", newValue) }
         }
         /// `bitmap-mode`: `BitmapSyncMode`, optional, since QEMU 4.2.
-        public var bitmapMode: QAPI.BitmapSyncMode? {
+        @_alwaysEmitIntoClient public var bitmapMode: QAPI.BitmapSyncMode? {
             @_optimize(none) get { arguments.qapiMember("bitmap-mode") }
             @_optimize(none) set { arguments.setQAPIMember("bitmap-mode", newValue) }
         }
         /// `compress`: `bool`, optional, since QEMU 2.8.
-        public var compress: Swift.Bool? {
+        @_alwaysEmitIntoClient public var compress: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("compress") }
             @_optimize(none) set { arguments.setQAPIMember("compress", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 4.2.
-        public var onSourceError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onSourceError: QAPI.BlockdevOnError? {
             @_optimize(none) get { arguments.qapiMember("on-source-error") }
             @_optimize(none) set { arguments.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 4.2.
-        public var onTargetError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onTargetError: QAPI.BlockdevOnError? {
             @_optimize(none) get { arguments.qapiMember("on-target-error") }
             @_optimize(none) set { arguments.setQAPIMember("on-target-error", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 2.12.
-        public var autoFinalize: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoFinalize: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("auto-finalize") }
             @_optimize(none) set { arguments.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 2.12.
-        public var autoDismiss: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoDismiss: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("auto-dismiss") }
             @_optimize(none) set { arguments.setQAPIMember("auto-dismiss", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 4.2.
-        public var filterNodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var filterNodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filter-node-name") }
             @_optimize(none) set { arguments.setQAPIMember("filter-node-name", newValue) }
         }
         /// `discard-source`: `bool`, optional, since QEMU 9.1.
-        public var discardSource: Swift.Bool? {
+        @_alwaysEmitIntoClient public var discardSource: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("discard-source") }
             @_optimize(none) set { arguments.setQAPIMember("discard-source", newValue) }
         }
         /// `x-perf`: `BackupPerf`, optional, since QEMU 6.0.
-        public var xPerf: QAPI.BackupPerf? {
+        @_alwaysEmitIntoClient public var xPerf: QAPI.BackupPerf? {
             @_optimize(none) get { arguments.qapiMember("x-perf") }
             @_optimize(none) set { arguments.setQAPIMember("x-perf", newValue) }
         }
         /// `target`: `str`, since QEMU 2.3.
-        public var target: Swift.String? {
+        @_alwaysEmitIntoClient public var target: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("target") }
             @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
@@ -8867,11 +8867,11 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `flat`: `bool`, optional, since QEMU 5.0.
-        public var flat: Swift.Bool? {
+        @_alwaysEmitIntoClient public var flat: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("flat") }
             @_optimize(none) set { arguments.setQAPIMember("flat", newValue) }
         }
@@ -8896,8 +8896,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -8918,94 +8918,94 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
             arguments.setQAPIMember("target", target)
             arguments.setQAPIMember("sync", sync)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
-        public var jobID: Swift.String? {
+        @_alwaysEmitIntoClient public var jobID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("job-id") }
             @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 1.3.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `target`: `str`, since QEMU 1.3.
-        public var target: Swift.String? {
+        @_alwaysEmitIntoClient public var target: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("target") }
             @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `format`: `str`, optional, since QEMU 1.3.
-        public var format: Swift.String? {
+        @_alwaysEmitIntoClient public var format: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("format") }
             @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.1.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node-name") }
             @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `replaces`: `str`, optional, since QEMU 2.1.
-        public var replaces: Swift.String? {
+        @_alwaysEmitIntoClient public var replaces: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("replaces") }
             @_optimize(none) set { arguments.setQAPIMember("replaces", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 1.3.
-        public var sync: QAPI.MirrorSyncMode? {
+        @_alwaysEmitIntoClient public var sync: QAPI.MirrorSyncMode? {
             @_optimize(none) get { arguments.qapiMember("sync") }
             @_optimize(none) set { arguments.setQAPIMember("sync", newValue) }
         }
         /// `mode`: `NewImageMode`, optional, since QEMU 1.3.
-        public var mode: QAPI.NewImageMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.NewImageMode? {
             @_optimize(none) get { arguments.qapiMember("mode") }
             @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 1.3.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("speed") }
             @_optimize(none) set { arguments.setQAPIMember("speed", newValue) }
         }
         /// `granularity`: `uint32`, optional, since QEMU 1.4.
-        public var granularity: Swift.Int? {
+        @_alwaysEmitIntoClient public var granularity: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("granularity") }
             @_optimize(none) set { arguments.setQAPIMember("granularity", newValue) }
         }
         /// `buf-size`: `int`, optional, since QEMU 1.4.
-        public var bufSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var bufSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("buf-size") }
             @_optimize(none) set { arguments.setQAPIMember("buf-size", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 1.3.
-        public var onSourceError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onSourceError: QAPI.BlockdevOnError? {
             @_optimize(none) get { arguments.qapiMember("on-source-error") }
             @_optimize(none) set { arguments.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 1.3.
-        public var onTargetError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onTargetError: QAPI.BlockdevOnError? {
             @_optimize(none) get { arguments.qapiMember("on-target-error") }
             @_optimize(none) set { arguments.setQAPIMember("on-target-error", newValue) }
         }
         /// `unmap`: `bool`, optional, since QEMU 2.4.
-        public var unmap: Swift.Bool? {
+        @_alwaysEmitIntoClient public var unmap: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("unmap") }
             @_optimize(none) set { arguments.setQAPIMember("unmap", newValue) }
         }
         /// `copy-mode`: `MirrorCopyMode`, optional, since QEMU 3.0.
-        public var copyMode: QAPI.MirrorCopyMode? {
+        @_alwaysEmitIntoClient public var copyMode: QAPI.MirrorCopyMode? {
             @_optimize(none) get { arguments.qapiMember("copy-mode") }
             @_optimize(none) set { arguments.setQAPIMember("copy-mode", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 3.1.
-        public var autoFinalize: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoFinalize: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("auto-finalize") }
             @_optimize(none) set { arguments.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 3.1.
-        public var autoDismiss: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoDismiss: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("auto-dismiss") }
             @_optimize(none) set { arguments.setQAPIMember("auto-dismiss", newValue) }
         }
@@ -9028,33 +9028,33 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("node", node)
             arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
-        public var node: Swift.String? {
+        @_alwaysEmitIntoClient public var node: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node") }
             @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `granularity`: `uint32`, optional, since QEMU 2.4.
-        public var granularity: Swift.Int? {
+        @_alwaysEmitIntoClient public var granularity: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("granularity") }
             @_optimize(none) set { arguments.setQAPIMember("granularity", newValue) }
         }
         /// `persistent`: `bool`, optional, since QEMU 2.10.
-        public var persistent: Swift.Bool? {
+        @_alwaysEmitIntoClient public var persistent: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("persistent") }
             @_optimize(none) set { arguments.setQAPIMember("persistent", newValue) }
         }
         /// `disabled`: `bool`, optional, since QEMU 4.0.
-        public var disabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var disabled: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("disabled") }
             @_optimize(none) set { arguments.setQAPIMember("disabled", newValue) }
         }
@@ -9077,18 +9077,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("node", node)
             arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
-        public var node: Swift.String? {
+        @_alwaysEmitIntoClient public var node: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node") }
             @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
@@ -9111,18 +9111,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("node", node)
             arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
-        public var node: Swift.String? {
+        @_alwaysEmitIntoClient public var node: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node") }
             @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
@@ -9145,18 +9145,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("node", node)
             arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
-        public var node: Swift.String? {
+        @_alwaysEmitIntoClient public var node: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node") }
             @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
@@ -9179,18 +9179,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("node", node)
             arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
-        public var node: Swift.String? {
+        @_alwaysEmitIntoClient public var node: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node") }
             @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
@@ -9213,24 +9213,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(node: Swift.String, target: Swift.String, bitmaps: [QAPI.BlockDirtyBitmapOrStr]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, target: Swift.String, bitmaps: [QAPI.BlockDirtyBitmapOrStr]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("node", node)
             arguments.setQAPIMember("target", target)
             arguments.setQAPIMember("bitmaps", bitmaps)
         }
         /// `node`: `str`, since QEMU 4.0.
-        public var node: Swift.String? {
+        @_alwaysEmitIntoClient public var node: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node") }
             @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `target`: `str`, since QEMU 4.0.
-        public var target: Swift.String? {
+        @_alwaysEmitIntoClient public var target: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("target") }
             @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, since QEMU 4.0.
-        public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
+        @_alwaysEmitIntoClient public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
             @_optimize(none) get { arguments.qapiMember("bitmaps") }
             @_optimize(none) set { arguments.setQAPIMember("bitmaps", newValue) }
         }
@@ -9255,18 +9255,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("node", node)
             arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
-        public var node: Swift.String? {
+        @_alwaysEmitIntoClient public var node: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node") }
             @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
@@ -9289,84 +9289,84 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
             arguments.setQAPIMember("target", target)
             arguments.setQAPIMember("sync", sync)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
-        public var jobID: Swift.String? {
+        @_alwaysEmitIntoClient public var jobID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("job-id") }
             @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 2.6.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `target`: `str`, since QEMU 2.6.
-        public var target: Swift.String? {
+        @_alwaysEmitIntoClient public var target: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("target") }
             @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `replaces`: `str`, optional, since QEMU 2.6.
-        public var replaces: Swift.String? {
+        @_alwaysEmitIntoClient public var replaces: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("replaces") }
             @_optimize(none) set { arguments.setQAPIMember("replaces", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 2.6.
-        public var sync: QAPI.MirrorSyncMode? {
+        @_alwaysEmitIntoClient public var sync: QAPI.MirrorSyncMode? {
             @_optimize(none) get { arguments.qapiMember("sync") }
             @_optimize(none) set { arguments.setQAPIMember("sync", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 2.6.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("speed") }
             @_optimize(none) set { arguments.setQAPIMember("speed", newValue) }
         }
         /// `granularity`: `uint32`, optional, since QEMU 2.6.
-        public var granularity: Swift.Int? {
+        @_alwaysEmitIntoClient public var granularity: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("granularity") }
             @_optimize(none) set { arguments.setQAPIMember("granularity", newValue) }
         }
         /// `buf-size`: `int`, optional, since QEMU 2.6.
-        public var bufSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var bufSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("buf-size") }
             @_optimize(none) set { arguments.setQAPIMember("buf-size", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 2.6.
-        public var onSourceError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onSourceError: QAPI.BlockdevOnError? {
             @_optimize(none) get { arguments.qapiMember("on-source-error") }
             @_optimize(none) set { arguments.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 2.6.
-        public var onTargetError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onTargetError: QAPI.BlockdevOnError? {
             @_optimize(none) get { arguments.qapiMember("on-target-error") }
             @_optimize(none) set { arguments.setQAPIMember("on-target-error", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 2.9.
-        public var filterNodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var filterNodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filter-node-name") }
             @_optimize(none) set { arguments.setQAPIMember("filter-node-name", newValue) }
         }
         /// `copy-mode`: `MirrorCopyMode`, optional, since QEMU 3.0.
-        public var copyMode: QAPI.MirrorCopyMode? {
+        @_alwaysEmitIntoClient public var copyMode: QAPI.MirrorCopyMode? {
             @_optimize(none) get { arguments.qapiMember("copy-mode") }
             @_optimize(none) set { arguments.setQAPIMember("copy-mode", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 3.1.
-        public var autoFinalize: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoFinalize: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("auto-finalize") }
             @_optimize(none) set { arguments.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 3.1.
-        public var autoDismiss: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoDismiss: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("auto-dismiss") }
             @_optimize(none) set { arguments.setQAPIMember("auto-dismiss", newValue) }
         }
         /// `target-is-zero`: `bool`, optional, since QEMU 11.1.
-        public var targetIsZero: Swift.Bool? {
+        @_alwaysEmitIntoClient public var targetIsZero: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("target-is-zero") }
             @_optimize(none) set { arguments.setQAPIMember("target-is-zero", newValue) }
         }
@@ -9389,67 +9389,67 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
-        public var jobID: Swift.String? {
+        @_alwaysEmitIntoClient public var jobID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("job-id") }
             @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 1.1.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `base`: `str`, optional, since QEMU 1.1.
-        public var base: Swift.String? {
+        @_alwaysEmitIntoClient public var base: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("base") }
             @_optimize(none) set { arguments.setQAPIMember("base", newValue) }
         }
         /// `base-node`: `str`, optional, since QEMU 2.8.
-        public var baseNode: Swift.String? {
+        @_alwaysEmitIntoClient public var baseNode: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("base-node") }
             @_optimize(none) set { arguments.setQAPIMember("base-node", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 1.1.
-        public var backingFile: Swift.String? {
+        @_alwaysEmitIntoClient public var backingFile: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("backing-file") }
             @_optimize(none) set { arguments.setQAPIMember("backing-file", newValue) }
         }
         /// `backing-mask-protocol`: `bool`, optional, since QEMU 1.1.
-        public var backingMaskProtocol: Swift.Bool? {
+        @_alwaysEmitIntoClient public var backingMaskProtocol: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("backing-mask-protocol") }
             @_optimize(none) set { arguments.setQAPIMember("backing-mask-protocol", newValue) }
         }
         /// `bottom`: `str`, optional, since QEMU 6.0.
-        public var bottom: Swift.String? {
+        @_alwaysEmitIntoClient public var bottom: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("bottom") }
             @_optimize(none) set { arguments.setQAPIMember("bottom", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 1.1.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("speed") }
             @_optimize(none) set { arguments.setQAPIMember("speed", newValue) }
         }
         /// `on-error`: `BlockdevOnError`, optional, since QEMU 1.3.
-        public var onError: QAPI.BlockdevOnError? {
+        @_alwaysEmitIntoClient public var onError: QAPI.BlockdevOnError? {
             @_optimize(none) get { arguments.qapiMember("on-error") }
             @_optimize(none) set { arguments.setQAPIMember("on-error", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 6.0.
-        public var filterNodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var filterNodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filter-node-name") }
             @_optimize(none) set { arguments.setQAPIMember("filter-node-name", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 3.1.
-        public var autoFinalize: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoFinalize: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("auto-finalize") }
             @_optimize(none) set { arguments.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 3.1.
-        public var autoDismiss: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoDismiss: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("auto-dismiss") }
             @_optimize(none) set { arguments.setQAPIMember("auto-dismiss", newValue) }
         }
@@ -9472,18 +9472,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, speed: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, speed: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
             arguments.setQAPIMember("speed", speed)
         }
         /// `device`: `str`, since QEMU 1.1.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `speed`: `int`, since QEMU 1.1.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("speed") }
             @_optimize(none) set { arguments.setQAPIMember("speed", newValue) }
         }
@@ -9506,17 +9506,17 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
         }
         /// `device`: `str`, since QEMU 1.1.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `force`: `bool`, optional, since QEMU 1.3.
-        public var force: Swift.Bool? {
+        @_alwaysEmitIntoClient public var force: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("force") }
             @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
         }
@@ -9539,12 +9539,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
         }
         /// `device`: `str`, since QEMU 1.3.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
@@ -9567,12 +9567,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
         }
         /// `device`: `str`, since QEMU 1.3.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
@@ -9595,12 +9595,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
         }
         /// `device`: `str`, since QEMU 1.3.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
@@ -9623,12 +9623,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.12.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -9651,12 +9651,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.12.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -9679,23 +9679,23 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, type: QAPI.JobType) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.JobType) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
             arguments.setQAPIMember("type", type)
         }
         /// `id`: `str`, since QEMU 8.2.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `type`: `JobType`, since QEMU 8.2.
-        public var type: QAPI.JobType? {
+        @_alwaysEmitIntoClient public var type: QAPI.JobType? {
             @_optimize(none) get { arguments.qapiMember("type") }
             @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `copy-mode`: `MirrorCopyMode`, optional, since QEMU 8.2.
-        public var copyMode: QAPI.MirrorCopyMode? {
+        @_alwaysEmitIntoClient public var copyMode: QAPI.MirrorCopyMode? {
             @_optimize(none) get { arguments.qapiMember("copy-mode") }
             @_optimize(none) set { arguments.setQAPIMember("copy-mode", newValue) }
         }
@@ -9718,577 +9718,577 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 2.9.
-        public var driver: QAPI.BlockdevDriver? {
+        @_alwaysEmitIntoClient public var driver: QAPI.BlockdevDriver? {
             @_optimize(none) get { arguments.qapiMember("driver") }
             @_optimize(none) set { arguments.setQAPIMember("driver", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.0.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node-name") }
             @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `discard`: `BlockdevDiscardOptions`, optional, since QEMU 2.9.
-        public var discard: QAPI.BlockdevDiscardOptions? {
+        @_alwaysEmitIntoClient public var discard: QAPI.BlockdevDiscardOptions? {
             @_optimize(none) get { arguments.qapiMember("discard") }
             @_optimize(none) set { arguments.setQAPIMember("discard", newValue) }
         }
         /// `cache`: `BlockdevCacheOptions`, optional, since QEMU 2.9.
-        public var cache: QAPI.BlockdevCacheOptions? {
+        @_alwaysEmitIntoClient public var cache: QAPI.BlockdevCacheOptions? {
             @_optimize(none) get { arguments.qapiMember("cache") }
             @_optimize(none) set { arguments.setQAPIMember("cache", newValue) }
         }
         /// `active`: `bool`, optional, since QEMU 10.0.
-        public var active: Swift.Bool? {
+        @_alwaysEmitIntoClient public var active: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("active") }
             @_optimize(none) set { arguments.setQAPIMember("active", newValue) }
         }
         /// `read-only`: `bool`, optional, since QEMU 2.9.
-        public var readOnly: Swift.Bool? {
+        @_alwaysEmitIntoClient public var readOnly: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("read-only") }
             @_optimize(none) set { arguments.setQAPIMember("read-only", newValue) }
         }
         /// `auto-read-only`: `bool`, optional, since QEMU 2.9.
-        public var autoReadOnly: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoReadOnly: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("auto-read-only") }
             @_optimize(none) set { arguments.setQAPIMember("auto-read-only", newValue) }
         }
         /// `force-share`: `bool`, optional, since QEMU 2.10.
-        public var forceShare: Swift.Bool? {
+        @_alwaysEmitIntoClient public var forceShare: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("force-share") }
             @_optimize(none) set { arguments.setQAPIMember("force-share", newValue) }
         }
         /// `detect-zeroes`: `BlockdevDetectZeroesOptions`, optional, since QEMU 2.1.
-        public var detectZeroes: QAPI.BlockdevDetectZeroesOptions? {
+        @_alwaysEmitIntoClient public var detectZeroes: QAPI.BlockdevDetectZeroesOptions? {
             @_optimize(none) get { arguments.qapiMember("detect-zeroes") }
             @_optimize(none) set { arguments.setQAPIMember("detect-zeroes", newValue) }
         }
         /// `image`: `BlockdevRef`, optional, since QEMU 2.9.
-        public var image: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var image: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("image") }
             @_optimize(none) set { arguments.setQAPIMember("image", newValue) }
         }
         /// `config`: `str`, optional, since QEMU 2.9.
-        public var config: Swift.String? {
+        @_alwaysEmitIntoClient public var config: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("config") }
             @_optimize(none) set { arguments.setQAPIMember("config", newValue) }
         }
         /// `align`: `int`, optional, since QEMU 2.9.
-        public var align: Swift.Int? {
+        @_alwaysEmitIntoClient public var align: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("align") }
             @_optimize(none) set { arguments.setQAPIMember("align", newValue) }
         }
         /// `max-transfer`: `int32`, optional, since QEMU 2.10.
-        public var maxTransfer: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxTransfer: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("max-transfer") }
             @_optimize(none) set { arguments.setQAPIMember("max-transfer", newValue) }
         }
         /// `opt-write-zero`: `int32`, optional, since QEMU 2.10.
-        public var optWriteZero: Swift.Int? {
+        @_alwaysEmitIntoClient public var optWriteZero: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("opt-write-zero") }
             @_optimize(none) set { arguments.setQAPIMember("opt-write-zero", newValue) }
         }
         /// `max-write-zero`: `int32`, optional, since QEMU 2.10.
-        public var maxWriteZero: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxWriteZero: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("max-write-zero") }
             @_optimize(none) set { arguments.setQAPIMember("max-write-zero", newValue) }
         }
         /// `opt-discard`: `int32`, optional, since QEMU 2.10.
-        public var optDiscard: Swift.Int? {
+        @_alwaysEmitIntoClient public var optDiscard: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("opt-discard") }
             @_optimize(none) set { arguments.setQAPIMember("opt-discard", newValue) }
         }
         /// `max-discard`: `int32`, optional, since QEMU 2.10.
-        public var maxDiscard: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxDiscard: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("max-discard") }
             @_optimize(none) set { arguments.setQAPIMember("max-discard", newValue) }
         }
         /// `inject-error`: `[BlkdebugInjectErrorOptions]`, optional, since QEMU 2.9.
-        public var injectError: [QAPI.BlkdebugInjectErrorOptions]? {
+        @_alwaysEmitIntoClient public var injectError: [QAPI.BlkdebugInjectErrorOptions]? {
             @_optimize(none) get { arguments.qapiMember("inject-error") }
             @_optimize(none) set { arguments.setQAPIMember("inject-error", newValue) }
         }
         /// `set-state`: `[BlkdebugSetStateOptions]`, optional, since QEMU 2.9.
-        public var setState: [QAPI.BlkdebugSetStateOptions]? {
+        @_alwaysEmitIntoClient public var setState: [QAPI.BlkdebugSetStateOptions]? {
             @_optimize(none) get { arguments.qapiMember("set-state") }
             @_optimize(none) set { arguments.setQAPIMember("set-state", newValue) }
         }
         /// `take-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
-        public var takeChildPerms: [QAPI.BlockPermission]? {
+        @_alwaysEmitIntoClient public var takeChildPerms: [QAPI.BlockPermission]? {
             @_optimize(none) get { arguments.qapiMember("take-child-perms") }
             @_optimize(none) set { arguments.setQAPIMember("take-child-perms", newValue) }
         }
         /// `unshare-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
-        public var unshareChildPerms: [QAPI.BlockPermission]? {
+        @_alwaysEmitIntoClient public var unshareChildPerms: [QAPI.BlockPermission]? {
             @_optimize(none) get { arguments.qapiMember("unshare-child-perms") }
             @_optimize(none) set { arguments.setQAPIMember("unshare-child-perms", newValue) }
         }
         /// `file`: `BlockdevRef`, optional, since QEMU 3.0.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("file") }
             @_optimize(none) set { arguments.setQAPIMember("file", newValue) }
         }
         /// `log`: `BlockdevRef`, optional, since QEMU 3.0.
-        public var log: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var log: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("log") }
             @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
         }
         /// `log-sector-size`: `uint32`, optional, since QEMU 3.0.
-        public var logSectorSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var logSectorSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("log-sector-size") }
             @_optimize(none) set { arguments.setQAPIMember("log-sector-size", newValue) }
         }
         /// `log-append`: `bool`, optional, since QEMU 3.0.
-        public var logAppend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logAppend: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("log-append") }
             @_optimize(none) set { arguments.setQAPIMember("log-append", newValue) }
         }
         /// `log-super-update-interval`: `uint64`, optional, since QEMU 3.0.
-        public var logSuperUpdateInterval: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var logSuperUpdateInterval: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("log-super-update-interval") }
             @_optimize(none) set { arguments.setQAPIMember("log-super-update-interval", newValue) }
         }
         /// `test`: `BlockdevRef`, optional, since QEMU 2.9.
-        public var test: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var test: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("test") }
             @_optimize(none) set { arguments.setQAPIMember("test", newValue) }
         }
         /// `raw`: `BlockdevRef`, optional, since QEMU 2.9.
-        public var raw: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var raw: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("raw") }
             @_optimize(none) set { arguments.setQAPIMember("raw", newValue) }
         }
         /// `target`: `BlockdevRef`, optional, since QEMU 6.2.
-        public var target: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var target: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("target") }
             @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `bitmap`: `BlockDirtyBitmap`, optional, since QEMU 7.0.
-        public var bitmap: QAPI.BlockDirtyBitmap? {
+        @_alwaysEmitIntoClient public var bitmap: QAPI.BlockDirtyBitmap? {
             @_optimize(none) get { arguments.qapiMember("bitmap") }
             @_optimize(none) set { arguments.setQAPIMember("bitmap", newValue) }
         }
         /// `on-cbw-error`: `OnCbwError`, optional, since QEMU 7.1.
-        public var onCbwError: QAPI.OnCbwError? {
+        @_alwaysEmitIntoClient public var onCbwError: QAPI.OnCbwError? {
             @_optimize(none) get { arguments.qapiMember("on-cbw-error") }
             @_optimize(none) set { arguments.setQAPIMember("on-cbw-error", newValue) }
         }
         /// `cbw-timeout`: `uint32`, optional, since QEMU 7.1.
-        public var cbwTimeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var cbwTimeout: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cbw-timeout") }
             @_optimize(none) set { arguments.setQAPIMember("cbw-timeout", newValue) }
         }
         /// `min-cluster-size`: `size`, optional, since QEMU 9.2.
-        public var minClusterSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var minClusterSize: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("min-cluster-size") }
             @_optimize(none) set { arguments.setQAPIMember("min-cluster-size", newValue) }
         }
         /// `bottom`: `str`, optional, since QEMU 6.0.
-        public var bottom: Swift.String? {
+        @_alwaysEmitIntoClient public var bottom: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("bottom") }
             @_optimize(none) set { arguments.setQAPIMember("bottom", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 2.9.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filename") }
             @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `pr-manager`: `str`, optional, since QEMU 2.9.
-        public var prManager: Swift.String? {
+        @_alwaysEmitIntoClient public var prManager: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("pr-manager") }
             @_optimize(none) set { arguments.setQAPIMember("pr-manager", newValue) }
         }
         /// `locking`: `OnOffAuto`, optional, since QEMU 2.9.
-        public var locking: QAPI.OnOffAuto? {
+        @_alwaysEmitIntoClient public var locking: QAPI.OnOffAuto? {
             @_optimize(none) get { arguments.qapiMember("locking") }
             @_optimize(none) set { arguments.setQAPIMember("locking", newValue) }
         }
         /// `aio`: `BlockdevAioOptions`, optional, since QEMU 2.8.
-        public var aio: QAPI.BlockdevAioOptions? {
+        @_alwaysEmitIntoClient public var aio: QAPI.BlockdevAioOptions? {
             @_optimize(none) get { arguments.qapiMember("aio") }
             @_optimize(none) set { arguments.setQAPIMember("aio", newValue) }
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 2.9.
-        public var aioMaxBatch: Swift.Int? {
+        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("aio-max-batch") }
             @_optimize(none) set { arguments.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `drop-cache`: `bool`, optional, since QEMU 2.9.
-        public var dropCache: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dropCache: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("drop-cache") }
             @_optimize(none) set { arguments.setQAPIMember("drop-cache", newValue) }
         }
         /// `x-check-cache-dropped`: `bool`, optional, since QEMU 3.0.
-        public var xCheckCacheDropped: Swift.Bool? {
+        @_alwaysEmitIntoClient public var xCheckCacheDropped: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("x-check-cache-dropped") }
             @_optimize(none) set { arguments.setQAPIMember("x-check-cache-dropped", newValue) }
         }
         /// `url`: `str`, optional, since QEMU 2.9.
-        public var url: Swift.String? {
+        @_alwaysEmitIntoClient public var url: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("url") }
             @_optimize(none) set { arguments.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
-        public var readahead: Swift.Int? {
+        @_alwaysEmitIntoClient public var readahead: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("readahead") }
             @_optimize(none) set { arguments.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
-        public var timeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var timeout: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("timeout") }
             @_optimize(none) set { arguments.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
-        public var username: Swift.String? {
+        @_alwaysEmitIntoClient public var username: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("username") }
             @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
-        public var passwordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var passwordSecret: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("password-secret") }
             @_optimize(none) set { arguments.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
-        public var proxyUsername: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyUsername: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("proxy-username") }
             @_optimize(none) set { arguments.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
-        public var proxyPasswordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyPasswordSecret: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("proxy-password-secret") }
             @_optimize(none) set { arguments.setQAPIMember("proxy-password-secret", newValue) }
         }
         /// `sslverify`: `bool`, optional, since QEMU 2.9.
-        public var sslverify: Swift.Bool? {
+        @_alwaysEmitIntoClient public var sslverify: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("sslverify") }
             @_optimize(none) set { arguments.setQAPIMember("sslverify", newValue) }
         }
         /// `volume`: `str`, optional, since QEMU 2.9.
-        public var volume: Swift.String? {
+        @_alwaysEmitIntoClient public var volume: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("volume") }
             @_optimize(none) set { arguments.setQAPIMember("volume", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 2.9.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `server`: `[SocketAddress]`, optional, since QEMU 2.9.
-        public var server: [QAPI.SocketAddress]? {
+        @_alwaysEmitIntoClient public var server: [QAPI.SocketAddress]? {
             @_optimize(none) get { arguments.qapiMember("server") }
             @_optimize(none) set { arguments.setQAPIMember("server", newValue) }
         }
         /// `debug`: `int`, optional, since QEMU 2.8.
-        public var debug: Swift.Int? {
+        @_alwaysEmitIntoClient public var debug: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("debug") }
             @_optimize(none) set { arguments.setQAPIMember("debug", newValue) }
         }
         /// `logfile`: `str`, optional, since QEMU 2.8.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("logfile") }
             @_optimize(none) set { arguments.setQAPIMember("logfile", newValue) }
         }
         /// `cookie`: `str`, optional, since QEMU 2.9.
-        public var cookie: Swift.String? {
+        @_alwaysEmitIntoClient public var cookie: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("cookie") }
             @_optimize(none) set { arguments.setQAPIMember("cookie", newValue) }
         }
         /// `cookie-secret`: `str`, optional, since QEMU 2.10.
-        public var cookieSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var cookieSecret: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("cookie-secret") }
             @_optimize(none) set { arguments.setQAPIMember("cookie-secret", newValue) }
         }
         /// `transport`: `IscsiTransport`, optional, since QEMU 2.9.
-        public var transport: QAPI.ISCSITransport? {
+        @_alwaysEmitIntoClient public var transport: QAPI.ISCSITransport? {
             @_optimize(none) get { arguments.qapiMember("transport") }
             @_optimize(none) set { arguments.setQAPIMember("transport", newValue) }
         }
         /// `portal`: `str`, optional, since QEMU 2.9.
-        public var portal: Swift.String? {
+        @_alwaysEmitIntoClient public var portal: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("portal") }
             @_optimize(none) set { arguments.setQAPIMember("portal", newValue) }
         }
         /// `lun`: `int`, optional, since QEMU 2.9.
-        public var lun: Swift.Int? {
+        @_alwaysEmitIntoClient public var lun: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("lun") }
             @_optimize(none) set { arguments.setQAPIMember("lun", newValue) }
         }
         /// `user`: `str`, optional, since QEMU 2.9.
-        public var user: Swift.String? {
+        @_alwaysEmitIntoClient public var user: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("user") }
             @_optimize(none) set { arguments.setQAPIMember("user", newValue) }
         }
         /// `initiator-name`: `str`, optional, since QEMU 2.9.
-        public var initiatorName: Swift.String? {
+        @_alwaysEmitIntoClient public var initiatorName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("initiator-name") }
             @_optimize(none) set { arguments.setQAPIMember("initiator-name", newValue) }
         }
         /// `header-digest`: `IscsiHeaderDigest`, optional, since QEMU 2.9.
-        public var headerDigest: QAPI.ISCSIHeaderDigest? {
+        @_alwaysEmitIntoClient public var headerDigest: QAPI.ISCSIHeaderDigest? {
             @_optimize(none) get { arguments.qapiMember("header-digest") }
             @_optimize(none) set { arguments.setQAPIMember("header-digest", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("key-secret") }
             @_optimize(none) set { arguments.setQAPIMember("key-secret", newValue) }
         }
         /// `header`: `BlockdevRef`, optional, since QEMU 9.0.
-        public var header: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var header: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("header") }
             @_optimize(none) set { arguments.setQAPIMember("header", newValue) }
         }
         /// `export`: `str`, optional, since QEMU 2.9.
-        public var export: Swift.String? {
+        @_alwaysEmitIntoClient public var export: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("export") }
             @_optimize(none) set { arguments.setQAPIMember("export", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.9.
-        public var tlsCreds: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("tls-creds") }
             @_optimize(none) set { arguments.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-hostname`: `str`, optional, since QEMU 7.0.
-        public var tlsHostname: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsHostname: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("tls-hostname") }
             @_optimize(none) set { arguments.setQAPIMember("tls-hostname", newValue) }
         }
         /// `x-dirty-bitmap`: `str`, optional, since QEMU 3.0.
-        public var xDirtyBitmap: Swift.String? {
+        @_alwaysEmitIntoClient public var xDirtyBitmap: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("x-dirty-bitmap") }
             @_optimize(none) set { arguments.setQAPIMember("x-dirty-bitmap", newValue) }
         }
         /// `reconnect-delay`: `uint32`, optional, since QEMU 4.2.
-        public var reconnectDelay: Swift.Int? {
+        @_alwaysEmitIntoClient public var reconnectDelay: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("reconnect-delay") }
             @_optimize(none) set { arguments.setQAPIMember("reconnect-delay", newValue) }
         }
         /// `open-timeout`: `uint32`, optional, since QEMU 7.0.
-        public var openTimeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var openTimeout: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("open-timeout") }
             @_optimize(none) set { arguments.setQAPIMember("open-timeout", newValue) }
         }
         /// `group`: `int`, optional, since QEMU 2.9.
-        public var group: Swift.Int? {
+        @_alwaysEmitIntoClient public var group: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("group") }
             @_optimize(none) set { arguments.setQAPIMember("group", newValue) }
         }
         /// `tcp-syn-count`: `int`, optional, since QEMU 2.9.
-        public var tcpSynCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var tcpSynCount: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("tcp-syn-count") }
             @_optimize(none) set { arguments.setQAPIMember("tcp-syn-count", newValue) }
         }
         /// `readahead-size`: `int`, optional, since QEMU 2.9.
-        public var readaheadSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var readaheadSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("readahead-size") }
             @_optimize(none) set { arguments.setQAPIMember("readahead-size", newValue) }
         }
         /// `page-cache-size`: `int`, optional, since QEMU 2.9.
-        public var pageCacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var pageCacheSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("page-cache-size") }
             @_optimize(none) set { arguments.setQAPIMember("page-cache-size", newValue) }
         }
         /// `size`: `int`, optional, since QEMU 2.9.
-        public var size: Swift.Int? {
+        @_alwaysEmitIntoClient public var size: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("size") }
             @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `latency-ns`: `uint64`, optional, since QEMU 2.4.
-        public var latencyNs: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var latencyNs: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("latency-ns") }
             @_optimize(none) set { arguments.setQAPIMember("latency-ns", newValue) }
         }
         /// `read-zeroes`: `bool`, optional, since QEMU 2.9.
-        public var readZeroes: Swift.Bool? {
+        @_alwaysEmitIntoClient public var readZeroes: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("read-zeroes") }
             @_optimize(none) set { arguments.setQAPIMember("read-zeroes", newValue) }
         }
         /// `device`: `str`, optional, since QEMU 2.12.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `namespace`: `int`, optional, since QEMU 2.12.
-        public var namespace: Swift.Int? {
+        @_alwaysEmitIntoClient public var namespace: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("namespace") }
             @_optimize(none) set { arguments.setQAPIMember("namespace", newValue) }
         }
         /// `prealloc-align`: `int`, optional, since QEMU 6.0.
-        public var preallocAlign: Swift.Int? {
+        @_alwaysEmitIntoClient public var preallocAlign: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("prealloc-align") }
             @_optimize(none) set { arguments.setQAPIMember("prealloc-align", newValue) }
         }
         /// `prealloc-size`: `int`, optional, since QEMU 6.0.
-        public var preallocSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var preallocSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("prealloc-size") }
             @_optimize(none) set { arguments.setQAPIMember("prealloc-size", newValue) }
         }
         /// `backing`: `BlockdevRefOrNull`, optional, since QEMU 2.9.
-        public var backing: QAPI.BlockdevRefOrNull? {
+        @_alwaysEmitIntoClient public var backing: QAPI.BlockdevRefOrNull? {
             @_optimize(none) get { arguments.qapiMember("backing") }
             @_optimize(none) set { arguments.setQAPIMember("backing", newValue) }
         }
         /// `lazy-refcounts`: `bool`, optional, since QEMU 2.9.
-        public var lazyRefcounts: Swift.Bool? {
+        @_alwaysEmitIntoClient public var lazyRefcounts: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("lazy-refcounts") }
             @_optimize(none) set { arguments.setQAPIMember("lazy-refcounts", newValue) }
         }
         /// `pass-discard-request`: `bool`, optional, since QEMU 2.9.
-        public var passDiscardRequest: Swift.Bool? {
+        @_alwaysEmitIntoClient public var passDiscardRequest: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("pass-discard-request") }
             @_optimize(none) set { arguments.setQAPIMember("pass-discard-request", newValue) }
         }
         /// `pass-discard-snapshot`: `bool`, optional, since QEMU 2.9.
-        public var passDiscardSnapshot: Swift.Bool? {
+        @_alwaysEmitIntoClient public var passDiscardSnapshot: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("pass-discard-snapshot") }
             @_optimize(none) set { arguments.setQAPIMember("pass-discard-snapshot", newValue) }
         }
         /// `pass-discard-other`: `bool`, optional, since QEMU 2.9.
-        public var passDiscardOther: Swift.Bool? {
+        @_alwaysEmitIntoClient public var passDiscardOther: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("pass-discard-other") }
             @_optimize(none) set { arguments.setQAPIMember("pass-discard-other", newValue) }
         }
         /// `discard-no-unref`: `bool`, optional, since QEMU 8.1.
-        public var discardNoUnref: Swift.Bool? {
+        @_alwaysEmitIntoClient public var discardNoUnref: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("discard-no-unref") }
             @_optimize(none) set { arguments.setQAPIMember("discard-no-unref", newValue) }
         }
         /// `overlap-check`: `Qcow2OverlapChecks`, optional, since QEMU 2.2.
-        public var overlapCheck: QAPI.Qcow2OverlapChecks? {
+        @_alwaysEmitIntoClient public var overlapCheck: QAPI.Qcow2OverlapChecks? {
             @_optimize(none) get { arguments.qapiMember("overlap-check") }
             @_optimize(none) set { arguments.setQAPIMember("overlap-check", newValue) }
         }
         /// `cache-size`: `int`, optional, since QEMU 2.2.
-        public var cacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var cacheSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cache-size") }
             @_optimize(none) set { arguments.setQAPIMember("cache-size", newValue) }
         }
         /// `l2-cache-size`: `int`, optional, since QEMU 2.2.
-        public var l2CacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var l2CacheSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("l2-cache-size") }
             @_optimize(none) set { arguments.setQAPIMember("l2-cache-size", newValue) }
         }
         /// `l2-cache-entry-size`: `int`, optional, since QEMU 2.12.
-        public var l2CacheEntrySize: Swift.Int? {
+        @_alwaysEmitIntoClient public var l2CacheEntrySize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("l2-cache-entry-size") }
             @_optimize(none) set { arguments.setQAPIMember("l2-cache-entry-size", newValue) }
         }
         /// `refcount-cache-size`: `int`, optional, since QEMU 2.2.
-        public var refcountCacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var refcountCacheSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("refcount-cache-size") }
             @_optimize(none) set { arguments.setQAPIMember("refcount-cache-size", newValue) }
         }
         /// `cache-clean-interval`: `int`, optional, since QEMU 2.5.
-        public var cacheCleanInterval: Swift.Int? {
+        @_alwaysEmitIntoClient public var cacheCleanInterval: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cache-clean-interval") }
             @_optimize(none) set { arguments.setQAPIMember("cache-clean-interval", newValue) }
         }
         /// `encrypt`: `BlockdevQcow2Encryption`, optional, since QEMU 2.10.
-        public var encrypt: QAPI.BlockdevQcow2Encryption? {
+        @_alwaysEmitIntoClient public var encrypt: QAPI.BlockdevQcow2Encryption? {
             @_optimize(none) get { arguments.qapiMember("encrypt") }
             @_optimize(none) set { arguments.setQAPIMember("encrypt", newValue) }
         }
         /// `data-file`: `BlockdevRef`, optional, since QEMU 4.0.
-        public var dataFile: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var dataFile: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("data-file") }
             @_optimize(none) set { arguments.setQAPIMember("data-file", newValue) }
         }
         /// `blkverify`: `bool`, optional, since QEMU 2.9.
-        public var blkverify: Swift.Bool? {
+        @_alwaysEmitIntoClient public var blkverify: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("blkverify") }
             @_optimize(none) set { arguments.setQAPIMember("blkverify", newValue) }
         }
         /// `children`: `[BlockdevRef]`, optional, since QEMU 2.9.
-        public var children: [QAPI.BlockdevRef]? {
+        @_alwaysEmitIntoClient public var children: [QAPI.BlockdevRef]? {
             @_optimize(none) get { arguments.qapiMember("children") }
             @_optimize(none) set { arguments.setQAPIMember("children", newValue) }
         }
         /// `vote-threshold`: `int`, optional, since QEMU 2.9.
-        public var voteThreshold: Swift.Int? {
+        @_alwaysEmitIntoClient public var voteThreshold: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("vote-threshold") }
             @_optimize(none) set { arguments.setQAPIMember("vote-threshold", newValue) }
         }
         /// `rewrite-corrupted`: `bool`, optional, since QEMU 2.1.
-        public var rewriteCorrupted: Swift.Bool? {
+        @_alwaysEmitIntoClient public var rewriteCorrupted: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("rewrite-corrupted") }
             @_optimize(none) set { arguments.setQAPIMember("rewrite-corrupted", newValue) }
         }
         /// `read-pattern`: `QuorumReadPattern`, optional, since QEMU 2.2.
-        public var readPattern: QAPI.QuorumReadPattern? {
+        @_alwaysEmitIntoClient public var readPattern: QAPI.QuorumReadPattern? {
             @_optimize(none) get { arguments.qapiMember("read-pattern") }
             @_optimize(none) set { arguments.setQAPIMember("read-pattern", newValue) }
         }
         /// `offset`: `int`, optional, since QEMU 2.9.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("offset") }
             @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
         }
         /// `pool`: `str`, optional, since QEMU 2.9.
-        public var pool: Swift.String? {
+        @_alwaysEmitIntoClient public var pool: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("pool") }
             @_optimize(none) set { arguments.setQAPIMember("pool", newValue) }
         }
         /// `conf`: `str`, optional, since QEMU 2.9.
-        public var conf: Swift.String? {
+        @_alwaysEmitIntoClient public var conf: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("conf") }
             @_optimize(none) set { arguments.setQAPIMember("conf", newValue) }
         }
         /// `snapshot`: `str`, optional, since QEMU 2.9.
-        public var snapshot: Swift.String? {
+        @_alwaysEmitIntoClient public var snapshot: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("snapshot") }
             @_optimize(none) set { arguments.setQAPIMember("snapshot", newValue) }
         }
         /// `auth-client-required`: `[RbdAuthMode]`, optional, since QEMU 3.0.
-        public var authClientRequired: [QAPI.RbdAuthMode]? {
+        @_alwaysEmitIntoClient public var authClientRequired: [QAPI.RbdAuthMode]? {
             @_optimize(none) get { arguments.qapiMember("auth-client-required") }
             @_optimize(none) set { arguments.setQAPIMember("auth-client-required", newValue) }
         }
         /// `mode`: `ReplicationMode`, optional, since QEMU 2.9.
-        public var mode: QAPI.ReplicationMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.ReplicationMode? {
             @_optimize(none) get { arguments.qapiMember("mode") }
             @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
         /// `top-id`: `str`, optional, since QEMU 2.9.
-        public var topID: Swift.String? {
+        @_alwaysEmitIntoClient public var topID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("top-id") }
             @_optimize(none) set { arguments.setQAPIMember("top-id", newValue) }
         }
         /// `host-key-check`: `SshHostKeyCheck`, optional, since QEMU 2.9.
-        public var hostKeyCheck: QAPI.SSHHostKeyCheck? {
+        @_alwaysEmitIntoClient public var hostKeyCheck: QAPI.SSHHostKeyCheck? {
             @_optimize(none) get { arguments.qapiMember("host-key-check") }
             @_optimize(none) set { arguments.setQAPIMember("host-key-check", newValue) }
         }
         /// `throttle-group`: `str`, optional, since QEMU 2.11.
-        public var throttleGroup: Swift.String? {
+        @_alwaysEmitIntoClient public var throttleGroup: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("throttle-group") }
             @_optimize(none) set { arguments.setQAPIMember("throttle-group", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.9.
-        public var dir: Swift.String? {
+        @_alwaysEmitIntoClient public var dir: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("dir") }
             @_optimize(none) set { arguments.setQAPIMember("dir", newValue) }
         }
         /// `fat-type`: `int`, optional, since QEMU 2.9.
-        public var fatType: Swift.Int? {
+        @_alwaysEmitIntoClient public var fatType: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("fat-type") }
             @_optimize(none) set { arguments.setQAPIMember("fat-type", newValue) }
         }
         /// `floppy`: `bool`, optional, since QEMU 2.9.
-        public var floppy: Swift.Bool? {
+        @_alwaysEmitIntoClient public var floppy: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("floppy") }
             @_optimize(none) set { arguments.setQAPIMember("floppy", newValue) }
         }
         /// `label`: `str`, optional, since QEMU 2.4.
-        public var label: Swift.String? {
+        @_alwaysEmitIntoClient public var label: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("label") }
             @_optimize(none) set { arguments.setQAPIMember("label", newValue) }
         }
         /// `rw`: `bool`, optional, since QEMU 2.9.
-        public var rw: Swift.Bool? {
+        @_alwaysEmitIntoClient public var rw: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("rw") }
             @_optimize(none) set { arguments.setQAPIMember("rw", newValue) }
         }
@@ -10311,12 +10311,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(options: [QAPI.BlockdevOptions]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(options: [QAPI.BlockdevOptions]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("options", options)
         }
         /// `options`: `[BlockdevOptions]`, since QEMU 6.1.
-        public var options: [QAPI.BlockdevOptions]? {
+        @_alwaysEmitIntoClient public var options: [QAPI.BlockdevOptions]? {
             @_optimize(none) get { arguments.qapiMember("options") }
             @_optimize(none) set { arguments.setQAPIMember("options", newValue) }
         }
@@ -10339,12 +10339,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nodeName: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nodeName: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("node-name", nodeName)
         }
         /// `node-name`: `str`, since QEMU 2.9.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node-name") }
             @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
@@ -10367,17 +10367,17 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(active: Swift.Bool) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(active: Swift.Bool) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("active", active)
         }
         /// `node-name`: `str`, optional, since QEMU 10.0.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node-name") }
             @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `active`: `bool`, since QEMU 10.0.
-        public var active: Swift.Bool? {
+        @_alwaysEmitIntoClient public var active: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("active") }
             @_optimize(none) set { arguments.setQAPIMember("active", newValue) }
         }
@@ -10400,18 +10400,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(jobID: Swift.String, options: QAPI.BlockdevCreateOptions) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, options: QAPI.BlockdevCreateOptions) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("job-id", jobID)
             arguments.setQAPIMember("options", options)
         }
         /// `job-id`: `str`, since QEMU 3.0.
-        public var jobID: Swift.String? {
+        @_alwaysEmitIntoClient public var jobID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("job-id") }
             @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `options`: `BlockdevCreateOptions`, since QEMU 3.0.
-        public var options: QAPI.BlockdevCreateOptions? {
+        @_alwaysEmitIntoClient public var options: QAPI.BlockdevCreateOptions? {
             @_optimize(none) get { arguments.qapiMember("options") }
             @_optimize(none) set { arguments.setQAPIMember("options", newValue) }
         }
@@ -10436,29 +10436,29 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(jobID: Swift.String, nodeName: Swift.String, options: QAPI.BlockdevAmendOptions) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, nodeName: Swift.String, options: QAPI.BlockdevAmendOptions) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("job-id", jobID)
             arguments.setQAPIMember("node-name", nodeName)
             arguments.setQAPIMember("options", options)
         }
         /// `job-id`: `str`, since QEMU 5.1.
-        public var jobID: Swift.String? {
+        @_alwaysEmitIntoClient public var jobID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("job-id") }
             @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `node-name`: `str`, since QEMU 5.1.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node-name") }
             @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `options`: `BlockdevAmendOptions`, since QEMU 5.1.
-        public var options: QAPI.BlockdevAmendOptions? {
+        @_alwaysEmitIntoClient public var options: QAPI.BlockdevAmendOptions? {
             @_optimize(none) get { arguments.qapiMember("options") }
             @_optimize(none) set { arguments.setQAPIMember("options", newValue) }
         }
         /// `force`: `bool`, optional, since QEMU 5.1.
-        public var force: Swift.Bool? {
+        @_alwaysEmitIntoClient public var force: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("force") }
             @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
         }
@@ -10481,18 +10481,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nodeName: Swift.String, writeThreshold: Swift.UInt64) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nodeName: Swift.String, writeThreshold: Swift.UInt64) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("node-name", nodeName)
             arguments.setQAPIMember("write-threshold", writeThreshold)
         }
         /// `node-name`: `str`, since QEMU 2.3.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node-name") }
             @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `write-threshold`: `uint64`, since QEMU 2.3.
-        public var writeThreshold: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var writeThreshold: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("write-threshold") }
             @_optimize(none) set { arguments.setQAPIMember("write-threshold", newValue) }
         }
@@ -10517,22 +10517,22 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(parent: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(parent: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("parent", parent)
         }
         /// `parent`: `str`, since QEMU 2.7.
-        public var parent: Swift.String? {
+        @_alwaysEmitIntoClient public var parent: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("parent") }
             @_optimize(none) set { arguments.setQAPIMember("parent", newValue) }
         }
         /// `child`: `str`, optional, since QEMU 2.7.
-        public var child: Swift.String? {
+        @_alwaysEmitIntoClient public var child: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("child") }
             @_optimize(none) set { arguments.setQAPIMember("child", newValue) }
         }
         /// `node`: `str`, optional, since QEMU 2.7.
-        public var node: Swift.String? {
+        @_alwaysEmitIntoClient public var node: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node") }
             @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
@@ -10557,23 +10557,23 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nodeName: Swift.String, iothread: QAPI.StrOrNull) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nodeName: Swift.String, iothread: QAPI.StrOrNull) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("node-name", nodeName)
             arguments.setQAPIMember("iothread", iothread)
         }
         /// `node-name`: `str`, since QEMU 2.12.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node-name") }
             @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `iothread`: `StrOrNull`, since QEMU 2.12.
-        public var iothread: QAPI.StrOrNull? {
+        @_alwaysEmitIntoClient public var iothread: QAPI.StrOrNull? {
             @_optimize(none) get { arguments.qapiMember("iothread") }
             @_optimize(none) set { arguments.setQAPIMember("iothread", newValue) }
         }
         /// `force`: `bool`, optional, since QEMU 2.12.
-        public var force: Swift.Bool? {
+        @_alwaysEmitIntoClient public var force: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("force") }
             @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
         }
@@ -10596,18 +10596,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, nameMember: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, nameMember: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
             arguments.setQAPIMember("name", nameMember)
         }
         /// `device`: `str`, since QEMU 1.7.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `name`: `str`, since QEMU 1.7.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
@@ -10630,22 +10630,22 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
         }
         /// `device`: `str`, since QEMU 1.7.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 1.7.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 1.7.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
@@ -10670,22 +10670,22 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(password: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(password: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("password", password)
         }
         /// `device`: `str`, optional.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `node-name`: `str`, optional.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node-name") }
             @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `password`: `str`.
-        public var password: Swift.String? {
+        @_alwaysEmitIntoClient public var password: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("password") }
             @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
         }
@@ -10710,577 +10710,577 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 2.9.
-        public var driver: QAPI.BlockdevDriver? {
+        @_alwaysEmitIntoClient public var driver: QAPI.BlockdevDriver? {
             @_optimize(none) get { arguments.qapiMember("driver") }
             @_optimize(none) set { arguments.setQAPIMember("driver", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.0.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node-name") }
             @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `discard`: `BlockdevDiscardOptions`, optional, since QEMU 2.9.
-        public var discard: QAPI.BlockdevDiscardOptions? {
+        @_alwaysEmitIntoClient public var discard: QAPI.BlockdevDiscardOptions? {
             @_optimize(none) get { arguments.qapiMember("discard") }
             @_optimize(none) set { arguments.setQAPIMember("discard", newValue) }
         }
         /// `cache`: `BlockdevCacheOptions`, optional, since QEMU 2.9.
-        public var cache: QAPI.BlockdevCacheOptions? {
+        @_alwaysEmitIntoClient public var cache: QAPI.BlockdevCacheOptions? {
             @_optimize(none) get { arguments.qapiMember("cache") }
             @_optimize(none) set { arguments.setQAPIMember("cache", newValue) }
         }
         /// `active`: `bool`, optional, since QEMU 10.0.
-        public var active: Swift.Bool? {
+        @_alwaysEmitIntoClient public var active: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("active") }
             @_optimize(none) set { arguments.setQAPIMember("active", newValue) }
         }
         /// `read-only`: `bool`, optional, since QEMU 2.9.
-        public var readOnly: Swift.Bool? {
+        @_alwaysEmitIntoClient public var readOnly: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("read-only") }
             @_optimize(none) set { arguments.setQAPIMember("read-only", newValue) }
         }
         /// `auto-read-only`: `bool`, optional, since QEMU 2.9.
-        public var autoReadOnly: Swift.Bool? {
+        @_alwaysEmitIntoClient public var autoReadOnly: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("auto-read-only") }
             @_optimize(none) set { arguments.setQAPIMember("auto-read-only", newValue) }
         }
         /// `force-share`: `bool`, optional, since QEMU 2.10.
-        public var forceShare: Swift.Bool? {
+        @_alwaysEmitIntoClient public var forceShare: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("force-share") }
             @_optimize(none) set { arguments.setQAPIMember("force-share", newValue) }
         }
         /// `detect-zeroes`: `BlockdevDetectZeroesOptions`, optional, since QEMU 2.1.
-        public var detectZeroes: QAPI.BlockdevDetectZeroesOptions? {
+        @_alwaysEmitIntoClient public var detectZeroes: QAPI.BlockdevDetectZeroesOptions? {
             @_optimize(none) get { arguments.qapiMember("detect-zeroes") }
             @_optimize(none) set { arguments.setQAPIMember("detect-zeroes", newValue) }
         }
         /// `image`: `BlockdevRef`, optional, since QEMU 2.9.
-        public var image: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var image: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("image") }
             @_optimize(none) set { arguments.setQAPIMember("image", newValue) }
         }
         /// `config`: `str`, optional, since QEMU 2.9.
-        public var config: Swift.String? {
+        @_alwaysEmitIntoClient public var config: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("config") }
             @_optimize(none) set { arguments.setQAPIMember("config", newValue) }
         }
         /// `align`: `int`, optional, since QEMU 2.9.
-        public var align: Swift.Int? {
+        @_alwaysEmitIntoClient public var align: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("align") }
             @_optimize(none) set { arguments.setQAPIMember("align", newValue) }
         }
         /// `max-transfer`: `int32`, optional, since QEMU 2.10.
-        public var maxTransfer: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxTransfer: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("max-transfer") }
             @_optimize(none) set { arguments.setQAPIMember("max-transfer", newValue) }
         }
         /// `opt-write-zero`: `int32`, optional, since QEMU 2.10.
-        public var optWriteZero: Swift.Int? {
+        @_alwaysEmitIntoClient public var optWriteZero: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("opt-write-zero") }
             @_optimize(none) set { arguments.setQAPIMember("opt-write-zero", newValue) }
         }
         /// `max-write-zero`: `int32`, optional, since QEMU 2.10.
-        public var maxWriteZero: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxWriteZero: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("max-write-zero") }
             @_optimize(none) set { arguments.setQAPIMember("max-write-zero", newValue) }
         }
         /// `opt-discard`: `int32`, optional, since QEMU 2.10.
-        public var optDiscard: Swift.Int? {
+        @_alwaysEmitIntoClient public var optDiscard: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("opt-discard") }
             @_optimize(none) set { arguments.setQAPIMember("opt-discard", newValue) }
         }
         /// `max-discard`: `int32`, optional, since QEMU 2.10.
-        public var maxDiscard: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxDiscard: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("max-discard") }
             @_optimize(none) set { arguments.setQAPIMember("max-discard", newValue) }
         }
         /// `inject-error`: `[BlkdebugInjectErrorOptions]`, optional, since QEMU 2.9.
-        public var injectError: [QAPI.BlkdebugInjectErrorOptions]? {
+        @_alwaysEmitIntoClient public var injectError: [QAPI.BlkdebugInjectErrorOptions]? {
             @_optimize(none) get { arguments.qapiMember("inject-error") }
             @_optimize(none) set { arguments.setQAPIMember("inject-error", newValue) }
         }
         /// `set-state`: `[BlkdebugSetStateOptions]`, optional, since QEMU 2.9.
-        public var setState: [QAPI.BlkdebugSetStateOptions]? {
+        @_alwaysEmitIntoClient public var setState: [QAPI.BlkdebugSetStateOptions]? {
             @_optimize(none) get { arguments.qapiMember("set-state") }
             @_optimize(none) set { arguments.setQAPIMember("set-state", newValue) }
         }
         /// `take-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
-        public var takeChildPerms: [QAPI.BlockPermission]? {
+        @_alwaysEmitIntoClient public var takeChildPerms: [QAPI.BlockPermission]? {
             @_optimize(none) get { arguments.qapiMember("take-child-perms") }
             @_optimize(none) set { arguments.setQAPIMember("take-child-perms", newValue) }
         }
         /// `unshare-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
-        public var unshareChildPerms: [QAPI.BlockPermission]? {
+        @_alwaysEmitIntoClient public var unshareChildPerms: [QAPI.BlockPermission]? {
             @_optimize(none) get { arguments.qapiMember("unshare-child-perms") }
             @_optimize(none) set { arguments.setQAPIMember("unshare-child-perms", newValue) }
         }
         /// `file`: `BlockdevRef`, optional, since QEMU 3.0.
-        public var file: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var file: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("file") }
             @_optimize(none) set { arguments.setQAPIMember("file", newValue) }
         }
         /// `log`: `BlockdevRef`, optional, since QEMU 3.0.
-        public var log: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var log: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("log") }
             @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
         }
         /// `log-sector-size`: `uint32`, optional, since QEMU 3.0.
-        public var logSectorSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var logSectorSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("log-sector-size") }
             @_optimize(none) set { arguments.setQAPIMember("log-sector-size", newValue) }
         }
         /// `log-append`: `bool`, optional, since QEMU 3.0.
-        public var logAppend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logAppend: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("log-append") }
             @_optimize(none) set { arguments.setQAPIMember("log-append", newValue) }
         }
         /// `log-super-update-interval`: `uint64`, optional, since QEMU 3.0.
-        public var logSuperUpdateInterval: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var logSuperUpdateInterval: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("log-super-update-interval") }
             @_optimize(none) set { arguments.setQAPIMember("log-super-update-interval", newValue) }
         }
         /// `test`: `BlockdevRef`, optional, since QEMU 2.9.
-        public var test: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var test: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("test") }
             @_optimize(none) set { arguments.setQAPIMember("test", newValue) }
         }
         /// `raw`: `BlockdevRef`, optional, since QEMU 2.9.
-        public var raw: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var raw: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("raw") }
             @_optimize(none) set { arguments.setQAPIMember("raw", newValue) }
         }
         /// `target`: `BlockdevRef`, optional, since QEMU 6.2.
-        public var target: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var target: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("target") }
             @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `bitmap`: `BlockDirtyBitmap`, optional, since QEMU 7.0.
-        public var bitmap: QAPI.BlockDirtyBitmap? {
+        @_alwaysEmitIntoClient public var bitmap: QAPI.BlockDirtyBitmap? {
             @_optimize(none) get { arguments.qapiMember("bitmap") }
             @_optimize(none) set { arguments.setQAPIMember("bitmap", newValue) }
         }
         /// `on-cbw-error`: `OnCbwError`, optional, since QEMU 7.1.
-        public var onCbwError: QAPI.OnCbwError? {
+        @_alwaysEmitIntoClient public var onCbwError: QAPI.OnCbwError? {
             @_optimize(none) get { arguments.qapiMember("on-cbw-error") }
             @_optimize(none) set { arguments.setQAPIMember("on-cbw-error", newValue) }
         }
         /// `cbw-timeout`: `uint32`, optional, since QEMU 7.1.
-        public var cbwTimeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var cbwTimeout: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cbw-timeout") }
             @_optimize(none) set { arguments.setQAPIMember("cbw-timeout", newValue) }
         }
         /// `min-cluster-size`: `size`, optional, since QEMU 9.2.
-        public var minClusterSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var minClusterSize: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("min-cluster-size") }
             @_optimize(none) set { arguments.setQAPIMember("min-cluster-size", newValue) }
         }
         /// `bottom`: `str`, optional, since QEMU 6.0.
-        public var bottom: Swift.String? {
+        @_alwaysEmitIntoClient public var bottom: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("bottom") }
             @_optimize(none) set { arguments.setQAPIMember("bottom", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 2.9.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filename") }
             @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `pr-manager`: `str`, optional, since QEMU 2.9.
-        public var prManager: Swift.String? {
+        @_alwaysEmitIntoClient public var prManager: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("pr-manager") }
             @_optimize(none) set { arguments.setQAPIMember("pr-manager", newValue) }
         }
         /// `locking`: `OnOffAuto`, optional, since QEMU 2.9.
-        public var locking: QAPI.OnOffAuto? {
+        @_alwaysEmitIntoClient public var locking: QAPI.OnOffAuto? {
             @_optimize(none) get { arguments.qapiMember("locking") }
             @_optimize(none) set { arguments.setQAPIMember("locking", newValue) }
         }
         /// `aio`: `BlockdevAioOptions`, optional, since QEMU 2.8.
-        public var aio: QAPI.BlockdevAioOptions? {
+        @_alwaysEmitIntoClient public var aio: QAPI.BlockdevAioOptions? {
             @_optimize(none) get { arguments.qapiMember("aio") }
             @_optimize(none) set { arguments.setQAPIMember("aio", newValue) }
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 2.9.
-        public var aioMaxBatch: Swift.Int? {
+        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("aio-max-batch") }
             @_optimize(none) set { arguments.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `drop-cache`: `bool`, optional, since QEMU 2.9.
-        public var dropCache: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dropCache: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("drop-cache") }
             @_optimize(none) set { arguments.setQAPIMember("drop-cache", newValue) }
         }
         /// `x-check-cache-dropped`: `bool`, optional, since QEMU 3.0.
-        public var xCheckCacheDropped: Swift.Bool? {
+        @_alwaysEmitIntoClient public var xCheckCacheDropped: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("x-check-cache-dropped") }
             @_optimize(none) set { arguments.setQAPIMember("x-check-cache-dropped", newValue) }
         }
         /// `url`: `str`, optional, since QEMU 2.9.
-        public var url: Swift.String? {
+        @_alwaysEmitIntoClient public var url: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("url") }
             @_optimize(none) set { arguments.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
-        public var readahead: Swift.Int? {
+        @_alwaysEmitIntoClient public var readahead: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("readahead") }
             @_optimize(none) set { arguments.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
-        public var timeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var timeout: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("timeout") }
             @_optimize(none) set { arguments.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
-        public var username: Swift.String? {
+        @_alwaysEmitIntoClient public var username: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("username") }
             @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
-        public var passwordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var passwordSecret: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("password-secret") }
             @_optimize(none) set { arguments.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
-        public var proxyUsername: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyUsername: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("proxy-username") }
             @_optimize(none) set { arguments.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
-        public var proxyPasswordSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var proxyPasswordSecret: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("proxy-password-secret") }
             @_optimize(none) set { arguments.setQAPIMember("proxy-password-secret", newValue) }
         }
         /// `sslverify`: `bool`, optional, since QEMU 2.9.
-        public var sslverify: Swift.Bool? {
+        @_alwaysEmitIntoClient public var sslverify: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("sslverify") }
             @_optimize(none) set { arguments.setQAPIMember("sslverify", newValue) }
         }
         /// `volume`: `str`, optional, since QEMU 2.9.
-        public var volume: Swift.String? {
+        @_alwaysEmitIntoClient public var volume: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("volume") }
             @_optimize(none) set { arguments.setQAPIMember("volume", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 2.9.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `server`: `[SocketAddress]`, optional, since QEMU 2.9.
-        public var server: [QAPI.SocketAddress]? {
+        @_alwaysEmitIntoClient public var server: [QAPI.SocketAddress]? {
             @_optimize(none) get { arguments.qapiMember("server") }
             @_optimize(none) set { arguments.setQAPIMember("server", newValue) }
         }
         /// `debug`: `int`, optional, since QEMU 2.8.
-        public var debug: Swift.Int? {
+        @_alwaysEmitIntoClient public var debug: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("debug") }
             @_optimize(none) set { arguments.setQAPIMember("debug", newValue) }
         }
         /// `logfile`: `str`, optional, since QEMU 2.8.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("logfile") }
             @_optimize(none) set { arguments.setQAPIMember("logfile", newValue) }
         }
         /// `cookie`: `str`, optional, since QEMU 2.9.
-        public var cookie: Swift.String? {
+        @_alwaysEmitIntoClient public var cookie: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("cookie") }
             @_optimize(none) set { arguments.setQAPIMember("cookie", newValue) }
         }
         /// `cookie-secret`: `str`, optional, since QEMU 2.10.
-        public var cookieSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var cookieSecret: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("cookie-secret") }
             @_optimize(none) set { arguments.setQAPIMember("cookie-secret", newValue) }
         }
         /// `transport`: `IscsiTransport`, optional, since QEMU 2.9.
-        public var transport: QAPI.ISCSITransport? {
+        @_alwaysEmitIntoClient public var transport: QAPI.ISCSITransport? {
             @_optimize(none) get { arguments.qapiMember("transport") }
             @_optimize(none) set { arguments.setQAPIMember("transport", newValue) }
         }
         /// `portal`: `str`, optional, since QEMU 2.9.
-        public var portal: Swift.String? {
+        @_alwaysEmitIntoClient public var portal: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("portal") }
             @_optimize(none) set { arguments.setQAPIMember("portal", newValue) }
         }
         /// `lun`: `int`, optional, since QEMU 2.9.
-        public var lun: Swift.Int? {
+        @_alwaysEmitIntoClient public var lun: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("lun") }
             @_optimize(none) set { arguments.setQAPIMember("lun", newValue) }
         }
         /// `user`: `str`, optional, since QEMU 2.9.
-        public var user: Swift.String? {
+        @_alwaysEmitIntoClient public var user: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("user") }
             @_optimize(none) set { arguments.setQAPIMember("user", newValue) }
         }
         /// `initiator-name`: `str`, optional, since QEMU 2.9.
-        public var initiatorName: Swift.String? {
+        @_alwaysEmitIntoClient public var initiatorName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("initiator-name") }
             @_optimize(none) set { arguments.setQAPIMember("initiator-name", newValue) }
         }
         /// `header-digest`: `IscsiHeaderDigest`, optional, since QEMU 2.9.
-        public var headerDigest: QAPI.ISCSIHeaderDigest? {
+        @_alwaysEmitIntoClient public var headerDigest: QAPI.ISCSIHeaderDigest? {
             @_optimize(none) get { arguments.qapiMember("header-digest") }
             @_optimize(none) set { arguments.setQAPIMember("header-digest", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("key-secret") }
             @_optimize(none) set { arguments.setQAPIMember("key-secret", newValue) }
         }
         /// `header`: `BlockdevRef`, optional, since QEMU 9.0.
-        public var header: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var header: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("header") }
             @_optimize(none) set { arguments.setQAPIMember("header", newValue) }
         }
         /// `export`: `str`, optional, since QEMU 2.9.
-        public var export: Swift.String? {
+        @_alwaysEmitIntoClient public var export: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("export") }
             @_optimize(none) set { arguments.setQAPIMember("export", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.9.
-        public var tlsCreds: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("tls-creds") }
             @_optimize(none) set { arguments.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-hostname`: `str`, optional, since QEMU 7.0.
-        public var tlsHostname: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsHostname: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("tls-hostname") }
             @_optimize(none) set { arguments.setQAPIMember("tls-hostname", newValue) }
         }
         /// `x-dirty-bitmap`: `str`, optional, since QEMU 3.0.
-        public var xDirtyBitmap: Swift.String? {
+        @_alwaysEmitIntoClient public var xDirtyBitmap: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("x-dirty-bitmap") }
             @_optimize(none) set { arguments.setQAPIMember("x-dirty-bitmap", newValue) }
         }
         /// `reconnect-delay`: `uint32`, optional, since QEMU 4.2.
-        public var reconnectDelay: Swift.Int? {
+        @_alwaysEmitIntoClient public var reconnectDelay: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("reconnect-delay") }
             @_optimize(none) set { arguments.setQAPIMember("reconnect-delay", newValue) }
         }
         /// `open-timeout`: `uint32`, optional, since QEMU 7.0.
-        public var openTimeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var openTimeout: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("open-timeout") }
             @_optimize(none) set { arguments.setQAPIMember("open-timeout", newValue) }
         }
         /// `group`: `int`, optional, since QEMU 2.9.
-        public var group: Swift.Int? {
+        @_alwaysEmitIntoClient public var group: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("group") }
             @_optimize(none) set { arguments.setQAPIMember("group", newValue) }
         }
         /// `tcp-syn-count`: `int`, optional, since QEMU 2.9.
-        public var tcpSynCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var tcpSynCount: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("tcp-syn-count") }
             @_optimize(none) set { arguments.setQAPIMember("tcp-syn-count", newValue) }
         }
         /// `readahead-size`: `int`, optional, since QEMU 2.9.
-        public var readaheadSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var readaheadSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("readahead-size") }
             @_optimize(none) set { arguments.setQAPIMember("readahead-size", newValue) }
         }
         /// `page-cache-size`: `int`, optional, since QEMU 2.9.
-        public var pageCacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var pageCacheSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("page-cache-size") }
             @_optimize(none) set { arguments.setQAPIMember("page-cache-size", newValue) }
         }
         /// `size`: `int`, optional, since QEMU 2.9.
-        public var size: Swift.Int? {
+        @_alwaysEmitIntoClient public var size: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("size") }
             @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `latency-ns`: `uint64`, optional, since QEMU 2.4.
-        public var latencyNs: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var latencyNs: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("latency-ns") }
             @_optimize(none) set { arguments.setQAPIMember("latency-ns", newValue) }
         }
         /// `read-zeroes`: `bool`, optional, since QEMU 2.9.
-        public var readZeroes: Swift.Bool? {
+        @_alwaysEmitIntoClient public var readZeroes: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("read-zeroes") }
             @_optimize(none) set { arguments.setQAPIMember("read-zeroes", newValue) }
         }
         /// `device`: `str`, optional, since QEMU 2.12.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `namespace`: `int`, optional, since QEMU 2.12.
-        public var namespace: Swift.Int? {
+        @_alwaysEmitIntoClient public var namespace: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("namespace") }
             @_optimize(none) set { arguments.setQAPIMember("namespace", newValue) }
         }
         /// `prealloc-align`: `int`, optional, since QEMU 6.0.
-        public var preallocAlign: Swift.Int? {
+        @_alwaysEmitIntoClient public var preallocAlign: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("prealloc-align") }
             @_optimize(none) set { arguments.setQAPIMember("prealloc-align", newValue) }
         }
         /// `prealloc-size`: `int`, optional, since QEMU 6.0.
-        public var preallocSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var preallocSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("prealloc-size") }
             @_optimize(none) set { arguments.setQAPIMember("prealloc-size", newValue) }
         }
         /// `backing`: `BlockdevRefOrNull`, optional, since QEMU 2.9.
-        public var backing: QAPI.BlockdevRefOrNull? {
+        @_alwaysEmitIntoClient public var backing: QAPI.BlockdevRefOrNull? {
             @_optimize(none) get { arguments.qapiMember("backing") }
             @_optimize(none) set { arguments.setQAPIMember("backing", newValue) }
         }
         /// `lazy-refcounts`: `bool`, optional, since QEMU 2.9.
-        public var lazyRefcounts: Swift.Bool? {
+        @_alwaysEmitIntoClient public var lazyRefcounts: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("lazy-refcounts") }
             @_optimize(none) set { arguments.setQAPIMember("lazy-refcounts", newValue) }
         }
         /// `pass-discard-request`: `bool`, optional, since QEMU 2.9.
-        public var passDiscardRequest: Swift.Bool? {
+        @_alwaysEmitIntoClient public var passDiscardRequest: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("pass-discard-request") }
             @_optimize(none) set { arguments.setQAPIMember("pass-discard-request", newValue) }
         }
         /// `pass-discard-snapshot`: `bool`, optional, since QEMU 2.9.
-        public var passDiscardSnapshot: Swift.Bool? {
+        @_alwaysEmitIntoClient public var passDiscardSnapshot: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("pass-discard-snapshot") }
             @_optimize(none) set { arguments.setQAPIMember("pass-discard-snapshot", newValue) }
         }
         /// `pass-discard-other`: `bool`, optional, since QEMU 2.9.
-        public var passDiscardOther: Swift.Bool? {
+        @_alwaysEmitIntoClient public var passDiscardOther: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("pass-discard-other") }
             @_optimize(none) set { arguments.setQAPIMember("pass-discard-other", newValue) }
         }
         /// `discard-no-unref`: `bool`, optional, since QEMU 8.1.
-        public var discardNoUnref: Swift.Bool? {
+        @_alwaysEmitIntoClient public var discardNoUnref: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("discard-no-unref") }
             @_optimize(none) set { arguments.setQAPIMember("discard-no-unref", newValue) }
         }
         /// `overlap-check`: `Qcow2OverlapChecks`, optional, since QEMU 2.2.
-        public var overlapCheck: QAPI.Qcow2OverlapChecks? {
+        @_alwaysEmitIntoClient public var overlapCheck: QAPI.Qcow2OverlapChecks? {
             @_optimize(none) get { arguments.qapiMember("overlap-check") }
             @_optimize(none) set { arguments.setQAPIMember("overlap-check", newValue) }
         }
         /// `cache-size`: `int`, optional, since QEMU 2.2.
-        public var cacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var cacheSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cache-size") }
             @_optimize(none) set { arguments.setQAPIMember("cache-size", newValue) }
         }
         /// `l2-cache-size`: `int`, optional, since QEMU 2.2.
-        public var l2CacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var l2CacheSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("l2-cache-size") }
             @_optimize(none) set { arguments.setQAPIMember("l2-cache-size", newValue) }
         }
         /// `l2-cache-entry-size`: `int`, optional, since QEMU 2.12.
-        public var l2CacheEntrySize: Swift.Int? {
+        @_alwaysEmitIntoClient public var l2CacheEntrySize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("l2-cache-entry-size") }
             @_optimize(none) set { arguments.setQAPIMember("l2-cache-entry-size", newValue) }
         }
         /// `refcount-cache-size`: `int`, optional, since QEMU 2.2.
-        public var refcountCacheSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var refcountCacheSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("refcount-cache-size") }
             @_optimize(none) set { arguments.setQAPIMember("refcount-cache-size", newValue) }
         }
         /// `cache-clean-interval`: `int`, optional, since QEMU 2.5.
-        public var cacheCleanInterval: Swift.Int? {
+        @_alwaysEmitIntoClient public var cacheCleanInterval: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cache-clean-interval") }
             @_optimize(none) set { arguments.setQAPIMember("cache-clean-interval", newValue) }
         }
         /// `encrypt`: `BlockdevQcow2Encryption`, optional, since QEMU 2.10.
-        public var encrypt: QAPI.BlockdevQcow2Encryption? {
+        @_alwaysEmitIntoClient public var encrypt: QAPI.BlockdevQcow2Encryption? {
             @_optimize(none) get { arguments.qapiMember("encrypt") }
             @_optimize(none) set { arguments.setQAPIMember("encrypt", newValue) }
         }
         /// `data-file`: `BlockdevRef`, optional, since QEMU 4.0.
-        public var dataFile: QAPI.BlockdevRef? {
+        @_alwaysEmitIntoClient public var dataFile: QAPI.BlockdevRef? {
             @_optimize(none) get { arguments.qapiMember("data-file") }
             @_optimize(none) set { arguments.setQAPIMember("data-file", newValue) }
         }
         /// `blkverify`: `bool`, optional, since QEMU 2.9.
-        public var blkverify: Swift.Bool? {
+        @_alwaysEmitIntoClient public var blkverify: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("blkverify") }
             @_optimize(none) set { arguments.setQAPIMember("blkverify", newValue) }
         }
         /// `children`: `[BlockdevRef]`, optional, since QEMU 2.9.
-        public var children: [QAPI.BlockdevRef]? {
+        @_alwaysEmitIntoClient public var children: [QAPI.BlockdevRef]? {
             @_optimize(none) get { arguments.qapiMember("children") }
             @_optimize(none) set { arguments.setQAPIMember("children", newValue) }
         }
         /// `vote-threshold`: `int`, optional, since QEMU 2.9.
-        public var voteThreshold: Swift.Int? {
+        @_alwaysEmitIntoClient public var voteThreshold: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("vote-threshold") }
             @_optimize(none) set { arguments.setQAPIMember("vote-threshold", newValue) }
         }
         /// `rewrite-corrupted`: `bool`, optional, since QEMU 2.1.
-        public var rewriteCorrupted: Swift.Bool? {
+        @_alwaysEmitIntoClient public var rewriteCorrupted: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("rewrite-corrupted") }
             @_optimize(none) set { arguments.setQAPIMember("rewrite-corrupted", newValue) }
         }
         /// `read-pattern`: `QuorumReadPattern`, optional, since QEMU 2.2.
-        public var readPattern: QAPI.QuorumReadPattern? {
+        @_alwaysEmitIntoClient public var readPattern: QAPI.QuorumReadPattern? {
             @_optimize(none) get { arguments.qapiMember("read-pattern") }
             @_optimize(none) set { arguments.setQAPIMember("read-pattern", newValue) }
         }
         /// `offset`: `int`, optional, since QEMU 2.9.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("offset") }
             @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
         }
         /// `pool`: `str`, optional, since QEMU 2.9.
-        public var pool: Swift.String? {
+        @_alwaysEmitIntoClient public var pool: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("pool") }
             @_optimize(none) set { arguments.setQAPIMember("pool", newValue) }
         }
         /// `conf`: `str`, optional, since QEMU 2.9.
-        public var conf: Swift.String? {
+        @_alwaysEmitIntoClient public var conf: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("conf") }
             @_optimize(none) set { arguments.setQAPIMember("conf", newValue) }
         }
         /// `snapshot`: `str`, optional, since QEMU 2.9.
-        public var snapshot: Swift.String? {
+        @_alwaysEmitIntoClient public var snapshot: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("snapshot") }
             @_optimize(none) set { arguments.setQAPIMember("snapshot", newValue) }
         }
         /// `auth-client-required`: `[RbdAuthMode]`, optional, since QEMU 3.0.
-        public var authClientRequired: [QAPI.RbdAuthMode]? {
+        @_alwaysEmitIntoClient public var authClientRequired: [QAPI.RbdAuthMode]? {
             @_optimize(none) get { arguments.qapiMember("auth-client-required") }
             @_optimize(none) set { arguments.setQAPIMember("auth-client-required", newValue) }
         }
         /// `mode`: `ReplicationMode`, optional, since QEMU 2.9.
-        public var mode: QAPI.ReplicationMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.ReplicationMode? {
             @_optimize(none) get { arguments.qapiMember("mode") }
             @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
         /// `top-id`: `str`, optional, since QEMU 2.9.
-        public var topID: Swift.String? {
+        @_alwaysEmitIntoClient public var topID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("top-id") }
             @_optimize(none) set { arguments.setQAPIMember("top-id", newValue) }
         }
         /// `host-key-check`: `SshHostKeyCheck`, optional, since QEMU 2.9.
-        public var hostKeyCheck: QAPI.SSHHostKeyCheck? {
+        @_alwaysEmitIntoClient public var hostKeyCheck: QAPI.SSHHostKeyCheck? {
             @_optimize(none) get { arguments.qapiMember("host-key-check") }
             @_optimize(none) set { arguments.setQAPIMember("host-key-check", newValue) }
         }
         /// `throttle-group`: `str`, optional, since QEMU 2.11.
-        public var throttleGroup: Swift.String? {
+        @_alwaysEmitIntoClient public var throttleGroup: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("throttle-group") }
             @_optimize(none) set { arguments.setQAPIMember("throttle-group", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.9.
-        public var dir: Swift.String? {
+        @_alwaysEmitIntoClient public var dir: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("dir") }
             @_optimize(none) set { arguments.setQAPIMember("dir", newValue) }
         }
         /// `fat-type`: `int`, optional, since QEMU 2.9.
-        public var fatType: Swift.Int? {
+        @_alwaysEmitIntoClient public var fatType: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("fat-type") }
             @_optimize(none) set { arguments.setQAPIMember("fat-type", newValue) }
         }
         /// `floppy`: `bool`, optional, since QEMU 2.9.
-        public var floppy: Swift.Bool? {
+        @_alwaysEmitIntoClient public var floppy: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("floppy") }
             @_optimize(none) set { arguments.setQAPIMember("floppy", newValue) }
         }
         /// `label`: `str`, optional, since QEMU 2.4.
-        public var label: Swift.String? {
+        @_alwaysEmitIntoClient public var label: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("label") }
             @_optimize(none) set { arguments.setQAPIMember("label", newValue) }
         }
         /// `rw`: `bool`, optional, since QEMU 2.9.
-        public var rw: Swift.Bool? {
+        @_alwaysEmitIntoClient public var rw: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("rw") }
             @_optimize(none) set { arguments.setQAPIMember("rw", newValue) }
         }
@@ -11301,32 +11301,32 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, since QEMU 1.7.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.4.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("node-name") }
             @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `msg`: `str`, since QEMU 1.7.
-        public var msg: Swift.String? {
+        @_alwaysEmitIntoClient public var msg: Swift.String? {
             @_optimize(none) get { json.qapiMember("msg") }
             @_optimize(none) set { json.setQAPIMember("msg", newValue) }
         }
         /// `offset`: `int`, optional, since QEMU 1.7.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `size`: `int`, optional, since QEMU 1.7.
-        public var size: Swift.Int? {
+        @_alwaysEmitIntoClient public var size: Swift.Int? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `fatal`: `bool`, since QEMU 2.2.
-        public var fatal: Swift.Bool? {
+        @_alwaysEmitIntoClient public var fatal: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("fatal") }
             @_optimize(none) set { json.setQAPIMember("fatal", newValue) }
         }
@@ -11347,37 +11347,37 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `qom-path`: `str`, since QEMU 9.2.
-        public var qomPath: Swift.String? {
+        @_alwaysEmitIntoClient public var qomPath: Swift.String? {
             @_optimize(none) get { json.qapiMember("qom-path") }
             @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
         /// `device`: `str`, since QEMU 0.13.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.8.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("node-name") }
             @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `operation`: `IoOperationType`, since QEMU 0.13.
-        public var operation: QAPI.IOOperationType? {
+        @_alwaysEmitIntoClient public var operation: QAPI.IOOperationType? {
             @_optimize(none) get { json.qapiMember("operation") }
             @_optimize(none) set { json.setQAPIMember("operation", newValue) }
         }
         /// `action`: `BlockErrorAction`, since QEMU 0.13.
-        public var action: QAPI.BlockErrorAction? {
+        @_alwaysEmitIntoClient public var action: QAPI.BlockErrorAction? {
             @_optimize(none) get { json.qapiMember("action") }
             @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
         /// `nospace`: `bool`, optional, since QEMU 2.2.
-        public var nospace: Swift.Bool? {
+        @_alwaysEmitIntoClient public var nospace: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("nospace") }
             @_optimize(none) set { json.setQAPIMember("nospace", newValue) }
         }
         /// `reason`: `str`, since QEMU 2.2.
-        public var reason: Swift.String? {
+        @_alwaysEmitIntoClient public var reason: Swift.String? {
             @_optimize(none) get { json.qapiMember("reason") }
             @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
@@ -11398,32 +11398,32 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `type`: `JobType`, since QEMU 1.1.
-        public var type: QAPI.JobType? {
+        @_alwaysEmitIntoClient public var type: QAPI.JobType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `device`: `str`, since QEMU 1.1.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `len`: `int`, since QEMU 1.1.
-        public var len: Swift.Int? {
+        @_alwaysEmitIntoClient public var len: Swift.Int? {
             @_optimize(none) get { json.qapiMember("len") }
             @_optimize(none) set { json.setQAPIMember("len", newValue) }
         }
         /// `offset`: `int`, since QEMU 1.1.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `speed`: `int`, since QEMU 1.1.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("speed") }
             @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
         /// `error`: `str`, optional, since QEMU 1.1.
-        public var error: Swift.String? {
+        @_alwaysEmitIntoClient public var error: Swift.String? {
             @_optimize(none) get { json.qapiMember("error") }
             @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }
@@ -11444,27 +11444,27 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `type`: `JobType`, since QEMU 1.1.
-        public var type: QAPI.JobType? {
+        @_alwaysEmitIntoClient public var type: QAPI.JobType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `device`: `str`, since QEMU 1.1.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `len`: `int`, since QEMU 1.1.
-        public var len: Swift.Int? {
+        @_alwaysEmitIntoClient public var len: Swift.Int? {
             @_optimize(none) get { json.qapiMember("len") }
             @_optimize(none) set { json.setQAPIMember("len", newValue) }
         }
         /// `offset`: `int`, since QEMU 1.1.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `speed`: `int`, since QEMU 1.1.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("speed") }
             @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
@@ -11485,17 +11485,17 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, since QEMU 1.3.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `operation`: `IoOperationType`, since QEMU 1.3.
-        public var operation: QAPI.IOOperationType? {
+        @_alwaysEmitIntoClient public var operation: QAPI.IOOperationType? {
             @_optimize(none) get { json.qapiMember("operation") }
             @_optimize(none) set { json.setQAPIMember("operation", newValue) }
         }
         /// `action`: `BlockErrorAction`, since QEMU 1.3.
-        public var action: QAPI.BlockErrorAction? {
+        @_alwaysEmitIntoClient public var action: QAPI.BlockErrorAction? {
             @_optimize(none) get { json.qapiMember("action") }
             @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
@@ -11516,27 +11516,27 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `type`: `JobType`, since QEMU 1.3.
-        public var type: QAPI.JobType? {
+        @_alwaysEmitIntoClient public var type: QAPI.JobType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `device`: `str`, since QEMU 1.3.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `len`: `int`, since QEMU 1.3.
-        public var len: Swift.Int? {
+        @_alwaysEmitIntoClient public var len: Swift.Int? {
             @_optimize(none) get { json.qapiMember("len") }
             @_optimize(none) set { json.setQAPIMember("len", newValue) }
         }
         /// `offset`: `int`, since QEMU 1.3.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `speed`: `int`, since QEMU 1.3.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("speed") }
             @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
@@ -11557,12 +11557,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `type`: `JobType`, since QEMU 2.12.
-        public var type: QAPI.JobType? {
+        @_alwaysEmitIntoClient public var type: QAPI.JobType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `id`: `str`, since QEMU 2.12.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
@@ -11583,17 +11583,17 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `node-name`: `str`, since QEMU 2.3.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("node-name") }
             @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `amount-exceeded`: `uint64`, since QEMU 2.3.
-        public var amountExceeded: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var amountExceeded: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("amount-exceeded") }
             @_optimize(none) set { json.setQAPIMember("amount-exceeded", newValue) }
         }
         /// `write-threshold`: `uint64`, since QEMU 2.3.
-        public var writeThreshold: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var writeThreshold: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("write-threshold") }
             @_optimize(none) set { json.setQAPIMember("write-threshold", newValue) }
         }
@@ -11614,17 +11614,17 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `reference`: `str`, since QEMU 2.0.
-        public var reference: Swift.String? {
+        @_alwaysEmitIntoClient public var reference: Swift.String? {
             @_optimize(none) get { json.qapiMember("reference") }
             @_optimize(none) set { json.setQAPIMember("reference", newValue) }
         }
         /// `sector-num`: `int`, since QEMU 2.0.
-        public var sectorNum: Swift.Int? {
+        @_alwaysEmitIntoClient public var sectorNum: Swift.Int? {
             @_optimize(none) get { json.qapiMember("sector-num") }
             @_optimize(none) set { json.setQAPIMember("sector-num", newValue) }
         }
         /// `sectors-count`: `int`, since QEMU 2.0.
-        public var sectorsCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var sectorsCount: Swift.Int? {
             @_optimize(none) get { json.qapiMember("sectors-count") }
             @_optimize(none) set { json.setQAPIMember("sectors-count", newValue) }
         }
@@ -11645,27 +11645,27 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `type`: `QuorumOpType`, since QEMU 2.6.
-        public var type: QAPI.QuorumOpType? {
+        @_alwaysEmitIntoClient public var type: QAPI.QuorumOpType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `error`: `str`, optional, since QEMU 2.0.
-        public var error: Swift.String? {
+        @_alwaysEmitIntoClient public var error: Swift.String? {
             @_optimize(none) get { json.qapiMember("error") }
             @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }
         /// `node-name`: `str`, since QEMU 2.0.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("node-name") }
             @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `sector-num`: `int`, since QEMU 2.0.
-        public var sectorNum: Swift.Int? {
+        @_alwaysEmitIntoClient public var sectorNum: Swift.Int? {
             @_optimize(none) get { json.qapiMember("sector-num") }
             @_optimize(none) set { json.setQAPIMember("sector-num", newValue) }
         }
         /// `sectors-count`: `int`, since QEMU 2.0.
-        public var sectorsCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var sectorsCount: Swift.Int? {
             @_optimize(none) get { json.qapiMember("sectors-count") }
             @_optimize(none) set { json.setQAPIMember("sectors-count", newValue) }
         }

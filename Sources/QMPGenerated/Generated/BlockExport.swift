@@ -18,26 +18,26 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
-        public var handshakeMaxSeconds: Swift.Int? {
+        @_alwaysEmitIntoClient public var handshakeMaxSeconds: Swift.Int? {
             @_optimize(none) get { json.qapiMember("handshake-max-seconds") }
             @_optimize(none) set { json.setQAPIMember("handshake-max-seconds", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.6.
-        public var tlsCreds: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
             @_optimize(none) get { json.qapiMember("tls-creds") }
             @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
-        public var tlsAuthz: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
             @_optimize(none) get { json.qapiMember("tls-authz") }
             @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-connections`: `uint32`, optional, since QEMU 5.2.
-        public var maxConnections: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxConnections: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max-connections") }
             @_optimize(none) set { json.setQAPIMember("max-connections", newValue) }
         }
@@ -56,32 +56,32 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(addr: QAPI.SocketAddress) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddress) {
+            self.init(unchecked: [:])
             json.setQAPIMember("addr", addr)
         }
         /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
-        public var handshakeMaxSeconds: Swift.Int? {
+        @_alwaysEmitIntoClient public var handshakeMaxSeconds: Swift.Int? {
             @_optimize(none) get { json.qapiMember("handshake-max-seconds") }
             @_optimize(none) set { json.setQAPIMember("handshake-max-seconds", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.6.
-        public var tlsCreds: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
             @_optimize(none) get { json.qapiMember("tls-creds") }
             @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
-        public var tlsAuthz: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
             @_optimize(none) get { json.qapiMember("tls-authz") }
             @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-connections`: `uint32`, optional, since QEMU 5.2.
-        public var maxConnections: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxConnections: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max-connections") }
             @_optimize(none) set { json.setQAPIMember("max-connections", newValue) }
         }
         /// `addr`: `SocketAddress`, since QEMU 4.2.
-        public var addr: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
@@ -100,32 +100,32 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
+            self.init(unchecked: [:])
             json.setQAPIMember("addr", addr)
         }
         /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
-        public var handshakeMaxSeconds: Swift.Int? {
+        @_alwaysEmitIntoClient public var handshakeMaxSeconds: Swift.Int? {
             @_optimize(none) get { json.qapiMember("handshake-max-seconds") }
             @_optimize(none) set { json.setQAPIMember("handshake-max-seconds", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.6.
-        public var tlsCreds: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
             @_optimize(none) get { json.qapiMember("tls-creds") }
             @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
-        public var tlsAuthz: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
             @_optimize(none) get { json.qapiMember("tls-authz") }
             @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-connections`: `uint32`, optional, since QEMU 5.2.
-        public var maxConnections: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxConnections: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max-connections") }
             @_optimize(none) set { json.setQAPIMember("max-connections", newValue) }
         }
         /// `addr`: `SocketAddressLegacy`, since QEMU 1.3.
-        public var addr: QAPI.SocketAddressLegacy? {
+        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddressLegacy? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
@@ -144,16 +144,16 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `name`: `str`, optional, since QEMU 2.12.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
-        public var description: Swift.String? {
+        @_alwaysEmitIntoClient public var description: Swift.String? {
             @_optimize(none) get { json.qapiMember("description") }
             @_optimize(none) set { json.setQAPIMember("description", newValue) }
         }
@@ -172,26 +172,26 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `name`: `str`, optional, since QEMU 2.12.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
-        public var description: Swift.String? {
+        @_alwaysEmitIntoClient public var description: Swift.String? {
             @_optimize(none) get { json.qapiMember("description") }
             @_optimize(none) set { json.setQAPIMember("description", newValue) }
         }
         /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, optional, since QEMU 5.2.
-        public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
+        @_alwaysEmitIntoClient public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
             @_optimize(none) get { json.qapiMember("bitmaps") }
             @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
         }
         /// `allocation-depth`: `bool`, optional, since QEMU 5.2.
-        public var allocationDepth: Swift.Bool? {
+        @_alwaysEmitIntoClient public var allocationDepth: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("allocation-depth") }
             @_optimize(none) set { json.setQAPIMember("allocation-depth", newValue) }
         }
@@ -210,22 +210,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(addr: QAPI.SocketAddress) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddress) {
+            self.init(unchecked: [:])
             json.setQAPIMember("addr", addr)
         }
         /// `addr`: `SocketAddress`, since QEMU 5.2.
-        public var addr: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `logical-block-size`: `size`, optional, since QEMU 5.2.
-        public var logicalBlockSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var logicalBlockSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("logical-block-size") }
             @_optimize(none) set { json.setQAPIMember("logical-block-size", newValue) }
         }
         /// `num-queues`: `uint16`, optional, since QEMU 5.2.
-        public var numQueues: Swift.Int? {
+        @_alwaysEmitIntoClient public var numQueues: Swift.Int? {
             @_optimize(none) get { json.qapiMember("num-queues") }
             @_optimize(none) set { json.setQAPIMember("num-queues", newValue) }
         }
@@ -242,11 +242,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static var off: FuseExportAllowOther { @_optimize(none) get { FuseExportAllowOther(rawValue: "off") } }
+        @_alwaysEmitIntoClient public static var off: FuseExportAllowOther { @_optimize(none) get { FuseExportAllowOther(rawValue: "off") } }
         /// `on`.
-        public static var on: FuseExportAllowOther { @_optimize(none) get { FuseExportAllowOther(rawValue: "on") } }
+        @_alwaysEmitIntoClient public static var on: FuseExportAllowOther { @_optimize(none) get { FuseExportAllowOther(rawValue: "on") } }
         /// `auto`.
-        public static var auto: FuseExportAllowOther { @_optimize(none) get { FuseExportAllowOther(rawValue: "auto") } }
+        @_alwaysEmitIntoClient public static var auto: FuseExportAllowOther { @_optimize(none) get { FuseExportAllowOther(rawValue: "auto") } }
     }
 
     /// `BlockExportOptionsFuse`: a QAPI struct of the `block-export` module, since QEMU 6.0.
@@ -262,22 +262,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(mountpoint: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(mountpoint: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("mountpoint", mountpoint)
         }
         /// `mountpoint`: `str`, since QEMU 6.0.
-        public var mountpoint: Swift.String? {
+        @_alwaysEmitIntoClient public var mountpoint: Swift.String? {
             @_optimize(none) get { json.qapiMember("mountpoint") }
             @_optimize(none) set { json.setQAPIMember("mountpoint", newValue) }
         }
         /// `growable`: `bool`, optional, since QEMU 6.0.
-        public var growable: Swift.Bool? {
+        @_alwaysEmitIntoClient public var growable: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("growable") }
             @_optimize(none) set { json.setQAPIMember("growable", newValue) }
         }
         /// `allow-other`: `FuseExportAllowOther`, optional, since QEMU 6.1.
-        public var allowOther: QAPI.FuseExportAllowOther? {
+        @_alwaysEmitIntoClient public var allowOther: QAPI.FuseExportAllowOther? {
             @_optimize(none) get { json.qapiMember("allow-other") }
             @_optimize(none) set { json.setQAPIMember("allow-other", newValue) }
         }
@@ -296,32 +296,32 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 7.1.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `num-queues`: `uint16`, optional, since QEMU 7.1.
-        public var numQueues: Swift.Int? {
+        @_alwaysEmitIntoClient public var numQueues: Swift.Int? {
             @_optimize(none) get { json.qapiMember("num-queues") }
             @_optimize(none) set { json.setQAPIMember("num-queues", newValue) }
         }
         /// `queue-size`: `uint16`, optional, since QEMU 7.1.
-        public var queueSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var queueSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("queue-size") }
             @_optimize(none) set { json.setQAPIMember("queue-size", newValue) }
         }
         /// `logical-block-size`: `size`, optional, since QEMU 7.1.
-        public var logicalBlockSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var logicalBlockSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("logical-block-size") }
             @_optimize(none) set { json.setQAPIMember("logical-block-size", newValue) }
         }
         /// `serial`: `str`, optional, since QEMU 7.1.
-        public var serial: Swift.String? {
+        @_alwaysEmitIntoClient public var serial: Swift.String? {
             @_optimize(none) get { json.qapiMember("serial") }
             @_optimize(none) set { json.setQAPIMember("serial", newValue) }
         }
@@ -340,32 +340,32 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("device", device)
         }
         /// `name`: `str`, optional, since QEMU 2.12.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
-        public var description: Swift.String? {
+        @_alwaysEmitIntoClient public var description: Swift.String? {
             @_optimize(none) get { json.qapiMember("description") }
             @_optimize(none) set { json.setQAPIMember("description", newValue) }
         }
         /// `device`: `str`, since QEMU 5.0.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `writable`: `bool`, optional, since QEMU 5.0.
-        public var writable: Swift.Bool? {
+        @_alwaysEmitIntoClient public var writable: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("writable") }
             @_optimize(none) set { json.setQAPIMember("writable", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 4.0.
-        public var bitmap: Swift.String? {
+        @_alwaysEmitIntoClient public var bitmap: Swift.String? {
             @_optimize(none) get { json.qapiMember("bitmap") }
             @_optimize(none) set { json.setQAPIMember("bitmap", newValue) }
         }
@@ -382,9 +382,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `safe`.
-        public static var safe: BlockExportRemoveMode { @_optimize(none) get { BlockExportRemoveMode(rawValue: "safe") } }
+        @_alwaysEmitIntoClient public static var safe: BlockExportRemoveMode { @_optimize(none) get { BlockExportRemoveMode(rawValue: "safe") } }
         /// `hard`.
-        public static var hard: BlockExportRemoveMode { @_optimize(none) get { BlockExportRemoveMode(rawValue: "hard") } }
+        @_alwaysEmitIntoClient public static var hard: BlockExportRemoveMode { @_optimize(none) get { BlockExportRemoveMode(rawValue: "hard") } }
     }
 
     /// `BlockExportType`: a QAPI enumeration of the `block-export` module, since QEMU 4.2.
@@ -398,13 +398,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `nbd`.
-        public static var nbd: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "nbd") } }
+        @_alwaysEmitIntoClient public static var nbd: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "nbd") } }
         /// `vhost-user-blk`.
-        public static var vhostUserBlk: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "vhost-user-blk") } }
+        @_alwaysEmitIntoClient public static var vhostUserBlk: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "vhost-user-blk") } }
         /// `fuse`.
-        public static var fuse: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "fuse") } }
+        @_alwaysEmitIntoClient public static var fuse: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "fuse") } }
         /// `vduse-blk`.
-        public static var vduseBlk: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "vduse-blk") } }
+        @_alwaysEmitIntoClient public static var vduseBlk: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "vduse-blk") } }
     }
 
     /// `BlockExportOptions`: a QAPI union of the `block-export` module, since QEMU 4.2.
@@ -422,109 +422,109 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
             json.setQAPIMember("id", id)
             json.setQAPIMember("node-name", nodeName)
         }
         /// `type`: `BlockExportType`, since QEMU 4.2.
-        public var type: QAPI.BlockExportType? {
+        @_alwaysEmitIntoClient public var type: QAPI.BlockExportType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `id`: `str`, since QEMU 4.2.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `fixed-iothread`: `bool`, optional, since QEMU 5.2.
-        public var fixedIothread: Swift.Bool? {
+        @_alwaysEmitIntoClient public var fixedIothread: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("fixed-iothread") }
             @_optimize(none) set { json.setQAPIMember("fixed-iothread", newValue) }
         }
         /// `iothread`: `str`, optional, since QEMU 5.2.
-        public var iothread: Swift.String? {
+        @_alwaysEmitIntoClient public var iothread: Swift.String? {
             @_optimize(none) get { json.qapiMember("iothread") }
             @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
         }
         /// `node-name`: `str`, since QEMU 5.2.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("node-name") }
             @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `writable`: `bool`, optional, since QEMU 4.2.
-        public var writable: Swift.Bool? {
+        @_alwaysEmitIntoClient public var writable: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("writable") }
             @_optimize(none) set { json.setQAPIMember("writable", newValue) }
         }
         /// `writethrough`: `bool`, optional, since QEMU 5.2.
-        public var writethrough: Swift.Bool? {
+        @_alwaysEmitIntoClient public var writethrough: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("writethrough") }
             @_optimize(none) set { json.setQAPIMember("writethrough", newValue) }
         }
         /// `allow-inactive`: `bool`, optional, since QEMU 10.0.
-        public var allowInactive: Swift.Bool? {
+        @_alwaysEmitIntoClient public var allowInactive: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("allow-inactive") }
             @_optimize(none) set { json.setQAPIMember("allow-inactive", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 2.12.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
-        public var description: Swift.String? {
+        @_alwaysEmitIntoClient public var description: Swift.String? {
             @_optimize(none) get { json.qapiMember("description") }
             @_optimize(none) set { json.setQAPIMember("description", newValue) }
         }
         /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, optional, since QEMU 5.2.
-        public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
+        @_alwaysEmitIntoClient public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
             @_optimize(none) get { json.qapiMember("bitmaps") }
             @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
         }
         /// `allocation-depth`: `bool`, optional, since QEMU 5.2.
-        public var allocationDepth: Swift.Bool? {
+        @_alwaysEmitIntoClient public var allocationDepth: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("allocation-depth") }
             @_optimize(none) set { json.setQAPIMember("allocation-depth", newValue) }
         }
         /// `addr`: `SocketAddress`, optional, since QEMU 5.2.
-        public var addr: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `logical-block-size`: `size`, optional, since QEMU 5.2.
-        public var logicalBlockSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var logicalBlockSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("logical-block-size") }
             @_optimize(none) set { json.setQAPIMember("logical-block-size", newValue) }
         }
         /// `num-queues`: `uint16`, optional, since QEMU 5.2.
-        public var numQueues: Swift.Int? {
+        @_alwaysEmitIntoClient public var numQueues: Swift.Int? {
             @_optimize(none) get { json.qapiMember("num-queues") }
             @_optimize(none) set { json.setQAPIMember("num-queues", newValue) }
         }
         /// `mountpoint`: `str`, optional, since QEMU 6.0.
-        public var mountpoint: Swift.String? {
+        @_alwaysEmitIntoClient public var mountpoint: Swift.String? {
             @_optimize(none) get { json.qapiMember("mountpoint") }
             @_optimize(none) set { json.setQAPIMember("mountpoint", newValue) }
         }
         /// `growable`: `bool`, optional, since QEMU 6.0.
-        public var growable: Swift.Bool? {
+        @_alwaysEmitIntoClient public var growable: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("growable") }
             @_optimize(none) set { json.setQAPIMember("growable", newValue) }
         }
         /// `allow-other`: `FuseExportAllowOther`, optional, since QEMU 6.1.
-        public var allowOther: QAPI.FuseExportAllowOther? {
+        @_alwaysEmitIntoClient public var allowOther: QAPI.FuseExportAllowOther? {
             @_optimize(none) get { json.qapiMember("allow-other") }
             @_optimize(none) set { json.setQAPIMember("allow-other", newValue) }
         }
         /// `queue-size`: `uint16`, optional, since QEMU 7.1.
-        public var queueSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var queueSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("queue-size") }
             @_optimize(none) set { json.setQAPIMember("queue-size", newValue) }
         }
         /// `serial`: `str`, optional, since QEMU 7.1.
-        public var serial: Swift.String? {
+        @_alwaysEmitIntoClient public var serial: Swift.String? {
             @_optimize(none) get { json.qapiMember("serial") }
             @_optimize(none) set { json.setQAPIMember("serial", newValue) }
         }
@@ -543,30 +543,30 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, type: QAPI.BlockExportType, nodeName: Swift.String, shuttingDown: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.BlockExportType, nodeName: Swift.String, shuttingDown: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("id", id)
             json.setQAPIMember("type", type)
             json.setQAPIMember("node-name", nodeName)
             json.setQAPIMember("shutting-down", shuttingDown)
         }
         /// `id`: `str`, since QEMU 5.2.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `type`: `BlockExportType`, since QEMU 5.2.
-        public var type: QAPI.BlockExportType? {
+        @_alwaysEmitIntoClient public var type: QAPI.BlockExportType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `node-name`: `str`, since QEMU 5.2.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("node-name") }
             @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `shutting-down`: `bool`, since QEMU 5.2.
-        public var shuttingDown: Swift.Bool? {
+        @_alwaysEmitIntoClient public var shuttingDown: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("shutting-down") }
             @_optimize(none) set { json.setQAPIMember("shutting-down", newValue) }
         }
@@ -589,32 +589,32 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("addr", addr)
         }
         /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
-        public var handshakeMaxSeconds: Swift.Int? {
+        @_alwaysEmitIntoClient public var handshakeMaxSeconds: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("handshake-max-seconds") }
             @_optimize(none) set { arguments.setQAPIMember("handshake-max-seconds", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.6.
-        public var tlsCreds: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("tls-creds") }
             @_optimize(none) set { arguments.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
-        public var tlsAuthz: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("tls-authz") }
             @_optimize(none) set { arguments.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-connections`: `uint32`, optional, since QEMU 5.2.
-        public var maxConnections: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxConnections: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("max-connections") }
             @_optimize(none) set { arguments.setQAPIMember("max-connections", newValue) }
         }
         /// `addr`: `SocketAddressLegacy`, since QEMU 1.3.
-        public var addr: QAPI.SocketAddressLegacy? {
+        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddressLegacy? {
             @_optimize(none) get { arguments.qapiMember("addr") }
             @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
         }
@@ -640,32 +640,32 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
         }
         /// `name`: `str`, optional, since QEMU 2.12.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
-        public var description: Swift.String? {
+        @_alwaysEmitIntoClient public var description: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("description") }
             @_optimize(none) set { arguments.setQAPIMember("description", newValue) }
         }
         /// `device`: `str`, since QEMU 5.0.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `writable`: `bool`, optional, since QEMU 5.0.
-        public var writable: Swift.Bool? {
+        @_alwaysEmitIntoClient public var writable: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("writable") }
             @_optimize(none) set { arguments.setQAPIMember("writable", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 4.0.
-        public var bitmap: Swift.String? {
+        @_alwaysEmitIntoClient public var bitmap: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("bitmap") }
             @_optimize(none) set { arguments.setQAPIMember("bitmap", newValue) }
         }
@@ -691,17 +691,17 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nameMember: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.12.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `mode`: `BlockExportRemoveMode`, optional, since QEMU 2.12.
-        public var mode: QAPI.BlockExportRemoveMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.BlockExportRemoveMode? {
             @_optimize(none) get { arguments.qapiMember("mode") }
             @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
@@ -724,8 +724,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -746,109 +746,109 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("type", type)
             arguments.setQAPIMember("id", id)
             arguments.setQAPIMember("node-name", nodeName)
         }
         /// `type`: `BlockExportType`, since QEMU 4.2.
-        public var type: QAPI.BlockExportType? {
+        @_alwaysEmitIntoClient public var type: QAPI.BlockExportType? {
             @_optimize(none) get { arguments.qapiMember("type") }
             @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `id`: `str`, since QEMU 4.2.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `fixed-iothread`: `bool`, optional, since QEMU 5.2.
-        public var fixedIothread: Swift.Bool? {
+        @_alwaysEmitIntoClient public var fixedIothread: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("fixed-iothread") }
             @_optimize(none) set { arguments.setQAPIMember("fixed-iothread", newValue) }
         }
         /// `iothread`: `str`, optional, since QEMU 5.2.
-        public var iothread: Swift.String? {
+        @_alwaysEmitIntoClient public var iothread: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("iothread") }
             @_optimize(none) set { arguments.setQAPIMember("iothread", newValue) }
         }
         /// `node-name`: `str`, since QEMU 5.2.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("node-name") }
             @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `writable`: `bool`, optional, since QEMU 4.2.
-        public var writable: Swift.Bool? {
+        @_alwaysEmitIntoClient public var writable: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("writable") }
             @_optimize(none) set { arguments.setQAPIMember("writable", newValue) }
         }
         /// `writethrough`: `bool`, optional, since QEMU 5.2.
-        public var writethrough: Swift.Bool? {
+        @_alwaysEmitIntoClient public var writethrough: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("writethrough") }
             @_optimize(none) set { arguments.setQAPIMember("writethrough", newValue) }
         }
         /// `allow-inactive`: `bool`, optional, since QEMU 10.0.
-        public var allowInactive: Swift.Bool? {
+        @_alwaysEmitIntoClient public var allowInactive: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("allow-inactive") }
             @_optimize(none) set { arguments.setQAPIMember("allow-inactive", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 2.12.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
-        public var description: Swift.String? {
+        @_alwaysEmitIntoClient public var description: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("description") }
             @_optimize(none) set { arguments.setQAPIMember("description", newValue) }
         }
         /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, optional, since QEMU 5.2.
-        public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
+        @_alwaysEmitIntoClient public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
             @_optimize(none) get { arguments.qapiMember("bitmaps") }
             @_optimize(none) set { arguments.setQAPIMember("bitmaps", newValue) }
         }
         /// `allocation-depth`: `bool`, optional, since QEMU 5.2.
-        public var allocationDepth: Swift.Bool? {
+        @_alwaysEmitIntoClient public var allocationDepth: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("allocation-depth") }
             @_optimize(none) set { arguments.setQAPIMember("allocation-depth", newValue) }
         }
         /// `addr`: `SocketAddress`, optional, since QEMU 5.2.
-        public var addr: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
             @_optimize(none) get { arguments.qapiMember("addr") }
             @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
         }
         /// `logical-block-size`: `size`, optional, since QEMU 5.2.
-        public var logicalBlockSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var logicalBlockSize: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("logical-block-size") }
             @_optimize(none) set { arguments.setQAPIMember("logical-block-size", newValue) }
         }
         /// `num-queues`: `uint16`, optional, since QEMU 5.2.
-        public var numQueues: Swift.Int? {
+        @_alwaysEmitIntoClient public var numQueues: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("num-queues") }
             @_optimize(none) set { arguments.setQAPIMember("num-queues", newValue) }
         }
         /// `mountpoint`: `str`, optional, since QEMU 6.0.
-        public var mountpoint: Swift.String? {
+        @_alwaysEmitIntoClient public var mountpoint: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("mountpoint") }
             @_optimize(none) set { arguments.setQAPIMember("mountpoint", newValue) }
         }
         /// `growable`: `bool`, optional, since QEMU 6.0.
-        public var growable: Swift.Bool? {
+        @_alwaysEmitIntoClient public var growable: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("growable") }
             @_optimize(none) set { arguments.setQAPIMember("growable", newValue) }
         }
         /// `allow-other`: `FuseExportAllowOther`, optional, since QEMU 6.1.
-        public var allowOther: QAPI.FuseExportAllowOther? {
+        @_alwaysEmitIntoClient public var allowOther: QAPI.FuseExportAllowOther? {
             @_optimize(none) get { arguments.qapiMember("allow-other") }
             @_optimize(none) set { arguments.setQAPIMember("allow-other", newValue) }
         }
         /// `queue-size`: `uint16`, optional, since QEMU 7.1.
-        public var queueSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var queueSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("queue-size") }
             @_optimize(none) set { arguments.setQAPIMember("queue-size", newValue) }
         }
         /// `serial`: `str`, optional, since QEMU 7.1.
-        public var serial: Swift.String? {
+        @_alwaysEmitIntoClient public var serial: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("serial") }
             @_optimize(none) set { arguments.setQAPIMember("serial", newValue) }
         }
@@ -871,17 +871,17 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 5.2.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `mode`: `BlockExportRemoveMode`, optional, since QEMU 5.2.
-        public var mode: QAPI.BlockExportRemoveMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.BlockExportRemoveMode? {
             @_optimize(none) get { arguments.qapiMember("mode") }
             @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
@@ -904,8 +904,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -924,7 +924,7 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `id`: `str`, since QEMU 5.2.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }

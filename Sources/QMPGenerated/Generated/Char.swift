@@ -18,24 +18,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(label: Swift.String, filename: Swift.String, frontendOpen: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(label: Swift.String, filename: Swift.String, frontendOpen: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("label", label)
             json.setQAPIMember("filename", filename)
             json.setQAPIMember("frontend-open", frontendOpen)
         }
         /// `label`: `str`, since QEMU 0.14.
-        public var label: Swift.String? {
+        @_alwaysEmitIntoClient public var label: Swift.String? {
             @_optimize(none) get { json.qapiMember("label") }
             @_optimize(none) set { json.setQAPIMember("label", newValue) }
         }
         /// `filename`: `str`, since QEMU 0.14.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `frontend-open`: `bool`, since QEMU 2.1.
-        public var frontendOpen: Swift.Bool? {
+        @_alwaysEmitIntoClient public var frontendOpen: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("frontend-open") }
             @_optimize(none) set { json.setQAPIMember("frontend-open", newValue) }
         }
@@ -54,12 +54,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 2.0.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
@@ -76,9 +76,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `utf8`.
-        public static var utf8: DataFormat { @_optimize(none) get { DataFormat(rawValue: "utf8") } }
+        @_alwaysEmitIntoClient public static var utf8: DataFormat { @_optimize(none) get { DataFormat(rawValue: "utf8") } }
         /// `base64`.
-        public static var base64: DataFormat { @_optimize(none) get { DataFormat(rawValue: "base64") } }
+        @_alwaysEmitIntoClient public static var base64: DataFormat { @_optimize(none) get { DataFormat(rawValue: "base64") } }
     }
 
     /// `ChardevCommon`: a QAPI struct of the `char` module, since QEMU 2.6.
@@ -94,16 +94,16 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
-        public var logappend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("logappend") }
             @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
@@ -122,32 +122,32 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(out: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(out: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("out", out)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
-        public var logappend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("logappend") }
             @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `in`: `str`, optional, since QEMU 1.4.
-        public var `in`: Swift.String? {
+        @_alwaysEmitIntoClient public var `in`: Swift.String? {
             @_optimize(none) get { json.qapiMember("in") }
             @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `str`, since QEMU 1.4.
-        public var out: Swift.String? {
+        @_alwaysEmitIntoClient public var out: Swift.String? {
             @_optimize(none) get { json.qapiMember("out") }
             @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `append`: `bool`, optional, since QEMU 2.6.
-        public var append: Swift.Bool? {
+        @_alwaysEmitIntoClient public var append: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("append") }
             @_optimize(none) set { json.setQAPIMember("append", newValue) }
         }
@@ -166,22 +166,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("device", device)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
-        public var logappend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("logappend") }
             @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `device`: `str`, since QEMU 1.4.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
@@ -200,73 +200,73 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
+            self.init(unchecked: [:])
             json.setQAPIMember("addr", addr)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
-        public var logappend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("logappend") }
             @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `addr`: `SocketAddressLegacy`, since QEMU 1.4.
-        public var addr: QAPI.SocketAddressLegacy? {
+        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddressLegacy? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.6.
-        public var tlsCreds: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
             @_optimize(none) get { json.qapiMember("tls-creds") }
             @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
-        public var tlsAuthz: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
             @_optimize(none) get { json.qapiMember("tls-authz") }
             @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `server`: `bool`, optional, since QEMU 1.4.
-        public var server: Swift.Bool? {
+        @_alwaysEmitIntoClient public var server: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `wait`: `bool`, optional, since QEMU 1.4.
-        public var wait: Swift.Bool? {
+        @_alwaysEmitIntoClient public var wait: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("wait") }
             @_optimize(none) set { json.setQAPIMember("wait", newValue) }
         }
         /// `nodelay`: `bool`, optional, since QEMU 1.4.
-        public var nodelay: Swift.Bool? {
+        @_alwaysEmitIntoClient public var nodelay: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("nodelay") }
             @_optimize(none) set { json.setQAPIMember("nodelay", newValue) }
         }
         /// `telnet`: `bool`, optional, since QEMU 1.4.
-        public var telnet: Swift.Bool? {
+        @_alwaysEmitIntoClient public var telnet: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("telnet") }
             @_optimize(none) set { json.setQAPIMember("telnet", newValue) }
         }
         /// `tn3270`: `bool`, optional, since QEMU 2.10.
-        public var tn3270: Swift.Bool? {
+        @_alwaysEmitIntoClient public var tn3270: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("tn3270") }
             @_optimize(none) set { json.setQAPIMember("tn3270", newValue) }
         }
         /// `websocket`: `bool`, optional, since QEMU 3.1.
-        public var websocket: Swift.Bool? {
+        @_alwaysEmitIntoClient public var websocket: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("websocket") }
             @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
         }
         /// `reconnect`: `int`, optional, since QEMU 2.2.
         @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
-        public var reconnect: Swift.Int? {
+        @_alwaysEmitIntoClient public var reconnect: Swift.Int? {
             @_optimize(none) get { json.qapiMember("reconnect") }
             @_optimize(none) set { json.setQAPIMember("reconnect", newValue) }
         }
         /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
-        public var reconnectMs: Swift.Int? {
+        @_alwaysEmitIntoClient public var reconnectMs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("reconnect-ms") }
             @_optimize(none) set { json.setQAPIMember("reconnect-ms", newValue) }
         }
@@ -285,27 +285,27 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(remote: QAPI.SocketAddressLegacy) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(remote: QAPI.SocketAddressLegacy) {
+            self.init(unchecked: [:])
             json.setQAPIMember("remote", remote)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
-        public var logappend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("logappend") }
             @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `remote`: `SocketAddressLegacy`, since QEMU 1.5.
-        public var remote: QAPI.SocketAddressLegacy? {
+        @_alwaysEmitIntoClient public var remote: QAPI.SocketAddressLegacy? {
             @_optimize(none) get { json.qapiMember("remote") }
             @_optimize(none) set { json.setQAPIMember("remote", newValue) }
         }
         /// `local`: `SocketAddressLegacy`, optional, since QEMU 1.5.
-        public var local: QAPI.SocketAddressLegacy? {
+        @_alwaysEmitIntoClient public var local: QAPI.SocketAddressLegacy? {
             @_optimize(none) get { json.qapiMember("local") }
             @_optimize(none) set { json.setQAPIMember("local", newValue) }
         }
@@ -324,22 +324,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(chardev: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("chardev", chardev)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
-        public var logappend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("logappend") }
             @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `chardev`: `str`, since QEMU 1.5.
-        public var chardev: Swift.String? {
+        @_alwaysEmitIntoClient public var chardev: Swift.String? {
             @_optimize(none) get { json.qapiMember("chardev") }
             @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
@@ -358,22 +358,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(chardevs: [Swift.String]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(chardevs: [Swift.String]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("chardevs", chardevs)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
-        public var logappend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("logappend") }
             @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `chardevs`: `[str]`, since QEMU 10.0.
-        public var chardevs: [Swift.String]? {
+        @_alwaysEmitIntoClient public var chardevs: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("chardevs") }
             @_optimize(none) set { json.setQAPIMember("chardevs", newValue) }
         }
@@ -392,21 +392,21 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
-        public var logappend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("logappend") }
             @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `signal`: `bool`, optional, since QEMU 1.5.
-        public var signal: Swift.Bool? {
+        @_alwaysEmitIntoClient public var signal: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("signal") }
             @_optimize(none) set { json.setQAPIMember("signal", newValue) }
         }
@@ -425,22 +425,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
-        public var logappend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("logappend") }
             @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `type`: `str`, since QEMU 1.5.
-        public var type: Swift.String? {
+        @_alwaysEmitIntoClient public var type: Swift.String? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
@@ -459,22 +459,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(fqdn: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(fqdn: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("fqdn", fqdn)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
-        public var logappend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("logappend") }
             @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `fqdn`: `str`, since QEMU 1.5.
-        public var fqdn: Swift.String? {
+        @_alwaysEmitIntoClient public var fqdn: Swift.String? {
             @_optimize(none) get { json.qapiMember("fqdn") }
             @_optimize(none) set { json.setQAPIMember("fqdn", newValue) }
         }
@@ -493,22 +493,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
-        public var logappend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("logappend") }
             @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `name`: `str`, since QEMU 7.0.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
@@ -527,36 +527,36 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
-        public var logappend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("logappend") }
             @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `width`: `int`, optional, since QEMU 1.5.
-        public var width: Swift.Int? {
+        @_alwaysEmitIntoClient public var width: Swift.Int? {
             @_optimize(none) get { json.qapiMember("width") }
             @_optimize(none) set { json.setQAPIMember("width", newValue) }
         }
         /// `height`: `int`, optional, since QEMU 1.5.
-        public var height: Swift.Int? {
+        @_alwaysEmitIntoClient public var height: Swift.Int? {
             @_optimize(none) get { json.qapiMember("height") }
             @_optimize(none) set { json.setQAPIMember("height", newValue) }
         }
         /// `cols`: `int`, optional, since QEMU 1.5.
-        public var cols: Swift.Int? {
+        @_alwaysEmitIntoClient public var cols: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cols") }
             @_optimize(none) set { json.setQAPIMember("cols", newValue) }
         }
         /// `rows`: `int`, optional, since QEMU 1.5.
-        public var rows: Swift.Int? {
+        @_alwaysEmitIntoClient public var rows: Swift.Int? {
             @_optimize(none) get { json.qapiMember("rows") }
             @_optimize(none) set { json.setQAPIMember("rows", newValue) }
         }
@@ -575,21 +575,21 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
-        public var logappend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("logappend") }
             @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `size`: `int`, optional, since QEMU 1.5.
-        public var size: Swift.Int? {
+        @_alwaysEmitIntoClient public var size: Swift.Int? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
@@ -608,26 +608,26 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
-        public var logappend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("logappend") }
             @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `mouse`: `bool`, optional, since QEMU 6.1.
-        public var mouse: Swift.Bool? {
+        @_alwaysEmitIntoClient public var mouse: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("mouse") }
             @_optimize(none) set { json.setQAPIMember("mouse", newValue) }
         }
         /// `clipboard`: `bool`, optional, since QEMU 6.1.
-        public var clipboard: Swift.Bool? {
+        @_alwaysEmitIntoClient public var clipboard: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("clipboard") }
             @_optimize(none) set { json.setQAPIMember("clipboard", newValue) }
         }
@@ -646,21 +646,21 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
-        public var logfile: Swift.String? {
+        @_alwaysEmitIntoClient public var logfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("logfile") }
             @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
-        public var logappend: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("logappend") }
             @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 9.2.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
@@ -677,52 +677,52 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `file`.
-        public static var file: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "file") } }
+        @_alwaysEmitIntoClient public static var file: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "file") } }
         /// `serial`.
-        public static var serial: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "serial") } }
+        @_alwaysEmitIntoClient public static var serial: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "serial") } }
         /// `parallel`.
-        public static var parallel: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "parallel") } }
+        @_alwaysEmitIntoClient public static var parallel: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "parallel") } }
         /// `pipe`.
-        public static var pipe: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "pipe") } }
+        @_alwaysEmitIntoClient public static var pipe: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "pipe") } }
         /// `socket`.
-        public static var socket: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "socket") } }
+        @_alwaysEmitIntoClient public static var socket: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "socket") } }
         /// `udp`.
-        public static var udp: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "udp") } }
+        @_alwaysEmitIntoClient public static var udp: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "udp") } }
         /// `pty`.
-        public static var pty: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "pty") } }
+        @_alwaysEmitIntoClient public static var pty: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "pty") } }
         /// `null`.
-        public static var null: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "null") } }
+        @_alwaysEmitIntoClient public static var null: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "null") } }
         /// `mux`.
-        public static var mux: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "mux") } }
+        @_alwaysEmitIntoClient public static var mux: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "mux") } }
         /// `hub`.
-        public static var hub: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "hub") } }
+        @_alwaysEmitIntoClient public static var hub: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "hub") } }
         /// `msmouse`.
-        public static var msmouse: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "msmouse") } }
+        @_alwaysEmitIntoClient public static var msmouse: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "msmouse") } }
         /// `wctablet`.
-        public static var wctablet: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "wctablet") } }
+        @_alwaysEmitIntoClient public static var wctablet: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "wctablet") } }
         /// `braille`.
-        public static var braille: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "braille") } }
+        @_alwaysEmitIntoClient public static var braille: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "braille") } }
         /// `testdev`.
-        public static var testdev: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "testdev") } }
+        @_alwaysEmitIntoClient public static var testdev: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "testdev") } }
         /// `stdio`.
-        public static var stdio: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "stdio") } }
+        @_alwaysEmitIntoClient public static var stdio: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "stdio") } }
         /// `console`.
-        public static var console: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "console") } }
+        @_alwaysEmitIntoClient public static var console: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "console") } }
         /// `spicevmc`.
-        public static var spicevmc: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "spicevmc") } }
+        @_alwaysEmitIntoClient public static var spicevmc: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "spicevmc") } }
         /// `spiceport`.
-        public static var spiceport: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "spiceport") } }
+        @_alwaysEmitIntoClient public static var spiceport: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "spiceport") } }
         /// `qemu-vdagent`.
-        public static var qemuVdagent: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "qemu-vdagent") } }
+        @_alwaysEmitIntoClient public static var qemuVdagent: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "qemu-vdagent") } }
         /// `dbus`.
-        public static var dbus: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "dbus") } }
+        @_alwaysEmitIntoClient public static var dbus: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "dbus") } }
         /// `vc`.
-        public static var vc: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "vc") } }
+        @_alwaysEmitIntoClient public static var vc: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "vc") } }
         /// `ringbuf`.
-        public static var ringbuf: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "ringbuf") } }
+        @_alwaysEmitIntoClient public static var ringbuf: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "ringbuf") } }
         /// `memory`.
         @available(*, deprecated, message: "'memory' is deprecated in QEMU's schema")
-        public static var memory: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "memory") } }
+        @_alwaysEmitIntoClient public static var memory: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "memory") } }
     }
 
     /// `ChardevFileWrapper`: a QAPI struct of the `char` module, since QEMU 1.4.
@@ -738,12 +738,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ChardevFile) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevFile) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevFile`, since QEMU 1.4.
-        public var data: QAPI.ChardevFile? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevFile? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -762,12 +762,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ChardevHostdev) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevHostdev) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevHostdev`, since QEMU 1.4.
-        public var data: QAPI.ChardevHostdev? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevHostdev? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -786,12 +786,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ChardevSocket) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevSocket) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevSocket`, since QEMU 1.4.
-        public var data: QAPI.ChardevSocket? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevSocket? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -810,12 +810,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ChardevUdp) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevUdp) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevUdp`, since QEMU 1.5.
-        public var data: QAPI.ChardevUdp? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevUdp? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -834,12 +834,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ChardevCommon) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevCommon) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevCommon`, since QEMU 2.6.
-        public var data: QAPI.ChardevCommon? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevCommon? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -858,12 +858,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ChardevMux) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevMux) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevMux`, since QEMU 1.5.
-        public var data: QAPI.ChardevMux? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevMux? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -882,12 +882,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ChardevHub) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevHub) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevHub`, since QEMU 10.0.
-        public var data: QAPI.ChardevHub? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevHub? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -906,12 +906,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ChardevStdio) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevStdio) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevStdio`, since QEMU 1.5.
-        public var data: QAPI.ChardevStdio? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevStdio? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -930,12 +930,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ChardevSpiceChannel) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevSpiceChannel) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevSpiceChannel`, since QEMU 1.5.
-        public var data: QAPI.ChardevSpiceChannel? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevSpiceChannel? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -954,12 +954,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ChardevSpicePort) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevSpicePort) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevSpicePort`, since QEMU 1.5.
-        public var data: QAPI.ChardevSpicePort? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevSpicePort? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -978,12 +978,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ChardevQemuVDAgent) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevQemuVDAgent) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevQemuVDAgent`, since QEMU 6.1.
-        public var data: QAPI.ChardevQemuVDAgent? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevQemuVDAgent? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1002,12 +1002,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ChardevDBus) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevDBus) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevDBus`, since QEMU 7.0.
-        public var data: QAPI.ChardevDBus? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevDBus? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1026,12 +1026,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ChardevVC) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevVC) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevVC`, since QEMU 1.5.
-        public var data: QAPI.ChardevVC? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevVC? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1050,12 +1050,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ChardevRingbuf) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevRingbuf) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevRingbuf`, since QEMU 1.5.
-        public var data: QAPI.ChardevRingbuf? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevRingbuf? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1074,12 +1074,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.ChardevPty) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevPty) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevPty`, since QEMU 9.2.
-        public var data: QAPI.ChardevPty? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevPty? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1100,17 +1100,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.ChardevBackendKind) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.ChardevBackendKind) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `ChardevBackendKind`, since QEMU 1.4.
-        public var type: QAPI.ChardevBackendKind? {
+        @_alwaysEmitIntoClient public var type: QAPI.ChardevBackendKind? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `ChardevFile`, optional, since QEMU 1.4.
-        public var data: QAPI.ChardevFile? {
+        @_alwaysEmitIntoClient public var data: QAPI.ChardevFile? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1129,11 +1129,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `pty`: `str`, optional, since QEMU 1.4.
-        public var pty: Swift.String? {
+        @_alwaysEmitIntoClient public var pty: Swift.String? {
             @_optimize(none) get { json.qapiMember("pty") }
             @_optimize(none) set { json.setQAPIMember("pty", newValue) }
         }
@@ -1156,8 +1156,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -1178,8 +1178,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -1200,23 +1200,23 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, data: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, data: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
             arguments.setQAPIMember("data", data)
         }
         /// `device`: `str`, since QEMU 1.4.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `data`: `str`, since QEMU 1.4.
-        public var data: Swift.String? {
+        @_alwaysEmitIntoClient public var data: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("data") }
             @_optimize(none) set { arguments.setQAPIMember("data", newValue) }
         }
         /// `format`: `DataFormat`, optional, since QEMU 1.4.
-        public var format: QAPI.DataFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.DataFormat? {
             @_optimize(none) get { arguments.qapiMember("format") }
             @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
@@ -1239,23 +1239,23 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, size: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, size: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
             arguments.setQAPIMember("size", size)
         }
         /// `device`: `str`, since QEMU 1.4.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `size`: `int`, since QEMU 1.4.
-        public var size: Swift.Int? {
+        @_alwaysEmitIntoClient public var size: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("size") }
             @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `format`: `DataFormat`, optional, since QEMU 1.4.
-        public var format: QAPI.DataFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.DataFormat? {
             @_optimize(none) get { arguments.qapiMember("format") }
             @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
@@ -1278,18 +1278,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, backend: QAPI.ChardevBackend) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, backend: QAPI.ChardevBackend) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
             arguments.setQAPIMember("backend", backend)
         }
         /// `id`: `str`, since QEMU 1.4.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `backend`: `ChardevBackend`, since QEMU 1.4.
-        public var backend: QAPI.ChardevBackend? {
+        @_alwaysEmitIntoClient public var backend: QAPI.ChardevBackend? {
             @_optimize(none) get { arguments.qapiMember("backend") }
             @_optimize(none) set { arguments.setQAPIMember("backend", newValue) }
         }
@@ -1312,18 +1312,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, backend: QAPI.ChardevBackend) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, backend: QAPI.ChardevBackend) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
             arguments.setQAPIMember("backend", backend)
         }
         /// `id`: `str`, since QEMU 2.10.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `backend`: `ChardevBackend`, since QEMU 2.10.
-        public var backend: QAPI.ChardevBackend? {
+        @_alwaysEmitIntoClient public var backend: QAPI.ChardevBackend? {
             @_optimize(none) get { arguments.qapiMember("backend") }
             @_optimize(none) set { arguments.setQAPIMember("backend", newValue) }
         }
@@ -1346,12 +1346,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 1.4.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -1374,12 +1374,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.10.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -1400,12 +1400,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `id`: `str`, since QEMU 2.1.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `open`: `bool`, since QEMU 2.1.
-        public var `open`: Swift.Bool? {
+        @_alwaysEmitIntoClient public var `open`: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("open") }
             @_optimize(none) set { json.setQAPIMember("open", newValue) }
         }

@@ -16,9 +16,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `read`.
-        public static var read: IOOperationType { @_optimize(none) get { IOOperationType(rawValue: "read") } }
+        @_alwaysEmitIntoClient public static var read: IOOperationType { @_optimize(none) get { IOOperationType(rawValue: "read") } }
         /// `write`.
-        public static var write: IOOperationType { @_optimize(none) get { IOOperationType(rawValue: "write") } }
+        @_alwaysEmitIntoClient public static var write: IOOperationType { @_optimize(none) get { IOOperationType(rawValue: "write") } }
     }
 
     /// `OnOffAuto`: a QAPI enumeration of the `common` module, since QEMU 2.2.
@@ -32,11 +32,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `auto`.
-        public static var auto: OnOffAuto { @_optimize(none) get { OnOffAuto(rawValue: "auto") } }
+        @_alwaysEmitIntoClient public static var auto: OnOffAuto { @_optimize(none) get { OnOffAuto(rawValue: "auto") } }
         /// `on`.
-        public static var on: OnOffAuto { @_optimize(none) get { OnOffAuto(rawValue: "on") } }
+        @_alwaysEmitIntoClient public static var on: OnOffAuto { @_optimize(none) get { OnOffAuto(rawValue: "on") } }
         /// `off`.
-        public static var off: OnOffAuto { @_optimize(none) get { OnOffAuto(rawValue: "off") } }
+        @_alwaysEmitIntoClient public static var off: OnOffAuto { @_optimize(none) get { OnOffAuto(rawValue: "off") } }
     }
 
     /// `OnOffSplit`: a QAPI enumeration of the `common` module, since QEMU 2.6.
@@ -50,11 +50,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `on`.
-        public static var on: OnOffSplit { @_optimize(none) get { OnOffSplit(rawValue: "on") } }
+        @_alwaysEmitIntoClient public static var on: OnOffSplit { @_optimize(none) get { OnOffSplit(rawValue: "on") } }
         /// `off`.
-        public static var off: OnOffSplit { @_optimize(none) get { OnOffSplit(rawValue: "off") } }
+        @_alwaysEmitIntoClient public static var off: OnOffSplit { @_optimize(none) get { OnOffSplit(rawValue: "off") } }
         /// `split`.
-        public static var split: OnOffSplit { @_optimize(none) get { OnOffSplit(rawValue: "split") } }
+        @_alwaysEmitIntoClient public static var split: OnOffSplit { @_optimize(none) get { OnOffSplit(rawValue: "split") } }
     }
 
     /// `StrOrNull`: a QAPI alternate of the `common` module, since QEMU 2.10.
@@ -68,13 +68,13 @@ extension QAPI {
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `s` branch (`str`), when the value is one.
-        public var asS: Swift.String? { @_optimize(none) get { Swift.String(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asS: Swift.String? { @_optimize(none) get { Swift.String(qapiJSON: json) } }
         /// A value of the `s` branch.
-        @_optimize(none) public static func s(_ value: Swift.String) -> StrOrNull { StrOrNull(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func s(_ value: Swift.String) -> StrOrNull { StrOrNull(unchecked: value.qapiJSON) }
         /// The `n` branch (`null`), when the value is one.
-        public var asN: QAPINull? { @_optimize(none) get { QAPINull(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asN: QAPINull? { @_optimize(none) get { QAPINull(qapiJSON: json) } }
         /// A value of the `n` branch.
-        @_optimize(none) public static func n(_ value: QAPINull) -> StrOrNull { StrOrNull(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func n(_ value: QAPINull) -> StrOrNull { StrOrNull(unchecked: value.qapiJSON) }
     }
 
     /// `OffAutoPCIBAR`: a QAPI enumeration of the `common` module, since QEMU 2.12.
@@ -88,21 +88,21 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static var off: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "off") } }
+        @_alwaysEmitIntoClient public static var off: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "off") } }
         /// `auto`.
-        public static var auto: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "auto") } }
+        @_alwaysEmitIntoClient public static var auto: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "auto") } }
         /// `bar0`.
-        public static var bar0: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar0") } }
+        @_alwaysEmitIntoClient public static var bar0: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar0") } }
         /// `bar1`.
-        public static var bar1: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar1") } }
+        @_alwaysEmitIntoClient public static var bar1: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar1") } }
         /// `bar2`.
-        public static var bar2: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar2") } }
+        @_alwaysEmitIntoClient public static var bar2: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar2") } }
         /// `bar3`.
-        public static var bar3: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar3") } }
+        @_alwaysEmitIntoClient public static var bar3: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar3") } }
         /// `bar4`.
-        public static var bar4: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar4") } }
+        @_alwaysEmitIntoClient public static var bar4: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar4") } }
         /// `bar5`.
-        public static var bar5: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar5") } }
+        @_alwaysEmitIntoClient public static var bar5: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar5") } }
     }
 
     /// `PCIELinkSpeed`: a QAPI enumeration of the `common` module, since QEMU 4.0.
@@ -116,17 +116,17 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `2_5`.
-        public static var _25: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "2_5") } }
+        @_alwaysEmitIntoClient public static var _25: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "2_5") } }
         /// `5`.
-        public static var _5: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "5") } }
+        @_alwaysEmitIntoClient public static var _5: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "5") } }
         /// `8`.
-        public static var _8: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "8") } }
+        @_alwaysEmitIntoClient public static var _8: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "8") } }
         /// `16`.
-        public static var _16: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "16") } }
+        @_alwaysEmitIntoClient public static var _16: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "16") } }
         /// `32`.
-        public static var _32: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "32") } }
+        @_alwaysEmitIntoClient public static var _32: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "32") } }
         /// `64`.
-        public static var _64: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "64") } }
+        @_alwaysEmitIntoClient public static var _64: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "64") } }
     }
 
     /// `PCIELinkWidth`: a QAPI enumeration of the `common` module, since QEMU 4.0.
@@ -140,19 +140,19 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `1`.
-        public static var _1: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "1") } }
+        @_alwaysEmitIntoClient public static var _1: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "1") } }
         /// `2`.
-        public static var _2: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "2") } }
+        @_alwaysEmitIntoClient public static var _2: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "2") } }
         /// `4`.
-        public static var _4: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "4") } }
+        @_alwaysEmitIntoClient public static var _4: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "4") } }
         /// `8`.
-        public static var _8: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "8") } }
+        @_alwaysEmitIntoClient public static var _8: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "8") } }
         /// `12`.
-        public static var _12: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "12") } }
+        @_alwaysEmitIntoClient public static var _12: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "12") } }
         /// `16`.
-        public static var _16: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "16") } }
+        @_alwaysEmitIntoClient public static var _16: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "16") } }
         /// `32`.
-        public static var _32: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "32") } }
+        @_alwaysEmitIntoClient public static var _32: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "32") } }
     }
 
     /// `HostMemPolicy`: a QAPI enumeration of the `common` module, since QEMU 2.1.
@@ -166,13 +166,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `default`.
-        public static var `default`: HostMemPolicy { @_optimize(none) get { HostMemPolicy(rawValue: "default") } }
+        @_alwaysEmitIntoClient public static var `default`: HostMemPolicy { @_optimize(none) get { HostMemPolicy(rawValue: "default") } }
         /// `preferred`.
-        public static var preferred: HostMemPolicy { @_optimize(none) get { HostMemPolicy(rawValue: "preferred") } }
+        @_alwaysEmitIntoClient public static var preferred: HostMemPolicy { @_optimize(none) get { HostMemPolicy(rawValue: "preferred") } }
         /// `bind`.
-        public static var bind: HostMemPolicy { @_optimize(none) get { HostMemPolicy(rawValue: "bind") } }
+        @_alwaysEmitIntoClient public static var bind: HostMemPolicy { @_optimize(none) get { HostMemPolicy(rawValue: "bind") } }
         /// `interleave`.
-        public static var interleave: HostMemPolicy { @_optimize(none) get { HostMemPolicy(rawValue: "interleave") } }
+        @_alwaysEmitIntoClient public static var interleave: HostMemPolicy { @_optimize(none) get { HostMemPolicy(rawValue: "interleave") } }
     }
 
     /// `NetFilterDirection`: a QAPI enumeration of the `common` module, since QEMU 2.5.
@@ -186,11 +186,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `all`.
-        public static var all: NetFilterDirection { @_optimize(none) get { NetFilterDirection(rawValue: "all") } }
+        @_alwaysEmitIntoClient public static var all: NetFilterDirection { @_optimize(none) get { NetFilterDirection(rawValue: "all") } }
         /// `rx`.
-        public static var rx: NetFilterDirection { @_optimize(none) get { NetFilterDirection(rawValue: "rx") } }
+        @_alwaysEmitIntoClient public static var rx: NetFilterDirection { @_optimize(none) get { NetFilterDirection(rawValue: "rx") } }
         /// `tx`.
-        public static var tx: NetFilterDirection { @_optimize(none) get { NetFilterDirection(rawValue: "tx") } }
+        @_alwaysEmitIntoClient public static var tx: NetFilterDirection { @_optimize(none) get { NetFilterDirection(rawValue: "tx") } }
     }
 
     /// `GrabToggleKeys`: a QAPI enumeration of the `common` module, since QEMU 4.0.
@@ -204,17 +204,17 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ctrl-ctrl`.
-        public static var ctrlCtrl: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "ctrl-ctrl") } }
+        @_alwaysEmitIntoClient public static var ctrlCtrl: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "ctrl-ctrl") } }
         /// `alt-alt`.
-        public static var altAlt: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "alt-alt") } }
+        @_alwaysEmitIntoClient public static var altAlt: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "alt-alt") } }
         /// `shift-shift`.
-        public static var shiftShift: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "shift-shift") } }
+        @_alwaysEmitIntoClient public static var shiftShift: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "shift-shift") } }
         /// `meta-meta`.
-        public static var metaMeta: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "meta-meta") } }
+        @_alwaysEmitIntoClient public static var metaMeta: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "meta-meta") } }
         /// `scrolllock`.
-        public static var scrolllock: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "scrolllock") } }
+        @_alwaysEmitIntoClient public static var scrolllock: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "scrolllock") } }
         /// `ctrl-scrolllock`.
-        public static var ctrlScrolllock: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "ctrl-scrolllock") } }
+        @_alwaysEmitIntoClient public static var ctrlScrolllock: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "ctrl-scrolllock") } }
     }
 
     /// `HumanReadableText`: a QAPI struct of the `common` module, since QEMU 6.2.
@@ -230,12 +230,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(humanReadableText: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(humanReadableText: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("human-readable-text", humanReadableText)
         }
         /// `human-readable-text`: `str`, since QEMU 6.2.
-        public var humanReadableText: Swift.String? {
+        @_alwaysEmitIntoClient public var humanReadableText: Swift.String? {
             @_optimize(none) get { json.qapiMember("human-readable-text") }
             @_optimize(none) set { json.setQAPIMember("human-readable-text", newValue) }
         }
@@ -252,10 +252,10 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unspecified`.
-        public static var unspecified: EndianMode { @_optimize(none) get { EndianMode(rawValue: "unspecified") } }
+        @_alwaysEmitIntoClient public static var unspecified: EndianMode { @_optimize(none) get { EndianMode(rawValue: "unspecified") } }
         /// `little`.
-        public static var little: EndianMode { @_optimize(none) get { EndianMode(rawValue: "little") } }
+        @_alwaysEmitIntoClient public static var little: EndianMode { @_optimize(none) get { EndianMode(rawValue: "little") } }
         /// `big`.
-        public static var big: EndianMode { @_optimize(none) get { EndianMode(rawValue: "big") } }
+        @_alwaysEmitIntoClient public static var big: EndianMode { @_optimize(none) get { EndianMode(rawValue: "big") } }
     }
 }

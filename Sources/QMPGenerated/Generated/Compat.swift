@@ -16,11 +16,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `accept`.
-        public static var accept: CompatPolicyInput { @_optimize(none) get { CompatPolicyInput(rawValue: "accept") } }
+        @_alwaysEmitIntoClient public static var accept: CompatPolicyInput { @_optimize(none) get { CompatPolicyInput(rawValue: "accept") } }
         /// `reject`.
-        public static var reject: CompatPolicyInput { @_optimize(none) get { CompatPolicyInput(rawValue: "reject") } }
+        @_alwaysEmitIntoClient public static var reject: CompatPolicyInput { @_optimize(none) get { CompatPolicyInput(rawValue: "reject") } }
         /// `crash`.
-        public static var crash: CompatPolicyInput { @_optimize(none) get { CompatPolicyInput(rawValue: "crash") } }
+        @_alwaysEmitIntoClient public static var crash: CompatPolicyInput { @_optimize(none) get { CompatPolicyInput(rawValue: "crash") } }
     }
 
     /// `CompatPolicyOutput`: a QAPI enumeration of the `compat` module, since QEMU 6.0.
@@ -34,9 +34,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `accept`.
-        public static var accept: CompatPolicyOutput { @_optimize(none) get { CompatPolicyOutput(rawValue: "accept") } }
+        @_alwaysEmitIntoClient public static var accept: CompatPolicyOutput { @_optimize(none) get { CompatPolicyOutput(rawValue: "accept") } }
         /// `hide`.
-        public static var hide: CompatPolicyOutput { @_optimize(none) get { CompatPolicyOutput(rawValue: "hide") } }
+        @_alwaysEmitIntoClient public static var hide: CompatPolicyOutput { @_optimize(none) get { CompatPolicyOutput(rawValue: "hide") } }
     }
 
     /// `CompatPolicy`: a QAPI struct of the `compat` module, since QEMU 6.0.
@@ -52,26 +52,26 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `deprecated-input`: `CompatPolicyInput`, optional, since QEMU 6.0.
-        public var deprecatedInput: QAPI.CompatPolicyInput? {
+        @_alwaysEmitIntoClient public var deprecatedInput: QAPI.CompatPolicyInput? {
             @_optimize(none) get { json.qapiMember("deprecated-input") }
             @_optimize(none) set { json.setQAPIMember("deprecated-input", newValue) }
         }
         /// `deprecated-output`: `CompatPolicyOutput`, optional, since QEMU 6.0.
-        public var deprecatedOutput: QAPI.CompatPolicyOutput? {
+        @_alwaysEmitIntoClient public var deprecatedOutput: QAPI.CompatPolicyOutput? {
             @_optimize(none) get { json.qapiMember("deprecated-output") }
             @_optimize(none) set { json.setQAPIMember("deprecated-output", newValue) }
         }
         /// `unstable-input`: `CompatPolicyInput`, optional, since QEMU 6.2.
-        public var unstableInput: QAPI.CompatPolicyInput? {
+        @_alwaysEmitIntoClient public var unstableInput: QAPI.CompatPolicyInput? {
             @_optimize(none) get { json.qapiMember("unstable-input") }
             @_optimize(none) set { json.setQAPIMember("unstable-input", newValue) }
         }
         /// `unstable-output`: `CompatPolicyOutput`, optional, since QEMU 6.2.
-        public var unstableOutput: QAPI.CompatPolicyOutput? {
+        @_alwaysEmitIntoClient public var unstableOutput: QAPI.CompatPolicyOutput? {
             @_optimize(none) get { json.qapiMember("unstable-output") }
             @_optimize(none) set { json.setQAPIMember("unstable-output", newValue) }
         }

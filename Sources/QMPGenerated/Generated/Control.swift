@@ -16,7 +16,7 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `oob`.
-        public static var oob: QMPCapability { @_optimize(none) get { QMPCapability(rawValue: "oob") } }
+        @_alwaysEmitIntoClient public static var oob: QMPCapability { @_optimize(none) get { QMPCapability(rawValue: "oob") } }
     }
 
     /// `VersionTriple`: a QAPI struct of the `control` module, since QEMU 2.4.
@@ -32,24 +32,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(major: Swift.Int, minor: Swift.Int, micro: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(major: Swift.Int, minor: Swift.Int, micro: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("major", major)
             json.setQAPIMember("minor", minor)
             json.setQAPIMember("micro", micro)
         }
         /// `major`: `int`, since QEMU 2.4.
-        public var major: Swift.Int? {
+        @_alwaysEmitIntoClient public var major: Swift.Int? {
             @_optimize(none) get { json.qapiMember("major") }
             @_optimize(none) set { json.setQAPIMember("major", newValue) }
         }
         /// `minor`: `int`, since QEMU 2.4.
-        public var minor: Swift.Int? {
+        @_alwaysEmitIntoClient public var minor: Swift.Int? {
             @_optimize(none) get { json.qapiMember("minor") }
             @_optimize(none) set { json.setQAPIMember("minor", newValue) }
         }
         /// `micro`: `int`, since QEMU 2.4.
-        public var micro: Swift.Int? {
+        @_alwaysEmitIntoClient public var micro: Swift.Int? {
             @_optimize(none) get { json.qapiMember("micro") }
             @_optimize(none) set { json.setQAPIMember("micro", newValue) }
         }
@@ -68,18 +68,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(qemu: QAPI.VersionTriple, package: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(qemu: QAPI.VersionTriple, package: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("qemu", qemu)
             json.setQAPIMember("package", package)
         }
         /// `qemu`: `VersionTriple`, since QEMU 0.14.
-        public var qemu: QAPI.VersionTriple? {
+        @_alwaysEmitIntoClient public var qemu: QAPI.VersionTriple? {
             @_optimize(none) get { json.qapiMember("qemu") }
             @_optimize(none) set { json.setQAPIMember("qemu", newValue) }
         }
         /// `package`: `str`, since QEMU 0.14.
-        public var package: Swift.String? {
+        @_alwaysEmitIntoClient public var package: Swift.String? {
             @_optimize(none) get { json.qapiMember("package") }
             @_optimize(none) set { json.setQAPIMember("package", newValue) }
         }
@@ -98,12 +98,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 0.14.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
@@ -120,9 +120,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `readline`.
-        public static var readline: MonitorMode { @_optimize(none) get { MonitorMode(rawValue: "readline") } }
+        @_alwaysEmitIntoClient public static var readline: MonitorMode { @_optimize(none) get { MonitorMode(rawValue: "readline") } }
         /// `control`.
-        public static var control: MonitorMode { @_optimize(none) get { MonitorMode(rawValue: "control") } }
+        @_alwaysEmitIntoClient public static var control: MonitorMode { @_optimize(none) get { MonitorMode(rawValue: "control") } }
     }
 
     /// `MonitorOptions`: a QAPI struct of the `control` module, since QEMU 5.0.
@@ -138,27 +138,27 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(chardev: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("chardev", chardev)
         }
         /// `id`: `str`, optional, since QEMU 5.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `mode`: `MonitorMode`, optional, since QEMU 5.0.
-        public var mode: QAPI.MonitorMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.MonitorMode? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `pretty`: `bool`, optional, since QEMU 5.0.
-        public var pretty: Swift.Bool? {
+        @_alwaysEmitIntoClient public var pretty: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("pretty") }
             @_optimize(none) set { json.setQAPIMember("pretty", newValue) }
         }
         /// `chardev`: `str`, since QEMU 5.0.
-        public var chardev: Swift.String? {
+        @_alwaysEmitIntoClient public var chardev: Swift.String? {
             @_optimize(none) get { json.qapiMember("chardev") }
             @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
@@ -179,12 +179,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 1.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
@@ -207,11 +207,11 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `enable`: `[QMPCapability]`, optional, since QEMU 2.12.
-        public var enable: [QAPI.QMPCapability]? {
+        @_alwaysEmitIntoClient public var enable: [QAPI.QMPCapability]? {
             @_optimize(none) get { arguments.qapiMember("enable") }
             @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
         }
@@ -234,8 +234,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -256,8 +256,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -278,8 +278,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -305,8 +305,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 }

@@ -16,9 +16,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `client`.
-        public static var client: QCryptoTLSCredsEndpoint { @_optimize(none) get { QCryptoTLSCredsEndpoint(rawValue: "client") } }
+        @_alwaysEmitIntoClient public static var client: QCryptoTLSCredsEndpoint { @_optimize(none) get { QCryptoTLSCredsEndpoint(rawValue: "client") } }
         /// `server`.
-        public static var server: QCryptoTLSCredsEndpoint { @_optimize(none) get { QCryptoTLSCredsEndpoint(rawValue: "server") } }
+        @_alwaysEmitIntoClient public static var server: QCryptoTLSCredsEndpoint { @_optimize(none) get { QCryptoTLSCredsEndpoint(rawValue: "server") } }
     }
 
     /// `QCryptoSecretFormat`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -32,9 +32,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `raw`.
-        public static var raw: QCryptoSecretFormat { @_optimize(none) get { QCryptoSecretFormat(rawValue: "raw") } }
+        @_alwaysEmitIntoClient public static var raw: QCryptoSecretFormat { @_optimize(none) get { QCryptoSecretFormat(rawValue: "raw") } }
         /// `base64`.
-        public static var base64: QCryptoSecretFormat { @_optimize(none) get { QCryptoSecretFormat(rawValue: "base64") } }
+        @_alwaysEmitIntoClient public static var base64: QCryptoSecretFormat { @_optimize(none) get { QCryptoSecretFormat(rawValue: "base64") } }
     }
 
     /// `QCryptoHashAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -48,21 +48,21 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `md5`.
-        public static var md5: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "md5") } }
+        @_alwaysEmitIntoClient public static var md5: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "md5") } }
         /// `sha1`.
-        public static var sha1: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha1") } }
+        @_alwaysEmitIntoClient public static var sha1: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha1") } }
         /// `sha224`.
-        public static var sha224: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha224") } }
+        @_alwaysEmitIntoClient public static var sha224: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha224") } }
         /// `sha256`.
-        public static var sha256: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha256") } }
+        @_alwaysEmitIntoClient public static var sha256: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha256") } }
         /// `sha384`.
-        public static var sha384: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha384") } }
+        @_alwaysEmitIntoClient public static var sha384: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha384") } }
         /// `sha512`.
-        public static var sha512: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha512") } }
+        @_alwaysEmitIntoClient public static var sha512: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha512") } }
         /// `ripemd160`.
-        public static var ripemd160: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "ripemd160") } }
+        @_alwaysEmitIntoClient public static var ripemd160: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "ripemd160") } }
         /// `sm3`.
-        public static var sm3: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sm3") } }
+        @_alwaysEmitIntoClient public static var sm3: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sm3") } }
     }
 
     /// `QCryptoCipherAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -76,31 +76,31 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aes-128`.
-        public static var aes128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "aes-128") } }
+        @_alwaysEmitIntoClient public static var aes128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "aes-128") } }
         /// `aes-192`.
-        public static var aes192: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "aes-192") } }
+        @_alwaysEmitIntoClient public static var aes192: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "aes-192") } }
         /// `aes-256`.
-        public static var aes256: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "aes-256") } }
+        @_alwaysEmitIntoClient public static var aes256: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "aes-256") } }
         /// `des`.
-        public static var des: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "des") } }
+        @_alwaysEmitIntoClient public static var des: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "des") } }
         /// `3des`.
-        public static var _3des: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "3des") } }
+        @_alwaysEmitIntoClient public static var _3des: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "3des") } }
         /// `cast5-128`.
-        public static var cast5128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "cast5-128") } }
+        @_alwaysEmitIntoClient public static var cast5128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "cast5-128") } }
         /// `serpent-128`.
-        public static var serpent128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "serpent-128") } }
+        @_alwaysEmitIntoClient public static var serpent128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "serpent-128") } }
         /// `serpent-192`.
-        public static var serpent192: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "serpent-192") } }
+        @_alwaysEmitIntoClient public static var serpent192: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "serpent-192") } }
         /// `serpent-256`.
-        public static var serpent256: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "serpent-256") } }
+        @_alwaysEmitIntoClient public static var serpent256: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "serpent-256") } }
         /// `twofish-128`.
-        public static var twofish128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "twofish-128") } }
+        @_alwaysEmitIntoClient public static var twofish128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "twofish-128") } }
         /// `twofish-192`.
-        public static var twofish192: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "twofish-192") } }
+        @_alwaysEmitIntoClient public static var twofish192: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "twofish-192") } }
         /// `twofish-256`.
-        public static var twofish256: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "twofish-256") } }
+        @_alwaysEmitIntoClient public static var twofish256: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "twofish-256") } }
         /// `sm4`.
-        public static var sm4: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "sm4") } }
+        @_alwaysEmitIntoClient public static var sm4: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "sm4") } }
     }
 
     /// `QCryptoCipherMode`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -114,13 +114,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ecb`.
-        public static var ecb: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "ecb") } }
+        @_alwaysEmitIntoClient public static var ecb: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "ecb") } }
         /// `cbc`.
-        public static var cbc: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "cbc") } }
+        @_alwaysEmitIntoClient public static var cbc: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "cbc") } }
         /// `xts`.
-        public static var xts: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "xts") } }
+        @_alwaysEmitIntoClient public static var xts: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "xts") } }
         /// `ctr`.
-        public static var ctr: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "ctr") } }
+        @_alwaysEmitIntoClient public static var ctr: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "ctr") } }
     }
 
     /// `QCryptoIVGenAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -134,11 +134,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `plain`.
-        public static var plain: QCryptoIVGenAlgo { @_optimize(none) get { QCryptoIVGenAlgo(rawValue: "plain") } }
+        @_alwaysEmitIntoClient public static var plain: QCryptoIVGenAlgo { @_optimize(none) get { QCryptoIVGenAlgo(rawValue: "plain") } }
         /// `plain64`.
-        public static var plain64: QCryptoIVGenAlgo { @_optimize(none) get { QCryptoIVGenAlgo(rawValue: "plain64") } }
+        @_alwaysEmitIntoClient public static var plain64: QCryptoIVGenAlgo { @_optimize(none) get { QCryptoIVGenAlgo(rawValue: "plain64") } }
         /// `essiv`.
-        public static var essiv: QCryptoIVGenAlgo { @_optimize(none) get { QCryptoIVGenAlgo(rawValue: "essiv") } }
+        @_alwaysEmitIntoClient public static var essiv: QCryptoIVGenAlgo { @_optimize(none) get { QCryptoIVGenAlgo(rawValue: "essiv") } }
     }
 
     /// `QCryptoBlockFormat`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -152,9 +152,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `qcow`.
-        public static var qcow: QCryptoBlockFormat { @_optimize(none) get { QCryptoBlockFormat(rawValue: "qcow") } }
+        @_alwaysEmitIntoClient public static var qcow: QCryptoBlockFormat { @_optimize(none) get { QCryptoBlockFormat(rawValue: "qcow") } }
         /// `luks`.
-        public static var luks: QCryptoBlockFormat { @_optimize(none) get { QCryptoBlockFormat(rawValue: "luks") } }
+        @_alwaysEmitIntoClient public static var luks: QCryptoBlockFormat { @_optimize(none) get { QCryptoBlockFormat(rawValue: "luks") } }
     }
 
     /// `QCryptoBlockOptionsBase`: a QAPI struct of the `crypto` module, since QEMU 2.6.
@@ -170,12 +170,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
+            self.init(unchecked: [:])
             json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
-        public var format: QAPI.QCryptoBlockFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.QCryptoBlockFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
@@ -194,11 +194,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
@@ -217,11 +217,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
@@ -240,41 +240,41 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 2.6.
-        public var cipherAlg: QAPI.QCryptoCipherAlgo? {
+        @_alwaysEmitIntoClient public var cipherAlg: QAPI.QCryptoCipherAlgo? {
             @_optimize(none) get { json.qapiMember("cipher-alg") }
             @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, optional, since QEMU 2.6.
-        public var cipherMode: QAPI.QCryptoCipherMode? {
+        @_alwaysEmitIntoClient public var cipherMode: QAPI.QCryptoCipherMode? {
             @_optimize(none) get { json.qapiMember("cipher-mode") }
             @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, optional, since QEMU 2.6.
-        public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
+        @_alwaysEmitIntoClient public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
             @_optimize(none) get { json.qapiMember("ivgen-alg") }
             @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
-        public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
             @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
-        public var hashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var hashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("hash-alg") }
             @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 2.8.
-        public var iterTime: Swift.Int? {
+        @_alwaysEmitIntoClient public var iterTime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iter-time") }
             @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
@@ -295,17 +295,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
+            self.init(unchecked: [:])
             json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
-        public var format: QAPI.QCryptoBlockFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.QCryptoBlockFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
@@ -326,47 +326,47 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
+            self.init(unchecked: [:])
             json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
-        public var format: QAPI.QCryptoBlockFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.QCryptoBlockFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
-        public var keySecret: Swift.String? {
+        @_alwaysEmitIntoClient public var keySecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("key-secret") }
             @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 2.6.
-        public var cipherAlg: QAPI.QCryptoCipherAlgo? {
+        @_alwaysEmitIntoClient public var cipherAlg: QAPI.QCryptoCipherAlgo? {
             @_optimize(none) get { json.qapiMember("cipher-alg") }
             @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, optional, since QEMU 2.6.
-        public var cipherMode: QAPI.QCryptoCipherMode? {
+        @_alwaysEmitIntoClient public var cipherMode: QAPI.QCryptoCipherMode? {
             @_optimize(none) get { json.qapiMember("cipher-mode") }
             @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, optional, since QEMU 2.6.
-        public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
+        @_alwaysEmitIntoClient public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
             @_optimize(none) get { json.qapiMember("ivgen-alg") }
             @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
-        public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
             @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
-        public var hashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var hashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("hash-alg") }
             @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 2.8.
-        public var iterTime: Swift.Int? {
+        @_alwaysEmitIntoClient public var iterTime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iter-time") }
             @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
@@ -385,12 +385,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
+            self.init(unchecked: [:])
             json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.7.
-        public var format: QAPI.QCryptoBlockFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.QCryptoBlockFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
@@ -409,28 +409,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(active: Swift.Bool, keyOffset: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(active: Swift.Bool, keyOffset: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("active", active)
             json.setQAPIMember("key-offset", keyOffset)
         }
         /// `active`: `bool`, since QEMU 2.7.
-        public var active: Swift.Bool? {
+        @_alwaysEmitIntoClient public var active: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("active") }
             @_optimize(none) set { json.setQAPIMember("active", newValue) }
         }
         /// `iters`: `int`, optional, since QEMU 2.7.
-        public var iters: Swift.Int? {
+        @_alwaysEmitIntoClient public var iters: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iters") }
             @_optimize(none) set { json.setQAPIMember("iters", newValue) }
         }
         /// `stripes`: `int`, optional, since QEMU 2.7.
-        public var stripes: Swift.Int? {
+        @_alwaysEmitIntoClient public var stripes: Swift.Int? {
             @_optimize(none) get { json.qapiMember("stripes") }
             @_optimize(none) set { json.setQAPIMember("stripes", newValue) }
         }
         /// `key-offset`: `int`, since QEMU 2.7.
-        public var keyOffset: Swift.Int? {
+        @_alwaysEmitIntoClient public var keyOffset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("key-offset") }
             @_optimize(none) set { json.setQAPIMember("key-offset", newValue) }
         }
@@ -449,8 +449,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(cipherAlg: QAPI.QCryptoCipherAlgo, cipherMode: QAPI.QCryptoCipherMode, ivgenAlg: QAPI.QCryptoIVGenAlgo, hashAlg: QAPI.QCryptoHashAlgo, detachedHeader: Swift.Bool, payloadOffset: Swift.Int, masterKeyIters: Swift.Int, uuid: Swift.String, slots: [QAPI.QCryptoBlockInfoLUKSSlot]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(cipherAlg: QAPI.QCryptoCipherAlgo, cipherMode: QAPI.QCryptoCipherMode, ivgenAlg: QAPI.QCryptoIVGenAlgo, hashAlg: QAPI.QCryptoHashAlgo, detachedHeader: Swift.Bool, payloadOffset: Swift.Int, masterKeyIters: Swift.Int, uuid: Swift.String, slots: [QAPI.QCryptoBlockInfoLUKSSlot]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("cipher-alg", cipherAlg)
             json.setQAPIMember("cipher-mode", cipherMode)
             json.setQAPIMember("ivgen-alg", ivgenAlg)
@@ -462,52 +462,52 @@ extension QAPI {
             json.setQAPIMember("slots", slots)
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, since QEMU 2.7.
-        public var cipherAlg: QAPI.QCryptoCipherAlgo? {
+        @_alwaysEmitIntoClient public var cipherAlg: QAPI.QCryptoCipherAlgo? {
             @_optimize(none) get { json.qapiMember("cipher-alg") }
             @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, since QEMU 2.7.
-        public var cipherMode: QAPI.QCryptoCipherMode? {
+        @_alwaysEmitIntoClient public var cipherMode: QAPI.QCryptoCipherMode? {
             @_optimize(none) get { json.qapiMember("cipher-mode") }
             @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, since QEMU 2.7.
-        public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
+        @_alwaysEmitIntoClient public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
             @_optimize(none) get { json.qapiMember("ivgen-alg") }
             @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.7.
-        public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
             @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, since QEMU 2.7.
-        public var hashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var hashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("hash-alg") }
             @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `detached-header`: `bool`, since QEMU 9.0.
-        public var detachedHeader: Swift.Bool? {
+        @_alwaysEmitIntoClient public var detachedHeader: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("detached-header") }
             @_optimize(none) set { json.setQAPIMember("detached-header", newValue) }
         }
         /// `payload-offset`: `int`, since QEMU 2.7.
-        public var payloadOffset: Swift.Int? {
+        @_alwaysEmitIntoClient public var payloadOffset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("payload-offset") }
             @_optimize(none) set { json.setQAPIMember("payload-offset", newValue) }
         }
         /// `master-key-iters`: `int`, since QEMU 2.7.
-        public var masterKeyIters: Swift.Int? {
+        @_alwaysEmitIntoClient public var masterKeyIters: Swift.Int? {
             @_optimize(none) get { json.qapiMember("master-key-iters") }
             @_optimize(none) set { json.setQAPIMember("master-key-iters", newValue) }
         }
         /// `uuid`: `str`, since QEMU 2.7.
-        public var uuid: Swift.String? {
+        @_alwaysEmitIntoClient public var uuid: Swift.String? {
             @_optimize(none) get { json.qapiMember("uuid") }
             @_optimize(none) set { json.setQAPIMember("uuid", newValue) }
         }
         /// `slots`: `[QCryptoBlockInfoLUKSSlot]`, since QEMU 2.7.
-        public var slots: [QAPI.QCryptoBlockInfoLUKSSlot]? {
+        @_alwaysEmitIntoClient public var slots: [QAPI.QCryptoBlockInfoLUKSSlot]? {
             @_optimize(none) get { json.qapiMember("slots") }
             @_optimize(none) set { json.setQAPIMember("slots", newValue) }
         }
@@ -528,62 +528,62 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
+            self.init(unchecked: [:])
             json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.7.
-        public var format: QAPI.QCryptoBlockFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.QCryptoBlockFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 2.7.
-        public var cipherAlg: QAPI.QCryptoCipherAlgo? {
+        @_alwaysEmitIntoClient public var cipherAlg: QAPI.QCryptoCipherAlgo? {
             @_optimize(none) get { json.qapiMember("cipher-alg") }
             @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, optional, since QEMU 2.7.
-        public var cipherMode: QAPI.QCryptoCipherMode? {
+        @_alwaysEmitIntoClient public var cipherMode: QAPI.QCryptoCipherMode? {
             @_optimize(none) get { json.qapiMember("cipher-mode") }
             @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, optional, since QEMU 2.7.
-        public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
+        @_alwaysEmitIntoClient public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
             @_optimize(none) get { json.qapiMember("ivgen-alg") }
             @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.7.
-        public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
             @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.7.
-        public var hashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var hashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("hash-alg") }
             @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `detached-header`: `bool`, optional, since QEMU 9.0.
-        public var detachedHeader: Swift.Bool? {
+        @_alwaysEmitIntoClient public var detachedHeader: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("detached-header") }
             @_optimize(none) set { json.setQAPIMember("detached-header", newValue) }
         }
         /// `payload-offset`: `int`, optional, since QEMU 2.7.
-        public var payloadOffset: Swift.Int? {
+        @_alwaysEmitIntoClient public var payloadOffset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("payload-offset") }
             @_optimize(none) set { json.setQAPIMember("payload-offset", newValue) }
         }
         /// `master-key-iters`: `int`, optional, since QEMU 2.7.
-        public var masterKeyIters: Swift.Int? {
+        @_alwaysEmitIntoClient public var masterKeyIters: Swift.Int? {
             @_optimize(none) get { json.qapiMember("master-key-iters") }
             @_optimize(none) set { json.setQAPIMember("master-key-iters", newValue) }
         }
         /// `uuid`: `str`, optional, since QEMU 2.7.
-        public var uuid: Swift.String? {
+        @_alwaysEmitIntoClient public var uuid: Swift.String? {
             @_optimize(none) get { json.qapiMember("uuid") }
             @_optimize(none) set { json.setQAPIMember("uuid", newValue) }
         }
         /// `slots`: `[QCryptoBlockInfoLUKSSlot]`, optional, since QEMU 2.7.
-        public var slots: [QAPI.QCryptoBlockInfoLUKSSlot]? {
+        @_alwaysEmitIntoClient public var slots: [QAPI.QCryptoBlockInfoLUKSSlot]? {
             @_optimize(none) get { json.qapiMember("slots") }
             @_optimize(none) set { json.setQAPIMember("slots", newValue) }
         }
@@ -600,9 +600,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `active`.
-        public static var active: QCryptoBlockLUKSKeyslotState { @_optimize(none) get { QCryptoBlockLUKSKeyslotState(rawValue: "active") } }
+        @_alwaysEmitIntoClient public static var active: QCryptoBlockLUKSKeyslotState { @_optimize(none) get { QCryptoBlockLUKSKeyslotState(rawValue: "active") } }
         /// `inactive`.
-        public static var inactive: QCryptoBlockLUKSKeyslotState { @_optimize(none) get { QCryptoBlockLUKSKeyslotState(rawValue: "inactive") } }
+        @_alwaysEmitIntoClient public static var inactive: QCryptoBlockLUKSKeyslotState { @_optimize(none) get { QCryptoBlockLUKSKeyslotState(rawValue: "inactive") } }
     }
 
     /// `QCryptoBlockAmendOptionsLUKS`: a QAPI struct of the `crypto` module, since QEMU 5.1.
@@ -618,37 +618,37 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(state: QAPI.QCryptoBlockLUKSKeyslotState) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(state: QAPI.QCryptoBlockLUKSKeyslotState) {
+            self.init(unchecked: [:])
             json.setQAPIMember("state", state)
         }
         /// `state`: `QCryptoBlockLUKSKeyslotState`, since QEMU 5.1.
-        public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
+        @_alwaysEmitIntoClient public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
             @_optimize(none) get { json.qapiMember("state") }
             @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `new-secret`: `str`, optional, since QEMU 5.1.
-        public var newSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var newSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("new-secret") }
             @_optimize(none) set { json.setQAPIMember("new-secret", newValue) }
         }
         /// `old-secret`: `str`, optional, since QEMU 5.1.
-        public var oldSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var oldSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("old-secret") }
             @_optimize(none) set { json.setQAPIMember("old-secret", newValue) }
         }
         /// `keyslot`: `int`, optional, since QEMU 5.1.
-        public var keyslot: Swift.Int? {
+        @_alwaysEmitIntoClient public var keyslot: Swift.Int? {
             @_optimize(none) get { json.qapiMember("keyslot") }
             @_optimize(none) set { json.setQAPIMember("keyslot", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 5.1.
-        public var iterTime: Swift.Int? {
+        @_alwaysEmitIntoClient public var iterTime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iter-time") }
             @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
         /// `secret`: `str`, optional, since QEMU 5.1.
-        public var secret: Swift.String? {
+        @_alwaysEmitIntoClient public var secret: Swift.String? {
             @_optimize(none) get { json.qapiMember("secret") }
             @_optimize(none) set { json.setQAPIMember("secret", newValue) }
         }
@@ -669,42 +669,42 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
+            self.init(unchecked: [:])
             json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
-        public var format: QAPI.QCryptoBlockFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.QCryptoBlockFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `state`: `QCryptoBlockLUKSKeyslotState`, optional, since QEMU 5.1.
-        public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
+        @_alwaysEmitIntoClient public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
             @_optimize(none) get { json.qapiMember("state") }
             @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `new-secret`: `str`, optional, since QEMU 5.1.
-        public var newSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var newSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("new-secret") }
             @_optimize(none) set { json.setQAPIMember("new-secret", newValue) }
         }
         /// `old-secret`: `str`, optional, since QEMU 5.1.
-        public var oldSecret: Swift.String? {
+        @_alwaysEmitIntoClient public var oldSecret: Swift.String? {
             @_optimize(none) get { json.qapiMember("old-secret") }
             @_optimize(none) set { json.setQAPIMember("old-secret", newValue) }
         }
         /// `keyslot`: `int`, optional, since QEMU 5.1.
-        public var keyslot: Swift.Int? {
+        @_alwaysEmitIntoClient public var keyslot: Swift.Int? {
             @_optimize(none) get { json.qapiMember("keyslot") }
             @_optimize(none) set { json.setQAPIMember("keyslot", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 5.1.
-        public var iterTime: Swift.Int? {
+        @_alwaysEmitIntoClient public var iterTime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("iter-time") }
             @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
         /// `secret`: `str`, optional, since QEMU 5.1.
-        public var secret: Swift.String? {
+        @_alwaysEmitIntoClient public var secret: Swift.String? {
             @_optimize(none) get { json.qapiMember("secret") }
             @_optimize(none) set { json.setQAPIMember("secret", newValue) }
         }
@@ -723,21 +723,21 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
-        public var format: QAPI.QCryptoSecretFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.QCryptoSecretFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `keyid`: `str`, optional, since QEMU 2.6.
-        public var keyid: Swift.String? {
+        @_alwaysEmitIntoClient public var keyid: Swift.String? {
             @_optimize(none) get { json.qapiMember("keyid") }
             @_optimize(none) set { json.setQAPIMember("keyid", newValue) }
         }
         /// `iv`: `str`, optional, since QEMU 2.6.
-        public var iv: Swift.String? {
+        @_alwaysEmitIntoClient public var iv: Swift.String? {
             @_optimize(none) get { json.qapiMember("iv") }
             @_optimize(none) set { json.setQAPIMember("iv", newValue) }
         }
@@ -756,31 +756,31 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
-        public var format: QAPI.QCryptoSecretFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.QCryptoSecretFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `keyid`: `str`, optional, since QEMU 2.6.
-        public var keyid: Swift.String? {
+        @_alwaysEmitIntoClient public var keyid: Swift.String? {
             @_optimize(none) get { json.qapiMember("keyid") }
             @_optimize(none) set { json.setQAPIMember("keyid", newValue) }
         }
         /// `iv`: `str`, optional, since QEMU 2.6.
-        public var iv: Swift.String? {
+        @_alwaysEmitIntoClient public var iv: Swift.String? {
             @_optimize(none) get { json.qapiMember("iv") }
             @_optimize(none) set { json.setQAPIMember("iv", newValue) }
         }
         /// `data`: `str`, optional, since QEMU 2.6.
-        public var data: Swift.String? {
+        @_alwaysEmitIntoClient public var data: Swift.String? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
         /// `file`: `str`, optional, since QEMU 2.6.
-        public var file: Swift.String? {
+        @_alwaysEmitIntoClient public var file: Swift.String? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
@@ -799,27 +799,27 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(serial: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(serial: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("serial", serial)
         }
         /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
-        public var format: QAPI.QCryptoSecretFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.QCryptoSecretFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `keyid`: `str`, optional, since QEMU 2.6.
-        public var keyid: Swift.String? {
+        @_alwaysEmitIntoClient public var keyid: Swift.String? {
             @_optimize(none) get { json.qapiMember("keyid") }
             @_optimize(none) set { json.setQAPIMember("keyid", newValue) }
         }
         /// `iv`: `str`, optional, since QEMU 2.6.
-        public var iv: Swift.String? {
+        @_alwaysEmitIntoClient public var iv: Swift.String? {
             @_optimize(none) get { json.qapiMember("iv") }
             @_optimize(none) set { json.setQAPIMember("iv", newValue) }
         }
         /// `serial`: `int32`, since QEMU 5.1.
-        public var serial: Swift.Int? {
+        @_alwaysEmitIntoClient public var serial: Swift.Int? {
             @_optimize(none) get { json.qapiMember("serial") }
             @_optimize(none) set { json.setQAPIMember("serial", newValue) }
         }
@@ -838,26 +838,26 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
-        public var verifyPeer: Swift.Bool? {
+        @_alwaysEmitIntoClient public var verifyPeer: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("verify-peer") }
             @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
-        public var dir: Swift.String? {
+        @_alwaysEmitIntoClient public var dir: Swift.String? {
             @_optimize(none) get { json.qapiMember("dir") }
             @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
-        public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
+        @_alwaysEmitIntoClient public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
             @_optimize(none) get { json.qapiMember("endpoint") }
             @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
-        public var priority: Swift.String? {
+        @_alwaysEmitIntoClient public var priority: Swift.String? {
             @_optimize(none) get { json.qapiMember("priority") }
             @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
@@ -876,26 +876,26 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
-        public var verifyPeer: Swift.Bool? {
+        @_alwaysEmitIntoClient public var verifyPeer: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("verify-peer") }
             @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
-        public var dir: Swift.String? {
+        @_alwaysEmitIntoClient public var dir: Swift.String? {
             @_optimize(none) get { json.qapiMember("dir") }
             @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
-        public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
+        @_alwaysEmitIntoClient public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
             @_optimize(none) get { json.qapiMember("endpoint") }
             @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
-        public var priority: Swift.String? {
+        @_alwaysEmitIntoClient public var priority: Swift.String? {
             @_optimize(none) get { json.qapiMember("priority") }
             @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
@@ -914,31 +914,31 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
-        public var verifyPeer: Swift.Bool? {
+        @_alwaysEmitIntoClient public var verifyPeer: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("verify-peer") }
             @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
-        public var dir: Swift.String? {
+        @_alwaysEmitIntoClient public var dir: Swift.String? {
             @_optimize(none) get { json.qapiMember("dir") }
             @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
-        public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
+        @_alwaysEmitIntoClient public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
             @_optimize(none) get { json.qapiMember("endpoint") }
             @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
-        public var priority: Swift.String? {
+        @_alwaysEmitIntoClient public var priority: Swift.String? {
             @_optimize(none) get { json.qapiMember("priority") }
             @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 3.0.
-        public var username: Swift.String? {
+        @_alwaysEmitIntoClient public var username: Swift.String? {
             @_optimize(none) get { json.qapiMember("username") }
             @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
@@ -957,36 +957,36 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
-        public var verifyPeer: Swift.Bool? {
+        @_alwaysEmitIntoClient public var verifyPeer: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("verify-peer") }
             @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
-        public var dir: Swift.String? {
+        @_alwaysEmitIntoClient public var dir: Swift.String? {
             @_optimize(none) get { json.qapiMember("dir") }
             @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
-        public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
+        @_alwaysEmitIntoClient public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
             @_optimize(none) get { json.qapiMember("endpoint") }
             @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
-        public var priority: Swift.String? {
+        @_alwaysEmitIntoClient public var priority: Swift.String? {
             @_optimize(none) get { json.qapiMember("priority") }
             @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
         /// `sanity-check`: `bool`, optional, since QEMU 2.5.
-        public var sanityCheck: Swift.Bool? {
+        @_alwaysEmitIntoClient public var sanityCheck: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("sanity-check") }
             @_optimize(none) set { json.setQAPIMember("sanity-check", newValue) }
         }
         /// `passwordid`: `str`, optional, since QEMU 2.5.
-        public var passwordid: Swift.String? {
+        @_alwaysEmitIntoClient public var passwordid: Swift.String? {
             @_optimize(none) get { json.qapiMember("passwordid") }
             @_optimize(none) set { json.setQAPIMember("passwordid", newValue) }
         }
@@ -1003,7 +1003,7 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `rsa`.
-        public static var rsa: QCryptoAkCipherAlgo { @_optimize(none) get { QCryptoAkCipherAlgo(rawValue: "rsa") } }
+        @_alwaysEmitIntoClient public static var rsa: QCryptoAkCipherAlgo { @_optimize(none) get { QCryptoAkCipherAlgo(rawValue: "rsa") } }
     }
 
     /// `QCryptoAkCipherKeyType`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1017,9 +1017,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `public`.
-        public static var `public`: QCryptoAkCipherKeyType { @_optimize(none) get { QCryptoAkCipherKeyType(rawValue: "public") } }
+        @_alwaysEmitIntoClient public static var `public`: QCryptoAkCipherKeyType { @_optimize(none) get { QCryptoAkCipherKeyType(rawValue: "public") } }
         /// `private`.
-        public static var `private`: QCryptoAkCipherKeyType { @_optimize(none) get { QCryptoAkCipherKeyType(rawValue: "private") } }
+        @_alwaysEmitIntoClient public static var `private`: QCryptoAkCipherKeyType { @_optimize(none) get { QCryptoAkCipherKeyType(rawValue: "private") } }
     }
 
     /// `QCryptoRSAPaddingAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1033,9 +1033,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `raw`.
-        public static var raw: QCryptoRSAPaddingAlgo { @_optimize(none) get { QCryptoRSAPaddingAlgo(rawValue: "raw") } }
+        @_alwaysEmitIntoClient public static var raw: QCryptoRSAPaddingAlgo { @_optimize(none) get { QCryptoRSAPaddingAlgo(rawValue: "raw") } }
         /// `pkcs1`.
-        public static var pkcs1: QCryptoRSAPaddingAlgo { @_optimize(none) get { QCryptoRSAPaddingAlgo(rawValue: "pkcs1") } }
+        @_alwaysEmitIntoClient public static var pkcs1: QCryptoRSAPaddingAlgo { @_optimize(none) get { QCryptoRSAPaddingAlgo(rawValue: "pkcs1") } }
     }
 
     /// `QCryptoAkCipherOptionsRSA`: a QAPI struct of the `crypto` module, since QEMU 7.1.
@@ -1051,18 +1051,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(hashAlg: QAPI.QCryptoHashAlgo, paddingAlg: QAPI.QCryptoRSAPaddingAlgo) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(hashAlg: QAPI.QCryptoHashAlgo, paddingAlg: QAPI.QCryptoRSAPaddingAlgo) {
+            self.init(unchecked: [:])
             json.setQAPIMember("hash-alg", hashAlg)
             json.setQAPIMember("padding-alg", paddingAlg)
         }
         /// `hash-alg`: `QCryptoHashAlgo`, since QEMU 7.1.
-        public var hashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var hashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("hash-alg") }
             @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `padding-alg`: `QCryptoRSAPaddingAlgo`, since QEMU 7.1.
-        public var paddingAlg: QAPI.QCryptoRSAPaddingAlgo? {
+        @_alwaysEmitIntoClient public var paddingAlg: QAPI.QCryptoRSAPaddingAlgo? {
             @_optimize(none) get { json.qapiMember("padding-alg") }
             @_optimize(none) set { json.setQAPIMember("padding-alg", newValue) }
         }
@@ -1083,22 +1083,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(alg: QAPI.QCryptoAkCipherAlgo) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(alg: QAPI.QCryptoAkCipherAlgo) {
+            self.init(unchecked: [:])
             json.setQAPIMember("alg", alg)
         }
         /// `alg`: `QCryptoAkCipherAlgo`, since QEMU 7.1.
-        public var alg: QAPI.QCryptoAkCipherAlgo? {
+        @_alwaysEmitIntoClient public var alg: QAPI.QCryptoAkCipherAlgo? {
             @_optimize(none) get { json.qapiMember("alg") }
             @_optimize(none) set { json.setQAPIMember("alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 7.1.
-        public var hashAlg: QAPI.QCryptoHashAlgo? {
+        @_alwaysEmitIntoClient public var hashAlg: QAPI.QCryptoHashAlgo? {
             @_optimize(none) get { json.qapiMember("hash-alg") }
             @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `padding-alg`: `QCryptoRSAPaddingAlgo`, optional, since QEMU 7.1.
-        public var paddingAlg: QAPI.QCryptoRSAPaddingAlgo? {
+        @_alwaysEmitIntoClient public var paddingAlg: QAPI.QCryptoRSAPaddingAlgo? {
             @_optimize(none) get { json.qapiMember("padding-alg") }
             @_optimize(none) set { json.setQAPIMember("padding-alg", newValue) }
         }
@@ -1117,19 +1117,19 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `md5`.
-        public static var md5: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "md5") } }
+        @_alwaysEmitIntoClient public static var md5: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "md5") } }
         /// `sha1`.
-        public static var sha1: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha1") } }
+        @_alwaysEmitIntoClient public static var sha1: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha1") } }
         /// `sha224`.
-        public static var sha224: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha224") } }
+        @_alwaysEmitIntoClient public static var sha224: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha224") } }
         /// `sha256`.
-        public static var sha256: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha256") } }
+        @_alwaysEmitIntoClient public static var sha256: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha256") } }
         /// `sha384`.
-        public static var sha384: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha384") } }
+        @_alwaysEmitIntoClient public static var sha384: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha384") } }
         /// `sha512`.
-        public static var sha512: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha512") } }
+        @_alwaysEmitIntoClient public static var sha512: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha512") } }
         /// `ripemd160`.
-        public static var ripemd160: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "ripemd160") } }
+        @_alwaysEmitIntoClient public static var ripemd160: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "ripemd160") } }
     }
 
     /// `QCryptoCipherAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -1145,29 +1145,29 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aes-128`.
-        public static var aes128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "aes-128") } }
+        @_alwaysEmitIntoClient public static var aes128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "aes-128") } }
         /// `aes-192`.
-        public static var aes192: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "aes-192") } }
+        @_alwaysEmitIntoClient public static var aes192: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "aes-192") } }
         /// `aes-256`.
-        public static var aes256: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "aes-256") } }
+        @_alwaysEmitIntoClient public static var aes256: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "aes-256") } }
         /// `des`.
-        public static var des: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "des") } }
+        @_alwaysEmitIntoClient public static var des: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "des") } }
         /// `3des`.
-        public static var _3des: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "3des") } }
+        @_alwaysEmitIntoClient public static var _3des: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "3des") } }
         /// `cast5-128`.
-        public static var cast5128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "cast5-128") } }
+        @_alwaysEmitIntoClient public static var cast5128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "cast5-128") } }
         /// `serpent-128`.
-        public static var serpent128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "serpent-128") } }
+        @_alwaysEmitIntoClient public static var serpent128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "serpent-128") } }
         /// `serpent-192`.
-        public static var serpent192: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "serpent-192") } }
+        @_alwaysEmitIntoClient public static var serpent192: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "serpent-192") } }
         /// `serpent-256`.
-        public static var serpent256: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "serpent-256") } }
+        @_alwaysEmitIntoClient public static var serpent256: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "serpent-256") } }
         /// `twofish-128`.
-        public static var twofish128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "twofish-128") } }
+        @_alwaysEmitIntoClient public static var twofish128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "twofish-128") } }
         /// `twofish-192`.
-        public static var twofish192: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "twofish-192") } }
+        @_alwaysEmitIntoClient public static var twofish192: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "twofish-192") } }
         /// `twofish-256`.
-        public static var twofish256: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "twofish-256") } }
+        @_alwaysEmitIntoClient public static var twofish256: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "twofish-256") } }
     }
 
     /// `QCryptoIVGenAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -1183,11 +1183,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `plain`.
-        public static var plain: QCryptoIVGenAlgorithm { @_optimize(none) get { QCryptoIVGenAlgorithm(rawValue: "plain") } }
+        @_alwaysEmitIntoClient public static var plain: QCryptoIVGenAlgorithm { @_optimize(none) get { QCryptoIVGenAlgorithm(rawValue: "plain") } }
         /// `plain64`.
-        public static var plain64: QCryptoIVGenAlgorithm { @_optimize(none) get { QCryptoIVGenAlgorithm(rawValue: "plain64") } }
+        @_alwaysEmitIntoClient public static var plain64: QCryptoIVGenAlgorithm { @_optimize(none) get { QCryptoIVGenAlgorithm(rawValue: "plain64") } }
         /// `essiv`.
-        public static var essiv: QCryptoIVGenAlgorithm { @_optimize(none) get { QCryptoIVGenAlgorithm(rawValue: "essiv") } }
+        @_alwaysEmitIntoClient public static var essiv: QCryptoIVGenAlgorithm { @_optimize(none) get { QCryptoIVGenAlgorithm(rawValue: "essiv") } }
     }
 
     /// `QCryptoAkCipherAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1203,7 +1203,7 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `rsa`.
-        public static var rsa: QCryptoAkCipherAlgorithm { @_optimize(none) get { QCryptoAkCipherAlgorithm(rawValue: "rsa") } }
+        @_alwaysEmitIntoClient public static var rsa: QCryptoAkCipherAlgorithm { @_optimize(none) get { QCryptoAkCipherAlgorithm(rawValue: "rsa") } }
     }
 
     /// `QCryptoRSAPaddingAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1219,8 +1219,8 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `raw`.
-        public static var raw: QCryptoRSAPaddingAlgorithm { @_optimize(none) get { QCryptoRSAPaddingAlgorithm(rawValue: "raw") } }
+        @_alwaysEmitIntoClient public static var raw: QCryptoRSAPaddingAlgorithm { @_optimize(none) get { QCryptoRSAPaddingAlgorithm(rawValue: "raw") } }
         /// `pkcs1`.
-        public static var pkcs1: QCryptoRSAPaddingAlgorithm { @_optimize(none) get { QCryptoRSAPaddingAlgorithm(rawValue: "pkcs1") } }
+        @_alwaysEmitIntoClient public static var pkcs1: QCryptoRSAPaddingAlgorithm { @_optimize(none) get { QCryptoRSAPaddingAlgorithm(rawValue: "pkcs1") } }
     }
 }

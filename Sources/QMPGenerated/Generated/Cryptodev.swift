@@ -16,9 +16,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `sym`.
-        public static var sym: QCryptodevBackendAlgoType { @_optimize(none) get { QCryptodevBackendAlgoType(rawValue: "sym") } }
+        @_alwaysEmitIntoClient public static var sym: QCryptodevBackendAlgoType { @_optimize(none) get { QCryptodevBackendAlgoType(rawValue: "sym") } }
         /// `asym`.
-        public static var asym: QCryptodevBackendAlgoType { @_optimize(none) get { QCryptodevBackendAlgoType(rawValue: "asym") } }
+        @_alwaysEmitIntoClient public static var asym: QCryptodevBackendAlgoType { @_optimize(none) get { QCryptodevBackendAlgoType(rawValue: "asym") } }
     }
 
     /// `QCryptodevBackendServiceType`: a QAPI enumeration of the `cryptodev` module, since QEMU 8.0.
@@ -32,15 +32,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cipher`.
-        public static var cipher: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "cipher") } }
+        @_alwaysEmitIntoClient public static var cipher: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "cipher") } }
         /// `hash`.
-        public static var hash: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "hash") } }
+        @_alwaysEmitIntoClient public static var hash: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "hash") } }
         /// `mac`.
-        public static var mac: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "mac") } }
+        @_alwaysEmitIntoClient public static var mac: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "mac") } }
         /// `aead`.
-        public static var aead: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "aead") } }
+        @_alwaysEmitIntoClient public static var aead: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "aead") } }
         /// `akcipher`.
-        public static var akcipher: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "akcipher") } }
+        @_alwaysEmitIntoClient public static var akcipher: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "akcipher") } }
     }
 
     /// `QCryptodevBackendType`: a QAPI enumeration of the `cryptodev` module, since QEMU 8.0.
@@ -54,11 +54,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `builtin`.
-        public static var builtin: QCryptodevBackendType { @_optimize(none) get { QCryptodevBackendType(rawValue: "builtin") } }
+        @_alwaysEmitIntoClient public static var builtin: QCryptodevBackendType { @_optimize(none) get { QCryptodevBackendType(rawValue: "builtin") } }
         /// `vhost-user`.
-        public static var vhostUser: QCryptodevBackendType { @_optimize(none) get { QCryptodevBackendType(rawValue: "vhost-user") } }
+        @_alwaysEmitIntoClient public static var vhostUser: QCryptodevBackendType { @_optimize(none) get { QCryptodevBackendType(rawValue: "vhost-user") } }
         /// `lkcf`.
-        public static var lkcf: QCryptodevBackendType { @_optimize(none) get { QCryptodevBackendType(rawValue: "lkcf") } }
+        @_alwaysEmitIntoClient public static var lkcf: QCryptodevBackendType { @_optimize(none) get { QCryptodevBackendType(rawValue: "lkcf") } }
     }
 
     /// `QCryptodevBackendClient`: a QAPI struct of the `cryptodev` module, since QEMU 8.0.
@@ -74,18 +74,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(queue: Swift.Int, type: QAPI.QCryptodevBackendType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(queue: Swift.Int, type: QAPI.QCryptodevBackendType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("queue", queue)
             json.setQAPIMember("type", type)
         }
         /// `queue`: `uint32`, since QEMU 8.0.
-        public var queue: Swift.Int? {
+        @_alwaysEmitIntoClient public var queue: Swift.Int? {
             @_optimize(none) get { json.qapiMember("queue") }
             @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `type`: `QCryptodevBackendType`, since QEMU 8.0.
-        public var type: QAPI.QCryptodevBackendType? {
+        @_alwaysEmitIntoClient public var type: QAPI.QCryptodevBackendType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
@@ -104,24 +104,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, service: [QAPI.QCryptodevBackendServiceType], client: [QAPI.QCryptodevBackendClient]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, service: [QAPI.QCryptodevBackendServiceType], client: [QAPI.QCryptodevBackendClient]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("id", id)
             json.setQAPIMember("service", service)
             json.setQAPIMember("client", client)
         }
         /// `id`: `str`, since QEMU 8.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `service`: `[QCryptodevBackendServiceType]`, since QEMU 8.0.
-        public var service: [QAPI.QCryptodevBackendServiceType]? {
+        @_alwaysEmitIntoClient public var service: [QAPI.QCryptodevBackendServiceType]? {
             @_optimize(none) get { json.qapiMember("service") }
             @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `client`: `[QCryptodevBackendClient]`, since QEMU 8.0.
-        public var client: [QAPI.QCryptodevBackendClient]? {
+        @_alwaysEmitIntoClient public var client: [QAPI.QCryptodevBackendClient]? {
             @_optimize(none) get { json.qapiMember("client") }
             @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
@@ -144,8 +144,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 }

@@ -16,13 +16,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `informational`.
-        public static var informational: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "informational") } }
+        @_alwaysEmitIntoClient public static var informational: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "informational") } }
         /// `warning`.
-        public static var warning: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "warning") } }
+        @_alwaysEmitIntoClient public static var warning: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "warning") } }
         /// `failure`.
-        public static var failure: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "failure") } }
+        @_alwaysEmitIntoClient public static var failure: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "failure") } }
         /// `fatal`.
-        public static var fatal: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "fatal") } }
+        @_alwaysEmitIntoClient public static var fatal: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "fatal") } }
     }
 
     /// `CxlUncorErrorType`: a QAPI enumeration of the `cxl` module, since QEMU 8.0.
@@ -36,35 +36,35 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cache-data-parity`.
-        public static var cacheDataParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-data-parity") } }
+        @_alwaysEmitIntoClient public static var cacheDataParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-data-parity") } }
         /// `cache-address-parity`.
-        public static var cacheAddressParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-address-parity") } }
+        @_alwaysEmitIntoClient public static var cacheAddressParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-address-parity") } }
         /// `cache-be-parity`.
-        public static var cacheBeParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-be-parity") } }
+        @_alwaysEmitIntoClient public static var cacheBeParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-be-parity") } }
         /// `cache-data-ecc`.
-        public static var cacheDataEcc: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-data-ecc") } }
+        @_alwaysEmitIntoClient public static var cacheDataEcc: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-data-ecc") } }
         /// `mem-data-parity`.
-        public static var memDataParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-data-parity") } }
+        @_alwaysEmitIntoClient public static var memDataParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-data-parity") } }
         /// `mem-address-parity`.
-        public static var memAddressParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-address-parity") } }
+        @_alwaysEmitIntoClient public static var memAddressParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-address-parity") } }
         /// `mem-be-parity`.
-        public static var memBeParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-be-parity") } }
+        @_alwaysEmitIntoClient public static var memBeParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-be-parity") } }
         /// `mem-data-ecc`.
-        public static var memDataEcc: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-data-ecc") } }
+        @_alwaysEmitIntoClient public static var memDataEcc: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-data-ecc") } }
         /// `reinit-threshold`.
-        public static var reinitThreshold: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "reinit-threshold") } }
+        @_alwaysEmitIntoClient public static var reinitThreshold: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "reinit-threshold") } }
         /// `rsvd-encoding`.
-        public static var rsvdEncoding: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "rsvd-encoding") } }
+        @_alwaysEmitIntoClient public static var rsvdEncoding: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "rsvd-encoding") } }
         /// `poison-received`.
-        public static var poisonReceived: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "poison-received") } }
+        @_alwaysEmitIntoClient public static var poisonReceived: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "poison-received") } }
         /// `receiver-overflow`.
-        public static var receiverOverflow: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "receiver-overflow") } }
+        @_alwaysEmitIntoClient public static var receiverOverflow: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "receiver-overflow") } }
         /// `internal`.
-        public static var `internal`: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "internal") } }
+        @_alwaysEmitIntoClient public static var `internal`: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "internal") } }
         /// `cxl-ide-tx`.
-        public static var cxlIdeTX: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cxl-ide-tx") } }
+        @_alwaysEmitIntoClient public static var cxlIdeTX: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cxl-ide-tx") } }
         /// `cxl-ide-rx`.
-        public static var cxlIdeRX: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cxl-ide-rx") } }
+        @_alwaysEmitIntoClient public static var cxlIdeRX: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cxl-ide-rx") } }
     }
 
     /// `CXLUncorErrorRecord`: a QAPI struct of the `cxl` module, since QEMU 8.0.
@@ -80,18 +80,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.CxlUncorErrorType, header: [Swift.Int]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.CxlUncorErrorType, header: [Swift.Int]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
             json.setQAPIMember("header", header)
         }
         /// `type`: `CxlUncorErrorType`, since QEMU 8.0.
-        public var type: QAPI.CxlUncorErrorType? {
+        @_alwaysEmitIntoClient public var type: QAPI.CxlUncorErrorType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `header`: `[uint32]`, since QEMU 8.0.
-        public var header: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var header: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("header") }
             @_optimize(none) set { json.setQAPIMember("header", newValue) }
         }
@@ -108,19 +108,19 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cache-data-ecc`.
-        public static var cacheDataEcc: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "cache-data-ecc") } }
+        @_alwaysEmitIntoClient public static var cacheDataEcc: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "cache-data-ecc") } }
         /// `mem-data-ecc`.
-        public static var memDataEcc: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "mem-data-ecc") } }
+        @_alwaysEmitIntoClient public static var memDataEcc: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "mem-data-ecc") } }
         /// `crc-threshold`.
-        public static var crcThreshold: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "crc-threshold") } }
+        @_alwaysEmitIntoClient public static var crcThreshold: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "crc-threshold") } }
         /// `retry-threshold`.
-        public static var retryThreshold: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "retry-threshold") } }
+        @_alwaysEmitIntoClient public static var retryThreshold: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "retry-threshold") } }
         /// `cache-poison-received`.
-        public static var cachePoisonReceived: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "cache-poison-received") } }
+        @_alwaysEmitIntoClient public static var cachePoisonReceived: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "cache-poison-received") } }
         /// `mem-poison-received`.
-        public static var memPoisonReceived: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "mem-poison-received") } }
+        @_alwaysEmitIntoClient public static var memPoisonReceived: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "mem-poison-received") } }
         /// `physical`.
-        public static var physical: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "physical") } }
+        @_alwaysEmitIntoClient public static var physical: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "physical") } }
     }
 
     /// `CxlDynamicCapacityExtent`: a QAPI struct of the `cxl` module, since QEMU 9.1.
@@ -136,18 +136,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(offset: Swift.UInt64, len: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(offset: Swift.UInt64, len: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("offset", offset)
             json.setQAPIMember("len", len)
         }
         /// `offset`: `uint64`, since QEMU 9.1.
-        public var offset: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `len`: `uint64`, since QEMU 9.1.
-        public var len: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var len: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("len") }
             @_optimize(none) set { json.setQAPIMember("len", newValue) }
         }
@@ -164,13 +164,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `free`.
-        public static var free: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "free") } }
+        @_alwaysEmitIntoClient public static var free: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "free") } }
         /// `contiguous`.
-        public static var contiguous: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "contiguous") } }
+        @_alwaysEmitIntoClient public static var contiguous: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "contiguous") } }
         /// `prescriptive`.
-        public static var prescriptive: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "prescriptive") } }
+        @_alwaysEmitIntoClient public static var prescriptive: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "prescriptive") } }
         /// `enable-shared-access`.
-        public static var enableSharedAccess: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "enable-shared-access") } }
+        @_alwaysEmitIntoClient public static var enableSharedAccess: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "enable-shared-access") } }
     }
 
     /// `CxlExtentRemovalPolicy`: a QAPI enumeration of the `cxl` module, since QEMU 9.1.
@@ -184,9 +184,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `tag-based`.
-        public static var tagBased: CxlExtentRemovalPolicy { @_optimize(none) get { CxlExtentRemovalPolicy(rawValue: "tag-based") } }
+        @_alwaysEmitIntoClient public static var tagBased: CxlExtentRemovalPolicy { @_optimize(none) get { CxlExtentRemovalPolicy(rawValue: "tag-based") } }
         /// `prescriptive`.
-        public static var prescriptive: CxlExtentRemovalPolicy { @_optimize(none) get { CxlExtentRemovalPolicy(rawValue: "prescriptive") } }
+        @_alwaysEmitIntoClient public static var prescriptive: CxlExtentRemovalPolicy { @_optimize(none) get { CxlExtentRemovalPolicy(rawValue: "prescriptive") } }
     }
 
     /// `cxl-inject-general-media-event`: a QAPI command of the `cxl` module, since QEMU 8.1.
@@ -206,8 +206,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("log", log)
             arguments.setQAPIMember("flags", flags)
@@ -217,97 +217,97 @@ extension QAPI {
             arguments.setQAPIMember("transaction-type", transactionType)
         }
         /// `path`: `str`, since QEMU 8.1.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `log`: `CxlEventLog`, since QEMU 8.1.
-        public var log: QAPI.CxlEventLog? {
+        @_alwaysEmitIntoClient public var log: QAPI.CxlEventLog? {
             @_optimize(none) get { arguments.qapiMember("log") }
             @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
         }
         /// `flags`: `uint8`, since QEMU 8.1.
-        public var flags: Swift.Int? {
+        @_alwaysEmitIntoClient public var flags: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("flags") }
             @_optimize(none) set { arguments.setQAPIMember("flags", newValue) }
         }
         /// `dpa`: `uint64`, since QEMU 8.1.
-        public var dpa: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var dpa: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("dpa") }
             @_optimize(none) set { arguments.setQAPIMember("dpa", newValue) }
         }
         /// `descriptor`: `uint8`, since QEMU 8.1.
-        public var descriptor: Swift.Int? {
+        @_alwaysEmitIntoClient public var descriptor: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("descriptor") }
             @_optimize(none) set { arguments.setQAPIMember("descriptor", newValue) }
         }
         /// `type`: `uint8`, since QEMU 8.1.
-        public var type: Swift.Int? {
+        @_alwaysEmitIntoClient public var type: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("type") }
             @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `transaction-type`: `uint8`, since QEMU 8.1.
-        public var transactionType: Swift.Int? {
+        @_alwaysEmitIntoClient public var transactionType: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("transaction-type") }
             @_optimize(none) set { arguments.setQAPIMember("transaction-type", newValue) }
         }
         /// `channel`: `uint8`, optional, since QEMU 8.1.
-        public var channel: Swift.Int? {
+        @_alwaysEmitIntoClient public var channel: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("channel") }
             @_optimize(none) set { arguments.setQAPIMember("channel", newValue) }
         }
         /// `rank`: `uint8`, optional, since QEMU 8.1.
-        public var rank: Swift.Int? {
+        @_alwaysEmitIntoClient public var rank: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("rank") }
             @_optimize(none) set { arguments.setQAPIMember("rank", newValue) }
         }
         /// `device`: `uint32`, optional, since QEMU 8.1.
-        public var device: Swift.Int? {
+        @_alwaysEmitIntoClient public var device: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `component-id`: `str`, optional, since QEMU 8.1.
-        public var componentID: Swift.String? {
+        @_alwaysEmitIntoClient public var componentID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("component-id") }
             @_optimize(none) set { arguments.setQAPIMember("component-id", newValue) }
         }
         /// `maint-op-class`: `int`, optional, since QEMU 11.1.
-        public var maintOpClass: Swift.Int? {
+        @_alwaysEmitIntoClient public var maintOpClass: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("maint-op-class") }
             @_optimize(none) set { arguments.setQAPIMember("maint-op-class", newValue) }
         }
         /// `maint-op-subclass`: `int`, optional, since QEMU 11.1.
-        public var maintOpSubclass: Swift.Int? {
+        @_alwaysEmitIntoClient public var maintOpSubclass: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("maint-op-subclass") }
             @_optimize(none) set { arguments.setQAPIMember("maint-op-subclass", newValue) }
         }
         /// `ld-id`: `int`, optional, since QEMU 11.1.
-        public var ldID: Swift.Int? {
+        @_alwaysEmitIntoClient public var ldID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("ld-id") }
             @_optimize(none) set { arguments.setQAPIMember("ld-id", newValue) }
         }
         /// `head-id`: `int`, optional, since QEMU 11.1.
-        public var headID: Swift.Int? {
+        @_alwaysEmitIntoClient public var headID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("head-id") }
             @_optimize(none) set { arguments.setQAPIMember("head-id", newValue) }
         }
         /// `is-comp-id-pldm`: `bool`, optional, since QEMU 11.1.
-        public var isCompIDPldm: Swift.Bool? {
+        @_alwaysEmitIntoClient public var isCompIDPldm: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("is-comp-id-pldm") }
             @_optimize(none) set { arguments.setQAPIMember("is-comp-id-pldm", newValue) }
         }
         /// `cme-ev-flags`: `int`, optional, since QEMU 11.1.
-        public var cmeEvFlags: Swift.Int? {
+        @_alwaysEmitIntoClient public var cmeEvFlags: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cme-ev-flags") }
             @_optimize(none) set { arguments.setQAPIMember("cme-ev-flags", newValue) }
         }
         /// `cme-count`: `int`, optional, since QEMU 11.1.
-        public var cmeCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var cmeCount: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cme-count") }
             @_optimize(none) set { arguments.setQAPIMember("cme-count", newValue) }
         }
         /// `sub-type`: `int`, optional, since QEMU 11.1.
-        public var subType: Swift.Int? {
+        @_alwaysEmitIntoClient public var subType: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("sub-type") }
             @_optimize(none) set { arguments.setQAPIMember("sub-type", newValue) }
         }
@@ -330,8 +330,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("log", log)
             arguments.setQAPIMember("flags", flags)
@@ -341,127 +341,127 @@ extension QAPI {
             arguments.setQAPIMember("transaction-type", transactionType)
         }
         /// `path`: `str`, since QEMU 8.1.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `log`: `CxlEventLog`, since QEMU 8.1.
-        public var log: QAPI.CxlEventLog? {
+        @_alwaysEmitIntoClient public var log: QAPI.CxlEventLog? {
             @_optimize(none) get { arguments.qapiMember("log") }
             @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
         }
         /// `flags`: `uint8`, since QEMU 8.1.
-        public var flags: Swift.Int? {
+        @_alwaysEmitIntoClient public var flags: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("flags") }
             @_optimize(none) set { arguments.setQAPIMember("flags", newValue) }
         }
         /// `dpa`: `uint64`, since QEMU 8.1.
-        public var dpa: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var dpa: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("dpa") }
             @_optimize(none) set { arguments.setQAPIMember("dpa", newValue) }
         }
         /// `descriptor`: `uint8`, since QEMU 8.1.
-        public var descriptor: Swift.Int? {
+        @_alwaysEmitIntoClient public var descriptor: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("descriptor") }
             @_optimize(none) set { arguments.setQAPIMember("descriptor", newValue) }
         }
         /// `type`: `uint8`, since QEMU 8.1.
-        public var type: Swift.Int? {
+        @_alwaysEmitIntoClient public var type: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("type") }
             @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `transaction-type`: `uint8`, since QEMU 8.1.
-        public var transactionType: Swift.Int? {
+        @_alwaysEmitIntoClient public var transactionType: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("transaction-type") }
             @_optimize(none) set { arguments.setQAPIMember("transaction-type", newValue) }
         }
         /// `channel`: `uint8`, optional, since QEMU 8.1.
-        public var channel: Swift.Int? {
+        @_alwaysEmitIntoClient public var channel: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("channel") }
             @_optimize(none) set { arguments.setQAPIMember("channel", newValue) }
         }
         /// `rank`: `uint8`, optional, since QEMU 8.1.
-        public var rank: Swift.Int? {
+        @_alwaysEmitIntoClient public var rank: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("rank") }
             @_optimize(none) set { arguments.setQAPIMember("rank", newValue) }
         }
         /// `nibble-mask`: `uint32`, optional, since QEMU 8.1.
-        public var nibbleMask: Swift.Int? {
+        @_alwaysEmitIntoClient public var nibbleMask: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("nibble-mask") }
             @_optimize(none) set { arguments.setQAPIMember("nibble-mask", newValue) }
         }
         /// `bank-group`: `uint8`, optional, since QEMU 8.1.
-        public var bankGroup: Swift.Int? {
+        @_alwaysEmitIntoClient public var bankGroup: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("bank-group") }
             @_optimize(none) set { arguments.setQAPIMember("bank-group", newValue) }
         }
         /// `bank`: `uint8`, optional, since QEMU 8.1.
-        public var bank: Swift.Int? {
+        @_alwaysEmitIntoClient public var bank: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("bank") }
             @_optimize(none) set { arguments.setQAPIMember("bank", newValue) }
         }
         /// `row`: `uint32`, optional, since QEMU 8.1.
-        public var row: Swift.Int? {
+        @_alwaysEmitIntoClient public var row: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("row") }
             @_optimize(none) set { arguments.setQAPIMember("row", newValue) }
         }
         /// `column`: `uint16`, optional, since QEMU 8.1.
-        public var column: Swift.Int? {
+        @_alwaysEmitIntoClient public var column: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("column") }
             @_optimize(none) set { arguments.setQAPIMember("column", newValue) }
         }
         /// `correction-mask`: `[uint64]`, optional, since QEMU 8.1.
-        public var correctionMask: [Swift.UInt64]? {
+        @_alwaysEmitIntoClient public var correctionMask: [Swift.UInt64]? {
             @_optimize(none) get { arguments.qapiMember("correction-mask") }
             @_optimize(none) set { arguments.setQAPIMember("correction-mask", newValue) }
         }
         /// `maint-op-class`: `int`, optional, since QEMU 11.1.
-        public var maintOpClass: Swift.Int? {
+        @_alwaysEmitIntoClient public var maintOpClass: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("maint-op-class") }
             @_optimize(none) set { arguments.setQAPIMember("maint-op-class", newValue) }
         }
         /// `maint-op-subclass`: `int`, optional, since QEMU 11.1.
-        public var maintOpSubclass: Swift.Int? {
+        @_alwaysEmitIntoClient public var maintOpSubclass: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("maint-op-subclass") }
             @_optimize(none) set { arguments.setQAPIMember("maint-op-subclass", newValue) }
         }
         /// `ld-id`: `int`, optional, since QEMU 11.1.
-        public var ldID: Swift.Int? {
+        @_alwaysEmitIntoClient public var ldID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("ld-id") }
             @_optimize(none) set { arguments.setQAPIMember("ld-id", newValue) }
         }
         /// `head-id`: `int`, optional, since QEMU 11.1.
-        public var headID: Swift.Int? {
+        @_alwaysEmitIntoClient public var headID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("head-id") }
             @_optimize(none) set { arguments.setQAPIMember("head-id", newValue) }
         }
         /// `component-id`: `str`, optional, since QEMU 11.1.
-        public var componentID: Swift.String? {
+        @_alwaysEmitIntoClient public var componentID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("component-id") }
             @_optimize(none) set { arguments.setQAPIMember("component-id", newValue) }
         }
         /// `is-comp-id-pldm`: `bool`, optional, since QEMU 11.1.
-        public var isCompIDPldm: Swift.Bool? {
+        @_alwaysEmitIntoClient public var isCompIDPldm: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("is-comp-id-pldm") }
             @_optimize(none) set { arguments.setQAPIMember("is-comp-id-pldm", newValue) }
         }
         /// `sub-channel`: `int`, optional, since QEMU 11.1.
-        public var subChannel: Swift.Int? {
+        @_alwaysEmitIntoClient public var subChannel: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("sub-channel") }
             @_optimize(none) set { arguments.setQAPIMember("sub-channel", newValue) }
         }
         /// `cme-ev-flags`: `int`, optional, since QEMU 11.1.
-        public var cmeEvFlags: Swift.Int? {
+        @_alwaysEmitIntoClient public var cmeEvFlags: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cme-ev-flags") }
             @_optimize(none) set { arguments.setQAPIMember("cme-ev-flags", newValue) }
         }
         /// `cvme-count`: `int`, optional, since QEMU 11.1.
-        public var cvmeCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var cvmeCount: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cvme-count") }
             @_optimize(none) set { arguments.setQAPIMember("cvme-count", newValue) }
         }
         /// `sub-type`: `int`, optional, since QEMU 11.1.
-        public var subType: Swift.Int? {
+        @_alwaysEmitIntoClient public var subType: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("sub-type") }
             @_optimize(none) set { arguments.setQAPIMember("sub-type", newValue) }
         }
@@ -484,8 +484,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, type: Swift.Int, healthStatus: Swift.Int, mediaStatus: Swift.Int, additionalStatus: Swift.Int, lifeUsed: Swift.Int, temperature: Swift.Int, dirtyShutdownCount: Swift.Int, correctedVolatileErrorCount: Swift.Int, correctedPersistentErrorCount: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, type: Swift.Int, healthStatus: Swift.Int, mediaStatus: Swift.Int, additionalStatus: Swift.Int, lifeUsed: Swift.Int, temperature: Swift.Int, dirtyShutdownCount: Swift.Int, correctedVolatileErrorCount: Swift.Int, correctedPersistentErrorCount: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("log", log)
             arguments.setQAPIMember("flags", flags)
@@ -500,97 +500,97 @@ extension QAPI {
             arguments.setQAPIMember("corrected-persistent-error-count", correctedPersistentErrorCount)
         }
         /// `path`: `str`, since QEMU 8.1.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `log`: `CxlEventLog`, since QEMU 8.1.
-        public var log: QAPI.CxlEventLog? {
+        @_alwaysEmitIntoClient public var log: QAPI.CxlEventLog? {
             @_optimize(none) get { arguments.qapiMember("log") }
             @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
         }
         /// `flags`: `uint8`, since QEMU 8.1.
-        public var flags: Swift.Int? {
+        @_alwaysEmitIntoClient public var flags: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("flags") }
             @_optimize(none) set { arguments.setQAPIMember("flags", newValue) }
         }
         /// `type`: `uint8`, since QEMU 8.1.
-        public var type: Swift.Int? {
+        @_alwaysEmitIntoClient public var type: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("type") }
             @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `health-status`: `uint8`, since QEMU 8.1.
-        public var healthStatus: Swift.Int? {
+        @_alwaysEmitIntoClient public var healthStatus: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("health-status") }
             @_optimize(none) set { arguments.setQAPIMember("health-status", newValue) }
         }
         /// `media-status`: `uint8`, since QEMU 8.1.
-        public var mediaStatus: Swift.Int? {
+        @_alwaysEmitIntoClient public var mediaStatus: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("media-status") }
             @_optimize(none) set { arguments.setQAPIMember("media-status", newValue) }
         }
         /// `additional-status`: `uint8`, since QEMU 8.1.
-        public var additionalStatus: Swift.Int? {
+        @_alwaysEmitIntoClient public var additionalStatus: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("additional-status") }
             @_optimize(none) set { arguments.setQAPIMember("additional-status", newValue) }
         }
         /// `life-used`: `uint8`, since QEMU 8.1.
-        public var lifeUsed: Swift.Int? {
+        @_alwaysEmitIntoClient public var lifeUsed: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("life-used") }
             @_optimize(none) set { arguments.setQAPIMember("life-used", newValue) }
         }
         /// `temperature`: `int16`, since QEMU 8.1.
-        public var temperature: Swift.Int? {
+        @_alwaysEmitIntoClient public var temperature: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("temperature") }
             @_optimize(none) set { arguments.setQAPIMember("temperature", newValue) }
         }
         /// `dirty-shutdown-count`: `uint32`, since QEMU 8.1.
-        public var dirtyShutdownCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var dirtyShutdownCount: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("dirty-shutdown-count") }
             @_optimize(none) set { arguments.setQAPIMember("dirty-shutdown-count", newValue) }
         }
         /// `corrected-volatile-error-count`: `uint32`, since QEMU 8.1.
-        public var correctedVolatileErrorCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var correctedVolatileErrorCount: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("corrected-volatile-error-count") }
             @_optimize(none) set { arguments.setQAPIMember("corrected-volatile-error-count", newValue) }
         }
         /// `corrected-persistent-error-count`: `uint32`, since QEMU 8.1.
-        public var correctedPersistentErrorCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var correctedPersistentErrorCount: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("corrected-persistent-error-count") }
             @_optimize(none) set { arguments.setQAPIMember("corrected-persistent-error-count", newValue) }
         }
         /// `maint-op-class`: `int`, optional, since QEMU 11.1.
-        public var maintOpClass: Swift.Int? {
+        @_alwaysEmitIntoClient public var maintOpClass: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("maint-op-class") }
             @_optimize(none) set { arguments.setQAPIMember("maint-op-class", newValue) }
         }
         /// `maint-op-subclass`: `int`, optional, since QEMU 11.1.
-        public var maintOpSubclass: Swift.Int? {
+        @_alwaysEmitIntoClient public var maintOpSubclass: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("maint-op-subclass") }
             @_optimize(none) set { arguments.setQAPIMember("maint-op-subclass", newValue) }
         }
         /// `ld-id`: `int`, optional, since QEMU 11.1.
-        public var ldID: Swift.Int? {
+        @_alwaysEmitIntoClient public var ldID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("ld-id") }
             @_optimize(none) set { arguments.setQAPIMember("ld-id", newValue) }
         }
         /// `head-id`: `int`, optional, since QEMU 11.1.
-        public var headID: Swift.Int? {
+        @_alwaysEmitIntoClient public var headID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("head-id") }
             @_optimize(none) set { arguments.setQAPIMember("head-id", newValue) }
         }
         /// `component-id`: `str`, optional, since QEMU 11.1.
-        public var componentID: Swift.String? {
+        @_alwaysEmitIntoClient public var componentID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("component-id") }
             @_optimize(none) set { arguments.setQAPIMember("component-id", newValue) }
         }
         /// `is-comp-id-pldm`: `bool`, optional, since QEMU 11.1.
-        public var isCompIDPldm: Swift.Bool? {
+        @_alwaysEmitIntoClient public var isCompIDPldm: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("is-comp-id-pldm") }
             @_optimize(none) set { arguments.setQAPIMember("is-comp-id-pldm", newValue) }
         }
         /// `sub-type`: `int`, optional, since QEMU 11.1.
-        public var subType: Swift.Int? {
+        @_alwaysEmitIntoClient public var subType: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("sub-type") }
             @_optimize(none) set { arguments.setQAPIMember("sub-type", newValue) }
         }
@@ -613,24 +613,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String, start: Swift.UInt64, length: Swift.UInt64) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, start: Swift.UInt64, length: Swift.UInt64) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("start", start)
             arguments.setQAPIMember("length", length)
         }
         /// `path`: `str`, since QEMU 8.1.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `start`: `uint64`, since QEMU 8.1.
-        public var start: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var start: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("start") }
             @_optimize(none) set { arguments.setQAPIMember("start", newValue) }
         }
         /// `length`: `size`, since QEMU 8.1.
-        public var length: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var length: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("length") }
             @_optimize(none) set { arguments.setQAPIMember("length", newValue) }
         }
@@ -653,18 +653,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String, errors: [QAPI.CXLUncorErrorRecord]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, errors: [QAPI.CXLUncorErrorRecord]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("errors", errors)
         }
         /// `path`: `str`, since QEMU 8.0.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `errors`: `[CXLUncorErrorRecord]`, since QEMU 8.0.
-        public var errors: [QAPI.CXLUncorErrorRecord]? {
+        @_alwaysEmitIntoClient public var errors: [QAPI.CXLUncorErrorRecord]? {
             @_optimize(none) get { arguments.qapiMember("errors") }
             @_optimize(none) set { arguments.setQAPIMember("errors", newValue) }
         }
@@ -687,18 +687,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String, type: QAPI.CxlCorErrorType) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, type: QAPI.CxlCorErrorType) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("type", type)
         }
         /// `path`: `str`, since QEMU 8.0.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `type`: `CxlCorErrorType`, since QEMU 8.0.
-        public var type: QAPI.CxlCorErrorType? {
+        @_alwaysEmitIntoClient public var type: QAPI.CxlCorErrorType? {
             @_optimize(none) get { arguments.qapiMember("type") }
             @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
@@ -723,8 +723,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String, hostID: Swift.Int, selectionPolicy: QAPI.CxlExtentSelectionPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, hostID: Swift.Int, selectionPolicy: QAPI.CxlExtentSelectionPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("host-id", hostID)
             arguments.setQAPIMember("selection-policy", selectionPolicy)
@@ -732,32 +732,32 @@ extension QAPI {
             arguments.setQAPIMember("extents", extents)
         }
         /// `path`: `str`, since QEMU 9.1.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `host-id`: `uint16`, since QEMU 9.1.
-        public var hostID: Swift.Int? {
+        @_alwaysEmitIntoClient public var hostID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("host-id") }
             @_optimize(none) set { arguments.setQAPIMember("host-id", newValue) }
         }
         /// `selection-policy`: `CxlExtentSelectionPolicy`, since QEMU 9.1.
-        public var selectionPolicy: QAPI.CxlExtentSelectionPolicy? {
+        @_alwaysEmitIntoClient public var selectionPolicy: QAPI.CxlExtentSelectionPolicy? {
             @_optimize(none) get { arguments.qapiMember("selection-policy") }
             @_optimize(none) set { arguments.setQAPIMember("selection-policy", newValue) }
         }
         /// `region`: `uint8`, since QEMU 9.1.
-        public var region: Swift.Int? {
+        @_alwaysEmitIntoClient public var region: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("region") }
             @_optimize(none) set { arguments.setQAPIMember("region", newValue) }
         }
         /// `tag`: `str`, optional, since QEMU 9.1.
-        public var tag: Swift.String? {
+        @_alwaysEmitIntoClient public var tag: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("tag") }
             @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
         }
         /// `extents`: `[CxlDynamicCapacityExtent]`, since QEMU 9.1.
-        public var extents: [QAPI.CxlDynamicCapacityExtent]? {
+        @_alwaysEmitIntoClient public var extents: [QAPI.CxlDynamicCapacityExtent]? {
             @_optimize(none) get { arguments.qapiMember("extents") }
             @_optimize(none) set { arguments.setQAPIMember("extents", newValue) }
         }
@@ -782,8 +782,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String, hostID: Swift.Int, removalPolicy: QAPI.CxlExtentRemovalPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, hostID: Swift.Int, removalPolicy: QAPI.CxlExtentRemovalPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("host-id", hostID)
             arguments.setQAPIMember("removal-policy", removalPolicy)
@@ -791,42 +791,42 @@ extension QAPI {
             arguments.setQAPIMember("extents", extents)
         }
         /// `path`: `str`, since QEMU 9.1.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `host-id`: `uint16`, since QEMU 9.1.
-        public var hostID: Swift.Int? {
+        @_alwaysEmitIntoClient public var hostID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("host-id") }
             @_optimize(none) set { arguments.setQAPIMember("host-id", newValue) }
         }
         /// `removal-policy`: `CxlExtentRemovalPolicy`, since QEMU 9.1.
-        public var removalPolicy: QAPI.CxlExtentRemovalPolicy? {
+        @_alwaysEmitIntoClient public var removalPolicy: QAPI.CxlExtentRemovalPolicy? {
             @_optimize(none) get { arguments.qapiMember("removal-policy") }
             @_optimize(none) set { arguments.setQAPIMember("removal-policy", newValue) }
         }
         /// `forced-removal`: `bool`, optional, since QEMU 9.1.
-        public var forcedRemoval: Swift.Bool? {
+        @_alwaysEmitIntoClient public var forcedRemoval: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("forced-removal") }
             @_optimize(none) set { arguments.setQAPIMember("forced-removal", newValue) }
         }
         /// `sanitize-on-release`: `bool`, optional, since QEMU 9.1.
-        public var sanitizeOnRelease: Swift.Bool? {
+        @_alwaysEmitIntoClient public var sanitizeOnRelease: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("sanitize-on-release") }
             @_optimize(none) set { arguments.setQAPIMember("sanitize-on-release", newValue) }
         }
         /// `region`: `uint8`, since QEMU 9.1.
-        public var region: Swift.Int? {
+        @_alwaysEmitIntoClient public var region: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("region") }
             @_optimize(none) set { arguments.setQAPIMember("region", newValue) }
         }
         /// `tag`: `str`, optional, since QEMU 9.1.
-        public var tag: Swift.String? {
+        @_alwaysEmitIntoClient public var tag: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("tag") }
             @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
         }
         /// `extents`: `[CxlDynamicCapacityExtent]`, since QEMU 9.1.
-        public var extents: [QAPI.CxlDynamicCapacityExtent]? {
+        @_alwaysEmitIntoClient public var extents: [QAPI.CxlDynamicCapacityExtent]? {
             @_optimize(none) get { arguments.qapiMember("extents") }
             @_optimize(none) set { arguments.setQAPIMember("extents", newValue) }
         }

@@ -16,21 +16,21 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `elf`.
-        public static var elf: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "elf") } }
+        @_alwaysEmitIntoClient public static var elf: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "elf") } }
         /// `kdump-zlib`.
-        public static var kdumpZlib: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-zlib") } }
+        @_alwaysEmitIntoClient public static var kdumpZlib: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-zlib") } }
         /// `kdump-lzo`.
-        public static var kdumpLzo: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-lzo") } }
+        @_alwaysEmitIntoClient public static var kdumpLzo: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-lzo") } }
         /// `kdump-snappy`.
-        public static var kdumpSnappy: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-snappy") } }
+        @_alwaysEmitIntoClient public static var kdumpSnappy: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-snappy") } }
         /// `kdump-raw-zlib`.
-        public static var kdumpRawZlib: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-raw-zlib") } }
+        @_alwaysEmitIntoClient public static var kdumpRawZlib: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-raw-zlib") } }
         /// `kdump-raw-lzo`.
-        public static var kdumpRawLzo: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-raw-lzo") } }
+        @_alwaysEmitIntoClient public static var kdumpRawLzo: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-raw-lzo") } }
         /// `kdump-raw-snappy`.
-        public static var kdumpRawSnappy: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-raw-snappy") } }
+        @_alwaysEmitIntoClient public static var kdumpRawSnappy: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-raw-snappy") } }
         /// `win-dmp`.
-        public static var winDmp: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "win-dmp") } }
+        @_alwaysEmitIntoClient public static var winDmp: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "win-dmp") } }
     }
 
     /// `DumpStatus`: a QAPI enumeration of the `dump` module, since QEMU 2.6.
@@ -44,13 +44,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "none") } }
         /// `active`.
-        public static var active: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "active") } }
+        @_alwaysEmitIntoClient public static var active: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "active") } }
         /// `completed`.
-        public static var completed: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "completed") } }
+        @_alwaysEmitIntoClient public static var completed: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "completed") } }
         /// `failed`.
-        public static var failed: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "failed") } }
+        @_alwaysEmitIntoClient public static var failed: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "failed") } }
     }
 
     /// `DumpQueryResult`: a QAPI struct of the `dump` module, since QEMU 2.6.
@@ -66,24 +66,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(status: QAPI.DumpStatus, completed: Swift.Int, total: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(status: QAPI.DumpStatus, completed: Swift.Int, total: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("status", status)
             json.setQAPIMember("completed", completed)
             json.setQAPIMember("total", total)
         }
         /// `status`: `DumpStatus`, since QEMU 2.6.
-        public var status: QAPI.DumpStatus? {
+        @_alwaysEmitIntoClient public var status: QAPI.DumpStatus? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `completed`: `int`, since QEMU 2.6.
-        public var completed: Swift.Int? {
+        @_alwaysEmitIntoClient public var completed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("completed") }
             @_optimize(none) set { json.setQAPIMember("completed", newValue) }
         }
         /// `total`: `int`, since QEMU 2.6.
-        public var total: Swift.Int? {
+        @_alwaysEmitIntoClient public var total: Swift.Int? {
             @_optimize(none) get { json.qapiMember("total") }
             @_optimize(none) set { json.setQAPIMember("total", newValue) }
         }
@@ -102,12 +102,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(formats: [QAPI.DumpGuestMemoryFormat]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(formats: [QAPI.DumpGuestMemoryFormat]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("formats", formats)
         }
         /// `formats`: `[DumpGuestMemoryFormat]`, since QEMU 2.0.
-        public var formats: [QAPI.DumpGuestMemoryFormat]? {
+        @_alwaysEmitIntoClient public var formats: [QAPI.DumpGuestMemoryFormat]? {
             @_optimize(none) get { json.qapiMember("formats") }
             @_optimize(none) set { json.setQAPIMember("formats", newValue) }
         }
@@ -130,38 +130,38 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(paging: Swift.Bool, protocol: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(paging: Swift.Bool, protocol: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("paging", paging)
             arguments.setQAPIMember("protocol", `protocol`)
         }
         /// `paging`: `bool`, since QEMU 1.2.
-        public var paging: Swift.Bool? {
+        @_alwaysEmitIntoClient public var paging: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("paging") }
             @_optimize(none) set { arguments.setQAPIMember("paging", newValue) }
         }
         /// `protocol`: `str`, since QEMU 1.2.
-        public var `protocol`: Swift.String? {
+        @_alwaysEmitIntoClient public var `protocol`: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("protocol") }
             @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
         }
         /// `detach`: `bool`, optional, since QEMU 2.6.
-        public var detach: Swift.Bool? {
+        @_alwaysEmitIntoClient public var detach: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("detach") }
             @_optimize(none) set { arguments.setQAPIMember("detach", newValue) }
         }
         /// `begin`: `int`, optional, since QEMU 1.2.
-        public var begin: Swift.Int? {
+        @_alwaysEmitIntoClient public var begin: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("begin") }
             @_optimize(none) set { arguments.setQAPIMember("begin", newValue) }
         }
         /// `length`: `int`, optional, since QEMU 1.2.
-        public var length: Swift.Int? {
+        @_alwaysEmitIntoClient public var length: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("length") }
             @_optimize(none) set { arguments.setQAPIMember("length", newValue) }
         }
         /// `format`: `DumpGuestMemoryFormat`, optional, since QEMU 2.0.
-        public var format: QAPI.DumpGuestMemoryFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.DumpGuestMemoryFormat? {
             @_optimize(none) get { arguments.qapiMember("format") }
             @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
@@ -184,8 +184,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -206,8 +206,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -226,12 +226,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `result`: `DumpQueryResult`, since QEMU 2.6.
-        public var result: QAPI.DumpQueryResult? {
+        @_alwaysEmitIntoClient public var result: QAPI.DumpQueryResult? {
             @_optimize(none) get { json.qapiMember("result") }
             @_optimize(none) set { json.setQAPIMember("result", newValue) }
         }
         /// `error`: `str`, optional, since QEMU 2.6.
-        public var error: Swift.String? {
+        @_alwaysEmitIntoClient public var error: Swift.String? {
             @_optimize(none) get { json.qapiMember("error") }
             @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }

@@ -18,12 +18,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(object: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(object: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("object", object)
         }
         /// `object`: `str`, since QEMU 9.0.
-        public var object: Swift.String? {
+        @_alwaysEmitIntoClient public var object: Swift.String? {
             @_optimize(none) get { json.qapiMember("object") }
             @_optimize(none) set { json.setQAPIMember("object", newValue) }
         }
@@ -40,7 +40,7 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `rss`.
-        public static var rss: EbpfProgramID { @_optimize(none) get { EbpfProgramID(rawValue: "rss") } }
+        @_alwaysEmitIntoClient public static var rss: EbpfProgramID { @_optimize(none) get { EbpfProgramID(rawValue: "rss") } }
     }
 
     /// `request-ebpf`: a QAPI command of the `ebpf` module, since QEMU 9.0.
@@ -60,12 +60,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: QAPI.EbpfProgramID) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: QAPI.EbpfProgramID) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `EbpfProgramID`, since QEMU 9.0.
-        public var id: QAPI.EbpfProgramID? {
+        @_alwaysEmitIntoClient public var id: QAPI.EbpfProgramID? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }

@@ -16,14 +16,14 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `GenericError`.
-        public static var genericError: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "GenericError") } }
+        @_alwaysEmitIntoClient public static var genericError: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "GenericError") } }
         /// `CommandNotFound`.
-        public static var commandNotFound: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "CommandNotFound") } }
+        @_alwaysEmitIntoClient public static var commandNotFound: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "CommandNotFound") } }
         /// `DeviceNotActive`.
-        public static var deviceNotActive: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "DeviceNotActive") } }
+        @_alwaysEmitIntoClient public static var deviceNotActive: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "DeviceNotActive") } }
         /// `DeviceNotFound`.
-        public static var deviceNotFound: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "DeviceNotFound") } }
+        @_alwaysEmitIntoClient public static var deviceNotFound: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "DeviceNotFound") } }
         /// `KVMMissingCap`.
-        public static var kvmMissingCap: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "KVMMissingCap") } }
+        @_alwaysEmitIntoClient public static var kvmMissingCap: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "KVMMissingCap") } }
     }
 }

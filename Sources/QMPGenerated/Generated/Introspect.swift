@@ -16,19 +16,19 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `builtin`.
-        public static var builtin: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "builtin") } }
+        @_alwaysEmitIntoClient public static var builtin: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "builtin") } }
         /// `enum`.
-        public static var `enum`: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "enum") } }
+        @_alwaysEmitIntoClient public static var `enum`: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "enum") } }
         /// `array`.
-        public static var array: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "array") } }
+        @_alwaysEmitIntoClient public static var array: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "array") } }
         /// `object`.
-        public static var object: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "object") } }
+        @_alwaysEmitIntoClient public static var object: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "object") } }
         /// `alternate`.
-        public static var alternate: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "alternate") } }
+        @_alwaysEmitIntoClient public static var alternate: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "alternate") } }
         /// `command`.
-        public static var command: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "command") } }
+        @_alwaysEmitIntoClient public static var command: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "command") } }
         /// `event`.
-        public static var event: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "event") } }
+        @_alwaysEmitIntoClient public static var event: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "event") } }
     }
 
     /// `SchemaInfo`: a QAPI union of the `introspect` module, since QEMU 2.5.
@@ -46,69 +46,69 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, metaType: QAPI.SchemaMetaType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, metaType: QAPI.SchemaMetaType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("meta-type", metaType)
         }
         /// `name`: `str`, since QEMU 2.5.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `meta-type`: `SchemaMetaType`, since QEMU 2.5.
-        public var metaType: QAPI.SchemaMetaType? {
+        @_alwaysEmitIntoClient public var metaType: QAPI.SchemaMetaType? {
             @_optimize(none) get { json.qapiMember("meta-type") }
             @_optimize(none) set { json.setQAPIMember("meta-type", newValue) }
         }
         /// `features`: `[str]`, optional, since QEMU 4.1.
-        public var features: [Swift.String]? {
+        @_alwaysEmitIntoClient public var features: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("features") }
             @_optimize(none) set { json.setQAPIMember("features", newValue) }
         }
         /// `json-type`: `JSONType`, optional, since QEMU 2.5.
-        public var jsonType: QAPI.JSONType? {
+        @_alwaysEmitIntoClient public var jsonType: QAPI.JSONType? {
             @_optimize(none) get { json.qapiMember("json-type") }
             @_optimize(none) set { json.setQAPIMember("json-type", newValue) }
         }
         /// `members`: `[SchemaInfoEnumMember]`, optional, since QEMU 6.2.
-        public var members: [QAPI.SchemaInfoEnumMember]? {
+        @_alwaysEmitIntoClient public var members: [QAPI.SchemaInfoEnumMember]? {
             @_optimize(none) get { json.qapiMember("members") }
             @_optimize(none) set { json.setQAPIMember("members", newValue) }
         }
         /// `values`: `[str]`, optional, since QEMU 2.5.
         @available(*, deprecated, message: "'values' is deprecated in QEMU's schema")
-        public var values: [Swift.String]? {
+        @_alwaysEmitIntoClient public var values: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("values") }
             @_optimize(none) set { json.setQAPIMember("values", newValue) }
         }
         /// `element-type`: `str`, optional, since QEMU 2.5.
-        public var elementType: Swift.String? {
+        @_alwaysEmitIntoClient public var elementType: Swift.String? {
             @_optimize(none) get { json.qapiMember("element-type") }
             @_optimize(none) set { json.setQAPIMember("element-type", newValue) }
         }
         /// `tag`: `str`, optional, since QEMU 2.5.
-        public var tag: Swift.String? {
+        @_alwaysEmitIntoClient public var tag: Swift.String? {
             @_optimize(none) get { json.qapiMember("tag") }
             @_optimize(none) set { json.setQAPIMember("tag", newValue) }
         }
         /// `variants`: `[SchemaInfoObjectVariant]`, optional, since QEMU 2.5.
-        public var variants: [QAPI.SchemaInfoObjectVariant]? {
+        @_alwaysEmitIntoClient public var variants: [QAPI.SchemaInfoObjectVariant]? {
             @_optimize(none) get { json.qapiMember("variants") }
             @_optimize(none) set { json.setQAPIMember("variants", newValue) }
         }
         /// `arg-type`: `str`, optional, since QEMU 2.5.
-        public var argType: Swift.String? {
+        @_alwaysEmitIntoClient public var argType: Swift.String? {
             @_optimize(none) get { json.qapiMember("arg-type") }
             @_optimize(none) set { json.setQAPIMember("arg-type", newValue) }
         }
         /// `ret-type`: `str`, optional, since QEMU 2.5.
-        public var retType: Swift.String? {
+        @_alwaysEmitIntoClient public var retType: Swift.String? {
             @_optimize(none) get { json.qapiMember("ret-type") }
             @_optimize(none) set { json.setQAPIMember("ret-type", newValue) }
         }
         /// `allow-oob`: `bool`, optional, since QEMU 2.12.
-        public var allowOob: Swift.Bool? {
+        @_alwaysEmitIntoClient public var allowOob: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("allow-oob") }
             @_optimize(none) set { json.setQAPIMember("allow-oob", newValue) }
         }
@@ -127,12 +127,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(jsonType: QAPI.JSONType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(jsonType: QAPI.JSONType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("json-type", jsonType)
         }
         /// `json-type`: `JSONType`, since QEMU 2.5.
-        public var jsonType: QAPI.JSONType? {
+        @_alwaysEmitIntoClient public var jsonType: QAPI.JSONType? {
             @_optimize(none) get { json.qapiMember("json-type") }
             @_optimize(none) set { json.setQAPIMember("json-type", newValue) }
         }
@@ -149,21 +149,21 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `string`.
-        public static var string: JSONType { @_optimize(none) get { JSONType(rawValue: "string") } }
+        @_alwaysEmitIntoClient public static var string: JSONType { @_optimize(none) get { JSONType(rawValue: "string") } }
         /// `number`.
-        public static var number: JSONType { @_optimize(none) get { JSONType(rawValue: "number") } }
+        @_alwaysEmitIntoClient public static var number: JSONType { @_optimize(none) get { JSONType(rawValue: "number") } }
         /// `int`.
-        public static var int: JSONType { @_optimize(none) get { JSONType(rawValue: "int") } }
+        @_alwaysEmitIntoClient public static var int: JSONType { @_optimize(none) get { JSONType(rawValue: "int") } }
         /// `boolean`.
-        public static var boolean: JSONType { @_optimize(none) get { JSONType(rawValue: "boolean") } }
+        @_alwaysEmitIntoClient public static var boolean: JSONType { @_optimize(none) get { JSONType(rawValue: "boolean") } }
         /// `null`.
-        public static var null: JSONType { @_optimize(none) get { JSONType(rawValue: "null") } }
+        @_alwaysEmitIntoClient public static var null: JSONType { @_optimize(none) get { JSONType(rawValue: "null") } }
         /// `object`.
-        public static var object: JSONType { @_optimize(none) get { JSONType(rawValue: "object") } }
+        @_alwaysEmitIntoClient public static var object: JSONType { @_optimize(none) get { JSONType(rawValue: "object") } }
         /// `array`.
-        public static var array: JSONType { @_optimize(none) get { JSONType(rawValue: "array") } }
+        @_alwaysEmitIntoClient public static var array: JSONType { @_optimize(none) get { JSONType(rawValue: "array") } }
         /// `value`.
-        public static var value: JSONType { @_optimize(none) get { JSONType(rawValue: "value") } }
+        @_alwaysEmitIntoClient public static var value: JSONType { @_optimize(none) get { JSONType(rawValue: "value") } }
     }
 
     /// `SchemaInfoEnum`: a QAPI struct of the `introspect` module, since QEMU 2.5.
@@ -179,19 +179,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(members: [QAPI.SchemaInfoEnumMember], values: [Swift.String]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(members: [QAPI.SchemaInfoEnumMember], values: [Swift.String]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("members", members)
             json.setQAPIMember("values", values)
         }
         /// `members`: `[SchemaInfoEnumMember]`, since QEMU 6.2.
-        public var members: [QAPI.SchemaInfoEnumMember]? {
+        @_alwaysEmitIntoClient public var members: [QAPI.SchemaInfoEnumMember]? {
             @_optimize(none) get { json.qapiMember("members") }
             @_optimize(none) set { json.setQAPIMember("members", newValue) }
         }
         /// `values`: `[str]`, since QEMU 2.5.
         @available(*, deprecated, message: "'values' is deprecated in QEMU's schema")
-        public var values: [Swift.String]? {
+        @_alwaysEmitIntoClient public var values: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("values") }
             @_optimize(none) set { json.setQAPIMember("values", newValue) }
         }
@@ -210,17 +210,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 6.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `features`: `[str]`, optional, since QEMU 6.2.
-        public var features: [Swift.String]? {
+        @_alwaysEmitIntoClient public var features: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("features") }
             @_optimize(none) set { json.setQAPIMember("features", newValue) }
         }
@@ -239,12 +239,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(elementType: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(elementType: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("element-type", elementType)
         }
         /// `element-type`: `str`, since QEMU 2.5.
-        public var elementType: Swift.String? {
+        @_alwaysEmitIntoClient public var elementType: Swift.String? {
             @_optimize(none) get { json.qapiMember("element-type") }
             @_optimize(none) set { json.setQAPIMember("element-type", newValue) }
         }
@@ -263,22 +263,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(members: [QAPI.SchemaInfoObjectMember]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(members: [QAPI.SchemaInfoObjectMember]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("members", members)
         }
         /// `members`: `[SchemaInfoObjectMember]`, since QEMU 2.5.
-        public var members: [QAPI.SchemaInfoObjectMember]? {
+        @_alwaysEmitIntoClient public var members: [QAPI.SchemaInfoObjectMember]? {
             @_optimize(none) get { json.qapiMember("members") }
             @_optimize(none) set { json.setQAPIMember("members", newValue) }
         }
         /// `tag`: `str`, optional, since QEMU 2.5.
-        public var tag: Swift.String? {
+        @_alwaysEmitIntoClient public var tag: Swift.String? {
             @_optimize(none) get { json.qapiMember("tag") }
             @_optimize(none) set { json.setQAPIMember("tag", newValue) }
         }
         /// `variants`: `[SchemaInfoObjectVariant]`, optional, since QEMU 2.5.
-        public var variants: [QAPI.SchemaInfoObjectVariant]? {
+        @_alwaysEmitIntoClient public var variants: [QAPI.SchemaInfoObjectVariant]? {
             @_optimize(none) get { json.qapiMember("variants") }
             @_optimize(none) set { json.setQAPIMember("variants", newValue) }
         }
@@ -297,28 +297,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, type: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("type", type)
         }
         /// `name`: `str`, since QEMU 2.5.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `type`: `str`, since QEMU 2.5.
-        public var type: Swift.String? {
+        @_alwaysEmitIntoClient public var type: Swift.String? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `default`: `any`, optional, since QEMU 2.5.
-        public var `default`: QMPWire.JSON? {
+        @_alwaysEmitIntoClient public var `default`: QMPWire.JSON? {
             @_optimize(none) get { json.qapiMember("default") }
             @_optimize(none) set { json.setQAPIMember("default", newValue) }
         }
         /// `features`: `[str]`, optional, since QEMU 5.0.
-        public var features: [Swift.String]? {
+        @_alwaysEmitIntoClient public var features: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("features") }
             @_optimize(none) set { json.setQAPIMember("features", newValue) }
         }
@@ -337,18 +337,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(case: Swift.String, type: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(case: Swift.String, type: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("case", `case`)
             json.setQAPIMember("type", type)
         }
         /// `case`: `str`, since QEMU 2.5.
-        public var `case`: Swift.String? {
+        @_alwaysEmitIntoClient public var `case`: Swift.String? {
             @_optimize(none) get { json.qapiMember("case") }
             @_optimize(none) set { json.setQAPIMember("case", newValue) }
         }
         /// `type`: `str`, since QEMU 2.5.
-        public var type: Swift.String? {
+        @_alwaysEmitIntoClient public var type: Swift.String? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
@@ -367,12 +367,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(members: [QAPI.SchemaInfoAlternateMember]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(members: [QAPI.SchemaInfoAlternateMember]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("members", members)
         }
         /// `members`: `[SchemaInfoAlternateMember]`, since QEMU 2.5.
-        public var members: [QAPI.SchemaInfoAlternateMember]? {
+        @_alwaysEmitIntoClient public var members: [QAPI.SchemaInfoAlternateMember]? {
             @_optimize(none) get { json.qapiMember("members") }
             @_optimize(none) set { json.setQAPIMember("members", newValue) }
         }
@@ -391,12 +391,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `str`, since QEMU 2.5.
-        public var type: Swift.String? {
+        @_alwaysEmitIntoClient public var type: Swift.String? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
@@ -415,23 +415,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(argType: Swift.String, retType: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(argType: Swift.String, retType: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("arg-type", argType)
             json.setQAPIMember("ret-type", retType)
         }
         /// `arg-type`: `str`, since QEMU 2.5.
-        public var argType: Swift.String? {
+        @_alwaysEmitIntoClient public var argType: Swift.String? {
             @_optimize(none) get { json.qapiMember("arg-type") }
             @_optimize(none) set { json.setQAPIMember("arg-type", newValue) }
         }
         /// `ret-type`: `str`, since QEMU 2.5.
-        public var retType: Swift.String? {
+        @_alwaysEmitIntoClient public var retType: Swift.String? {
             @_optimize(none) get { json.qapiMember("ret-type") }
             @_optimize(none) set { json.setQAPIMember("ret-type", newValue) }
         }
         /// `allow-oob`: `bool`, optional, since QEMU 2.12.
-        public var allowOob: Swift.Bool? {
+        @_alwaysEmitIntoClient public var allowOob: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("allow-oob") }
             @_optimize(none) set { json.setQAPIMember("allow-oob", newValue) }
         }
@@ -450,12 +450,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(argType: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(argType: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("arg-type", argType)
         }
         /// `arg-type`: `str`, since QEMU 2.5.
-        public var argType: Swift.String? {
+        @_alwaysEmitIntoClient public var argType: Swift.String? {
             @_optimize(none) get { json.qapiMember("arg-type") }
             @_optimize(none) set { json.setQAPIMember("arg-type", newValue) }
         }
@@ -478,8 +478,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 }

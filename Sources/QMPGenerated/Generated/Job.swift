@@ -16,23 +16,23 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `commit`.
-        public static var commit: JobType { @_optimize(none) get { JobType(rawValue: "commit") } }
+        @_alwaysEmitIntoClient public static var commit: JobType { @_optimize(none) get { JobType(rawValue: "commit") } }
         /// `stream`.
-        public static var stream: JobType { @_optimize(none) get { JobType(rawValue: "stream") } }
+        @_alwaysEmitIntoClient public static var stream: JobType { @_optimize(none) get { JobType(rawValue: "stream") } }
         /// `mirror`.
-        public static var mirror: JobType { @_optimize(none) get { JobType(rawValue: "mirror") } }
+        @_alwaysEmitIntoClient public static var mirror: JobType { @_optimize(none) get { JobType(rawValue: "mirror") } }
         /// `backup`.
-        public static var backup: JobType { @_optimize(none) get { JobType(rawValue: "backup") } }
+        @_alwaysEmitIntoClient public static var backup: JobType { @_optimize(none) get { JobType(rawValue: "backup") } }
         /// `create`.
-        public static var create: JobType { @_optimize(none) get { JobType(rawValue: "create") } }
+        @_alwaysEmitIntoClient public static var create: JobType { @_optimize(none) get { JobType(rawValue: "create") } }
         /// `amend`.
-        public static var amend: JobType { @_optimize(none) get { JobType(rawValue: "amend") } }
+        @_alwaysEmitIntoClient public static var amend: JobType { @_optimize(none) get { JobType(rawValue: "amend") } }
         /// `snapshot-load`.
-        public static var snapshotLoad: JobType { @_optimize(none) get { JobType(rawValue: "snapshot-load") } }
+        @_alwaysEmitIntoClient public static var snapshotLoad: JobType { @_optimize(none) get { JobType(rawValue: "snapshot-load") } }
         /// `snapshot-save`.
-        public static var snapshotSave: JobType { @_optimize(none) get { JobType(rawValue: "snapshot-save") } }
+        @_alwaysEmitIntoClient public static var snapshotSave: JobType { @_optimize(none) get { JobType(rawValue: "snapshot-save") } }
         /// `snapshot-delete`.
-        public static var snapshotDelete: JobType { @_optimize(none) get { JobType(rawValue: "snapshot-delete") } }
+        @_alwaysEmitIntoClient public static var snapshotDelete: JobType { @_optimize(none) get { JobType(rawValue: "snapshot-delete") } }
     }
 
     /// `JobStatus`: a QAPI enumeration of the `job` module, since QEMU 2.12.
@@ -46,27 +46,27 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `undefined`.
-        public static var undefined: JobStatus { @_optimize(none) get { JobStatus(rawValue: "undefined") } }
+        @_alwaysEmitIntoClient public static var undefined: JobStatus { @_optimize(none) get { JobStatus(rawValue: "undefined") } }
         /// `created`.
-        public static var created: JobStatus { @_optimize(none) get { JobStatus(rawValue: "created") } }
+        @_alwaysEmitIntoClient public static var created: JobStatus { @_optimize(none) get { JobStatus(rawValue: "created") } }
         /// `running`.
-        public static var running: JobStatus { @_optimize(none) get { JobStatus(rawValue: "running") } }
+        @_alwaysEmitIntoClient public static var running: JobStatus { @_optimize(none) get { JobStatus(rawValue: "running") } }
         /// `paused`.
-        public static var paused: JobStatus { @_optimize(none) get { JobStatus(rawValue: "paused") } }
+        @_alwaysEmitIntoClient public static var paused: JobStatus { @_optimize(none) get { JobStatus(rawValue: "paused") } }
         /// `ready`.
-        public static var ready: JobStatus { @_optimize(none) get { JobStatus(rawValue: "ready") } }
+        @_alwaysEmitIntoClient public static var ready: JobStatus { @_optimize(none) get { JobStatus(rawValue: "ready") } }
         /// `standby`.
-        public static var standby: JobStatus { @_optimize(none) get { JobStatus(rawValue: "standby") } }
+        @_alwaysEmitIntoClient public static var standby: JobStatus { @_optimize(none) get { JobStatus(rawValue: "standby") } }
         /// `waiting`.
-        public static var waiting: JobStatus { @_optimize(none) get { JobStatus(rawValue: "waiting") } }
+        @_alwaysEmitIntoClient public static var waiting: JobStatus { @_optimize(none) get { JobStatus(rawValue: "waiting") } }
         /// `pending`.
-        public static var pending: JobStatus { @_optimize(none) get { JobStatus(rawValue: "pending") } }
+        @_alwaysEmitIntoClient public static var pending: JobStatus { @_optimize(none) get { JobStatus(rawValue: "pending") } }
         /// `aborting`.
-        public static var aborting: JobStatus { @_optimize(none) get { JobStatus(rawValue: "aborting") } }
+        @_alwaysEmitIntoClient public static var aborting: JobStatus { @_optimize(none) get { JobStatus(rawValue: "aborting") } }
         /// `concluded`.
-        public static var concluded: JobStatus { @_optimize(none) get { JobStatus(rawValue: "concluded") } }
+        @_alwaysEmitIntoClient public static var concluded: JobStatus { @_optimize(none) get { JobStatus(rawValue: "concluded") } }
         /// `null`.
-        public static var null: JobStatus { @_optimize(none) get { JobStatus(rawValue: "null") } }
+        @_alwaysEmitIntoClient public static var null: JobStatus { @_optimize(none) get { JobStatus(rawValue: "null") } }
     }
 
     /// `JobVerb`: a QAPI enumeration of the `job` module, since QEMU 2.12.
@@ -80,21 +80,21 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cancel`.
-        public static var cancel: JobVerb { @_optimize(none) get { JobVerb(rawValue: "cancel") } }
+        @_alwaysEmitIntoClient public static var cancel: JobVerb { @_optimize(none) get { JobVerb(rawValue: "cancel") } }
         /// `pause`.
-        public static var pause: JobVerb { @_optimize(none) get { JobVerb(rawValue: "pause") } }
+        @_alwaysEmitIntoClient public static var pause: JobVerb { @_optimize(none) get { JobVerb(rawValue: "pause") } }
         /// `resume`.
-        public static var resume: JobVerb { @_optimize(none) get { JobVerb(rawValue: "resume") } }
+        @_alwaysEmitIntoClient public static var resume: JobVerb { @_optimize(none) get { JobVerb(rawValue: "resume") } }
         /// `set-speed`.
-        public static var setSpeed: JobVerb { @_optimize(none) get { JobVerb(rawValue: "set-speed") } }
+        @_alwaysEmitIntoClient public static var setSpeed: JobVerb { @_optimize(none) get { JobVerb(rawValue: "set-speed") } }
         /// `complete`.
-        public static var complete: JobVerb { @_optimize(none) get { JobVerb(rawValue: "complete") } }
+        @_alwaysEmitIntoClient public static var complete: JobVerb { @_optimize(none) get { JobVerb(rawValue: "complete") } }
         /// `dismiss`.
-        public static var dismiss: JobVerb { @_optimize(none) get { JobVerb(rawValue: "dismiss") } }
+        @_alwaysEmitIntoClient public static var dismiss: JobVerb { @_optimize(none) get { JobVerb(rawValue: "dismiss") } }
         /// `finalize`.
-        public static var finalize: JobVerb { @_optimize(none) get { JobVerb(rawValue: "finalize") } }
+        @_alwaysEmitIntoClient public static var finalize: JobVerb { @_optimize(none) get { JobVerb(rawValue: "finalize") } }
         /// `change`.
-        public static var change: JobVerb { @_optimize(none) get { JobVerb(rawValue: "change") } }
+        @_alwaysEmitIntoClient public static var change: JobVerb { @_optimize(none) get { JobVerb(rawValue: "change") } }
     }
 
     /// `JobInfo`: a QAPI struct of the `job` module, since QEMU 3.0.
@@ -110,8 +110,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, type: QAPI.JobType, status: QAPI.JobStatus, currentProgress: Swift.Int, totalProgress: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.JobType, status: QAPI.JobStatus, currentProgress: Swift.Int, totalProgress: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("id", id)
             json.setQAPIMember("type", type)
             json.setQAPIMember("status", status)
@@ -119,32 +119,32 @@ extension QAPI {
             json.setQAPIMember("total-progress", totalProgress)
         }
         /// `id`: `str`, since QEMU 3.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `type`: `JobType`, since QEMU 3.0.
-        public var type: QAPI.JobType? {
+        @_alwaysEmitIntoClient public var type: QAPI.JobType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `status`: `JobStatus`, since QEMU 3.0.
-        public var status: QAPI.JobStatus? {
+        @_alwaysEmitIntoClient public var status: QAPI.JobStatus? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `current-progress`: `int`, since QEMU 3.0.
-        public var currentProgress: Swift.Int? {
+        @_alwaysEmitIntoClient public var currentProgress: Swift.Int? {
             @_optimize(none) get { json.qapiMember("current-progress") }
             @_optimize(none) set { json.setQAPIMember("current-progress", newValue) }
         }
         /// `total-progress`: `int`, since QEMU 3.0.
-        public var totalProgress: Swift.Int? {
+        @_alwaysEmitIntoClient public var totalProgress: Swift.Int? {
             @_optimize(none) get { json.qapiMember("total-progress") }
             @_optimize(none) set { json.setQAPIMember("total-progress", newValue) }
         }
         /// `error`: `str`, optional, since QEMU 3.0.
-        public var error: Swift.String? {
+        @_alwaysEmitIntoClient public var error: Swift.String? {
             @_optimize(none) get { json.qapiMember("error") }
             @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }
@@ -167,12 +167,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -195,12 +195,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -223,12 +223,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -251,12 +251,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -279,12 +279,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -307,12 +307,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -335,8 +335,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -355,12 +355,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `id`: `str`, since QEMU 3.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `status`: `JobStatus`, since QEMU 3.0.
-        public var status: QAPI.JobStatus? {
+        @_alwaysEmitIntoClient public var status: QAPI.JobStatus? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }

@@ -16,63 +16,63 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aarch64`.
-        public static var aarch64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "aarch64") } }
+        @_alwaysEmitIntoClient public static var aarch64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "aarch64") } }
         /// `alpha`.
-        public static var alpha: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "alpha") } }
+        @_alwaysEmitIntoClient public static var alpha: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "alpha") } }
         /// `arm`.
-        public static var arm: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "arm") } }
+        @_alwaysEmitIntoClient public static var arm: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "arm") } }
         /// `avr`.
-        public static var avr: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "avr") } }
+        @_alwaysEmitIntoClient public static var avr: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "avr") } }
         /// `hppa`.
-        public static var hppa: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "hppa") } }
+        @_alwaysEmitIntoClient public static var hppa: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "hppa") } }
         /// `i386`.
-        public static var i386: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "i386") } }
+        @_alwaysEmitIntoClient public static var i386: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "i386") } }
         /// `loongarch64`.
-        public static var loongarch64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "loongarch64") } }
+        @_alwaysEmitIntoClient public static var loongarch64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "loongarch64") } }
         /// `m68k`.
-        public static var m68k: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "m68k") } }
+        @_alwaysEmitIntoClient public static var m68k: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "m68k") } }
         /// `microblaze`.
-        public static var microblaze: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "microblaze") } }
+        @_alwaysEmitIntoClient public static var microblaze: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "microblaze") } }
         /// `microblazeel`.
-        public static var microblazeel: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "microblazeel") } }
+        @_alwaysEmitIntoClient public static var microblazeel: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "microblazeel") } }
         /// `mips`.
-        public static var mips: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mips") } }
+        @_alwaysEmitIntoClient public static var mips: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mips") } }
         /// `mips64`.
-        public static var mips64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mips64") } }
+        @_alwaysEmitIntoClient public static var mips64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mips64") } }
         /// `mips64el`.
-        public static var mips64el: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mips64el") } }
+        @_alwaysEmitIntoClient public static var mips64el: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mips64el") } }
         /// `mipsel`.
-        public static var mipsel: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mipsel") } }
+        @_alwaysEmitIntoClient public static var mipsel: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mipsel") } }
         /// `or1k`.
-        public static var or1k: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "or1k") } }
+        @_alwaysEmitIntoClient public static var or1k: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "or1k") } }
         /// `ppc`.
-        public static var ppc: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "ppc") } }
+        @_alwaysEmitIntoClient public static var ppc: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "ppc") } }
         /// `ppc64`.
-        public static var ppc64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "ppc64") } }
+        @_alwaysEmitIntoClient public static var ppc64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "ppc64") } }
         /// `riscv32`.
-        public static var riscv32: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "riscv32") } }
+        @_alwaysEmitIntoClient public static var riscv32: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "riscv32") } }
         /// `riscv64`.
-        public static var riscv64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "riscv64") } }
+        @_alwaysEmitIntoClient public static var riscv64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "riscv64") } }
         /// `rx`.
-        public static var rx: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "rx") } }
+        @_alwaysEmitIntoClient public static var rx: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "rx") } }
         /// `s390x`.
-        public static var s390x: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "s390x") } }
+        @_alwaysEmitIntoClient public static var s390x: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "s390x") } }
         /// `sh4`.
-        public static var sh4: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sh4") } }
+        @_alwaysEmitIntoClient public static var sh4: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sh4") } }
         /// `sh4eb`.
-        public static var sh4eb: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sh4eb") } }
+        @_alwaysEmitIntoClient public static var sh4eb: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sh4eb") } }
         /// `sparc`.
-        public static var sparc: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sparc") } }
+        @_alwaysEmitIntoClient public static var sparc: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sparc") } }
         /// `sparc64`.
-        public static var sparc64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sparc64") } }
+        @_alwaysEmitIntoClient public static var sparc64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sparc64") } }
         /// `tricore`.
-        public static var tricore: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "tricore") } }
+        @_alwaysEmitIntoClient public static var tricore: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "tricore") } }
         /// `x86_64`.
-        public static var x8664: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "x86_64") } }
+        @_alwaysEmitIntoClient public static var x8664: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "x86_64") } }
         /// `xtensa`.
-        public static var xtensa: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "xtensa") } }
+        @_alwaysEmitIntoClient public static var xtensa: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "xtensa") } }
         /// `xtensaeb`.
-        public static var xtensaeb: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "xtensaeb") } }
+        @_alwaysEmitIntoClient public static var xtensaeb: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "xtensaeb") } }
     }
 
     /// `S390CpuState`: a QAPI enumeration of the `machine` module, since QEMU 2.12.
@@ -86,15 +86,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `uninitialized`.
-        public static var uninitialized: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "uninitialized") } }
+        @_alwaysEmitIntoClient public static var uninitialized: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "uninitialized") } }
         /// `stopped`.
-        public static var stopped: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "stopped") } }
+        @_alwaysEmitIntoClient public static var stopped: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "stopped") } }
         /// `check-stop`.
-        public static var checkStop: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "check-stop") } }
+        @_alwaysEmitIntoClient public static var checkStop: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "check-stop") } }
         /// `operating`.
-        public static var operating: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "operating") } }
+        @_alwaysEmitIntoClient public static var operating: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "operating") } }
         /// `load`.
-        public static var load: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "load") } }
+        @_alwaysEmitIntoClient public static var load: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "load") } }
     }
 
     /// `CpuInfoS390`: a QAPI struct of the `machine` module, since QEMU 2.12.
@@ -110,22 +110,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(cpuState: QAPI.S390CPUState) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(cpuState: QAPI.S390CPUState) {
+            self.init(unchecked: [:])
             json.setQAPIMember("cpu-state", cpuState)
         }
         /// `cpu-state`: `S390CpuState`, since QEMU 2.12.
-        public var cpuState: QAPI.S390CPUState? {
+        @_alwaysEmitIntoClient public var cpuState: QAPI.S390CPUState? {
             @_optimize(none) get { json.qapiMember("cpu-state") }
             @_optimize(none) set { json.setQAPIMember("cpu-state", newValue) }
         }
         /// `dedicated`: `bool`, optional, since QEMU 8.2.
-        public var dedicated: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dedicated: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("dedicated") }
             @_optimize(none) set { json.setQAPIMember("dedicated", newValue) }
         }
         /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
-        public var entitlement: QAPI.S390CPUEntitlement? {
+        @_alwaysEmitIntoClient public var entitlement: QAPI.S390CPUEntitlement? {
             @_optimize(none) get { json.qapiMember("entitlement") }
             @_optimize(none) set { json.setQAPIMember("entitlement", newValue) }
         }
@@ -146,50 +146,50 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(cpuIndex: Swift.Int, qomPath: Swift.String, threadID: Swift.Int, target: QAPI.SysEmuTarget) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(cpuIndex: Swift.Int, qomPath: Swift.String, threadID: Swift.Int, target: QAPI.SysEmuTarget) {
+            self.init(unchecked: [:])
             json.setQAPIMember("cpu-index", cpuIndex)
             json.setQAPIMember("qom-path", qomPath)
             json.setQAPIMember("thread-id", threadID)
             json.setQAPIMember("target", target)
         }
         /// `cpu-index`: `int`, since QEMU 2.12.
-        public var cpuIndex: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cpu-index") }
             @_optimize(none) set { json.setQAPIMember("cpu-index", newValue) }
         }
         /// `qom-path`: `str`, since QEMU 2.12.
-        public var qomPath: Swift.String? {
+        @_alwaysEmitIntoClient public var qomPath: Swift.String? {
             @_optimize(none) get { json.qapiMember("qom-path") }
             @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
         /// `thread-id`: `int`, since QEMU 2.12.
-        public var threadID: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("thread-id") }
             @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
         /// `props`: `CpuInstanceProperties`, optional, since QEMU 2.12.
-        public var props: QAPI.CPUInstanceProperties? {
+        @_alwaysEmitIntoClient public var props: QAPI.CPUInstanceProperties? {
             @_optimize(none) get { json.qapiMember("props") }
             @_optimize(none) set { json.setQAPIMember("props", newValue) }
         }
         /// `target`: `SysEmuTarget`, since QEMU 3.0.
-        public var target: QAPI.SysEmuTarget? {
+        @_alwaysEmitIntoClient public var target: QAPI.SysEmuTarget? {
             @_optimize(none) get { json.qapiMember("target") }
             @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `cpu-state`: `S390CpuState`, optional, since QEMU 2.12.
-        public var cpuState: QAPI.S390CPUState? {
+        @_alwaysEmitIntoClient public var cpuState: QAPI.S390CPUState? {
             @_optimize(none) get { json.qapiMember("cpu-state") }
             @_optimize(none) set { json.setQAPIMember("cpu-state", newValue) }
         }
         /// `dedicated`: `bool`, optional, since QEMU 8.2.
-        public var dedicated: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dedicated: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("dedicated") }
             @_optimize(none) set { json.setQAPIMember("dedicated", newValue) }
         }
         /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
-        public var entitlement: QAPI.S390CPUEntitlement? {
+        @_alwaysEmitIntoClient public var entitlement: QAPI.S390CPUEntitlement? {
             @_optimize(none) get { json.qapiMember("entitlement") }
             @_optimize(none) set { json.setQAPIMember("entitlement", newValue) }
         }
@@ -208,24 +208,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(qomType: Swift.String, property: Swift.String, value: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(qomType: Swift.String, property: Swift.String, value: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("qom-type", qomType)
             json.setQAPIMember("property", property)
             json.setQAPIMember("value", value)
         }
         /// `qom-type`: `str`, since QEMU 9.1.
-        public var qomType: Swift.String? {
+        @_alwaysEmitIntoClient public var qomType: Swift.String? {
             @_optimize(none) get { json.qapiMember("qom-type") }
             @_optimize(none) set { json.setQAPIMember("qom-type", newValue) }
         }
         /// `property`: `str`, since QEMU 9.1.
-        public var property: Swift.String? {
+        @_alwaysEmitIntoClient public var property: Swift.String? {
             @_optimize(none) get { json.qapiMember("property") }
             @_optimize(none) set { json.setQAPIMember("property", newValue) }
         }
         /// `value`: `str`, since QEMU 9.1.
-        public var value: Swift.String? {
+        @_alwaysEmitIntoClient public var value: Swift.String? {
             @_optimize(none) get { json.qapiMember("value") }
             @_optimize(none) set { json.setQAPIMember("value", newValue) }
         }
@@ -244,8 +244,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, cpuMax: Swift.Int, hotpluggableCPUs: Swift.Bool, numaMemSupported: Swift.Bool, deprecated: Swift.Bool, acpi: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, cpuMax: Swift.Int, hotpluggableCPUs: Swift.Bool, numaMemSupported: Swift.Bool, deprecated: Swift.Bool, acpi: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("cpu-max", cpuMax)
             json.setQAPIMember("hotpluggable-cpus", hotpluggableCPUs)
@@ -254,57 +254,57 @@ extension QAPI {
             json.setQAPIMember("acpi", acpi)
         }
         /// `name`: `str`, since QEMU 1.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `alias`: `str`, optional, since QEMU 1.2.
-        public var alias: Swift.String? {
+        @_alwaysEmitIntoClient public var alias: Swift.String? {
             @_optimize(none) get { json.qapiMember("alias") }
             @_optimize(none) set { json.setQAPIMember("alias", newValue) }
         }
         /// `is-default`: `bool`, optional, since QEMU 1.2.
-        public var isDefault: Swift.Bool? {
+        @_alwaysEmitIntoClient public var isDefault: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("is-default") }
             @_optimize(none) set { json.setQAPIMember("is-default", newValue) }
         }
         /// `cpu-max`: `int`, since QEMU 1.5.
-        public var cpuMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cpu-max") }
             @_optimize(none) set { json.setQAPIMember("cpu-max", newValue) }
         }
         /// `hotpluggable-cpus`: `bool`, since QEMU 2.7.
-        public var hotpluggableCPUs: Swift.Bool? {
+        @_alwaysEmitIntoClient public var hotpluggableCPUs: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("hotpluggable-cpus") }
             @_optimize(none) set { json.setQAPIMember("hotpluggable-cpus", newValue) }
         }
         /// `numa-mem-supported`: `bool`, since QEMU 4.1.
-        public var numaMemSupported: Swift.Bool? {
+        @_alwaysEmitIntoClient public var numaMemSupported: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("numa-mem-supported") }
             @_optimize(none) set { json.setQAPIMember("numa-mem-supported", newValue) }
         }
         /// `deprecated`: `bool`, since QEMU 4.1.
-        public var deprecated: Swift.Bool? {
+        @_alwaysEmitIntoClient public var deprecated: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("deprecated") }
             @_optimize(none) set { json.setQAPIMember("deprecated", newValue) }
         }
         /// `default-cpu-type`: `str`, optional, since QEMU 4.2.
-        public var defaultCPUType: Swift.String? {
+        @_alwaysEmitIntoClient public var defaultCPUType: Swift.String? {
             @_optimize(none) get { json.qapiMember("default-cpu-type") }
             @_optimize(none) set { json.setQAPIMember("default-cpu-type", newValue) }
         }
         /// `default-ram-id`: `str`, optional, since QEMU 5.2.
-        public var defaultRAMID: Swift.String? {
+        @_alwaysEmitIntoClient public var defaultRAMID: Swift.String? {
             @_optimize(none) get { json.qapiMember("default-ram-id") }
             @_optimize(none) set { json.setQAPIMember("default-ram-id", newValue) }
         }
         /// `acpi`: `bool`, since QEMU 8.0.
-        public var acpi: Swift.Bool? {
+        @_alwaysEmitIntoClient public var acpi: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("acpi") }
             @_optimize(none) set { json.setQAPIMember("acpi", newValue) }
         }
         /// `compat-props`: `[CompatProperty]`, optional, since QEMU 9.1.
-        public var compatProps: [QAPI.CompatProperty]? {
+        @_alwaysEmitIntoClient public var compatProps: [QAPI.CompatProperty]? {
             @_optimize(none) get { json.qapiMember("compat-props") }
             @_optimize(none) set { json.setQAPIMember("compat-props", newValue) }
         }
@@ -323,12 +323,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(wakeupSuspendSupport: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(wakeupSuspendSupport: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("wakeup-suspend-support", wakeupSuspendSupport)
         }
         /// `wakeup-suspend-support`: `bool`, since QEMU 4.0.
-        public var wakeupSuspendSupport: Swift.Bool? {
+        @_alwaysEmitIntoClient public var wakeupSuspendSupport: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("wakeup-suspend-support") }
             @_optimize(none) set { json.setQAPIMember("wakeup-suspend-support", newValue) }
         }
@@ -347,12 +347,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(arch: QAPI.SysEmuTarget) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(arch: QAPI.SysEmuTarget) {
+            self.init(unchecked: [:])
             json.setQAPIMember("arch", arch)
         }
         /// `arch`: `SysEmuTarget`, since QEMU 1.2.
-        public var arch: QAPI.SysEmuTarget? {
+        @_alwaysEmitIntoClient public var arch: QAPI.SysEmuTarget? {
             @_optimize(none) get { json.qapiMember("arch") }
             @_optimize(none) set { json.setQAPIMember("arch", newValue) }
         }
@@ -371,12 +371,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(uuid: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(uuid: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("UUID", uuid)
         }
         /// `UUID`: `str`, since QEMU 0.14.
-        public var uuid: Swift.String? {
+        @_alwaysEmitIntoClient public var uuid: Swift.String? {
             @_optimize(none) get { json.qapiMember("UUID") }
             @_optimize(none) set { json.setQAPIMember("UUID", newValue) }
         }
@@ -395,12 +395,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(guid: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(guid: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("guid", guid)
         }
         /// `guid`: `str`, since QEMU 2.9.
-        public var guid: Swift.String? {
+        @_alwaysEmitIntoClient public var guid: Swift.String? {
             @_optimize(none) get { json.qapiMember("guid") }
             @_optimize(none) set { json.setQAPIMember("guid", newValue) }
         }
@@ -417,11 +417,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `discard`.
-        public static var discard: LostTickPolicy { @_optimize(none) get { LostTickPolicy(rawValue: "discard") } }
+        @_alwaysEmitIntoClient public static var discard: LostTickPolicy { @_optimize(none) get { LostTickPolicy(rawValue: "discard") } }
         /// `delay`.
-        public static var delay: LostTickPolicy { @_optimize(none) get { LostTickPolicy(rawValue: "delay") } }
+        @_alwaysEmitIntoClient public static var delay: LostTickPolicy { @_optimize(none) get { LostTickPolicy(rawValue: "delay") } }
         /// `slew`.
-        public static var slew: LostTickPolicy { @_optimize(none) get { LostTickPolicy(rawValue: "slew") } }
+        @_alwaysEmitIntoClient public static var slew: LostTickPolicy { @_optimize(none) get { LostTickPolicy(rawValue: "slew") } }
     }
 
     /// `KvmInfo`: a QAPI struct of the `machine` module, since QEMU 0.14.
@@ -437,18 +437,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(enabled: Swift.Bool, present: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool, present: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("enabled", enabled)
             json.setQAPIMember("present", present)
         }
         /// `enabled`: `bool`, since QEMU 0.14.
-        public var enabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("enabled") }
             @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `present`: `bool`, since QEMU 0.14.
-        public var present: Swift.Bool? {
+        @_alwaysEmitIntoClient public var present: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("present") }
             @_optimize(none) set { json.setQAPIMember("present", newValue) }
         }
@@ -465,15 +465,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `node`.
-        public static var node: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "node") } }
+        @_alwaysEmitIntoClient public static var node: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "node") } }
         /// `dist`.
-        public static var dist: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "dist") } }
+        @_alwaysEmitIntoClient public static var dist: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "dist") } }
         /// `cpu`.
-        public static var cpu: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "cpu") } }
+        @_alwaysEmitIntoClient public static var cpu: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "cpu") } }
         /// `hmat-lb`.
-        public static var hmatLb: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "hmat-lb") } }
+        @_alwaysEmitIntoClient public static var hmatLb: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "hmat-lb") } }
         /// `hmat-cache`.
-        public static var hmatCache: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "hmat-cache") } }
+        @_alwaysEmitIntoClient public static var hmatCache: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "hmat-cache") } }
     }
 
     /// `NumaOptions`: a QAPI union of the `machine` module, since QEMU 2.1.
@@ -491,147 +491,147 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.NUMAOptionsType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.NUMAOptionsType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `NumaOptionsType`, since QEMU 2.1.
-        public var type: QAPI.NUMAOptionsType? {
+        @_alwaysEmitIntoClient public var type: QAPI.NUMAOptionsType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `nodeid`: `uint16`, optional, since QEMU 2.1.
-        public var nodeid: Swift.Int? {
+        @_alwaysEmitIntoClient public var nodeid: Swift.Int? {
             @_optimize(none) get { json.qapiMember("nodeid") }
             @_optimize(none) set { json.setQAPIMember("nodeid", newValue) }
         }
         /// `cpus`: `[uint16]`, optional, since QEMU 2.1.
-        public var cpus: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var cpus: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("cpus") }
             @_optimize(none) set { json.setQAPIMember("cpus", newValue) }
         }
         /// `mem`: `size`, optional, since QEMU 2.1.
-        public var mem: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var mem: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("mem") }
             @_optimize(none) set { json.setQAPIMember("mem", newValue) }
         }
         /// `memdev`: `str`, optional, since QEMU 2.1.
-        public var memdev: Swift.String? {
+        @_alwaysEmitIntoClient public var memdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("memdev") }
             @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
         /// `initiator`: `uint16`, optional, since QEMU 5.0.
-        public var initiator: Swift.Int? {
+        @_alwaysEmitIntoClient public var initiator: Swift.Int? {
             @_optimize(none) get { json.qapiMember("initiator") }
             @_optimize(none) set { json.setQAPIMember("initiator", newValue) }
         }
         /// `src`: `uint16`, optional, since QEMU 2.10.
-        public var src: Swift.Int? {
+        @_alwaysEmitIntoClient public var src: Swift.Int? {
             @_optimize(none) get { json.qapiMember("src") }
             @_optimize(none) set { json.setQAPIMember("src", newValue) }
         }
         /// `dst`: `uint16`, optional, since QEMU 2.10.
-        public var dst: Swift.Int? {
+        @_alwaysEmitIntoClient public var dst: Swift.Int? {
             @_optimize(none) get { json.qapiMember("dst") }
             @_optimize(none) set { json.setQAPIMember("dst", newValue) }
         }
         /// `val`: `uint8`, optional, since QEMU 2.10.
-        public var val: Swift.Int? {
+        @_alwaysEmitIntoClient public var val: Swift.Int? {
             @_optimize(none) get { json.qapiMember("val") }
             @_optimize(none) set { json.setQAPIMember("val", newValue) }
         }
         /// `node-id`: `int`, optional, since QEMU 2.7.
-        public var nodeID: Swift.Int? {
+        @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("node-id") }
             @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
         }
         /// `drawer-id`: `int`, optional, since QEMU 8.2.
-        public var drawerID: Swift.Int? {
+        @_alwaysEmitIntoClient public var drawerID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("drawer-id") }
             @_optimize(none) set { json.setQAPIMember("drawer-id", newValue) }
         }
         /// `book-id`: `int`, optional, since QEMU 8.2.
-        public var bookID: Swift.Int? {
+        @_alwaysEmitIntoClient public var bookID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("book-id") }
             @_optimize(none) set { json.setQAPIMember("book-id", newValue) }
         }
         /// `socket-id`: `int`, optional, since QEMU 2.7.
-        public var socketID: Swift.Int? {
+        @_alwaysEmitIntoClient public var socketID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("socket-id") }
             @_optimize(none) set { json.setQAPIMember("socket-id", newValue) }
         }
         /// `die-id`: `int`, optional, since QEMU 4.1.
-        public var dieID: Swift.Int? {
+        @_alwaysEmitIntoClient public var dieID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("die-id") }
             @_optimize(none) set { json.setQAPIMember("die-id", newValue) }
         }
         /// `cluster-id`: `int`, optional, since QEMU 7.1.
-        public var clusterID: Swift.Int? {
+        @_alwaysEmitIntoClient public var clusterID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cluster-id") }
             @_optimize(none) set { json.setQAPIMember("cluster-id", newValue) }
         }
         /// `module-id`: `int`, optional, since QEMU 9.1.
-        public var moduleID: Swift.Int? {
+        @_alwaysEmitIntoClient public var moduleID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("module-id") }
             @_optimize(none) set { json.setQAPIMember("module-id", newValue) }
         }
         /// `core-id`: `int`, optional, since QEMU 2.7.
-        public var coreID: Swift.Int? {
+        @_alwaysEmitIntoClient public var coreID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("core-id") }
             @_optimize(none) set { json.setQAPIMember("core-id", newValue) }
         }
         /// `thread-id`: `int`, optional, since QEMU 2.7.
-        public var threadID: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("thread-id") }
             @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
         /// `target`: `uint16`, optional, since QEMU 5.0.
-        public var target: Swift.Int? {
+        @_alwaysEmitIntoClient public var target: Swift.Int? {
             @_optimize(none) get { json.qapiMember("target") }
             @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `hierarchy`: `HmatLBMemoryHierarchy`, optional, since QEMU 5.0.
-        public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
+        @_alwaysEmitIntoClient public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
             @_optimize(none) get { json.qapiMember("hierarchy") }
             @_optimize(none) set { json.setQAPIMember("hierarchy", newValue) }
         }
         /// `data-type`: `HmatLBDataType`, optional, since QEMU 5.0.
-        public var dataType: QAPI.HmatLBDataType? {
+        @_alwaysEmitIntoClient public var dataType: QAPI.HmatLBDataType? {
             @_optimize(none) get { json.qapiMember("data-type") }
             @_optimize(none) set { json.setQAPIMember("data-type", newValue) }
         }
         /// `latency`: `uint64`, optional, since QEMU 5.0.
-        public var latency: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var latency: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("latency") }
             @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
         /// `bandwidth`: `size`, optional, since QEMU 5.0.
-        public var bandwidth: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var bandwidth: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("bandwidth") }
             @_optimize(none) set { json.setQAPIMember("bandwidth", newValue) }
         }
         /// `size`: `size`, optional, since QEMU 5.0.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `level`: `uint8`, optional, since QEMU 5.0.
-        public var level: Swift.Int? {
+        @_alwaysEmitIntoClient public var level: Swift.Int? {
             @_optimize(none) get { json.qapiMember("level") }
             @_optimize(none) set { json.setQAPIMember("level", newValue) }
         }
         /// `associativity`: `HmatCacheAssociativity`, optional, since QEMU 5.0.
-        public var associativity: QAPI.HmatCacheAssociativity? {
+        @_alwaysEmitIntoClient public var associativity: QAPI.HmatCacheAssociativity? {
             @_optimize(none) get { json.qapiMember("associativity") }
             @_optimize(none) set { json.setQAPIMember("associativity", newValue) }
         }
         /// `policy`: `HmatCacheWritePolicy`, optional, since QEMU 5.0.
-        public var policy: QAPI.HmatCacheWritePolicy? {
+        @_alwaysEmitIntoClient public var policy: QAPI.HmatCacheWritePolicy? {
             @_optimize(none) get { json.qapiMember("policy") }
             @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `line`: `uint16`, optional, since QEMU 5.0.
-        public var line: Swift.Int? {
+        @_alwaysEmitIntoClient public var line: Swift.Int? {
             @_optimize(none) get { json.qapiMember("line") }
             @_optimize(none) set { json.setQAPIMember("line", newValue) }
         }
@@ -650,31 +650,31 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `nodeid`: `uint16`, optional, since QEMU 2.1.
-        public var nodeid: Swift.Int? {
+        @_alwaysEmitIntoClient public var nodeid: Swift.Int? {
             @_optimize(none) get { json.qapiMember("nodeid") }
             @_optimize(none) set { json.setQAPIMember("nodeid", newValue) }
         }
         /// `cpus`: `[uint16]`, optional, since QEMU 2.1.
-        public var cpus: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var cpus: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("cpus") }
             @_optimize(none) set { json.setQAPIMember("cpus", newValue) }
         }
         /// `mem`: `size`, optional, since QEMU 2.1.
-        public var mem: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var mem: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("mem") }
             @_optimize(none) set { json.setQAPIMember("mem", newValue) }
         }
         /// `memdev`: `str`, optional, since QEMU 2.1.
-        public var memdev: Swift.String? {
+        @_alwaysEmitIntoClient public var memdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("memdev") }
             @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
         /// `initiator`: `uint16`, optional, since QEMU 5.0.
-        public var initiator: Swift.Int? {
+        @_alwaysEmitIntoClient public var initiator: Swift.Int? {
             @_optimize(none) get { json.qapiMember("initiator") }
             @_optimize(none) set { json.setQAPIMember("initiator", newValue) }
         }
@@ -693,24 +693,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(src: Swift.Int, dst: Swift.Int, val: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(src: Swift.Int, dst: Swift.Int, val: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("src", src)
             json.setQAPIMember("dst", dst)
             json.setQAPIMember("val", val)
         }
         /// `src`: `uint16`, since QEMU 2.10.
-        public var src: Swift.Int? {
+        @_alwaysEmitIntoClient public var src: Swift.Int? {
             @_optimize(none) get { json.qapiMember("src") }
             @_optimize(none) set { json.setQAPIMember("src", newValue) }
         }
         /// `dst`: `uint16`, since QEMU 2.10.
-        public var dst: Swift.Int? {
+        @_alwaysEmitIntoClient public var dst: Swift.Int? {
             @_optimize(none) get { json.qapiMember("dst") }
             @_optimize(none) set { json.setQAPIMember("dst", newValue) }
         }
         /// `val`: `uint8`, since QEMU 2.10.
-        public var val: Swift.Int? {
+        @_alwaysEmitIntoClient public var val: Swift.Int? {
             @_optimize(none) get { json.qapiMember("val") }
             @_optimize(none) set { json.setQAPIMember("val", newValue) }
         }
@@ -729,23 +729,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(size: Swift.UInt64, targets: [Swift.String]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64, targets: [Swift.String]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("size", size)
             json.setQAPIMember("targets", targets)
         }
         /// `size`: `size`, since QEMU 7.1.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `interleave-granularity`: `size`, optional, since QEMU 7.1.
-        public var interleaveGranularity: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var interleaveGranularity: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("interleave-granularity") }
             @_optimize(none) set { json.setQAPIMember("interleave-granularity", newValue) }
         }
         /// `targets`: `[str]`, since QEMU 7.1.
-        public var targets: [Swift.String]? {
+        @_alwaysEmitIntoClient public var targets: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("targets") }
             @_optimize(none) set { json.setQAPIMember("targets", newValue) }
         }
@@ -764,12 +764,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(cxlFmw: [QAPI.CXLFixedMemoryWindowOptions]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(cxlFmw: [QAPI.CXLFixedMemoryWindowOptions]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("cxl-fmw", cxlFmw)
         }
         /// `cxl-fmw`: `[CXLFixedMemoryWindowOptions]`, since QEMU 7.1.
-        public var cxlFmw: [QAPI.CXLFixedMemoryWindowOptions]? {
+        @_alwaysEmitIntoClient public var cxlFmw: [QAPI.CXLFixedMemoryWindowOptions]? {
             @_optimize(none) get { json.qapiMember("cxl-fmw") }
             @_optimize(none) set { json.setQAPIMember("cxl-fmw", newValue) }
         }
@@ -786,21 +786,21 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `EAX`.
-        public static var eax: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EAX") } }
+        @_alwaysEmitIntoClient public static var eax: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EAX") } }
         /// `EBX`.
-        public static var ebx: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EBX") } }
+        @_alwaysEmitIntoClient public static var ebx: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EBX") } }
         /// `ECX`.
-        public static var ecx: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "ECX") } }
+        @_alwaysEmitIntoClient public static var ecx: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "ECX") } }
         /// `EDX`.
-        public static var edx: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EDX") } }
+        @_alwaysEmitIntoClient public static var edx: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EDX") } }
         /// `ESP`.
-        public static var esp: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "ESP") } }
+        @_alwaysEmitIntoClient public static var esp: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "ESP") } }
         /// `EBP`.
-        public static var ebp: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EBP") } }
+        @_alwaysEmitIntoClient public static var ebp: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EBP") } }
         /// `ESI`.
-        public static var esi: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "ESI") } }
+        @_alwaysEmitIntoClient public static var esi: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "ESI") } }
         /// `EDI`.
-        public static var edi: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EDI") } }
+        @_alwaysEmitIntoClient public static var edi: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EDI") } }
     }
 
     /// `X86CPUFeatureWordInfo`: a QAPI struct of the `machine` module, since QEMU 1.5.
@@ -816,29 +816,29 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(cpuidInputEax: Swift.Int, cpuidRegister: QAPI.X86CPURegister32, features: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(cpuidInputEax: Swift.Int, cpuidRegister: QAPI.X86CPURegister32, features: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("cpuid-input-eax", cpuidInputEax)
             json.setQAPIMember("cpuid-register", cpuidRegister)
             json.setQAPIMember("features", features)
         }
         /// `cpuid-input-eax`: `int`, since QEMU 1.5.
-        public var cpuidInputEax: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuidInputEax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cpuid-input-eax") }
             @_optimize(none) set { json.setQAPIMember("cpuid-input-eax", newValue) }
         }
         /// `cpuid-input-ecx`: `int`, optional, since QEMU 1.5.
-        public var cpuidInputEcx: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuidInputEcx: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cpuid-input-ecx") }
             @_optimize(none) set { json.setQAPIMember("cpuid-input-ecx", newValue) }
         }
         /// `cpuid-register`: `X86CPURegister32`, since QEMU 1.5.
-        public var cpuidRegister: QAPI.X86CPURegister32? {
+        @_alwaysEmitIntoClient public var cpuidRegister: QAPI.X86CPURegister32? {
             @_optimize(none) get { json.qapiMember("cpuid-register") }
             @_optimize(none) set { json.setQAPIMember("cpuid-register", newValue) }
         }
         /// `features`: `int`, since QEMU 1.5.
-        public var features: Swift.Int? {
+        @_alwaysEmitIntoClient public var features: Swift.Int? {
             @_optimize(none) get { json.qapiMember("features") }
             @_optimize(none) set { json.setQAPIMember("features", newValue) }
         }
@@ -857,12 +857,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(unused: [QAPI.X86CPUFeatureWordInfo]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(unused: [QAPI.X86CPUFeatureWordInfo]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("unused", unused)
         }
         /// `unused`: `[X86CPUFeatureWordInfo]`, since QEMU 2.5.
-        public var unused: [QAPI.X86CPUFeatureWordInfo]? {
+        @_alwaysEmitIntoClient public var unused: [QAPI.X86CPUFeatureWordInfo]? {
             @_optimize(none) get { json.qapiMember("unused") }
             @_optimize(none) set { json.setQAPIMember("unused", newValue) }
         }
@@ -881,51 +881,51 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `node-id`: `int`, optional, since QEMU 2.7.
-        public var nodeID: Swift.Int? {
+        @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("node-id") }
             @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
         }
         /// `drawer-id`: `int`, optional, since QEMU 8.2.
-        public var drawerID: Swift.Int? {
+        @_alwaysEmitIntoClient public var drawerID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("drawer-id") }
             @_optimize(none) set { json.setQAPIMember("drawer-id", newValue) }
         }
         /// `book-id`: `int`, optional, since QEMU 8.2.
-        public var bookID: Swift.Int? {
+        @_alwaysEmitIntoClient public var bookID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("book-id") }
             @_optimize(none) set { json.setQAPIMember("book-id", newValue) }
         }
         /// `socket-id`: `int`, optional, since QEMU 2.7.
-        public var socketID: Swift.Int? {
+        @_alwaysEmitIntoClient public var socketID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("socket-id") }
             @_optimize(none) set { json.setQAPIMember("socket-id", newValue) }
         }
         /// `die-id`: `int`, optional, since QEMU 4.1.
-        public var dieID: Swift.Int? {
+        @_alwaysEmitIntoClient public var dieID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("die-id") }
             @_optimize(none) set { json.setQAPIMember("die-id", newValue) }
         }
         /// `cluster-id`: `int`, optional, since QEMU 7.1.
-        public var clusterID: Swift.Int? {
+        @_alwaysEmitIntoClient public var clusterID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cluster-id") }
             @_optimize(none) set { json.setQAPIMember("cluster-id", newValue) }
         }
         /// `module-id`: `int`, optional, since QEMU 9.1.
-        public var moduleID: Swift.Int? {
+        @_alwaysEmitIntoClient public var moduleID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("module-id") }
             @_optimize(none) set { json.setQAPIMember("module-id", newValue) }
         }
         /// `core-id`: `int`, optional, since QEMU 2.7.
-        public var coreID: Swift.Int? {
+        @_alwaysEmitIntoClient public var coreID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("core-id") }
             @_optimize(none) set { json.setQAPIMember("core-id", newValue) }
         }
         /// `thread-id`: `int`, optional, since QEMU 2.7.
-        public var threadID: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("thread-id") }
             @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
@@ -942,13 +942,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `memory`.
-        public static var memory: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "memory") } }
+        @_alwaysEmitIntoClient public static var memory: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "memory") } }
         /// `first-level`.
-        public static var firstLevel: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "first-level") } }
+        @_alwaysEmitIntoClient public static var firstLevel: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "first-level") } }
         /// `second-level`.
-        public static var secondLevel: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "second-level") } }
+        @_alwaysEmitIntoClient public static var secondLevel: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "second-level") } }
         /// `third-level`.
-        public static var thirdLevel: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "third-level") } }
+        @_alwaysEmitIntoClient public static var thirdLevel: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "third-level") } }
     }
 
     /// `HmatLBDataType`: a QAPI enumeration of the `machine` module, since QEMU 5.0.
@@ -962,17 +962,17 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `access-latency`.
-        public static var accessLatency: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "access-latency") } }
+        @_alwaysEmitIntoClient public static var accessLatency: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "access-latency") } }
         /// `read-latency`.
-        public static var readLatency: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "read-latency") } }
+        @_alwaysEmitIntoClient public static var readLatency: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "read-latency") } }
         /// `write-latency`.
-        public static var writeLatency: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "write-latency") } }
+        @_alwaysEmitIntoClient public static var writeLatency: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "write-latency") } }
         /// `access-bandwidth`.
-        public static var accessBandwidth: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "access-bandwidth") } }
+        @_alwaysEmitIntoClient public static var accessBandwidth: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "access-bandwidth") } }
         /// `read-bandwidth`.
-        public static var readBandwidth: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "read-bandwidth") } }
+        @_alwaysEmitIntoClient public static var readBandwidth: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "read-bandwidth") } }
         /// `write-bandwidth`.
-        public static var writeBandwidth: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "write-bandwidth") } }
+        @_alwaysEmitIntoClient public static var writeBandwidth: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "write-bandwidth") } }
     }
 
     /// `NumaHmatLBOptions`: a QAPI struct of the `machine` module, since QEMU 5.0.
@@ -988,40 +988,40 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(initiator: Swift.Int, target: Swift.Int, hierarchy: QAPI.HmatLBMemoryHierarchy, dataType: QAPI.HmatLBDataType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(initiator: Swift.Int, target: Swift.Int, hierarchy: QAPI.HmatLBMemoryHierarchy, dataType: QAPI.HmatLBDataType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("initiator", initiator)
             json.setQAPIMember("target", target)
             json.setQAPIMember("hierarchy", hierarchy)
             json.setQAPIMember("data-type", dataType)
         }
         /// `initiator`: `uint16`, since QEMU 5.0.
-        public var initiator: Swift.Int? {
+        @_alwaysEmitIntoClient public var initiator: Swift.Int? {
             @_optimize(none) get { json.qapiMember("initiator") }
             @_optimize(none) set { json.setQAPIMember("initiator", newValue) }
         }
         /// `target`: `uint16`, since QEMU 5.0.
-        public var target: Swift.Int? {
+        @_alwaysEmitIntoClient public var target: Swift.Int? {
             @_optimize(none) get { json.qapiMember("target") }
             @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `hierarchy`: `HmatLBMemoryHierarchy`, since QEMU 5.0.
-        public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
+        @_alwaysEmitIntoClient public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
             @_optimize(none) get { json.qapiMember("hierarchy") }
             @_optimize(none) set { json.setQAPIMember("hierarchy", newValue) }
         }
         /// `data-type`: `HmatLBDataType`, since QEMU 5.0.
-        public var dataType: QAPI.HmatLBDataType? {
+        @_alwaysEmitIntoClient public var dataType: QAPI.HmatLBDataType? {
             @_optimize(none) get { json.qapiMember("data-type") }
             @_optimize(none) set { json.setQAPIMember("data-type", newValue) }
         }
         /// `latency`: `uint64`, optional, since QEMU 5.0.
-        public var latency: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var latency: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("latency") }
             @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
         /// `bandwidth`: `size`, optional, since QEMU 5.0.
-        public var bandwidth: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var bandwidth: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("bandwidth") }
             @_optimize(none) set { json.setQAPIMember("bandwidth", newValue) }
         }
@@ -1038,11 +1038,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: HmatCacheAssociativity { @_optimize(none) get { HmatCacheAssociativity(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: HmatCacheAssociativity { @_optimize(none) get { HmatCacheAssociativity(rawValue: "none") } }
         /// `direct`.
-        public static var direct: HmatCacheAssociativity { @_optimize(none) get { HmatCacheAssociativity(rawValue: "direct") } }
+        @_alwaysEmitIntoClient public static var direct: HmatCacheAssociativity { @_optimize(none) get { HmatCacheAssociativity(rawValue: "direct") } }
         /// `complex`.
-        public static var complex: HmatCacheAssociativity { @_optimize(none) get { HmatCacheAssociativity(rawValue: "complex") } }
+        @_alwaysEmitIntoClient public static var complex: HmatCacheAssociativity { @_optimize(none) get { HmatCacheAssociativity(rawValue: "complex") } }
     }
 
     /// `HmatCacheWritePolicy`: a QAPI enumeration of the `machine` module, since QEMU 5.0.
@@ -1056,11 +1056,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: HmatCacheWritePolicy { @_optimize(none) get { HmatCacheWritePolicy(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: HmatCacheWritePolicy { @_optimize(none) get { HmatCacheWritePolicy(rawValue: "none") } }
         /// `write-back`.
-        public static var writeBack: HmatCacheWritePolicy { @_optimize(none) get { HmatCacheWritePolicy(rawValue: "write-back") } }
+        @_alwaysEmitIntoClient public static var writeBack: HmatCacheWritePolicy { @_optimize(none) get { HmatCacheWritePolicy(rawValue: "write-back") } }
         /// `write-through`.
-        public static var writeThrough: HmatCacheWritePolicy { @_optimize(none) get { HmatCacheWritePolicy(rawValue: "write-through") } }
+        @_alwaysEmitIntoClient public static var writeThrough: HmatCacheWritePolicy { @_optimize(none) get { HmatCacheWritePolicy(rawValue: "write-through") } }
     }
 
     /// `NumaHmatCacheOptions`: a QAPI struct of the `machine` module, since QEMU 5.0.
@@ -1076,8 +1076,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nodeID: Swift.Int, size: Swift.UInt64, level: Swift.Int, associativity: QAPI.HmatCacheAssociativity, policy: QAPI.HmatCacheWritePolicy, line: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nodeID: Swift.Int, size: Swift.UInt64, level: Swift.Int, associativity: QAPI.HmatCacheAssociativity, policy: QAPI.HmatCacheWritePolicy, line: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("node-id", nodeID)
             json.setQAPIMember("size", size)
             json.setQAPIMember("level", level)
@@ -1086,32 +1086,32 @@ extension QAPI {
             json.setQAPIMember("line", line)
         }
         /// `node-id`: `uint32`, since QEMU 5.0.
-        public var nodeID: Swift.Int? {
+        @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("node-id") }
             @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
         }
         /// `size`: `size`, since QEMU 5.0.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `level`: `uint8`, since QEMU 5.0.
-        public var level: Swift.Int? {
+        @_alwaysEmitIntoClient public var level: Swift.Int? {
             @_optimize(none) get { json.qapiMember("level") }
             @_optimize(none) set { json.setQAPIMember("level", newValue) }
         }
         /// `associativity`: `HmatCacheAssociativity`, since QEMU 5.0.
-        public var associativity: QAPI.HmatCacheAssociativity? {
+        @_alwaysEmitIntoClient public var associativity: QAPI.HmatCacheAssociativity? {
             @_optimize(none) get { json.qapiMember("associativity") }
             @_optimize(none) set { json.setQAPIMember("associativity", newValue) }
         }
         /// `policy`: `HmatCacheWritePolicy`, since QEMU 5.0.
-        public var policy: QAPI.HmatCacheWritePolicy? {
+        @_alwaysEmitIntoClient public var policy: QAPI.HmatCacheWritePolicy? {
             @_optimize(none) get { json.qapiMember("policy") }
             @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `line`: `uint16`, since QEMU 5.0.
-        public var line: Swift.Int? {
+        @_alwaysEmitIntoClient public var line: Swift.Int? {
             @_optimize(none) get { json.qapiMember("line") }
             @_optimize(none) set { json.setQAPIMember("line", newValue) }
         }
@@ -1130,8 +1130,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(size: Swift.UInt64, merge: Swift.Bool, dump: Swift.Bool, prealloc: Swift.Bool, share: Swift.Bool, hostNodes: [Swift.Int], policy: QAPI.HostMemPolicy) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64, merge: Swift.Bool, dump: Swift.Bool, prealloc: Swift.Bool, share: Swift.Bool, hostNodes: [Swift.Int], policy: QAPI.HostMemPolicy) {
+            self.init(unchecked: [:])
             json.setQAPIMember("size", size)
             json.setQAPIMember("merge", merge)
             json.setQAPIMember("dump", dump)
@@ -1141,47 +1141,47 @@ extension QAPI {
             json.setQAPIMember("policy", policy)
         }
         /// `id`: `str`, optional, since QEMU 2.9.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `size`: `size`, since QEMU 2.1.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `merge`: `bool`, since QEMU 2.1.
-        public var merge: Swift.Bool? {
+        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("merge") }
             @_optimize(none) set { json.setQAPIMember("merge", newValue) }
         }
         /// `dump`: `bool`, since QEMU 2.1.
-        public var dump: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("dump") }
             @_optimize(none) set { json.setQAPIMember("dump", newValue) }
         }
         /// `prealloc`: `bool`, since QEMU 2.1.
-        public var prealloc: Swift.Bool? {
+        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("prealloc") }
             @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
         }
         /// `share`: `bool`, since QEMU 6.1.
-        public var share: Swift.Bool? {
+        @_alwaysEmitIntoClient public var share: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("share") }
             @_optimize(none) set { json.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
-        public var reserve: Swift.Bool? {
+        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("reserve") }
             @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
         }
         /// `host-nodes`: `[uint16]`, since QEMU 2.1.
-        public var hostNodes: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("host-nodes") }
             @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
         }
         /// `policy`: `HostMemPolicy`, since QEMU 2.1.
-        public var policy: QAPI.HostMemPolicy? {
+        @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
             @_optimize(none) get { json.qapiMember("policy") }
             @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
@@ -1200,51 +1200,51 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `node-id`: `int`, optional, since QEMU 2.7.
-        public var nodeID: Swift.Int? {
+        @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("node-id") }
             @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
         }
         /// `drawer-id`: `int`, optional, since QEMU 8.2.
-        public var drawerID: Swift.Int? {
+        @_alwaysEmitIntoClient public var drawerID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("drawer-id") }
             @_optimize(none) set { json.setQAPIMember("drawer-id", newValue) }
         }
         /// `book-id`: `int`, optional, since QEMU 8.2.
-        public var bookID: Swift.Int? {
+        @_alwaysEmitIntoClient public var bookID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("book-id") }
             @_optimize(none) set { json.setQAPIMember("book-id", newValue) }
         }
         /// `socket-id`: `int`, optional, since QEMU 2.7.
-        public var socketID: Swift.Int? {
+        @_alwaysEmitIntoClient public var socketID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("socket-id") }
             @_optimize(none) set { json.setQAPIMember("socket-id", newValue) }
         }
         /// `die-id`: `int`, optional, since QEMU 4.1.
-        public var dieID: Swift.Int? {
+        @_alwaysEmitIntoClient public var dieID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("die-id") }
             @_optimize(none) set { json.setQAPIMember("die-id", newValue) }
         }
         /// `cluster-id`: `int`, optional, since QEMU 7.1.
-        public var clusterID: Swift.Int? {
+        @_alwaysEmitIntoClient public var clusterID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cluster-id") }
             @_optimize(none) set { json.setQAPIMember("cluster-id", newValue) }
         }
         /// `module-id`: `int`, optional, since QEMU 9.1.
-        public var moduleID: Swift.Int? {
+        @_alwaysEmitIntoClient public var moduleID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("module-id") }
             @_optimize(none) set { json.setQAPIMember("module-id", newValue) }
         }
         /// `core-id`: `int`, optional, since QEMU 2.7.
-        public var coreID: Swift.Int? {
+        @_alwaysEmitIntoClient public var coreID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("core-id") }
             @_optimize(none) set { json.setQAPIMember("core-id", newValue) }
         }
         /// `thread-id`: `int`, optional, since QEMU 2.7.
-        public var threadID: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("thread-id") }
             @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
@@ -1263,29 +1263,29 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: Swift.String, vcpusCount: Swift.Int, props: QAPI.CPUInstanceProperties) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: Swift.String, vcpusCount: Swift.Int, props: QAPI.CPUInstanceProperties) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
             json.setQAPIMember("vcpus-count", vcpusCount)
             json.setQAPIMember("props", props)
         }
         /// `type`: `str`, since QEMU 2.7.
-        public var type: Swift.String? {
+        @_alwaysEmitIntoClient public var type: Swift.String? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `vcpus-count`: `int`, since QEMU 2.7.
-        public var vcpusCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var vcpusCount: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vcpus-count") }
             @_optimize(none) set { json.setQAPIMember("vcpus-count", newValue) }
         }
         /// `props`: `CpuInstanceProperties`, since QEMU 2.7.
-        public var props: QAPI.CPUInstanceProperties? {
+        @_alwaysEmitIntoClient public var props: QAPI.CPUInstanceProperties? {
             @_optimize(none) get { json.qapiMember("props") }
             @_optimize(none) set { json.setQAPIMember("props", newValue) }
         }
         /// `qom-path`: `str`, optional, since QEMU 2.7.
-        public var qomPath: Swift.String? {
+        @_alwaysEmitIntoClient public var qomPath: Swift.String? {
             @_optimize(none) get { json.qapiMember("qom-path") }
             @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
@@ -1304,12 +1304,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(actual: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(actual: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("actual", actual)
         }
         /// `actual`: `int`, since QEMU 0.14.
-        public var actual: Swift.Int? {
+        @_alwaysEmitIntoClient public var actual: Swift.Int? {
             @_optimize(none) get { json.qapiMember("actual") }
             @_optimize(none) set { json.setQAPIMember("actual", newValue) }
         }
@@ -1328,18 +1328,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(committed: Swift.UInt64, available: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(committed: Swift.UInt64, available: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("committed", committed)
             json.setQAPIMember("available", available)
         }
         /// `committed`: `size`, since QEMU 8.2.
-        public var committed: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var committed: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("committed") }
             @_optimize(none) set { json.setQAPIMember("committed", newValue) }
         }
         /// `available`: `size`, since QEMU 8.2.
-        public var available: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var available: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("available") }
             @_optimize(none) set { json.setQAPIMember("available", newValue) }
         }
@@ -1358,17 +1358,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(baseMemory: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(baseMemory: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("base-memory", baseMemory)
         }
         /// `base-memory`: `size`, since QEMU 2.11.
-        public var baseMemory: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var baseMemory: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("base-memory") }
             @_optimize(none) set { json.setQAPIMember("base-memory", newValue) }
         }
         /// `plugged-memory`: `size`, optional, since QEMU 2.11.
-        public var pluggedMemory: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var pluggedMemory: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("plugged-memory") }
             @_optimize(none) set { json.setQAPIMember("plugged-memory", newValue) }
         }
@@ -1387,8 +1387,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(addr: Swift.Int, size: Swift.Int, slot: Swift.Int, node: Swift.Int, memdev: Swift.String, hotplugged: Swift.Bool, hotpluggable: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(addr: Swift.Int, size: Swift.Int, slot: Swift.Int, node: Swift.Int, memdev: Swift.String, hotplugged: Swift.Bool, hotpluggable: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("addr", addr)
             json.setQAPIMember("size", size)
             json.setQAPIMember("slot", slot)
@@ -1398,42 +1398,42 @@ extension QAPI {
             json.setQAPIMember("hotpluggable", hotpluggable)
         }
         /// `id`: `str`, optional, since QEMU 2.1.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `addr`: `int`, since QEMU 2.1.
-        public var addr: Swift.Int? {
+        @_alwaysEmitIntoClient public var addr: Swift.Int? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `size`: `int`, since QEMU 2.1.
-        public var size: Swift.Int? {
+        @_alwaysEmitIntoClient public var size: Swift.Int? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `slot`: `int`, since QEMU 2.1.
-        public var slot: Swift.Int? {
+        @_alwaysEmitIntoClient public var slot: Swift.Int? {
             @_optimize(none) get { json.qapiMember("slot") }
             @_optimize(none) set { json.setQAPIMember("slot", newValue) }
         }
         /// `node`: `int`, since QEMU 2.1.
-        public var node: Swift.Int? {
+        @_alwaysEmitIntoClient public var node: Swift.Int? {
             @_optimize(none) get { json.qapiMember("node") }
             @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `memdev`: `str`, since QEMU 2.1.
-        public var memdev: Swift.String? {
+        @_alwaysEmitIntoClient public var memdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("memdev") }
             @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
         /// `hotplugged`: `bool`, since QEMU 2.1.
-        public var hotplugged: Swift.Bool? {
+        @_alwaysEmitIntoClient public var hotplugged: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("hotplugged") }
             @_optimize(none) set { json.setQAPIMember("hotplugged", newValue) }
         }
         /// `hotpluggable`: `bool`, since QEMU 2.1.
-        public var hotpluggable: Swift.Bool? {
+        @_alwaysEmitIntoClient public var hotpluggable: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("hotpluggable") }
             @_optimize(none) set { json.setQAPIMember("hotpluggable", newValue) }
         }
@@ -1452,29 +1452,29 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(memaddr: Swift.UInt64, size: Swift.UInt64, memdev: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(memaddr: Swift.UInt64, size: Swift.UInt64, memdev: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("memaddr", memaddr)
             json.setQAPIMember("size", size)
             json.setQAPIMember("memdev", memdev)
         }
         /// `id`: `str`, optional, since QEMU 4.1.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `memaddr`: `size`, since QEMU 4.1.
-        public var memaddr: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var memaddr: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("memaddr") }
             @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
         }
         /// `size`: `size`, since QEMU 4.1.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `memdev`: `str`, since QEMU 4.1.
-        public var memdev: Swift.String? {
+        @_alwaysEmitIntoClient public var memdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("memdev") }
             @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
@@ -1493,8 +1493,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(memaddr: Swift.UInt64, requestedSize: Swift.UInt64, size: Swift.UInt64, maxSize: Swift.UInt64, blockSize: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(memaddr: Swift.UInt64, requestedSize: Swift.UInt64, size: Swift.UInt64, maxSize: Swift.UInt64, blockSize: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("memaddr", memaddr)
             json.setQAPIMember("requested-size", requestedSize)
             json.setQAPIMember("size", size)
@@ -1504,42 +1504,42 @@ extension QAPI {
             json.setQAPIMember("memdev", memdev)
         }
         /// `id`: `str`, optional, since QEMU 5.1.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `memaddr`: `size`, since QEMU 5.1.
-        public var memaddr: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var memaddr: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("memaddr") }
             @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
         }
         /// `requested-size`: `size`, since QEMU 5.1.
-        public var requestedSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var requestedSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("requested-size") }
             @_optimize(none) set { json.setQAPIMember("requested-size", newValue) }
         }
         /// `size`: `size`, since QEMU 5.1.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `max-size`: `size`, since QEMU 5.1.
-        public var maxSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var maxSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("max-size") }
             @_optimize(none) set { json.setQAPIMember("max-size", newValue) }
         }
         /// `block-size`: `size`, since QEMU 5.1.
-        public var blockSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var blockSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("block-size") }
             @_optimize(none) set { json.setQAPIMember("block-size", newValue) }
         }
         /// `node`: `int`, since QEMU 5.1.
-        public var node: Swift.Int? {
+        @_alwaysEmitIntoClient public var node: Swift.Int? {
             @_optimize(none) get { json.qapiMember("node") }
             @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `memdev`: `str`, since QEMU 5.1.
-        public var memdev: Swift.String? {
+        @_alwaysEmitIntoClient public var memdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("memdev") }
             @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
@@ -1558,35 +1558,35 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(memaddr: Swift.UInt64, size: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(memaddr: Swift.UInt64, size: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("memaddr", memaddr)
             json.setQAPIMember("size", size)
             json.setQAPIMember("node", node)
             json.setQAPIMember("memdev", memdev)
         }
         /// `id`: `str`, optional, since QEMU 6.2.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `memaddr`: `size`, since QEMU 6.2.
-        public var memaddr: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var memaddr: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("memaddr") }
             @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
         }
         /// `size`: `size`, since QEMU 6.2.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `node`: `int`, since QEMU 7.0.
-        public var node: Swift.Int? {
+        @_alwaysEmitIntoClient public var node: Swift.Int? {
             @_optimize(none) get { json.qapiMember("node") }
             @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `memdev`: `str`, since QEMU 6.2.
-        public var memdev: Swift.String? {
+        @_alwaysEmitIntoClient public var memdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("memdev") }
             @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
@@ -1605,27 +1605,27 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(maxSize: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(maxSize: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("max-size", maxSize)
         }
         /// `id`: `str`, optional, since QEMU 8.2.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `memaddr`: `size`, optional, since QEMU 8.2.
-        public var memaddr: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var memaddr: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("memaddr") }
             @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
         }
         /// `max-size`: `size`, since QEMU 8.2.
-        public var maxSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var maxSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("max-size") }
             @_optimize(none) set { json.setQAPIMember("max-size", newValue) }
         }
         /// `memdev`: `str`, optional, since QEMU 8.2.
-        public var memdev: Swift.String? {
+        @_alwaysEmitIntoClient public var memdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("memdev") }
             @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
@@ -1642,17 +1642,17 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `dimm`.
-        public static var dimm: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "dimm") } }
+        @_alwaysEmitIntoClient public static var dimm: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "dimm") } }
         /// `nvdimm`.
-        public static var nvdimm: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "nvdimm") } }
+        @_alwaysEmitIntoClient public static var nvdimm: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "nvdimm") } }
         /// `virtio-pmem`.
-        public static var virtioPmem: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "virtio-pmem") } }
+        @_alwaysEmitIntoClient public static var virtioPmem: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "virtio-pmem") } }
         /// `virtio-mem`.
-        public static var virtioMem: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "virtio-mem") } }
+        @_alwaysEmitIntoClient public static var virtioMem: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "virtio-mem") } }
         /// `sgx-epc`.
-        public static var sgxEpc: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "sgx-epc") } }
+        @_alwaysEmitIntoClient public static var sgxEpc: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "sgx-epc") } }
         /// `hv-balloon`.
-        public static var hvBalloon: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "hv-balloon") } }
+        @_alwaysEmitIntoClient public static var hvBalloon: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "hv-balloon") } }
     }
 
     /// `PCDIMMDeviceInfoWrapper`: a QAPI struct of the `machine` module, since QEMU 2.1.
@@ -1668,12 +1668,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.PCDIMMDeviceInfo) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.PCDIMMDeviceInfo) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `PCDIMMDeviceInfo`, since QEMU 2.1.
-        public var data: QAPI.PCDIMMDeviceInfo? {
+        @_alwaysEmitIntoClient public var data: QAPI.PCDIMMDeviceInfo? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1692,12 +1692,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.VirtioPMEMDeviceInfo) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.VirtioPMEMDeviceInfo) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `VirtioPMEMDeviceInfo`, since QEMU 2.1.
-        public var data: QAPI.VirtioPMEMDeviceInfo? {
+        @_alwaysEmitIntoClient public var data: QAPI.VirtioPMEMDeviceInfo? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1716,12 +1716,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.VirtioMEMDeviceInfo) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.VirtioMEMDeviceInfo) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `VirtioMEMDeviceInfo`, since QEMU 2.1.
-        public var data: QAPI.VirtioMEMDeviceInfo? {
+        @_alwaysEmitIntoClient public var data: QAPI.VirtioMEMDeviceInfo? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1740,12 +1740,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.SGXEPCDeviceInfo) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.SGXEPCDeviceInfo) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `SgxEPCDeviceInfo`, since QEMU 6.2.
-        public var data: QAPI.SGXEPCDeviceInfo? {
+        @_alwaysEmitIntoClient public var data: QAPI.SGXEPCDeviceInfo? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1764,12 +1764,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.HvBalloonDeviceInfo) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.HvBalloonDeviceInfo) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `HvBalloonDeviceInfo`, since QEMU 8.2.
-        public var data: QAPI.HvBalloonDeviceInfo? {
+        @_alwaysEmitIntoClient public var data: QAPI.HvBalloonDeviceInfo? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1790,17 +1790,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.MemoryDeviceInfoKind) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.MemoryDeviceInfoKind) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `MemoryDeviceInfoKind`, since QEMU 2.1.
-        public var type: QAPI.MemoryDeviceInfoKind? {
+        @_alwaysEmitIntoClient public var type: QAPI.MemoryDeviceInfoKind? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `PCDIMMDeviceInfo`, optional, since QEMU 2.1.
-        public var data: QAPI.PCDIMMDeviceInfo? {
+        @_alwaysEmitIntoClient public var data: QAPI.PCDIMMDeviceInfo? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1819,18 +1819,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(memdev: Swift.String, node: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(memdev: Swift.String, node: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("memdev", memdev)
             json.setQAPIMember("node", node)
         }
         /// `memdev`: `str`, since QEMU 6.2.
-        public var memdev: Swift.String? {
+        @_alwaysEmitIntoClient public var memdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("memdev") }
             @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
         /// `node`: `int`, since QEMU 7.0.
-        public var node: Swift.Int? {
+        @_alwaysEmitIntoClient public var node: Swift.Int? {
             @_optimize(none) get { json.qapiMember("node") }
             @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
@@ -1849,12 +1849,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(sgxEpc: [QAPI.SGXEPC]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(sgxEpc: [QAPI.SGXEPC]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("sgx-epc", sgxEpc)
         }
         /// `sgx-epc`: `[SgxEPC]`, since QEMU 6.2.
-        public var sgxEpc: [QAPI.SGXEPC]? {
+        @_alwaysEmitIntoClient public var sgxEpc: [QAPI.SGXEPC]? {
             @_optimize(none) get { json.qapiMember("sgx-epc") }
             @_optimize(none) set { json.setQAPIMember("sgx-epc", newValue) }
         }
@@ -1873,41 +1873,41 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `order`: `str`, optional, since QEMU 7.1.
-        public var order: Swift.String? {
+        @_alwaysEmitIntoClient public var order: Swift.String? {
             @_optimize(none) get { json.qapiMember("order") }
             @_optimize(none) set { json.setQAPIMember("order", newValue) }
         }
         /// `once`: `str`, optional, since QEMU 7.1.
-        public var once: Swift.String? {
+        @_alwaysEmitIntoClient public var once: Swift.String? {
             @_optimize(none) get { json.qapiMember("once") }
             @_optimize(none) set { json.setQAPIMember("once", newValue) }
         }
         /// `menu`: `bool`, optional, since QEMU 7.1.
-        public var menu: Swift.Bool? {
+        @_alwaysEmitIntoClient public var menu: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("menu") }
             @_optimize(none) set { json.setQAPIMember("menu", newValue) }
         }
         /// `splash`: `str`, optional, since QEMU 7.1.
-        public var splash: Swift.String? {
+        @_alwaysEmitIntoClient public var splash: Swift.String? {
             @_optimize(none) get { json.qapiMember("splash") }
             @_optimize(none) set { json.setQAPIMember("splash", newValue) }
         }
         /// `splash-time`: `int`, optional, since QEMU 7.1.
-        public var splashTime: Swift.Int? {
+        @_alwaysEmitIntoClient public var splashTime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("splash-time") }
             @_optimize(none) set { json.setQAPIMember("splash-time", newValue) }
         }
         /// `reboot-timeout`: `int`, optional, since QEMU 7.1.
-        public var rebootTimeout: Swift.Int? {
+        @_alwaysEmitIntoClient public var rebootTimeout: Swift.Int? {
             @_optimize(none) get { json.qapiMember("reboot-timeout") }
             @_optimize(none) set { json.setQAPIMember("reboot-timeout", newValue) }
         }
         /// `strict`: `bool`, optional, since QEMU 7.1.
-        public var strict: Swift.Bool? {
+        @_alwaysEmitIntoClient public var strict: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("strict") }
             @_optimize(none) set { json.setQAPIMember("strict", newValue) }
         }
@@ -1926,56 +1926,56 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `cpus`: `int`, optional, since QEMU 6.1.
-        public var cpus: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpus: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cpus") }
             @_optimize(none) set { json.setQAPIMember("cpus", newValue) }
         }
         /// `drawers`: `int`, optional, since QEMU 8.2.
-        public var drawers: Swift.Int? {
+        @_alwaysEmitIntoClient public var drawers: Swift.Int? {
             @_optimize(none) get { json.qapiMember("drawers") }
             @_optimize(none) set { json.setQAPIMember("drawers", newValue) }
         }
         /// `books`: `int`, optional, since QEMU 8.2.
-        public var books: Swift.Int? {
+        @_alwaysEmitIntoClient public var books: Swift.Int? {
             @_optimize(none) get { json.qapiMember("books") }
             @_optimize(none) set { json.setQAPIMember("books", newValue) }
         }
         /// `sockets`: `int`, optional, since QEMU 6.1.
-        public var sockets: Swift.Int? {
+        @_alwaysEmitIntoClient public var sockets: Swift.Int? {
             @_optimize(none) get { json.qapiMember("sockets") }
             @_optimize(none) set { json.setQAPIMember("sockets", newValue) }
         }
         /// `dies`: `int`, optional, since QEMU 6.1.
-        public var dies: Swift.Int? {
+        @_alwaysEmitIntoClient public var dies: Swift.Int? {
             @_optimize(none) get { json.qapiMember("dies") }
             @_optimize(none) set { json.setQAPIMember("dies", newValue) }
         }
         /// `clusters`: `int`, optional, since QEMU 7.0.
-        public var clusters: Swift.Int? {
+        @_alwaysEmitIntoClient public var clusters: Swift.Int? {
             @_optimize(none) get { json.qapiMember("clusters") }
             @_optimize(none) set { json.setQAPIMember("clusters", newValue) }
         }
         /// `modules`: `int`, optional, since QEMU 9.1.
-        public var modules: Swift.Int? {
+        @_alwaysEmitIntoClient public var modules: Swift.Int? {
             @_optimize(none) get { json.qapiMember("modules") }
             @_optimize(none) set { json.setQAPIMember("modules", newValue) }
         }
         /// `cores`: `int`, optional, since QEMU 6.1.
-        public var cores: Swift.Int? {
+        @_alwaysEmitIntoClient public var cores: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cores") }
             @_optimize(none) set { json.setQAPIMember("cores", newValue) }
         }
         /// `threads`: `int`, optional, since QEMU 6.1.
-        public var threads: Swift.Int? {
+        @_alwaysEmitIntoClient public var threads: Swift.Int? {
             @_optimize(none) get { json.qapiMember("threads") }
             @_optimize(none) set { json.setQAPIMember("threads", newValue) }
         }
         /// `maxcpus`: `int`, optional, since QEMU 6.1.
-        public var maxcpus: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxcpus: Swift.Int? {
             @_optimize(none) get { json.qapiMember("maxcpus") }
             @_optimize(none) set { json.setQAPIMember("maxcpus", newValue) }
         }
@@ -1992,11 +1992,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `32`.
-        public static var _32: SmbiosEntryPointType { @_optimize(none) get { SmbiosEntryPointType(rawValue: "32") } }
+        @_alwaysEmitIntoClient public static var _32: SmbiosEntryPointType { @_optimize(none) get { SmbiosEntryPointType(rawValue: "32") } }
         /// `64`.
-        public static var _64: SmbiosEntryPointType { @_optimize(none) get { SmbiosEntryPointType(rawValue: "64") } }
+        @_alwaysEmitIntoClient public static var _64: SmbiosEntryPointType { @_optimize(none) get { SmbiosEntryPointType(rawValue: "64") } }
         /// `auto`.
-        public static var auto: SmbiosEntryPointType { @_optimize(none) get { SmbiosEntryPointType(rawValue: "auto") } }
+        @_alwaysEmitIntoClient public static var auto: SmbiosEntryPointType { @_optimize(none) get { SmbiosEntryPointType(rawValue: "auto") } }
     }
 
     /// `MemorySizeConfiguration`: a QAPI struct of the `machine` module, since QEMU 7.1.
@@ -2012,21 +2012,21 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `size`: `size`, optional, since QEMU 7.1.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `max-size`: `size`, optional, since QEMU 7.1.
-        public var maxSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var maxSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("max-size") }
             @_optimize(none) set { json.setQAPIMember("max-size", newValue) }
         }
         /// `slots`: `uint64`, optional, since QEMU 7.1.
-        public var slots: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var slots: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("slots") }
             @_optimize(none) set { json.setQAPIMember("slots", newValue) }
         }
@@ -2045,15 +2045,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `uninitialized`.
-        public static var uninitialized: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "uninitialized") } }
+        @_alwaysEmitIntoClient public static var uninitialized: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "uninitialized") } }
         /// `stopped`.
-        public static var stopped: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "stopped") } }
+        @_alwaysEmitIntoClient public static var stopped: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "stopped") } }
         /// `check-stop`.
-        public static var checkStop: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "check-stop") } }
+        @_alwaysEmitIntoClient public static var checkStop: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "check-stop") } }
         /// `operating`.
-        public static var operating: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "operating") } }
+        @_alwaysEmitIntoClient public static var operating: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "operating") } }
         /// `load`.
-        public static var load: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "load") } }
+        @_alwaysEmitIntoClient public static var load: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "load") } }
     }
 
     /// `CpuInfoArch`: a QAPI enumeration of the `machine` module, since QEMU 2.6.
@@ -2069,21 +2069,21 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `x86`.
-        public static var x86: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "x86") } }
+        @_alwaysEmitIntoClient public static var x86: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "x86") } }
         /// `sparc`.
-        public static var sparc: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "sparc") } }
+        @_alwaysEmitIntoClient public static var sparc: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "sparc") } }
         /// `ppc`.
-        public static var ppc: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "ppc") } }
+        @_alwaysEmitIntoClient public static var ppc: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "ppc") } }
         /// `mips`.
-        public static var mips: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "mips") } }
+        @_alwaysEmitIntoClient public static var mips: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "mips") } }
         /// `tricore`.
-        public static var tricore: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "tricore") } }
+        @_alwaysEmitIntoClient public static var tricore: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "tricore") } }
         /// `s390`.
-        public static var s390: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "s390") } }
+        @_alwaysEmitIntoClient public static var s390: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "s390") } }
         /// `riscv`.
-        public static var riscv: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "riscv") } }
+        @_alwaysEmitIntoClient public static var riscv: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "riscv") } }
         /// `other`.
-        public static var other: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "other") } }
+        @_alwaysEmitIntoClient public static var other: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "other") } }
     }
 
     /// `CpuInfo`: a QAPI union of the `machine` module, since QEMU 0.14.
@@ -2103,8 +2103,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(cpu: Swift.Int, current: Swift.Bool, halted: Swift.Bool, qomPath: Swift.String, threadID: Swift.Int, arch: QAPI.CPUInfoArch) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(cpu: Swift.Int, current: Swift.Bool, halted: Swift.Bool, qomPath: Swift.String, threadID: Swift.Int, arch: QAPI.CPUInfoArch) {
+            self.init(unchecked: [:])
             json.setQAPIMember("CPU", cpu)
             json.setQAPIMember("current", current)
             json.setQAPIMember("halted", halted)
@@ -2113,67 +2113,67 @@ extension QAPI {
             json.setQAPIMember("arch", arch)
         }
         /// `CPU`: `int`, since QEMU 0.14.
-        public var cpu: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpu: Swift.Int? {
             @_optimize(none) get { json.qapiMember("CPU") }
             @_optimize(none) set { json.setQAPIMember("CPU", newValue) }
         }
         /// `current`: `bool`, since QEMU 0.14.
-        public var current: Swift.Bool? {
+        @_alwaysEmitIntoClient public var current: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("current") }
             @_optimize(none) set { json.setQAPIMember("current", newValue) }
         }
         /// `halted`: `bool`, since QEMU 0.14.
-        public var halted: Swift.Bool? {
+        @_alwaysEmitIntoClient public var halted: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("halted") }
             @_optimize(none) set { json.setQAPIMember("halted", newValue) }
         }
         /// `qom_path`: `str`, since QEMU 2.4.
-        public var qomPath: Swift.String? {
+        @_alwaysEmitIntoClient public var qomPath: Swift.String? {
             @_optimize(none) get { json.qapiMember("qom_path") }
             @_optimize(none) set { json.setQAPIMember("qom_path", newValue) }
         }
         /// `thread_id`: `int`, since QEMU 0.14.
-        public var threadID: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("thread_id") }
             @_optimize(none) set { json.setQAPIMember("thread_id", newValue) }
         }
         /// `props`: `CpuInstanceProperties`, optional, since QEMU 2.10.
-        public var props: QAPI.CPUInstanceProperties? {
+        @_alwaysEmitIntoClient public var props: QAPI.CPUInstanceProperties? {
             @_optimize(none) get { json.qapiMember("props") }
             @_optimize(none) set { json.setQAPIMember("props", newValue) }
         }
         /// `arch`: `CpuInfoArch`, since QEMU 2.6.
-        public var arch: QAPI.CPUInfoArch? {
+        @_alwaysEmitIntoClient public var arch: QAPI.CPUInfoArch? {
             @_optimize(none) get { json.qapiMember("arch") }
             @_optimize(none) set { json.setQAPIMember("arch", newValue) }
         }
         /// `pc`: `int`, optional, since QEMU 2.6.
-        public var pc: Swift.Int? {
+        @_alwaysEmitIntoClient public var pc: Swift.Int? {
             @_optimize(none) get { json.qapiMember("pc") }
             @_optimize(none) set { json.setQAPIMember("pc", newValue) }
         }
         /// `npc`: `int`, optional, since QEMU 2.6.
-        public var npc: Swift.Int? {
+        @_alwaysEmitIntoClient public var npc: Swift.Int? {
             @_optimize(none) get { json.qapiMember("npc") }
             @_optimize(none) set { json.setQAPIMember("npc", newValue) }
         }
         /// `nip`: `int`, optional, since QEMU 2.6.
-        public var nip: Swift.Int? {
+        @_alwaysEmitIntoClient public var nip: Swift.Int? {
             @_optimize(none) get { json.qapiMember("nip") }
             @_optimize(none) set { json.setQAPIMember("nip", newValue) }
         }
         /// `cpu-state`: `S390CpuState`, optional, since QEMU 2.12.
-        public var cpuState: QAPI.S390CPUState? {
+        @_alwaysEmitIntoClient public var cpuState: QAPI.S390CPUState? {
             @_optimize(none) get { json.qapiMember("cpu-state") }
             @_optimize(none) set { json.setQAPIMember("cpu-state", newValue) }
         }
         /// `dedicated`: `bool`, optional, since QEMU 8.2.
-        public var dedicated: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dedicated: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("dedicated") }
             @_optimize(none) set { json.setQAPIMember("dedicated", newValue) }
         }
         /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
-        public var entitlement: QAPI.S390CPUEntitlement? {
+        @_alwaysEmitIntoClient public var entitlement: QAPI.S390CPUEntitlement? {
             @_optimize(none) get { json.qapiMember("entitlement") }
             @_optimize(none) set { json.setQAPIMember("entitlement", newValue) }
         }
@@ -2194,12 +2194,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(pc: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("pc", pc)
         }
         /// `pc`: `int`, since QEMU 2.6.
-        public var pc: Swift.Int? {
+        @_alwaysEmitIntoClient public var pc: Swift.Int? {
             @_optimize(none) get { json.qapiMember("pc") }
             @_optimize(none) set { json.setQAPIMember("pc", newValue) }
         }
@@ -2220,18 +2220,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(pc: Swift.Int, npc: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int, npc: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("pc", pc)
             json.setQAPIMember("npc", npc)
         }
         /// `pc`: `int`, since QEMU 2.6.
-        public var pc: Swift.Int? {
+        @_alwaysEmitIntoClient public var pc: Swift.Int? {
             @_optimize(none) get { json.qapiMember("pc") }
             @_optimize(none) set { json.setQAPIMember("pc", newValue) }
         }
         /// `npc`: `int`, since QEMU 2.6.
-        public var npc: Swift.Int? {
+        @_alwaysEmitIntoClient public var npc: Swift.Int? {
             @_optimize(none) get { json.qapiMember("npc") }
             @_optimize(none) set { json.setQAPIMember("npc", newValue) }
         }
@@ -2252,12 +2252,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nip: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nip: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("nip", nip)
         }
         /// `nip`: `int`, since QEMU 2.6.
-        public var nip: Swift.Int? {
+        @_alwaysEmitIntoClient public var nip: Swift.Int? {
             @_optimize(none) get { json.qapiMember("nip") }
             @_optimize(none) set { json.setQAPIMember("nip", newValue) }
         }
@@ -2278,12 +2278,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(pc: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("PC", pc)
         }
         /// `PC`: `int`, since QEMU 2.6.
-        public var pc: Swift.Int? {
+        @_alwaysEmitIntoClient public var pc: Swift.Int? {
             @_optimize(none) get { json.qapiMember("PC") }
             @_optimize(none) set { json.setQAPIMember("PC", newValue) }
         }
@@ -2304,12 +2304,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(pc: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("PC", pc)
         }
         /// `PC`: `int`, since QEMU 2.6.
-        public var pc: Swift.Int? {
+        @_alwaysEmitIntoClient public var pc: Swift.Int? {
             @_optimize(none) get { json.qapiMember("PC") }
             @_optimize(none) set { json.setQAPIMember("PC", newValue) }
         }
@@ -2330,12 +2330,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(pc: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("pc", pc)
         }
         /// `pc`: `int`.
-        public var pc: Swift.Int? {
+        @_alwaysEmitIntoClient public var pc: Swift.Int? {
             @_optimize(none) get { json.qapiMember("pc") }
             @_optimize(none) set { json.setQAPIMember("pc", newValue) }
         }
@@ -2356,17 +2356,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(log: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(log: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("log", log)
         }
         /// `version`: `str`, optional, since QEMU 10.2.
-        public var version: Swift.String? {
+        @_alwaysEmitIntoClient public var version: Swift.String? {
             @_optimize(none) get { json.qapiMember("version") }
             @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `log`: `str`, since QEMU 10.2.
-        public var log: Swift.String? {
+        @_alwaysEmitIntoClient public var log: Swift.String? {
             @_optimize(none) get { json.qapiMember("log") }
             @_optimize(none) set { json.setQAPIMember("log", newValue) }
         }
@@ -2389,8 +2389,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2411,11 +2411,11 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `compat-props`: `bool`, optional, since QEMU 9.1.
-        public var compatProps: Swift.Bool? {
+        @_alwaysEmitIntoClient public var compatProps: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("compat-props") }
             @_optimize(none) set { arguments.setQAPIMember("compat-props", newValue) }
         }
@@ -2438,8 +2438,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2460,8 +2460,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2482,8 +2482,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2504,8 +2504,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2526,8 +2526,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2548,8 +2548,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2570,8 +2570,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2592,8 +2592,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2614,8 +2614,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2636,29 +2636,29 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("val", val)
             arguments.setQAPIMember("size", size)
             arguments.setQAPIMember("filename", filename)
         }
         /// `val`: `uint64`, since QEMU 0.14.
-        public var val: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var val: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("val") }
             @_optimize(none) set { arguments.setQAPIMember("val", newValue) }
         }
         /// `size`: `size`, since QEMU 0.14.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("size") }
             @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `filename`: `str`, since QEMU 0.14.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filename") }
             @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `cpu-index`: `int`, optional, since QEMU 0.14.
-        public var cpuIndex: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cpu-index") }
             @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
         }
@@ -2681,24 +2681,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("val", val)
             arguments.setQAPIMember("size", size)
             arguments.setQAPIMember("filename", filename)
         }
         /// `val`: `uint64`, since QEMU 0.14.
-        public var val: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var val: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("val") }
             @_optimize(none) set { arguments.setQAPIMember("val", newValue) }
         }
         /// `size`: `size`, since QEMU 0.14.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("size") }
             @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `filename`: `str`, since QEMU 0.14.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filename") }
             @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
@@ -2721,8 +2721,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2743,8 +2743,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2765,147 +2765,147 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.NUMAOptionsType) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.NUMAOptionsType) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("type", type)
         }
         /// `type`: `NumaOptionsType`, since QEMU 2.1.
-        public var type: QAPI.NUMAOptionsType? {
+        @_alwaysEmitIntoClient public var type: QAPI.NUMAOptionsType? {
             @_optimize(none) get { arguments.qapiMember("type") }
             @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `nodeid`: `uint16`, optional, since QEMU 2.1.
-        public var nodeid: Swift.Int? {
+        @_alwaysEmitIntoClient public var nodeid: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("nodeid") }
             @_optimize(none) set { arguments.setQAPIMember("nodeid", newValue) }
         }
         /// `cpus`: `[uint16]`, optional, since QEMU 2.1.
-        public var cpus: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var cpus: [Swift.Int]? {
             @_optimize(none) get { arguments.qapiMember("cpus") }
             @_optimize(none) set { arguments.setQAPIMember("cpus", newValue) }
         }
         /// `mem`: `size`, optional, since QEMU 2.1.
-        public var mem: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var mem: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("mem") }
             @_optimize(none) set { arguments.setQAPIMember("mem", newValue) }
         }
         /// `memdev`: `str`, optional, since QEMU 2.1.
-        public var memdev: Swift.String? {
+        @_alwaysEmitIntoClient public var memdev: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("memdev") }
             @_optimize(none) set { arguments.setQAPIMember("memdev", newValue) }
         }
         /// `initiator`: `uint16`, optional, since QEMU 5.0.
-        public var initiator: Swift.Int? {
+        @_alwaysEmitIntoClient public var initiator: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("initiator") }
             @_optimize(none) set { arguments.setQAPIMember("initiator", newValue) }
         }
         /// `src`: `uint16`, optional, since QEMU 2.10.
-        public var src: Swift.Int? {
+        @_alwaysEmitIntoClient public var src: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("src") }
             @_optimize(none) set { arguments.setQAPIMember("src", newValue) }
         }
         /// `dst`: `uint16`, optional, since QEMU 2.10.
-        public var dst: Swift.Int? {
+        @_alwaysEmitIntoClient public var dst: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("dst") }
             @_optimize(none) set { arguments.setQAPIMember("dst", newValue) }
         }
         /// `val`: `uint8`, optional, since QEMU 2.10.
-        public var val: Swift.Int? {
+        @_alwaysEmitIntoClient public var val: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("val") }
             @_optimize(none) set { arguments.setQAPIMember("val", newValue) }
         }
         /// `node-id`: `int`, optional, since QEMU 2.7.
-        public var nodeID: Swift.Int? {
+        @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("node-id") }
             @_optimize(none) set { arguments.setQAPIMember("node-id", newValue) }
         }
         /// `drawer-id`: `int`, optional, since QEMU 8.2.
-        public var drawerID: Swift.Int? {
+        @_alwaysEmitIntoClient public var drawerID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("drawer-id") }
             @_optimize(none) set { arguments.setQAPIMember("drawer-id", newValue) }
         }
         /// `book-id`: `int`, optional, since QEMU 8.2.
-        public var bookID: Swift.Int? {
+        @_alwaysEmitIntoClient public var bookID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("book-id") }
             @_optimize(none) set { arguments.setQAPIMember("book-id", newValue) }
         }
         /// `socket-id`: `int`, optional, since QEMU 2.7.
-        public var socketID: Swift.Int? {
+        @_alwaysEmitIntoClient public var socketID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("socket-id") }
             @_optimize(none) set { arguments.setQAPIMember("socket-id", newValue) }
         }
         /// `die-id`: `int`, optional, since QEMU 4.1.
-        public var dieID: Swift.Int? {
+        @_alwaysEmitIntoClient public var dieID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("die-id") }
             @_optimize(none) set { arguments.setQAPIMember("die-id", newValue) }
         }
         /// `cluster-id`: `int`, optional, since QEMU 7.1.
-        public var clusterID: Swift.Int? {
+        @_alwaysEmitIntoClient public var clusterID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cluster-id") }
             @_optimize(none) set { arguments.setQAPIMember("cluster-id", newValue) }
         }
         /// `module-id`: `int`, optional, since QEMU 9.1.
-        public var moduleID: Swift.Int? {
+        @_alwaysEmitIntoClient public var moduleID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("module-id") }
             @_optimize(none) set { arguments.setQAPIMember("module-id", newValue) }
         }
         /// `core-id`: `int`, optional, since QEMU 2.7.
-        public var coreID: Swift.Int? {
+        @_alwaysEmitIntoClient public var coreID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("core-id") }
             @_optimize(none) set { arguments.setQAPIMember("core-id", newValue) }
         }
         /// `thread-id`: `int`, optional, since QEMU 2.7.
-        public var threadID: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("thread-id") }
             @_optimize(none) set { arguments.setQAPIMember("thread-id", newValue) }
         }
         /// `target`: `uint16`, optional, since QEMU 5.0.
-        public var target: Swift.Int? {
+        @_alwaysEmitIntoClient public var target: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("target") }
             @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `hierarchy`: `HmatLBMemoryHierarchy`, optional, since QEMU 5.0.
-        public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
+        @_alwaysEmitIntoClient public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
             @_optimize(none) get { arguments.qapiMember("hierarchy") }
             @_optimize(none) set { arguments.setQAPIMember("hierarchy", newValue) }
         }
         /// `data-type`: `HmatLBDataType`, optional, since QEMU 5.0.
-        public var dataType: QAPI.HmatLBDataType? {
+        @_alwaysEmitIntoClient public var dataType: QAPI.HmatLBDataType? {
             @_optimize(none) get { arguments.qapiMember("data-type") }
             @_optimize(none) set { arguments.setQAPIMember("data-type", newValue) }
         }
         /// `latency`: `uint64`, optional, since QEMU 5.0.
-        public var latency: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var latency: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("latency") }
             @_optimize(none) set { arguments.setQAPIMember("latency", newValue) }
         }
         /// `bandwidth`: `size`, optional, since QEMU 5.0.
-        public var bandwidth: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var bandwidth: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("bandwidth") }
             @_optimize(none) set { arguments.setQAPIMember("bandwidth", newValue) }
         }
         /// `size`: `size`, optional, since QEMU 5.0.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("size") }
             @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `level`: `uint8`, optional, since QEMU 5.0.
-        public var level: Swift.Int? {
+        @_alwaysEmitIntoClient public var level: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("level") }
             @_optimize(none) set { arguments.setQAPIMember("level", newValue) }
         }
         /// `associativity`: `HmatCacheAssociativity`, optional, since QEMU 5.0.
-        public var associativity: QAPI.HmatCacheAssociativity? {
+        @_alwaysEmitIntoClient public var associativity: QAPI.HmatCacheAssociativity? {
             @_optimize(none) get { arguments.qapiMember("associativity") }
             @_optimize(none) set { arguments.setQAPIMember("associativity", newValue) }
         }
         /// `policy`: `HmatCacheWritePolicy`, optional, since QEMU 5.0.
-        public var policy: QAPI.HmatCacheWritePolicy? {
+        @_alwaysEmitIntoClient public var policy: QAPI.HmatCacheWritePolicy? {
             @_optimize(none) get { arguments.qapiMember("policy") }
             @_optimize(none) set { arguments.setQAPIMember("policy", newValue) }
         }
         /// `line`: `uint16`, optional, since QEMU 5.0.
-        public var line: Swift.Int? {
+        @_alwaysEmitIntoClient public var line: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("line") }
             @_optimize(none) set { arguments.setQAPIMember("line", newValue) }
         }
@@ -2928,12 +2928,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(value: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("value", value)
         }
         /// `value`: `int`, since QEMU 0.14.
-        public var value: Swift.Int? {
+        @_alwaysEmitIntoClient public var value: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("value") }
             @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
         }
@@ -2956,8 +2956,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2978,8 +2978,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3000,8 +3000,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3022,8 +3022,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3046,8 +3046,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3070,8 +3070,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3094,8 +3094,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3118,8 +3118,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3142,8 +3142,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3166,8 +3166,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3190,8 +3190,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3212,12 +3212,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 7.2.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filename") }
             @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
@@ -3242,8 +3242,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3268,8 +3268,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3294,8 +3294,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3321,8 +3321,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -3345,11 +3345,11 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `max-size`: `size`, optional, since QEMU 10.2.
-        public var maxSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var maxSize: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("max-size") }
             @_optimize(none) set { arguments.setQAPIMember("max-size", newValue) }
         }
@@ -3370,7 +3370,7 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `actual`: `int`, since QEMU 1.2.
-        public var actual: Swift.Int? {
+        @_alwaysEmitIntoClient public var actual: Swift.Int? {
             @_optimize(none) get { json.qapiMember("actual") }
             @_optimize(none) set { json.setQAPIMember("actual", newValue) }
         }
@@ -3391,12 +3391,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `committed`: `size`, since QEMU 8.2.
-        public var committed: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var committed: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("committed") }
             @_optimize(none) set { json.setQAPIMember("committed", newValue) }
         }
         /// `available`: `size`, since QEMU 8.2.
-        public var available: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var available: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("available") }
             @_optimize(none) set { json.setQAPIMember("available", newValue) }
         }
@@ -3417,17 +3417,17 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `id`: `str`, optional, since QEMU 5.1.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `size`: `size`, since QEMU 5.1.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `qom-path`: `str`, since QEMU 6.2.
-        public var qomPath: Swift.String? {
+        @_alwaysEmitIntoClient public var qomPath: Swift.String? {
             @_optimize(none) get { json.qapiMember("qom-path") }
             @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
@@ -3453,12 +3453,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, since QEMU 2.4.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `msg`: `str`, since QEMU 2.4.
-        public var msg: Swift.String? {
+        @_alwaysEmitIntoClient public var msg: Swift.String? {
             @_optimize(none) get { json.qapiMember("msg") }
             @_optimize(none) set { json.setQAPIMember("msg", newValue) }
         }

@@ -16,13 +16,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `auto`.
-        public static var auto: S390CPUEntitlement { @_optimize(none) get { S390CPUEntitlement(rawValue: "auto") } }
+        @_alwaysEmitIntoClient public static var auto: S390CPUEntitlement { @_optimize(none) get { S390CPUEntitlement(rawValue: "auto") } }
         /// `low`.
-        public static var low: S390CPUEntitlement { @_optimize(none) get { S390CPUEntitlement(rawValue: "low") } }
+        @_alwaysEmitIntoClient public static var low: S390CPUEntitlement { @_optimize(none) get { S390CPUEntitlement(rawValue: "low") } }
         /// `medium`.
-        public static var medium: S390CPUEntitlement { @_optimize(none) get { S390CPUEntitlement(rawValue: "medium") } }
+        @_alwaysEmitIntoClient public static var medium: S390CPUEntitlement { @_optimize(none) get { S390CPUEntitlement(rawValue: "medium") } }
         /// `high`.
-        public static var high: S390CPUEntitlement { @_optimize(none) get { S390CPUEntitlement(rawValue: "high") } }
+        @_alwaysEmitIntoClient public static var high: S390CPUEntitlement { @_optimize(none) get { S390CPUEntitlement(rawValue: "high") } }
     }
 
     /// `CpuTopologyLevel`: a QAPI enumeration of the `machine-common` module, since QEMU 9.2.
@@ -36,23 +36,23 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `thread`.
-        public static var thread: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "thread") } }
+        @_alwaysEmitIntoClient public static var thread: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "thread") } }
         /// `core`.
-        public static var core: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "core") } }
+        @_alwaysEmitIntoClient public static var core: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "core") } }
         /// `module`.
-        public static var module: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "module") } }
+        @_alwaysEmitIntoClient public static var module: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "module") } }
         /// `cluster`.
-        public static var cluster: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "cluster") } }
+        @_alwaysEmitIntoClient public static var cluster: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "cluster") } }
         /// `die`.
-        public static var die: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "die") } }
+        @_alwaysEmitIntoClient public static var die: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "die") } }
         /// `socket`.
-        public static var socket: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "socket") } }
+        @_alwaysEmitIntoClient public static var socket: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "socket") } }
         /// `book`.
-        public static var book: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "book") } }
+        @_alwaysEmitIntoClient public static var book: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "book") } }
         /// `drawer`.
-        public static var drawer: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "drawer") } }
+        @_alwaysEmitIntoClient public static var drawer: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "drawer") } }
         /// `default`.
-        public static var `default`: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "default") } }
+        @_alwaysEmitIntoClient public static var `default`: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "default") } }
     }
 
     /// `CacheLevelAndType`: a QAPI enumeration of the `machine-common` module, since QEMU 9.2.
@@ -66,13 +66,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `l1d`.
-        public static var l1d: CacheLevelAndType { @_optimize(none) get { CacheLevelAndType(rawValue: "l1d") } }
+        @_alwaysEmitIntoClient public static var l1d: CacheLevelAndType { @_optimize(none) get { CacheLevelAndType(rawValue: "l1d") } }
         /// `l1i`.
-        public static var l1i: CacheLevelAndType { @_optimize(none) get { CacheLevelAndType(rawValue: "l1i") } }
+        @_alwaysEmitIntoClient public static var l1i: CacheLevelAndType { @_optimize(none) get { CacheLevelAndType(rawValue: "l1i") } }
         /// `l2`.
-        public static var l2: CacheLevelAndType { @_optimize(none) get { CacheLevelAndType(rawValue: "l2") } }
+        @_alwaysEmitIntoClient public static var l2: CacheLevelAndType { @_optimize(none) get { CacheLevelAndType(rawValue: "l2") } }
         /// `l3`.
-        public static var l3: CacheLevelAndType { @_optimize(none) get { CacheLevelAndType(rawValue: "l3") } }
+        @_alwaysEmitIntoClient public static var l3: CacheLevelAndType { @_optimize(none) get { CacheLevelAndType(rawValue: "l3") } }
     }
 
     /// `SmpCacheProperties`: a QAPI struct of the `machine-common` module, since QEMU 9.2.
@@ -88,18 +88,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(cache: QAPI.CacheLevelAndType, topology: QAPI.CPUTopologyLevel) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(cache: QAPI.CacheLevelAndType, topology: QAPI.CPUTopologyLevel) {
+            self.init(unchecked: [:])
             json.setQAPIMember("cache", cache)
             json.setQAPIMember("topology", topology)
         }
         /// `cache`: `CacheLevelAndType`, since QEMU 9.2.
-        public var cache: QAPI.CacheLevelAndType? {
+        @_alwaysEmitIntoClient public var cache: QAPI.CacheLevelAndType? {
             @_optimize(none) get { json.qapiMember("cache") }
             @_optimize(none) set { json.setQAPIMember("cache", newValue) }
         }
         /// `topology`: `CpuTopologyLevel`, since QEMU 9.2.
-        public var topology: QAPI.CPUTopologyLevel? {
+        @_alwaysEmitIntoClient public var topology: QAPI.CPUTopologyLevel? {
             @_optimize(none) get { json.qapiMember("topology") }
             @_optimize(none) set { json.setQAPIMember("topology", newValue) }
         }
@@ -118,12 +118,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(caches: [QAPI.SmpCacheProperties]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(caches: [QAPI.SmpCacheProperties]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("caches", caches)
         }
         /// `caches`: `[SmpCacheProperties]`.
-        public var caches: [QAPI.SmpCacheProperties]? {
+        @_alwaysEmitIntoClient public var caches: [QAPI.SmpCacheProperties]? {
             @_optimize(none) get { json.qapiMember("caches") }
             @_optimize(none) set { json.setQAPIMember("caches", newValue) }
         }

@@ -18,17 +18,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 2.8.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `props`: `any`, optional, since QEMU 2.8.
-        public var props: QMPWire.JSON? {
+        @_alwaysEmitIntoClient public var props: QMPWire.JSON? {
             @_optimize(none) get { json.qapiMember("props") }
             @_optimize(none) set { json.setQAPIMember("props", newValue) }
         }
@@ -45,9 +45,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `static`.
-        public static var `static`: CPUModelExpansionType { @_optimize(none) get { CPUModelExpansionType(rawValue: "static") } }
+        @_alwaysEmitIntoClient public static var `static`: CPUModelExpansionType { @_optimize(none) get { CPUModelExpansionType(rawValue: "static") } }
         /// `full`.
-        public static var full: CPUModelExpansionType { @_optimize(none) get { CPUModelExpansionType(rawValue: "full") } }
+        @_alwaysEmitIntoClient public static var full: CPUModelExpansionType { @_optimize(none) get { CPUModelExpansionType(rawValue: "full") } }
     }
 
     /// `CpuModelCompareResult`: a QAPI enumeration of the `machine-target` module, since QEMU 2.8.
@@ -61,13 +61,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `incompatible`.
-        public static var incompatible: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "incompatible") } }
+        @_alwaysEmitIntoClient public static var incompatible: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "incompatible") } }
         /// `identical`.
-        public static var identical: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "identical") } }
+        @_alwaysEmitIntoClient public static var identical: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "identical") } }
         /// `superset`.
-        public static var superset: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "superset") } }
+        @_alwaysEmitIntoClient public static var superset: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "superset") } }
         /// `subset`.
-        public static var subset: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "subset") } }
+        @_alwaysEmitIntoClient public static var subset: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "subset") } }
     }
 
     /// `CpuModelBaselineInfo`: a QAPI struct of the `machine-target` module, since QEMU 2.8.
@@ -83,12 +83,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(model: QAPI.CPUModelInfo) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(model: QAPI.CPUModelInfo) {
+            self.init(unchecked: [:])
             json.setQAPIMember("model", model)
         }
         /// `model`: `CpuModelInfo`, since QEMU 2.8.
-        public var model: QAPI.CPUModelInfo? {
+        @_alwaysEmitIntoClient public var model: QAPI.CPUModelInfo? {
             @_optimize(none) get { json.qapiMember("model") }
             @_optimize(none) set { json.setQAPIMember("model", newValue) }
         }
@@ -107,18 +107,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(result: QAPI.CPUModelCompareResult, responsibleProperties: [Swift.String]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(result: QAPI.CPUModelCompareResult, responsibleProperties: [Swift.String]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("result", result)
             json.setQAPIMember("responsible-properties", responsibleProperties)
         }
         /// `result`: `CpuModelCompareResult`, since QEMU 2.8.
-        public var result: QAPI.CPUModelCompareResult? {
+        @_alwaysEmitIntoClient public var result: QAPI.CPUModelCompareResult? {
             @_optimize(none) get { json.qapiMember("result") }
             @_optimize(none) set { json.setQAPIMember("result", newValue) }
         }
         /// `responsible-properties`: `[str]`, since QEMU 2.8.
-        public var responsibleProperties: [Swift.String]? {
+        @_alwaysEmitIntoClient public var responsibleProperties: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("responsible-properties") }
             @_optimize(none) set { json.setQAPIMember("responsible-properties", newValue) }
         }
@@ -137,17 +137,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(model: QAPI.CPUModelInfo) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(model: QAPI.CPUModelInfo) {
+            self.init(unchecked: [:])
             json.setQAPIMember("model", model)
         }
         /// `model`: `CpuModelInfo`, since QEMU 2.8.
-        public var model: QAPI.CPUModelInfo? {
+        @_alwaysEmitIntoClient public var model: QAPI.CPUModelInfo? {
             @_optimize(none) get { json.qapiMember("model") }
             @_optimize(none) set { json.setQAPIMember("model", newValue) }
         }
         /// `deprecated-props`: `[str]`, optional, since QEMU 9.1.
-        public var deprecatedProps: [Swift.String]? {
+        @_alwaysEmitIntoClient public var deprecatedProps: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("deprecated-props") }
             @_optimize(none) set { json.setQAPIMember("deprecated-props", newValue) }
         }
@@ -166,45 +166,45 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, static: Swift.Bool, typename: Swift.String, deprecated: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, static: Swift.Bool, typename: Swift.String, deprecated: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("static", `static`)
             json.setQAPIMember("typename", typename)
             json.setQAPIMember("deprecated", deprecated)
         }
         /// `name`: `str`, since QEMU 1.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `migration-safe`: `bool`, optional, since QEMU 2.8.
-        public var migrationSafe: Swift.Bool? {
+        @_alwaysEmitIntoClient public var migrationSafe: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("migration-safe") }
             @_optimize(none) set { json.setQAPIMember("migration-safe", newValue) }
         }
         /// `static`: `bool`, since QEMU 2.8.
-        public var `static`: Swift.Bool? {
+        @_alwaysEmitIntoClient public var `static`: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("static") }
             @_optimize(none) set { json.setQAPIMember("static", newValue) }
         }
         /// `unavailable-features`: `[str]`, optional, since QEMU 2.8.
-        public var unavailableFeatures: [Swift.String]? {
+        @_alwaysEmitIntoClient public var unavailableFeatures: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("unavailable-features") }
             @_optimize(none) set { json.setQAPIMember("unavailable-features", newValue) }
         }
         /// `typename`: `str`, since QEMU 2.9.
-        public var typename: Swift.String? {
+        @_alwaysEmitIntoClient public var typename: Swift.String? {
             @_optimize(none) get { json.qapiMember("typename") }
             @_optimize(none) set { json.setQAPIMember("typename", newValue) }
         }
         /// `alias-of`: `str`, optional, since QEMU 4.1.
-        public var aliasOf: Swift.String? {
+        @_alwaysEmitIntoClient public var aliasOf: Swift.String? {
             @_optimize(none) get { json.qapiMember("alias-of") }
             @_optimize(none) set { json.setQAPIMember("alias-of", newValue) }
         }
         /// `deprecated`: `bool`, since QEMU 5.2.
-        public var deprecated: Swift.Bool? {
+        @_alwaysEmitIntoClient public var deprecated: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("deprecated") }
             @_optimize(none) set { json.setQAPIMember("deprecated", newValue) }
         }
@@ -221,9 +221,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `horizontal`.
-        public static var horizontal: S390CPUPolarization { @_optimize(none) get { S390CPUPolarization(rawValue: "horizontal") } }
+        @_alwaysEmitIntoClient public static var horizontal: S390CPUPolarization { @_optimize(none) get { S390CPUPolarization(rawValue: "horizontal") } }
         /// `vertical`.
-        public static var vertical: S390CPUPolarization { @_optimize(none) get { S390CPUPolarization(rawValue: "vertical") } }
+        @_alwaysEmitIntoClient public static var vertical: S390CPUPolarization { @_optimize(none) get { S390CPUPolarization(rawValue: "vertical") } }
     }
 
     /// `CpuPolarizationInfo`: a QAPI struct of the `machine-target` module, since QEMU 8.2.
@@ -239,12 +239,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(polarization: QAPI.S390CPUPolarization) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(polarization: QAPI.S390CPUPolarization) {
+            self.init(unchecked: [:])
             json.setQAPIMember("polarization", polarization)
         }
         /// `polarization`: `S390CpuPolarization`, since QEMU 8.2.
-        public var polarization: QAPI.S390CPUPolarization? {
+        @_alwaysEmitIntoClient public var polarization: QAPI.S390CPUPolarization? {
             @_optimize(none) get { json.qapiMember("polarization") }
             @_optimize(none) set { json.setQAPIMember("polarization", newValue) }
         }
@@ -267,18 +267,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("modela", modela)
             arguments.setQAPIMember("modelb", modelb)
         }
         /// `modela`: `CpuModelInfo`, since QEMU 2.8.
-        public var modela: QAPI.CPUModelInfo? {
+        @_alwaysEmitIntoClient public var modela: QAPI.CPUModelInfo? {
             @_optimize(none) get { arguments.qapiMember("modela") }
             @_optimize(none) set { arguments.setQAPIMember("modela", newValue) }
         }
         /// `modelb`: `CpuModelInfo`, since QEMU 2.8.
-        public var modelb: QAPI.CPUModelInfo? {
+        @_alwaysEmitIntoClient public var modelb: QAPI.CPUModelInfo? {
             @_optimize(none) get { arguments.qapiMember("modelb") }
             @_optimize(none) set { arguments.setQAPIMember("modelb", newValue) }
         }
@@ -301,18 +301,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("modela", modela)
             arguments.setQAPIMember("modelb", modelb)
         }
         /// `modela`: `CpuModelInfo`, since QEMU 2.8.
-        public var modela: QAPI.CPUModelInfo? {
+        @_alwaysEmitIntoClient public var modela: QAPI.CPUModelInfo? {
             @_optimize(none) get { arguments.qapiMember("modela") }
             @_optimize(none) set { arguments.setQAPIMember("modela", newValue) }
         }
         /// `modelb`: `CpuModelInfo`, since QEMU 2.8.
-        public var modelb: QAPI.CPUModelInfo? {
+        @_alwaysEmitIntoClient public var modelb: QAPI.CPUModelInfo? {
             @_optimize(none) get { arguments.qapiMember("modelb") }
             @_optimize(none) set { arguments.setQAPIMember("modelb", newValue) }
         }
@@ -335,18 +335,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.CPUModelExpansionType, model: QAPI.CPUModelInfo) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.CPUModelExpansionType, model: QAPI.CPUModelInfo) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("type", type)
             arguments.setQAPIMember("model", model)
         }
         /// `type`: `CpuModelExpansionType`, since QEMU 2.8.
-        public var type: QAPI.CPUModelExpansionType? {
+        @_alwaysEmitIntoClient public var type: QAPI.CPUModelExpansionType? {
             @_optimize(none) get { arguments.qapiMember("type") }
             @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `model`: `CpuModelInfo`, since QEMU 2.8.
-        public var model: QAPI.CPUModelInfo? {
+        @_alwaysEmitIntoClient public var model: QAPI.CPUModelInfo? {
             @_optimize(none) get { arguments.qapiMember("model") }
             @_optimize(none) set { arguments.setQAPIMember("model", newValue) }
         }
@@ -369,8 +369,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -393,37 +393,37 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(coreID: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(coreID: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("core-id", coreID)
         }
         /// `core-id`: `uint16`, since QEMU 8.2.
-        public var coreID: Swift.Int? {
+        @_alwaysEmitIntoClient public var coreID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("core-id") }
             @_optimize(none) set { arguments.setQAPIMember("core-id", newValue) }
         }
         /// `socket-id`: `uint16`, optional, since QEMU 8.2.
-        public var socketID: Swift.Int? {
+        @_alwaysEmitIntoClient public var socketID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("socket-id") }
             @_optimize(none) set { arguments.setQAPIMember("socket-id", newValue) }
         }
         /// `book-id`: `uint16`, optional, since QEMU 8.2.
-        public var bookID: Swift.Int? {
+        @_alwaysEmitIntoClient public var bookID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("book-id") }
             @_optimize(none) set { arguments.setQAPIMember("book-id", newValue) }
         }
         /// `drawer-id`: `uint16`, optional, since QEMU 8.2.
-        public var drawerID: Swift.Int? {
+        @_alwaysEmitIntoClient public var drawerID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("drawer-id") }
             @_optimize(none) set { arguments.setQAPIMember("drawer-id", newValue) }
         }
         /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
-        public var entitlement: QAPI.S390CPUEntitlement? {
+        @_alwaysEmitIntoClient public var entitlement: QAPI.S390CPUEntitlement? {
             @_optimize(none) get { arguments.qapiMember("entitlement") }
             @_optimize(none) set { arguments.setQAPIMember("entitlement", newValue) }
         }
         /// `dedicated`: `bool`, optional, since QEMU 8.2.
-        public var dedicated: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dedicated: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("dedicated") }
             @_optimize(none) set { arguments.setQAPIMember("dedicated", newValue) }
         }
@@ -448,8 +448,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -470,7 +470,7 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `polarization`: `S390CpuPolarization`, since QEMU 8.2.
-        public var polarization: QAPI.S390CPUPolarization? {
+        @_alwaysEmitIntoClient public var polarization: QAPI.S390CPUPolarization? {
             @_optimize(none) get { json.qapiMember("polarization") }
             @_optimize(none) set { json.setQAPIMember("polarization", newValue) }
         }

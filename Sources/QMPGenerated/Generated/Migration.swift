@@ -18,8 +18,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(transferred: Swift.Int, remaining: Swift.Int, total: Swift.Int, duplicate: Swift.Int, normal: Swift.Int, normalBytes: Swift.Int, dirtyPagesRate: Swift.Int, mbps: Swift.Double, dirtySyncCount: Swift.Int, postcopyRequests: Swift.Int, pageSize: Swift.Int, multifdBytes: Swift.UInt64, pagesPerSecond: Swift.UInt64, precopyBytes: Swift.UInt64, downtimeBytes: Swift.UInt64, postcopyBytes: Swift.UInt64, dirtySyncMissedZeroCopy: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(transferred: Swift.Int, remaining: Swift.Int, total: Swift.Int, duplicate: Swift.Int, normal: Swift.Int, normalBytes: Swift.Int, dirtyPagesRate: Swift.Int, mbps: Swift.Double, dirtySyncCount: Swift.Int, postcopyRequests: Swift.Int, pageSize: Swift.Int, multifdBytes: Swift.UInt64, pagesPerSecond: Swift.UInt64, precopyBytes: Swift.UInt64, downtimeBytes: Swift.UInt64, postcopyBytes: Swift.UInt64, dirtySyncMissedZeroCopy: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("transferred", transferred)
             json.setQAPIMember("remaining", remaining)
             json.setQAPIMember("total", total)
@@ -39,87 +39,87 @@ extension QAPI {
             json.setQAPIMember("dirty-sync-missed-zero-copy", dirtySyncMissedZeroCopy)
         }
         /// `transferred`: `int`, since QEMU 0.14.
-        public var transferred: Swift.Int? {
+        @_alwaysEmitIntoClient public var transferred: Swift.Int? {
             @_optimize(none) get { json.qapiMember("transferred") }
             @_optimize(none) set { json.setQAPIMember("transferred", newValue) }
         }
         /// `remaining`: `int`, since QEMU 0.14.
-        public var remaining: Swift.Int? {
+        @_alwaysEmitIntoClient public var remaining: Swift.Int? {
             @_optimize(none) get { json.qapiMember("remaining") }
             @_optimize(none) set { json.setQAPIMember("remaining", newValue) }
         }
         /// `total`: `int`, since QEMU 0.14.
-        public var total: Swift.Int? {
+        @_alwaysEmitIntoClient public var total: Swift.Int? {
             @_optimize(none) get { json.qapiMember("total") }
             @_optimize(none) set { json.setQAPIMember("total", newValue) }
         }
         /// `duplicate`: `int`, since QEMU 1.2.
-        public var duplicate: Swift.Int? {
+        @_alwaysEmitIntoClient public var duplicate: Swift.Int? {
             @_optimize(none) get { json.qapiMember("duplicate") }
             @_optimize(none) set { json.setQAPIMember("duplicate", newValue) }
         }
         /// `normal`: `int`, since QEMU 1.2.
-        public var normal: Swift.Int? {
+        @_alwaysEmitIntoClient public var normal: Swift.Int? {
             @_optimize(none) get { json.qapiMember("normal") }
             @_optimize(none) set { json.setQAPIMember("normal", newValue) }
         }
         /// `normal-bytes`: `int`, since QEMU 1.2.
-        public var normalBytes: Swift.Int? {
+        @_alwaysEmitIntoClient public var normalBytes: Swift.Int? {
             @_optimize(none) get { json.qapiMember("normal-bytes") }
             @_optimize(none) set { json.setQAPIMember("normal-bytes", newValue) }
         }
         /// `dirty-pages-rate`: `int`, since QEMU 1.3.
-        public var dirtyPagesRate: Swift.Int? {
+        @_alwaysEmitIntoClient public var dirtyPagesRate: Swift.Int? {
             @_optimize(none) get { json.qapiMember("dirty-pages-rate") }
             @_optimize(none) set { json.setQAPIMember("dirty-pages-rate", newValue) }
         }
         /// `mbps`: `number`, since QEMU 1.6.
-        public var mbps: Swift.Double? {
+        @_alwaysEmitIntoClient public var mbps: Swift.Double? {
             @_optimize(none) get { json.qapiMember("mbps") }
             @_optimize(none) set { json.setQAPIMember("mbps", newValue) }
         }
         /// `dirty-sync-count`: `int`, since QEMU 2.1.
-        public var dirtySyncCount: Swift.Int? {
+        @_alwaysEmitIntoClient public var dirtySyncCount: Swift.Int? {
             @_optimize(none) get { json.qapiMember("dirty-sync-count") }
             @_optimize(none) set { json.setQAPIMember("dirty-sync-count", newValue) }
         }
         /// `postcopy-requests`: `int`, since QEMU 2.7.
-        public var postcopyRequests: Swift.Int? {
+        @_alwaysEmitIntoClient public var postcopyRequests: Swift.Int? {
             @_optimize(none) get { json.qapiMember("postcopy-requests") }
             @_optimize(none) set { json.setQAPIMember("postcopy-requests", newValue) }
         }
         /// `page-size`: `int`, since QEMU 2.10.
-        public var pageSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var pageSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("page-size") }
             @_optimize(none) set { json.setQAPIMember("page-size", newValue) }
         }
         /// `multifd-bytes`: `uint64`, since QEMU 3.0.
-        public var multifdBytes: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var multifdBytes: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("multifd-bytes") }
             @_optimize(none) set { json.setQAPIMember("multifd-bytes", newValue) }
         }
         /// `pages-per-second`: `uint64`, since QEMU 4.0.
-        public var pagesPerSecond: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var pagesPerSecond: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("pages-per-second") }
             @_optimize(none) set { json.setQAPIMember("pages-per-second", newValue) }
         }
         /// `precopy-bytes`: `uint64`, since QEMU 7.0.
-        public var precopyBytes: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var precopyBytes: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("precopy-bytes") }
             @_optimize(none) set { json.setQAPIMember("precopy-bytes", newValue) }
         }
         /// `downtime-bytes`: `uint64`, since QEMU 7.0.
-        public var downtimeBytes: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var downtimeBytes: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("downtime-bytes") }
             @_optimize(none) set { json.setQAPIMember("downtime-bytes", newValue) }
         }
         /// `postcopy-bytes`: `uint64`, since QEMU 7.0.
-        public var postcopyBytes: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var postcopyBytes: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("postcopy-bytes") }
             @_optimize(none) set { json.setQAPIMember("postcopy-bytes", newValue) }
         }
         /// `dirty-sync-missed-zero-copy`: `uint64`, since QEMU 7.1.
-        public var dirtySyncMissedZeroCopy: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var dirtySyncMissedZeroCopy: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("dirty-sync-missed-zero-copy") }
             @_optimize(none) set { json.setQAPIMember("dirty-sync-missed-zero-copy", newValue) }
         }
@@ -138,8 +138,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(cacheSize: Swift.UInt64, bytes: Swift.Int, pages: Swift.Int, cacheMiss: Swift.Int, cacheMissRate: Swift.Double, encodingRate: Swift.Double, overflow: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(cacheSize: Swift.UInt64, bytes: Swift.Int, pages: Swift.Int, cacheMiss: Swift.Int, cacheMissRate: Swift.Double, encodingRate: Swift.Double, overflow: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("cache-size", cacheSize)
             json.setQAPIMember("bytes", bytes)
             json.setQAPIMember("pages", pages)
@@ -149,37 +149,37 @@ extension QAPI {
             json.setQAPIMember("overflow", overflow)
         }
         /// `cache-size`: `size`, since QEMU 1.2.
-        public var cacheSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var cacheSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("cache-size") }
             @_optimize(none) set { json.setQAPIMember("cache-size", newValue) }
         }
         /// `bytes`: `int`, since QEMU 1.2.
-        public var bytes: Swift.Int? {
+        @_alwaysEmitIntoClient public var bytes: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bytes") }
             @_optimize(none) set { json.setQAPIMember("bytes", newValue) }
         }
         /// `pages`: `int`, since QEMU 1.2.
-        public var pages: Swift.Int? {
+        @_alwaysEmitIntoClient public var pages: Swift.Int? {
             @_optimize(none) get { json.qapiMember("pages") }
             @_optimize(none) set { json.setQAPIMember("pages", newValue) }
         }
         /// `cache-miss`: `int`, since QEMU 1.2.
-        public var cacheMiss: Swift.Int? {
+        @_alwaysEmitIntoClient public var cacheMiss: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cache-miss") }
             @_optimize(none) set { json.setQAPIMember("cache-miss", newValue) }
         }
         /// `cache-miss-rate`: `number`, since QEMU 2.1.
-        public var cacheMissRate: Swift.Double? {
+        @_alwaysEmitIntoClient public var cacheMissRate: Swift.Double? {
             @_optimize(none) get { json.qapiMember("cache-miss-rate") }
             @_optimize(none) set { json.setQAPIMember("cache-miss-rate", newValue) }
         }
         /// `encoding-rate`: `number`, since QEMU 5.1.
-        public var encodingRate: Swift.Double? {
+        @_alwaysEmitIntoClient public var encodingRate: Swift.Double? {
             @_optimize(none) get { json.qapiMember("encoding-rate") }
             @_optimize(none) set { json.setQAPIMember("encoding-rate", newValue) }
         }
         /// `overflow`: `int`, since QEMU 1.2.
-        public var overflow: Swift.Int? {
+        @_alwaysEmitIntoClient public var overflow: Swift.Int? {
             @_optimize(none) get { json.qapiMember("overflow") }
             @_optimize(none) set { json.setQAPIMember("overflow", newValue) }
         }
@@ -198,8 +198,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(pages: Swift.Int, busy: Swift.Int, busyRate: Swift.Double, compressedSize: Swift.Int, compressionRate: Swift.Double) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(pages: Swift.Int, busy: Swift.Int, busyRate: Swift.Double, compressedSize: Swift.Int, compressionRate: Swift.Double) {
+            self.init(unchecked: [:])
             json.setQAPIMember("pages", pages)
             json.setQAPIMember("busy", busy)
             json.setQAPIMember("busy-rate", busyRate)
@@ -207,27 +207,27 @@ extension QAPI {
             json.setQAPIMember("compression-rate", compressionRate)
         }
         /// `pages`: `int`, since QEMU 3.1.
-        public var pages: Swift.Int? {
+        @_alwaysEmitIntoClient public var pages: Swift.Int? {
             @_optimize(none) get { json.qapiMember("pages") }
             @_optimize(none) set { json.setQAPIMember("pages", newValue) }
         }
         /// `busy`: `int`, since QEMU 3.1.
-        public var busy: Swift.Int? {
+        @_alwaysEmitIntoClient public var busy: Swift.Int? {
             @_optimize(none) get { json.qapiMember("busy") }
             @_optimize(none) set { json.setQAPIMember("busy", newValue) }
         }
         /// `busy-rate`: `number`, since QEMU 3.1.
-        public var busyRate: Swift.Double? {
+        @_alwaysEmitIntoClient public var busyRate: Swift.Double? {
             @_optimize(none) get { json.qapiMember("busy-rate") }
             @_optimize(none) set { json.setQAPIMember("busy-rate", newValue) }
         }
         /// `compressed-size`: `int`, since QEMU 3.1.
-        public var compressedSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var compressedSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("compressed-size") }
             @_optimize(none) set { json.setQAPIMember("compressed-size", newValue) }
         }
         /// `compression-rate`: `number`, since QEMU 3.1.
-        public var compressionRate: Swift.Double? {
+        @_alwaysEmitIntoClient public var compressionRate: Swift.Double? {
             @_optimize(none) get { json.qapiMember("compression-rate") }
             @_optimize(none) set { json.setQAPIMember("compression-rate", newValue) }
         }
@@ -244,35 +244,35 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "none") } }
         /// `setup`.
-        public static var setup: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "setup") } }
+        @_alwaysEmitIntoClient public static var setup: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "setup") } }
         /// `cancelling`.
-        public static var cancelling: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "cancelling") } }
+        @_alwaysEmitIntoClient public static var cancelling: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "cancelling") } }
         /// `cancelled`.
-        public static var cancelled: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "cancelled") } }
+        @_alwaysEmitIntoClient public static var cancelled: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "cancelled") } }
         /// `active`.
-        public static var active: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "active") } }
+        @_alwaysEmitIntoClient public static var active: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "active") } }
         /// `postcopy-active`.
-        public static var postcopyActive: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-active") } }
+        @_alwaysEmitIntoClient public static var postcopyActive: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-active") } }
         /// `postcopy-paused`.
-        public static var postcopyPaused: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-paused") } }
+        @_alwaysEmitIntoClient public static var postcopyPaused: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-paused") } }
         /// `postcopy-recover-setup`.
-        public static var postcopyRecoverSetup: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-recover-setup") } }
+        @_alwaysEmitIntoClient public static var postcopyRecoverSetup: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-recover-setup") } }
         /// `postcopy-recover`.
-        public static var postcopyRecover: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-recover") } }
+        @_alwaysEmitIntoClient public static var postcopyRecover: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-recover") } }
         /// `completed`.
-        public static var completed: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "completed") } }
+        @_alwaysEmitIntoClient public static var completed: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "completed") } }
         /// `failed`.
-        public static var failed: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "failed") } }
+        @_alwaysEmitIntoClient public static var failed: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "failed") } }
         /// `colo`.
-        public static var colo: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "colo") } }
+        @_alwaysEmitIntoClient public static var colo: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "colo") } }
         /// `pre-switchover`.
-        public static var preSwitchover: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "pre-switchover") } }
+        @_alwaysEmitIntoClient public static var preSwitchover: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "pre-switchover") } }
         /// `device`.
-        public static var device: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "device") } }
+        @_alwaysEmitIntoClient public static var device: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "device") } }
         /// `wait-unplug`.
-        public static var waitUnplug: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "wait-unplug") } }
+        @_alwaysEmitIntoClient public static var waitUnplug: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "wait-unplug") } }
     }
 
     /// `VfioStats`: a QAPI struct of the `migration` module, since QEMU 5.2.
@@ -288,12 +288,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(transferred: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(transferred: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("transferred", transferred)
         }
         /// `transferred`: `int`, since QEMU 5.2.
-        public var transferred: Swift.Int? {
+        @_alwaysEmitIntoClient public var transferred: Swift.Int? {
             @_optimize(none) get { json.qapiMember("transferred") }
             @_optimize(none) set { json.setQAPIMember("transferred", newValue) }
         }
@@ -312,86 +312,86 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `status`: `MigrationStatus`, optional, since QEMU 0.14.
-        public var status: QAPI.MigrationStatus? {
+        @_alwaysEmitIntoClient public var status: QAPI.MigrationStatus? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `ram`: `MigrationStats`, optional, since QEMU 1.2.
-        public var ram: QAPI.MigrationStats? {
+        @_alwaysEmitIntoClient public var ram: QAPI.MigrationStats? {
             @_optimize(none) get { json.qapiMember("ram") }
             @_optimize(none) set { json.setQAPIMember("ram", newValue) }
         }
         /// `vfio`: `VfioStats`, optional, since QEMU 5.2.
-        public var vfio: QAPI.VfioStats? {
+        @_alwaysEmitIntoClient public var vfio: QAPI.VfioStats? {
             @_optimize(none) get { json.qapiMember("vfio") }
             @_optimize(none) set { json.setQAPIMember("vfio", newValue) }
         }
         /// `xbzrle-cache`: `XBZRLECacheStats`, optional, since QEMU 1.2.
-        public var xbzrleCache: QAPI.XBZRLECacheStats? {
+        @_alwaysEmitIntoClient public var xbzrleCache: QAPI.XBZRLECacheStats? {
             @_optimize(none) get { json.qapiMember("xbzrle-cache") }
             @_optimize(none) set { json.setQAPIMember("xbzrle-cache", newValue) }
         }
         /// `total-time`: `int`, optional, since QEMU 1.2.
-        public var totalTime: Swift.Int? {
+        @_alwaysEmitIntoClient public var totalTime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("total-time") }
             @_optimize(none) set { json.setQAPIMember("total-time", newValue) }
         }
         /// `expected-downtime`: `int`, optional, since QEMU 1.3.
-        public var expectedDowntime: Swift.Int? {
+        @_alwaysEmitIntoClient public var expectedDowntime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("expected-downtime") }
             @_optimize(none) set { json.setQAPIMember("expected-downtime", newValue) }
         }
         /// `downtime`: `int`, optional, since QEMU 1.3.
-        public var downtime: Swift.Int? {
+        @_alwaysEmitIntoClient public var downtime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("downtime") }
             @_optimize(none) set { json.setQAPIMember("downtime", newValue) }
         }
         /// `setup-time`: `int`, optional, since QEMU 1.6.
-        public var setupTime: Swift.Int? {
+        @_alwaysEmitIntoClient public var setupTime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("setup-time") }
             @_optimize(none) set { json.setQAPIMember("setup-time", newValue) }
         }
         /// `cpu-throttle-percentage`: `int`, optional, since QEMU 2.7.
-        public var cpuThrottlePercentage: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuThrottlePercentage: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cpu-throttle-percentage") }
             @_optimize(none) set { json.setQAPIMember("cpu-throttle-percentage", newValue) }
         }
         /// `error-desc`: `str`, optional, since QEMU 2.7.
-        public var errorDesc: Swift.String? {
+        @_alwaysEmitIntoClient public var errorDesc: Swift.String? {
             @_optimize(none) get { json.qapiMember("error-desc") }
             @_optimize(none) set { json.setQAPIMember("error-desc", newValue) }
         }
         /// `blocked-reasons`: `[str]`, optional, since QEMU 6.0.
-        public var blockedReasons: [Swift.String]? {
+        @_alwaysEmitIntoClient public var blockedReasons: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("blocked-reasons") }
             @_optimize(none) set { json.setQAPIMember("blocked-reasons", newValue) }
         }
         /// `postcopy-blocktime`: `uint32`, optional, since QEMU 3.0.
-        public var postcopyBlocktime: Swift.Int? {
+        @_alwaysEmitIntoClient public var postcopyBlocktime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("postcopy-blocktime") }
             @_optimize(none) set { json.setQAPIMember("postcopy-blocktime", newValue) }
         }
         /// `postcopy-vcpu-blocktime`: `[uint32]`, optional, since QEMU 3.0.
-        public var postcopyVCPUBlocktime: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var postcopyVCPUBlocktime: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("postcopy-vcpu-blocktime") }
             @_optimize(none) set { json.setQAPIMember("postcopy-vcpu-blocktime", newValue) }
         }
         /// `socket-address`: `[SocketAddress]`, optional, since QEMU 4.0.
-        public var socketAddress: [QAPI.SocketAddress]? {
+        @_alwaysEmitIntoClient public var socketAddress: [QAPI.SocketAddress]? {
             @_optimize(none) get { json.qapiMember("socket-address") }
             @_optimize(none) set { json.setQAPIMember("socket-address", newValue) }
         }
         /// `dirty-limit-throttle-time-per-round`: `uint64`, optional, since QEMU 8.1.
-        public var dirtyLimitThrottleTimePerRound: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var dirtyLimitThrottleTimePerRound: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("dirty-limit-throttle-time-per-round") }
             @_optimize(none) set { json.setQAPIMember("dirty-limit-throttle-time-per-round", newValue) }
         }
         /// `dirty-limit-ring-full-time`: `uint64`, optional, since QEMU 8.1.
-        public var dirtyLimitRingFullTime: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var dirtyLimitRingFullTime: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("dirty-limit-ring-full-time") }
             @_optimize(none) set { json.setQAPIMember("dirty-limit-ring-full-time", newValue) }
         }
@@ -408,50 +408,50 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `xbzrle`.
-        public static var xbzrle: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "xbzrle") } }
+        @_alwaysEmitIntoClient public static var xbzrle: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "xbzrle") } }
         /// `rdma-pin-all`.
-        public static var rdmaPinAll: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "rdma-pin-all") } }
+        @_alwaysEmitIntoClient public static var rdmaPinAll: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "rdma-pin-all") } }
         /// `auto-converge`.
-        public static var autoConverge: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "auto-converge") } }
+        @_alwaysEmitIntoClient public static var autoConverge: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "auto-converge") } }
         /// `zero-blocks`.
         @available(*, deprecated, message: "'zero-blocks' is deprecated in QEMU's schema")
-        public static var zeroBlocks: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "zero-blocks") } }
+        @_alwaysEmitIntoClient public static var zeroBlocks: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "zero-blocks") } }
         /// `events`.
-        public static var events: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "events") } }
+        @_alwaysEmitIntoClient public static var events: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "events") } }
         /// `postcopy-ram`.
-        public static var postcopyRAM: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "postcopy-ram") } }
+        @_alwaysEmitIntoClient public static var postcopyRAM: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "postcopy-ram") } }
         /// `x-colo`.
-        public static var xColo: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "x-colo") } }
+        @_alwaysEmitIntoClient public static var xColo: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "x-colo") } }
         /// `release-ram`.
-        public static var releaseRAM: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "release-ram") } }
+        @_alwaysEmitIntoClient public static var releaseRAM: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "release-ram") } }
         /// `return-path`.
-        public static var returnPath: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "return-path") } }
+        @_alwaysEmitIntoClient public static var returnPath: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "return-path") } }
         /// `pause-before-switchover`.
-        public static var pauseBeforeSwitchover: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "pause-before-switchover") } }
+        @_alwaysEmitIntoClient public static var pauseBeforeSwitchover: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "pause-before-switchover") } }
         /// `multifd`.
-        public static var multifd: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "multifd") } }
+        @_alwaysEmitIntoClient public static var multifd: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "multifd") } }
         /// `dirty-bitmaps`.
-        public static var dirtyBitmaps: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "dirty-bitmaps") } }
+        @_alwaysEmitIntoClient public static var dirtyBitmaps: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "dirty-bitmaps") } }
         /// `postcopy-blocktime`.
-        public static var postcopyBlocktime: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "postcopy-blocktime") } }
+        @_alwaysEmitIntoClient public static var postcopyBlocktime: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "postcopy-blocktime") } }
         /// `late-block-activate`.
-        public static var lateBlockActivate: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "late-block-activate") } }
+        @_alwaysEmitIntoClient public static var lateBlockActivate: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "late-block-activate") } }
         /// `x-ignore-shared`.
-        public static var xIgnoreShared: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "x-ignore-shared") } }
+        @_alwaysEmitIntoClient public static var xIgnoreShared: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "x-ignore-shared") } }
         /// `validate-uuid`.
-        public static var validateUUID: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "validate-uuid") } }
+        @_alwaysEmitIntoClient public static var validateUUID: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "validate-uuid") } }
         /// `background-snapshot`.
-        public static var backgroundSnapshot: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "background-snapshot") } }
+        @_alwaysEmitIntoClient public static var backgroundSnapshot: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "background-snapshot") } }
         /// `zero-copy-send`.
-        public static var zeroCopySend: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "zero-copy-send") } }
+        @_alwaysEmitIntoClient public static var zeroCopySend: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "zero-copy-send") } }
         /// `postcopy-preempt`.
-        public static var postcopyPreempt: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "postcopy-preempt") } }
+        @_alwaysEmitIntoClient public static var postcopyPreempt: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "postcopy-preempt") } }
         /// `switchover-ack`.
-        public static var switchoverAck: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "switchover-ack") } }
+        @_alwaysEmitIntoClient public static var switchoverAck: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "switchover-ack") } }
         /// `dirty-limit`.
-        public static var dirtyLimit: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "dirty-limit") } }
+        @_alwaysEmitIntoClient public static var dirtyLimit: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "dirty-limit") } }
         /// `mapped-ram`.
-        public static var mappedRAM: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "mapped-ram") } }
+        @_alwaysEmitIntoClient public static var mappedRAM: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "mapped-ram") } }
     }
 
     /// `MigrationCapabilityStatus`: a QAPI struct of the `migration` module, since QEMU 1.2.
@@ -467,18 +467,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(capability: QAPI.MigrationCapability, state: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(capability: QAPI.MigrationCapability, state: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("capability", capability)
             json.setQAPIMember("state", state)
         }
         /// `capability`: `MigrationCapability`, since QEMU 1.2.
-        public var capability: QAPI.MigrationCapability? {
+        @_alwaysEmitIntoClient public var capability: QAPI.MigrationCapability? {
             @_optimize(none) get { json.qapiMember("capability") }
             @_optimize(none) set { json.setQAPIMember("capability", newValue) }
         }
         /// `state`: `bool`, since QEMU 1.2.
-        public var state: Swift.Bool? {
+        @_alwaysEmitIntoClient public var state: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("state") }
             @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
@@ -495,17 +495,17 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "none") } }
         /// `zlib`.
-        public static var zlib: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "zlib") } }
+        @_alwaysEmitIntoClient public static var zlib: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "zlib") } }
         /// `zstd`.
-        public static var zstd: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "zstd") } }
+        @_alwaysEmitIntoClient public static var zstd: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "zstd") } }
         /// `qatzip`.
-        public static var qatzip: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "qatzip") } }
+        @_alwaysEmitIntoClient public static var qatzip: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "qatzip") } }
         /// `qpl`.
-        public static var qpl: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "qpl") } }
+        @_alwaysEmitIntoClient public static var qpl: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "qpl") } }
         /// `uadk`.
-        public static var uadk: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "uadk") } }
+        @_alwaysEmitIntoClient public static var uadk: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "uadk") } }
     }
 
     /// `MigMode`: a QAPI enumeration of the `migration` module.
@@ -519,11 +519,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `normal`.
-        public static var normal: MigMode { @_optimize(none) get { MigMode(rawValue: "normal") } }
+        @_alwaysEmitIntoClient public static var normal: MigMode { @_optimize(none) get { MigMode(rawValue: "normal") } }
         /// `cpr-reboot`.
-        public static var cprReboot: MigMode { @_optimize(none) get { MigMode(rawValue: "cpr-reboot") } }
+        @_alwaysEmitIntoClient public static var cprReboot: MigMode { @_optimize(none) get { MigMode(rawValue: "cpr-reboot") } }
         /// `cpr-transfer`.
-        public static var cprTransfer: MigMode { @_optimize(none) get { MigMode(rawValue: "cpr-transfer") } }
+        @_alwaysEmitIntoClient public static var cprTransfer: MigMode { @_optimize(none) get { MigMode(rawValue: "cpr-transfer") } }
     }
 
     /// `ZeroPageDetection`: a QAPI enumeration of the `migration` module, since QEMU 9.0.
@@ -537,11 +537,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: ZeroPageDetection { @_optimize(none) get { ZeroPageDetection(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: ZeroPageDetection { @_optimize(none) get { ZeroPageDetection(rawValue: "none") } }
         /// `legacy`.
-        public static var legacy: ZeroPageDetection { @_optimize(none) get { ZeroPageDetection(rawValue: "legacy") } }
+        @_alwaysEmitIntoClient public static var legacy: ZeroPageDetection { @_optimize(none) get { ZeroPageDetection(rawValue: "legacy") } }
         /// `multifd`.
-        public static var multifd: ZeroPageDetection { @_optimize(none) get { ZeroPageDetection(rawValue: "multifd") } }
+        @_alwaysEmitIntoClient public static var multifd: ZeroPageDetection { @_optimize(none) get { ZeroPageDetection(rawValue: "multifd") } }
     }
 
     /// `BitmapMigrationBitmapAliasTransform`: a QAPI struct of the `migration` module, since QEMU 6.0.
@@ -557,11 +557,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `persistent`: `bool`, optional, since QEMU 6.0.
-        public var persistent: Swift.Bool? {
+        @_alwaysEmitIntoClient public var persistent: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("persistent") }
             @_optimize(none) set { json.setQAPIMember("persistent", newValue) }
         }
@@ -580,23 +580,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, alias: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, alias: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("alias", alias)
         }
         /// `name`: `str`, since QEMU 5.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `alias`: `str`, since QEMU 5.2.
-        public var alias: Swift.String? {
+        @_alwaysEmitIntoClient public var alias: Swift.String? {
             @_optimize(none) get { json.qapiMember("alias") }
             @_optimize(none) set { json.setQAPIMember("alias", newValue) }
         }
         /// `transform`: `BitmapMigrationBitmapAliasTransform`, optional, since QEMU 6.0.
-        public var transform: QAPI.BitmapMigrationBitmapAliasTransform? {
+        @_alwaysEmitIntoClient public var transform: QAPI.BitmapMigrationBitmapAliasTransform? {
             @_optimize(none) get { json.qapiMember("transform") }
             @_optimize(none) set { json.setQAPIMember("transform", newValue) }
         }
@@ -615,24 +615,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nodeName: Swift.String, alias: Swift.String, bitmaps: [QAPI.BitmapMigrationBitmapAlias]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nodeName: Swift.String, alias: Swift.String, bitmaps: [QAPI.BitmapMigrationBitmapAlias]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("node-name", nodeName)
             json.setQAPIMember("alias", alias)
             json.setQAPIMember("bitmaps", bitmaps)
         }
         /// `node-name`: `str`, since QEMU 5.2.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("node-name") }
             @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `alias`: `str`, since QEMU 5.2.
-        public var alias: Swift.String? {
+        @_alwaysEmitIntoClient public var alias: Swift.String? {
             @_optimize(none) get { json.qapiMember("alias") }
             @_optimize(none) set { json.setQAPIMember("alias", newValue) }
         }
         /// `bitmaps`: `[BitmapMigrationBitmapAlias]`, since QEMU 5.2.
-        public var bitmaps: [QAPI.BitmapMigrationBitmapAlias]? {
+        @_alwaysEmitIntoClient public var bitmaps: [QAPI.BitmapMigrationBitmapAlias]? {
             @_optimize(none) get { json.qapiMember("bitmaps") }
             @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
         }
@@ -649,63 +649,63 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `announce-initial`.
-        public static var announceInitial: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-initial") } }
+        @_alwaysEmitIntoClient public static var announceInitial: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-initial") } }
         /// `announce-max`.
-        public static var announceMax: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-max") } }
+        @_alwaysEmitIntoClient public static var announceMax: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-max") } }
         /// `announce-rounds`.
-        public static var announceRounds: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-rounds") } }
+        @_alwaysEmitIntoClient public static var announceRounds: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-rounds") } }
         /// `announce-step`.
-        public static var announceStep: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-step") } }
+        @_alwaysEmitIntoClient public static var announceStep: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-step") } }
         /// `throttle-trigger-threshold`.
-        public static var throttleTriggerThreshold: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "throttle-trigger-threshold") } }
+        @_alwaysEmitIntoClient public static var throttleTriggerThreshold: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "throttle-trigger-threshold") } }
         /// `cpu-throttle-initial`.
-        public static var cpuThrottleInitial: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "cpu-throttle-initial") } }
+        @_alwaysEmitIntoClient public static var cpuThrottleInitial: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "cpu-throttle-initial") } }
         /// `cpu-throttle-increment`.
-        public static var cpuThrottleIncrement: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "cpu-throttle-increment") } }
+        @_alwaysEmitIntoClient public static var cpuThrottleIncrement: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "cpu-throttle-increment") } }
         /// `cpu-throttle-tailslow`.
-        public static var cpuThrottleTailslow: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "cpu-throttle-tailslow") } }
+        @_alwaysEmitIntoClient public static var cpuThrottleTailslow: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "cpu-throttle-tailslow") } }
         /// `tls-creds`.
-        public static var tlsCreds: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "tls-creds") } }
+        @_alwaysEmitIntoClient public static var tlsCreds: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "tls-creds") } }
         /// `tls-hostname`.
-        public static var tlsHostname: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "tls-hostname") } }
+        @_alwaysEmitIntoClient public static var tlsHostname: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "tls-hostname") } }
         /// `tls-authz`.
-        public static var tlsAuthz: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "tls-authz") } }
+        @_alwaysEmitIntoClient public static var tlsAuthz: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "tls-authz") } }
         /// `max-bandwidth`.
-        public static var maxBandwidth: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "max-bandwidth") } }
+        @_alwaysEmitIntoClient public static var maxBandwidth: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "max-bandwidth") } }
         /// `avail-switchover-bandwidth`.
-        public static var availSwitchoverBandwidth: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "avail-switchover-bandwidth") } }
+        @_alwaysEmitIntoClient public static var availSwitchoverBandwidth: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "avail-switchover-bandwidth") } }
         /// `downtime-limit`.
-        public static var downtimeLimit: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "downtime-limit") } }
+        @_alwaysEmitIntoClient public static var downtimeLimit: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "downtime-limit") } }
         /// `x-checkpoint-delay`.
-        public static var xCheckpointDelay: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "x-checkpoint-delay") } }
+        @_alwaysEmitIntoClient public static var xCheckpointDelay: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "x-checkpoint-delay") } }
         /// `multifd-channels`.
-        public static var multifdChannels: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-channels") } }
+        @_alwaysEmitIntoClient public static var multifdChannels: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-channels") } }
         /// `xbzrle-cache-size`.
-        public static var xbzrleCacheSize: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "xbzrle-cache-size") } }
+        @_alwaysEmitIntoClient public static var xbzrleCacheSize: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "xbzrle-cache-size") } }
         /// `max-postcopy-bandwidth`.
-        public static var maxPostcopyBandwidth: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "max-postcopy-bandwidth") } }
+        @_alwaysEmitIntoClient public static var maxPostcopyBandwidth: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "max-postcopy-bandwidth") } }
         /// `max-cpu-throttle`.
-        public static var maxCPUThrottle: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "max-cpu-throttle") } }
+        @_alwaysEmitIntoClient public static var maxCPUThrottle: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "max-cpu-throttle") } }
         /// `multifd-compression`.
-        public static var multifdCompression: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-compression") } }
+        @_alwaysEmitIntoClient public static var multifdCompression: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-compression") } }
         /// `multifd-zlib-level`.
-        public static var multifdZlibLevel: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-zlib-level") } }
+        @_alwaysEmitIntoClient public static var multifdZlibLevel: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-zlib-level") } }
         /// `multifd-zstd-level`.
-        public static var multifdZstdLevel: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-zstd-level") } }
+        @_alwaysEmitIntoClient public static var multifdZstdLevel: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-zstd-level") } }
         /// `multifd-qatzip-level`.
-        public static var multifdQatzipLevel: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-qatzip-level") } }
+        @_alwaysEmitIntoClient public static var multifdQatzipLevel: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-qatzip-level") } }
         /// `block-bitmap-mapping`.
-        public static var blockBitmapMapping: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "block-bitmap-mapping") } }
+        @_alwaysEmitIntoClient public static var blockBitmapMapping: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "block-bitmap-mapping") } }
         /// `x-vcpu-dirty-limit-period`.
-        public static var xVCPUDirtyLimitPeriod: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "x-vcpu-dirty-limit-period") } }
+        @_alwaysEmitIntoClient public static var xVCPUDirtyLimitPeriod: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "x-vcpu-dirty-limit-period") } }
         /// `vcpu-dirty-limit`.
-        public static var vcpuDirtyLimit: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "vcpu-dirty-limit") } }
+        @_alwaysEmitIntoClient public static var vcpuDirtyLimit: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "vcpu-dirty-limit") } }
         /// `mode`.
-        public static var mode: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "mode") } }
+        @_alwaysEmitIntoClient public static var mode: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "mode") } }
         /// `zero-page-detection`.
-        public static var zeroPageDetection: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "zero-page-detection") } }
+        @_alwaysEmitIntoClient public static var zeroPageDetection: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "zero-page-detection") } }
         /// `direct-io`.
-        public static var directIO: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "direct-io") } }
+        @_alwaysEmitIntoClient public static var directIO: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "direct-io") } }
     }
 
     /// `MigrateSetParameters`: a QAPI struct of the `migration` module, since QEMU 2.4.
@@ -721,151 +721,151 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `announce-initial`: `size`, optional, since QEMU 4.0.
-        public var announceInitial: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var announceInitial: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("announce-initial") }
             @_optimize(none) set { json.setQAPIMember("announce-initial", newValue) }
         }
         /// `announce-max`: `size`, optional, since QEMU 4.0.
-        public var announceMax: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var announceMax: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("announce-max") }
             @_optimize(none) set { json.setQAPIMember("announce-max", newValue) }
         }
         /// `announce-rounds`: `size`, optional, since QEMU 4.0.
-        public var announceRounds: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var announceRounds: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("announce-rounds") }
             @_optimize(none) set { json.setQAPIMember("announce-rounds", newValue) }
         }
         /// `announce-step`: `size`, optional, since QEMU 4.0.
-        public var announceStep: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var announceStep: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("announce-step") }
             @_optimize(none) set { json.setQAPIMember("announce-step", newValue) }
         }
         /// `throttle-trigger-threshold`: `uint8`, optional, since QEMU 5.0.
-        public var throttleTriggerThreshold: Swift.Int? {
+        @_alwaysEmitIntoClient public var throttleTriggerThreshold: Swift.Int? {
             @_optimize(none) get { json.qapiMember("throttle-trigger-threshold") }
             @_optimize(none) set { json.setQAPIMember("throttle-trigger-threshold", newValue) }
         }
         /// `cpu-throttle-initial`: `uint8`, optional, since QEMU 2.7.
-        public var cpuThrottleInitial: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuThrottleInitial: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cpu-throttle-initial") }
             @_optimize(none) set { json.setQAPIMember("cpu-throttle-initial", newValue) }
         }
         /// `cpu-throttle-increment`: `uint8`, optional, since QEMU 2.7.
-        public var cpuThrottleIncrement: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuThrottleIncrement: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cpu-throttle-increment") }
             @_optimize(none) set { json.setQAPIMember("cpu-throttle-increment", newValue) }
         }
         /// `cpu-throttle-tailslow`: `bool`, optional, since QEMU 5.1.
-        public var cpuThrottleTailslow: Swift.Bool? {
+        @_alwaysEmitIntoClient public var cpuThrottleTailslow: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("cpu-throttle-tailslow") }
             @_optimize(none) set { json.setQAPIMember("cpu-throttle-tailslow", newValue) }
         }
         /// `tls-creds`: `StrOrNull`, optional, since QEMU 2.7.
-        public var tlsCreds: QAPI.StrOrNull? {
+        @_alwaysEmitIntoClient public var tlsCreds: QAPI.StrOrNull? {
             @_optimize(none) get { json.qapiMember("tls-creds") }
             @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-hostname`: `StrOrNull`, optional, since QEMU 2.7.
-        public var tlsHostname: QAPI.StrOrNull? {
+        @_alwaysEmitIntoClient public var tlsHostname: QAPI.StrOrNull? {
             @_optimize(none) get { json.qapiMember("tls-hostname") }
             @_optimize(none) set { json.setQAPIMember("tls-hostname", newValue) }
         }
         /// `tls-authz`: `StrOrNull`, optional, since QEMU 4.0.
-        public var tlsAuthz: QAPI.StrOrNull? {
+        @_alwaysEmitIntoClient public var tlsAuthz: QAPI.StrOrNull? {
             @_optimize(none) get { json.qapiMember("tls-authz") }
             @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-bandwidth`: `size`, optional, since QEMU 2.8.
-        public var maxBandwidth: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var maxBandwidth: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("max-bandwidth") }
             @_optimize(none) set { json.setQAPIMember("max-bandwidth", newValue) }
         }
         /// `avail-switchover-bandwidth`: `size`, optional, since QEMU 8.2.
-        public var availSwitchoverBandwidth: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var availSwitchoverBandwidth: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("avail-switchover-bandwidth") }
             @_optimize(none) set { json.setQAPIMember("avail-switchover-bandwidth", newValue) }
         }
         /// `downtime-limit`: `uint64`, optional, since QEMU 2.8.
-        public var downtimeLimit: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var downtimeLimit: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("downtime-limit") }
             @_optimize(none) set { json.setQAPIMember("downtime-limit", newValue) }
         }
         /// `x-checkpoint-delay`: `uint32`, optional, since QEMU 2.8.
-        public var xCheckpointDelay: Swift.Int? {
+        @_alwaysEmitIntoClient public var xCheckpointDelay: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-checkpoint-delay") }
             @_optimize(none) set { json.setQAPIMember("x-checkpoint-delay", newValue) }
         }
         /// `multifd-channels`: `uint8`, optional, since QEMU 4.0.
-        public var multifdChannels: Swift.Int? {
+        @_alwaysEmitIntoClient public var multifdChannels: Swift.Int? {
             @_optimize(none) get { json.qapiMember("multifd-channels") }
             @_optimize(none) set { json.setQAPIMember("multifd-channels", newValue) }
         }
         /// `xbzrle-cache-size`: `size`, optional, since QEMU 2.11.
-        public var xbzrleCacheSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var xbzrleCacheSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("xbzrle-cache-size") }
             @_optimize(none) set { json.setQAPIMember("xbzrle-cache-size", newValue) }
         }
         /// `max-postcopy-bandwidth`: `size`, optional, since QEMU 3.0.
-        public var maxPostcopyBandwidth: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var maxPostcopyBandwidth: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("max-postcopy-bandwidth") }
             @_optimize(none) set { json.setQAPIMember("max-postcopy-bandwidth", newValue) }
         }
         /// `max-cpu-throttle`: `uint8`, optional, since QEMU 3.1.
-        public var maxCPUThrottle: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxCPUThrottle: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max-cpu-throttle") }
             @_optimize(none) set { json.setQAPIMember("max-cpu-throttle", newValue) }
         }
         /// `multifd-compression`: `MultiFDCompression`, optional, since QEMU 5.0.
-        public var multifdCompression: QAPI.MultiFDCompression? {
+        @_alwaysEmitIntoClient public var multifdCompression: QAPI.MultiFDCompression? {
             @_optimize(none) get { json.qapiMember("multifd-compression") }
             @_optimize(none) set { json.setQAPIMember("multifd-compression", newValue) }
         }
         /// `multifd-zlib-level`: `uint8`, optional, since QEMU 5.0.
-        public var multifdZlibLevel: Swift.Int? {
+        @_alwaysEmitIntoClient public var multifdZlibLevel: Swift.Int? {
             @_optimize(none) get { json.qapiMember("multifd-zlib-level") }
             @_optimize(none) set { json.setQAPIMember("multifd-zlib-level", newValue) }
         }
         /// `multifd-qatzip-level`: `uint8`, optional, since QEMU 9.2.
-        public var multifdQatzipLevel: Swift.Int? {
+        @_alwaysEmitIntoClient public var multifdQatzipLevel: Swift.Int? {
             @_optimize(none) get { json.qapiMember("multifd-qatzip-level") }
             @_optimize(none) set { json.setQAPIMember("multifd-qatzip-level", newValue) }
         }
         /// `multifd-zstd-level`: `uint8`, optional, since QEMU 5.0.
-        public var multifdZstdLevel: Swift.Int? {
+        @_alwaysEmitIntoClient public var multifdZstdLevel: Swift.Int? {
             @_optimize(none) get { json.qapiMember("multifd-zstd-level") }
             @_optimize(none) set { json.setQAPIMember("multifd-zstd-level", newValue) }
         }
         /// `block-bitmap-mapping`: `[BitmapMigrationNodeAlias]`, optional, since QEMU 5.2.
-        public var blockBitmapMapping: [QAPI.BitmapMigrationNodeAlias]? {
+        @_alwaysEmitIntoClient public var blockBitmapMapping: [QAPI.BitmapMigrationNodeAlias]? {
             @_optimize(none) get { json.qapiMember("block-bitmap-mapping") }
             @_optimize(none) set { json.setQAPIMember("block-bitmap-mapping", newValue) }
         }
         /// `x-vcpu-dirty-limit-period`: `uint64`, optional, since QEMU 8.1.
-        public var xVCPUDirtyLimitPeriod: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var xVCPUDirtyLimitPeriod: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("x-vcpu-dirty-limit-period") }
             @_optimize(none) set { json.setQAPIMember("x-vcpu-dirty-limit-period", newValue) }
         }
         /// `vcpu-dirty-limit`: `uint64`, optional, since QEMU 8.1.
-        public var vcpuDirtyLimit: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var vcpuDirtyLimit: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("vcpu-dirty-limit") }
             @_optimize(none) set { json.setQAPIMember("vcpu-dirty-limit", newValue) }
         }
         /// `mode`: `MigMode`, optional, since QEMU 8.2.
-        public var mode: QAPI.MigMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.MigMode? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `zero-page-detection`: `ZeroPageDetection`, optional, since QEMU 9.0.
-        public var zeroPageDetection: QAPI.ZeroPageDetection? {
+        @_alwaysEmitIntoClient public var zeroPageDetection: QAPI.ZeroPageDetection? {
             @_optimize(none) get { json.qapiMember("zero-page-detection") }
             @_optimize(none) set { json.setQAPIMember("zero-page-detection", newValue) }
         }
         /// `direct-io`: `bool`, optional, since QEMU 9.1.
-        public var directIO: Swift.Bool? {
+        @_alwaysEmitIntoClient public var directIO: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("direct-io") }
             @_optimize(none) set { json.setQAPIMember("direct-io", newValue) }
         }
@@ -884,151 +884,151 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `announce-initial`: `size`, optional, since QEMU 4.0.
-        public var announceInitial: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var announceInitial: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("announce-initial") }
             @_optimize(none) set { json.setQAPIMember("announce-initial", newValue) }
         }
         /// `announce-max`: `size`, optional, since QEMU 4.0.
-        public var announceMax: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var announceMax: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("announce-max") }
             @_optimize(none) set { json.setQAPIMember("announce-max", newValue) }
         }
         /// `announce-rounds`: `size`, optional, since QEMU 4.0.
-        public var announceRounds: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var announceRounds: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("announce-rounds") }
             @_optimize(none) set { json.setQAPIMember("announce-rounds", newValue) }
         }
         /// `announce-step`: `size`, optional, since QEMU 4.0.
-        public var announceStep: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var announceStep: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("announce-step") }
             @_optimize(none) set { json.setQAPIMember("announce-step", newValue) }
         }
         /// `throttle-trigger-threshold`: `uint8`, optional, since QEMU 5.0.
-        public var throttleTriggerThreshold: Swift.Int? {
+        @_alwaysEmitIntoClient public var throttleTriggerThreshold: Swift.Int? {
             @_optimize(none) get { json.qapiMember("throttle-trigger-threshold") }
             @_optimize(none) set { json.setQAPIMember("throttle-trigger-threshold", newValue) }
         }
         /// `cpu-throttle-initial`: `uint8`, optional, since QEMU 2.7.
-        public var cpuThrottleInitial: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuThrottleInitial: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cpu-throttle-initial") }
             @_optimize(none) set { json.setQAPIMember("cpu-throttle-initial", newValue) }
         }
         /// `cpu-throttle-increment`: `uint8`, optional, since QEMU 2.7.
-        public var cpuThrottleIncrement: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuThrottleIncrement: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cpu-throttle-increment") }
             @_optimize(none) set { json.setQAPIMember("cpu-throttle-increment", newValue) }
         }
         /// `cpu-throttle-tailslow`: `bool`, optional, since QEMU 5.1.
-        public var cpuThrottleTailslow: Swift.Bool? {
+        @_alwaysEmitIntoClient public var cpuThrottleTailslow: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("cpu-throttle-tailslow") }
             @_optimize(none) set { json.setQAPIMember("cpu-throttle-tailslow", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.7.
-        public var tlsCreds: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
             @_optimize(none) get { json.qapiMember("tls-creds") }
             @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-hostname`: `str`, optional, since QEMU 2.7.
-        public var tlsHostname: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsHostname: Swift.String? {
             @_optimize(none) get { json.qapiMember("tls-hostname") }
             @_optimize(none) set { json.setQAPIMember("tls-hostname", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
-        public var tlsAuthz: Swift.String? {
+        @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
             @_optimize(none) get { json.qapiMember("tls-authz") }
             @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-bandwidth`: `size`, optional, since QEMU 2.8.
-        public var maxBandwidth: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var maxBandwidth: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("max-bandwidth") }
             @_optimize(none) set { json.setQAPIMember("max-bandwidth", newValue) }
         }
         /// `avail-switchover-bandwidth`: `size`, optional, since QEMU 8.2.
-        public var availSwitchoverBandwidth: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var availSwitchoverBandwidth: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("avail-switchover-bandwidth") }
             @_optimize(none) set { json.setQAPIMember("avail-switchover-bandwidth", newValue) }
         }
         /// `downtime-limit`: `uint64`, optional, since QEMU 2.8.
-        public var downtimeLimit: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var downtimeLimit: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("downtime-limit") }
             @_optimize(none) set { json.setQAPIMember("downtime-limit", newValue) }
         }
         /// `x-checkpoint-delay`: `uint32`, optional, since QEMU 2.8.
-        public var xCheckpointDelay: Swift.Int? {
+        @_alwaysEmitIntoClient public var xCheckpointDelay: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-checkpoint-delay") }
             @_optimize(none) set { json.setQAPIMember("x-checkpoint-delay", newValue) }
         }
         /// `multifd-channels`: `uint8`, optional, since QEMU 4.0.
-        public var multifdChannels: Swift.Int? {
+        @_alwaysEmitIntoClient public var multifdChannels: Swift.Int? {
             @_optimize(none) get { json.qapiMember("multifd-channels") }
             @_optimize(none) set { json.setQAPIMember("multifd-channels", newValue) }
         }
         /// `xbzrle-cache-size`: `size`, optional, since QEMU 2.11.
-        public var xbzrleCacheSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var xbzrleCacheSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("xbzrle-cache-size") }
             @_optimize(none) set { json.setQAPIMember("xbzrle-cache-size", newValue) }
         }
         /// `max-postcopy-bandwidth`: `size`, optional, since QEMU 3.0.
-        public var maxPostcopyBandwidth: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var maxPostcopyBandwidth: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("max-postcopy-bandwidth") }
             @_optimize(none) set { json.setQAPIMember("max-postcopy-bandwidth", newValue) }
         }
         /// `max-cpu-throttle`: `uint8`, optional, since QEMU 3.1.
-        public var maxCPUThrottle: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxCPUThrottle: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max-cpu-throttle") }
             @_optimize(none) set { json.setQAPIMember("max-cpu-throttle", newValue) }
         }
         /// `multifd-compression`: `MultiFDCompression`, optional, since QEMU 5.0.
-        public var multifdCompression: QAPI.MultiFDCompression? {
+        @_alwaysEmitIntoClient public var multifdCompression: QAPI.MultiFDCompression? {
             @_optimize(none) get { json.qapiMember("multifd-compression") }
             @_optimize(none) set { json.setQAPIMember("multifd-compression", newValue) }
         }
         /// `multifd-zlib-level`: `uint8`, optional, since QEMU 5.0.
-        public var multifdZlibLevel: Swift.Int? {
+        @_alwaysEmitIntoClient public var multifdZlibLevel: Swift.Int? {
             @_optimize(none) get { json.qapiMember("multifd-zlib-level") }
             @_optimize(none) set { json.setQAPIMember("multifd-zlib-level", newValue) }
         }
         /// `multifd-qatzip-level`: `uint8`, optional, since QEMU 9.2.
-        public var multifdQatzipLevel: Swift.Int? {
+        @_alwaysEmitIntoClient public var multifdQatzipLevel: Swift.Int? {
             @_optimize(none) get { json.qapiMember("multifd-qatzip-level") }
             @_optimize(none) set { json.setQAPIMember("multifd-qatzip-level", newValue) }
         }
         /// `multifd-zstd-level`: `uint8`, optional, since QEMU 5.0.
-        public var multifdZstdLevel: Swift.Int? {
+        @_alwaysEmitIntoClient public var multifdZstdLevel: Swift.Int? {
             @_optimize(none) get { json.qapiMember("multifd-zstd-level") }
             @_optimize(none) set { json.setQAPIMember("multifd-zstd-level", newValue) }
         }
         /// `block-bitmap-mapping`: `[BitmapMigrationNodeAlias]`, optional, since QEMU 5.2.
-        public var blockBitmapMapping: [QAPI.BitmapMigrationNodeAlias]? {
+        @_alwaysEmitIntoClient public var blockBitmapMapping: [QAPI.BitmapMigrationNodeAlias]? {
             @_optimize(none) get { json.qapiMember("block-bitmap-mapping") }
             @_optimize(none) set { json.setQAPIMember("block-bitmap-mapping", newValue) }
         }
         /// `x-vcpu-dirty-limit-period`: `uint64`, optional, since QEMU 8.1.
-        public var xVCPUDirtyLimitPeriod: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var xVCPUDirtyLimitPeriod: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("x-vcpu-dirty-limit-period") }
             @_optimize(none) set { json.setQAPIMember("x-vcpu-dirty-limit-period", newValue) }
         }
         /// `vcpu-dirty-limit`: `uint64`, optional, since QEMU 8.1.
-        public var vcpuDirtyLimit: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var vcpuDirtyLimit: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("vcpu-dirty-limit") }
             @_optimize(none) set { json.setQAPIMember("vcpu-dirty-limit", newValue) }
         }
         /// `mode`: `MigMode`, optional, since QEMU 8.2.
-        public var mode: QAPI.MigMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.MigMode? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `zero-page-detection`: `ZeroPageDetection`, optional, since QEMU 9.0.
-        public var zeroPageDetection: QAPI.ZeroPageDetection? {
+        @_alwaysEmitIntoClient public var zeroPageDetection: QAPI.ZeroPageDetection? {
             @_optimize(none) get { json.qapiMember("zero-page-detection") }
             @_optimize(none) set { json.setQAPIMember("zero-page-detection", newValue) }
         }
         /// `direct-io`: `bool`, optional, since QEMU 9.1.
-        public var directIO: Swift.Bool? {
+        @_alwaysEmitIntoClient public var directIO: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("direct-io") }
             @_optimize(none) set { json.setQAPIMember("direct-io", newValue) }
         }
@@ -1045,19 +1045,19 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `checkpoint-ready`.
-        public static var checkpointReady: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "checkpoint-ready") } }
+        @_alwaysEmitIntoClient public static var checkpointReady: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "checkpoint-ready") } }
         /// `checkpoint-request`.
-        public static var checkpointRequest: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "checkpoint-request") } }
+        @_alwaysEmitIntoClient public static var checkpointRequest: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "checkpoint-request") } }
         /// `checkpoint-reply`.
-        public static var checkpointReply: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "checkpoint-reply") } }
+        @_alwaysEmitIntoClient public static var checkpointReply: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "checkpoint-reply") } }
         /// `vmstate-send`.
-        public static var vmstateSend: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-send") } }
+        @_alwaysEmitIntoClient public static var vmstateSend: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-send") } }
         /// `vmstate-size`.
-        public static var vmstateSize: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-size") } }
+        @_alwaysEmitIntoClient public static var vmstateSize: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-size") } }
         /// `vmstate-received`.
-        public static var vmstateReceived: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-received") } }
+        @_alwaysEmitIntoClient public static var vmstateReceived: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-received") } }
         /// `vmstate-loaded`.
-        public static var vmstateLoaded: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-loaded") } }
+        @_alwaysEmitIntoClient public static var vmstateLoaded: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-loaded") } }
     }
 
     /// `COLOMode`: a QAPI enumeration of the `migration` module, since QEMU 2.8.
@@ -1071,11 +1071,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: COLOMode { @_optimize(none) get { COLOMode(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: COLOMode { @_optimize(none) get { COLOMode(rawValue: "none") } }
         /// `primary`.
-        public static var primary: COLOMode { @_optimize(none) get { COLOMode(rawValue: "primary") } }
+        @_alwaysEmitIntoClient public static var primary: COLOMode { @_optimize(none) get { COLOMode(rawValue: "primary") } }
         /// `secondary`.
-        public static var secondary: COLOMode { @_optimize(none) get { COLOMode(rawValue: "secondary") } }
+        @_alwaysEmitIntoClient public static var secondary: COLOMode { @_optimize(none) get { COLOMode(rawValue: "secondary") } }
     }
 
     /// `FailoverStatus`: a QAPI enumeration of the `migration` module, since QEMU 2.8.
@@ -1089,15 +1089,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "none") } }
         /// `require`.
-        public static var require: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "require") } }
+        @_alwaysEmitIntoClient public static var require: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "require") } }
         /// `active`.
-        public static var active: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "active") } }
+        @_alwaysEmitIntoClient public static var active: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "active") } }
         /// `completed`.
-        public static var completed: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "completed") } }
+        @_alwaysEmitIntoClient public static var completed: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "completed") } }
         /// `relaunch`.
-        public static var relaunch: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "relaunch") } }
+        @_alwaysEmitIntoClient public static var relaunch: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "relaunch") } }
     }
 
     /// `COLOExitReason`: a QAPI enumeration of the `migration` module, since QEMU 3.1.
@@ -1111,13 +1111,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "none") } }
         /// `request`.
-        public static var request: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "request") } }
+        @_alwaysEmitIntoClient public static var request: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "request") } }
         /// `error`.
-        public static var error: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "error") } }
+        @_alwaysEmitIntoClient public static var error: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "error") } }
         /// `processing`.
-        public static var processing: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "processing") } }
+        @_alwaysEmitIntoClient public static var processing: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "processing") } }
     }
 
     /// `MigrationAddressType`: a QAPI enumeration of the `migration` module, since QEMU 8.2.
@@ -1131,13 +1131,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `socket`.
-        public static var socket: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "socket") } }
+        @_alwaysEmitIntoClient public static var socket: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "socket") } }
         /// `exec`.
-        public static var exec: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "exec") } }
+        @_alwaysEmitIntoClient public static var exec: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "exec") } }
         /// `rdma`.
-        public static var rdma: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "rdma") } }
+        @_alwaysEmitIntoClient public static var rdma: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "rdma") } }
         /// `file`.
-        public static var file: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "file") } }
+        @_alwaysEmitIntoClient public static var file: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "file") } }
     }
 
     /// `FileMigrationArgs`: a QAPI struct of the `migration` module, since QEMU 8.2.
@@ -1153,18 +1153,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String, offset: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, offset: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("filename", filename)
             json.setQAPIMember("offset", offset)
         }
         /// `filename`: `str`, since QEMU 8.2.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `offset`: `uint64`, since QEMU 8.2.
-        public var offset: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
@@ -1183,12 +1183,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(args: [Swift.String]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(args: [Swift.String]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("args", args)
         }
         /// `args`: `[str]`, since QEMU 8.2.
-        public var args: [Swift.String]? {
+        @_alwaysEmitIntoClient public var args: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("args") }
             @_optimize(none) set { json.setQAPIMember("args", newValue) }
         }
@@ -1209,97 +1209,97 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(transport: QAPI.MigrationAddressType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(transport: QAPI.MigrationAddressType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("transport", transport)
         }
         /// `transport`: `MigrationAddressType`, since QEMU 8.2.
-        public var transport: QAPI.MigrationAddressType? {
+        @_alwaysEmitIntoClient public var transport: QAPI.MigrationAddressType? {
             @_optimize(none) get { json.qapiMember("transport") }
             @_optimize(none) set { json.setQAPIMember("transport", newValue) }
         }
         /// `type`: `SocketAddressType`, optional, since QEMU 2.9.
-        public var type: QAPI.SocketAddressType? {
+        @_alwaysEmitIntoClient public var type: QAPI.SocketAddressType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `host`: `str`, optional.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`, optional.
-        public var port: Swift.String? {
+        @_alwaysEmitIntoClient public var port: Swift.String? {
             @_optimize(none) get { json.qapiMember("port") }
             @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `numeric`: `bool`, optional, since QEMU 2.9.
-        public var numeric: Swift.Bool? {
+        @_alwaysEmitIntoClient public var numeric: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("numeric") }
             @_optimize(none) set { json.setQAPIMember("numeric", newValue) }
         }
         /// `to`: `uint16`, optional, since QEMU 1.3.
-        public var to: Swift.Int? {
+        @_alwaysEmitIntoClient public var to: Swift.Int? {
             @_optimize(none) get { json.qapiMember("to") }
             @_optimize(none) set { json.setQAPIMember("to", newValue) }
         }
         /// `ipv4`: `bool`, optional, since QEMU 1.3.
-        public var ipv4: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ipv4: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("ipv4") }
             @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 1.3.
-        public var ipv6: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("ipv6") }
             @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
         }
         /// `keep-alive`: `bool`, optional, since QEMU 4.2.
-        public var keepAlive: Swift.Bool? {
+        @_alwaysEmitIntoClient public var keepAlive: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("keep-alive") }
             @_optimize(none) set { json.setQAPIMember("keep-alive", newValue) }
         }
         /// `mptcp`: `bool`, optional, since QEMU 6.1.
-        public var mptcp: Swift.Bool? {
+        @_alwaysEmitIntoClient public var mptcp: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("mptcp") }
             @_optimize(none) set { json.setQAPIMember("mptcp", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 1.3.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `abstract`: `bool`, optional, since QEMU 5.1.
-        public var abstract: Swift.Bool? {
+        @_alwaysEmitIntoClient public var abstract: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("abstract") }
             @_optimize(none) set { json.setQAPIMember("abstract", newValue) }
         }
         /// `tight`: `bool`, optional, since QEMU 5.1.
-        public var tight: Swift.Bool? {
+        @_alwaysEmitIntoClient public var tight: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("tight") }
             @_optimize(none) set { json.setQAPIMember("tight", newValue) }
         }
         /// `cid`: `str`, optional, since QEMU 2.8.
-        public var cid: Swift.String? {
+        @_alwaysEmitIntoClient public var cid: Swift.String? {
             @_optimize(none) get { json.qapiMember("cid") }
             @_optimize(none) set { json.setQAPIMember("cid", newValue) }
         }
         /// `str`: `str`, optional, since QEMU 1.2.
-        public var str: Swift.String? {
+        @_alwaysEmitIntoClient public var str: Swift.String? {
             @_optimize(none) get { json.qapiMember("str") }
             @_optimize(none) set { json.setQAPIMember("str", newValue) }
         }
         /// `args`: `[str]`, optional, since QEMU 8.2.
-        public var args: [Swift.String]? {
+        @_alwaysEmitIntoClient public var args: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("args") }
             @_optimize(none) set { json.setQAPIMember("args", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 8.2.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `offset`: `uint64`, optional, since QEMU 8.2.
-        public var offset: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
@@ -1316,9 +1316,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `main`.
-        public static var main: MigrationChannelType { @_optimize(none) get { MigrationChannelType(rawValue: "main") } }
+        @_alwaysEmitIntoClient public static var main: MigrationChannelType { @_optimize(none) get { MigrationChannelType(rawValue: "main") } }
         /// `cpr`.
-        public static var cpr: MigrationChannelType { @_optimize(none) get { MigrationChannelType(rawValue: "cpr") } }
+        @_alwaysEmitIntoClient public static var cpr: MigrationChannelType { @_optimize(none) get { MigrationChannelType(rawValue: "cpr") } }
     }
 
     /// `MigrationChannel`: a QAPI struct of the `migration` module, since QEMU 8.1.
@@ -1334,18 +1334,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(channelType: QAPI.MigrationChannelType, addr: QAPI.MigrationAddress) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(channelType: QAPI.MigrationChannelType, addr: QAPI.MigrationAddress) {
+            self.init(unchecked: [:])
             json.setQAPIMember("channel-type", channelType)
             json.setQAPIMember("addr", addr)
         }
         /// `channel-type`: `MigrationChannelType`, since QEMU 8.1.
-        public var channelType: QAPI.MigrationChannelType? {
+        @_alwaysEmitIntoClient public var channelType: QAPI.MigrationChannelType? {
             @_optimize(none) get { json.qapiMember("channel-type") }
             @_optimize(none) set { json.setQAPIMember("channel-type", newValue) }
         }
         /// `addr`: `MigrationAddress`, since QEMU 8.1.
-        public var addr: QAPI.MigrationAddress? {
+        @_alwaysEmitIntoClient public var addr: QAPI.MigrationAddress? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
@@ -1364,17 +1364,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(error: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(error: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("error", error)
         }
         /// `error`: `bool`, since QEMU 2.9.
-        public var error: Swift.Bool? {
+        @_alwaysEmitIntoClient public var error: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("error") }
             @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }
         /// `desc`: `str`, optional, since QEMU 2.9.
-        public var desc: Swift.String? {
+        @_alwaysEmitIntoClient public var desc: Swift.String? {
             @_optimize(none) get { json.qapiMember("desc") }
             @_optimize(none) set { json.setQAPIMember("desc", newValue) }
         }
@@ -1393,24 +1393,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(mode: QAPI.COLOMode, lastMode: QAPI.COLOMode, reason: QAPI.COLOExitReason) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(mode: QAPI.COLOMode, lastMode: QAPI.COLOMode, reason: QAPI.COLOExitReason) {
+            self.init(unchecked: [:])
             json.setQAPIMember("mode", mode)
             json.setQAPIMember("last-mode", lastMode)
             json.setQAPIMember("reason", reason)
         }
         /// `mode`: `COLOMode`, since QEMU 3.1.
-        public var mode: QAPI.COLOMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.COLOMode? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `last-mode`: `COLOMode`, since QEMU 4.0.
-        public var lastMode: QAPI.COLOMode? {
+        @_alwaysEmitIntoClient public var lastMode: QAPI.COLOMode? {
             @_optimize(none) get { json.qapiMember("last-mode") }
             @_optimize(none) set { json.setQAPIMember("last-mode", newValue) }
         }
         /// `reason`: `COLOExitReason`, since QEMU 3.1.
-        public var reason: QAPI.COLOExitReason? {
+        @_alwaysEmitIntoClient public var reason: QAPI.COLOExitReason? {
             @_optimize(none) get { json.qapiMember("reason") }
             @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
@@ -1429,18 +1429,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.Int, dirtyRate: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.Int, dirtyRate: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("id", id)
             json.setQAPIMember("dirty-rate", dirtyRate)
         }
         /// `id`: `int`, since QEMU 6.2.
-        public var id: Swift.Int? {
+        @_alwaysEmitIntoClient public var id: Swift.Int? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `dirty-rate`: `int64`, since QEMU 6.2.
-        public var dirtyRate: Swift.Int? {
+        @_alwaysEmitIntoClient public var dirtyRate: Swift.Int? {
             @_optimize(none) get { json.qapiMember("dirty-rate") }
             @_optimize(none) set { json.setQAPIMember("dirty-rate", newValue) }
         }
@@ -1457,11 +1457,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unstarted`.
-        public static var unstarted: DirtyRateStatus { @_optimize(none) get { DirtyRateStatus(rawValue: "unstarted") } }
+        @_alwaysEmitIntoClient public static var unstarted: DirtyRateStatus { @_optimize(none) get { DirtyRateStatus(rawValue: "unstarted") } }
         /// `measuring`.
-        public static var measuring: DirtyRateStatus { @_optimize(none) get { DirtyRateStatus(rawValue: "measuring") } }
+        @_alwaysEmitIntoClient public static var measuring: DirtyRateStatus { @_optimize(none) get { DirtyRateStatus(rawValue: "measuring") } }
         /// `measured`.
-        public static var measured: DirtyRateStatus { @_optimize(none) get { DirtyRateStatus(rawValue: "measured") } }
+        @_alwaysEmitIntoClient public static var measured: DirtyRateStatus { @_optimize(none) get { DirtyRateStatus(rawValue: "measured") } }
     }
 
     /// `DirtyRateMeasureMode`: a QAPI enumeration of the `migration` module, since QEMU 6.2.
@@ -1475,11 +1475,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `page-sampling`.
-        public static var pageSampling: DirtyRateMeasureMode { @_optimize(none) get { DirtyRateMeasureMode(rawValue: "page-sampling") } }
+        @_alwaysEmitIntoClient public static var pageSampling: DirtyRateMeasureMode { @_optimize(none) get { DirtyRateMeasureMode(rawValue: "page-sampling") } }
         /// `dirty-ring`.
-        public static var dirtyRing: DirtyRateMeasureMode { @_optimize(none) get { DirtyRateMeasureMode(rawValue: "dirty-ring") } }
+        @_alwaysEmitIntoClient public static var dirtyRing: DirtyRateMeasureMode { @_optimize(none) get { DirtyRateMeasureMode(rawValue: "dirty-ring") } }
         /// `dirty-bitmap`.
-        public static var dirtyBitmap: DirtyRateMeasureMode { @_optimize(none) get { DirtyRateMeasureMode(rawValue: "dirty-bitmap") } }
+        @_alwaysEmitIntoClient public static var dirtyBitmap: DirtyRateMeasureMode { @_optimize(none) get { DirtyRateMeasureMode(rawValue: "dirty-bitmap") } }
     }
 
     /// `TimeUnit`: a QAPI enumeration of the `migration` module, since QEMU 8.2.
@@ -1493,9 +1493,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `second`.
-        public static var second: TimeUnit { @_optimize(none) get { TimeUnit(rawValue: "second") } }
+        @_alwaysEmitIntoClient public static var second: TimeUnit { @_optimize(none) get { TimeUnit(rawValue: "second") } }
         /// `millisecond`.
-        public static var millisecond: TimeUnit { @_optimize(none) get { TimeUnit(rawValue: "millisecond") } }
+        @_alwaysEmitIntoClient public static var millisecond: TimeUnit { @_optimize(none) get { TimeUnit(rawValue: "millisecond") } }
     }
 
     /// `DirtyRateInfo`: a QAPI struct of the `migration` module, since QEMU 5.2.
@@ -1511,8 +1511,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(status: QAPI.DirtyRateStatus, startTime: Swift.Int, calcTime: Swift.Int, calcTimeUnit: QAPI.TimeUnit, samplePages: Swift.UInt64, mode: QAPI.DirtyRateMeasureMode) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(status: QAPI.DirtyRateStatus, startTime: Swift.Int, calcTime: Swift.Int, calcTimeUnit: QAPI.TimeUnit, samplePages: Swift.UInt64, mode: QAPI.DirtyRateMeasureMode) {
+            self.init(unchecked: [:])
             json.setQAPIMember("status", status)
             json.setQAPIMember("start-time", startTime)
             json.setQAPIMember("calc-time", calcTime)
@@ -1521,42 +1521,42 @@ extension QAPI {
             json.setQAPIMember("mode", mode)
         }
         /// `dirty-rate`: `int64`, optional, since QEMU 5.2.
-        public var dirtyRate: Swift.Int? {
+        @_alwaysEmitIntoClient public var dirtyRate: Swift.Int? {
             @_optimize(none) get { json.qapiMember("dirty-rate") }
             @_optimize(none) set { json.setQAPIMember("dirty-rate", newValue) }
         }
         /// `status`: `DirtyRateStatus`, since QEMU 5.2.
-        public var status: QAPI.DirtyRateStatus? {
+        @_alwaysEmitIntoClient public var status: QAPI.DirtyRateStatus? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `start-time`: `int64`, since QEMU 5.2.
-        public var startTime: Swift.Int? {
+        @_alwaysEmitIntoClient public var startTime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("start-time") }
             @_optimize(none) set { json.setQAPIMember("start-time", newValue) }
         }
         /// `calc-time`: `int64`, since QEMU 5.2.
-        public var calcTime: Swift.Int? {
+        @_alwaysEmitIntoClient public var calcTime: Swift.Int? {
             @_optimize(none) get { json.qapiMember("calc-time") }
             @_optimize(none) set { json.setQAPIMember("calc-time", newValue) }
         }
         /// `calc-time-unit`: `TimeUnit`, since QEMU 8.2.
-        public var calcTimeUnit: QAPI.TimeUnit? {
+        @_alwaysEmitIntoClient public var calcTimeUnit: QAPI.TimeUnit? {
             @_optimize(none) get { json.qapiMember("calc-time-unit") }
             @_optimize(none) set { json.setQAPIMember("calc-time-unit", newValue) }
         }
         /// `sample-pages`: `uint64`, since QEMU 6.1.
-        public var samplePages: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var samplePages: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("sample-pages") }
             @_optimize(none) set { json.setQAPIMember("sample-pages", newValue) }
         }
         /// `mode`: `DirtyRateMeasureMode`, since QEMU 6.2.
-        public var mode: QAPI.DirtyRateMeasureMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.DirtyRateMeasureMode? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `vcpu-dirty-rate`: `[DirtyRateVcpu]`, optional, since QEMU 6.2.
-        public var vcpuDirtyRate: [QAPI.DirtyRateVCPU]? {
+        @_alwaysEmitIntoClient public var vcpuDirtyRate: [QAPI.DirtyRateVCPU]? {
             @_optimize(none) get { json.qapiMember("vcpu-dirty-rate") }
             @_optimize(none) set { json.setQAPIMember("vcpu-dirty-rate", newValue) }
         }
@@ -1575,24 +1575,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(cpuIndex: Swift.Int, limitRate: Swift.UInt64, currentRate: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(cpuIndex: Swift.Int, limitRate: Swift.UInt64, currentRate: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("cpu-index", cpuIndex)
             json.setQAPIMember("limit-rate", limitRate)
             json.setQAPIMember("current-rate", currentRate)
         }
         /// `cpu-index`: `int`, since QEMU 7.1.
-        public var cpuIndex: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cpu-index") }
             @_optimize(none) set { json.setQAPIMember("cpu-index", newValue) }
         }
         /// `limit-rate`: `uint64`, since QEMU 7.1.
-        public var limitRate: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var limitRate: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("limit-rate") }
             @_optimize(none) set { json.setQAPIMember("limit-rate", newValue) }
         }
         /// `current-rate`: `uint64`, since QEMU 7.1.
-        public var currentRate: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var currentRate: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("current-rate") }
             @_optimize(none) set { json.setQAPIMember("current-rate", newValue) }
         }
@@ -1611,18 +1611,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, threadID: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, threadID: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("thread-id", threadID)
         }
         /// `name`: `str`, since QEMU 7.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `thread-id`: `int`, since QEMU 7.2.
-        public var threadID: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("thread-id") }
             @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
@@ -1645,8 +1645,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -1667,12 +1667,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(capabilities: [QAPI.MigrationCapabilityStatus]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(capabilities: [QAPI.MigrationCapabilityStatus]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("capabilities", capabilities)
         }
         /// `capabilities`: `[MigrationCapabilityStatus]`, since QEMU 1.2.
-        public var capabilities: [QAPI.MigrationCapabilityStatus]? {
+        @_alwaysEmitIntoClient public var capabilities: [QAPI.MigrationCapabilityStatus]? {
             @_optimize(none) get { arguments.qapiMember("capabilities") }
             @_optimize(none) set { arguments.setQAPIMember("capabilities", newValue) }
         }
@@ -1695,8 +1695,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -1717,151 +1717,151 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `announce-initial`: `size`, optional, since QEMU 4.0.
-        public var announceInitial: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var announceInitial: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("announce-initial") }
             @_optimize(none) set { arguments.setQAPIMember("announce-initial", newValue) }
         }
         /// `announce-max`: `size`, optional, since QEMU 4.0.
-        public var announceMax: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var announceMax: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("announce-max") }
             @_optimize(none) set { arguments.setQAPIMember("announce-max", newValue) }
         }
         /// `announce-rounds`: `size`, optional, since QEMU 4.0.
-        public var announceRounds: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var announceRounds: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("announce-rounds") }
             @_optimize(none) set { arguments.setQAPIMember("announce-rounds", newValue) }
         }
         /// `announce-step`: `size`, optional, since QEMU 4.0.
-        public var announceStep: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var announceStep: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("announce-step") }
             @_optimize(none) set { arguments.setQAPIMember("announce-step", newValue) }
         }
         /// `throttle-trigger-threshold`: `uint8`, optional, since QEMU 5.0.
-        public var throttleTriggerThreshold: Swift.Int? {
+        @_alwaysEmitIntoClient public var throttleTriggerThreshold: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("throttle-trigger-threshold") }
             @_optimize(none) set { arguments.setQAPIMember("throttle-trigger-threshold", newValue) }
         }
         /// `cpu-throttle-initial`: `uint8`, optional, since QEMU 2.7.
-        public var cpuThrottleInitial: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuThrottleInitial: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cpu-throttle-initial") }
             @_optimize(none) set { arguments.setQAPIMember("cpu-throttle-initial", newValue) }
         }
         /// `cpu-throttle-increment`: `uint8`, optional, since QEMU 2.7.
-        public var cpuThrottleIncrement: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuThrottleIncrement: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cpu-throttle-increment") }
             @_optimize(none) set { arguments.setQAPIMember("cpu-throttle-increment", newValue) }
         }
         /// `cpu-throttle-tailslow`: `bool`, optional, since QEMU 5.1.
-        public var cpuThrottleTailslow: Swift.Bool? {
+        @_alwaysEmitIntoClient public var cpuThrottleTailslow: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("cpu-throttle-tailslow") }
             @_optimize(none) set { arguments.setQAPIMember("cpu-throttle-tailslow", newValue) }
         }
         /// `tls-creds`: `StrOrNull`, optional, since QEMU 2.7.
-        public var tlsCreds: QAPI.StrOrNull? {
+        @_alwaysEmitIntoClient public var tlsCreds: QAPI.StrOrNull? {
             @_optimize(none) get { arguments.qapiMember("tls-creds") }
             @_optimize(none) set { arguments.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-hostname`: `StrOrNull`, optional, since QEMU 2.7.
-        public var tlsHostname: QAPI.StrOrNull? {
+        @_alwaysEmitIntoClient public var tlsHostname: QAPI.StrOrNull? {
             @_optimize(none) get { arguments.qapiMember("tls-hostname") }
             @_optimize(none) set { arguments.setQAPIMember("tls-hostname", newValue) }
         }
         /// `tls-authz`: `StrOrNull`, optional, since QEMU 4.0.
-        public var tlsAuthz: QAPI.StrOrNull? {
+        @_alwaysEmitIntoClient public var tlsAuthz: QAPI.StrOrNull? {
             @_optimize(none) get { arguments.qapiMember("tls-authz") }
             @_optimize(none) set { arguments.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-bandwidth`: `size`, optional, since QEMU 2.8.
-        public var maxBandwidth: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var maxBandwidth: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("max-bandwidth") }
             @_optimize(none) set { arguments.setQAPIMember("max-bandwidth", newValue) }
         }
         /// `avail-switchover-bandwidth`: `size`, optional, since QEMU 8.2.
-        public var availSwitchoverBandwidth: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var availSwitchoverBandwidth: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("avail-switchover-bandwidth") }
             @_optimize(none) set { arguments.setQAPIMember("avail-switchover-bandwidth", newValue) }
         }
         /// `downtime-limit`: `uint64`, optional, since QEMU 2.8.
-        public var downtimeLimit: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var downtimeLimit: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("downtime-limit") }
             @_optimize(none) set { arguments.setQAPIMember("downtime-limit", newValue) }
         }
         /// `x-checkpoint-delay`: `uint32`, optional, since QEMU 2.8.
-        public var xCheckpointDelay: Swift.Int? {
+        @_alwaysEmitIntoClient public var xCheckpointDelay: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-checkpoint-delay") }
             @_optimize(none) set { arguments.setQAPIMember("x-checkpoint-delay", newValue) }
         }
         /// `multifd-channels`: `uint8`, optional, since QEMU 4.0.
-        public var multifdChannels: Swift.Int? {
+        @_alwaysEmitIntoClient public var multifdChannels: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("multifd-channels") }
             @_optimize(none) set { arguments.setQAPIMember("multifd-channels", newValue) }
         }
         /// `xbzrle-cache-size`: `size`, optional, since QEMU 2.11.
-        public var xbzrleCacheSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var xbzrleCacheSize: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("xbzrle-cache-size") }
             @_optimize(none) set { arguments.setQAPIMember("xbzrle-cache-size", newValue) }
         }
         /// `max-postcopy-bandwidth`: `size`, optional, since QEMU 3.0.
-        public var maxPostcopyBandwidth: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var maxPostcopyBandwidth: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("max-postcopy-bandwidth") }
             @_optimize(none) set { arguments.setQAPIMember("max-postcopy-bandwidth", newValue) }
         }
         /// `max-cpu-throttle`: `uint8`, optional, since QEMU 3.1.
-        public var maxCPUThrottle: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxCPUThrottle: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("max-cpu-throttle") }
             @_optimize(none) set { arguments.setQAPIMember("max-cpu-throttle", newValue) }
         }
         /// `multifd-compression`: `MultiFDCompression`, optional, since QEMU 5.0.
-        public var multifdCompression: QAPI.MultiFDCompression? {
+        @_alwaysEmitIntoClient public var multifdCompression: QAPI.MultiFDCompression? {
             @_optimize(none) get { arguments.qapiMember("multifd-compression") }
             @_optimize(none) set { arguments.setQAPIMember("multifd-compression", newValue) }
         }
         /// `multifd-zlib-level`: `uint8`, optional, since QEMU 5.0.
-        public var multifdZlibLevel: Swift.Int? {
+        @_alwaysEmitIntoClient public var multifdZlibLevel: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("multifd-zlib-level") }
             @_optimize(none) set { arguments.setQAPIMember("multifd-zlib-level", newValue) }
         }
         /// `multifd-qatzip-level`: `uint8`, optional, since QEMU 9.2.
-        public var multifdQatzipLevel: Swift.Int? {
+        @_alwaysEmitIntoClient public var multifdQatzipLevel: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("multifd-qatzip-level") }
             @_optimize(none) set { arguments.setQAPIMember("multifd-qatzip-level", newValue) }
         }
         /// `multifd-zstd-level`: `uint8`, optional, since QEMU 5.0.
-        public var multifdZstdLevel: Swift.Int? {
+        @_alwaysEmitIntoClient public var multifdZstdLevel: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("multifd-zstd-level") }
             @_optimize(none) set { arguments.setQAPIMember("multifd-zstd-level", newValue) }
         }
         /// `block-bitmap-mapping`: `[BitmapMigrationNodeAlias]`, optional, since QEMU 5.2.
-        public var blockBitmapMapping: [QAPI.BitmapMigrationNodeAlias]? {
+        @_alwaysEmitIntoClient public var blockBitmapMapping: [QAPI.BitmapMigrationNodeAlias]? {
             @_optimize(none) get { arguments.qapiMember("block-bitmap-mapping") }
             @_optimize(none) set { arguments.setQAPIMember("block-bitmap-mapping", newValue) }
         }
         /// `x-vcpu-dirty-limit-period`: `uint64`, optional, since QEMU 8.1.
-        public var xVCPUDirtyLimitPeriod: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var xVCPUDirtyLimitPeriod: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("x-vcpu-dirty-limit-period") }
             @_optimize(none) set { arguments.setQAPIMember("x-vcpu-dirty-limit-period", newValue) }
         }
         /// `vcpu-dirty-limit`: `uint64`, optional, since QEMU 8.1.
-        public var vcpuDirtyLimit: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var vcpuDirtyLimit: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("vcpu-dirty-limit") }
             @_optimize(none) set { arguments.setQAPIMember("vcpu-dirty-limit", newValue) }
         }
         /// `mode`: `MigMode`, optional, since QEMU 8.2.
-        public var mode: QAPI.MigMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.MigMode? {
             @_optimize(none) get { arguments.qapiMember("mode") }
             @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
         /// `zero-page-detection`: `ZeroPageDetection`, optional, since QEMU 9.0.
-        public var zeroPageDetection: QAPI.ZeroPageDetection? {
+        @_alwaysEmitIntoClient public var zeroPageDetection: QAPI.ZeroPageDetection? {
             @_optimize(none) get { arguments.qapiMember("zero-page-detection") }
             @_optimize(none) set { arguments.setQAPIMember("zero-page-detection", newValue) }
         }
         /// `direct-io`: `bool`, optional, since QEMU 9.1.
-        public var directIO: Swift.Bool? {
+        @_alwaysEmitIntoClient public var directIO: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("direct-io") }
             @_optimize(none) set { arguments.setQAPIMember("direct-io", newValue) }
         }
@@ -1884,8 +1884,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -1906,8 +1906,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -1930,8 +1930,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -1952,8 +1952,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -1974,12 +1974,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(state: QAPI.MigrationStatus) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(state: QAPI.MigrationStatus) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("state", state)
         }
         /// `state`: `MigrationStatus`, since QEMU 2.11.
-        public var state: QAPI.MigrationStatus? {
+        @_alwaysEmitIntoClient public var state: QAPI.MigrationStatus? {
             @_optimize(none) get { arguments.qapiMember("state") }
             @_optimize(none) set { arguments.setQAPIMember("state", newValue) }
         }
@@ -2002,26 +2002,26 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `uri`: `str`, optional, since QEMU 0.14.
-        public var uri: Swift.String? {
+        @_alwaysEmitIntoClient public var uri: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("uri") }
             @_optimize(none) set { arguments.setQAPIMember("uri", newValue) }
         }
         /// `channels`: `[MigrationChannel]`, optional, since QEMU 0.14.
-        public var channels: [QAPI.MigrationChannel]? {
+        @_alwaysEmitIntoClient public var channels: [QAPI.MigrationChannel]? {
             @_optimize(none) get { arguments.qapiMember("channels") }
             @_optimize(none) set { arguments.setQAPIMember("channels", newValue) }
         }
         /// `detach`: `bool`, optional, since QEMU 0.14.
-        public var detach: Swift.Bool? {
+        @_alwaysEmitIntoClient public var detach: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("detach") }
             @_optimize(none) set { arguments.setQAPIMember("detach", newValue) }
         }
         /// `resume`: `bool`, optional, since QEMU 3.0.
-        public var resume: Swift.Bool? {
+        @_alwaysEmitIntoClient public var resume: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("resume") }
             @_optimize(none) set { arguments.setQAPIMember("resume", newValue) }
         }
@@ -2044,21 +2044,21 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `uri`: `str`, optional, since QEMU 2.3.
-        public var uri: Swift.String? {
+        @_alwaysEmitIntoClient public var uri: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("uri") }
             @_optimize(none) set { arguments.setQAPIMember("uri", newValue) }
         }
         /// `channels`: `[MigrationChannel]`, optional, since QEMU 2.3.
-        public var channels: [QAPI.MigrationChannel]? {
+        @_alwaysEmitIntoClient public var channels: [QAPI.MigrationChannel]? {
             @_optimize(none) get { arguments.qapiMember("channels") }
             @_optimize(none) set { arguments.setQAPIMember("channels", newValue) }
         }
         /// `exit-on-error`: `bool`, optional, since QEMU 9.1.
-        public var exitOnError: Swift.Bool? {
+        @_alwaysEmitIntoClient public var exitOnError: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("exit-on-error") }
             @_optimize(none) set { arguments.setQAPIMember("exit-on-error", newValue) }
         }
@@ -2081,17 +2081,17 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 1.1.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filename") }
             @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `live`: `bool`, optional, since QEMU 2.11.
-        public var live: Swift.Bool? {
+        @_alwaysEmitIntoClient public var live: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("live") }
             @_optimize(none) set { arguments.setQAPIMember("live", newValue) }
         }
@@ -2114,12 +2114,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(enable: Swift.Bool) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(enable: Swift.Bool) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("enable", enable)
         }
         /// `enable`: `bool`, since QEMU 1.3.
-        public var enable: Swift.Bool? {
+        @_alwaysEmitIntoClient public var enable: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("enable") }
             @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
         }
@@ -2142,12 +2142,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 2.7.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filename") }
             @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
@@ -2170,23 +2170,23 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(enable: Swift.Bool, primary: Swift.Bool) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(enable: Swift.Bool, primary: Swift.Bool) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("enable", enable)
             arguments.setQAPIMember("primary", primary)
         }
         /// `enable`: `bool`, since QEMU 2.9.
-        public var enable: Swift.Bool? {
+        @_alwaysEmitIntoClient public var enable: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("enable") }
             @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
         }
         /// `primary`: `bool`, since QEMU 2.9.
-        public var primary: Swift.Bool? {
+        @_alwaysEmitIntoClient public var primary: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("primary") }
             @_optimize(none) set { arguments.setQAPIMember("primary", newValue) }
         }
         /// `failover`: `bool`, optional, since QEMU 2.9.
-        public var failover: Swift.Bool? {
+        @_alwaysEmitIntoClient public var failover: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("failover") }
             @_optimize(none) set { arguments.setQAPIMember("failover", newValue) }
         }
@@ -2209,8 +2209,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2231,8 +2231,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2253,8 +2253,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2275,12 +2275,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(uri: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(uri: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("uri", uri)
         }
         /// `uri`: `str`, since QEMU 3.0.
-        public var uri: Swift.String? {
+        @_alwaysEmitIntoClient public var uri: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("uri") }
             @_optimize(none) set { arguments.setQAPIMember("uri", newValue) }
         }
@@ -2303,8 +2303,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2325,27 +2325,27 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(calcTime: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(calcTime: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("calc-time", calcTime)
         }
         /// `calc-time`: `int64`, since QEMU 5.2.
-        public var calcTime: Swift.Int? {
+        @_alwaysEmitIntoClient public var calcTime: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("calc-time") }
             @_optimize(none) set { arguments.setQAPIMember("calc-time", newValue) }
         }
         /// `calc-time-unit`: `TimeUnit`, optional, since QEMU 8.2.
-        public var calcTimeUnit: QAPI.TimeUnit? {
+        @_alwaysEmitIntoClient public var calcTimeUnit: QAPI.TimeUnit? {
             @_optimize(none) get { arguments.qapiMember("calc-time-unit") }
             @_optimize(none) set { arguments.setQAPIMember("calc-time-unit", newValue) }
         }
         /// `sample-pages`: `int`, optional, since QEMU 6.1.
-        public var samplePages: Swift.Int? {
+        @_alwaysEmitIntoClient public var samplePages: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("sample-pages") }
             @_optimize(none) set { arguments.setQAPIMember("sample-pages", newValue) }
         }
         /// `mode`: `DirtyRateMeasureMode`, optional, since QEMU 6.1.
-        public var mode: QAPI.DirtyRateMeasureMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.DirtyRateMeasureMode? {
             @_optimize(none) get { arguments.qapiMember("mode") }
             @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
@@ -2368,11 +2368,11 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `calc-time-unit`: `TimeUnit`, optional, since QEMU 8.2.
-        public var calcTimeUnit: QAPI.TimeUnit? {
+        @_alwaysEmitIntoClient public var calcTimeUnit: QAPI.TimeUnit? {
             @_optimize(none) get { arguments.qapiMember("calc-time-unit") }
             @_optimize(none) set { arguments.setQAPIMember("calc-time-unit", newValue) }
         }
@@ -2395,17 +2395,17 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(dirtyRate: Swift.UInt64) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(dirtyRate: Swift.UInt64) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("dirty-rate", dirtyRate)
         }
         /// `cpu-index`: `int`, optional, since QEMU 7.1.
-        public var cpuIndex: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cpu-index") }
             @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
         }
         /// `dirty-rate`: `uint64`, since QEMU 7.1.
-        public var dirtyRate: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var dirtyRate: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("dirty-rate") }
             @_optimize(none) set { arguments.setQAPIMember("dirty-rate", newValue) }
         }
@@ -2428,11 +2428,11 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `cpu-index`: `int`, optional, since QEMU 7.1.
-        public var cpuIndex: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cpu-index") }
             @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
         }
@@ -2455,8 +2455,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2480,8 +2480,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2502,30 +2502,30 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("job-id", jobID)
             arguments.setQAPIMember("tag", tag)
             arguments.setQAPIMember("vmstate", vmstate)
             arguments.setQAPIMember("devices", devices)
         }
         /// `job-id`: `str`, since QEMU 6.0.
-        public var jobID: Swift.String? {
+        @_alwaysEmitIntoClient public var jobID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("job-id") }
             @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `tag`: `str`, since QEMU 6.0.
-        public var tag: Swift.String? {
+        @_alwaysEmitIntoClient public var tag: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("tag") }
             @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
         }
         /// `vmstate`: `str`, since QEMU 6.0.
-        public var vmstate: Swift.String? {
+        @_alwaysEmitIntoClient public var vmstate: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("vmstate") }
             @_optimize(none) set { arguments.setQAPIMember("vmstate", newValue) }
         }
         /// `devices`: `[str]`, since QEMU 6.0.
-        public var devices: [Swift.String]? {
+        @_alwaysEmitIntoClient public var devices: [Swift.String]? {
             @_optimize(none) get { arguments.qapiMember("devices") }
             @_optimize(none) set { arguments.setQAPIMember("devices", newValue) }
         }
@@ -2548,30 +2548,30 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("job-id", jobID)
             arguments.setQAPIMember("tag", tag)
             arguments.setQAPIMember("vmstate", vmstate)
             arguments.setQAPIMember("devices", devices)
         }
         /// `job-id`: `str`, since QEMU 6.0.
-        public var jobID: Swift.String? {
+        @_alwaysEmitIntoClient public var jobID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("job-id") }
             @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `tag`: `str`, since QEMU 6.0.
-        public var tag: Swift.String? {
+        @_alwaysEmitIntoClient public var tag: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("tag") }
             @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
         }
         /// `vmstate`: `str`, since QEMU 6.0.
-        public var vmstate: Swift.String? {
+        @_alwaysEmitIntoClient public var vmstate: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("vmstate") }
             @_optimize(none) set { arguments.setQAPIMember("vmstate", newValue) }
         }
         /// `devices`: `[str]`, since QEMU 6.0.
-        public var devices: [Swift.String]? {
+        @_alwaysEmitIntoClient public var devices: [Swift.String]? {
             @_optimize(none) get { arguments.qapiMember("devices") }
             @_optimize(none) set { arguments.setQAPIMember("devices", newValue) }
         }
@@ -2594,24 +2594,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, devices: [Swift.String]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, devices: [Swift.String]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("job-id", jobID)
             arguments.setQAPIMember("tag", tag)
             arguments.setQAPIMember("devices", devices)
         }
         /// `job-id`: `str`, since QEMU 6.0.
-        public var jobID: Swift.String? {
+        @_alwaysEmitIntoClient public var jobID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("job-id") }
             @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `tag`: `str`, since QEMU 6.0.
-        public var tag: Swift.String? {
+        @_alwaysEmitIntoClient public var tag: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("tag") }
             @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
         }
         /// `devices`: `[str]`, since QEMU 6.0.
-        public var devices: [Swift.String]? {
+        @_alwaysEmitIntoClient public var devices: [Swift.String]? {
             @_optimize(none) get { arguments.qapiMember("devices") }
             @_optimize(none) set { arguments.setQAPIMember("devices", newValue) }
         }
@@ -2639,12 +2639,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(value: Swift.Double) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Double) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("value", value)
         }
         /// `value`: `number`, since QEMU 0.14.
-        public var value: Swift.Double? {
+        @_alwaysEmitIntoClient public var value: Swift.Double? {
             @_optimize(none) get { arguments.qapiMember("value") }
             @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
         }
@@ -2672,12 +2672,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(value: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("value", value)
         }
         /// `value`: `int`, since QEMU 0.14.
-        public var value: Swift.Int? {
+        @_alwaysEmitIntoClient public var value: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("value") }
             @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
         }
@@ -2705,12 +2705,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(value: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("value", value)
         }
         /// `value`: `int`, since QEMU 1.2.
-        public var value: Swift.Int? {
+        @_alwaysEmitIntoClient public var value: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("value") }
             @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
         }
@@ -2738,8 +2738,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2758,7 +2758,7 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `status`: `MigrationStatus`, since QEMU 2.4.
-        public var status: QAPI.MigrationStatus? {
+        @_alwaysEmitIntoClient public var status: QAPI.MigrationStatus? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
@@ -2779,7 +2779,7 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `pass`: `int`, since QEMU 2.6.
-        public var pass: Swift.Int? {
+        @_alwaysEmitIntoClient public var pass: Swift.Int? {
             @_optimize(none) get { json.qapiMember("pass") }
             @_optimize(none) set { json.setQAPIMember("pass", newValue) }
         }
@@ -2800,12 +2800,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `mode`: `COLOMode`, since QEMU 3.1.
-        public var mode: QAPI.COLOMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.COLOMode? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `reason`: `COLOExitReason`, since QEMU 3.1.
-        public var reason: QAPI.COLOExitReason? {
+        @_alwaysEmitIntoClient public var reason: QAPI.COLOExitReason? {
             @_optimize(none) get { json.qapiMember("reason") }
             @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
@@ -2826,7 +2826,7 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device-id`: `str`, since QEMU 4.2.
-        public var deviceID: Swift.String? {
+        @_alwaysEmitIntoClient public var deviceID: Swift.String? {
             @_optimize(none) get { json.qapiMember("device-id") }
             @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
         }

@@ -18,11 +18,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `name`: `str`, optional, since QEMU 0.14.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
@@ -41,8 +41,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, threadID: Swift.Int, pollMaxNs: Swift.Int, pollGrow: Swift.Int, pollShrink: Swift.Int, aioMaxBatch: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, threadID: Swift.Int, pollMaxNs: Swift.Int, pollGrow: Swift.Int, pollShrink: Swift.Int, aioMaxBatch: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("id", id)
             json.setQAPIMember("thread-id", threadID)
             json.setQAPIMember("poll-max-ns", pollMaxNs)
@@ -51,32 +51,32 @@ extension QAPI {
             json.setQAPIMember("aio-max-batch", aioMaxBatch)
         }
         /// `id`: `str`, since QEMU 2.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `thread-id`: `int`, since QEMU 2.0.
-        public var threadID: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("thread-id") }
             @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
         /// `poll-max-ns`: `int`, since QEMU 2.9.
-        public var pollMaxNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var pollMaxNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("poll-max-ns") }
             @_optimize(none) set { json.setQAPIMember("poll-max-ns", newValue) }
         }
         /// `poll-grow`: `int`, since QEMU 2.9.
-        public var pollGrow: Swift.Int? {
+        @_alwaysEmitIntoClient public var pollGrow: Swift.Int? {
             @_optimize(none) get { json.qapiMember("poll-grow") }
             @_optimize(none) set { json.setQAPIMember("poll-grow", newValue) }
         }
         /// `poll-shrink`: `int`, since QEMU 2.9.
-        public var pollShrink: Swift.Int? {
+        @_alwaysEmitIntoClient public var pollShrink: Swift.Int? {
             @_optimize(none) get { json.qapiMember("poll-shrink") }
             @_optimize(none) set { json.setQAPIMember("poll-shrink", newValue) }
         }
         /// `aio-max-batch`: `int`, since QEMU 6.1.
-        public var aioMaxBatch: Swift.Int? {
+        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
             @_optimize(none) get { json.qapiMember("aio-max-batch") }
             @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
         }
@@ -95,18 +95,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(fdsetID: Swift.Int, fd: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(fdsetID: Swift.Int, fd: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("fdset-id", fdsetID)
             json.setQAPIMember("fd", fd)
         }
         /// `fdset-id`: `int`, since QEMU 1.2.
-        public var fdsetID: Swift.Int? {
+        @_alwaysEmitIntoClient public var fdsetID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("fdset-id") }
             @_optimize(none) set { json.setQAPIMember("fdset-id", newValue) }
         }
         /// `fd`: `int`, since QEMU 1.2.
-        public var fd: Swift.Int? {
+        @_alwaysEmitIntoClient public var fd: Swift.Int? {
             @_optimize(none) get { json.qapiMember("fd") }
             @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
@@ -125,17 +125,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(fd: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(fd: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("fd", fd)
         }
         /// `fd`: `int`, since QEMU 1.2.
-        public var fd: Swift.Int? {
+        @_alwaysEmitIntoClient public var fd: Swift.Int? {
             @_optimize(none) get { json.qapiMember("fd") }
             @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
         /// `opaque`: `str`, optional, since QEMU 1.2.
-        public var opaque: Swift.String? {
+        @_alwaysEmitIntoClient public var opaque: Swift.String? {
             @_optimize(none) get { json.qapiMember("opaque") }
             @_optimize(none) set { json.setQAPIMember("opaque", newValue) }
         }
@@ -154,18 +154,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(fdsetID: Swift.Int, fds: [QAPI.FdsetFDInfo]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(fdsetID: Swift.Int, fds: [QAPI.FdsetFDInfo]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("fdset-id", fdsetID)
             json.setQAPIMember("fds", fds)
         }
         /// `fdset-id`: `int`, since QEMU 1.2.
-        public var fdsetID: Swift.Int? {
+        @_alwaysEmitIntoClient public var fdsetID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("fdset-id") }
             @_optimize(none) set { json.setQAPIMember("fdset-id", newValue) }
         }
         /// `fds`: `[FdsetFdInfo]`, since QEMU 1.2.
-        public var fds: [QAPI.FdsetFDInfo]? {
+        @_alwaysEmitIntoClient public var fds: [QAPI.FdsetFDInfo]? {
             @_optimize(none) get { json.qapiMember("fds") }
             @_optimize(none) set { json.setQAPIMember("fds", newValue) }
         }
@@ -182,13 +182,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `string`.
-        public static var string: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "string") } }
+        @_alwaysEmitIntoClient public static var string: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "string") } }
         /// `boolean`.
-        public static var boolean: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "boolean") } }
+        @_alwaysEmitIntoClient public static var boolean: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "boolean") } }
         /// `number`.
-        public static var number: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "number") } }
+        @_alwaysEmitIntoClient public static var number: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "number") } }
         /// `size`.
-        public static var size: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "size") } }
+        @_alwaysEmitIntoClient public static var size: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "size") } }
     }
 
     /// `CommandLineParameterInfo`: a QAPI struct of the `misc` module, since QEMU 1.5.
@@ -204,28 +204,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, type: QAPI.CommandLineParameterType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: QAPI.CommandLineParameterType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("type", type)
         }
         /// `name`: `str`, since QEMU 1.5.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `type`: `CommandLineParameterType`, since QEMU 1.5.
-        public var type: QAPI.CommandLineParameterType? {
+        @_alwaysEmitIntoClient public var type: QAPI.CommandLineParameterType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `help`: `str`, optional, since QEMU 1.5.
-        public var help: Swift.String? {
+        @_alwaysEmitIntoClient public var help: Swift.String? {
             @_optimize(none) get { json.qapiMember("help") }
             @_optimize(none) set { json.setQAPIMember("help", newValue) }
         }
         /// `default`: `str`, optional, since QEMU 2.1.
-        public var `default`: Swift.String? {
+        @_alwaysEmitIntoClient public var `default`: Swift.String? {
             @_optimize(none) get { json.qapiMember("default") }
             @_optimize(none) set { json.setQAPIMember("default", newValue) }
         }
@@ -244,18 +244,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(option: Swift.String, parameters: [QAPI.CommandLineParameterInfo]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(option: Swift.String, parameters: [QAPI.CommandLineParameterInfo]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("option", option)
             json.setQAPIMember("parameters", parameters)
         }
         /// `option`: `str`, since QEMU 1.5.
-        public var option: Swift.String? {
+        @_alwaysEmitIntoClient public var option: Swift.String? {
             @_optimize(none) get { json.qapiMember("option") }
             @_optimize(none) set { json.setQAPIMember("option", newValue) }
         }
         /// `parameters`: `[CommandLineParameterInfo]`, since QEMU 1.5.
-        public var parameters: [QAPI.CommandLineParameterInfo]? {
+        @_alwaysEmitIntoClient public var parameters: [QAPI.CommandLineParameterInfo]? {
             @_optimize(none) get { json.qapiMember("parameters") }
             @_optimize(none) set { json.setQAPIMember("parameters", newValue) }
         }
@@ -278,28 +278,28 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(protocol: Swift.String, fdname: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(protocol: Swift.String, fdname: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("protocol", `protocol`)
             arguments.setQAPIMember("fdname", fdname)
         }
         /// `protocol`: `str`, since QEMU 0.14.
-        public var `protocol`: Swift.String? {
+        @_alwaysEmitIntoClient public var `protocol`: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("protocol") }
             @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
         }
         /// `fdname`: `str`, since QEMU 0.14.
-        public var fdname: Swift.String? {
+        @_alwaysEmitIntoClient public var fdname: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("fdname") }
             @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
         }
         /// `skipauth`: `bool`, optional, since QEMU 0.14.
-        public var skipauth: Swift.Bool? {
+        @_alwaysEmitIntoClient public var skipauth: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("skipauth") }
             @_optimize(none) set { arguments.setQAPIMember("skipauth", newValue) }
         }
         /// `tls`: `bool`, optional, since QEMU 0.14.
-        public var tls: Swift.Bool? {
+        @_alwaysEmitIntoClient public var tls: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("tls") }
             @_optimize(none) set { arguments.setQAPIMember("tls", newValue) }
         }
@@ -322,8 +322,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -344,8 +344,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -366,8 +366,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -388,8 +388,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -412,8 +412,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -436,17 +436,17 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(commandLine: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(commandLine: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("command-line", commandLine)
         }
         /// `command-line`: `str`, since QEMU 0.14.
-        public var commandLine: Swift.String? {
+        @_alwaysEmitIntoClient public var commandLine: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("command-line") }
             @_optimize(none) set { arguments.setQAPIMember("command-line", newValue) }
         }
         /// `cpu-index`: `int`, optional, since QEMU 0.14.
-        public var cpuIndex: Swift.Int? {
+        @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cpu-index") }
             @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
         }
@@ -469,12 +469,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(fdname: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(fdname: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("fdname", fdname)
         }
         /// `fdname`: `str`, since QEMU 0.14.
-        public var fdname: Swift.String? {
+        @_alwaysEmitIntoClient public var fdname: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("fdname") }
             @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
         }
@@ -497,18 +497,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(info: Swift.String, fdname: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(info: Swift.String, fdname: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("info", info)
             arguments.setQAPIMember("fdname", fdname)
         }
         /// `info`: `str`, since QEMU 8.0.
-        public var info: Swift.String? {
+        @_alwaysEmitIntoClient public var info: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("info") }
             @_optimize(none) set { arguments.setQAPIMember("info", newValue) }
         }
         /// `fdname`: `str`, since QEMU 8.0.
-        public var fdname: Swift.String? {
+        @_alwaysEmitIntoClient public var fdname: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("fdname") }
             @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
         }
@@ -531,12 +531,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(fdname: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(fdname: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("fdname", fdname)
         }
         /// `fdname`: `str`, since QEMU 0.14.
-        public var fdname: Swift.String? {
+        @_alwaysEmitIntoClient public var fdname: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("fdname") }
             @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
         }
@@ -559,16 +559,16 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `fdset-id`: `int`, optional, since QEMU 1.2.
-        public var fdsetID: Swift.Int? {
+        @_alwaysEmitIntoClient public var fdsetID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("fdset-id") }
             @_optimize(none) set { arguments.setQAPIMember("fdset-id", newValue) }
         }
         /// `opaque`: `str`, optional, since QEMU 1.2.
-        public var opaque: Swift.String? {
+        @_alwaysEmitIntoClient public var opaque: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("opaque") }
             @_optimize(none) set { arguments.setQAPIMember("opaque", newValue) }
         }
@@ -591,17 +591,17 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(fdsetID: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(fdsetID: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("fdset-id", fdsetID)
         }
         /// `fdset-id`: `int`, since QEMU 1.2.
-        public var fdsetID: Swift.Int? {
+        @_alwaysEmitIntoClient public var fdsetID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("fdset-id") }
             @_optimize(none) set { arguments.setQAPIMember("fdset-id", newValue) }
         }
         /// `fd`: `int`, optional, since QEMU 1.2.
-        public var fd: Swift.Int? {
+        @_alwaysEmitIntoClient public var fd: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("fd") }
             @_optimize(none) set { arguments.setQAPIMember("fd", newValue) }
         }
@@ -624,8 +624,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -646,11 +646,11 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `option`: `str`, optional, since QEMU 1.5.
-        public var option: Swift.String? {
+        @_alwaysEmitIntoClient public var option: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("option") }
             @_optimize(none) set { arguments.setQAPIMember("option", newValue) }
         }
@@ -678,23 +678,23 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.String, target: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, target: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("device", device)
             arguments.setQAPIMember("target", target)
         }
         /// `device`: `str`, since QEMU 0.14.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `target`: `str`, since QEMU 0.14.
-        public var target: Swift.String? {
+        @_alwaysEmitIntoClient public var target: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("target") }
             @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `arg`: `str`, optional, since QEMU 0.14.
-        public var arg: Swift.String? {
+        @_alwaysEmitIntoClient public var arg: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("arg") }
             @_optimize(none) set { arguments.setQAPIMember("arg", newValue) }
         }
@@ -715,12 +715,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `offset`: `int`, since QEMU 0.13.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `qom-path`: `str`, since QEMU 0.13.
-        public var qomPath: Swift.String? {
+        @_alwaysEmitIntoClient public var qomPath: Swift.String? {
             @_optimize(none) get { json.qapiMember("qom-path") }
             @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
@@ -741,22 +741,22 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `vfu-id`: `str`, since QEMU 7.1.
-        public var vfuID: Swift.String? {
+        @_alwaysEmitIntoClient public var vfuID: Swift.String? {
             @_optimize(none) get { json.qapiMember("vfu-id") }
             @_optimize(none) set { json.setQAPIMember("vfu-id", newValue) }
         }
         /// `vfu-qom-path`: `str`, since QEMU 7.1.
-        public var vfuQOMPath: Swift.String? {
+        @_alwaysEmitIntoClient public var vfuQOMPath: Swift.String? {
             @_optimize(none) get { json.qapiMember("vfu-qom-path") }
             @_optimize(none) set { json.setQAPIMember("vfu-qom-path", newValue) }
         }
         /// `dev-id`: `str`, since QEMU 7.1.
-        public var devID: Swift.String? {
+        @_alwaysEmitIntoClient public var devID: Swift.String? {
             @_optimize(none) get { json.qapiMember("dev-id") }
             @_optimize(none) set { json.setQAPIMember("dev-id", newValue) }
         }
         /// `dev-qom-path`: `str`, since QEMU 7.1.
-        public var devQOMPath: Swift.String? {
+        @_alwaysEmitIntoClient public var devQOMPath: Swift.String? {
             @_optimize(none) get { json.qapiMember("dev-qom-path") }
             @_optimize(none) set { json.setQAPIMember("dev-qom-path", newValue) }
         }

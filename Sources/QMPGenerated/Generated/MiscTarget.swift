@@ -16,17 +16,17 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `uninit`.
-        public static var uninit: SEVState { @_optimize(none) get { SEVState(rawValue: "uninit") } }
+        @_alwaysEmitIntoClient public static var uninit: SEVState { @_optimize(none) get { SEVState(rawValue: "uninit") } }
         /// `launch-update`.
-        public static var launchUpdate: SEVState { @_optimize(none) get { SEVState(rawValue: "launch-update") } }
+        @_alwaysEmitIntoClient public static var launchUpdate: SEVState { @_optimize(none) get { SEVState(rawValue: "launch-update") } }
         /// `launch-secret`.
-        public static var launchSecret: SEVState { @_optimize(none) get { SEVState(rawValue: "launch-secret") } }
+        @_alwaysEmitIntoClient public static var launchSecret: SEVState { @_optimize(none) get { SEVState(rawValue: "launch-secret") } }
         /// `running`.
-        public static var running: SEVState { @_optimize(none) get { SEVState(rawValue: "running") } }
+        @_alwaysEmitIntoClient public static var running: SEVState { @_optimize(none) get { SEVState(rawValue: "running") } }
         /// `send-update`.
-        public static var sendUpdate: SEVState { @_optimize(none) get { SEVState(rawValue: "send-update") } }
+        @_alwaysEmitIntoClient public static var sendUpdate: SEVState { @_optimize(none) get { SEVState(rawValue: "send-update") } }
         /// `receive-update`.
-        public static var receiveUpdate: SEVState { @_optimize(none) get { SEVState(rawValue: "receive-update") } }
+        @_alwaysEmitIntoClient public static var receiveUpdate: SEVState { @_optimize(none) get { SEVState(rawValue: "receive-update") } }
     }
 
     /// `SevGuestType`: a QAPI enumeration of the `misc-target` module, since QEMU 6.2.
@@ -40,9 +40,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `sev`.
-        public static var sev: SEVGuestType { @_optimize(none) get { SEVGuestType(rawValue: "sev") } }
+        @_alwaysEmitIntoClient public static var sev: SEVGuestType { @_optimize(none) get { SEVGuestType(rawValue: "sev") } }
         /// `sev-snp`.
-        public static var sevSnp: SEVGuestType { @_optimize(none) get { SEVGuestType(rawValue: "sev-snp") } }
+        @_alwaysEmitIntoClient public static var sevSnp: SEVGuestType { @_optimize(none) get { SEVGuestType(rawValue: "sev-snp") } }
     }
 
     /// `SevGuestInfo`: a QAPI struct of the `misc-target` module, since QEMU 2.12.
@@ -58,18 +58,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(policy: Swift.Int, handle: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(policy: Swift.Int, handle: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("policy", policy)
             json.setQAPIMember("handle", handle)
         }
         /// `policy`: `uint32`, since QEMU 2.12.
-        public var policy: Swift.Int? {
+        @_alwaysEmitIntoClient public var policy: Swift.Int? {
             @_optimize(none) get { json.qapiMember("policy") }
             @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `handle`: `uint32`, since QEMU 2.12.
-        public var handle: Swift.Int? {
+        @_alwaysEmitIntoClient public var handle: Swift.Int? {
             @_optimize(none) get { json.qapiMember("handle") }
             @_optimize(none) set { json.setQAPIMember("handle", newValue) }
         }
@@ -88,12 +88,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(snpPolicy: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(snpPolicy: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("snp-policy", snpPolicy)
         }
         /// `snp-policy`: `uint64`, since QEMU 9.1.
-        public var snpPolicy: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var snpPolicy: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("snp-policy") }
             @_optimize(none) set { json.setQAPIMember("snp-policy", newValue) }
         }
@@ -114,8 +114,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(enabled: Swift.Bool, apiMajor: Swift.Int, apiMinor: Swift.Int, buildID: Swift.Int, state: QAPI.SEVState, sevType: QAPI.SEVGuestType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool, apiMajor: Swift.Int, apiMinor: Swift.Int, buildID: Swift.Int, state: QAPI.SEVState, sevType: QAPI.SEVGuestType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("enabled", enabled)
             json.setQAPIMember("api-major", apiMajor)
             json.setQAPIMember("api-minor", apiMinor)
@@ -124,47 +124,47 @@ extension QAPI {
             json.setQAPIMember("sev-type", sevType)
         }
         /// `enabled`: `bool`, since QEMU 2.12.
-        public var enabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("enabled") }
             @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `api-major`: `uint8`, since QEMU 2.12.
-        public var apiMajor: Swift.Int? {
+        @_alwaysEmitIntoClient public var apiMajor: Swift.Int? {
             @_optimize(none) get { json.qapiMember("api-major") }
             @_optimize(none) set { json.setQAPIMember("api-major", newValue) }
         }
         /// `api-minor`: `uint8`, since QEMU 2.12.
-        public var apiMinor: Swift.Int? {
+        @_alwaysEmitIntoClient public var apiMinor: Swift.Int? {
             @_optimize(none) get { json.qapiMember("api-minor") }
             @_optimize(none) set { json.setQAPIMember("api-minor", newValue) }
         }
         /// `build-id`: `uint8`, since QEMU 2.12.
-        public var buildID: Swift.Int? {
+        @_alwaysEmitIntoClient public var buildID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("build-id") }
             @_optimize(none) set { json.setQAPIMember("build-id", newValue) }
         }
         /// `state`: `SevState`, since QEMU 2.12.
-        public var state: QAPI.SEVState? {
+        @_alwaysEmitIntoClient public var state: QAPI.SEVState? {
             @_optimize(none) get { json.qapiMember("state") }
             @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `sev-type`: `SevGuestType`, since QEMU 9.1.
-        public var sevType: QAPI.SEVGuestType? {
+        @_alwaysEmitIntoClient public var sevType: QAPI.SEVGuestType? {
             @_optimize(none) get { json.qapiMember("sev-type") }
             @_optimize(none) set { json.setQAPIMember("sev-type", newValue) }
         }
         /// `policy`: `uint32`, optional, since QEMU 2.12.
-        public var policy: Swift.Int? {
+        @_alwaysEmitIntoClient public var policy: Swift.Int? {
             @_optimize(none) get { json.qapiMember("policy") }
             @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `handle`: `uint32`, optional, since QEMU 2.12.
-        public var handle: Swift.Int? {
+        @_alwaysEmitIntoClient public var handle: Swift.Int? {
             @_optimize(none) get { json.qapiMember("handle") }
             @_optimize(none) set { json.setQAPIMember("handle", newValue) }
         }
         /// `snp-policy`: `uint64`, optional, since QEMU 9.1.
-        public var snpPolicy: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var snpPolicy: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("snp-policy") }
             @_optimize(none) set { json.setQAPIMember("snp-policy", newValue) }
         }
@@ -183,12 +183,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `str`, since QEMU 2.12.
-        public var data: Swift.String? {
+        @_alwaysEmitIntoClient public var data: Swift.String? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -207,8 +207,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(pdh: Swift.String, certChain: Swift.String, cpu0ID: Swift.String, cbitpos: Swift.Int, reducedPhysBits: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(pdh: Swift.String, certChain: Swift.String, cpu0ID: Swift.String, cbitpos: Swift.Int, reducedPhysBits: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("pdh", pdh)
             json.setQAPIMember("cert-chain", certChain)
             json.setQAPIMember("cpu0-id", cpu0ID)
@@ -216,27 +216,27 @@ extension QAPI {
             json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
         }
         /// `pdh`: `str`, since QEMU 2.12.
-        public var pdh: Swift.String? {
+        @_alwaysEmitIntoClient public var pdh: Swift.String? {
             @_optimize(none) get { json.qapiMember("pdh") }
             @_optimize(none) set { json.setQAPIMember("pdh", newValue) }
         }
         /// `cert-chain`: `str`, since QEMU 2.12.
-        public var certChain: Swift.String? {
+        @_alwaysEmitIntoClient public var certChain: Swift.String? {
             @_optimize(none) get { json.qapiMember("cert-chain") }
             @_optimize(none) set { json.setQAPIMember("cert-chain", newValue) }
         }
         /// `cpu0-id`: `str`, since QEMU 7.1.
-        public var cpu0ID: Swift.String? {
+        @_alwaysEmitIntoClient public var cpu0ID: Swift.String? {
             @_optimize(none) get { json.qapiMember("cpu0-id") }
             @_optimize(none) set { json.setQAPIMember("cpu0-id", newValue) }
         }
         /// `cbitpos`: `int`, since QEMU 2.12.
-        public var cbitpos: Swift.Int? {
+        @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cbitpos") }
             @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
         }
         /// `reduced-phys-bits`: `int`, since QEMU 2.12.
-        public var reducedPhysBits: Swift.Int? {
+        @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
             @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
             @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
         }
@@ -255,12 +255,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `str`, since QEMU 6.1.
-        public var data: Swift.String? {
+        @_alwaysEmitIntoClient public var data: Swift.String? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -279,24 +279,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(version: Swift.Int, emulated: Swift.Bool, kernel: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(version: Swift.Int, emulated: Swift.Bool, kernel: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("version", version)
             json.setQAPIMember("emulated", emulated)
             json.setQAPIMember("kernel", kernel)
         }
         /// `version`: `int`, since QEMU 2.6.
-        public var version: Swift.Int? {
+        @_alwaysEmitIntoClient public var version: Swift.Int? {
             @_optimize(none) get { json.qapiMember("version") }
             @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `emulated`: `bool`, since QEMU 2.6.
-        public var emulated: Swift.Bool? {
+        @_alwaysEmitIntoClient public var emulated: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("emulated") }
             @_optimize(none) set { json.setQAPIMember("emulated", newValue) }
         }
         /// `kernel`: `bool`, since QEMU 2.6.
-        public var kernel: Swift.Bool? {
+        @_alwaysEmitIntoClient public var kernel: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("kernel") }
             @_optimize(none) set { json.setQAPIMember("kernel", newValue) }
         }
@@ -315,18 +315,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(node: Swift.Int, size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.Int, size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("node", node)
             json.setQAPIMember("size", size)
         }
         /// `node`: `int`, since QEMU 7.0.
-        public var node: Swift.Int? {
+        @_alwaysEmitIntoClient public var node: Swift.Int? {
             @_optimize(none) get { json.qapiMember("node") }
             @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `size`: `uint64`, since QEMU 7.0.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
@@ -345,8 +345,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(sgx: Swift.Bool, sgx1: Swift.Bool, sgx2: Swift.Bool, flc: Swift.Bool, sections: [QAPI.SGXEPCSection]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(sgx: Swift.Bool, sgx1: Swift.Bool, sgx2: Swift.Bool, flc: Swift.Bool, sections: [QAPI.SGXEPCSection]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("sgx", sgx)
             json.setQAPIMember("sgx1", sgx1)
             json.setQAPIMember("sgx2", sgx2)
@@ -354,27 +354,27 @@ extension QAPI {
             json.setQAPIMember("sections", sections)
         }
         /// `sgx`: `bool`, since QEMU 6.2.
-        public var sgx: Swift.Bool? {
+        @_alwaysEmitIntoClient public var sgx: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("sgx") }
             @_optimize(none) set { json.setQAPIMember("sgx", newValue) }
         }
         /// `sgx1`: `bool`, since QEMU 6.2.
-        public var sgx1: Swift.Bool? {
+        @_alwaysEmitIntoClient public var sgx1: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("sgx1") }
             @_optimize(none) set { json.setQAPIMember("sgx1", newValue) }
         }
         /// `sgx2`: `bool`, since QEMU 6.2.
-        public var sgx2: Swift.Bool? {
+        @_alwaysEmitIntoClient public var sgx2: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("sgx2") }
             @_optimize(none) set { json.setQAPIMember("sgx2", newValue) }
         }
         /// `flc`: `bool`, since QEMU 6.2.
-        public var flc: Swift.Bool? {
+        @_alwaysEmitIntoClient public var flc: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("flc") }
             @_optimize(none) set { json.setQAPIMember("flc", newValue) }
         }
         /// `sections`: `[SGXEPCSection]`, since QEMU 7.0.
-        public var sections: [QAPI.SGXEPCSection]? {
+        @_alwaysEmitIntoClient public var sections: [QAPI.SGXEPCSection]? {
             @_optimize(none) get { json.qapiMember("sections") }
             @_optimize(none) set { json.setQAPIMember("sections", newValue) }
         }
@@ -391,17 +391,17 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `closed`.
-        public static var closed: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "closed") } }
+        @_alwaysEmitIntoClient public static var closed: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "closed") } }
         /// `unbound`.
-        public static var unbound: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "unbound") } }
+        @_alwaysEmitIntoClient public static var unbound: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "unbound") } }
         /// `interdomain`.
-        public static var interdomain: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "interdomain") } }
+        @_alwaysEmitIntoClient public static var interdomain: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "interdomain") } }
         /// `pirq`.
-        public static var pirq: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "pirq") } }
+        @_alwaysEmitIntoClient public static var pirq: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "pirq") } }
         /// `virq`.
-        public static var virq: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "virq") } }
+        @_alwaysEmitIntoClient public static var virq: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "virq") } }
         /// `ipi`.
-        public static var ipi: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "ipi") } }
+        @_alwaysEmitIntoClient public static var ipi: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "ipi") } }
     }
 
     /// `EvtchnInfo`: a QAPI struct of the `misc-target` module, since QEMU 8.0.
@@ -417,8 +417,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(port: Swift.Int, vcpu: Swift.Int, type: QAPI.EvtchnPortType, remoteDomain: Swift.String, target: Swift.Int, pending: Swift.Bool, masked: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(port: Swift.Int, vcpu: Swift.Int, type: QAPI.EvtchnPortType, remoteDomain: Swift.String, target: Swift.Int, pending: Swift.Bool, masked: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("port", port)
             json.setQAPIMember("vcpu", vcpu)
             json.setQAPIMember("type", type)
@@ -428,37 +428,37 @@ extension QAPI {
             json.setQAPIMember("masked", masked)
         }
         /// `port`: `uint16`, since QEMU 8.0.
-        public var port: Swift.Int? {
+        @_alwaysEmitIntoClient public var port: Swift.Int? {
             @_optimize(none) get { json.qapiMember("port") }
             @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `vcpu`: `uint32`, since QEMU 8.0.
-        public var vcpu: Swift.Int? {
+        @_alwaysEmitIntoClient public var vcpu: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vcpu") }
             @_optimize(none) set { json.setQAPIMember("vcpu", newValue) }
         }
         /// `type`: `EvtchnPortType`, since QEMU 8.0.
-        public var type: QAPI.EvtchnPortType? {
+        @_alwaysEmitIntoClient public var type: QAPI.EvtchnPortType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `remote-domain`: `str`, since QEMU 8.0.
-        public var remoteDomain: Swift.String? {
+        @_alwaysEmitIntoClient public var remoteDomain: Swift.String? {
             @_optimize(none) get { json.qapiMember("remote-domain") }
             @_optimize(none) set { json.setQAPIMember("remote-domain", newValue) }
         }
         /// `target`: `uint16`, since QEMU 8.0.
-        public var target: Swift.Int? {
+        @_alwaysEmitIntoClient public var target: Swift.Int? {
             @_optimize(none) get { json.qapiMember("target") }
             @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `pending`: `bool`, since QEMU 8.0.
-        public var pending: Swift.Bool? {
+        @_alwaysEmitIntoClient public var pending: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("pending") }
             @_optimize(none) set { json.setQAPIMember("pending", newValue) }
         }
         /// `masked`: `bool`, since QEMU 8.0.
-        public var masked: Swift.Bool? {
+        @_alwaysEmitIntoClient public var masked: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("masked") }
             @_optimize(none) set { json.setQAPIMember("masked", newValue) }
         }
@@ -481,8 +481,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -503,8 +503,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -525,8 +525,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -547,8 +547,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -569,23 +569,23 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(packetHeader: Swift.String, secret: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(packetHeader: Swift.String, secret: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("packet-header", packetHeader)
             arguments.setQAPIMember("secret", secret)
         }
         /// `packet-header`: `str`, since QEMU 6.0.
-        public var packetHeader: Swift.String? {
+        @_alwaysEmitIntoClient public var packetHeader: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("packet-header") }
             @_optimize(none) set { arguments.setQAPIMember("packet-header", newValue) }
         }
         /// `secret`: `str`, since QEMU 6.0.
-        public var secret: Swift.String? {
+        @_alwaysEmitIntoClient public var secret: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("secret") }
             @_optimize(none) set { arguments.setQAPIMember("secret", newValue) }
         }
         /// `gpa`: `uint64`, optional, since QEMU 6.0.
-        public var gpa: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var gpa: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("gpa") }
             @_optimize(none) set { arguments.setQAPIMember("gpa", newValue) }
         }
@@ -608,12 +608,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(mnonce: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(mnonce: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("mnonce", mnonce)
         }
         /// `mnonce`: `str`, since QEMU 6.1.
-        public var mnonce: Swift.String? {
+        @_alwaysEmitIntoClient public var mnonce: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("mnonce") }
             @_optimize(none) set { arguments.setQAPIMember("mnonce", newValue) }
         }
@@ -636,12 +636,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 2.5.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filename") }
             @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
@@ -664,8 +664,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -686,8 +686,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -708,8 +708,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -730,8 +730,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -752,12 +752,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(port: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(port: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("port", port)
         }
         /// `port`: `uint32`, since QEMU 8.0.
-        public var port: Swift.Int? {
+        @_alwaysEmitIntoClient public var port: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("port") }
             @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
         }

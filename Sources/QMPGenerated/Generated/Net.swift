@@ -18,31 +18,31 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `netdev`: `str`, optional, since QEMU 1.2.
-        public var netdev: Swift.String? {
+        @_alwaysEmitIntoClient public var netdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("netdev") }
             @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `macaddr`: `str`, optional, since QEMU 1.2.
-        public var macaddr: Swift.String? {
+        @_alwaysEmitIntoClient public var macaddr: Swift.String? {
             @_optimize(none) get { json.qapiMember("macaddr") }
             @_optimize(none) set { json.setQAPIMember("macaddr", newValue) }
         }
         /// `model`: `str`, optional, since QEMU 1.2.
-        public var model: Swift.String? {
+        @_alwaysEmitIntoClient public var model: Swift.String? {
             @_optimize(none) get { json.qapiMember("model") }
             @_optimize(none) set { json.setQAPIMember("model", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 1.2.
-        public var addr: Swift.String? {
+        @_alwaysEmitIntoClient public var addr: Swift.String? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `vectors`: `uint32`, optional, since QEMU 1.2.
-        public var vectors: Swift.Int? {
+        @_alwaysEmitIntoClient public var vectors: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vectors") }
             @_optimize(none) set { json.setQAPIMember("vectors", newValue) }
         }
@@ -61,12 +61,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(str: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(str: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("str", str)
         }
         /// `str`: `str`, since QEMU 1.2.
-        public var str: Swift.String? {
+        @_alwaysEmitIntoClient public var str: Swift.String? {
             @_optimize(none) get { json.qapiMember("str") }
             @_optimize(none) set { json.setQAPIMember("str", newValue) }
         }
@@ -85,116 +85,116 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `hostname`: `str`, optional, since QEMU 1.2.
-        public var hostname: Swift.String? {
+        @_alwaysEmitIntoClient public var hostname: Swift.String? {
             @_optimize(none) get { json.qapiMember("hostname") }
             @_optimize(none) set { json.setQAPIMember("hostname", newValue) }
         }
         /// `restrict`: `bool`, optional, since QEMU 1.2.
-        public var restrict: Swift.Bool? {
+        @_alwaysEmitIntoClient public var restrict: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("restrict") }
             @_optimize(none) set { json.setQAPIMember("restrict", newValue) }
         }
         /// `ipv4`: `bool`, optional, since QEMU 2.6.
-        public var ipv4: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ipv4: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("ipv4") }
             @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 2.6.
-        public var ipv6: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("ipv6") }
             @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
         }
         /// `ip`: `str`, optional, since QEMU 1.2.
-        public var ip: Swift.String? {
+        @_alwaysEmitIntoClient public var ip: Swift.String? {
             @_optimize(none) get { json.qapiMember("ip") }
             @_optimize(none) set { json.setQAPIMember("ip", newValue) }
         }
         /// `net`: `str`, optional, since QEMU 1.2.
-        public var net: Swift.String? {
+        @_alwaysEmitIntoClient public var net: Swift.String? {
             @_optimize(none) get { json.qapiMember("net") }
             @_optimize(none) set { json.setQAPIMember("net", newValue) }
         }
         /// `host`: `str`, optional, since QEMU 1.2.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `tftp`: `str`, optional, since QEMU 1.2.
-        public var tftp: Swift.String? {
+        @_alwaysEmitIntoClient public var tftp: Swift.String? {
             @_optimize(none) get { json.qapiMember("tftp") }
             @_optimize(none) set { json.setQAPIMember("tftp", newValue) }
         }
         /// `bootfile`: `str`, optional, since QEMU 1.2.
-        public var bootfile: Swift.String? {
+        @_alwaysEmitIntoClient public var bootfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("bootfile") }
             @_optimize(none) set { json.setQAPIMember("bootfile", newValue) }
         }
         /// `dhcpstart`: `str`, optional, since QEMU 1.2.
-        public var dhcpstart: Swift.String? {
+        @_alwaysEmitIntoClient public var dhcpstart: Swift.String? {
             @_optimize(none) get { json.qapiMember("dhcpstart") }
             @_optimize(none) set { json.setQAPIMember("dhcpstart", newValue) }
         }
         /// `dns`: `str`, optional, since QEMU 1.2.
-        public var dns: Swift.String? {
+        @_alwaysEmitIntoClient public var dns: Swift.String? {
             @_optimize(none) get { json.qapiMember("dns") }
             @_optimize(none) set { json.setQAPIMember("dns", newValue) }
         }
         /// `dnssearch`: `[String]`, optional, since QEMU 1.2.
-        public var dnssearch: [QAPI.String]? {
+        @_alwaysEmitIntoClient public var dnssearch: [QAPI.String]? {
             @_optimize(none) get { json.qapiMember("dnssearch") }
             @_optimize(none) set { json.setQAPIMember("dnssearch", newValue) }
         }
         /// `domainname`: `str`, optional, since QEMU 3.0.
-        public var domainname: Swift.String? {
+        @_alwaysEmitIntoClient public var domainname: Swift.String? {
             @_optimize(none) get { json.qapiMember("domainname") }
             @_optimize(none) set { json.setQAPIMember("domainname", newValue) }
         }
         /// `ipv6-prefix`: `str`, optional, since QEMU 2.6.
-        public var ipv6Prefix: Swift.String? {
+        @_alwaysEmitIntoClient public var ipv6Prefix: Swift.String? {
             @_optimize(none) get { json.qapiMember("ipv6-prefix") }
             @_optimize(none) set { json.setQAPIMember("ipv6-prefix", newValue) }
         }
         /// `ipv6-prefixlen`: `int`, optional, since QEMU 2.6.
-        public var ipv6Prefixlen: Swift.Int? {
+        @_alwaysEmitIntoClient public var ipv6Prefixlen: Swift.Int? {
             @_optimize(none) get { json.qapiMember("ipv6-prefixlen") }
             @_optimize(none) set { json.setQAPIMember("ipv6-prefixlen", newValue) }
         }
         /// `ipv6-host`: `str`, optional, since QEMU 2.6.
-        public var ipv6Host: Swift.String? {
+        @_alwaysEmitIntoClient public var ipv6Host: Swift.String? {
             @_optimize(none) get { json.qapiMember("ipv6-host") }
             @_optimize(none) set { json.setQAPIMember("ipv6-host", newValue) }
         }
         /// `ipv6-dns`: `str`, optional, since QEMU 2.6.
-        public var ipv6Dns: Swift.String? {
+        @_alwaysEmitIntoClient public var ipv6Dns: Swift.String? {
             @_optimize(none) get { json.qapiMember("ipv6-dns") }
             @_optimize(none) set { json.setQAPIMember("ipv6-dns", newValue) }
         }
         /// `smb`: `str`, optional, since QEMU 1.2.
-        public var smb: Swift.String? {
+        @_alwaysEmitIntoClient public var smb: Swift.String? {
             @_optimize(none) get { json.qapiMember("smb") }
             @_optimize(none) set { json.setQAPIMember("smb", newValue) }
         }
         /// `smbserver`: `str`, optional, since QEMU 1.2.
-        public var smbserver: Swift.String? {
+        @_alwaysEmitIntoClient public var smbserver: Swift.String? {
             @_optimize(none) get { json.qapiMember("smbserver") }
             @_optimize(none) set { json.setQAPIMember("smbserver", newValue) }
         }
         /// `hostfwd`: `[String]`, optional, since QEMU 1.2.
-        public var hostfwd: [QAPI.String]? {
+        @_alwaysEmitIntoClient public var hostfwd: [QAPI.String]? {
             @_optimize(none) get { json.qapiMember("hostfwd") }
             @_optimize(none) set { json.setQAPIMember("hostfwd", newValue) }
         }
         /// `guestfwd`: `[String]`, optional, since QEMU 1.2.
-        public var guestfwd: [QAPI.String]? {
+        @_alwaysEmitIntoClient public var guestfwd: [QAPI.String]? {
             @_optimize(none) get { json.qapiMember("guestfwd") }
             @_optimize(none) set { json.setQAPIMember("guestfwd", newValue) }
         }
         /// `tftp-server-name`: `str`, optional, since QEMU 3.1.
-        public var tftpServerName: Swift.String? {
+        @_alwaysEmitIntoClient public var tftpServerName: Swift.String? {
             @_optimize(none) get { json.qapiMember("tftp-server-name") }
             @_optimize(none) set { json.setQAPIMember("tftp-server-name", newValue) }
         }
@@ -213,81 +213,81 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `ifname`: `str`, optional, since QEMU 1.2.
-        public var ifname: Swift.String? {
+        @_alwaysEmitIntoClient public var ifname: Swift.String? {
             @_optimize(none) get { json.qapiMember("ifname") }
             @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
         }
         /// `fd`: `str`, optional, since QEMU 1.2.
-        public var fd: Swift.String? {
+        @_alwaysEmitIntoClient public var fd: Swift.String? {
             @_optimize(none) get { json.qapiMember("fd") }
             @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
         /// `fds`: `str`, optional, since QEMU 1.2.
-        public var fds: Swift.String? {
+        @_alwaysEmitIntoClient public var fds: Swift.String? {
             @_optimize(none) get { json.qapiMember("fds") }
             @_optimize(none) set { json.setQAPIMember("fds", newValue) }
         }
         /// `script`: `str`, optional, since QEMU 1.2.
-        public var script: Swift.String? {
+        @_alwaysEmitIntoClient public var script: Swift.String? {
             @_optimize(none) get { json.qapiMember("script") }
             @_optimize(none) set { json.setQAPIMember("script", newValue) }
         }
         /// `downscript`: `str`, optional, since QEMU 1.2.
-        public var downscript: Swift.String? {
+        @_alwaysEmitIntoClient public var downscript: Swift.String? {
             @_optimize(none) get { json.qapiMember("downscript") }
             @_optimize(none) set { json.setQAPIMember("downscript", newValue) }
         }
         /// `br`: `str`, optional, since QEMU 2.8.
-        public var br: Swift.String? {
+        @_alwaysEmitIntoClient public var br: Swift.String? {
             @_optimize(none) get { json.qapiMember("br") }
             @_optimize(none) set { json.setQAPIMember("br", newValue) }
         }
         /// `helper`: `str`, optional, since QEMU 1.2.
-        public var helper: Swift.String? {
+        @_alwaysEmitIntoClient public var helper: Swift.String? {
             @_optimize(none) get { json.qapiMember("helper") }
             @_optimize(none) set { json.setQAPIMember("helper", newValue) }
         }
         /// `sndbuf`: `size`, optional, since QEMU 1.2.
-        public var sndbuf: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var sndbuf: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("sndbuf") }
             @_optimize(none) set { json.setQAPIMember("sndbuf", newValue) }
         }
         /// `vnet_hdr`: `bool`, optional, since QEMU 1.2.
-        public var vnetHdr: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vnetHdr: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vnet_hdr") }
             @_optimize(none) set { json.setQAPIMember("vnet_hdr", newValue) }
         }
         /// `vhost`: `bool`, optional, since QEMU 1.2.
-        public var vhost: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vhost: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vhost") }
             @_optimize(none) set { json.setQAPIMember("vhost", newValue) }
         }
         /// `vhostfd`: `str`, optional, since QEMU 1.2.
-        public var vhostfd: Swift.String? {
+        @_alwaysEmitIntoClient public var vhostfd: Swift.String? {
             @_optimize(none) get { json.qapiMember("vhostfd") }
             @_optimize(none) set { json.setQAPIMember("vhostfd", newValue) }
         }
         /// `vhostfds`: `str`, optional, since QEMU 1.2.
-        public var vhostfds: Swift.String? {
+        @_alwaysEmitIntoClient public var vhostfds: Swift.String? {
             @_optimize(none) get { json.qapiMember("vhostfds") }
             @_optimize(none) set { json.setQAPIMember("vhostfds", newValue) }
         }
         /// `vhostforce`: `bool`, optional, since QEMU 1.2.
-        public var vhostforce: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vhostforce: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vhostforce") }
             @_optimize(none) set { json.setQAPIMember("vhostforce", newValue) }
         }
         /// `queues`: `uint32`, optional, since QEMU 1.2.
-        public var queues: Swift.Int? {
+        @_alwaysEmitIntoClient public var queues: Swift.Int? {
             @_optimize(none) get { json.qapiMember("queues") }
             @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
         /// `poll-us`: `uint32`, optional, since QEMU 2.7.
-        public var pollUs: Swift.Int? {
+        @_alwaysEmitIntoClient public var pollUs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("poll-us") }
             @_optimize(none) set { json.setQAPIMember("poll-us", newValue) }
         }
@@ -306,36 +306,36 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `fd`: `str`, optional, since QEMU 1.2.
-        public var fd: Swift.String? {
+        @_alwaysEmitIntoClient public var fd: Swift.String? {
             @_optimize(none) get { json.qapiMember("fd") }
             @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
         /// `listen`: `str`, optional, since QEMU 1.2.
-        public var listen: Swift.String? {
+        @_alwaysEmitIntoClient public var listen: Swift.String? {
             @_optimize(none) get { json.qapiMember("listen") }
             @_optimize(none) set { json.setQAPIMember("listen", newValue) }
         }
         /// `connect`: `str`, optional, since QEMU 1.2.
-        public var connect: Swift.String? {
+        @_alwaysEmitIntoClient public var connect: Swift.String? {
             @_optimize(none) get { json.qapiMember("connect") }
             @_optimize(none) set { json.setQAPIMember("connect", newValue) }
         }
         /// `mcast`: `str`, optional, since QEMU 1.2.
-        public var mcast: Swift.String? {
+        @_alwaysEmitIntoClient public var mcast: Swift.String? {
             @_optimize(none) get { json.qapiMember("mcast") }
             @_optimize(none) set { json.setQAPIMember("mcast", newValue) }
         }
         /// `localaddr`: `str`, optional, since QEMU 1.2.
-        public var localaddr: Swift.String? {
+        @_alwaysEmitIntoClient public var localaddr: Swift.String? {
             @_optimize(none) get { json.qapiMember("localaddr") }
             @_optimize(none) set { json.setQAPIMember("localaddr", newValue) }
         }
         /// `udp`: `str`, optional, since QEMU 1.2.
-        public var udp: Swift.String? {
+        @_alwaysEmitIntoClient public var udp: Swift.String? {
             @_optimize(none) get { json.qapiMember("udp") }
             @_optimize(none) set { json.setQAPIMember("udp", newValue) }
         }
@@ -354,79 +354,79 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(src: Swift.String, dst: Swift.String, txsession: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(src: Swift.String, dst: Swift.String, txsession: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("src", src)
             json.setQAPIMember("dst", dst)
             json.setQAPIMember("txsession", txsession)
         }
         /// `src`: `str`, since QEMU 2.1.
-        public var src: Swift.String? {
+        @_alwaysEmitIntoClient public var src: Swift.String? {
             @_optimize(none) get { json.qapiMember("src") }
             @_optimize(none) set { json.setQAPIMember("src", newValue) }
         }
         /// `dst`: `str`, since QEMU 2.1.
-        public var dst: Swift.String? {
+        @_alwaysEmitIntoClient public var dst: Swift.String? {
             @_optimize(none) get { json.qapiMember("dst") }
             @_optimize(none) set { json.setQAPIMember("dst", newValue) }
         }
         /// `srcport`: `str`, optional, since QEMU 2.1.
-        public var srcport: Swift.String? {
+        @_alwaysEmitIntoClient public var srcport: Swift.String? {
             @_optimize(none) get { json.qapiMember("srcport") }
             @_optimize(none) set { json.setQAPIMember("srcport", newValue) }
         }
         /// `dstport`: `str`, optional, since QEMU 2.1.
-        public var dstport: Swift.String? {
+        @_alwaysEmitIntoClient public var dstport: Swift.String? {
             @_optimize(none) get { json.qapiMember("dstport") }
             @_optimize(none) set { json.setQAPIMember("dstport", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 2.1.
-        public var ipv6: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("ipv6") }
             @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
         }
         /// `udp`: `bool`, optional, since QEMU 2.1.
-        public var udp: Swift.Bool? {
+        @_alwaysEmitIntoClient public var udp: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("udp") }
             @_optimize(none) set { json.setQAPIMember("udp", newValue) }
         }
         /// `cookie64`: `bool`, optional, since QEMU 2.1.
-        public var cookie64: Swift.Bool? {
+        @_alwaysEmitIntoClient public var cookie64: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("cookie64") }
             @_optimize(none) set { json.setQAPIMember("cookie64", newValue) }
         }
         /// `counter`: `bool`, optional, since QEMU 2.1.
-        public var counter: Swift.Bool? {
+        @_alwaysEmitIntoClient public var counter: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("counter") }
             @_optimize(none) set { json.setQAPIMember("counter", newValue) }
         }
         /// `pincounter`: `bool`, optional, since QEMU 2.1.
-        public var pincounter: Swift.Bool? {
+        @_alwaysEmitIntoClient public var pincounter: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("pincounter") }
             @_optimize(none) set { json.setQAPIMember("pincounter", newValue) }
         }
         /// `txcookie`: `uint64`, optional, since QEMU 2.1.
-        public var txcookie: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var txcookie: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("txcookie") }
             @_optimize(none) set { json.setQAPIMember("txcookie", newValue) }
         }
         /// `rxcookie`: `uint64`, optional, since QEMU 2.1.
-        public var rxcookie: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var rxcookie: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("rxcookie") }
             @_optimize(none) set { json.setQAPIMember("rxcookie", newValue) }
         }
         /// `txsession`: `uint32`, since QEMU 2.1.
-        public var txsession: Swift.Int? {
+        @_alwaysEmitIntoClient public var txsession: Swift.Int? {
             @_optimize(none) get { json.qapiMember("txsession") }
             @_optimize(none) set { json.setQAPIMember("txsession", newValue) }
         }
         /// `rxsession`: `uint32`, optional, since QEMU 2.1.
-        public var rxsession: Swift.Int? {
+        @_alwaysEmitIntoClient public var rxsession: Swift.Int? {
             @_optimize(none) get { json.qapiMember("rxsession") }
             @_optimize(none) set { json.setQAPIMember("rxsession", newValue) }
         }
         /// `offset`: `uint32`, optional, since QEMU 2.1.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
@@ -445,26 +445,26 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `sock`: `str`, optional, since QEMU 1.2.
-        public var sock: Swift.String? {
+        @_alwaysEmitIntoClient public var sock: Swift.String? {
             @_optimize(none) get { json.qapiMember("sock") }
             @_optimize(none) set { json.setQAPIMember("sock", newValue) }
         }
         /// `port`: `uint16`, optional, since QEMU 1.2.
-        public var port: Swift.Int? {
+        @_alwaysEmitIntoClient public var port: Swift.Int? {
             @_optimize(none) get { json.qapiMember("port") }
             @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `group`: `str`, optional, since QEMU 1.2.
-        public var group: Swift.String? {
+        @_alwaysEmitIntoClient public var group: Swift.String? {
             @_optimize(none) get { json.qapiMember("group") }
             @_optimize(none) set { json.setQAPIMember("group", newValue) }
         }
         /// `mode`: `uint16`, optional, since QEMU 1.2.
-        public var mode: Swift.Int? {
+        @_alwaysEmitIntoClient public var mode: Swift.Int? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
@@ -483,16 +483,16 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `br`: `str`, optional, since QEMU 1.2.
-        public var br: Swift.String? {
+        @_alwaysEmitIntoClient public var br: Swift.String? {
             @_optimize(none) get { json.qapiMember("br") }
             @_optimize(none) set { json.setQAPIMember("br", newValue) }
         }
         /// `helper`: `str`, optional, since QEMU 1.2.
-        public var helper: Swift.String? {
+        @_alwaysEmitIntoClient public var helper: Swift.String? {
             @_optimize(none) get { json.qapiMember("helper") }
             @_optimize(none) set { json.setQAPIMember("helper", newValue) }
         }
@@ -511,17 +511,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(hubid: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(hubid: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("hubid", hubid)
         }
         /// `hubid`: `int32`, since QEMU 1.2.
-        public var hubid: Swift.Int? {
+        @_alwaysEmitIntoClient public var hubid: Swift.Int? {
             @_optimize(none) get { json.qapiMember("hubid") }
             @_optimize(none) set { json.setQAPIMember("hubid", newValue) }
         }
         /// `netdev`: `str`, optional, since QEMU 2.12.
-        public var netdev: Swift.String? {
+        @_alwaysEmitIntoClient public var netdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("netdev") }
             @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
@@ -540,17 +540,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(ifname: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(ifname: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("ifname", ifname)
         }
         /// `ifname`: `str`, since QEMU 2.0.
-        public var ifname: Swift.String? {
+        @_alwaysEmitIntoClient public var ifname: Swift.String? {
             @_optimize(none) get { json.qapiMember("ifname") }
             @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
         }
         /// `devname`: `str`, optional, since QEMU 2.0.
-        public var devname: Swift.String? {
+        @_alwaysEmitIntoClient public var devname: Swift.String? {
             @_optimize(none) get { json.qapiMember("devname") }
             @_optimize(none) set { json.setQAPIMember("devname", newValue) }
         }
@@ -567,9 +567,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `native`.
-        public static var native: AFXDPMode { @_optimize(none) get { AFXDPMode(rawValue: "native") } }
+        @_alwaysEmitIntoClient public static var native: AFXDPMode { @_optimize(none) get { AFXDPMode(rawValue: "native") } }
         /// `skb`.
-        public static var skb: AFXDPMode { @_optimize(none) get { AFXDPMode(rawValue: "skb") } }
+        @_alwaysEmitIntoClient public static var skb: AFXDPMode { @_optimize(none) get { AFXDPMode(rawValue: "skb") } }
     }
 
     /// `NetdevAFXDPOptions`: a QAPI struct of the `net` module, since QEMU 8.2.
@@ -585,42 +585,42 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(ifname: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(ifname: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("ifname", ifname)
         }
         /// `ifname`: `str`, since QEMU 8.2.
-        public var ifname: Swift.String? {
+        @_alwaysEmitIntoClient public var ifname: Swift.String? {
             @_optimize(none) get { json.qapiMember("ifname") }
             @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
         }
         /// `mode`: `AFXDPMode`, optional, since QEMU 8.2.
-        public var mode: QAPI.AFXDPMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.AFXDPMode? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `force-copy`: `bool`, optional, since QEMU 8.2.
-        public var forceCopy: Swift.Bool? {
+        @_alwaysEmitIntoClient public var forceCopy: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("force-copy") }
             @_optimize(none) set { json.setQAPIMember("force-copy", newValue) }
         }
         /// `queues`: `int`, optional, since QEMU 8.2.
-        public var queues: Swift.Int? {
+        @_alwaysEmitIntoClient public var queues: Swift.Int? {
             @_optimize(none) get { json.qapiMember("queues") }
             @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
         /// `start-queue`: `int`, optional, since QEMU 8.2.
-        public var startQueue: Swift.Int? {
+        @_alwaysEmitIntoClient public var startQueue: Swift.Int? {
             @_optimize(none) get { json.qapiMember("start-queue") }
             @_optimize(none) set { json.setQAPIMember("start-queue", newValue) }
         }
         /// `inhibit`: `bool`, optional, since QEMU 8.2.
-        public var inhibit: Swift.Bool? {
+        @_alwaysEmitIntoClient public var inhibit: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("inhibit") }
             @_optimize(none) set { json.setQAPIMember("inhibit", newValue) }
         }
         /// `sock-fds`: `str`, optional, since QEMU 8.2.
-        public var sockFDs: Swift.String? {
+        @_alwaysEmitIntoClient public var sockFDs: Swift.String? {
             @_optimize(none) get { json.qapiMember("sock-fds") }
             @_optimize(none) set { json.setQAPIMember("sock-fds", newValue) }
         }
@@ -639,22 +639,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(chardev: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("chardev", chardev)
         }
         /// `chardev`: `str`, since QEMU 2.1.
-        public var chardev: Swift.String? {
+        @_alwaysEmitIntoClient public var chardev: Swift.String? {
             @_optimize(none) get { json.qapiMember("chardev") }
             @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
         /// `vhostforce`: `bool`, optional, since QEMU 2.1.
-        public var vhostforce: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vhostforce: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vhostforce") }
             @_optimize(none) set { json.setQAPIMember("vhostforce", newValue) }
         }
         /// `queues`: `int`, optional, since QEMU 2.5.
-        public var queues: Swift.Int? {
+        @_alwaysEmitIntoClient public var queues: Swift.Int? {
             @_optimize(none) get { json.qapiMember("queues") }
             @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
@@ -673,26 +673,26 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `vhostdev`: `str`, optional, since QEMU 5.1.
-        public var vhostdev: Swift.String? {
+        @_alwaysEmitIntoClient public var vhostdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("vhostdev") }
             @_optimize(none) set { json.setQAPIMember("vhostdev", newValue) }
         }
         /// `vhostfd`: `str`, optional, since QEMU 5.1.
-        public var vhostfd: Swift.String? {
+        @_alwaysEmitIntoClient public var vhostfd: Swift.String? {
             @_optimize(none) get { json.qapiMember("vhostfd") }
             @_optimize(none) set { json.setQAPIMember("vhostfd", newValue) }
         }
         /// `queues`: `int`, optional, since QEMU 5.1.
-        public var queues: Swift.Int? {
+        @_alwaysEmitIntoClient public var queues: Swift.Int? {
             @_optimize(none) get { json.qapiMember("queues") }
             @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
         /// `x-svq`: `bool`, optional, since QEMU 7.1.
-        public var xSvq: Swift.Bool? {
+        @_alwaysEmitIntoClient public var xSvq: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("x-svq") }
             @_optimize(none) set { json.setQAPIMember("x-svq", newValue) }
         }
@@ -711,31 +711,31 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `start-address`: `str`, optional, since QEMU 7.1.
-        public var startAddress: Swift.String? {
+        @_alwaysEmitIntoClient public var startAddress: Swift.String? {
             @_optimize(none) get { json.qapiMember("start-address") }
             @_optimize(none) set { json.setQAPIMember("start-address", newValue) }
         }
         /// `end-address`: `str`, optional, since QEMU 7.1.
-        public var endAddress: Swift.String? {
+        @_alwaysEmitIntoClient public var endAddress: Swift.String? {
             @_optimize(none) get { json.qapiMember("end-address") }
             @_optimize(none) set { json.setQAPIMember("end-address", newValue) }
         }
         /// `subnet-mask`: `str`, optional, since QEMU 7.1.
-        public var subnetMask: Swift.String? {
+        @_alwaysEmitIntoClient public var subnetMask: Swift.String? {
             @_optimize(none) get { json.qapiMember("subnet-mask") }
             @_optimize(none) set { json.setQAPIMember("subnet-mask", newValue) }
         }
         /// `isolated`: `bool`, optional, since QEMU 7.1.
-        public var isolated: Swift.Bool? {
+        @_alwaysEmitIntoClient public var isolated: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("isolated") }
             @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
         }
         /// `net-uuid`: `str`, optional, since QEMU 7.1.
-        public var netUUID: Swift.String? {
+        @_alwaysEmitIntoClient public var netUUID: Swift.String? {
             @_optimize(none) get { json.qapiMember("net-uuid") }
             @_optimize(none) set { json.setQAPIMember("net-uuid", newValue) }
         }
@@ -754,31 +754,31 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `start-address`: `str`, optional, since QEMU 7.1.
-        public var startAddress: Swift.String? {
+        @_alwaysEmitIntoClient public var startAddress: Swift.String? {
             @_optimize(none) get { json.qapiMember("start-address") }
             @_optimize(none) set { json.setQAPIMember("start-address", newValue) }
         }
         /// `end-address`: `str`, optional, since QEMU 7.1.
-        public var endAddress: Swift.String? {
+        @_alwaysEmitIntoClient public var endAddress: Swift.String? {
             @_optimize(none) get { json.qapiMember("end-address") }
             @_optimize(none) set { json.setQAPIMember("end-address", newValue) }
         }
         /// `subnet-mask`: `str`, optional, since QEMU 7.1.
-        public var subnetMask: Swift.String? {
+        @_alwaysEmitIntoClient public var subnetMask: Swift.String? {
             @_optimize(none) get { json.qapiMember("subnet-mask") }
             @_optimize(none) set { json.setQAPIMember("subnet-mask", newValue) }
         }
         /// `isolated`: `bool`, optional, since QEMU 7.1.
-        public var isolated: Swift.Bool? {
+        @_alwaysEmitIntoClient public var isolated: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("isolated") }
             @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
         }
         /// `nat66-prefix`: `str`, optional, since QEMU 7.1.
-        public var nat66Prefix: Swift.String? {
+        @_alwaysEmitIntoClient public var nat66Prefix: Swift.String? {
             @_optimize(none) get { json.qapiMember("nat66-prefix") }
             @_optimize(none) set { json.setQAPIMember("nat66-prefix", newValue) }
         }
@@ -797,17 +797,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(ifname: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(ifname: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("ifname", ifname)
         }
         /// `ifname`: `str`, since QEMU 7.1.
-        public var ifname: Swift.String? {
+        @_alwaysEmitIntoClient public var ifname: Swift.String? {
             @_optimize(none) get { json.qapiMember("ifname") }
             @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
         }
         /// `isolated`: `bool`, optional, since QEMU 7.1.
-        public var isolated: Swift.Bool? {
+        @_alwaysEmitIntoClient public var isolated: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("isolated") }
             @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
         }
@@ -826,28 +826,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(addr: QAPI.SocketAddress) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddress) {
+            self.init(unchecked: [:])
             json.setQAPIMember("addr", addr)
         }
         /// `addr`: `SocketAddress`, since QEMU 7.2.
-        public var addr: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `server`: `bool`, optional, since QEMU 7.2.
-        public var server: Swift.Bool? {
+        @_alwaysEmitIntoClient public var server: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `reconnect`: `int`, optional, since QEMU 8.0.
         @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
-        public var reconnect: Swift.Int? {
+        @_alwaysEmitIntoClient public var reconnect: Swift.Int? {
             @_optimize(none) get { json.qapiMember("reconnect") }
             @_optimize(none) set { json.setQAPIMember("reconnect", newValue) }
         }
         /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
-        public var reconnectMs: Swift.Int? {
+        @_alwaysEmitIntoClient public var reconnectMs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("reconnect-ms") }
             @_optimize(none) set { json.setQAPIMember("reconnect-ms", newValue) }
         }
@@ -866,16 +866,16 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `local`: `SocketAddress`, optional, since QEMU 7.2.
-        public var local: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var local: QAPI.SocketAddress? {
             @_optimize(none) get { json.qapiMember("local") }
             @_optimize(none) set { json.setQAPIMember("local", newValue) }
         }
         /// `remote`: `SocketAddress`, optional, since QEMU 7.2.
-        public var remote: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var remote: QAPI.SocketAddress? {
             @_optimize(none) get { json.qapiMember("remote") }
             @_optimize(none) set { json.setQAPIMember("remote", newValue) }
         }
@@ -892,41 +892,41 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "none") } }
         /// `nic`.
-        public static var nic: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "nic") } }
+        @_alwaysEmitIntoClient public static var nic: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "nic") } }
         /// `user`.
-        public static var user: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "user") } }
+        @_alwaysEmitIntoClient public static var user: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "user") } }
         /// `tap`.
-        public static var tap: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "tap") } }
+        @_alwaysEmitIntoClient public static var tap: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "tap") } }
         /// `l2tpv3`.
-        public static var l2tpv3: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "l2tpv3") } }
+        @_alwaysEmitIntoClient public static var l2tpv3: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "l2tpv3") } }
         /// `socket`.
-        public static var socket: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "socket") } }
+        @_alwaysEmitIntoClient public static var socket: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "socket") } }
         /// `stream`.
-        public static var stream: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "stream") } }
+        @_alwaysEmitIntoClient public static var stream: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "stream") } }
         /// `dgram`.
-        public static var dgram: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "dgram") } }
+        @_alwaysEmitIntoClient public static var dgram: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "dgram") } }
         /// `vde`.
-        public static var vde: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vde") } }
+        @_alwaysEmitIntoClient public static var vde: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vde") } }
         /// `bridge`.
-        public static var bridge: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "bridge") } }
+        @_alwaysEmitIntoClient public static var bridge: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "bridge") } }
         /// `hubport`.
-        public static var hubport: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "hubport") } }
+        @_alwaysEmitIntoClient public static var hubport: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "hubport") } }
         /// `netmap`.
-        public static var netmap: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "netmap") } }
+        @_alwaysEmitIntoClient public static var netmap: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "netmap") } }
         /// `vhost-user`.
-        public static var vhostUser: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vhost-user") } }
+        @_alwaysEmitIntoClient public static var vhostUser: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vhost-user") } }
         /// `vhost-vdpa`.
-        public static var vhostVdpa: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vhost-vdpa") } }
+        @_alwaysEmitIntoClient public static var vhostVdpa: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vhost-vdpa") } }
         /// `af-xdp`.
-        public static var afXdp: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "af-xdp") } }
+        @_alwaysEmitIntoClient public static var afXdp: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "af-xdp") } }
         /// `vmnet-host`.
-        public static var vmnetHost: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vmnet-host") } }
+        @_alwaysEmitIntoClient public static var vmnetHost: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vmnet-host") } }
         /// `vmnet-shared`.
-        public static var vmnetShared: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vmnet-shared") } }
+        @_alwaysEmitIntoClient public static var vmnetShared: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vmnet-shared") } }
         /// `vmnet-bridged`.
-        public static var vmnetBridged: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vmnet-bridged") } }
+        @_alwaysEmitIntoClient public static var vmnetBridged: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vmnet-bridged") } }
     }
 
     /// `Netdev`: a QAPI union of the `net` module, since QEMU 1.2.
@@ -944,434 +944,434 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, type: QAPI.NetClientDriver) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.NetClientDriver) {
+            self.init(unchecked: [:])
             json.setQAPIMember("id", id)
             json.setQAPIMember("type", type)
         }
         /// `id`: `str`, since QEMU 1.2.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `type`: `NetClientDriver`, since QEMU 1.2.
-        public var type: QAPI.NetClientDriver? {
+        @_alwaysEmitIntoClient public var type: QAPI.NetClientDriver? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `netdev`: `str`, optional, since QEMU 1.2.
-        public var netdev: Swift.String? {
+        @_alwaysEmitIntoClient public var netdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("netdev") }
             @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `macaddr`: `str`, optional, since QEMU 1.2.
-        public var macaddr: Swift.String? {
+        @_alwaysEmitIntoClient public var macaddr: Swift.String? {
             @_optimize(none) get { json.qapiMember("macaddr") }
             @_optimize(none) set { json.setQAPIMember("macaddr", newValue) }
         }
         /// `model`: `str`, optional, since QEMU 1.2.
-        public var model: Swift.String? {
+        @_alwaysEmitIntoClient public var model: Swift.String? {
             @_optimize(none) get { json.qapiMember("model") }
             @_optimize(none) set { json.setQAPIMember("model", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 1.2.
-        public var addr: Swift.String? {
+        @_alwaysEmitIntoClient public var addr: Swift.String? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `vectors`: `uint32`, optional, since QEMU 1.2.
-        public var vectors: Swift.Int? {
+        @_alwaysEmitIntoClient public var vectors: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vectors") }
             @_optimize(none) set { json.setQAPIMember("vectors", newValue) }
         }
         /// `hostname`: `str`, optional, since QEMU 1.2.
-        public var hostname: Swift.String? {
+        @_alwaysEmitIntoClient public var hostname: Swift.String? {
             @_optimize(none) get { json.qapiMember("hostname") }
             @_optimize(none) set { json.setQAPIMember("hostname", newValue) }
         }
         /// `restrict`: `bool`, optional, since QEMU 1.2.
-        public var restrict: Swift.Bool? {
+        @_alwaysEmitIntoClient public var restrict: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("restrict") }
             @_optimize(none) set { json.setQAPIMember("restrict", newValue) }
         }
         /// `ipv4`: `bool`, optional, since QEMU 2.6.
-        public var ipv4: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ipv4: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("ipv4") }
             @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 2.6.
-        public var ipv6: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("ipv6") }
             @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
         }
         /// `ip`: `str`, optional, since QEMU 1.2.
-        public var ip: Swift.String? {
+        @_alwaysEmitIntoClient public var ip: Swift.String? {
             @_optimize(none) get { json.qapiMember("ip") }
             @_optimize(none) set { json.setQAPIMember("ip", newValue) }
         }
         /// `net`: `str`, optional, since QEMU 1.2.
-        public var net: Swift.String? {
+        @_alwaysEmitIntoClient public var net: Swift.String? {
             @_optimize(none) get { json.qapiMember("net") }
             @_optimize(none) set { json.setQAPIMember("net", newValue) }
         }
         /// `host`: `str`, optional, since QEMU 1.2.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `tftp`: `str`, optional, since QEMU 1.2.
-        public var tftp: Swift.String? {
+        @_alwaysEmitIntoClient public var tftp: Swift.String? {
             @_optimize(none) get { json.qapiMember("tftp") }
             @_optimize(none) set { json.setQAPIMember("tftp", newValue) }
         }
         /// `bootfile`: `str`, optional, since QEMU 1.2.
-        public var bootfile: Swift.String? {
+        @_alwaysEmitIntoClient public var bootfile: Swift.String? {
             @_optimize(none) get { json.qapiMember("bootfile") }
             @_optimize(none) set { json.setQAPIMember("bootfile", newValue) }
         }
         /// `dhcpstart`: `str`, optional, since QEMU 1.2.
-        public var dhcpstart: Swift.String? {
+        @_alwaysEmitIntoClient public var dhcpstart: Swift.String? {
             @_optimize(none) get { json.qapiMember("dhcpstart") }
             @_optimize(none) set { json.setQAPIMember("dhcpstart", newValue) }
         }
         /// `dns`: `str`, optional, since QEMU 1.2.
-        public var dns: Swift.String? {
+        @_alwaysEmitIntoClient public var dns: Swift.String? {
             @_optimize(none) get { json.qapiMember("dns") }
             @_optimize(none) set { json.setQAPIMember("dns", newValue) }
         }
         /// `dnssearch`: `[String]`, optional, since QEMU 1.2.
-        public var dnssearch: [QAPI.String]? {
+        @_alwaysEmitIntoClient public var dnssearch: [QAPI.String]? {
             @_optimize(none) get { json.qapiMember("dnssearch") }
             @_optimize(none) set { json.setQAPIMember("dnssearch", newValue) }
         }
         /// `domainname`: `str`, optional, since QEMU 3.0.
-        public var domainname: Swift.String? {
+        @_alwaysEmitIntoClient public var domainname: Swift.String? {
             @_optimize(none) get { json.qapiMember("domainname") }
             @_optimize(none) set { json.setQAPIMember("domainname", newValue) }
         }
         /// `ipv6-prefix`: `str`, optional, since QEMU 2.6.
-        public var ipv6Prefix: Swift.String? {
+        @_alwaysEmitIntoClient public var ipv6Prefix: Swift.String? {
             @_optimize(none) get { json.qapiMember("ipv6-prefix") }
             @_optimize(none) set { json.setQAPIMember("ipv6-prefix", newValue) }
         }
         /// `ipv6-prefixlen`: `int`, optional, since QEMU 2.6.
-        public var ipv6Prefixlen: Swift.Int? {
+        @_alwaysEmitIntoClient public var ipv6Prefixlen: Swift.Int? {
             @_optimize(none) get { json.qapiMember("ipv6-prefixlen") }
             @_optimize(none) set { json.setQAPIMember("ipv6-prefixlen", newValue) }
         }
         /// `ipv6-host`: `str`, optional, since QEMU 2.6.
-        public var ipv6Host: Swift.String? {
+        @_alwaysEmitIntoClient public var ipv6Host: Swift.String? {
             @_optimize(none) get { json.qapiMember("ipv6-host") }
             @_optimize(none) set { json.setQAPIMember("ipv6-host", newValue) }
         }
         /// `ipv6-dns`: `str`, optional, since QEMU 2.6.
-        public var ipv6Dns: Swift.String? {
+        @_alwaysEmitIntoClient public var ipv6Dns: Swift.String? {
             @_optimize(none) get { json.qapiMember("ipv6-dns") }
             @_optimize(none) set { json.setQAPIMember("ipv6-dns", newValue) }
         }
         /// `smb`: `str`, optional, since QEMU 1.2.
-        public var smb: Swift.String? {
+        @_alwaysEmitIntoClient public var smb: Swift.String? {
             @_optimize(none) get { json.qapiMember("smb") }
             @_optimize(none) set { json.setQAPIMember("smb", newValue) }
         }
         /// `smbserver`: `str`, optional, since QEMU 1.2.
-        public var smbserver: Swift.String? {
+        @_alwaysEmitIntoClient public var smbserver: Swift.String? {
             @_optimize(none) get { json.qapiMember("smbserver") }
             @_optimize(none) set { json.setQAPIMember("smbserver", newValue) }
         }
         /// `hostfwd`: `[String]`, optional, since QEMU 1.2.
-        public var hostfwd: [QAPI.String]? {
+        @_alwaysEmitIntoClient public var hostfwd: [QAPI.String]? {
             @_optimize(none) get { json.qapiMember("hostfwd") }
             @_optimize(none) set { json.setQAPIMember("hostfwd", newValue) }
         }
         /// `guestfwd`: `[String]`, optional, since QEMU 1.2.
-        public var guestfwd: [QAPI.String]? {
+        @_alwaysEmitIntoClient public var guestfwd: [QAPI.String]? {
             @_optimize(none) get { json.qapiMember("guestfwd") }
             @_optimize(none) set { json.setQAPIMember("guestfwd", newValue) }
         }
         /// `tftp-server-name`: `str`, optional, since QEMU 3.1.
-        public var tftpServerName: Swift.String? {
+        @_alwaysEmitIntoClient public var tftpServerName: Swift.String? {
             @_optimize(none) get { json.qapiMember("tftp-server-name") }
             @_optimize(none) set { json.setQAPIMember("tftp-server-name", newValue) }
         }
         /// `ifname`: `str`, optional, since QEMU 1.2.
-        public var ifname: Swift.String? {
+        @_alwaysEmitIntoClient public var ifname: Swift.String? {
             @_optimize(none) get { json.qapiMember("ifname") }
             @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
         }
         /// `fd`: `str`, optional, since QEMU 1.2.
-        public var fd: Swift.String? {
+        @_alwaysEmitIntoClient public var fd: Swift.String? {
             @_optimize(none) get { json.qapiMember("fd") }
             @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
         /// `fds`: `str`, optional, since QEMU 1.2.
-        public var fds: Swift.String? {
+        @_alwaysEmitIntoClient public var fds: Swift.String? {
             @_optimize(none) get { json.qapiMember("fds") }
             @_optimize(none) set { json.setQAPIMember("fds", newValue) }
         }
         /// `script`: `str`, optional, since QEMU 1.2.
-        public var script: Swift.String? {
+        @_alwaysEmitIntoClient public var script: Swift.String? {
             @_optimize(none) get { json.qapiMember("script") }
             @_optimize(none) set { json.setQAPIMember("script", newValue) }
         }
         /// `downscript`: `str`, optional, since QEMU 1.2.
-        public var downscript: Swift.String? {
+        @_alwaysEmitIntoClient public var downscript: Swift.String? {
             @_optimize(none) get { json.qapiMember("downscript") }
             @_optimize(none) set { json.setQAPIMember("downscript", newValue) }
         }
         /// `br`: `str`, optional, since QEMU 2.8.
-        public var br: Swift.String? {
+        @_alwaysEmitIntoClient public var br: Swift.String? {
             @_optimize(none) get { json.qapiMember("br") }
             @_optimize(none) set { json.setQAPIMember("br", newValue) }
         }
         /// `helper`: `str`, optional, since QEMU 1.2.
-        public var helper: Swift.String? {
+        @_alwaysEmitIntoClient public var helper: Swift.String? {
             @_optimize(none) get { json.qapiMember("helper") }
             @_optimize(none) set { json.setQAPIMember("helper", newValue) }
         }
         /// `sndbuf`: `size`, optional, since QEMU 1.2.
-        public var sndbuf: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var sndbuf: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("sndbuf") }
             @_optimize(none) set { json.setQAPIMember("sndbuf", newValue) }
         }
         /// `vnet_hdr`: `bool`, optional, since QEMU 1.2.
-        public var vnetHdr: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vnetHdr: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vnet_hdr") }
             @_optimize(none) set { json.setQAPIMember("vnet_hdr", newValue) }
         }
         /// `vhost`: `bool`, optional, since QEMU 1.2.
-        public var vhost: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vhost: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vhost") }
             @_optimize(none) set { json.setQAPIMember("vhost", newValue) }
         }
         /// `vhostfd`: `str`, optional, since QEMU 1.2.
-        public var vhostfd: Swift.String? {
+        @_alwaysEmitIntoClient public var vhostfd: Swift.String? {
             @_optimize(none) get { json.qapiMember("vhostfd") }
             @_optimize(none) set { json.setQAPIMember("vhostfd", newValue) }
         }
         /// `vhostfds`: `str`, optional, since QEMU 1.2.
-        public var vhostfds: Swift.String? {
+        @_alwaysEmitIntoClient public var vhostfds: Swift.String? {
             @_optimize(none) get { json.qapiMember("vhostfds") }
             @_optimize(none) set { json.setQAPIMember("vhostfds", newValue) }
         }
         /// `vhostforce`: `bool`, optional, since QEMU 1.2.
-        public var vhostforce: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vhostforce: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vhostforce") }
             @_optimize(none) set { json.setQAPIMember("vhostforce", newValue) }
         }
         /// `queues`: `uint32`, optional, since QEMU 1.2.
-        public var queues: Swift.Int? {
+        @_alwaysEmitIntoClient public var queues: Swift.Int? {
             @_optimize(none) get { json.qapiMember("queues") }
             @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
         /// `poll-us`: `uint32`, optional, since QEMU 2.7.
-        public var pollUs: Swift.Int? {
+        @_alwaysEmitIntoClient public var pollUs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("poll-us") }
             @_optimize(none) set { json.setQAPIMember("poll-us", newValue) }
         }
         /// `src`: `str`, optional, since QEMU 2.1.
-        public var src: Swift.String? {
+        @_alwaysEmitIntoClient public var src: Swift.String? {
             @_optimize(none) get { json.qapiMember("src") }
             @_optimize(none) set { json.setQAPIMember("src", newValue) }
         }
         /// `dst`: `str`, optional, since QEMU 2.1.
-        public var dst: Swift.String? {
+        @_alwaysEmitIntoClient public var dst: Swift.String? {
             @_optimize(none) get { json.qapiMember("dst") }
             @_optimize(none) set { json.setQAPIMember("dst", newValue) }
         }
         /// `srcport`: `str`, optional, since QEMU 2.1.
-        public var srcport: Swift.String? {
+        @_alwaysEmitIntoClient public var srcport: Swift.String? {
             @_optimize(none) get { json.qapiMember("srcport") }
             @_optimize(none) set { json.setQAPIMember("srcport", newValue) }
         }
         /// `dstport`: `str`, optional, since QEMU 2.1.
-        public var dstport: Swift.String? {
+        @_alwaysEmitIntoClient public var dstport: Swift.String? {
             @_optimize(none) get { json.qapiMember("dstport") }
             @_optimize(none) set { json.setQAPIMember("dstport", newValue) }
         }
         /// `udp`: `bool`, optional, since QEMU 2.1.
-        public var udp: Swift.Bool? {
+        @_alwaysEmitIntoClient public var udp: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("udp") }
             @_optimize(none) set { json.setQAPIMember("udp", newValue) }
         }
         /// `cookie64`: `bool`, optional, since QEMU 2.1.
-        public var cookie64: Swift.Bool? {
+        @_alwaysEmitIntoClient public var cookie64: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("cookie64") }
             @_optimize(none) set { json.setQAPIMember("cookie64", newValue) }
         }
         /// `counter`: `bool`, optional, since QEMU 2.1.
-        public var counter: Swift.Bool? {
+        @_alwaysEmitIntoClient public var counter: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("counter") }
             @_optimize(none) set { json.setQAPIMember("counter", newValue) }
         }
         /// `pincounter`: `bool`, optional, since QEMU 2.1.
-        public var pincounter: Swift.Bool? {
+        @_alwaysEmitIntoClient public var pincounter: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("pincounter") }
             @_optimize(none) set { json.setQAPIMember("pincounter", newValue) }
         }
         /// `txcookie`: `uint64`, optional, since QEMU 2.1.
-        public var txcookie: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var txcookie: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("txcookie") }
             @_optimize(none) set { json.setQAPIMember("txcookie", newValue) }
         }
         /// `rxcookie`: `uint64`, optional, since QEMU 2.1.
-        public var rxcookie: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var rxcookie: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("rxcookie") }
             @_optimize(none) set { json.setQAPIMember("rxcookie", newValue) }
         }
         /// `txsession`: `uint32`, optional, since QEMU 2.1.
-        public var txsession: Swift.Int? {
+        @_alwaysEmitIntoClient public var txsession: Swift.Int? {
             @_optimize(none) get { json.qapiMember("txsession") }
             @_optimize(none) set { json.setQAPIMember("txsession", newValue) }
         }
         /// `rxsession`: `uint32`, optional, since QEMU 2.1.
-        public var rxsession: Swift.Int? {
+        @_alwaysEmitIntoClient public var rxsession: Swift.Int? {
             @_optimize(none) get { json.qapiMember("rxsession") }
             @_optimize(none) set { json.setQAPIMember("rxsession", newValue) }
         }
         /// `offset`: `uint32`, optional, since QEMU 2.1.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `listen`: `str`, optional, since QEMU 1.2.
-        public var listen: Swift.String? {
+        @_alwaysEmitIntoClient public var listen: Swift.String? {
             @_optimize(none) get { json.qapiMember("listen") }
             @_optimize(none) set { json.setQAPIMember("listen", newValue) }
         }
         /// `connect`: `str`, optional, since QEMU 1.2.
-        public var connect: Swift.String? {
+        @_alwaysEmitIntoClient public var connect: Swift.String? {
             @_optimize(none) get { json.qapiMember("connect") }
             @_optimize(none) set { json.setQAPIMember("connect", newValue) }
         }
         /// `mcast`: `str`, optional, since QEMU 1.2.
-        public var mcast: Swift.String? {
+        @_alwaysEmitIntoClient public var mcast: Swift.String? {
             @_optimize(none) get { json.qapiMember("mcast") }
             @_optimize(none) set { json.setQAPIMember("mcast", newValue) }
         }
         /// `localaddr`: `str`, optional, since QEMU 1.2.
-        public var localaddr: Swift.String? {
+        @_alwaysEmitIntoClient public var localaddr: Swift.String? {
             @_optimize(none) get { json.qapiMember("localaddr") }
             @_optimize(none) set { json.setQAPIMember("localaddr", newValue) }
         }
         /// `server`: `bool`, optional, since QEMU 7.2.
-        public var server: Swift.Bool? {
+        @_alwaysEmitIntoClient public var server: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `reconnect`: `int`, optional, since QEMU 8.0.
         @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
-        public var reconnect: Swift.Int? {
+        @_alwaysEmitIntoClient public var reconnect: Swift.Int? {
             @_optimize(none) get { json.qapiMember("reconnect") }
             @_optimize(none) set { json.setQAPIMember("reconnect", newValue) }
         }
         /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
-        public var reconnectMs: Swift.Int? {
+        @_alwaysEmitIntoClient public var reconnectMs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("reconnect-ms") }
             @_optimize(none) set { json.setQAPIMember("reconnect-ms", newValue) }
         }
         /// `local`: `SocketAddress`, optional, since QEMU 7.2.
-        public var local: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var local: QAPI.SocketAddress? {
             @_optimize(none) get { json.qapiMember("local") }
             @_optimize(none) set { json.setQAPIMember("local", newValue) }
         }
         /// `remote`: `SocketAddress`, optional, since QEMU 7.2.
-        public var remote: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var remote: QAPI.SocketAddress? {
             @_optimize(none) get { json.qapiMember("remote") }
             @_optimize(none) set { json.setQAPIMember("remote", newValue) }
         }
         /// `sock`: `str`, optional, since QEMU 1.2.
-        public var sock: Swift.String? {
+        @_alwaysEmitIntoClient public var sock: Swift.String? {
             @_optimize(none) get { json.qapiMember("sock") }
             @_optimize(none) set { json.setQAPIMember("sock", newValue) }
         }
         /// `port`: `uint16`, optional, since QEMU 1.2.
-        public var port: Swift.Int? {
+        @_alwaysEmitIntoClient public var port: Swift.Int? {
             @_optimize(none) get { json.qapiMember("port") }
             @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `group`: `str`, optional, since QEMU 1.2.
-        public var group: Swift.String? {
+        @_alwaysEmitIntoClient public var group: Swift.String? {
             @_optimize(none) get { json.qapiMember("group") }
             @_optimize(none) set { json.setQAPIMember("group", newValue) }
         }
         /// `mode`: `uint16`, optional, since QEMU 1.2.
-        public var mode: Swift.Int? {
+        @_alwaysEmitIntoClient public var mode: Swift.Int? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `hubid`: `int32`, optional, since QEMU 1.2.
-        public var hubid: Swift.Int? {
+        @_alwaysEmitIntoClient public var hubid: Swift.Int? {
             @_optimize(none) get { json.qapiMember("hubid") }
             @_optimize(none) set { json.setQAPIMember("hubid", newValue) }
         }
         /// `devname`: `str`, optional, since QEMU 2.0.
-        public var devname: Swift.String? {
+        @_alwaysEmitIntoClient public var devname: Swift.String? {
             @_optimize(none) get { json.qapiMember("devname") }
             @_optimize(none) set { json.setQAPIMember("devname", newValue) }
         }
         /// `force-copy`: `bool`, optional, since QEMU 8.2.
-        public var forceCopy: Swift.Bool? {
+        @_alwaysEmitIntoClient public var forceCopy: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("force-copy") }
             @_optimize(none) set { json.setQAPIMember("force-copy", newValue) }
         }
         /// `start-queue`: `int`, optional, since QEMU 8.2.
-        public var startQueue: Swift.Int? {
+        @_alwaysEmitIntoClient public var startQueue: Swift.Int? {
             @_optimize(none) get { json.qapiMember("start-queue") }
             @_optimize(none) set { json.setQAPIMember("start-queue", newValue) }
         }
         /// `inhibit`: `bool`, optional, since QEMU 8.2.
-        public var inhibit: Swift.Bool? {
+        @_alwaysEmitIntoClient public var inhibit: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("inhibit") }
             @_optimize(none) set { json.setQAPIMember("inhibit", newValue) }
         }
         /// `sock-fds`: `str`, optional, since QEMU 8.2.
-        public var sockFDs: Swift.String? {
+        @_alwaysEmitIntoClient public var sockFDs: Swift.String? {
             @_optimize(none) get { json.qapiMember("sock-fds") }
             @_optimize(none) set { json.setQAPIMember("sock-fds", newValue) }
         }
         /// `chardev`: `str`, optional, since QEMU 2.1.
-        public var chardev: Swift.String? {
+        @_alwaysEmitIntoClient public var chardev: Swift.String? {
             @_optimize(none) get { json.qapiMember("chardev") }
             @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
         /// `vhostdev`: `str`, optional, since QEMU 5.1.
-        public var vhostdev: Swift.String? {
+        @_alwaysEmitIntoClient public var vhostdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("vhostdev") }
             @_optimize(none) set { json.setQAPIMember("vhostdev", newValue) }
         }
         /// `x-svq`: `bool`, optional, since QEMU 7.1.
-        public var xSvq: Swift.Bool? {
+        @_alwaysEmitIntoClient public var xSvq: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("x-svq") }
             @_optimize(none) set { json.setQAPIMember("x-svq", newValue) }
         }
         /// `start-address`: `str`, optional, since QEMU 7.1.
-        public var startAddress: Swift.String? {
+        @_alwaysEmitIntoClient public var startAddress: Swift.String? {
             @_optimize(none) get { json.qapiMember("start-address") }
             @_optimize(none) set { json.setQAPIMember("start-address", newValue) }
         }
         /// `end-address`: `str`, optional, since QEMU 7.1.
-        public var endAddress: Swift.String? {
+        @_alwaysEmitIntoClient public var endAddress: Swift.String? {
             @_optimize(none) get { json.qapiMember("end-address") }
             @_optimize(none) set { json.setQAPIMember("end-address", newValue) }
         }
         /// `subnet-mask`: `str`, optional, since QEMU 7.1.
-        public var subnetMask: Swift.String? {
+        @_alwaysEmitIntoClient public var subnetMask: Swift.String? {
             @_optimize(none) get { json.qapiMember("subnet-mask") }
             @_optimize(none) set { json.setQAPIMember("subnet-mask", newValue) }
         }
         /// `isolated`: `bool`, optional, since QEMU 7.1.
-        public var isolated: Swift.Bool? {
+        @_alwaysEmitIntoClient public var isolated: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("isolated") }
             @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
         }
         /// `net-uuid`: `str`, optional, since QEMU 7.1.
-        public var netUUID: Swift.String? {
+        @_alwaysEmitIntoClient public var netUUID: Swift.String? {
             @_optimize(none) get { json.qapiMember("net-uuid") }
             @_optimize(none) set { json.setQAPIMember("net-uuid", newValue) }
         }
         /// `nat66-prefix`: `str`, optional, since QEMU 7.1.
-        public var nat66Prefix: Swift.String? {
+        @_alwaysEmitIntoClient public var nat66Prefix: Swift.String? {
             @_optimize(none) get { json.qapiMember("nat66-prefix") }
             @_optimize(none) set { json.setQAPIMember("nat66-prefix", newValue) }
         }
@@ -1388,11 +1388,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `normal`.
-        public static var normal: RXState { @_optimize(none) get { RXState(rawValue: "normal") } }
+        @_alwaysEmitIntoClient public static var normal: RXState { @_optimize(none) get { RXState(rawValue: "normal") } }
         /// `none`.
-        public static var none: RXState { @_optimize(none) get { RXState(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: RXState { @_optimize(none) get { RXState(rawValue: "none") } }
         /// `all`.
-        public static var all: RXState { @_optimize(none) get { RXState(rawValue: "all") } }
+        @_alwaysEmitIntoClient public static var all: RXState { @_optimize(none) get { RXState(rawValue: "all") } }
     }
 
     /// `RxFilterInfo`: a QAPI struct of the `net` module, since QEMU 1.6.
@@ -1408,8 +1408,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, promiscuous: Swift.Bool, multicast: QAPI.RXState, unicast: QAPI.RXState, vlan: QAPI.RXState, broadcastAllowed: Swift.Bool, multicastOverflow: Swift.Bool, unicastOverflow: Swift.Bool, mainMAC: Swift.String, vlanTable: [Swift.Int], unicastTable: [Swift.String], multicastTable: [Swift.String]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, promiscuous: Swift.Bool, multicast: QAPI.RXState, unicast: QAPI.RXState, vlan: QAPI.RXState, broadcastAllowed: Swift.Bool, multicastOverflow: Swift.Bool, unicastOverflow: Swift.Bool, mainMAC: Swift.String, vlanTable: [Swift.Int], unicastTable: [Swift.String], multicastTable: [Swift.String]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("promiscuous", promiscuous)
             json.setQAPIMember("multicast", multicast)
@@ -1424,62 +1424,62 @@ extension QAPI {
             json.setQAPIMember("multicast-table", multicastTable)
         }
         /// `name`: `str`, since QEMU 1.6.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `promiscuous`: `bool`, since QEMU 1.6.
-        public var promiscuous: Swift.Bool? {
+        @_alwaysEmitIntoClient public var promiscuous: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("promiscuous") }
             @_optimize(none) set { json.setQAPIMember("promiscuous", newValue) }
         }
         /// `multicast`: `RxState`, since QEMU 1.6.
-        public var multicast: QAPI.RXState? {
+        @_alwaysEmitIntoClient public var multicast: QAPI.RXState? {
             @_optimize(none) get { json.qapiMember("multicast") }
             @_optimize(none) set { json.setQAPIMember("multicast", newValue) }
         }
         /// `unicast`: `RxState`, since QEMU 1.6.
-        public var unicast: QAPI.RXState? {
+        @_alwaysEmitIntoClient public var unicast: QAPI.RXState? {
             @_optimize(none) get { json.qapiMember("unicast") }
             @_optimize(none) set { json.setQAPIMember("unicast", newValue) }
         }
         /// `vlan`: `RxState`, since QEMU 2.0.
-        public var vlan: QAPI.RXState? {
+        @_alwaysEmitIntoClient public var vlan: QAPI.RXState? {
             @_optimize(none) get { json.qapiMember("vlan") }
             @_optimize(none) set { json.setQAPIMember("vlan", newValue) }
         }
         /// `broadcast-allowed`: `bool`, since QEMU 1.6.
-        public var broadcastAllowed: Swift.Bool? {
+        @_alwaysEmitIntoClient public var broadcastAllowed: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("broadcast-allowed") }
             @_optimize(none) set { json.setQAPIMember("broadcast-allowed", newValue) }
         }
         /// `multicast-overflow`: `bool`, since QEMU 1.6.
-        public var multicastOverflow: Swift.Bool? {
+        @_alwaysEmitIntoClient public var multicastOverflow: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("multicast-overflow") }
             @_optimize(none) set { json.setQAPIMember("multicast-overflow", newValue) }
         }
         /// `unicast-overflow`: `bool`, since QEMU 1.6.
-        public var unicastOverflow: Swift.Bool? {
+        @_alwaysEmitIntoClient public var unicastOverflow: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("unicast-overflow") }
             @_optimize(none) set { json.setQAPIMember("unicast-overflow", newValue) }
         }
         /// `main-mac`: `str`, since QEMU 1.6.
-        public var mainMAC: Swift.String? {
+        @_alwaysEmitIntoClient public var mainMAC: Swift.String? {
             @_optimize(none) get { json.qapiMember("main-mac") }
             @_optimize(none) set { json.setQAPIMember("main-mac", newValue) }
         }
         /// `vlan-table`: `[int]`, since QEMU 1.6.
-        public var vlanTable: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var vlanTable: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("vlan-table") }
             @_optimize(none) set { json.setQAPIMember("vlan-table", newValue) }
         }
         /// `unicast-table`: `[str]`, since QEMU 1.6.
-        public var unicastTable: [Swift.String]? {
+        @_alwaysEmitIntoClient public var unicastTable: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("unicast-table") }
             @_optimize(none) set { json.setQAPIMember("unicast-table", newValue) }
         }
         /// `multicast-table`: `[str]`, since QEMU 1.6.
-        public var multicastTable: [Swift.String]? {
+        @_alwaysEmitIntoClient public var multicastTable: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("multicast-table") }
             @_optimize(none) set { json.setQAPIMember("multicast-table", newValue) }
         }
@@ -1498,40 +1498,40 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("initial", initial)
             json.setQAPIMember("max", max)
             json.setQAPIMember("rounds", rounds)
             json.setQAPIMember("step", step)
         }
         /// `initial`: `int`, since QEMU 4.0.
-        public var initial: Swift.Int? {
+        @_alwaysEmitIntoClient public var initial: Swift.Int? {
             @_optimize(none) get { json.qapiMember("initial") }
             @_optimize(none) set { json.setQAPIMember("initial", newValue) }
         }
         /// `max`: `int`, since QEMU 4.0.
-        public var max: Swift.Int? {
+        @_alwaysEmitIntoClient public var max: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max") }
             @_optimize(none) set { json.setQAPIMember("max", newValue) }
         }
         /// `rounds`: `int`, since QEMU 4.0.
-        public var rounds: Swift.Int? {
+        @_alwaysEmitIntoClient public var rounds: Swift.Int? {
             @_optimize(none) get { json.qapiMember("rounds") }
             @_optimize(none) set { json.setQAPIMember("rounds", newValue) }
         }
         /// `step`: `int`, since QEMU 4.0.
-        public var step: Swift.Int? {
+        @_alwaysEmitIntoClient public var step: Swift.Int? {
             @_optimize(none) get { json.qapiMember("step") }
             @_optimize(none) set { json.setQAPIMember("step", newValue) }
         }
         /// `interfaces`: `[str]`, optional, since QEMU 4.1.
-        public var interfaces: [Swift.String]? {
+        @_alwaysEmitIntoClient public var interfaces: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("interfaces") }
             @_optimize(none) set { json.setQAPIMember("interfaces", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 4.1.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
@@ -1554,18 +1554,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nameMember: Swift.String, up: Swift.Bool) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String, up: Swift.Bool) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("name", nameMember)
             arguments.setQAPIMember("up", up)
         }
         /// `name`: `str`, since QEMU 0.14.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `up`: `bool`, since QEMU 0.14.
-        public var up: Swift.Bool? {
+        @_alwaysEmitIntoClient public var up: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("up") }
             @_optimize(none) set { arguments.setQAPIMember("up", newValue) }
         }
@@ -1588,434 +1588,434 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, type: QAPI.NetClientDriver) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.NetClientDriver) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
             arguments.setQAPIMember("type", type)
         }
         /// `id`: `str`, since QEMU 1.2.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `type`: `NetClientDriver`, since QEMU 1.2.
-        public var type: QAPI.NetClientDriver? {
+        @_alwaysEmitIntoClient public var type: QAPI.NetClientDriver? {
             @_optimize(none) get { arguments.qapiMember("type") }
             @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `netdev`: `str`, optional, since QEMU 1.2.
-        public var netdev: Swift.String? {
+        @_alwaysEmitIntoClient public var netdev: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("netdev") }
             @_optimize(none) set { arguments.setQAPIMember("netdev", newValue) }
         }
         /// `macaddr`: `str`, optional, since QEMU 1.2.
-        public var macaddr: Swift.String? {
+        @_alwaysEmitIntoClient public var macaddr: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("macaddr") }
             @_optimize(none) set { arguments.setQAPIMember("macaddr", newValue) }
         }
         /// `model`: `str`, optional, since QEMU 1.2.
-        public var model: Swift.String? {
+        @_alwaysEmitIntoClient public var model: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("model") }
             @_optimize(none) set { arguments.setQAPIMember("model", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 1.2.
-        public var addr: Swift.String? {
+        @_alwaysEmitIntoClient public var addr: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("addr") }
             @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
         }
         /// `vectors`: `uint32`, optional, since QEMU 1.2.
-        public var vectors: Swift.Int? {
+        @_alwaysEmitIntoClient public var vectors: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("vectors") }
             @_optimize(none) set { arguments.setQAPIMember("vectors", newValue) }
         }
         /// `hostname`: `str`, optional, since QEMU 1.2.
-        public var hostname: Swift.String? {
+        @_alwaysEmitIntoClient public var hostname: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("hostname") }
             @_optimize(none) set { arguments.setQAPIMember("hostname", newValue) }
         }
         /// `restrict`: `bool`, optional, since QEMU 1.2.
-        public var restrict: Swift.Bool? {
+        @_alwaysEmitIntoClient public var restrict: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("restrict") }
             @_optimize(none) set { arguments.setQAPIMember("restrict", newValue) }
         }
         /// `ipv4`: `bool`, optional, since QEMU 2.6.
-        public var ipv4: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ipv4: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("ipv4") }
             @_optimize(none) set { arguments.setQAPIMember("ipv4", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 2.6.
-        public var ipv6: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("ipv6") }
             @_optimize(none) set { arguments.setQAPIMember("ipv6", newValue) }
         }
         /// `ip`: `str`, optional, since QEMU 1.2.
-        public var ip: Swift.String? {
+        @_alwaysEmitIntoClient public var ip: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("ip") }
             @_optimize(none) set { arguments.setQAPIMember("ip", newValue) }
         }
         /// `net`: `str`, optional, since QEMU 1.2.
-        public var net: Swift.String? {
+        @_alwaysEmitIntoClient public var net: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("net") }
             @_optimize(none) set { arguments.setQAPIMember("net", newValue) }
         }
         /// `host`: `str`, optional, since QEMU 1.2.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("host") }
             @_optimize(none) set { arguments.setQAPIMember("host", newValue) }
         }
         /// `tftp`: `str`, optional, since QEMU 1.2.
-        public var tftp: Swift.String? {
+        @_alwaysEmitIntoClient public var tftp: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("tftp") }
             @_optimize(none) set { arguments.setQAPIMember("tftp", newValue) }
         }
         /// `bootfile`: `str`, optional, since QEMU 1.2.
-        public var bootfile: Swift.String? {
+        @_alwaysEmitIntoClient public var bootfile: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("bootfile") }
             @_optimize(none) set { arguments.setQAPIMember("bootfile", newValue) }
         }
         /// `dhcpstart`: `str`, optional, since QEMU 1.2.
-        public var dhcpstart: Swift.String? {
+        @_alwaysEmitIntoClient public var dhcpstart: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("dhcpstart") }
             @_optimize(none) set { arguments.setQAPIMember("dhcpstart", newValue) }
         }
         /// `dns`: `str`, optional, since QEMU 1.2.
-        public var dns: Swift.String? {
+        @_alwaysEmitIntoClient public var dns: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("dns") }
             @_optimize(none) set { arguments.setQAPIMember("dns", newValue) }
         }
         /// `dnssearch`: `[String]`, optional, since QEMU 1.2.
-        public var dnssearch: [QAPI.String]? {
+        @_alwaysEmitIntoClient public var dnssearch: [QAPI.String]? {
             @_optimize(none) get { arguments.qapiMember("dnssearch") }
             @_optimize(none) set { arguments.setQAPIMember("dnssearch", newValue) }
         }
         /// `domainname`: `str`, optional, since QEMU 3.0.
-        public var domainname: Swift.String? {
+        @_alwaysEmitIntoClient public var domainname: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("domainname") }
             @_optimize(none) set { arguments.setQAPIMember("domainname", newValue) }
         }
         /// `ipv6-prefix`: `str`, optional, since QEMU 2.6.
-        public var ipv6Prefix: Swift.String? {
+        @_alwaysEmitIntoClient public var ipv6Prefix: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("ipv6-prefix") }
             @_optimize(none) set { arguments.setQAPIMember("ipv6-prefix", newValue) }
         }
         /// `ipv6-prefixlen`: `int`, optional, since QEMU 2.6.
-        public var ipv6Prefixlen: Swift.Int? {
+        @_alwaysEmitIntoClient public var ipv6Prefixlen: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("ipv6-prefixlen") }
             @_optimize(none) set { arguments.setQAPIMember("ipv6-prefixlen", newValue) }
         }
         /// `ipv6-host`: `str`, optional, since QEMU 2.6.
-        public var ipv6Host: Swift.String? {
+        @_alwaysEmitIntoClient public var ipv6Host: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("ipv6-host") }
             @_optimize(none) set { arguments.setQAPIMember("ipv6-host", newValue) }
         }
         /// `ipv6-dns`: `str`, optional, since QEMU 2.6.
-        public var ipv6Dns: Swift.String? {
+        @_alwaysEmitIntoClient public var ipv6Dns: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("ipv6-dns") }
             @_optimize(none) set { arguments.setQAPIMember("ipv6-dns", newValue) }
         }
         /// `smb`: `str`, optional, since QEMU 1.2.
-        public var smb: Swift.String? {
+        @_alwaysEmitIntoClient public var smb: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("smb") }
             @_optimize(none) set { arguments.setQAPIMember("smb", newValue) }
         }
         /// `smbserver`: `str`, optional, since QEMU 1.2.
-        public var smbserver: Swift.String? {
+        @_alwaysEmitIntoClient public var smbserver: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("smbserver") }
             @_optimize(none) set { arguments.setQAPIMember("smbserver", newValue) }
         }
         /// `hostfwd`: `[String]`, optional, since QEMU 1.2.
-        public var hostfwd: [QAPI.String]? {
+        @_alwaysEmitIntoClient public var hostfwd: [QAPI.String]? {
             @_optimize(none) get { arguments.qapiMember("hostfwd") }
             @_optimize(none) set { arguments.setQAPIMember("hostfwd", newValue) }
         }
         /// `guestfwd`: `[String]`, optional, since QEMU 1.2.
-        public var guestfwd: [QAPI.String]? {
+        @_alwaysEmitIntoClient public var guestfwd: [QAPI.String]? {
             @_optimize(none) get { arguments.qapiMember("guestfwd") }
             @_optimize(none) set { arguments.setQAPIMember("guestfwd", newValue) }
         }
         /// `tftp-server-name`: `str`, optional, since QEMU 3.1.
-        public var tftpServerName: Swift.String? {
+        @_alwaysEmitIntoClient public var tftpServerName: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("tftp-server-name") }
             @_optimize(none) set { arguments.setQAPIMember("tftp-server-name", newValue) }
         }
         /// `ifname`: `str`, optional, since QEMU 1.2.
-        public var ifname: Swift.String? {
+        @_alwaysEmitIntoClient public var ifname: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("ifname") }
             @_optimize(none) set { arguments.setQAPIMember("ifname", newValue) }
         }
         /// `fd`: `str`, optional, since QEMU 1.2.
-        public var fd: Swift.String? {
+        @_alwaysEmitIntoClient public var fd: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("fd") }
             @_optimize(none) set { arguments.setQAPIMember("fd", newValue) }
         }
         /// `fds`: `str`, optional, since QEMU 1.2.
-        public var fds: Swift.String? {
+        @_alwaysEmitIntoClient public var fds: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("fds") }
             @_optimize(none) set { arguments.setQAPIMember("fds", newValue) }
         }
         /// `script`: `str`, optional, since QEMU 1.2.
-        public var script: Swift.String? {
+        @_alwaysEmitIntoClient public var script: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("script") }
             @_optimize(none) set { arguments.setQAPIMember("script", newValue) }
         }
         /// `downscript`: `str`, optional, since QEMU 1.2.
-        public var downscript: Swift.String? {
+        @_alwaysEmitIntoClient public var downscript: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("downscript") }
             @_optimize(none) set { arguments.setQAPIMember("downscript", newValue) }
         }
         /// `br`: `str`, optional, since QEMU 2.8.
-        public var br: Swift.String? {
+        @_alwaysEmitIntoClient public var br: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("br") }
             @_optimize(none) set { arguments.setQAPIMember("br", newValue) }
         }
         /// `helper`: `str`, optional, since QEMU 1.2.
-        public var helper: Swift.String? {
+        @_alwaysEmitIntoClient public var helper: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("helper") }
             @_optimize(none) set { arguments.setQAPIMember("helper", newValue) }
         }
         /// `sndbuf`: `size`, optional, since QEMU 1.2.
-        public var sndbuf: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var sndbuf: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("sndbuf") }
             @_optimize(none) set { arguments.setQAPIMember("sndbuf", newValue) }
         }
         /// `vnet_hdr`: `bool`, optional, since QEMU 1.2.
-        public var vnetHdr: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vnetHdr: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("vnet_hdr") }
             @_optimize(none) set { arguments.setQAPIMember("vnet_hdr", newValue) }
         }
         /// `vhost`: `bool`, optional, since QEMU 1.2.
-        public var vhost: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vhost: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("vhost") }
             @_optimize(none) set { arguments.setQAPIMember("vhost", newValue) }
         }
         /// `vhostfd`: `str`, optional, since QEMU 1.2.
-        public var vhostfd: Swift.String? {
+        @_alwaysEmitIntoClient public var vhostfd: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("vhostfd") }
             @_optimize(none) set { arguments.setQAPIMember("vhostfd", newValue) }
         }
         /// `vhostfds`: `str`, optional, since QEMU 1.2.
-        public var vhostfds: Swift.String? {
+        @_alwaysEmitIntoClient public var vhostfds: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("vhostfds") }
             @_optimize(none) set { arguments.setQAPIMember("vhostfds", newValue) }
         }
         /// `vhostforce`: `bool`, optional, since QEMU 1.2.
-        public var vhostforce: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vhostforce: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("vhostforce") }
             @_optimize(none) set { arguments.setQAPIMember("vhostforce", newValue) }
         }
         /// `queues`: `uint32`, optional, since QEMU 1.2.
-        public var queues: Swift.Int? {
+        @_alwaysEmitIntoClient public var queues: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("queues") }
             @_optimize(none) set { arguments.setQAPIMember("queues", newValue) }
         }
         /// `poll-us`: `uint32`, optional, since QEMU 2.7.
-        public var pollUs: Swift.Int? {
+        @_alwaysEmitIntoClient public var pollUs: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("poll-us") }
             @_optimize(none) set { arguments.setQAPIMember("poll-us", newValue) }
         }
         /// `src`: `str`, optional, since QEMU 2.1.
-        public var src: Swift.String? {
+        @_alwaysEmitIntoClient public var src: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("src") }
             @_optimize(none) set { arguments.setQAPIMember("src", newValue) }
         }
         /// `dst`: `str`, optional, since QEMU 2.1.
-        public var dst: Swift.String? {
+        @_alwaysEmitIntoClient public var dst: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("dst") }
             @_optimize(none) set { arguments.setQAPIMember("dst", newValue) }
         }
         /// `srcport`: `str`, optional, since QEMU 2.1.
-        public var srcport: Swift.String? {
+        @_alwaysEmitIntoClient public var srcport: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("srcport") }
             @_optimize(none) set { arguments.setQAPIMember("srcport", newValue) }
         }
         /// `dstport`: `str`, optional, since QEMU 2.1.
-        public var dstport: Swift.String? {
+        @_alwaysEmitIntoClient public var dstport: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("dstport") }
             @_optimize(none) set { arguments.setQAPIMember("dstport", newValue) }
         }
         /// `udp`: `bool`, optional, since QEMU 2.1.
-        public var udp: Swift.Bool? {
+        @_alwaysEmitIntoClient public var udp: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("udp") }
             @_optimize(none) set { arguments.setQAPIMember("udp", newValue) }
         }
         /// `cookie64`: `bool`, optional, since QEMU 2.1.
-        public var cookie64: Swift.Bool? {
+        @_alwaysEmitIntoClient public var cookie64: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("cookie64") }
             @_optimize(none) set { arguments.setQAPIMember("cookie64", newValue) }
         }
         /// `counter`: `bool`, optional, since QEMU 2.1.
-        public var counter: Swift.Bool? {
+        @_alwaysEmitIntoClient public var counter: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("counter") }
             @_optimize(none) set { arguments.setQAPIMember("counter", newValue) }
         }
         /// `pincounter`: `bool`, optional, since QEMU 2.1.
-        public var pincounter: Swift.Bool? {
+        @_alwaysEmitIntoClient public var pincounter: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("pincounter") }
             @_optimize(none) set { arguments.setQAPIMember("pincounter", newValue) }
         }
         /// `txcookie`: `uint64`, optional, since QEMU 2.1.
-        public var txcookie: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var txcookie: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("txcookie") }
             @_optimize(none) set { arguments.setQAPIMember("txcookie", newValue) }
         }
         /// `rxcookie`: `uint64`, optional, since QEMU 2.1.
-        public var rxcookie: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var rxcookie: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("rxcookie") }
             @_optimize(none) set { arguments.setQAPIMember("rxcookie", newValue) }
         }
         /// `txsession`: `uint32`, optional, since QEMU 2.1.
-        public var txsession: Swift.Int? {
+        @_alwaysEmitIntoClient public var txsession: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("txsession") }
             @_optimize(none) set { arguments.setQAPIMember("txsession", newValue) }
         }
         /// `rxsession`: `uint32`, optional, since QEMU 2.1.
-        public var rxsession: Swift.Int? {
+        @_alwaysEmitIntoClient public var rxsession: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("rxsession") }
             @_optimize(none) set { arguments.setQAPIMember("rxsession", newValue) }
         }
         /// `offset`: `uint32`, optional, since QEMU 2.1.
-        public var offset: Swift.Int? {
+        @_alwaysEmitIntoClient public var offset: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("offset") }
             @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
         }
         /// `listen`: `str`, optional, since QEMU 1.2.
-        public var listen: Swift.String? {
+        @_alwaysEmitIntoClient public var listen: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("listen") }
             @_optimize(none) set { arguments.setQAPIMember("listen", newValue) }
         }
         /// `connect`: `str`, optional, since QEMU 1.2.
-        public var connect: Swift.String? {
+        @_alwaysEmitIntoClient public var connect: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("connect") }
             @_optimize(none) set { arguments.setQAPIMember("connect", newValue) }
         }
         /// `mcast`: `str`, optional, since QEMU 1.2.
-        public var mcast: Swift.String? {
+        @_alwaysEmitIntoClient public var mcast: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("mcast") }
             @_optimize(none) set { arguments.setQAPIMember("mcast", newValue) }
         }
         /// `localaddr`: `str`, optional, since QEMU 1.2.
-        public var localaddr: Swift.String? {
+        @_alwaysEmitIntoClient public var localaddr: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("localaddr") }
             @_optimize(none) set { arguments.setQAPIMember("localaddr", newValue) }
         }
         /// `server`: `bool`, optional, since QEMU 7.2.
-        public var server: Swift.Bool? {
+        @_alwaysEmitIntoClient public var server: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("server") }
             @_optimize(none) set { arguments.setQAPIMember("server", newValue) }
         }
         /// `reconnect`: `int`, optional, since QEMU 8.0.
         @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
-        public var reconnect: Swift.Int? {
+        @_alwaysEmitIntoClient public var reconnect: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("reconnect") }
             @_optimize(none) set { arguments.setQAPIMember("reconnect", newValue) }
         }
         /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
-        public var reconnectMs: Swift.Int? {
+        @_alwaysEmitIntoClient public var reconnectMs: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("reconnect-ms") }
             @_optimize(none) set { arguments.setQAPIMember("reconnect-ms", newValue) }
         }
         /// `local`: `SocketAddress`, optional, since QEMU 7.2.
-        public var local: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var local: QAPI.SocketAddress? {
             @_optimize(none) get { arguments.qapiMember("local") }
             @_optimize(none) set { arguments.setQAPIMember("local", newValue) }
         }
         /// `remote`: `SocketAddress`, optional, since QEMU 7.2.
-        public var remote: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var remote: QAPI.SocketAddress? {
             @_optimize(none) get { arguments.qapiMember("remote") }
             @_optimize(none) set { arguments.setQAPIMember("remote", newValue) }
         }
         /// `sock`: `str`, optional, since QEMU 1.2.
-        public var sock: Swift.String? {
+        @_alwaysEmitIntoClient public var sock: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("sock") }
             @_optimize(none) set { arguments.setQAPIMember("sock", newValue) }
         }
         /// `port`: `uint16`, optional, since QEMU 1.2.
-        public var port: Swift.Int? {
+        @_alwaysEmitIntoClient public var port: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("port") }
             @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
         }
         /// `group`: `str`, optional, since QEMU 1.2.
-        public var group: Swift.String? {
+        @_alwaysEmitIntoClient public var group: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("group") }
             @_optimize(none) set { arguments.setQAPIMember("group", newValue) }
         }
         /// `mode`: `uint16`, optional, since QEMU 1.2.
-        public var mode: Swift.Int? {
+        @_alwaysEmitIntoClient public var mode: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("mode") }
             @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
         /// `hubid`: `int32`, optional, since QEMU 1.2.
-        public var hubid: Swift.Int? {
+        @_alwaysEmitIntoClient public var hubid: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("hubid") }
             @_optimize(none) set { arguments.setQAPIMember("hubid", newValue) }
         }
         /// `devname`: `str`, optional, since QEMU 2.0.
-        public var devname: Swift.String? {
+        @_alwaysEmitIntoClient public var devname: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("devname") }
             @_optimize(none) set { arguments.setQAPIMember("devname", newValue) }
         }
         /// `force-copy`: `bool`, optional, since QEMU 8.2.
-        public var forceCopy: Swift.Bool? {
+        @_alwaysEmitIntoClient public var forceCopy: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("force-copy") }
             @_optimize(none) set { arguments.setQAPIMember("force-copy", newValue) }
         }
         /// `start-queue`: `int`, optional, since QEMU 8.2.
-        public var startQueue: Swift.Int? {
+        @_alwaysEmitIntoClient public var startQueue: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("start-queue") }
             @_optimize(none) set { arguments.setQAPIMember("start-queue", newValue) }
         }
         /// `inhibit`: `bool`, optional, since QEMU 8.2.
-        public var inhibit: Swift.Bool? {
+        @_alwaysEmitIntoClient public var inhibit: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("inhibit") }
             @_optimize(none) set { arguments.setQAPIMember("inhibit", newValue) }
         }
         /// `sock-fds`: `str`, optional, since QEMU 8.2.
-        public var sockFDs: Swift.String? {
+        @_alwaysEmitIntoClient public var sockFDs: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("sock-fds") }
             @_optimize(none) set { arguments.setQAPIMember("sock-fds", newValue) }
         }
         /// `chardev`: `str`, optional, since QEMU 2.1.
-        public var chardev: Swift.String? {
+        @_alwaysEmitIntoClient public var chardev: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("chardev") }
             @_optimize(none) set { arguments.setQAPIMember("chardev", newValue) }
         }
         /// `vhostdev`: `str`, optional, since QEMU 5.1.
-        public var vhostdev: Swift.String? {
+        @_alwaysEmitIntoClient public var vhostdev: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("vhostdev") }
             @_optimize(none) set { arguments.setQAPIMember("vhostdev", newValue) }
         }
         /// `x-svq`: `bool`, optional, since QEMU 7.1.
-        public var xSvq: Swift.Bool? {
+        @_alwaysEmitIntoClient public var xSvq: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("x-svq") }
             @_optimize(none) set { arguments.setQAPIMember("x-svq", newValue) }
         }
         /// `start-address`: `str`, optional, since QEMU 7.1.
-        public var startAddress: Swift.String? {
+        @_alwaysEmitIntoClient public var startAddress: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("start-address") }
             @_optimize(none) set { arguments.setQAPIMember("start-address", newValue) }
         }
         /// `end-address`: `str`, optional, since QEMU 7.1.
-        public var endAddress: Swift.String? {
+        @_alwaysEmitIntoClient public var endAddress: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("end-address") }
             @_optimize(none) set { arguments.setQAPIMember("end-address", newValue) }
         }
         /// `subnet-mask`: `str`, optional, since QEMU 7.1.
-        public var subnetMask: Swift.String? {
+        @_alwaysEmitIntoClient public var subnetMask: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("subnet-mask") }
             @_optimize(none) set { arguments.setQAPIMember("subnet-mask", newValue) }
         }
         /// `isolated`: `bool`, optional, since QEMU 7.1.
-        public var isolated: Swift.Bool? {
+        @_alwaysEmitIntoClient public var isolated: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("isolated") }
             @_optimize(none) set { arguments.setQAPIMember("isolated", newValue) }
         }
         /// `net-uuid`: `str`, optional, since QEMU 7.1.
-        public var netUUID: Swift.String? {
+        @_alwaysEmitIntoClient public var netUUID: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("net-uuid") }
             @_optimize(none) set { arguments.setQAPIMember("net-uuid", newValue) }
         }
         /// `nat66-prefix`: `str`, optional, since QEMU 7.1.
-        public var nat66Prefix: Swift.String? {
+        @_alwaysEmitIntoClient public var nat66Prefix: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("nat66-prefix") }
             @_optimize(none) set { arguments.setQAPIMember("nat66-prefix", newValue) }
         }
@@ -2038,12 +2038,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 0.14.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -2066,11 +2066,11 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `name`: `str`, optional, since QEMU 1.6.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
@@ -2093,40 +2093,40 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("initial", initial)
             arguments.setQAPIMember("max", max)
             arguments.setQAPIMember("rounds", rounds)
             arguments.setQAPIMember("step", step)
         }
         /// `initial`: `int`, since QEMU 4.0.
-        public var initial: Swift.Int? {
+        @_alwaysEmitIntoClient public var initial: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("initial") }
             @_optimize(none) set { arguments.setQAPIMember("initial", newValue) }
         }
         /// `max`: `int`, since QEMU 4.0.
-        public var max: Swift.Int? {
+        @_alwaysEmitIntoClient public var max: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("max") }
             @_optimize(none) set { arguments.setQAPIMember("max", newValue) }
         }
         /// `rounds`: `int`, since QEMU 4.0.
-        public var rounds: Swift.Int? {
+        @_alwaysEmitIntoClient public var rounds: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("rounds") }
             @_optimize(none) set { arguments.setQAPIMember("rounds", newValue) }
         }
         /// `step`: `int`, since QEMU 4.0.
-        public var step: Swift.Int? {
+        @_alwaysEmitIntoClient public var step: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("step") }
             @_optimize(none) set { arguments.setQAPIMember("step", newValue) }
         }
         /// `interfaces`: `[str]`, optional, since QEMU 4.1.
-        public var interfaces: [Swift.String]? {
+        @_alwaysEmitIntoClient public var interfaces: [Swift.String]? {
             @_optimize(none) get { arguments.qapiMember("interfaces") }
             @_optimize(none) set { arguments.setQAPIMember("interfaces", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 4.1.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -2147,12 +2147,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `name`: `str`, optional, since QEMU 1.6.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `path`: `str`, since QEMU 1.6.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
@@ -2173,7 +2173,7 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device-id`: `str`, since QEMU 4.2.
-        public var deviceID: Swift.String? {
+        @_alwaysEmitIntoClient public var deviceID: Swift.String? {
             @_optimize(none) get { json.qapiMember("device-id") }
             @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
         }
@@ -2194,12 +2194,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `netdev-id`: `str`, since QEMU 7.2.
-        public var netdevID: Swift.String? {
+        @_alwaysEmitIntoClient public var netdevID: Swift.String? {
             @_optimize(none) get { json.qapiMember("netdev-id") }
             @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
         }
         /// `addr`: `SocketAddress`, since QEMU 7.2.
-        public var addr: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
@@ -2220,7 +2220,7 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `netdev-id`: `str`, since QEMU 7.2.
-        public var netdevID: Swift.String? {
+        @_alwaysEmitIntoClient public var netdevID: Swift.String? {
             @_optimize(none) get { json.qapiMember("netdev-id") }
             @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
         }
@@ -2241,12 +2241,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `netdev-id`: `str`, since QEMU 10.0.
-        public var netdevID: Swift.String? {
+        @_alwaysEmitIntoClient public var netdevID: Swift.String? {
             @_optimize(none) get { json.qapiMember("netdev-id") }
             @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
         }
         /// `chardev-id`: `str`, since QEMU 10.0.
-        public var chardevID: Swift.String? {
+        @_alwaysEmitIntoClient public var chardevID: Swift.String? {
             @_optimize(none) get { json.qapiMember("chardev-id") }
             @_optimize(none) set { json.setQAPIMember("chardev-id", newValue) }
         }
@@ -2267,7 +2267,7 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `netdev-id`: `str`, since QEMU 10.0.
-        public var netdevID: Swift.String? {
+        @_alwaysEmitIntoClient public var netdevID: Swift.String? {
             @_optimize(none) get { json.qapiMember("netdev-id") }
             @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
         }

@@ -18,18 +18,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(base: Swift.Int, limit: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(base: Swift.Int, limit: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("base", base)
             json.setQAPIMember("limit", limit)
         }
         /// `base`: `int`, since QEMU 0.14.
-        public var base: Swift.Int? {
+        @_alwaysEmitIntoClient public var base: Swift.Int? {
             @_optimize(none) get { json.qapiMember("base") }
             @_optimize(none) set { json.setQAPIMember("base", newValue) }
         }
         /// `limit`: `int`, since QEMU 0.14.
-        public var limit: Swift.Int? {
+        @_alwaysEmitIntoClient public var limit: Swift.Int? {
             @_optimize(none) get { json.qapiMember("limit") }
             @_optimize(none) set { json.setQAPIMember("limit", newValue) }
         }
@@ -48,40 +48,40 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(bar: Swift.Int, type: Swift.String, address: Swift.Int, size: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(bar: Swift.Int, type: Swift.String, address: Swift.Int, size: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("bar", bar)
             json.setQAPIMember("type", type)
             json.setQAPIMember("address", address)
             json.setQAPIMember("size", size)
         }
         /// `bar`: `int`, since QEMU 0.14.
-        public var bar: Swift.Int? {
+        @_alwaysEmitIntoClient public var bar: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bar") }
             @_optimize(none) set { json.setQAPIMember("bar", newValue) }
         }
         /// `type`: `str`, since QEMU 0.14.
-        public var type: Swift.String? {
+        @_alwaysEmitIntoClient public var type: Swift.String? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `address`: `int`, since QEMU 0.14.
-        public var address: Swift.Int? {
+        @_alwaysEmitIntoClient public var address: Swift.Int? {
             @_optimize(none) get { json.qapiMember("address") }
             @_optimize(none) set { json.setQAPIMember("address", newValue) }
         }
         /// `size`: `int`, since QEMU 0.14.
-        public var size: Swift.Int? {
+        @_alwaysEmitIntoClient public var size: Swift.Int? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `prefetch`: `bool`, optional, since QEMU 0.14.
-        public var prefetch: Swift.Bool? {
+        @_alwaysEmitIntoClient public var prefetch: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("prefetch") }
             @_optimize(none) set { json.setQAPIMember("prefetch", newValue) }
         }
         /// `mem_type_64`: `bool`, optional, since QEMU 0.14.
-        public var memType64: Swift.Bool? {
+        @_alwaysEmitIntoClient public var memType64: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("mem_type_64") }
             @_optimize(none) set { json.setQAPIMember("mem_type_64", newValue) }
         }
@@ -100,8 +100,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(number: Swift.Int, secondary: Swift.Int, subordinate: Swift.Int, ioRange: QAPI.PCIMemoryRange, memoryRange: QAPI.PCIMemoryRange, prefetchableRange: QAPI.PCIMemoryRange) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(number: Swift.Int, secondary: Swift.Int, subordinate: Swift.Int, ioRange: QAPI.PCIMemoryRange, memoryRange: QAPI.PCIMemoryRange, prefetchableRange: QAPI.PCIMemoryRange) {
+            self.init(unchecked: [:])
             json.setQAPIMember("number", number)
             json.setQAPIMember("secondary", secondary)
             json.setQAPIMember("subordinate", subordinate)
@@ -110,32 +110,32 @@ extension QAPI {
             json.setQAPIMember("prefetchable_range", prefetchableRange)
         }
         /// `number`: `int`, since QEMU 2.4.
-        public var number: Swift.Int? {
+        @_alwaysEmitIntoClient public var number: Swift.Int? {
             @_optimize(none) get { json.qapiMember("number") }
             @_optimize(none) set { json.setQAPIMember("number", newValue) }
         }
         /// `secondary`: `int`, since QEMU 2.4.
-        public var secondary: Swift.Int? {
+        @_alwaysEmitIntoClient public var secondary: Swift.Int? {
             @_optimize(none) get { json.qapiMember("secondary") }
             @_optimize(none) set { json.setQAPIMember("secondary", newValue) }
         }
         /// `subordinate`: `int`, since QEMU 2.4.
-        public var subordinate: Swift.Int? {
+        @_alwaysEmitIntoClient public var subordinate: Swift.Int? {
             @_optimize(none) get { json.qapiMember("subordinate") }
             @_optimize(none) set { json.setQAPIMember("subordinate", newValue) }
         }
         /// `io_range`: `PciMemoryRange`, since QEMU 2.4.
-        public var ioRange: QAPI.PCIMemoryRange? {
+        @_alwaysEmitIntoClient public var ioRange: QAPI.PCIMemoryRange? {
             @_optimize(none) get { json.qapiMember("io_range") }
             @_optimize(none) set { json.setQAPIMember("io_range", newValue) }
         }
         /// `memory_range`: `PciMemoryRange`, since QEMU 2.4.
-        public var memoryRange: QAPI.PCIMemoryRange? {
+        @_alwaysEmitIntoClient public var memoryRange: QAPI.PCIMemoryRange? {
             @_optimize(none) get { json.qapiMember("memory_range") }
             @_optimize(none) set { json.setQAPIMember("memory_range", newValue) }
         }
         /// `prefetchable_range`: `PciMemoryRange`, since QEMU 2.4.
-        public var prefetchableRange: QAPI.PCIMemoryRange? {
+        @_alwaysEmitIntoClient public var prefetchableRange: QAPI.PCIMemoryRange? {
             @_optimize(none) get { json.qapiMember("prefetchable_range") }
             @_optimize(none) set { json.setQAPIMember("prefetchable_range", newValue) }
         }
@@ -154,17 +154,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(bus: QAPI.PCIBusInfo) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(bus: QAPI.PCIBusInfo) {
+            self.init(unchecked: [:])
             json.setQAPIMember("bus", bus)
         }
         /// `bus`: `PciBusInfo`, since QEMU 0.14.
-        public var bus: QAPI.PCIBusInfo? {
+        @_alwaysEmitIntoClient public var bus: QAPI.PCIBusInfo? {
             @_optimize(none) get { json.qapiMember("bus") }
             @_optimize(none) set { json.setQAPIMember("bus", newValue) }
         }
         /// `devices`: `[PciDeviceInfo]`, optional, since QEMU 0.14.
-        public var devices: [QAPI.PCIDeviceInfo]? {
+        @_alwaysEmitIntoClient public var devices: [QAPI.PCIDeviceInfo]? {
             @_optimize(none) get { json.qapiMember("devices") }
             @_optimize(none) set { json.setQAPIMember("devices", newValue) }
         }
@@ -183,17 +183,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(class: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(class: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("class", `class`)
         }
         /// `desc`: `str`, optional, since QEMU 2.4.
-        public var desc: Swift.String? {
+        @_alwaysEmitIntoClient public var desc: Swift.String? {
             @_optimize(none) get { json.qapiMember("desc") }
             @_optimize(none) set { json.setQAPIMember("desc", newValue) }
         }
         /// `class`: `int`, since QEMU 2.4.
-        public var `class`: Swift.Int? {
+        @_alwaysEmitIntoClient public var `class`: Swift.Int? {
             @_optimize(none) get { json.qapiMember("class") }
             @_optimize(none) set { json.setQAPIMember("class", newValue) }
         }
@@ -212,28 +212,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(device: Swift.Int, vendor: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.Int, vendor: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("device", device)
             json.setQAPIMember("vendor", vendor)
         }
         /// `device`: `int`, since QEMU 2.4.
-        public var device: Swift.Int? {
+        @_alwaysEmitIntoClient public var device: Swift.Int? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `vendor`: `int`, since QEMU 2.4.
-        public var vendor: Swift.Int? {
+        @_alwaysEmitIntoClient public var vendor: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vendor") }
             @_optimize(none) set { json.setQAPIMember("vendor", newValue) }
         }
         /// `subsystem`: `int`, optional, since QEMU 3.1.
-        public var subsystem: Swift.Int? {
+        @_alwaysEmitIntoClient public var subsystem: Swift.Int? {
             @_optimize(none) get { json.qapiMember("subsystem") }
             @_optimize(none) set { json.setQAPIMember("subsystem", newValue) }
         }
         /// `subsystem-vendor`: `int`, optional, since QEMU 3.1.
-        public var subsystemVendor: Swift.Int? {
+        @_alwaysEmitIntoClient public var subsystemVendor: Swift.Int? {
             @_optimize(none) get { json.qapiMember("subsystem-vendor") }
             @_optimize(none) set { json.setQAPIMember("subsystem-vendor", newValue) }
         }
@@ -252,8 +252,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(bus: Swift.Int, slot: Swift.Int, function: Swift.Int, classInfo: QAPI.PCIDeviceClass, id: QAPI.PCIDeviceID, irqPin: Swift.Int, qdevID: Swift.String, regions: [QAPI.PCIMemoryRegion]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(bus: Swift.Int, slot: Swift.Int, function: Swift.Int, classInfo: QAPI.PCIDeviceClass, id: QAPI.PCIDeviceID, irqPin: Swift.Int, qdevID: Swift.String, regions: [QAPI.PCIMemoryRegion]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("bus", bus)
             json.setQAPIMember("slot", slot)
             json.setQAPIMember("function", function)
@@ -264,52 +264,52 @@ extension QAPI {
             json.setQAPIMember("regions", regions)
         }
         /// `bus`: `int`, since QEMU 0.14.
-        public var bus: Swift.Int? {
+        @_alwaysEmitIntoClient public var bus: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bus") }
             @_optimize(none) set { json.setQAPIMember("bus", newValue) }
         }
         /// `slot`: `int`, since QEMU 0.14.
-        public var slot: Swift.Int? {
+        @_alwaysEmitIntoClient public var slot: Swift.Int? {
             @_optimize(none) get { json.qapiMember("slot") }
             @_optimize(none) set { json.setQAPIMember("slot", newValue) }
         }
         /// `function`: `int`, since QEMU 0.14.
-        public var function: Swift.Int? {
+        @_alwaysEmitIntoClient public var function: Swift.Int? {
             @_optimize(none) get { json.qapiMember("function") }
             @_optimize(none) set { json.setQAPIMember("function", newValue) }
         }
         /// `class_info`: `PciDeviceClass`, since QEMU 0.14.
-        public var classInfo: QAPI.PCIDeviceClass? {
+        @_alwaysEmitIntoClient public var classInfo: QAPI.PCIDeviceClass? {
             @_optimize(none) get { json.qapiMember("class_info") }
             @_optimize(none) set { json.setQAPIMember("class_info", newValue) }
         }
         /// `id`: `PciDeviceId`, since QEMU 0.14.
-        public var id: QAPI.PCIDeviceID? {
+        @_alwaysEmitIntoClient public var id: QAPI.PCIDeviceID? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `irq`: `int`, optional, since QEMU 0.14.
-        public var irq: Swift.Int? {
+        @_alwaysEmitIntoClient public var irq: Swift.Int? {
             @_optimize(none) get { json.qapiMember("irq") }
             @_optimize(none) set { json.setQAPIMember("irq", newValue) }
         }
         /// `irq_pin`: `int`, since QEMU 5.1.
-        public var irqPin: Swift.Int? {
+        @_alwaysEmitIntoClient public var irqPin: Swift.Int? {
             @_optimize(none) get { json.qapiMember("irq_pin") }
             @_optimize(none) set { json.setQAPIMember("irq_pin", newValue) }
         }
         /// `qdev_id`: `str`, since QEMU 0.14.
-        public var qdevID: Swift.String? {
+        @_alwaysEmitIntoClient public var qdevID: Swift.String? {
             @_optimize(none) get { json.qapiMember("qdev_id") }
             @_optimize(none) set { json.setQAPIMember("qdev_id", newValue) }
         }
         /// `pci_bridge`: `PciBridgeInfo`, optional, since QEMU 0.14.
-        public var pciBridge: QAPI.PCIBridgeInfo? {
+        @_alwaysEmitIntoClient public var pciBridge: QAPI.PCIBridgeInfo? {
             @_optimize(none) get { json.qapiMember("pci_bridge") }
             @_optimize(none) set { json.setQAPIMember("pci_bridge", newValue) }
         }
         /// `regions`: `[PciMemoryRegion]`, since QEMU 0.14.
-        public var regions: [QAPI.PCIMemoryRegion]? {
+        @_alwaysEmitIntoClient public var regions: [QAPI.PCIMemoryRegion]? {
             @_optimize(none) get { json.qapiMember("regions") }
             @_optimize(none) set { json.setQAPIMember("regions", newValue) }
         }
@@ -328,18 +328,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(bus: Swift.Int, devices: [QAPI.PCIDeviceInfo]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(bus: Swift.Int, devices: [QAPI.PCIDeviceInfo]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("bus", bus)
             json.setQAPIMember("devices", devices)
         }
         /// `bus`: `int`, since QEMU 0.14.
-        public var bus: Swift.Int? {
+        @_alwaysEmitIntoClient public var bus: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bus") }
             @_optimize(none) set { json.setQAPIMember("bus", newValue) }
         }
         /// `devices`: `[PciDeviceInfo]`, since QEMU 0.14.
-        public var devices: [QAPI.PCIDeviceInfo]? {
+        @_alwaysEmitIntoClient public var devices: [QAPI.PCIDeviceInfo]? {
             @_optimize(none) get { json.qapiMember("devices") }
             @_optimize(none) set { json.setQAPIMember("devices", newValue) }
         }
@@ -362,8 +362,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 }

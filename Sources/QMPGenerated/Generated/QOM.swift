@@ -18,28 +18,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, type: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("type", type)
         }
         /// `name`: `str`, since QEMU 1.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `type`: `str`, since QEMU 1.2.
-        public var type: Swift.String? {
+        @_alwaysEmitIntoClient public var type: Swift.String? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 1.2.
-        public var description: Swift.String? {
+        @_alwaysEmitIntoClient public var description: Swift.String? {
             @_optimize(none) get { json.qapiMember("description") }
             @_optimize(none) set { json.setQAPIMember("description", newValue) }
         }
         /// `default-value`: `any`, optional, since QEMU 5.0.
-        public var defaultValue: QMPWire.JSON? {
+        @_alwaysEmitIntoClient public var defaultValue: QMPWire.JSON? {
             @_optimize(none) get { json.qapiMember("default-value") }
             @_optimize(none) set { json.setQAPIMember("default-value", newValue) }
         }
@@ -58,22 +58,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 1.1.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `abstract`: `bool`, optional, since QEMU 2.10.
-        public var abstract: Swift.Bool? {
+        @_alwaysEmitIntoClient public var abstract: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("abstract") }
             @_optimize(none) set { json.setQAPIMember("abstract", newValue) }
         }
         /// `parent`: `str`, optional, since QEMU 2.10.
-        public var parent: Swift.String? {
+        @_alwaysEmitIntoClient public var parent: Swift.String? {
             @_optimize(none) get { json.qapiMember("parent") }
             @_optimize(none) set { json.setQAPIMember("parent", newValue) }
         }
@@ -92,18 +92,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(if: Swift.String, canbus: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(if: Swift.String, canbus: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("if", `if`)
             json.setQAPIMember("canbus", canbus)
         }
         /// `if`: `str`, since QEMU 2.12.
-        public var `if`: Swift.String? {
+        @_alwaysEmitIntoClient public var `if`: Swift.String? {
             @_optimize(none) get { json.qapiMember("if") }
             @_optimize(none) set { json.setQAPIMember("if", newValue) }
         }
         /// `canbus`: `str`, since QEMU 2.12.
-        public var canbus: Swift.String? {
+        @_alwaysEmitIntoClient public var canbus: Swift.String? {
             @_optimize(none) get { json.qapiMember("canbus") }
             @_optimize(none) set { json.setQAPIMember("canbus", newValue) }
         }
@@ -122,55 +122,55 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(primaryIn: Swift.String, secondaryIn: Swift.String, outdev: Swift.String, iothread: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(primaryIn: Swift.String, secondaryIn: Swift.String, outdev: Swift.String, iothread: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("primary_in", primaryIn)
             json.setQAPIMember("secondary_in", secondaryIn)
             json.setQAPIMember("outdev", outdev)
             json.setQAPIMember("iothread", iothread)
         }
         /// `primary_in`: `str`, since QEMU 2.8.
-        public var primaryIn: Swift.String? {
+        @_alwaysEmitIntoClient public var primaryIn: Swift.String? {
             @_optimize(none) get { json.qapiMember("primary_in") }
             @_optimize(none) set { json.setQAPIMember("primary_in", newValue) }
         }
         /// `secondary_in`: `str`, since QEMU 2.8.
-        public var secondaryIn: Swift.String? {
+        @_alwaysEmitIntoClient public var secondaryIn: Swift.String? {
             @_optimize(none) get { json.qapiMember("secondary_in") }
             @_optimize(none) set { json.setQAPIMember("secondary_in", newValue) }
         }
         /// `outdev`: `str`, since QEMU 2.8.
-        public var outdev: Swift.String? {
+        @_alwaysEmitIntoClient public var outdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("outdev") }
             @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
         }
         /// `iothread`: `str`, since QEMU 2.8.
-        public var iothread: Swift.String? {
+        @_alwaysEmitIntoClient public var iothread: Swift.String? {
             @_optimize(none) get { json.qapiMember("iothread") }
             @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
         }
         /// `notify_dev`: `str`, optional, since QEMU 2.8.
-        public var notifyDev: Swift.String? {
+        @_alwaysEmitIntoClient public var notifyDev: Swift.String? {
             @_optimize(none) get { json.qapiMember("notify_dev") }
             @_optimize(none) set { json.setQAPIMember("notify_dev", newValue) }
         }
         /// `compare_timeout`: `uint64`, optional, since QEMU 2.8.
-        public var compareTimeout: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var compareTimeout: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("compare_timeout") }
             @_optimize(none) set { json.setQAPIMember("compare_timeout", newValue) }
         }
         /// `expired_scan_cycle`: `uint32`, optional, since QEMU 2.8.
-        public var expiredScanCycle: Swift.Int? {
+        @_alwaysEmitIntoClient public var expiredScanCycle: Swift.Int? {
             @_optimize(none) get { json.qapiMember("expired_scan_cycle") }
             @_optimize(none) set { json.setQAPIMember("expired_scan_cycle", newValue) }
         }
         /// `max_queue_size`: `uint32`, optional, since QEMU 2.8.
-        public var maxQueueSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxQueueSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max_queue_size") }
             @_optimize(none) set { json.setQAPIMember("max_queue_size", newValue) }
         }
         /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
-        public var vnetHdrSupport: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
             @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
         }
@@ -189,21 +189,21 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `queues`: `uint32`, optional, since QEMU 2.8.
-        public var queues: Swift.Int? {
+        @_alwaysEmitIntoClient public var queues: Swift.Int? {
             @_optimize(none) get { json.qapiMember("queues") }
             @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
         /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
-        public var throttleBps: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var throttleBps: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("throttle-bps") }
             @_optimize(none) set { json.setQAPIMember("throttle-bps", newValue) }
         }
         /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
-        public var throttleOps: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var throttleOps: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("throttle-ops") }
             @_optimize(none) set { json.setQAPIMember("throttle-ops", newValue) }
         }
@@ -222,27 +222,27 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(chardev: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("chardev", chardev)
         }
         /// `queues`: `uint32`, optional, since QEMU 2.8.
-        public var queues: Swift.Int? {
+        @_alwaysEmitIntoClient public var queues: Swift.Int? {
             @_optimize(none) get { json.qapiMember("queues") }
             @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
         /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
-        public var throttleBps: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var throttleBps: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("throttle-bps") }
             @_optimize(none) set { json.setQAPIMember("throttle-bps", newValue) }
         }
         /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
-        public var throttleOps: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var throttleOps: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("throttle-ops") }
             @_optimize(none) set { json.setQAPIMember("throttle-ops", newValue) }
         }
         /// `chardev`: `str`, since QEMU 2.12.
-        public var chardev: Swift.String? {
+        @_alwaysEmitIntoClient public var chardev: Swift.String? {
             @_optimize(none) get { json.qapiMember("chardev") }
             @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
@@ -261,17 +261,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(addr: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(addr: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("addr", addr)
         }
         /// `addr`: `str`, since QEMU 5.0.
-        public var addr: Swift.String? {
+        @_alwaysEmitIntoClient public var addr: Swift.String? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `id-list`: `str`, optional, since QEMU 5.0.
-        public var idList: Swift.String? {
+        @_alwaysEmitIntoClient public var idList: Swift.String? {
             @_optimize(none) get { json.qapiMember("id-list") }
             @_optimize(none) set { json.setQAPIMember("id-list", newValue) }
         }
@@ -288,9 +288,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `before`.
-        public static var before: NetfilterInsert { @_optimize(none) get { NetfilterInsert(rawValue: "before") } }
+        @_alwaysEmitIntoClient public static var before: NetfilterInsert { @_optimize(none) get { NetfilterInsert(rawValue: "before") } }
         /// `behind`.
-        public static var behind: NetfilterInsert { @_optimize(none) get { NetfilterInsert(rawValue: "behind") } }
+        @_alwaysEmitIntoClient public static var behind: NetfilterInsert { @_optimize(none) get { NetfilterInsert(rawValue: "behind") } }
     }
 
     /// `NetfilterProperties`: a QAPI struct of the `qom` module, since QEMU 2.5.
@@ -306,32 +306,32 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(netdev: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("netdev", netdev)
         }
         /// `netdev`: `str`, since QEMU 2.5.
-        public var netdev: Swift.String? {
+        @_alwaysEmitIntoClient public var netdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("netdev") }
             @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        public var queue: QAPI.NetFilterDirection? {
+        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
             @_optimize(none) get { json.qapiMember("queue") }
             @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
-        public var status: Swift.String? {
+        @_alwaysEmitIntoClient public var status: Swift.String? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
-        public var position: Swift.String? {
+        @_alwaysEmitIntoClient public var position: Swift.String? {
             @_optimize(none) get { json.qapiMember("position") }
             @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        public var insert: QAPI.NetfilterInsert? {
+        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
             @_optimize(none) get { json.qapiMember("insert") }
             @_optimize(none) set { json.setQAPIMember("insert", newValue) }
         }
@@ -350,38 +350,38 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(netdev: Swift.String, interval: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String, interval: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("netdev", netdev)
             json.setQAPIMember("interval", interval)
         }
         /// `netdev`: `str`, since QEMU 2.5.
-        public var netdev: Swift.String? {
+        @_alwaysEmitIntoClient public var netdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("netdev") }
             @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        public var queue: QAPI.NetFilterDirection? {
+        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
             @_optimize(none) get { json.qapiMember("queue") }
             @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
-        public var status: Swift.String? {
+        @_alwaysEmitIntoClient public var status: Swift.String? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
-        public var position: Swift.String? {
+        @_alwaysEmitIntoClient public var position: Swift.String? {
             @_optimize(none) get { json.qapiMember("position") }
             @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        public var insert: QAPI.NetfilterInsert? {
+        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
             @_optimize(none) get { json.qapiMember("insert") }
             @_optimize(none) set { json.setQAPIMember("insert", newValue) }
         }
         /// `interval`: `uint32`, since QEMU 2.5.
-        public var interval: Swift.Int? {
+        @_alwaysEmitIntoClient public var interval: Swift.Int? {
             @_optimize(none) get { json.qapiMember("interval") }
             @_optimize(none) set { json.setQAPIMember("interval", newValue) }
         }
@@ -400,43 +400,43 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(netdev: Swift.String, file: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String, file: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("netdev", netdev)
             json.setQAPIMember("file", file)
         }
         /// `netdev`: `str`, since QEMU 2.5.
-        public var netdev: Swift.String? {
+        @_alwaysEmitIntoClient public var netdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("netdev") }
             @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        public var queue: QAPI.NetFilterDirection? {
+        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
             @_optimize(none) get { json.qapiMember("queue") }
             @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
-        public var status: Swift.String? {
+        @_alwaysEmitIntoClient public var status: Swift.String? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
-        public var position: Swift.String? {
+        @_alwaysEmitIntoClient public var position: Swift.String? {
             @_optimize(none) get { json.qapiMember("position") }
             @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        public var insert: QAPI.NetfilterInsert? {
+        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
             @_optimize(none) get { json.qapiMember("insert") }
             @_optimize(none) set { json.setQAPIMember("insert", newValue) }
         }
         /// `file`: `str`, since QEMU 2.5.
-        public var file: Swift.String? {
+        @_alwaysEmitIntoClient public var file: Swift.String? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `maxlen`: `uint32`, optional, since QEMU 2.5.
-        public var maxlen: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxlen: Swift.Int? {
             @_optimize(none) get { json.qapiMember("maxlen") }
             @_optimize(none) set { json.setQAPIMember("maxlen", newValue) }
         }
@@ -455,43 +455,43 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(netdev: Swift.String, outdev: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String, outdev: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("netdev", netdev)
             json.setQAPIMember("outdev", outdev)
         }
         /// `netdev`: `str`, since QEMU 2.5.
-        public var netdev: Swift.String? {
+        @_alwaysEmitIntoClient public var netdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("netdev") }
             @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        public var queue: QAPI.NetFilterDirection? {
+        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
             @_optimize(none) get { json.qapiMember("queue") }
             @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
-        public var status: Swift.String? {
+        @_alwaysEmitIntoClient public var status: Swift.String? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
-        public var position: Swift.String? {
+        @_alwaysEmitIntoClient public var position: Swift.String? {
             @_optimize(none) get { json.qapiMember("position") }
             @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        public var insert: QAPI.NetfilterInsert? {
+        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
             @_optimize(none) get { json.qapiMember("insert") }
             @_optimize(none) set { json.setQAPIMember("insert", newValue) }
         }
         /// `outdev`: `str`, since QEMU 2.6.
-        public var outdev: Swift.String? {
+        @_alwaysEmitIntoClient public var outdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("outdev") }
             @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
         }
         /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.6.
-        public var vnetHdrSupport: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
             @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
         }
@@ -510,47 +510,47 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(netdev: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("netdev", netdev)
         }
         /// `netdev`: `str`, since QEMU 2.5.
-        public var netdev: Swift.String? {
+        @_alwaysEmitIntoClient public var netdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("netdev") }
             @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        public var queue: QAPI.NetFilterDirection? {
+        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
             @_optimize(none) get { json.qapiMember("queue") }
             @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
-        public var status: Swift.String? {
+        @_alwaysEmitIntoClient public var status: Swift.String? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
-        public var position: Swift.String? {
+        @_alwaysEmitIntoClient public var position: Swift.String? {
             @_optimize(none) get { json.qapiMember("position") }
             @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        public var insert: QAPI.NetfilterInsert? {
+        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
             @_optimize(none) get { json.qapiMember("insert") }
             @_optimize(none) set { json.setQAPIMember("insert", newValue) }
         }
         /// `indev`: `str`, optional, since QEMU 2.6.
-        public var indev: Swift.String? {
+        @_alwaysEmitIntoClient public var indev: Swift.String? {
             @_optimize(none) get { json.qapiMember("indev") }
             @_optimize(none) set { json.setQAPIMember("indev", newValue) }
         }
         /// `outdev`: `str`, optional, since QEMU 2.6.
-        public var outdev: Swift.String? {
+        @_alwaysEmitIntoClient public var outdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("outdev") }
             @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
         }
         /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.6.
-        public var vnetHdrSupport: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
             @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
         }
@@ -569,37 +569,37 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(netdev: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("netdev", netdev)
         }
         /// `netdev`: `str`, since QEMU 2.5.
-        public var netdev: Swift.String? {
+        @_alwaysEmitIntoClient public var netdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("netdev") }
             @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        public var queue: QAPI.NetFilterDirection? {
+        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
             @_optimize(none) get { json.qapiMember("queue") }
             @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
-        public var status: Swift.String? {
+        @_alwaysEmitIntoClient public var status: Swift.String? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
-        public var position: Swift.String? {
+        @_alwaysEmitIntoClient public var position: Swift.String? {
             @_optimize(none) get { json.qapiMember("position") }
             @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        public var insert: QAPI.NetfilterInsert? {
+        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
             @_optimize(none) get { json.qapiMember("insert") }
             @_optimize(none) set { json.setQAPIMember("insert", newValue) }
         }
         /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
-        public var vnetHdrSupport: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
             @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
         }
@@ -618,42 +618,42 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 4.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `server`: `str`, optional, since QEMU 4.2.
-        public var server: Swift.String? {
+        @_alwaysEmitIntoClient public var server: Swift.String? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `port`: `str`, optional, since QEMU 4.2.
-        public var port: Swift.String? {
+        @_alwaysEmitIntoClient public var port: Swift.String? {
             @_optimize(none) get { json.qapiMember("port") }
             @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `x-origin`: `str`, optional, since QEMU 4.2.
-        public var xOrigin: Swift.String? {
+        @_alwaysEmitIntoClient public var xOrigin: Swift.String? {
             @_optimize(none) get { json.qapiMember("x-origin") }
             @_optimize(none) set { json.setQAPIMember("x-origin", newValue) }
         }
         /// `y-origin`: `str`, optional, since QEMU 4.2.
-        public var yOrigin: Swift.String? {
+        @_alwaysEmitIntoClient public var yOrigin: Swift.String? {
             @_optimize(none) get { json.qapiMember("y-origin") }
             @_optimize(none) set { json.setQAPIMember("y-origin", newValue) }
         }
         /// `width`: `str`, optional, since QEMU 4.2.
-        public var width: Swift.String? {
+        @_alwaysEmitIntoClient public var width: Swift.String? {
             @_optimize(none) get { json.qapiMember("width") }
             @_optimize(none) set { json.setQAPIMember("width", newValue) }
         }
         /// `height`: `str`, optional, since QEMU 4.2.
-        public var height: Swift.String? {
+        @_alwaysEmitIntoClient public var height: Swift.String? {
             @_optimize(none) get { json.qapiMember("height") }
             @_optimize(none) set { json.setQAPIMember("height", newValue) }
         }
@@ -672,27 +672,27 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(evdev: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(evdev: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("evdev", evdev)
         }
         /// `evdev`: `str`, since QEMU 2.6.
-        public var evdev: Swift.String? {
+        @_alwaysEmitIntoClient public var evdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("evdev") }
             @_optimize(none) set { json.setQAPIMember("evdev", newValue) }
         }
         /// `grab_all`: `bool`, optional, since QEMU 2.6.
-        public var grabAll: Swift.Bool? {
+        @_alwaysEmitIntoClient public var grabAll: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("grab_all") }
             @_optimize(none) set { json.setQAPIMember("grab_all", newValue) }
         }
         /// `repeat`: `bool`, optional, since QEMU 2.6.
-        public var `repeat`: Swift.Bool? {
+        @_alwaysEmitIntoClient public var `repeat`: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("repeat") }
             @_optimize(none) set { json.setQAPIMember("repeat", newValue) }
         }
         /// `grab-toggle`: `GrabToggleKeys`, optional, since QEMU 2.6.
-        public var grabToggle: QAPI.GrabToggleKeys? {
+        @_alwaysEmitIntoClient public var grabToggle: QAPI.GrabToggleKeys? {
             @_optimize(none) get { json.qapiMember("grab-toggle") }
             @_optimize(none) set { json.setQAPIMember("grab-toggle", newValue) }
         }
@@ -711,21 +711,21 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
-        public var aioMaxBatch: Swift.Int? {
+        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
             @_optimize(none) get { json.qapiMember("aio-max-batch") }
             @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
-        public var threadPoolMin: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadPoolMin: Swift.Int? {
             @_optimize(none) get { json.qapiMember("thread-pool-min") }
             @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
         }
         /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
-        public var threadPoolMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadPoolMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("thread-pool-max") }
             @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
         }
@@ -744,36 +744,36 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
-        public var aioMaxBatch: Swift.Int? {
+        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
             @_optimize(none) get { json.qapiMember("aio-max-batch") }
             @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
-        public var threadPoolMin: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadPoolMin: Swift.Int? {
             @_optimize(none) get { json.qapiMember("thread-pool-min") }
             @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
         }
         /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
-        public var threadPoolMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadPoolMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("thread-pool-max") }
             @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
         }
         /// `poll-max-ns`: `int`, optional, since QEMU 2.0.
-        public var pollMaxNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var pollMaxNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("poll-max-ns") }
             @_optimize(none) set { json.setQAPIMember("poll-max-ns", newValue) }
         }
         /// `poll-grow`: `int`, optional, since QEMU 2.0.
-        public var pollGrow: Swift.Int? {
+        @_alwaysEmitIntoClient public var pollGrow: Swift.Int? {
             @_optimize(none) get { json.qapiMember("poll-grow") }
             @_optimize(none) set { json.setQAPIMember("poll-grow", newValue) }
         }
         /// `poll-shrink`: `int`, optional, since QEMU 2.0.
-        public var pollShrink: Swift.Int? {
+        @_alwaysEmitIntoClient public var pollShrink: Swift.Int? {
             @_optimize(none) get { json.qapiMember("poll-shrink") }
             @_optimize(none) set { json.setQAPIMember("poll-shrink", newValue) }
         }
@@ -792,21 +792,21 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
-        public var aioMaxBatch: Swift.Int? {
+        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
             @_optimize(none) get { json.qapiMember("aio-max-batch") }
             @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
-        public var threadPoolMin: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadPoolMin: Swift.Int? {
             @_optimize(none) get { json.qapiMember("thread-pool-min") }
             @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
         }
         /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
-        public var threadPoolMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadPoolMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("thread-pool-max") }
             @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
         }
@@ -825,62 +825,62 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("size", size)
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
-        public var dump: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("dump") }
             @_optimize(none) set { json.setQAPIMember("dump", newValue) }
         }
         /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
-        public var hostNodes: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("host-nodes") }
             @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
         }
         /// `merge`: `bool`, optional, since QEMU 2.1.
-        public var merge: Swift.Bool? {
+        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("merge") }
             @_optimize(none) set { json.setQAPIMember("merge", newValue) }
         }
         /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
-        public var policy: QAPI.HostMemPolicy? {
+        @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
             @_optimize(none) get { json.qapiMember("policy") }
             @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `prealloc`: `bool`, optional, since QEMU 2.1.
-        public var prealloc: Swift.Bool? {
+        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("prealloc") }
             @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
         }
         /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
-        public var preallocThreads: Swift.Int? {
+        @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
             @_optimize(none) get { json.qapiMember("prealloc-threads") }
             @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
         }
         /// `prealloc-context`: `str`, optional, since QEMU 7.2.
-        public var preallocContext: Swift.String? {
+        @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
             @_optimize(none) get { json.qapiMember("prealloc-context") }
             @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
         }
         /// `share`: `bool`, optional, since QEMU 2.1.
-        public var share: Swift.Bool? {
+        @_alwaysEmitIntoClient public var share: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("share") }
             @_optimize(none) set { json.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
-        public var reserve: Swift.Bool? {
+        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("reserve") }
             @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
         }
         /// `size`: `size`, since QEMU 2.1.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
-        public var xUseCanonicalPathForRamblockID: Swift.Bool? {
+        @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
             @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
         }
@@ -899,98 +899,98 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(size: Swift.UInt64, memPath: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64, memPath: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("size", size)
             json.setQAPIMember("mem-path", memPath)
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
-        public var dump: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("dump") }
             @_optimize(none) set { json.setQAPIMember("dump", newValue) }
         }
         /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
-        public var hostNodes: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("host-nodes") }
             @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
         }
         /// `merge`: `bool`, optional, since QEMU 2.1.
-        public var merge: Swift.Bool? {
+        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("merge") }
             @_optimize(none) set { json.setQAPIMember("merge", newValue) }
         }
         /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
-        public var policy: QAPI.HostMemPolicy? {
+        @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
             @_optimize(none) get { json.qapiMember("policy") }
             @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `prealloc`: `bool`, optional, since QEMU 2.1.
-        public var prealloc: Swift.Bool? {
+        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("prealloc") }
             @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
         }
         /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
-        public var preallocThreads: Swift.Int? {
+        @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
             @_optimize(none) get { json.qapiMember("prealloc-threads") }
             @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
         }
         /// `prealloc-context`: `str`, optional, since QEMU 7.2.
-        public var preallocContext: Swift.String? {
+        @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
             @_optimize(none) get { json.qapiMember("prealloc-context") }
             @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
         }
         /// `share`: `bool`, optional, since QEMU 2.1.
-        public var share: Swift.Bool? {
+        @_alwaysEmitIntoClient public var share: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("share") }
             @_optimize(none) set { json.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
-        public var reserve: Swift.Bool? {
+        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("reserve") }
             @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
         }
         /// `size`: `size`, since QEMU 2.1.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
-        public var xUseCanonicalPathForRamblockID: Swift.Bool? {
+        @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
             @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
         }
         /// `align`: `size`, optional, since QEMU 2.1.
-        public var align: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var align: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("align") }
             @_optimize(none) set { json.setQAPIMember("align", newValue) }
         }
         /// `offset`: `size`, optional, since QEMU 8.1.
-        public var offset: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `discard-data`: `bool`, optional, since QEMU 2.1.
-        public var discardData: Swift.Bool? {
+        @_alwaysEmitIntoClient public var discardData: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("discard-data") }
             @_optimize(none) set { json.setQAPIMember("discard-data", newValue) }
         }
         /// `mem-path`: `str`, since QEMU 2.1.
-        public var memPath: Swift.String? {
+        @_alwaysEmitIntoClient public var memPath: Swift.String? {
             @_optimize(none) get { json.qapiMember("mem-path") }
             @_optimize(none) set { json.setQAPIMember("mem-path", newValue) }
         }
         /// `pmem`: `bool`, optional, since QEMU 2.1.
-        public var pmem: Swift.Bool? {
+        @_alwaysEmitIntoClient public var pmem: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("pmem") }
             @_optimize(none) set { json.setQAPIMember("pmem", newValue) }
         }
         /// `readonly`: `bool`, optional, since QEMU 2.1.
-        public var readonly: Swift.Bool? {
+        @_alwaysEmitIntoClient public var readonly: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("readonly") }
             @_optimize(none) set { json.setQAPIMember("readonly", newValue) }
         }
         /// `rom`: `OnOffAuto`, optional, since QEMU 2.1.
-        public var rom: QAPI.OnOffAuto? {
+        @_alwaysEmitIntoClient public var rom: QAPI.OnOffAuto? {
             @_optimize(none) get { json.qapiMember("rom") }
             @_optimize(none) set { json.setQAPIMember("rom", newValue) }
         }
@@ -1009,77 +1009,77 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("size", size)
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
-        public var dump: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("dump") }
             @_optimize(none) set { json.setQAPIMember("dump", newValue) }
         }
         /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
-        public var hostNodes: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("host-nodes") }
             @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
         }
         /// `merge`: `bool`, optional, since QEMU 2.1.
-        public var merge: Swift.Bool? {
+        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("merge") }
             @_optimize(none) set { json.setQAPIMember("merge", newValue) }
         }
         /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
-        public var policy: QAPI.HostMemPolicy? {
+        @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
             @_optimize(none) get { json.qapiMember("policy") }
             @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `prealloc`: `bool`, optional, since QEMU 2.1.
-        public var prealloc: Swift.Bool? {
+        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("prealloc") }
             @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
         }
         /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
-        public var preallocThreads: Swift.Int? {
+        @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
             @_optimize(none) get { json.qapiMember("prealloc-threads") }
             @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
         }
         /// `prealloc-context`: `str`, optional, since QEMU 7.2.
-        public var preallocContext: Swift.String? {
+        @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
             @_optimize(none) get { json.qapiMember("prealloc-context") }
             @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
         }
         /// `share`: `bool`, optional, since QEMU 2.1.
-        public var share: Swift.Bool? {
+        @_alwaysEmitIntoClient public var share: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("share") }
             @_optimize(none) set { json.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
-        public var reserve: Swift.Bool? {
+        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("reserve") }
             @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
         }
         /// `size`: `size`, since QEMU 2.1.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
-        public var xUseCanonicalPathForRamblockID: Swift.Bool? {
+        @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
             @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
         }
         /// `hugetlb`: `bool`, optional, since QEMU 2.12.
-        public var hugetlb: Swift.Bool? {
+        @_alwaysEmitIntoClient public var hugetlb: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("hugetlb") }
             @_optimize(none) set { json.setQAPIMember("hugetlb", newValue) }
         }
         /// `hugetlbsize`: `size`, optional, since QEMU 2.12.
-        public var hugetlbsize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var hugetlbsize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("hugetlbsize") }
             @_optimize(none) set { json.setQAPIMember("hugetlbsize", newValue) }
         }
         /// `seal`: `bool`, optional, since QEMU 2.12.
-        public var seal: Swift.Bool? {
+        @_alwaysEmitIntoClient public var seal: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("seal") }
             @_optimize(none) set { json.setQAPIMember("seal", newValue) }
         }
@@ -1098,62 +1098,62 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("size", size)
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
-        public var dump: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("dump") }
             @_optimize(none) set { json.setQAPIMember("dump", newValue) }
         }
         /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
-        public var hostNodes: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("host-nodes") }
             @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
         }
         /// `merge`: `bool`, optional, since QEMU 2.1.
-        public var merge: Swift.Bool? {
+        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("merge") }
             @_optimize(none) set { json.setQAPIMember("merge", newValue) }
         }
         /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
-        public var policy: QAPI.HostMemPolicy? {
+        @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
             @_optimize(none) get { json.qapiMember("policy") }
             @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `prealloc`: `bool`, optional, since QEMU 2.1.
-        public var prealloc: Swift.Bool? {
+        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("prealloc") }
             @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
         }
         /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
-        public var preallocThreads: Swift.Int? {
+        @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
             @_optimize(none) get { json.qapiMember("prealloc-threads") }
             @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
         }
         /// `prealloc-context`: `str`, optional, since QEMU 7.2.
-        public var preallocContext: Swift.String? {
+        @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
             @_optimize(none) get { json.qapiMember("prealloc-context") }
             @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
         }
         /// `share`: `bool`, optional, since QEMU 2.1.
-        public var share: Swift.Bool? {
+        @_alwaysEmitIntoClient public var share: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("share") }
             @_optimize(none) set { json.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
-        public var reserve: Swift.Bool? {
+        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("reserve") }
             @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
         }
         /// `size`: `size`, since QEMU 2.1.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
-        public var xUseCanonicalPathForRamblockID: Swift.Bool? {
+        @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
             @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
         }
@@ -1172,62 +1172,62 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(size: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("size", size)
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
-        public var dump: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("dump") }
             @_optimize(none) set { json.setQAPIMember("dump", newValue) }
         }
         /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
-        public var hostNodes: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("host-nodes") }
             @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
         }
         /// `merge`: `bool`, optional, since QEMU 2.1.
-        public var merge: Swift.Bool? {
+        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("merge") }
             @_optimize(none) set { json.setQAPIMember("merge", newValue) }
         }
         /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
-        public var policy: QAPI.HostMemPolicy? {
+        @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
             @_optimize(none) get { json.qapiMember("policy") }
             @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `prealloc`: `bool`, optional, since QEMU 2.1.
-        public var prealloc: Swift.Bool? {
+        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("prealloc") }
             @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
         }
         /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
-        public var preallocThreads: Swift.Int? {
+        @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
             @_optimize(none) get { json.qapiMember("prealloc-threads") }
             @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
         }
         /// `prealloc-context`: `str`, optional, since QEMU 7.2.
-        public var preallocContext: Swift.String? {
+        @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
             @_optimize(none) get { json.qapiMember("prealloc-context") }
             @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
         }
         /// `share`: `bool`, optional, since QEMU 2.1.
-        public var share: Swift.Bool? {
+        @_alwaysEmitIntoClient public var share: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("share") }
             @_optimize(none) set { json.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
-        public var reserve: Swift.Bool? {
+        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("reserve") }
             @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
         }
         /// `size`: `size`, since QEMU 2.1.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
-        public var xUseCanonicalPathForRamblockID: Swift.Bool? {
+        @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
             @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
         }
@@ -1246,12 +1246,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 2.11.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
@@ -1270,17 +1270,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(chardev: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("chardev", chardev)
         }
         /// `chardev`: `str`, since QEMU 6.0.
-        public var chardev: Swift.String? {
+        @_alwaysEmitIntoClient public var chardev: Swift.String? {
             @_optimize(none) get { json.qapiMember("chardev") }
             @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
         /// `log`: `str`, optional, since QEMU 6.0.
-        public var log: Swift.String? {
+        @_alwaysEmitIntoClient public var log: Swift.String? {
             @_optimize(none) get { json.qapiMember("log") }
             @_optimize(none) set { json.setQAPIMember("log", newValue) }
         }
@@ -1299,18 +1299,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(fd: Swift.String, devid: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(fd: Swift.String, devid: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("fd", fd)
             json.setQAPIMember("devid", devid)
         }
         /// `fd`: `str`, since QEMU 6.0.
-        public var fd: Swift.String? {
+        @_alwaysEmitIntoClient public var fd: Swift.String? {
             @_optimize(none) get { json.qapiMember("fd") }
             @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
         /// `devid`: `str`, since QEMU 6.0.
-        public var devid: Swift.String? {
+        @_alwaysEmitIntoClient public var devid: Swift.String? {
             @_optimize(none) get { json.qapiMember("devid") }
             @_optimize(none) set { json.setQAPIMember("devid", newValue) }
         }
@@ -1329,18 +1329,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(socket: QAPI.SocketAddress, device: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(socket: QAPI.SocketAddress, device: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("socket", socket)
             json.setQAPIMember("device", device)
         }
         /// `socket`: `SocketAddress`, since QEMU 7.1.
-        public var socket: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var socket: QAPI.SocketAddress? {
             @_optimize(none) get { json.qapiMember("socket") }
             @_optimize(none) set { json.setQAPIMember("socket", newValue) }
         }
         /// `device`: `str`, since QEMU 7.1.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
@@ -1359,11 +1359,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `fd`: `str`, optional, since QEMU 9.0.
-        public var fd: Swift.String? {
+        @_alwaysEmitIntoClient public var fd: Swift.String? {
             @_optimize(none) get { json.qapiMember("fd") }
             @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
@@ -1382,18 +1382,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(pciDev: Swift.String, node: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(pciDev: Swift.String, node: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("pci-dev", pciDev)
             json.setQAPIMember("node", node)
         }
         /// `pci-dev`: `str`, since QEMU 9.0.
-        public var pciDev: Swift.String? {
+        @_alwaysEmitIntoClient public var pciDev: Swift.String? {
             @_optimize(none) get { json.qapiMember("pci-dev") }
             @_optimize(none) set { json.setQAPIMember("pci-dev", newValue) }
         }
         /// `node`: `uint32`, since QEMU 9.0.
-        public var node: Swift.Int? {
+        @_alwaysEmitIntoClient public var node: Swift.Int? {
             @_optimize(none) get { json.qapiMember("node") }
             @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
@@ -1412,18 +1412,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(pciBus: Swift.String, node: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(pciBus: Swift.String, node: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("pci-bus", pciBus)
             json.setQAPIMember("node", node)
         }
         /// `pci-bus`: `str`, since QEMU 9.2.
-        public var pciBus: Swift.String? {
+        @_alwaysEmitIntoClient public var pciBus: Swift.String? {
             @_optimize(none) get { json.qapiMember("pci-bus") }
             @_optimize(none) set { json.setQAPIMember("pci-bus", newValue) }
         }
         /// `node`: `uint32`, since QEMU 9.2.
-        public var node: Swift.Int? {
+        @_alwaysEmitIntoClient public var node: Swift.Int? {
             @_optimize(none) get { json.qapiMember("node") }
             @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
@@ -1442,12 +1442,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `opened`: `bool`, optional, since QEMU 1.3.
         @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
-        public var opened: Swift.Bool? {
+        @_alwaysEmitIntoClient public var opened: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("opened") }
             @_optimize(none) set { json.setQAPIMember("opened", newValue) }
         }
@@ -1466,18 +1466,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(chardev: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("chardev", chardev)
         }
         /// `opened`: `bool`, optional, since QEMU 1.3.
         @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
-        public var opened: Swift.Bool? {
+        @_alwaysEmitIntoClient public var opened: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("opened") }
             @_optimize(none) set { json.setQAPIMember("opened", newValue) }
         }
         /// `chardev`: `str`, since QEMU 1.3.
-        public var chardev: Swift.String? {
+        @_alwaysEmitIntoClient public var chardev: Swift.String? {
             @_optimize(none) get { json.qapiMember("chardev") }
             @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
@@ -1496,17 +1496,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `opened`: `bool`, optional, since QEMU 1.3.
         @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
-        public var opened: Swift.Bool? {
+        @_alwaysEmitIntoClient public var opened: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("opened") }
             @_optimize(none) set { json.setQAPIMember("opened", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 1.3.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
@@ -1525,27 +1525,27 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(reducedPhysBits: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(reducedPhysBits: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
         }
         /// `sev-device`: `str`, optional, since QEMU 9.1.
-        public var sevDevice: Swift.String? {
+        @_alwaysEmitIntoClient public var sevDevice: Swift.String? {
             @_optimize(none) get { json.qapiMember("sev-device") }
             @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
         }
         /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
-        public var cbitpos: Swift.Int? {
+        @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cbitpos") }
             @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
         }
         /// `reduced-phys-bits`: `uint32`, since QEMU 9.1.
-        public var reducedPhysBits: Swift.Int? {
+        @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
             @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
             @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
         }
         /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
-        public var kernelHashes: Swift.Bool? {
+        @_alwaysEmitIntoClient public var kernelHashes: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("kernel-hashes") }
             @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
         }
@@ -1564,52 +1564,52 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(reducedPhysBits: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(reducedPhysBits: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
         }
         /// `sev-device`: `str`, optional, since QEMU 9.1.
-        public var sevDevice: Swift.String? {
+        @_alwaysEmitIntoClient public var sevDevice: Swift.String? {
             @_optimize(none) get { json.qapiMember("sev-device") }
             @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
         }
         /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
-        public var cbitpos: Swift.Int? {
+        @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cbitpos") }
             @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
         }
         /// `reduced-phys-bits`: `uint32`, since QEMU 9.1.
-        public var reducedPhysBits: Swift.Int? {
+        @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
             @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
             @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
         }
         /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
-        public var kernelHashes: Swift.Bool? {
+        @_alwaysEmitIntoClient public var kernelHashes: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("kernel-hashes") }
             @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
         }
         /// `dh-cert-file`: `str`, optional, since QEMU 2.12.
-        public var dhCertFile: Swift.String? {
+        @_alwaysEmitIntoClient public var dhCertFile: Swift.String? {
             @_optimize(none) get { json.qapiMember("dh-cert-file") }
             @_optimize(none) set { json.setQAPIMember("dh-cert-file", newValue) }
         }
         /// `session-file`: `str`, optional, since QEMU 2.12.
-        public var sessionFile: Swift.String? {
+        @_alwaysEmitIntoClient public var sessionFile: Swift.String? {
             @_optimize(none) get { json.qapiMember("session-file") }
             @_optimize(none) set { json.setQAPIMember("session-file", newValue) }
         }
         /// `policy`: `uint32`, optional, since QEMU 2.12.
-        public var policy: Swift.Int? {
+        @_alwaysEmitIntoClient public var policy: Swift.Int? {
             @_optimize(none) get { json.qapiMember("policy") }
             @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `handle`: `uint32`, optional, since QEMU 2.12.
-        public var handle: Swift.Int? {
+        @_alwaysEmitIntoClient public var handle: Swift.Int? {
             @_optimize(none) get { json.qapiMember("handle") }
             @_optimize(none) set { json.setQAPIMember("handle", newValue) }
         }
         /// `legacy-vm-type`: `OnOffAuto`, optional, since QEMU 9.1.
-        public var legacyVmType: QAPI.OnOffAuto? {
+        @_alwaysEmitIntoClient public var legacyVmType: QAPI.OnOffAuto? {
             @_optimize(none) get { json.qapiMember("legacy-vm-type") }
             @_optimize(none) set { json.setQAPIMember("legacy-vm-type", newValue) }
         }
@@ -1628,62 +1628,62 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(reducedPhysBits: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(reducedPhysBits: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
         }
         /// `sev-device`: `str`, optional, since QEMU 9.1.
-        public var sevDevice: Swift.String? {
+        @_alwaysEmitIntoClient public var sevDevice: Swift.String? {
             @_optimize(none) get { json.qapiMember("sev-device") }
             @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
         }
         /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
-        public var cbitpos: Swift.Int? {
+        @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cbitpos") }
             @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
         }
         /// `reduced-phys-bits`: `uint32`, since QEMU 9.1.
-        public var reducedPhysBits: Swift.Int? {
+        @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
             @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
             @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
         }
         /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
-        public var kernelHashes: Swift.Bool? {
+        @_alwaysEmitIntoClient public var kernelHashes: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("kernel-hashes") }
             @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
         }
         /// `policy`: `uint64`, optional, since QEMU 9.1.
-        public var policy: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var policy: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("policy") }
             @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `guest-visible-workarounds`: `str`, optional, since QEMU 9.1.
-        public var guestVisibleWorkarounds: Swift.String? {
+        @_alwaysEmitIntoClient public var guestVisibleWorkarounds: Swift.String? {
             @_optimize(none) get { json.qapiMember("guest-visible-workarounds") }
             @_optimize(none) set { json.setQAPIMember("guest-visible-workarounds", newValue) }
         }
         /// `id-block`: `str`, optional, since QEMU 9.1.
-        public var idBlock: Swift.String? {
+        @_alwaysEmitIntoClient public var idBlock: Swift.String? {
             @_optimize(none) get { json.qapiMember("id-block") }
             @_optimize(none) set { json.setQAPIMember("id-block", newValue) }
         }
         /// `id-auth`: `str`, optional, since QEMU 9.1.
-        public var idAuth: Swift.String? {
+        @_alwaysEmitIntoClient public var idAuth: Swift.String? {
             @_optimize(none) get { json.qapiMember("id-auth") }
             @_optimize(none) set { json.setQAPIMember("id-auth", newValue) }
         }
         /// `author-key-enabled`: `bool`, optional, since QEMU 9.1.
-        public var authorKeyEnabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var authorKeyEnabled: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("author-key-enabled") }
             @_optimize(none) set { json.setQAPIMember("author-key-enabled", newValue) }
         }
         /// `host-data`: `str`, optional, since QEMU 9.1.
-        public var hostData: Swift.String? {
+        @_alwaysEmitIntoClient public var hostData: Swift.String? {
             @_optimize(none) get { json.qapiMember("host-data") }
             @_optimize(none) set { json.setQAPIMember("host-data", newValue) }
         }
         /// `vcek-disabled`: `bool`, optional, since QEMU 9.1.
-        public var vcekDisabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vcekDisabled: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vcek-disabled") }
             @_optimize(none) set { json.setQAPIMember("vcek-disabled", newValue) }
         }
@@ -1702,16 +1702,16 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `cpu-affinity`: `[uint16]`, optional, since QEMU 7.2.
-        public var cpuAffinity: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var cpuAffinity: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("cpu-affinity") }
             @_optimize(none) set { json.setQAPIMember("cpu-affinity", newValue) }
         }
         /// `node-affinity`: `[uint16]`, optional, since QEMU 7.2.
-        public var nodeAffinity: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var nodeAffinity: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("node-affinity") }
             @_optimize(none) set { json.setQAPIMember("node-affinity", newValue) }
         }
@@ -1728,103 +1728,103 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `acpi-generic-initiator`.
-        public static var acpiGenericInitiator: ObjectType { @_optimize(none) get { ObjectType(rawValue: "acpi-generic-initiator") } }
+        @_alwaysEmitIntoClient public static var acpiGenericInitiator: ObjectType { @_optimize(none) get { ObjectType(rawValue: "acpi-generic-initiator") } }
         /// `acpi-generic-port`.
-        public static var acpiGenericPort: ObjectType { @_optimize(none) get { ObjectType(rawValue: "acpi-generic-port") } }
+        @_alwaysEmitIntoClient public static var acpiGenericPort: ObjectType { @_optimize(none) get { ObjectType(rawValue: "acpi-generic-port") } }
         /// `authz-list`.
-        public static var authzList: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-list") } }
+        @_alwaysEmitIntoClient public static var authzList: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-list") } }
         /// `authz-listfile`.
-        public static var authzListfile: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-listfile") } }
+        @_alwaysEmitIntoClient public static var authzListfile: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-listfile") } }
         /// `authz-pam`.
-        public static var authzPam: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-pam") } }
+        @_alwaysEmitIntoClient public static var authzPam: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-pam") } }
         /// `authz-simple`.
-        public static var authzSimple: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-simple") } }
+        @_alwaysEmitIntoClient public static var authzSimple: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-simple") } }
         /// `can-bus`.
-        public static var canBus: ObjectType { @_optimize(none) get { ObjectType(rawValue: "can-bus") } }
+        @_alwaysEmitIntoClient public static var canBus: ObjectType { @_optimize(none) get { ObjectType(rawValue: "can-bus") } }
         /// `can-host-socketcan`.
-        public static var canHostSocketcan: ObjectType { @_optimize(none) get { ObjectType(rawValue: "can-host-socketcan") } }
+        @_alwaysEmitIntoClient public static var canHostSocketcan: ObjectType { @_optimize(none) get { ObjectType(rawValue: "can-host-socketcan") } }
         /// `colo-compare`.
-        public static var coloCompare: ObjectType { @_optimize(none) get { ObjectType(rawValue: "colo-compare") } }
+        @_alwaysEmitIntoClient public static var coloCompare: ObjectType { @_optimize(none) get { ObjectType(rawValue: "colo-compare") } }
         /// `cryptodev-backend`.
-        public static var cryptodevBackend: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-backend") } }
+        @_alwaysEmitIntoClient public static var cryptodevBackend: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-backend") } }
         /// `cryptodev-backend-builtin`.
-        public static var cryptodevBackendBuiltin: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-backend-builtin") } }
+        @_alwaysEmitIntoClient public static var cryptodevBackendBuiltin: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-backend-builtin") } }
         /// `cryptodev-backend-lkcf`.
-        public static var cryptodevBackendLkcf: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-backend-lkcf") } }
+        @_alwaysEmitIntoClient public static var cryptodevBackendLkcf: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-backend-lkcf") } }
         /// `cryptodev-vhost-user`.
-        public static var cryptodevVhostUser: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-vhost-user") } }
+        @_alwaysEmitIntoClient public static var cryptodevVhostUser: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-vhost-user") } }
         /// `dbus-vmstate`.
-        public static var dbusVmstate: ObjectType { @_optimize(none) get { ObjectType(rawValue: "dbus-vmstate") } }
+        @_alwaysEmitIntoClient public static var dbusVmstate: ObjectType { @_optimize(none) get { ObjectType(rawValue: "dbus-vmstate") } }
         /// `filter-buffer`.
-        public static var filterBuffer: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-buffer") } }
+        @_alwaysEmitIntoClient public static var filterBuffer: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-buffer") } }
         /// `filter-dump`.
-        public static var filterDump: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-dump") } }
+        @_alwaysEmitIntoClient public static var filterDump: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-dump") } }
         /// `filter-mirror`.
-        public static var filterMirror: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-mirror") } }
+        @_alwaysEmitIntoClient public static var filterMirror: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-mirror") } }
         /// `filter-redirector`.
-        public static var filterRedirector: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-redirector") } }
+        @_alwaysEmitIntoClient public static var filterRedirector: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-redirector") } }
         /// `filter-replay`.
-        public static var filterReplay: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-replay") } }
+        @_alwaysEmitIntoClient public static var filterReplay: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-replay") } }
         /// `filter-rewriter`.
-        public static var filterRewriter: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-rewriter") } }
+        @_alwaysEmitIntoClient public static var filterRewriter: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-rewriter") } }
         /// `input-barrier`.
-        public static var inputBarrier: ObjectType { @_optimize(none) get { ObjectType(rawValue: "input-barrier") } }
+        @_alwaysEmitIntoClient public static var inputBarrier: ObjectType { @_optimize(none) get { ObjectType(rawValue: "input-barrier") } }
         /// `input-linux`.
-        public static var inputLinux: ObjectType { @_optimize(none) get { ObjectType(rawValue: "input-linux") } }
+        @_alwaysEmitIntoClient public static var inputLinux: ObjectType { @_optimize(none) get { ObjectType(rawValue: "input-linux") } }
         /// `iommufd`.
-        public static var iommufd: ObjectType { @_optimize(none) get { ObjectType(rawValue: "iommufd") } }
+        @_alwaysEmitIntoClient public static var iommufd: ObjectType { @_optimize(none) get { ObjectType(rawValue: "iommufd") } }
         /// `iothread`.
-        public static var iothread: ObjectType { @_optimize(none) get { ObjectType(rawValue: "iothread") } }
+        @_alwaysEmitIntoClient public static var iothread: ObjectType { @_optimize(none) get { ObjectType(rawValue: "iothread") } }
         /// `main-loop`.
-        public static var mainLoop: ObjectType { @_optimize(none) get { ObjectType(rawValue: "main-loop") } }
+        @_alwaysEmitIntoClient public static var mainLoop: ObjectType { @_optimize(none) get { ObjectType(rawValue: "main-loop") } }
         /// `memory-backend-epc`.
-        public static var memoryBackendEpc: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-epc") } }
+        @_alwaysEmitIntoClient public static var memoryBackendEpc: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-epc") } }
         /// `memory-backend-file`.
-        public static var memoryBackendFile: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-file") } }
+        @_alwaysEmitIntoClient public static var memoryBackendFile: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-file") } }
         /// `memory-backend-memfd`.
-        public static var memoryBackendMemfd: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-memfd") } }
+        @_alwaysEmitIntoClient public static var memoryBackendMemfd: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-memfd") } }
         /// `memory-backend-ram`.
-        public static var memoryBackendRAM: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-ram") } }
+        @_alwaysEmitIntoClient public static var memoryBackendRAM: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-ram") } }
         /// `memory-backend-shm`.
-        public static var memoryBackendShm: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-shm") } }
+        @_alwaysEmitIntoClient public static var memoryBackendShm: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-shm") } }
         /// `pef-guest`.
-        public static var pefGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "pef-guest") } }
+        @_alwaysEmitIntoClient public static var pefGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "pef-guest") } }
         /// `pr-manager-helper`.
-        public static var prManagerHelper: ObjectType { @_optimize(none) get { ObjectType(rawValue: "pr-manager-helper") } }
+        @_alwaysEmitIntoClient public static var prManagerHelper: ObjectType { @_optimize(none) get { ObjectType(rawValue: "pr-manager-helper") } }
         /// `qtest`.
-        public static var qtest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "qtest") } }
+        @_alwaysEmitIntoClient public static var qtest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "qtest") } }
         /// `rng-builtin`.
-        public static var rngBuiltin: ObjectType { @_optimize(none) get { ObjectType(rawValue: "rng-builtin") } }
+        @_alwaysEmitIntoClient public static var rngBuiltin: ObjectType { @_optimize(none) get { ObjectType(rawValue: "rng-builtin") } }
         /// `rng-egd`.
-        public static var rngEgd: ObjectType { @_optimize(none) get { ObjectType(rawValue: "rng-egd") } }
+        @_alwaysEmitIntoClient public static var rngEgd: ObjectType { @_optimize(none) get { ObjectType(rawValue: "rng-egd") } }
         /// `rng-random`.
-        public static var rngRandom: ObjectType { @_optimize(none) get { ObjectType(rawValue: "rng-random") } }
+        @_alwaysEmitIntoClient public static var rngRandom: ObjectType { @_optimize(none) get { ObjectType(rawValue: "rng-random") } }
         /// `secret`.
-        public static var secret: ObjectType { @_optimize(none) get { ObjectType(rawValue: "secret") } }
+        @_alwaysEmitIntoClient public static var secret: ObjectType { @_optimize(none) get { ObjectType(rawValue: "secret") } }
         /// `secret_keyring`.
-        public static var secretKeyring: ObjectType { @_optimize(none) get { ObjectType(rawValue: "secret_keyring") } }
+        @_alwaysEmitIntoClient public static var secretKeyring: ObjectType { @_optimize(none) get { ObjectType(rawValue: "secret_keyring") } }
         /// `sev-guest`.
-        public static var sevGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "sev-guest") } }
+        @_alwaysEmitIntoClient public static var sevGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "sev-guest") } }
         /// `sev-snp-guest`.
-        public static var sevSnpGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "sev-snp-guest") } }
+        @_alwaysEmitIntoClient public static var sevSnpGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "sev-snp-guest") } }
         /// `thread-context`.
-        public static var threadContext: ObjectType { @_optimize(none) get { ObjectType(rawValue: "thread-context") } }
+        @_alwaysEmitIntoClient public static var threadContext: ObjectType { @_optimize(none) get { ObjectType(rawValue: "thread-context") } }
         /// `s390-pv-guest`.
-        public static var s390PvGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "s390-pv-guest") } }
+        @_alwaysEmitIntoClient public static var s390PvGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "s390-pv-guest") } }
         /// `throttle-group`.
-        public static var throttleGroup: ObjectType { @_optimize(none) get { ObjectType(rawValue: "throttle-group") } }
+        @_alwaysEmitIntoClient public static var throttleGroup: ObjectType { @_optimize(none) get { ObjectType(rawValue: "throttle-group") } }
         /// `tls-creds-anon`.
-        public static var tlsCredsAnon: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-creds-anon") } }
+        @_alwaysEmitIntoClient public static var tlsCredsAnon: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-creds-anon") } }
         /// `tls-creds-psk`.
-        public static var tlsCredsPsk: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-creds-psk") } }
+        @_alwaysEmitIntoClient public static var tlsCredsPsk: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-creds-psk") } }
         /// `tls-creds-x509`.
-        public static var tlsCredsX509: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-creds-x509") } }
+        @_alwaysEmitIntoClient public static var tlsCredsX509: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-creds-x509") } }
         /// `tls-cipher-suites`.
-        public static var tlsCipherSuites: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-cipher-suites") } }
+        @_alwaysEmitIntoClient public static var tlsCipherSuites: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-cipher-suites") } }
         /// `x-remote-object`.
-        public static var xRemoteObject: ObjectType { @_optimize(none) get { ObjectType(rawValue: "x-remote-object") } }
+        @_alwaysEmitIntoClient public static var xRemoteObject: ObjectType { @_optimize(none) get { ObjectType(rawValue: "x-remote-object") } }
         /// `x-vfio-user-server`.
-        public static var xVfioUserServer: ObjectType { @_optimize(none) get { ObjectType(rawValue: "x-vfio-user-server") } }
+        @_alwaysEmitIntoClient public static var xVfioUserServer: ObjectType { @_optimize(none) get { ObjectType(rawValue: "x-vfio-user-server") } }
     }
 
     /// `ObjectOptions`: a QAPI union of the `qom` module, since QEMU 6.0.
@@ -1842,654 +1842,654 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(qomType: QAPI.ObjectType, id: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(qomType: QAPI.ObjectType, id: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("qom-type", qomType)
             json.setQAPIMember("id", id)
         }
         /// `qom-type`: `ObjectType`, since QEMU 6.0.
-        public var qomType: QAPI.ObjectType? {
+        @_alwaysEmitIntoClient public var qomType: QAPI.ObjectType? {
             @_optimize(none) get { json.qapiMember("qom-type") }
             @_optimize(none) set { json.setQAPIMember("qom-type", newValue) }
         }
         /// `id`: `str`, since QEMU 6.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `pci-dev`: `str`, optional, since QEMU 9.0.
-        public var pciDev: Swift.String? {
+        @_alwaysEmitIntoClient public var pciDev: Swift.String? {
             @_optimize(none) get { json.qapiMember("pci-dev") }
             @_optimize(none) set { json.setQAPIMember("pci-dev", newValue) }
         }
         /// `node`: `uint32`, optional, since QEMU 9.0.
-        public var node: Swift.Int? {
+        @_alwaysEmitIntoClient public var node: Swift.Int? {
             @_optimize(none) get { json.qapiMember("node") }
             @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `pci-bus`: `str`, optional, since QEMU 9.2.
-        public var pciBus: Swift.String? {
+        @_alwaysEmitIntoClient public var pciBus: Swift.String? {
             @_optimize(none) get { json.qapiMember("pci-bus") }
             @_optimize(none) set { json.setQAPIMember("pci-bus", newValue) }
         }
         /// `policy`: `QAuthZListPolicy`, optional, since QEMU 4.0.
-        public var policy: QAPI.QAuthZListPolicy? {
+        @_alwaysEmitIntoClient public var policy: QAPI.QAuthZListPolicy? {
             @_optimize(none) get { json.qapiMember("policy") }
             @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `rules`: `[QAuthZListRule]`, optional, since QEMU 4.0.
-        public var rules: [QAPI.QAuthZListRule]? {
+        @_alwaysEmitIntoClient public var rules: [QAPI.QAuthZListRule]? {
             @_optimize(none) get { json.qapiMember("rules") }
             @_optimize(none) set { json.setQAPIMember("rules", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 4.0.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `refresh`: `bool`, optional, since QEMU 4.0.
-        public var refresh: Swift.Bool? {
+        @_alwaysEmitIntoClient public var refresh: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("refresh") }
             @_optimize(none) set { json.setQAPIMember("refresh", newValue) }
         }
         /// `service`: `str`, optional, since QEMU 4.0.
-        public var service: Swift.String? {
+        @_alwaysEmitIntoClient public var service: Swift.String? {
             @_optimize(none) get { json.qapiMember("service") }
             @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `identity`: `str`, optional, since QEMU 4.0.
-        public var identity: Swift.String? {
+        @_alwaysEmitIntoClient public var identity: Swift.String? {
             @_optimize(none) get { json.qapiMember("identity") }
             @_optimize(none) set { json.setQAPIMember("identity", newValue) }
         }
         /// `if`: `str`, optional, since QEMU 2.12.
-        public var `if`: Swift.String? {
+        @_alwaysEmitIntoClient public var `if`: Swift.String? {
             @_optimize(none) get { json.qapiMember("if") }
             @_optimize(none) set { json.setQAPIMember("if", newValue) }
         }
         /// `canbus`: `str`, optional, since QEMU 2.12.
-        public var canbus: Swift.String? {
+        @_alwaysEmitIntoClient public var canbus: Swift.String? {
             @_optimize(none) get { json.qapiMember("canbus") }
             @_optimize(none) set { json.setQAPIMember("canbus", newValue) }
         }
         /// `primary_in`: `str`, optional, since QEMU 2.8.
-        public var primaryIn: Swift.String? {
+        @_alwaysEmitIntoClient public var primaryIn: Swift.String? {
             @_optimize(none) get { json.qapiMember("primary_in") }
             @_optimize(none) set { json.setQAPIMember("primary_in", newValue) }
         }
         /// `secondary_in`: `str`, optional, since QEMU 2.8.
-        public var secondaryIn: Swift.String? {
+        @_alwaysEmitIntoClient public var secondaryIn: Swift.String? {
             @_optimize(none) get { json.qapiMember("secondary_in") }
             @_optimize(none) set { json.setQAPIMember("secondary_in", newValue) }
         }
         /// `outdev`: `str`, optional, since QEMU 2.8.
-        public var outdev: Swift.String? {
+        @_alwaysEmitIntoClient public var outdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("outdev") }
             @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
         }
         /// `iothread`: `str`, optional, since QEMU 2.8.
-        public var iothread: Swift.String? {
+        @_alwaysEmitIntoClient public var iothread: Swift.String? {
             @_optimize(none) get { json.qapiMember("iothread") }
             @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
         }
         /// `notify_dev`: `str`, optional, since QEMU 2.8.
-        public var notifyDev: Swift.String? {
+        @_alwaysEmitIntoClient public var notifyDev: Swift.String? {
             @_optimize(none) get { json.qapiMember("notify_dev") }
             @_optimize(none) set { json.setQAPIMember("notify_dev", newValue) }
         }
         /// `compare_timeout`: `uint64`, optional, since QEMU 2.8.
-        public var compareTimeout: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var compareTimeout: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("compare_timeout") }
             @_optimize(none) set { json.setQAPIMember("compare_timeout", newValue) }
         }
         /// `expired_scan_cycle`: `uint32`, optional, since QEMU 2.8.
-        public var expiredScanCycle: Swift.Int? {
+        @_alwaysEmitIntoClient public var expiredScanCycle: Swift.Int? {
             @_optimize(none) get { json.qapiMember("expired_scan_cycle") }
             @_optimize(none) set { json.setQAPIMember("expired_scan_cycle", newValue) }
         }
         /// `max_queue_size`: `uint32`, optional, since QEMU 2.8.
-        public var maxQueueSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxQueueSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("max_queue_size") }
             @_optimize(none) set { json.setQAPIMember("max_queue_size", newValue) }
         }
         /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
-        public var vnetHdrSupport: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
             @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
         }
         /// `queues`: `uint32`, optional, since QEMU 2.8.
-        public var queues: Swift.Int? {
+        @_alwaysEmitIntoClient public var queues: Swift.Int? {
             @_optimize(none) get { json.qapiMember("queues") }
             @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
         /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
-        public var throttleBps: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var throttleBps: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("throttle-bps") }
             @_optimize(none) set { json.setQAPIMember("throttle-bps", newValue) }
         }
         /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
-        public var throttleOps: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var throttleOps: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("throttle-ops") }
             @_optimize(none) set { json.setQAPIMember("throttle-ops", newValue) }
         }
         /// `chardev`: `str`, optional, since QEMU 2.12.
-        public var chardev: Swift.String? {
+        @_alwaysEmitIntoClient public var chardev: Swift.String? {
             @_optimize(none) get { json.qapiMember("chardev") }
             @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 5.0.
-        public var addr: Swift.String? {
+        @_alwaysEmitIntoClient public var addr: Swift.String? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `id-list`: `str`, optional, since QEMU 5.0.
-        public var idList: Swift.String? {
+        @_alwaysEmitIntoClient public var idList: Swift.String? {
             @_optimize(none) get { json.qapiMember("id-list") }
             @_optimize(none) set { json.setQAPIMember("id-list", newValue) }
         }
         /// `netdev`: `str`, optional, since QEMU 2.5.
-        public var netdev: Swift.String? {
+        @_alwaysEmitIntoClient public var netdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("netdev") }
             @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        public var queue: QAPI.NetFilterDirection? {
+        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
             @_optimize(none) get { json.qapiMember("queue") }
             @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
-        public var status: Swift.String? {
+        @_alwaysEmitIntoClient public var status: Swift.String? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
-        public var position: Swift.String? {
+        @_alwaysEmitIntoClient public var position: Swift.String? {
             @_optimize(none) get { json.qapiMember("position") }
             @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        public var insert: QAPI.NetfilterInsert? {
+        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
             @_optimize(none) get { json.qapiMember("insert") }
             @_optimize(none) set { json.setQAPIMember("insert", newValue) }
         }
         /// `interval`: `uint32`, optional, since QEMU 2.5.
-        public var interval: Swift.Int? {
+        @_alwaysEmitIntoClient public var interval: Swift.Int? {
             @_optimize(none) get { json.qapiMember("interval") }
             @_optimize(none) set { json.setQAPIMember("interval", newValue) }
         }
         /// `file`: `str`, optional, since QEMU 2.5.
-        public var file: Swift.String? {
+        @_alwaysEmitIntoClient public var file: Swift.String? {
             @_optimize(none) get { json.qapiMember("file") }
             @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `maxlen`: `uint32`, optional, since QEMU 2.5.
-        public var maxlen: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxlen: Swift.Int? {
             @_optimize(none) get { json.qapiMember("maxlen") }
             @_optimize(none) set { json.setQAPIMember("maxlen", newValue) }
         }
         /// `indev`: `str`, optional, since QEMU 2.6.
-        public var indev: Swift.String? {
+        @_alwaysEmitIntoClient public var indev: Swift.String? {
             @_optimize(none) get { json.qapiMember("indev") }
             @_optimize(none) set { json.setQAPIMember("indev", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 4.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `server`: `str`, optional, since QEMU 4.2.
-        public var server: Swift.String? {
+        @_alwaysEmitIntoClient public var server: Swift.String? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `port`: `str`, optional, since QEMU 4.2.
-        public var port: Swift.String? {
+        @_alwaysEmitIntoClient public var port: Swift.String? {
             @_optimize(none) get { json.qapiMember("port") }
             @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `x-origin`: `str`, optional, since QEMU 4.2.
-        public var xOrigin: Swift.String? {
+        @_alwaysEmitIntoClient public var xOrigin: Swift.String? {
             @_optimize(none) get { json.qapiMember("x-origin") }
             @_optimize(none) set { json.setQAPIMember("x-origin", newValue) }
         }
         /// `y-origin`: `str`, optional, since QEMU 4.2.
-        public var yOrigin: Swift.String? {
+        @_alwaysEmitIntoClient public var yOrigin: Swift.String? {
             @_optimize(none) get { json.qapiMember("y-origin") }
             @_optimize(none) set { json.setQAPIMember("y-origin", newValue) }
         }
         /// `width`: `str`, optional, since QEMU 4.2.
-        public var width: Swift.String? {
+        @_alwaysEmitIntoClient public var width: Swift.String? {
             @_optimize(none) get { json.qapiMember("width") }
             @_optimize(none) set { json.setQAPIMember("width", newValue) }
         }
         /// `height`: `str`, optional, since QEMU 4.2.
-        public var height: Swift.String? {
+        @_alwaysEmitIntoClient public var height: Swift.String? {
             @_optimize(none) get { json.qapiMember("height") }
             @_optimize(none) set { json.setQAPIMember("height", newValue) }
         }
         /// `evdev`: `str`, optional, since QEMU 2.6.
-        public var evdev: Swift.String? {
+        @_alwaysEmitIntoClient public var evdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("evdev") }
             @_optimize(none) set { json.setQAPIMember("evdev", newValue) }
         }
         /// `grab_all`: `bool`, optional, since QEMU 2.6.
-        public var grabAll: Swift.Bool? {
+        @_alwaysEmitIntoClient public var grabAll: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("grab_all") }
             @_optimize(none) set { json.setQAPIMember("grab_all", newValue) }
         }
         /// `repeat`: `bool`, optional, since QEMU 2.6.
-        public var `repeat`: Swift.Bool? {
+        @_alwaysEmitIntoClient public var `repeat`: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("repeat") }
             @_optimize(none) set { json.setQAPIMember("repeat", newValue) }
         }
         /// `grab-toggle`: `GrabToggleKeys`, optional, since QEMU 2.6.
-        public var grabToggle: QAPI.GrabToggleKeys? {
+        @_alwaysEmitIntoClient public var grabToggle: QAPI.GrabToggleKeys? {
             @_optimize(none) get { json.qapiMember("grab-toggle") }
             @_optimize(none) set { json.setQAPIMember("grab-toggle", newValue) }
         }
         /// `fd`: `str`, optional, since QEMU 9.0.
-        public var fd: Swift.String? {
+        @_alwaysEmitIntoClient public var fd: Swift.String? {
             @_optimize(none) get { json.qapiMember("fd") }
             @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
-        public var aioMaxBatch: Swift.Int? {
+        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
             @_optimize(none) get { json.qapiMember("aio-max-batch") }
             @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
-        public var threadPoolMin: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadPoolMin: Swift.Int? {
             @_optimize(none) get { json.qapiMember("thread-pool-min") }
             @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
         }
         /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
-        public var threadPoolMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadPoolMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("thread-pool-max") }
             @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
         }
         /// `poll-max-ns`: `int`, optional, since QEMU 2.0.
-        public var pollMaxNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var pollMaxNs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("poll-max-ns") }
             @_optimize(none) set { json.setQAPIMember("poll-max-ns", newValue) }
         }
         /// `poll-grow`: `int`, optional, since QEMU 2.0.
-        public var pollGrow: Swift.Int? {
+        @_alwaysEmitIntoClient public var pollGrow: Swift.Int? {
             @_optimize(none) get { json.qapiMember("poll-grow") }
             @_optimize(none) set { json.setQAPIMember("poll-grow", newValue) }
         }
         /// `poll-shrink`: `int`, optional, since QEMU 2.0.
-        public var pollShrink: Swift.Int? {
+        @_alwaysEmitIntoClient public var pollShrink: Swift.Int? {
             @_optimize(none) get { json.qapiMember("poll-shrink") }
             @_optimize(none) set { json.setQAPIMember("poll-shrink", newValue) }
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
-        public var dump: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("dump") }
             @_optimize(none) set { json.setQAPIMember("dump", newValue) }
         }
         /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
-        public var hostNodes: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("host-nodes") }
             @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
         }
         /// `merge`: `bool`, optional, since QEMU 2.1.
-        public var merge: Swift.Bool? {
+        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("merge") }
             @_optimize(none) set { json.setQAPIMember("merge", newValue) }
         }
         /// `prealloc`: `bool`, optional, since QEMU 2.1.
-        public var prealloc: Swift.Bool? {
+        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("prealloc") }
             @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
         }
         /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
-        public var preallocThreads: Swift.Int? {
+        @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
             @_optimize(none) get { json.qapiMember("prealloc-threads") }
             @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
         }
         /// `prealloc-context`: `str`, optional, since QEMU 7.2.
-        public var preallocContext: Swift.String? {
+        @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
             @_optimize(none) get { json.qapiMember("prealloc-context") }
             @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
         }
         /// `share`: `bool`, optional, since QEMU 2.1.
-        public var share: Swift.Bool? {
+        @_alwaysEmitIntoClient public var share: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("share") }
             @_optimize(none) set { json.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
-        public var reserve: Swift.Bool? {
+        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("reserve") }
             @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
         }
         /// `size`: `size`, optional, since QEMU 2.1.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("size") }
             @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
-        public var xUseCanonicalPathForRamblockID: Swift.Bool? {
+        @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
             @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
         }
         /// `align`: `size`, optional, since QEMU 2.1.
-        public var align: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var align: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("align") }
             @_optimize(none) set { json.setQAPIMember("align", newValue) }
         }
         /// `offset`: `size`, optional, since QEMU 8.1.
-        public var offset: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("offset") }
             @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `discard-data`: `bool`, optional, since QEMU 2.1.
-        public var discardData: Swift.Bool? {
+        @_alwaysEmitIntoClient public var discardData: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("discard-data") }
             @_optimize(none) set { json.setQAPIMember("discard-data", newValue) }
         }
         /// `mem-path`: `str`, optional, since QEMU 2.1.
-        public var memPath: Swift.String? {
+        @_alwaysEmitIntoClient public var memPath: Swift.String? {
             @_optimize(none) get { json.qapiMember("mem-path") }
             @_optimize(none) set { json.setQAPIMember("mem-path", newValue) }
         }
         /// `pmem`: `bool`, optional, since QEMU 2.1.
-        public var pmem: Swift.Bool? {
+        @_alwaysEmitIntoClient public var pmem: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("pmem") }
             @_optimize(none) set { json.setQAPIMember("pmem", newValue) }
         }
         /// `readonly`: `bool`, optional, since QEMU 2.1.
-        public var readonly: Swift.Bool? {
+        @_alwaysEmitIntoClient public var readonly: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("readonly") }
             @_optimize(none) set { json.setQAPIMember("readonly", newValue) }
         }
         /// `rom`: `OnOffAuto`, optional, since QEMU 2.1.
-        public var rom: QAPI.OnOffAuto? {
+        @_alwaysEmitIntoClient public var rom: QAPI.OnOffAuto? {
             @_optimize(none) get { json.qapiMember("rom") }
             @_optimize(none) set { json.setQAPIMember("rom", newValue) }
         }
         /// `hugetlb`: `bool`, optional, since QEMU 2.12.
-        public var hugetlb: Swift.Bool? {
+        @_alwaysEmitIntoClient public var hugetlb: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("hugetlb") }
             @_optimize(none) set { json.setQAPIMember("hugetlb", newValue) }
         }
         /// `hugetlbsize`: `size`, optional, since QEMU 2.12.
-        public var hugetlbsize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var hugetlbsize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("hugetlbsize") }
             @_optimize(none) set { json.setQAPIMember("hugetlbsize", newValue) }
         }
         /// `seal`: `bool`, optional, since QEMU 2.12.
-        public var seal: Swift.Bool? {
+        @_alwaysEmitIntoClient public var seal: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("seal") }
             @_optimize(none) set { json.setQAPIMember("seal", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 2.11.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `log`: `str`, optional, since QEMU 6.0.
-        public var log: Swift.String? {
+        @_alwaysEmitIntoClient public var log: Swift.String? {
             @_optimize(none) get { json.qapiMember("log") }
             @_optimize(none) set { json.setQAPIMember("log", newValue) }
         }
         /// `opened`: `bool`, optional, since QEMU 1.3.
         @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
-        public var opened: Swift.Bool? {
+        @_alwaysEmitIntoClient public var opened: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("opened") }
             @_optimize(none) set { json.setQAPIMember("opened", newValue) }
         }
         /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
-        public var format: QAPI.QCryptoSecretFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.QCryptoSecretFormat? {
             @_optimize(none) get { json.qapiMember("format") }
             @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `keyid`: `str`, optional, since QEMU 2.6.
-        public var keyid: Swift.String? {
+        @_alwaysEmitIntoClient public var keyid: Swift.String? {
             @_optimize(none) get { json.qapiMember("keyid") }
             @_optimize(none) set { json.setQAPIMember("keyid", newValue) }
         }
         /// `iv`: `str`, optional, since QEMU 2.6.
-        public var iv: Swift.String? {
+        @_alwaysEmitIntoClient public var iv: Swift.String? {
             @_optimize(none) get { json.qapiMember("iv") }
             @_optimize(none) set { json.setQAPIMember("iv", newValue) }
         }
         /// `data`: `str`, optional, since QEMU 2.6.
-        public var data: Swift.String? {
+        @_alwaysEmitIntoClient public var data: Swift.String? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
         /// `serial`: `int32`, optional, since QEMU 5.1.
-        public var serial: Swift.Int? {
+        @_alwaysEmitIntoClient public var serial: Swift.Int? {
             @_optimize(none) get { json.qapiMember("serial") }
             @_optimize(none) set { json.setQAPIMember("serial", newValue) }
         }
         /// `sev-device`: `str`, optional, since QEMU 9.1.
-        public var sevDevice: Swift.String? {
+        @_alwaysEmitIntoClient public var sevDevice: Swift.String? {
             @_optimize(none) get { json.qapiMember("sev-device") }
             @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
         }
         /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
-        public var cbitpos: Swift.Int? {
+        @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
             @_optimize(none) get { json.qapiMember("cbitpos") }
             @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
         }
         /// `reduced-phys-bits`: `uint32`, optional, since QEMU 9.1.
-        public var reducedPhysBits: Swift.Int? {
+        @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
             @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
             @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
         }
         /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
-        public var kernelHashes: Swift.Bool? {
+        @_alwaysEmitIntoClient public var kernelHashes: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("kernel-hashes") }
             @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
         }
         /// `dh-cert-file`: `str`, optional, since QEMU 2.12.
-        public var dhCertFile: Swift.String? {
+        @_alwaysEmitIntoClient public var dhCertFile: Swift.String? {
             @_optimize(none) get { json.qapiMember("dh-cert-file") }
             @_optimize(none) set { json.setQAPIMember("dh-cert-file", newValue) }
         }
         /// `session-file`: `str`, optional, since QEMU 2.12.
-        public var sessionFile: Swift.String? {
+        @_alwaysEmitIntoClient public var sessionFile: Swift.String? {
             @_optimize(none) get { json.qapiMember("session-file") }
             @_optimize(none) set { json.setQAPIMember("session-file", newValue) }
         }
         /// `handle`: `uint32`, optional, since QEMU 2.12.
-        public var handle: Swift.Int? {
+        @_alwaysEmitIntoClient public var handle: Swift.Int? {
             @_optimize(none) get { json.qapiMember("handle") }
             @_optimize(none) set { json.setQAPIMember("handle", newValue) }
         }
         /// `legacy-vm-type`: `OnOffAuto`, optional, since QEMU 9.1.
-        public var legacyVmType: QAPI.OnOffAuto? {
+        @_alwaysEmitIntoClient public var legacyVmType: QAPI.OnOffAuto? {
             @_optimize(none) get { json.qapiMember("legacy-vm-type") }
             @_optimize(none) set { json.setQAPIMember("legacy-vm-type", newValue) }
         }
         /// `guest-visible-workarounds`: `str`, optional, since QEMU 9.1.
-        public var guestVisibleWorkarounds: Swift.String? {
+        @_alwaysEmitIntoClient public var guestVisibleWorkarounds: Swift.String? {
             @_optimize(none) get { json.qapiMember("guest-visible-workarounds") }
             @_optimize(none) set { json.setQAPIMember("guest-visible-workarounds", newValue) }
         }
         /// `id-block`: `str`, optional, since QEMU 9.1.
-        public var idBlock: Swift.String? {
+        @_alwaysEmitIntoClient public var idBlock: Swift.String? {
             @_optimize(none) get { json.qapiMember("id-block") }
             @_optimize(none) set { json.setQAPIMember("id-block", newValue) }
         }
         /// `id-auth`: `str`, optional, since QEMU 9.1.
-        public var idAuth: Swift.String? {
+        @_alwaysEmitIntoClient public var idAuth: Swift.String? {
             @_optimize(none) get { json.qapiMember("id-auth") }
             @_optimize(none) set { json.setQAPIMember("id-auth", newValue) }
         }
         /// `author-key-enabled`: `bool`, optional, since QEMU 9.1.
-        public var authorKeyEnabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var authorKeyEnabled: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("author-key-enabled") }
             @_optimize(none) set { json.setQAPIMember("author-key-enabled", newValue) }
         }
         /// `host-data`: `str`, optional, since QEMU 9.1.
-        public var hostData: Swift.String? {
+        @_alwaysEmitIntoClient public var hostData: Swift.String? {
             @_optimize(none) get { json.qapiMember("host-data") }
             @_optimize(none) set { json.setQAPIMember("host-data", newValue) }
         }
         /// `vcek-disabled`: `bool`, optional, since QEMU 9.1.
-        public var vcekDisabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vcekDisabled: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vcek-disabled") }
             @_optimize(none) set { json.setQAPIMember("vcek-disabled", newValue) }
         }
         /// `cpu-affinity`: `[uint16]`, optional, since QEMU 7.2.
-        public var cpuAffinity: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var cpuAffinity: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("cpu-affinity") }
             @_optimize(none) set { json.setQAPIMember("cpu-affinity", newValue) }
         }
         /// `node-affinity`: `[uint16]`, optional, since QEMU 7.2.
-        public var nodeAffinity: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var nodeAffinity: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("node-affinity") }
             @_optimize(none) set { json.setQAPIMember("node-affinity", newValue) }
         }
         /// `limits`: `ThrottleLimits`, optional, since QEMU 2.11.
-        public var limits: QAPI.ThrottleLimits? {
+        @_alwaysEmitIntoClient public var limits: QAPI.ThrottleLimits? {
             @_optimize(none) get { json.qapiMember("limits") }
             @_optimize(none) set { json.setQAPIMember("limits", newValue) }
         }
         /// `x-iops-total`: `int`, optional, since QEMU 2.11.
-        public var xIopsTotal: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsTotal: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-total") }
             @_optimize(none) set { json.setQAPIMember("x-iops-total", newValue) }
         }
         /// `x-iops-total-max`: `int`, optional, since QEMU 2.11.
-        public var xIopsTotalMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsTotalMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-total-max") }
             @_optimize(none) set { json.setQAPIMember("x-iops-total-max", newValue) }
         }
         /// `x-iops-total-max-length`: `int`, optional, since QEMU 2.11.
-        public var xIopsTotalMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsTotalMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-total-max-length") }
             @_optimize(none) set { json.setQAPIMember("x-iops-total-max-length", newValue) }
         }
         /// `x-iops-read`: `int`, optional, since QEMU 2.11.
-        public var xIopsRead: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsRead: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-read") }
             @_optimize(none) set { json.setQAPIMember("x-iops-read", newValue) }
         }
         /// `x-iops-read-max`: `int`, optional, since QEMU 2.11.
-        public var xIopsReadMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsReadMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-read-max") }
             @_optimize(none) set { json.setQAPIMember("x-iops-read-max", newValue) }
         }
         /// `x-iops-read-max-length`: `int`, optional, since QEMU 2.11.
-        public var xIopsReadMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsReadMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-read-max-length") }
             @_optimize(none) set { json.setQAPIMember("x-iops-read-max-length", newValue) }
         }
         /// `x-iops-write`: `int`, optional, since QEMU 2.11.
-        public var xIopsWrite: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsWrite: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-write") }
             @_optimize(none) set { json.setQAPIMember("x-iops-write", newValue) }
         }
         /// `x-iops-write-max`: `int`, optional, since QEMU 2.11.
-        public var xIopsWriteMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsWriteMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-write-max") }
             @_optimize(none) set { json.setQAPIMember("x-iops-write-max", newValue) }
         }
         /// `x-iops-write-max-length`: `int`, optional, since QEMU 2.11.
-        public var xIopsWriteMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsWriteMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-write-max-length") }
             @_optimize(none) set { json.setQAPIMember("x-iops-write-max-length", newValue) }
         }
         /// `x-bps-total`: `int`, optional, since QEMU 2.11.
-        public var xBpsTotal: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsTotal: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-total") }
             @_optimize(none) set { json.setQAPIMember("x-bps-total", newValue) }
         }
         /// `x-bps-total-max`: `int`, optional, since QEMU 2.11.
-        public var xBpsTotalMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsTotalMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-total-max") }
             @_optimize(none) set { json.setQAPIMember("x-bps-total-max", newValue) }
         }
         /// `x-bps-total-max-length`: `int`, optional, since QEMU 2.11.
-        public var xBpsTotalMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsTotalMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-total-max-length") }
             @_optimize(none) set { json.setQAPIMember("x-bps-total-max-length", newValue) }
         }
         /// `x-bps-read`: `int`, optional, since QEMU 2.11.
-        public var xBpsRead: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsRead: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-read") }
             @_optimize(none) set { json.setQAPIMember("x-bps-read", newValue) }
         }
         /// `x-bps-read-max`: `int`, optional, since QEMU 2.11.
-        public var xBpsReadMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsReadMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-read-max") }
             @_optimize(none) set { json.setQAPIMember("x-bps-read-max", newValue) }
         }
         /// `x-bps-read-max-length`: `int`, optional, since QEMU 2.11.
-        public var xBpsReadMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsReadMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-read-max-length") }
             @_optimize(none) set { json.setQAPIMember("x-bps-read-max-length", newValue) }
         }
         /// `x-bps-write`: `int`, optional, since QEMU 2.11.
-        public var xBpsWrite: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsWrite: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-write") }
             @_optimize(none) set { json.setQAPIMember("x-bps-write", newValue) }
         }
         /// `x-bps-write-max`: `int`, optional, since QEMU 2.11.
-        public var xBpsWriteMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsWriteMax: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-write-max") }
             @_optimize(none) set { json.setQAPIMember("x-bps-write-max", newValue) }
         }
         /// `x-bps-write-max-length`: `int`, optional, since QEMU 2.11.
-        public var xBpsWriteMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsWriteMaxLength: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-bps-write-max-length") }
             @_optimize(none) set { json.setQAPIMember("x-bps-write-max-length", newValue) }
         }
         /// `x-iops-size`: `int`, optional, since QEMU 2.11.
-        public var xIopsSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("x-iops-size") }
             @_optimize(none) set { json.setQAPIMember("x-iops-size", newValue) }
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
-        public var verifyPeer: Swift.Bool? {
+        @_alwaysEmitIntoClient public var verifyPeer: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("verify-peer") }
             @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
-        public var dir: Swift.String? {
+        @_alwaysEmitIntoClient public var dir: Swift.String? {
             @_optimize(none) get { json.qapiMember("dir") }
             @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
-        public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
+        @_alwaysEmitIntoClient public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
             @_optimize(none) get { json.qapiMember("endpoint") }
             @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
-        public var priority: Swift.String? {
+        @_alwaysEmitIntoClient public var priority: Swift.String? {
             @_optimize(none) get { json.qapiMember("priority") }
             @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 3.0.
-        public var username: Swift.String? {
+        @_alwaysEmitIntoClient public var username: Swift.String? {
             @_optimize(none) get { json.qapiMember("username") }
             @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
         /// `sanity-check`: `bool`, optional, since QEMU 2.5.
-        public var sanityCheck: Swift.Bool? {
+        @_alwaysEmitIntoClient public var sanityCheck: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("sanity-check") }
             @_optimize(none) set { json.setQAPIMember("sanity-check", newValue) }
         }
         /// `passwordid`: `str`, optional, since QEMU 2.5.
-        public var passwordid: Swift.String? {
+        @_alwaysEmitIntoClient public var passwordid: Swift.String? {
             @_optimize(none) get { json.qapiMember("passwordid") }
             @_optimize(none) set { json.setQAPIMember("passwordid", newValue) }
         }
         /// `devid`: `str`, optional, since QEMU 6.0.
-        public var devid: Swift.String? {
+        @_alwaysEmitIntoClient public var devid: Swift.String? {
             @_optimize(none) get { json.qapiMember("devid") }
             @_optimize(none) set { json.setQAPIMember("devid", newValue) }
         }
         /// `socket`: `SocketAddress`, optional, since QEMU 7.1.
-        public var socket: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var socket: QAPI.SocketAddress? {
             @_optimize(none) get { json.qapiMember("socket") }
             @_optimize(none) set { json.setQAPIMember("socket", newValue) }
         }
         /// `device`: `str`, optional, since QEMU 7.1.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
@@ -2510,23 +2510,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, type: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("type", type)
         }
         /// `name`: `str`, since QEMU 10.1.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `type`: `str`, since QEMU 10.1.
-        public var type: Swift.String? {
+        @_alwaysEmitIntoClient public var type: Swift.String? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `value`: `any`, optional, since QEMU 10.1.
-        public var value: QMPWire.JSON? {
+        @_alwaysEmitIntoClient public var value: QMPWire.JSON? {
             @_optimize(none) get { json.qapiMember("value") }
             @_optimize(none) set { json.setQAPIMember("value", newValue) }
         }
@@ -2547,12 +2547,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(properties: [QAPI.ObjectPropertyValue]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(properties: [QAPI.ObjectPropertyValue]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("properties", properties)
         }
         /// `properties`: `[ObjectPropertyValue]`, since QEMU 10.1.
-        public var properties: [QAPI.ObjectPropertyValue]? {
+        @_alwaysEmitIntoClient public var properties: [QAPI.ObjectPropertyValue]? {
             @_optimize(none) get { json.qapiMember("properties") }
             @_optimize(none) set { json.setQAPIMember("properties", newValue) }
         }
@@ -2575,12 +2575,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 1.2.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
@@ -2603,18 +2603,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String, property: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, property: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("property", property)
         }
         /// `path`: `str`, since QEMU 1.2.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `property`: `str`, since QEMU 1.2.
-        public var property: Swift.String? {
+        @_alwaysEmitIntoClient public var property: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("property") }
             @_optimize(none) set { arguments.setQAPIMember("property", newValue) }
         }
@@ -2637,24 +2637,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String, property: Swift.String, value: QMPWire.JSON) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, property: Swift.String, value: QMPWire.JSON) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("property", property)
             arguments.setQAPIMember("value", value)
         }
         /// `path`: `str`, since QEMU 1.2.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `property`: `str`, since QEMU 1.2.
-        public var property: Swift.String? {
+        @_alwaysEmitIntoClient public var property: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("property") }
             @_optimize(none) set { arguments.setQAPIMember("property", newValue) }
         }
         /// `value`: `any`, since QEMU 1.2.
-        public var value: QMPWire.JSON? {
+        @_alwaysEmitIntoClient public var value: QMPWire.JSON? {
             @_optimize(none) get { arguments.qapiMember("value") }
             @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
         }
@@ -2677,16 +2677,16 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `implements`: `str`, optional, since QEMU 1.1.
-        public var implements: Swift.String? {
+        @_alwaysEmitIntoClient public var implements: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("implements") }
             @_optimize(none) set { arguments.setQAPIMember("implements", newValue) }
         }
         /// `abstract`: `bool`, optional, since QEMU 1.1.
-        public var abstract: Swift.Bool? {
+        @_alwaysEmitIntoClient public var abstract: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("abstract") }
             @_optimize(none) set { arguments.setQAPIMember("abstract", newValue) }
         }
@@ -2709,12 +2709,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(typename: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(typename: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("typename", typename)
         }
         /// `typename`: `str`, since QEMU 2.12.
-        public var typename: Swift.String? {
+        @_alwaysEmitIntoClient public var typename: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("typename") }
             @_optimize(none) set { arguments.setQAPIMember("typename", newValue) }
         }
@@ -2737,654 +2737,654 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(qomType: QAPI.ObjectType, id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(qomType: QAPI.ObjectType, id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("qom-type", qomType)
             arguments.setQAPIMember("id", id)
         }
         /// `qom-type`: `ObjectType`, since QEMU 6.0.
-        public var qomType: QAPI.ObjectType? {
+        @_alwaysEmitIntoClient public var qomType: QAPI.ObjectType? {
             @_optimize(none) get { arguments.qapiMember("qom-type") }
             @_optimize(none) set { arguments.setQAPIMember("qom-type", newValue) }
         }
         /// `id`: `str`, since QEMU 6.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `pci-dev`: `str`, optional, since QEMU 9.0.
-        public var pciDev: Swift.String? {
+        @_alwaysEmitIntoClient public var pciDev: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("pci-dev") }
             @_optimize(none) set { arguments.setQAPIMember("pci-dev", newValue) }
         }
         /// `node`: `uint32`, optional, since QEMU 9.0.
-        public var node: Swift.Int? {
+        @_alwaysEmitIntoClient public var node: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("node") }
             @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `pci-bus`: `str`, optional, since QEMU 9.2.
-        public var pciBus: Swift.String? {
+        @_alwaysEmitIntoClient public var pciBus: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("pci-bus") }
             @_optimize(none) set { arguments.setQAPIMember("pci-bus", newValue) }
         }
         /// `policy`: `QAuthZListPolicy`, optional, since QEMU 4.0.
-        public var policy: QAPI.QAuthZListPolicy? {
+        @_alwaysEmitIntoClient public var policy: QAPI.QAuthZListPolicy? {
             @_optimize(none) get { arguments.qapiMember("policy") }
             @_optimize(none) set { arguments.setQAPIMember("policy", newValue) }
         }
         /// `rules`: `[QAuthZListRule]`, optional, since QEMU 4.0.
-        public var rules: [QAPI.QAuthZListRule]? {
+        @_alwaysEmitIntoClient public var rules: [QAPI.QAuthZListRule]? {
             @_optimize(none) get { arguments.qapiMember("rules") }
             @_optimize(none) set { arguments.setQAPIMember("rules", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 4.0.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filename") }
             @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `refresh`: `bool`, optional, since QEMU 4.0.
-        public var refresh: Swift.Bool? {
+        @_alwaysEmitIntoClient public var refresh: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("refresh") }
             @_optimize(none) set { arguments.setQAPIMember("refresh", newValue) }
         }
         /// `service`: `str`, optional, since QEMU 4.0.
-        public var service: Swift.String? {
+        @_alwaysEmitIntoClient public var service: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("service") }
             @_optimize(none) set { arguments.setQAPIMember("service", newValue) }
         }
         /// `identity`: `str`, optional, since QEMU 4.0.
-        public var identity: Swift.String? {
+        @_alwaysEmitIntoClient public var identity: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("identity") }
             @_optimize(none) set { arguments.setQAPIMember("identity", newValue) }
         }
         /// `if`: `str`, optional, since QEMU 2.12.
-        public var `if`: Swift.String? {
+        @_alwaysEmitIntoClient public var `if`: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("if") }
             @_optimize(none) set { arguments.setQAPIMember("if", newValue) }
         }
         /// `canbus`: `str`, optional, since QEMU 2.12.
-        public var canbus: Swift.String? {
+        @_alwaysEmitIntoClient public var canbus: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("canbus") }
             @_optimize(none) set { arguments.setQAPIMember("canbus", newValue) }
         }
         /// `primary_in`: `str`, optional, since QEMU 2.8.
-        public var primaryIn: Swift.String? {
+        @_alwaysEmitIntoClient public var primaryIn: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("primary_in") }
             @_optimize(none) set { arguments.setQAPIMember("primary_in", newValue) }
         }
         /// `secondary_in`: `str`, optional, since QEMU 2.8.
-        public var secondaryIn: Swift.String? {
+        @_alwaysEmitIntoClient public var secondaryIn: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("secondary_in") }
             @_optimize(none) set { arguments.setQAPIMember("secondary_in", newValue) }
         }
         /// `outdev`: `str`, optional, since QEMU 2.8.
-        public var outdev: Swift.String? {
+        @_alwaysEmitIntoClient public var outdev: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("outdev") }
             @_optimize(none) set { arguments.setQAPIMember("outdev", newValue) }
         }
         /// `iothread`: `str`, optional, since QEMU 2.8.
-        public var iothread: Swift.String? {
+        @_alwaysEmitIntoClient public var iothread: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("iothread") }
             @_optimize(none) set { arguments.setQAPIMember("iothread", newValue) }
         }
         /// `notify_dev`: `str`, optional, since QEMU 2.8.
-        public var notifyDev: Swift.String? {
+        @_alwaysEmitIntoClient public var notifyDev: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("notify_dev") }
             @_optimize(none) set { arguments.setQAPIMember("notify_dev", newValue) }
         }
         /// `compare_timeout`: `uint64`, optional, since QEMU 2.8.
-        public var compareTimeout: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var compareTimeout: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("compare_timeout") }
             @_optimize(none) set { arguments.setQAPIMember("compare_timeout", newValue) }
         }
         /// `expired_scan_cycle`: `uint32`, optional, since QEMU 2.8.
-        public var expiredScanCycle: Swift.Int? {
+        @_alwaysEmitIntoClient public var expiredScanCycle: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("expired_scan_cycle") }
             @_optimize(none) set { arguments.setQAPIMember("expired_scan_cycle", newValue) }
         }
         /// `max_queue_size`: `uint32`, optional, since QEMU 2.8.
-        public var maxQueueSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxQueueSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("max_queue_size") }
             @_optimize(none) set { arguments.setQAPIMember("max_queue_size", newValue) }
         }
         /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
-        public var vnetHdrSupport: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("vnet_hdr_support") }
             @_optimize(none) set { arguments.setQAPIMember("vnet_hdr_support", newValue) }
         }
         /// `queues`: `uint32`, optional, since QEMU 2.8.
-        public var queues: Swift.Int? {
+        @_alwaysEmitIntoClient public var queues: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("queues") }
             @_optimize(none) set { arguments.setQAPIMember("queues", newValue) }
         }
         /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
-        public var throttleBps: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var throttleBps: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("throttle-bps") }
             @_optimize(none) set { arguments.setQAPIMember("throttle-bps", newValue) }
         }
         /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
-        public var throttleOps: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var throttleOps: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("throttle-ops") }
             @_optimize(none) set { arguments.setQAPIMember("throttle-ops", newValue) }
         }
         /// `chardev`: `str`, optional, since QEMU 2.12.
-        public var chardev: Swift.String? {
+        @_alwaysEmitIntoClient public var chardev: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("chardev") }
             @_optimize(none) set { arguments.setQAPIMember("chardev", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 5.0.
-        public var addr: Swift.String? {
+        @_alwaysEmitIntoClient public var addr: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("addr") }
             @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
         }
         /// `id-list`: `str`, optional, since QEMU 5.0.
-        public var idList: Swift.String? {
+        @_alwaysEmitIntoClient public var idList: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id-list") }
             @_optimize(none) set { arguments.setQAPIMember("id-list", newValue) }
         }
         /// `netdev`: `str`, optional, since QEMU 2.5.
-        public var netdev: Swift.String? {
+        @_alwaysEmitIntoClient public var netdev: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("netdev") }
             @_optimize(none) set { arguments.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        public var queue: QAPI.NetFilterDirection? {
+        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
             @_optimize(none) get { arguments.qapiMember("queue") }
             @_optimize(none) set { arguments.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
-        public var status: Swift.String? {
+        @_alwaysEmitIntoClient public var status: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("status") }
             @_optimize(none) set { arguments.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
-        public var position: Swift.String? {
+        @_alwaysEmitIntoClient public var position: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("position") }
             @_optimize(none) set { arguments.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        public var insert: QAPI.NetfilterInsert? {
+        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
             @_optimize(none) get { arguments.qapiMember("insert") }
             @_optimize(none) set { arguments.setQAPIMember("insert", newValue) }
         }
         /// `interval`: `uint32`, optional, since QEMU 2.5.
-        public var interval: Swift.Int? {
+        @_alwaysEmitIntoClient public var interval: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("interval") }
             @_optimize(none) set { arguments.setQAPIMember("interval", newValue) }
         }
         /// `file`: `str`, optional, since QEMU 2.5.
-        public var file: Swift.String? {
+        @_alwaysEmitIntoClient public var file: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("file") }
             @_optimize(none) set { arguments.setQAPIMember("file", newValue) }
         }
         /// `maxlen`: `uint32`, optional, since QEMU 2.5.
-        public var maxlen: Swift.Int? {
+        @_alwaysEmitIntoClient public var maxlen: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("maxlen") }
             @_optimize(none) set { arguments.setQAPIMember("maxlen", newValue) }
         }
         /// `indev`: `str`, optional, since QEMU 2.6.
-        public var indev: Swift.String? {
+        @_alwaysEmitIntoClient public var indev: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("indev") }
             @_optimize(none) set { arguments.setQAPIMember("indev", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 4.2.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `server`: `str`, optional, since QEMU 4.2.
-        public var server: Swift.String? {
+        @_alwaysEmitIntoClient public var server: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("server") }
             @_optimize(none) set { arguments.setQAPIMember("server", newValue) }
         }
         /// `port`: `str`, optional, since QEMU 4.2.
-        public var port: Swift.String? {
+        @_alwaysEmitIntoClient public var port: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("port") }
             @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
         }
         /// `x-origin`: `str`, optional, since QEMU 4.2.
-        public var xOrigin: Swift.String? {
+        @_alwaysEmitIntoClient public var xOrigin: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("x-origin") }
             @_optimize(none) set { arguments.setQAPIMember("x-origin", newValue) }
         }
         /// `y-origin`: `str`, optional, since QEMU 4.2.
-        public var yOrigin: Swift.String? {
+        @_alwaysEmitIntoClient public var yOrigin: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("y-origin") }
             @_optimize(none) set { arguments.setQAPIMember("y-origin", newValue) }
         }
         /// `width`: `str`, optional, since QEMU 4.2.
-        public var width: Swift.String? {
+        @_alwaysEmitIntoClient public var width: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("width") }
             @_optimize(none) set { arguments.setQAPIMember("width", newValue) }
         }
         /// `height`: `str`, optional, since QEMU 4.2.
-        public var height: Swift.String? {
+        @_alwaysEmitIntoClient public var height: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("height") }
             @_optimize(none) set { arguments.setQAPIMember("height", newValue) }
         }
         /// `evdev`: `str`, optional, since QEMU 2.6.
-        public var evdev: Swift.String? {
+        @_alwaysEmitIntoClient public var evdev: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("evdev") }
             @_optimize(none) set { arguments.setQAPIMember("evdev", newValue) }
         }
         /// `grab_all`: `bool`, optional, since QEMU 2.6.
-        public var grabAll: Swift.Bool? {
+        @_alwaysEmitIntoClient public var grabAll: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("grab_all") }
             @_optimize(none) set { arguments.setQAPIMember("grab_all", newValue) }
         }
         /// `repeat`: `bool`, optional, since QEMU 2.6.
-        public var `repeat`: Swift.Bool? {
+        @_alwaysEmitIntoClient public var `repeat`: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("repeat") }
             @_optimize(none) set { arguments.setQAPIMember("repeat", newValue) }
         }
         /// `grab-toggle`: `GrabToggleKeys`, optional, since QEMU 2.6.
-        public var grabToggle: QAPI.GrabToggleKeys? {
+        @_alwaysEmitIntoClient public var grabToggle: QAPI.GrabToggleKeys? {
             @_optimize(none) get { arguments.qapiMember("grab-toggle") }
             @_optimize(none) set { arguments.setQAPIMember("grab-toggle", newValue) }
         }
         /// `fd`: `str`, optional, since QEMU 9.0.
-        public var fd: Swift.String? {
+        @_alwaysEmitIntoClient public var fd: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("fd") }
             @_optimize(none) set { arguments.setQAPIMember("fd", newValue) }
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
-        public var aioMaxBatch: Swift.Int? {
+        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("aio-max-batch") }
             @_optimize(none) set { arguments.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
-        public var threadPoolMin: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadPoolMin: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("thread-pool-min") }
             @_optimize(none) set { arguments.setQAPIMember("thread-pool-min", newValue) }
         }
         /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
-        public var threadPoolMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var threadPoolMax: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("thread-pool-max") }
             @_optimize(none) set { arguments.setQAPIMember("thread-pool-max", newValue) }
         }
         /// `poll-max-ns`: `int`, optional, since QEMU 2.0.
-        public var pollMaxNs: Swift.Int? {
+        @_alwaysEmitIntoClient public var pollMaxNs: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("poll-max-ns") }
             @_optimize(none) set { arguments.setQAPIMember("poll-max-ns", newValue) }
         }
         /// `poll-grow`: `int`, optional, since QEMU 2.0.
-        public var pollGrow: Swift.Int? {
+        @_alwaysEmitIntoClient public var pollGrow: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("poll-grow") }
             @_optimize(none) set { arguments.setQAPIMember("poll-grow", newValue) }
         }
         /// `poll-shrink`: `int`, optional, since QEMU 2.0.
-        public var pollShrink: Swift.Int? {
+        @_alwaysEmitIntoClient public var pollShrink: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("poll-shrink") }
             @_optimize(none) set { arguments.setQAPIMember("poll-shrink", newValue) }
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
-        public var dump: Swift.Bool? {
+        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("dump") }
             @_optimize(none) set { arguments.setQAPIMember("dump", newValue) }
         }
         /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
-        public var hostNodes: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
             @_optimize(none) get { arguments.qapiMember("host-nodes") }
             @_optimize(none) set { arguments.setQAPIMember("host-nodes", newValue) }
         }
         /// `merge`: `bool`, optional, since QEMU 2.1.
-        public var merge: Swift.Bool? {
+        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("merge") }
             @_optimize(none) set { arguments.setQAPIMember("merge", newValue) }
         }
         /// `prealloc`: `bool`, optional, since QEMU 2.1.
-        public var prealloc: Swift.Bool? {
+        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("prealloc") }
             @_optimize(none) set { arguments.setQAPIMember("prealloc", newValue) }
         }
         /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
-        public var preallocThreads: Swift.Int? {
+        @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("prealloc-threads") }
             @_optimize(none) set { arguments.setQAPIMember("prealloc-threads", newValue) }
         }
         /// `prealloc-context`: `str`, optional, since QEMU 7.2.
-        public var preallocContext: Swift.String? {
+        @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("prealloc-context") }
             @_optimize(none) set { arguments.setQAPIMember("prealloc-context", newValue) }
         }
         /// `share`: `bool`, optional, since QEMU 2.1.
-        public var share: Swift.Bool? {
+        @_alwaysEmitIntoClient public var share: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("share") }
             @_optimize(none) set { arguments.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
-        public var reserve: Swift.Bool? {
+        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("reserve") }
             @_optimize(none) set { arguments.setQAPIMember("reserve", newValue) }
         }
         /// `size`: `size`, optional, since QEMU 2.1.
-        public var size: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("size") }
             @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
-        public var xUseCanonicalPathForRamblockID: Swift.Bool? {
+        @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("x-use-canonical-path-for-ramblock-id") }
             @_optimize(none) set { arguments.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
         }
         /// `align`: `size`, optional, since QEMU 2.1.
-        public var align: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var align: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("align") }
             @_optimize(none) set { arguments.setQAPIMember("align", newValue) }
         }
         /// `offset`: `size`, optional, since QEMU 8.1.
-        public var offset: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("offset") }
             @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
         }
         /// `discard-data`: `bool`, optional, since QEMU 2.1.
-        public var discardData: Swift.Bool? {
+        @_alwaysEmitIntoClient public var discardData: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("discard-data") }
             @_optimize(none) set { arguments.setQAPIMember("discard-data", newValue) }
         }
         /// `mem-path`: `str`, optional, since QEMU 2.1.
-        public var memPath: Swift.String? {
+        @_alwaysEmitIntoClient public var memPath: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("mem-path") }
             @_optimize(none) set { arguments.setQAPIMember("mem-path", newValue) }
         }
         /// `pmem`: `bool`, optional, since QEMU 2.1.
-        public var pmem: Swift.Bool? {
+        @_alwaysEmitIntoClient public var pmem: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("pmem") }
             @_optimize(none) set { arguments.setQAPIMember("pmem", newValue) }
         }
         /// `readonly`: `bool`, optional, since QEMU 2.1.
-        public var readonly: Swift.Bool? {
+        @_alwaysEmitIntoClient public var readonly: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("readonly") }
             @_optimize(none) set { arguments.setQAPIMember("readonly", newValue) }
         }
         /// `rom`: `OnOffAuto`, optional, since QEMU 2.1.
-        public var rom: QAPI.OnOffAuto? {
+        @_alwaysEmitIntoClient public var rom: QAPI.OnOffAuto? {
             @_optimize(none) get { arguments.qapiMember("rom") }
             @_optimize(none) set { arguments.setQAPIMember("rom", newValue) }
         }
         /// `hugetlb`: `bool`, optional, since QEMU 2.12.
-        public var hugetlb: Swift.Bool? {
+        @_alwaysEmitIntoClient public var hugetlb: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("hugetlb") }
             @_optimize(none) set { arguments.setQAPIMember("hugetlb", newValue) }
         }
         /// `hugetlbsize`: `size`, optional, since QEMU 2.12.
-        public var hugetlbsize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var hugetlbsize: Swift.UInt64? {
             @_optimize(none) get { arguments.qapiMember("hugetlbsize") }
             @_optimize(none) set { arguments.setQAPIMember("hugetlbsize", newValue) }
         }
         /// `seal`: `bool`, optional, since QEMU 2.12.
-        public var seal: Swift.Bool? {
+        @_alwaysEmitIntoClient public var seal: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("seal") }
             @_optimize(none) set { arguments.setQAPIMember("seal", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 2.11.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `log`: `str`, optional, since QEMU 6.0.
-        public var log: Swift.String? {
+        @_alwaysEmitIntoClient public var log: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("log") }
             @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
         }
         /// `opened`: `bool`, optional, since QEMU 1.3.
         @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
-        public var opened: Swift.Bool? {
+        @_alwaysEmitIntoClient public var opened: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("opened") }
             @_optimize(none) set { arguments.setQAPIMember("opened", newValue) }
         }
         /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
-        public var format: QAPI.QCryptoSecretFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.QCryptoSecretFormat? {
             @_optimize(none) get { arguments.qapiMember("format") }
             @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
         /// `keyid`: `str`, optional, since QEMU 2.6.
-        public var keyid: Swift.String? {
+        @_alwaysEmitIntoClient public var keyid: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("keyid") }
             @_optimize(none) set { arguments.setQAPIMember("keyid", newValue) }
         }
         /// `iv`: `str`, optional, since QEMU 2.6.
-        public var iv: Swift.String? {
+        @_alwaysEmitIntoClient public var iv: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("iv") }
             @_optimize(none) set { arguments.setQAPIMember("iv", newValue) }
         }
         /// `data`: `str`, optional, since QEMU 2.6.
-        public var data: Swift.String? {
+        @_alwaysEmitIntoClient public var data: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("data") }
             @_optimize(none) set { arguments.setQAPIMember("data", newValue) }
         }
         /// `serial`: `int32`, optional, since QEMU 5.1.
-        public var serial: Swift.Int? {
+        @_alwaysEmitIntoClient public var serial: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("serial") }
             @_optimize(none) set { arguments.setQAPIMember("serial", newValue) }
         }
         /// `sev-device`: `str`, optional, since QEMU 9.1.
-        public var sevDevice: Swift.String? {
+        @_alwaysEmitIntoClient public var sevDevice: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("sev-device") }
             @_optimize(none) set { arguments.setQAPIMember("sev-device", newValue) }
         }
         /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
-        public var cbitpos: Swift.Int? {
+        @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("cbitpos") }
             @_optimize(none) set { arguments.setQAPIMember("cbitpos", newValue) }
         }
         /// `reduced-phys-bits`: `uint32`, optional, since QEMU 9.1.
-        public var reducedPhysBits: Swift.Int? {
+        @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("reduced-phys-bits") }
             @_optimize(none) set { arguments.setQAPIMember("reduced-phys-bits", newValue) }
         }
         /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
-        public var kernelHashes: Swift.Bool? {
+        @_alwaysEmitIntoClient public var kernelHashes: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("kernel-hashes") }
             @_optimize(none) set { arguments.setQAPIMember("kernel-hashes", newValue) }
         }
         /// `dh-cert-file`: `str`, optional, since QEMU 2.12.
-        public var dhCertFile: Swift.String? {
+        @_alwaysEmitIntoClient public var dhCertFile: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("dh-cert-file") }
             @_optimize(none) set { arguments.setQAPIMember("dh-cert-file", newValue) }
         }
         /// `session-file`: `str`, optional, since QEMU 2.12.
-        public var sessionFile: Swift.String? {
+        @_alwaysEmitIntoClient public var sessionFile: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("session-file") }
             @_optimize(none) set { arguments.setQAPIMember("session-file", newValue) }
         }
         /// `handle`: `uint32`, optional, since QEMU 2.12.
-        public var handle: Swift.Int? {
+        @_alwaysEmitIntoClient public var handle: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("handle") }
             @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
         }
         /// `legacy-vm-type`: `OnOffAuto`, optional, since QEMU 9.1.
-        public var legacyVmType: QAPI.OnOffAuto? {
+        @_alwaysEmitIntoClient public var legacyVmType: QAPI.OnOffAuto? {
             @_optimize(none) get { arguments.qapiMember("legacy-vm-type") }
             @_optimize(none) set { arguments.setQAPIMember("legacy-vm-type", newValue) }
         }
         /// `guest-visible-workarounds`: `str`, optional, since QEMU 9.1.
-        public var guestVisibleWorkarounds: Swift.String? {
+        @_alwaysEmitIntoClient public var guestVisibleWorkarounds: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("guest-visible-workarounds") }
             @_optimize(none) set { arguments.setQAPIMember("guest-visible-workarounds", newValue) }
         }
         /// `id-block`: `str`, optional, since QEMU 9.1.
-        public var idBlock: Swift.String? {
+        @_alwaysEmitIntoClient public var idBlock: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id-block") }
             @_optimize(none) set { arguments.setQAPIMember("id-block", newValue) }
         }
         /// `id-auth`: `str`, optional, since QEMU 9.1.
-        public var idAuth: Swift.String? {
+        @_alwaysEmitIntoClient public var idAuth: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id-auth") }
             @_optimize(none) set { arguments.setQAPIMember("id-auth", newValue) }
         }
         /// `author-key-enabled`: `bool`, optional, since QEMU 9.1.
-        public var authorKeyEnabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var authorKeyEnabled: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("author-key-enabled") }
             @_optimize(none) set { arguments.setQAPIMember("author-key-enabled", newValue) }
         }
         /// `host-data`: `str`, optional, since QEMU 9.1.
-        public var hostData: Swift.String? {
+        @_alwaysEmitIntoClient public var hostData: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("host-data") }
             @_optimize(none) set { arguments.setQAPIMember("host-data", newValue) }
         }
         /// `vcek-disabled`: `bool`, optional, since QEMU 9.1.
-        public var vcekDisabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vcekDisabled: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("vcek-disabled") }
             @_optimize(none) set { arguments.setQAPIMember("vcek-disabled", newValue) }
         }
         /// `cpu-affinity`: `[uint16]`, optional, since QEMU 7.2.
-        public var cpuAffinity: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var cpuAffinity: [Swift.Int]? {
             @_optimize(none) get { arguments.qapiMember("cpu-affinity") }
             @_optimize(none) set { arguments.setQAPIMember("cpu-affinity", newValue) }
         }
         /// `node-affinity`: `[uint16]`, optional, since QEMU 7.2.
-        public var nodeAffinity: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var nodeAffinity: [Swift.Int]? {
             @_optimize(none) get { arguments.qapiMember("node-affinity") }
             @_optimize(none) set { arguments.setQAPIMember("node-affinity", newValue) }
         }
         /// `limits`: `ThrottleLimits`, optional, since QEMU 2.11.
-        public var limits: QAPI.ThrottleLimits? {
+        @_alwaysEmitIntoClient public var limits: QAPI.ThrottleLimits? {
             @_optimize(none) get { arguments.qapiMember("limits") }
             @_optimize(none) set { arguments.setQAPIMember("limits", newValue) }
         }
         /// `x-iops-total`: `int`, optional, since QEMU 2.11.
-        public var xIopsTotal: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsTotal: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-iops-total") }
             @_optimize(none) set { arguments.setQAPIMember("x-iops-total", newValue) }
         }
         /// `x-iops-total-max`: `int`, optional, since QEMU 2.11.
-        public var xIopsTotalMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsTotalMax: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-iops-total-max") }
             @_optimize(none) set { arguments.setQAPIMember("x-iops-total-max", newValue) }
         }
         /// `x-iops-total-max-length`: `int`, optional, since QEMU 2.11.
-        public var xIopsTotalMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsTotalMaxLength: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-iops-total-max-length") }
             @_optimize(none) set { arguments.setQAPIMember("x-iops-total-max-length", newValue) }
         }
         /// `x-iops-read`: `int`, optional, since QEMU 2.11.
-        public var xIopsRead: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsRead: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-iops-read") }
             @_optimize(none) set { arguments.setQAPIMember("x-iops-read", newValue) }
         }
         /// `x-iops-read-max`: `int`, optional, since QEMU 2.11.
-        public var xIopsReadMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsReadMax: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-iops-read-max") }
             @_optimize(none) set { arguments.setQAPIMember("x-iops-read-max", newValue) }
         }
         /// `x-iops-read-max-length`: `int`, optional, since QEMU 2.11.
-        public var xIopsReadMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsReadMaxLength: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-iops-read-max-length") }
             @_optimize(none) set { arguments.setQAPIMember("x-iops-read-max-length", newValue) }
         }
         /// `x-iops-write`: `int`, optional, since QEMU 2.11.
-        public var xIopsWrite: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsWrite: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-iops-write") }
             @_optimize(none) set { arguments.setQAPIMember("x-iops-write", newValue) }
         }
         /// `x-iops-write-max`: `int`, optional, since QEMU 2.11.
-        public var xIopsWriteMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsWriteMax: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-iops-write-max") }
             @_optimize(none) set { arguments.setQAPIMember("x-iops-write-max", newValue) }
         }
         /// `x-iops-write-max-length`: `int`, optional, since QEMU 2.11.
-        public var xIopsWriteMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsWriteMaxLength: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-iops-write-max-length") }
             @_optimize(none) set { arguments.setQAPIMember("x-iops-write-max-length", newValue) }
         }
         /// `x-bps-total`: `int`, optional, since QEMU 2.11.
-        public var xBpsTotal: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsTotal: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-bps-total") }
             @_optimize(none) set { arguments.setQAPIMember("x-bps-total", newValue) }
         }
         /// `x-bps-total-max`: `int`, optional, since QEMU 2.11.
-        public var xBpsTotalMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsTotalMax: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-bps-total-max") }
             @_optimize(none) set { arguments.setQAPIMember("x-bps-total-max", newValue) }
         }
         /// `x-bps-total-max-length`: `int`, optional, since QEMU 2.11.
-        public var xBpsTotalMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsTotalMaxLength: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-bps-total-max-length") }
             @_optimize(none) set { arguments.setQAPIMember("x-bps-total-max-length", newValue) }
         }
         /// `x-bps-read`: `int`, optional, since QEMU 2.11.
-        public var xBpsRead: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsRead: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-bps-read") }
             @_optimize(none) set { arguments.setQAPIMember("x-bps-read", newValue) }
         }
         /// `x-bps-read-max`: `int`, optional, since QEMU 2.11.
-        public var xBpsReadMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsReadMax: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-bps-read-max") }
             @_optimize(none) set { arguments.setQAPIMember("x-bps-read-max", newValue) }
         }
         /// `x-bps-read-max-length`: `int`, optional, since QEMU 2.11.
-        public var xBpsReadMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsReadMaxLength: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-bps-read-max-length") }
             @_optimize(none) set { arguments.setQAPIMember("x-bps-read-max-length", newValue) }
         }
         /// `x-bps-write`: `int`, optional, since QEMU 2.11.
-        public var xBpsWrite: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsWrite: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-bps-write") }
             @_optimize(none) set { arguments.setQAPIMember("x-bps-write", newValue) }
         }
         /// `x-bps-write-max`: `int`, optional, since QEMU 2.11.
-        public var xBpsWriteMax: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsWriteMax: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-bps-write-max") }
             @_optimize(none) set { arguments.setQAPIMember("x-bps-write-max", newValue) }
         }
         /// `x-bps-write-max-length`: `int`, optional, since QEMU 2.11.
-        public var xBpsWriteMaxLength: Swift.Int? {
+        @_alwaysEmitIntoClient public var xBpsWriteMaxLength: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-bps-write-max-length") }
             @_optimize(none) set { arguments.setQAPIMember("x-bps-write-max-length", newValue) }
         }
         /// `x-iops-size`: `int`, optional, since QEMU 2.11.
-        public var xIopsSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var xIopsSize: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("x-iops-size") }
             @_optimize(none) set { arguments.setQAPIMember("x-iops-size", newValue) }
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
-        public var verifyPeer: Swift.Bool? {
+        @_alwaysEmitIntoClient public var verifyPeer: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("verify-peer") }
             @_optimize(none) set { arguments.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
-        public var dir: Swift.String? {
+        @_alwaysEmitIntoClient public var dir: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("dir") }
             @_optimize(none) set { arguments.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
-        public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
+        @_alwaysEmitIntoClient public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
             @_optimize(none) get { arguments.qapiMember("endpoint") }
             @_optimize(none) set { arguments.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
-        public var priority: Swift.String? {
+        @_alwaysEmitIntoClient public var priority: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("priority") }
             @_optimize(none) set { arguments.setQAPIMember("priority", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 3.0.
-        public var username: Swift.String? {
+        @_alwaysEmitIntoClient public var username: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("username") }
             @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
         }
         /// `sanity-check`: `bool`, optional, since QEMU 2.5.
-        public var sanityCheck: Swift.Bool? {
+        @_alwaysEmitIntoClient public var sanityCheck: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("sanity-check") }
             @_optimize(none) set { arguments.setQAPIMember("sanity-check", newValue) }
         }
         /// `passwordid`: `str`, optional, since QEMU 2.5.
-        public var passwordid: Swift.String? {
+        @_alwaysEmitIntoClient public var passwordid: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("passwordid") }
             @_optimize(none) set { arguments.setQAPIMember("passwordid", newValue) }
         }
         /// `devid`: `str`, optional, since QEMU 6.0.
-        public var devid: Swift.String? {
+        @_alwaysEmitIntoClient public var devid: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("devid") }
             @_optimize(none) set { arguments.setQAPIMember("devid", newValue) }
         }
         /// `socket`: `SocketAddress`, optional, since QEMU 7.1.
-        public var socket: QAPI.SocketAddress? {
+        @_alwaysEmitIntoClient public var socket: QAPI.SocketAddress? {
             @_optimize(none) get { arguments.qapiMember("socket") }
             @_optimize(none) set { arguments.setQAPIMember("socket", newValue) }
         }
         /// `device`: `str`, optional, since QEMU 7.1.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
@@ -3407,12 +3407,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -3437,12 +3437,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(paths: [Swift.String]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(paths: [Swift.String]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("paths", paths)
         }
         /// `paths`: `[str]`, since QEMU 10.1.
-        public var paths: [Swift.String]? {
+        @_alwaysEmitIntoClient public var paths: [Swift.String]? {
             @_optimize(none) get { arguments.qapiMember("paths") }
             @_optimize(none) set { arguments.setQAPIMember("paths", newValue) }
         }

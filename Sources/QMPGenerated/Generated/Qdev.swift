@@ -22,12 +22,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(typename: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(typename: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("typename", typename)
         }
         /// `typename`: `str`, since QEMU 1.2.
-        public var typename: Swift.String? {
+        @_alwaysEmitIntoClient public var typename: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("typename") }
             @_optimize(none) set { arguments.setQAPIMember("typename", newValue) }
         }
@@ -52,22 +52,22 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(driver: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(driver: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("driver", driver)
         }
         /// `driver`: `str`, since QEMU 0.13.
-        public var driver: Swift.String? {
+        @_alwaysEmitIntoClient public var driver: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("driver") }
             @_optimize(none) set { arguments.setQAPIMember("driver", newValue) }
         }
         /// `bus`: `str`, optional, since QEMU 0.13.
-        public var bus: Swift.String? {
+        @_alwaysEmitIntoClient public var bus: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("bus") }
             @_optimize(none) set { arguments.setQAPIMember("bus", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 0.13.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -90,12 +90,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 0.14.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -120,12 +120,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 9.2.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("id") }
             @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
@@ -146,12 +146,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, optional, since QEMU 1.5.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `path`: `str`, since QEMU 1.5.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
@@ -172,12 +172,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, optional, since QEMU 6.2.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { json.qapiMember("device") }
             @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `path`: `str`, since QEMU 6.2.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }

@@ -22,22 +22,22 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `netdev`: `str`, since QEMU 4.0.
-        public var netdev: Swift.String? {
+        @_alwaysEmitIntoClient public var netdev: Swift.String? {
             @_optimize(none) get { json.qapiMember("netdev") }
             @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `gid-status`: `bool`, since QEMU 4.0.
-        public var gidStatus: Swift.Bool? {
+        @_alwaysEmitIntoClient public var gidStatus: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("gid-status") }
             @_optimize(none) set { json.setQAPIMember("gid-status", newValue) }
         }
         /// `subnet-prefix`: `uint64`, since QEMU 4.0.
-        public var subnetPrefix: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var subnetPrefix: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("subnet-prefix") }
             @_optimize(none) set { json.setQAPIMember("subnet-prefix", newValue) }
         }
         /// `interface-id`: `uint64`, since QEMU 4.0.
-        public var interfaceID: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var interfaceID: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("interface-id") }
             @_optimize(none) set { json.setQAPIMember("interface-id", newValue) }
         }

@@ -16,11 +16,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: ReplayMode { @_optimize(none) get { ReplayMode(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: ReplayMode { @_optimize(none) get { ReplayMode(rawValue: "none") } }
         /// `record`.
-        public static var record: ReplayMode { @_optimize(none) get { ReplayMode(rawValue: "record") } }
+        @_alwaysEmitIntoClient public static var record: ReplayMode { @_optimize(none) get { ReplayMode(rawValue: "record") } }
         /// `play`.
-        public static var play: ReplayMode { @_optimize(none) get { ReplayMode(rawValue: "play") } }
+        @_alwaysEmitIntoClient public static var play: ReplayMode { @_optimize(none) get { ReplayMode(rawValue: "play") } }
     }
 
     /// `ReplayInfo`: a QAPI struct of the `replay` module, since QEMU 5.2.
@@ -36,23 +36,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(mode: QAPI.ReplayMode, icount: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(mode: QAPI.ReplayMode, icount: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("mode", mode)
             json.setQAPIMember("icount", icount)
         }
         /// `mode`: `ReplayMode`, since QEMU 5.2.
-        public var mode: QAPI.ReplayMode? {
+        @_alwaysEmitIntoClient public var mode: QAPI.ReplayMode? {
             @_optimize(none) get { json.qapiMember("mode") }
             @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 5.2.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { json.qapiMember("filename") }
             @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `icount`: `int`, since QEMU 5.2.
-        public var icount: Swift.Int? {
+        @_alwaysEmitIntoClient public var icount: Swift.Int? {
             @_optimize(none) get { json.qapiMember("icount") }
             @_optimize(none) set { json.setQAPIMember("icount", newValue) }
         }
@@ -75,8 +75,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -97,12 +97,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(icount: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(icount: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("icount", icount)
         }
         /// `icount`: `int`, since QEMU 5.2.
-        public var icount: Swift.Int? {
+        @_alwaysEmitIntoClient public var icount: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("icount") }
             @_optimize(none) set { arguments.setQAPIMember("icount", newValue) }
         }
@@ -125,8 +125,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -147,12 +147,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(icount: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(icount: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("icount", icount)
         }
         /// `icount`: `int`, since QEMU 5.2.
-        public var icount: Swift.Int? {
+        @_alwaysEmitIntoClient public var icount: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("icount") }
             @_optimize(none) set { arguments.setQAPIMember("icount", newValue) }
         }

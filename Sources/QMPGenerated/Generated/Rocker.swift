@@ -18,24 +18,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, id: Swift.UInt64, ports: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, id: Swift.UInt64, ports: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("id", id)
             json.setQAPIMember("ports", ports)
         }
         /// `name`: `str`, since QEMU 2.4.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `id`: `uint64`, since QEMU 2.4.
-        public var id: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var id: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `ports`: `uint32`, since QEMU 2.4.
-        public var ports: Swift.Int? {
+        @_alwaysEmitIntoClient public var ports: Swift.Int? {
             @_optimize(none) get { json.qapiMember("ports") }
             @_optimize(none) set { json.setQAPIMember("ports", newValue) }
         }
@@ -52,9 +52,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `half`.
-        public static var half: RockerPortDuplex { @_optimize(none) get { RockerPortDuplex(rawValue: "half") } }
+        @_alwaysEmitIntoClient public static var half: RockerPortDuplex { @_optimize(none) get { RockerPortDuplex(rawValue: "half") } }
         /// `full`.
-        public static var full: RockerPortDuplex { @_optimize(none) get { RockerPortDuplex(rawValue: "full") } }
+        @_alwaysEmitIntoClient public static var full: RockerPortDuplex { @_optimize(none) get { RockerPortDuplex(rawValue: "full") } }
     }
 
     /// `RockerPortAutoneg`: a QAPI enumeration of the `rocker` module, since QEMU 2.4.
@@ -68,9 +68,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static var off: RockerPortAutoneg { @_optimize(none) get { RockerPortAutoneg(rawValue: "off") } }
+        @_alwaysEmitIntoClient public static var off: RockerPortAutoneg { @_optimize(none) get { RockerPortAutoneg(rawValue: "off") } }
         /// `on`.
-        public static var on: RockerPortAutoneg { @_optimize(none) get { RockerPortAutoneg(rawValue: "on") } }
+        @_alwaysEmitIntoClient public static var on: RockerPortAutoneg { @_optimize(none) get { RockerPortAutoneg(rawValue: "on") } }
     }
 
     /// `RockerPort`: a QAPI struct of the `rocker` module, since QEMU 2.4.
@@ -86,8 +86,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, enabled: Swift.Bool, linkUp: Swift.Bool, speed: Swift.Int, duplex: QAPI.RockerPortDuplex, autoneg: QAPI.RockerPortAutoneg) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, enabled: Swift.Bool, linkUp: Swift.Bool, speed: Swift.Int, duplex: QAPI.RockerPortDuplex, autoneg: QAPI.RockerPortAutoneg) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("enabled", enabled)
             json.setQAPIMember("link-up", linkUp)
@@ -96,32 +96,32 @@ extension QAPI {
             json.setQAPIMember("autoneg", autoneg)
         }
         /// `name`: `str`, since QEMU 2.4.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `enabled`: `bool`, since QEMU 2.4.
-        public var enabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("enabled") }
             @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `link-up`: `bool`, since QEMU 2.4.
-        public var linkUp: Swift.Bool? {
+        @_alwaysEmitIntoClient public var linkUp: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("link-up") }
             @_optimize(none) set { json.setQAPIMember("link-up", newValue) }
         }
         /// `speed`: `uint32`, since QEMU 2.4.
-        public var speed: Swift.Int? {
+        @_alwaysEmitIntoClient public var speed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("speed") }
             @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
         /// `duplex`: `RockerPortDuplex`, since QEMU 2.4.
-        public var duplex: QAPI.RockerPortDuplex? {
+        @_alwaysEmitIntoClient public var duplex: QAPI.RockerPortDuplex? {
             @_optimize(none) get { json.qapiMember("duplex") }
             @_optimize(none) set { json.setQAPIMember("duplex", newValue) }
         }
         /// `autoneg`: `RockerPortAutoneg`, since QEMU 2.4.
-        public var autoneg: QAPI.RockerPortAutoneg? {
+        @_alwaysEmitIntoClient public var autoneg: QAPI.RockerPortAutoneg? {
             @_optimize(none) get { json.qapiMember("autoneg") }
             @_optimize(none) set { json.setQAPIMember("autoneg", newValue) }
         }
@@ -140,63 +140,63 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(priority: Swift.Int, tblID: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(priority: Swift.Int, tblID: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("priority", priority)
             json.setQAPIMember("tbl-id", tblID)
         }
         /// `priority`: `uint32`, since QEMU 2.4.
-        public var priority: Swift.Int? {
+        @_alwaysEmitIntoClient public var priority: Swift.Int? {
             @_optimize(none) get { json.qapiMember("priority") }
             @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
         /// `tbl-id`: `uint32`, since QEMU 2.4.
-        public var tblID: Swift.Int? {
+        @_alwaysEmitIntoClient public var tblID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("tbl-id") }
             @_optimize(none) set { json.setQAPIMember("tbl-id", newValue) }
         }
         /// `in-pport`: `uint32`, optional, since QEMU 2.4.
-        public var inPport: Swift.Int? {
+        @_alwaysEmitIntoClient public var inPport: Swift.Int? {
             @_optimize(none) get { json.qapiMember("in-pport") }
             @_optimize(none) set { json.setQAPIMember("in-pport", newValue) }
         }
         /// `tunnel-id`: `uint32`, optional, since QEMU 2.4.
-        public var tunnelID: Swift.Int? {
+        @_alwaysEmitIntoClient public var tunnelID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("tunnel-id") }
             @_optimize(none) set { json.setQAPIMember("tunnel-id", newValue) }
         }
         /// `vlan-id`: `uint16`, optional, since QEMU 2.4.
-        public var vlanID: Swift.Int? {
+        @_alwaysEmitIntoClient public var vlanID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vlan-id") }
             @_optimize(none) set { json.setQAPIMember("vlan-id", newValue) }
         }
         /// `eth-type`: `uint16`, optional, since QEMU 2.4.
-        public var ethType: Swift.Int? {
+        @_alwaysEmitIntoClient public var ethType: Swift.Int? {
             @_optimize(none) get { json.qapiMember("eth-type") }
             @_optimize(none) set { json.setQAPIMember("eth-type", newValue) }
         }
         /// `eth-src`: `str`, optional, since QEMU 2.4.
-        public var ethSrc: Swift.String? {
+        @_alwaysEmitIntoClient public var ethSrc: Swift.String? {
             @_optimize(none) get { json.qapiMember("eth-src") }
             @_optimize(none) set { json.setQAPIMember("eth-src", newValue) }
         }
         /// `eth-dst`: `str`, optional, since QEMU 2.4.
-        public var ethDst: Swift.String? {
+        @_alwaysEmitIntoClient public var ethDst: Swift.String? {
             @_optimize(none) get { json.qapiMember("eth-dst") }
             @_optimize(none) set { json.setQAPIMember("eth-dst", newValue) }
         }
         /// `ip-proto`: `uint8`, optional, since QEMU 2.4.
-        public var ipProto: Swift.Int? {
+        @_alwaysEmitIntoClient public var ipProto: Swift.Int? {
             @_optimize(none) get { json.qapiMember("ip-proto") }
             @_optimize(none) set { json.setQAPIMember("ip-proto", newValue) }
         }
         /// `ip-tos`: `uint8`, optional, since QEMU 2.4.
-        public var ipTos: Swift.Int? {
+        @_alwaysEmitIntoClient public var ipTos: Swift.Int? {
             @_optimize(none) get { json.qapiMember("ip-tos") }
             @_optimize(none) set { json.setQAPIMember("ip-tos", newValue) }
         }
         /// `ip-dst`: `str`, optional, since QEMU 2.4.
-        public var ipDst: Swift.String? {
+        @_alwaysEmitIntoClient public var ipDst: Swift.String? {
             @_optimize(none) get { json.qapiMember("ip-dst") }
             @_optimize(none) set { json.setQAPIMember("ip-dst", newValue) }
         }
@@ -215,41 +215,41 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `in-pport`: `uint32`, optional, since QEMU 2.4.
-        public var inPport: Swift.Int? {
+        @_alwaysEmitIntoClient public var inPport: Swift.Int? {
             @_optimize(none) get { json.qapiMember("in-pport") }
             @_optimize(none) set { json.setQAPIMember("in-pport", newValue) }
         }
         /// `tunnel-id`: `uint32`, optional, since QEMU 2.4.
-        public var tunnelID: Swift.Int? {
+        @_alwaysEmitIntoClient public var tunnelID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("tunnel-id") }
             @_optimize(none) set { json.setQAPIMember("tunnel-id", newValue) }
         }
         /// `vlan-id`: `uint16`, optional, since QEMU 2.4.
-        public var vlanID: Swift.Int? {
+        @_alwaysEmitIntoClient public var vlanID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vlan-id") }
             @_optimize(none) set { json.setQAPIMember("vlan-id", newValue) }
         }
         /// `eth-src`: `str`, optional, since QEMU 2.4.
-        public var ethSrc: Swift.String? {
+        @_alwaysEmitIntoClient public var ethSrc: Swift.String? {
             @_optimize(none) get { json.qapiMember("eth-src") }
             @_optimize(none) set { json.setQAPIMember("eth-src", newValue) }
         }
         /// `eth-dst`: `str`, optional, since QEMU 2.4.
-        public var ethDst: Swift.String? {
+        @_alwaysEmitIntoClient public var ethDst: Swift.String? {
             @_optimize(none) get { json.qapiMember("eth-dst") }
             @_optimize(none) set { json.setQAPIMember("eth-dst", newValue) }
         }
         /// `ip-proto`: `uint8`, optional, since QEMU 2.4.
-        public var ipProto: Swift.Int? {
+        @_alwaysEmitIntoClient public var ipProto: Swift.Int? {
             @_optimize(none) get { json.qapiMember("ip-proto") }
             @_optimize(none) set { json.setQAPIMember("ip-proto", newValue) }
         }
         /// `ip-tos`: `uint8`, optional, since QEMU 2.4.
-        public var ipTos: Swift.Int? {
+        @_alwaysEmitIntoClient public var ipTos: Swift.Int? {
             @_optimize(none) get { json.qapiMember("ip-tos") }
             @_optimize(none) set { json.setQAPIMember("ip-tos", newValue) }
         }
@@ -268,36 +268,36 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `goto-tbl`: `uint32`, optional, since QEMU 2.4.
-        public var gotoTbl: Swift.Int? {
+        @_alwaysEmitIntoClient public var gotoTbl: Swift.Int? {
             @_optimize(none) get { json.qapiMember("goto-tbl") }
             @_optimize(none) set { json.setQAPIMember("goto-tbl", newValue) }
         }
         /// `group-id`: `uint32`, optional, since QEMU 2.4.
-        public var groupID: Swift.Int? {
+        @_alwaysEmitIntoClient public var groupID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("group-id") }
             @_optimize(none) set { json.setQAPIMember("group-id", newValue) }
         }
         /// `tunnel-lport`: `uint32`, optional, since QEMU 2.4.
-        public var tunnelLport: Swift.Int? {
+        @_alwaysEmitIntoClient public var tunnelLport: Swift.Int? {
             @_optimize(none) get { json.qapiMember("tunnel-lport") }
             @_optimize(none) set { json.setQAPIMember("tunnel-lport", newValue) }
         }
         /// `vlan-id`: `uint16`, optional, since QEMU 2.4.
-        public var vlanID: Swift.Int? {
+        @_alwaysEmitIntoClient public var vlanID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vlan-id") }
             @_optimize(none) set { json.setQAPIMember("vlan-id", newValue) }
         }
         /// `new-vlan-id`: `uint16`, optional, since QEMU 2.4.
-        public var newVlanID: Swift.Int? {
+        @_alwaysEmitIntoClient public var newVlanID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("new-vlan-id") }
             @_optimize(none) set { json.setQAPIMember("new-vlan-id", newValue) }
         }
         /// `out-pport`: `uint32`, optional, since QEMU 2.4.
-        public var outPport: Swift.Int? {
+        @_alwaysEmitIntoClient public var outPport: Swift.Int? {
             @_optimize(none) get { json.qapiMember("out-pport") }
             @_optimize(none) set { json.setQAPIMember("out-pport", newValue) }
         }
@@ -316,8 +316,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(cookie: Swift.UInt64, hits: Swift.UInt64, key: QAPI.RockerOfDpaFlowKey, mask: QAPI.RockerOfDpaFlowMask, action: QAPI.RockerOfDpaFlowAction) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(cookie: Swift.UInt64, hits: Swift.UInt64, key: QAPI.RockerOfDpaFlowKey, mask: QAPI.RockerOfDpaFlowMask, action: QAPI.RockerOfDpaFlowAction) {
+            self.init(unchecked: [:])
             json.setQAPIMember("cookie", cookie)
             json.setQAPIMember("hits", hits)
             json.setQAPIMember("key", key)
@@ -325,27 +325,27 @@ extension QAPI {
             json.setQAPIMember("action", action)
         }
         /// `cookie`: `uint64`, since QEMU 2.4.
-        public var cookie: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var cookie: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("cookie") }
             @_optimize(none) set { json.setQAPIMember("cookie", newValue) }
         }
         /// `hits`: `uint64`, since QEMU 2.4.
-        public var hits: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var hits: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("hits") }
             @_optimize(none) set { json.setQAPIMember("hits", newValue) }
         }
         /// `key`: `RockerOfDpaFlowKey`, since QEMU 2.4.
-        public var key: QAPI.RockerOfDpaFlowKey? {
+        @_alwaysEmitIntoClient public var key: QAPI.RockerOfDpaFlowKey? {
             @_optimize(none) get { json.qapiMember("key") }
             @_optimize(none) set { json.setQAPIMember("key", newValue) }
         }
         /// `mask`: `RockerOfDpaFlowMask`, since QEMU 2.4.
-        public var mask: QAPI.RockerOfDpaFlowMask? {
+        @_alwaysEmitIntoClient public var mask: QAPI.RockerOfDpaFlowMask? {
             @_optimize(none) get { json.qapiMember("mask") }
             @_optimize(none) set { json.setQAPIMember("mask", newValue) }
         }
         /// `action`: `RockerOfDpaFlowAction`, since QEMU 2.4.
-        public var action: QAPI.RockerOfDpaFlowAction? {
+        @_alwaysEmitIntoClient public var action: QAPI.RockerOfDpaFlowAction? {
             @_optimize(none) get { json.qapiMember("action") }
             @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
@@ -364,73 +364,73 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.Int, type: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.Int, type: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("id", id)
             json.setQAPIMember("type", type)
         }
         /// `id`: `uint32`, since QEMU 2.4.
-        public var id: Swift.Int? {
+        @_alwaysEmitIntoClient public var id: Swift.Int? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `type`: `uint8`, since QEMU 2.4.
-        public var type: Swift.Int? {
+        @_alwaysEmitIntoClient public var type: Swift.Int? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `vlan-id`: `uint16`, optional, since QEMU 2.4.
-        public var vlanID: Swift.Int? {
+        @_alwaysEmitIntoClient public var vlanID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vlan-id") }
             @_optimize(none) set { json.setQAPIMember("vlan-id", newValue) }
         }
         /// `pport`: `uint32`, optional, since QEMU 2.4.
-        public var pport: Swift.Int? {
+        @_alwaysEmitIntoClient public var pport: Swift.Int? {
             @_optimize(none) get { json.qapiMember("pport") }
             @_optimize(none) set { json.setQAPIMember("pport", newValue) }
         }
         /// `index`: `uint32`, optional, since QEMU 2.4.
-        public var index: Swift.Int? {
+        @_alwaysEmitIntoClient public var index: Swift.Int? {
             @_optimize(none) get { json.qapiMember("index") }
             @_optimize(none) set { json.setQAPIMember("index", newValue) }
         }
         /// `out-pport`: `uint32`, optional, since QEMU 2.4.
-        public var outPport: Swift.Int? {
+        @_alwaysEmitIntoClient public var outPport: Swift.Int? {
             @_optimize(none) get { json.qapiMember("out-pport") }
             @_optimize(none) set { json.setQAPIMember("out-pport", newValue) }
         }
         /// `group-id`: `uint32`, optional, since QEMU 2.4.
-        public var groupID: Swift.Int? {
+        @_alwaysEmitIntoClient public var groupID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("group-id") }
             @_optimize(none) set { json.setQAPIMember("group-id", newValue) }
         }
         /// `set-vlan-id`: `uint16`, optional, since QEMU 2.4.
-        public var setVlanID: Swift.Int? {
+        @_alwaysEmitIntoClient public var setVlanID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("set-vlan-id") }
             @_optimize(none) set { json.setQAPIMember("set-vlan-id", newValue) }
         }
         /// `pop-vlan`: `uint8`, optional, since QEMU 2.4.
-        public var popVlan: Swift.Int? {
+        @_alwaysEmitIntoClient public var popVlan: Swift.Int? {
             @_optimize(none) get { json.qapiMember("pop-vlan") }
             @_optimize(none) set { json.setQAPIMember("pop-vlan", newValue) }
         }
         /// `group-ids`: `[uint32]`, optional, since QEMU 2.4.
-        public var groupIDs: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var groupIDs: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("group-ids") }
             @_optimize(none) set { json.setQAPIMember("group-ids", newValue) }
         }
         /// `set-eth-src`: `str`, optional, since QEMU 2.4.
-        public var setEthSrc: Swift.String? {
+        @_alwaysEmitIntoClient public var setEthSrc: Swift.String? {
             @_optimize(none) get { json.qapiMember("set-eth-src") }
             @_optimize(none) set { json.setQAPIMember("set-eth-src", newValue) }
         }
         /// `set-eth-dst`: `str`, optional, since QEMU 2.4.
-        public var setEthDst: Swift.String? {
+        @_alwaysEmitIntoClient public var setEthDst: Swift.String? {
             @_optimize(none) get { json.qapiMember("set-eth-dst") }
             @_optimize(none) set { json.setQAPIMember("set-eth-dst", newValue) }
         }
         /// `ttl-check`: `uint8`, optional, since QEMU 2.4.
-        public var ttlCheck: Swift.Int? {
+        @_alwaysEmitIntoClient public var ttlCheck: Swift.Int? {
             @_optimize(none) get { json.qapiMember("ttl-check") }
             @_optimize(none) set { json.setQAPIMember("ttl-check", newValue) }
         }
@@ -453,12 +453,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nameMember: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
@@ -481,12 +481,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nameMember: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
@@ -509,17 +509,17 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nameMember: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `tbl-id`: `uint32`, optional, since QEMU 2.4.
-        public var tblID: Swift.Int? {
+        @_alwaysEmitIntoClient public var tblID: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("tbl-id") }
             @_optimize(none) set { arguments.setQAPIMember("tbl-id", newValue) }
         }
@@ -542,17 +542,17 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nameMember: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `type`: `uint8`, optional, since QEMU 2.4.
-        public var type: Swift.Int? {
+        @_alwaysEmitIntoClient public var type: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("type") }
             @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }

@@ -16,37 +16,37 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `debug`.
-        public static var debug: RunState { @_optimize(none) get { RunState(rawValue: "debug") } }
+        @_alwaysEmitIntoClient public static var debug: RunState { @_optimize(none) get { RunState(rawValue: "debug") } }
         /// `inmigrate`.
-        public static var inmigrate: RunState { @_optimize(none) get { RunState(rawValue: "inmigrate") } }
+        @_alwaysEmitIntoClient public static var inmigrate: RunState { @_optimize(none) get { RunState(rawValue: "inmigrate") } }
         /// `internal-error`.
-        public static var internalError: RunState { @_optimize(none) get { RunState(rawValue: "internal-error") } }
+        @_alwaysEmitIntoClient public static var internalError: RunState { @_optimize(none) get { RunState(rawValue: "internal-error") } }
         /// `io-error`.
-        public static var ioError: RunState { @_optimize(none) get { RunState(rawValue: "io-error") } }
+        @_alwaysEmitIntoClient public static var ioError: RunState { @_optimize(none) get { RunState(rawValue: "io-error") } }
         /// `paused`.
-        public static var paused: RunState { @_optimize(none) get { RunState(rawValue: "paused") } }
+        @_alwaysEmitIntoClient public static var paused: RunState { @_optimize(none) get { RunState(rawValue: "paused") } }
         /// `postmigrate`.
-        public static var postmigrate: RunState { @_optimize(none) get { RunState(rawValue: "postmigrate") } }
+        @_alwaysEmitIntoClient public static var postmigrate: RunState { @_optimize(none) get { RunState(rawValue: "postmigrate") } }
         /// `prelaunch`.
-        public static var prelaunch: RunState { @_optimize(none) get { RunState(rawValue: "prelaunch") } }
+        @_alwaysEmitIntoClient public static var prelaunch: RunState { @_optimize(none) get { RunState(rawValue: "prelaunch") } }
         /// `finish-migrate`.
-        public static var finishMigrate: RunState { @_optimize(none) get { RunState(rawValue: "finish-migrate") } }
+        @_alwaysEmitIntoClient public static var finishMigrate: RunState { @_optimize(none) get { RunState(rawValue: "finish-migrate") } }
         /// `restore-vm`.
-        public static var restoreVm: RunState { @_optimize(none) get { RunState(rawValue: "restore-vm") } }
+        @_alwaysEmitIntoClient public static var restoreVm: RunState { @_optimize(none) get { RunState(rawValue: "restore-vm") } }
         /// `running`.
-        public static var running: RunState { @_optimize(none) get { RunState(rawValue: "running") } }
+        @_alwaysEmitIntoClient public static var running: RunState { @_optimize(none) get { RunState(rawValue: "running") } }
         /// `save-vm`.
-        public static var saveVm: RunState { @_optimize(none) get { RunState(rawValue: "save-vm") } }
+        @_alwaysEmitIntoClient public static var saveVm: RunState { @_optimize(none) get { RunState(rawValue: "save-vm") } }
         /// `shutdown`.
-        public static var shutdown: RunState { @_optimize(none) get { RunState(rawValue: "shutdown") } }
+        @_alwaysEmitIntoClient public static var shutdown: RunState { @_optimize(none) get { RunState(rawValue: "shutdown") } }
         /// `suspended`.
-        public static var suspended: RunState { @_optimize(none) get { RunState(rawValue: "suspended") } }
+        @_alwaysEmitIntoClient public static var suspended: RunState { @_optimize(none) get { RunState(rawValue: "suspended") } }
         /// `watchdog`.
-        public static var watchdog: RunState { @_optimize(none) get { RunState(rawValue: "watchdog") } }
+        @_alwaysEmitIntoClient public static var watchdog: RunState { @_optimize(none) get { RunState(rawValue: "watchdog") } }
         /// `guest-panicked`.
-        public static var guestPanicked: RunState { @_optimize(none) get { RunState(rawValue: "guest-panicked") } }
+        @_alwaysEmitIntoClient public static var guestPanicked: RunState { @_optimize(none) get { RunState(rawValue: "guest-panicked") } }
         /// `colo`.
-        public static var colo: RunState { @_optimize(none) get { RunState(rawValue: "colo") } }
+        @_alwaysEmitIntoClient public static var colo: RunState { @_optimize(none) get { RunState(rawValue: "colo") } }
     }
 
     /// `ShutdownCause`: a QAPI enumeration of the `run-state` module.
@@ -60,27 +60,27 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "none") } }
         /// `host-error`.
-        public static var hostError: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-error") } }
+        @_alwaysEmitIntoClient public static var hostError: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-error") } }
         /// `host-qmp-quit`.
-        public static var hostQMPQuit: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-qmp-quit") } }
+        @_alwaysEmitIntoClient public static var hostQMPQuit: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-qmp-quit") } }
         /// `host-qmp-system-reset`.
-        public static var hostQMPSystemReset: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-qmp-system-reset") } }
+        @_alwaysEmitIntoClient public static var hostQMPSystemReset: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-qmp-system-reset") } }
         /// `host-signal`.
-        public static var hostSignal: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-signal") } }
+        @_alwaysEmitIntoClient public static var hostSignal: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-signal") } }
         /// `host-ui`.
-        public static var hostUi: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-ui") } }
+        @_alwaysEmitIntoClient public static var hostUi: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-ui") } }
         /// `guest-shutdown`.
-        public static var guestShutdown: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "guest-shutdown") } }
+        @_alwaysEmitIntoClient public static var guestShutdown: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "guest-shutdown") } }
         /// `guest-reset`.
-        public static var guestReset: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "guest-reset") } }
+        @_alwaysEmitIntoClient public static var guestReset: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "guest-reset") } }
         /// `guest-panic`.
-        public static var guestPanic: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "guest-panic") } }
+        @_alwaysEmitIntoClient public static var guestPanic: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "guest-panic") } }
         /// `subsystem-reset`.
-        public static var subsystemReset: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "subsystem-reset") } }
+        @_alwaysEmitIntoClient public static var subsystemReset: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "subsystem-reset") } }
         /// `snapshot-load`.
-        public static var snapshotLoad: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "snapshot-load") } }
+        @_alwaysEmitIntoClient public static var snapshotLoad: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "snapshot-load") } }
     }
 
     /// `StatusInfo`: a QAPI struct of the `run-state` module, since QEMU 0.14.
@@ -96,18 +96,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(running: Swift.Bool, status: QAPI.RunState) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(running: Swift.Bool, status: QAPI.RunState) {
+            self.init(unchecked: [:])
             json.setQAPIMember("running", running)
             json.setQAPIMember("status", status)
         }
         /// `running`: `bool`, since QEMU 0.14.
-        public var running: Swift.Bool? {
+        @_alwaysEmitIntoClient public var running: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("running") }
             @_optimize(none) set { json.setQAPIMember("running", newValue) }
         }
         /// `status`: `RunState`, since QEMU 0.14.
-        public var status: QAPI.RunState? {
+        @_alwaysEmitIntoClient public var status: QAPI.RunState? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
@@ -124,19 +124,19 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `reset`.
-        public static var reset: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "reset") } }
+        @_alwaysEmitIntoClient public static var reset: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "reset") } }
         /// `shutdown`.
-        public static var shutdown: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "shutdown") } }
+        @_alwaysEmitIntoClient public static var shutdown: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "shutdown") } }
         /// `poweroff`.
-        public static var poweroff: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "poweroff") } }
+        @_alwaysEmitIntoClient public static var poweroff: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "poweroff") } }
         /// `pause`.
-        public static var pause: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "pause") } }
+        @_alwaysEmitIntoClient public static var pause: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "pause") } }
         /// `debug`.
-        public static var debug: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "debug") } }
+        @_alwaysEmitIntoClient public static var debug: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "debug") } }
         /// `none`.
-        public static var none: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "none") } }
         /// `inject-nmi`.
-        public static var injectNmi: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "inject-nmi") } }
+        @_alwaysEmitIntoClient public static var injectNmi: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "inject-nmi") } }
     }
 
     /// `RebootAction`: a QAPI enumeration of the `run-state` module, since QEMU 6.0.
@@ -150,9 +150,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `reset`.
-        public static var reset: RebootAction { @_optimize(none) get { RebootAction(rawValue: "reset") } }
+        @_alwaysEmitIntoClient public static var reset: RebootAction { @_optimize(none) get { RebootAction(rawValue: "reset") } }
         /// `shutdown`.
-        public static var shutdown: RebootAction { @_optimize(none) get { RebootAction(rawValue: "shutdown") } }
+        @_alwaysEmitIntoClient public static var shutdown: RebootAction { @_optimize(none) get { RebootAction(rawValue: "shutdown") } }
     }
 
     /// `ShutdownAction`: a QAPI enumeration of the `run-state` module, since QEMU 6.0.
@@ -166,9 +166,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `poweroff`.
-        public static var poweroff: ShutdownAction { @_optimize(none) get { ShutdownAction(rawValue: "poweroff") } }
+        @_alwaysEmitIntoClient public static var poweroff: ShutdownAction { @_optimize(none) get { ShutdownAction(rawValue: "poweroff") } }
         /// `pause`.
-        public static var pause: ShutdownAction { @_optimize(none) get { ShutdownAction(rawValue: "pause") } }
+        @_alwaysEmitIntoClient public static var pause: ShutdownAction { @_optimize(none) get { ShutdownAction(rawValue: "pause") } }
     }
 
     /// `PanicAction`: a QAPI enumeration of the `run-state` module, since QEMU 6.0.
@@ -182,13 +182,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `pause`.
-        public static var pause: PanicAction { @_optimize(none) get { PanicAction(rawValue: "pause") } }
+        @_alwaysEmitIntoClient public static var pause: PanicAction { @_optimize(none) get { PanicAction(rawValue: "pause") } }
         /// `shutdown`.
-        public static var shutdown: PanicAction { @_optimize(none) get { PanicAction(rawValue: "shutdown") } }
+        @_alwaysEmitIntoClient public static var shutdown: PanicAction { @_optimize(none) get { PanicAction(rawValue: "shutdown") } }
         /// `exit-failure`.
-        public static var exitFailure: PanicAction { @_optimize(none) get { PanicAction(rawValue: "exit-failure") } }
+        @_alwaysEmitIntoClient public static var exitFailure: PanicAction { @_optimize(none) get { PanicAction(rawValue: "exit-failure") } }
         /// `none`.
-        public static var none: PanicAction { @_optimize(none) get { PanicAction(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: PanicAction { @_optimize(none) get { PanicAction(rawValue: "none") } }
     }
 
     /// `GuestPanicAction`: a QAPI enumeration of the `run-state` module, since QEMU 2.1.
@@ -202,11 +202,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `pause`.
-        public static var pause: GuestPanicAction { @_optimize(none) get { GuestPanicAction(rawValue: "pause") } }
+        @_alwaysEmitIntoClient public static var pause: GuestPanicAction { @_optimize(none) get { GuestPanicAction(rawValue: "pause") } }
         /// `poweroff`.
-        public static var poweroff: GuestPanicAction { @_optimize(none) get { GuestPanicAction(rawValue: "poweroff") } }
+        @_alwaysEmitIntoClient public static var poweroff: GuestPanicAction { @_optimize(none) get { GuestPanicAction(rawValue: "poweroff") } }
         /// `run`.
-        public static var run: GuestPanicAction { @_optimize(none) get { GuestPanicAction(rawValue: "run") } }
+        @_alwaysEmitIntoClient public static var run: GuestPanicAction { @_optimize(none) get { GuestPanicAction(rawValue: "run") } }
     }
 
     /// `GuestPanicInformationType`: a QAPI enumeration of the `run-state` module, since QEMU 2.9.
@@ -220,9 +220,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `hyper-v`.
-        public static var hyperV: GuestPanicInformationType { @_optimize(none) get { GuestPanicInformationType(rawValue: "hyper-v") } }
+        @_alwaysEmitIntoClient public static var hyperV: GuestPanicInformationType { @_optimize(none) get { GuestPanicInformationType(rawValue: "hyper-v") } }
         /// `s390`.
-        public static var s390: GuestPanicInformationType { @_optimize(none) get { GuestPanicInformationType(rawValue: "s390") } }
+        @_alwaysEmitIntoClient public static var s390: GuestPanicInformationType { @_optimize(none) get { GuestPanicInformationType(rawValue: "s390") } }
     }
 
     /// `GuestPanicInformation`: a QAPI union of the `run-state` module, since QEMU 2.9.
@@ -240,57 +240,57 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.GuestPanicInformationType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.GuestPanicInformationType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `GuestPanicInformationType`, since QEMU 2.9.
-        public var type: QAPI.GuestPanicInformationType? {
+        @_alwaysEmitIntoClient public var type: QAPI.GuestPanicInformationType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `arg1`: `uint64`, optional, since QEMU 2.9.
-        public var arg1: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var arg1: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("arg1") }
             @_optimize(none) set { json.setQAPIMember("arg1", newValue) }
         }
         /// `arg2`: `uint64`, optional, since QEMU 2.9.
-        public var arg2: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var arg2: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("arg2") }
             @_optimize(none) set { json.setQAPIMember("arg2", newValue) }
         }
         /// `arg3`: `uint64`, optional, since QEMU 2.9.
-        public var arg3: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var arg3: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("arg3") }
             @_optimize(none) set { json.setQAPIMember("arg3", newValue) }
         }
         /// `arg4`: `uint64`, optional, since QEMU 2.9.
-        public var arg4: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var arg4: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("arg4") }
             @_optimize(none) set { json.setQAPIMember("arg4", newValue) }
         }
         /// `arg5`: `uint64`, optional, since QEMU 2.9.
-        public var arg5: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var arg5: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("arg5") }
             @_optimize(none) set { json.setQAPIMember("arg5", newValue) }
         }
         /// `core`: `uint32`, optional, since QEMU 2.12.
-        public var core: Swift.Int? {
+        @_alwaysEmitIntoClient public var core: Swift.Int? {
             @_optimize(none) get { json.qapiMember("core") }
             @_optimize(none) set { json.setQAPIMember("core", newValue) }
         }
         /// `psw-mask`: `uint64`, optional, since QEMU 2.12.
-        public var pswMask: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var pswMask: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("psw-mask") }
             @_optimize(none) set { json.setQAPIMember("psw-mask", newValue) }
         }
         /// `psw-addr`: `uint64`, optional, since QEMU 2.12.
-        public var pswAddr: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var pswAddr: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("psw-addr") }
             @_optimize(none) set { json.setQAPIMember("psw-addr", newValue) }
         }
         /// `reason`: `S390CrashReason`, optional, since QEMU 2.12.
-        public var reason: QAPI.S390CrashReason? {
+        @_alwaysEmitIntoClient public var reason: QAPI.S390CrashReason? {
             @_optimize(none) get { json.qapiMember("reason") }
             @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
@@ -309,8 +309,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(arg1: Swift.UInt64, arg2: Swift.UInt64, arg3: Swift.UInt64, arg4: Swift.UInt64, arg5: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(arg1: Swift.UInt64, arg2: Swift.UInt64, arg3: Swift.UInt64, arg4: Swift.UInt64, arg5: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("arg1", arg1)
             json.setQAPIMember("arg2", arg2)
             json.setQAPIMember("arg3", arg3)
@@ -318,27 +318,27 @@ extension QAPI {
             json.setQAPIMember("arg5", arg5)
         }
         /// `arg1`: `uint64`, since QEMU 2.9.
-        public var arg1: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var arg1: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("arg1") }
             @_optimize(none) set { json.setQAPIMember("arg1", newValue) }
         }
         /// `arg2`: `uint64`, since QEMU 2.9.
-        public var arg2: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var arg2: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("arg2") }
             @_optimize(none) set { json.setQAPIMember("arg2", newValue) }
         }
         /// `arg3`: `uint64`, since QEMU 2.9.
-        public var arg3: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var arg3: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("arg3") }
             @_optimize(none) set { json.setQAPIMember("arg3", newValue) }
         }
         /// `arg4`: `uint64`, since QEMU 2.9.
-        public var arg4: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var arg4: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("arg4") }
             @_optimize(none) set { json.setQAPIMember("arg4", newValue) }
         }
         /// `arg5`: `uint64`, since QEMU 2.9.
-        public var arg5: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var arg5: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("arg5") }
             @_optimize(none) set { json.setQAPIMember("arg5", newValue) }
         }
@@ -355,15 +355,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unknown`.
-        public static var unknown: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "unknown") } }
+        @_alwaysEmitIntoClient public static var unknown: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "unknown") } }
         /// `disabled-wait`.
-        public static var disabledWait: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "disabled-wait") } }
+        @_alwaysEmitIntoClient public static var disabledWait: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "disabled-wait") } }
         /// `extint-loop`.
-        public static var extintLoop: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "extint-loop") } }
+        @_alwaysEmitIntoClient public static var extintLoop: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "extint-loop") } }
         /// `pgmint-loop`.
-        public static var pgmintLoop: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "pgmint-loop") } }
+        @_alwaysEmitIntoClient public static var pgmintLoop: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "pgmint-loop") } }
         /// `opint-loop`.
-        public static var opintLoop: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "opint-loop") } }
+        @_alwaysEmitIntoClient public static var opintLoop: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "opint-loop") } }
     }
 
     /// `GuestPanicInformationS390`: a QAPI struct of the `run-state` module, since QEMU 2.12.
@@ -379,30 +379,30 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(core: Swift.Int, pswMask: Swift.UInt64, pswAddr: Swift.UInt64, reason: QAPI.S390CrashReason) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(core: Swift.Int, pswMask: Swift.UInt64, pswAddr: Swift.UInt64, reason: QAPI.S390CrashReason) {
+            self.init(unchecked: [:])
             json.setQAPIMember("core", core)
             json.setQAPIMember("psw-mask", pswMask)
             json.setQAPIMember("psw-addr", pswAddr)
             json.setQAPIMember("reason", reason)
         }
         /// `core`: `uint32`, since QEMU 2.12.
-        public var core: Swift.Int? {
+        @_alwaysEmitIntoClient public var core: Swift.Int? {
             @_optimize(none) get { json.qapiMember("core") }
             @_optimize(none) set { json.setQAPIMember("core", newValue) }
         }
         /// `psw-mask`: `uint64`, since QEMU 2.12.
-        public var pswMask: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var pswMask: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("psw-mask") }
             @_optimize(none) set { json.setQAPIMember("psw-mask", newValue) }
         }
         /// `psw-addr`: `uint64`, since QEMU 2.12.
-        public var pswAddr: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var pswAddr: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("psw-addr") }
             @_optimize(none) set { json.setQAPIMember("psw-addr", newValue) }
         }
         /// `reason`: `S390CrashReason`, since QEMU 2.12.
-        public var reason: QAPI.S390CrashReason? {
+        @_alwaysEmitIntoClient public var reason: QAPI.S390CrashReason? {
             @_optimize(none) get { json.qapiMember("reason") }
             @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
@@ -419,9 +419,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `hypervisor`.
-        public static var hypervisor: MemoryFailureRecipient { @_optimize(none) get { MemoryFailureRecipient(rawValue: "hypervisor") } }
+        @_alwaysEmitIntoClient public static var hypervisor: MemoryFailureRecipient { @_optimize(none) get { MemoryFailureRecipient(rawValue: "hypervisor") } }
         /// `guest`.
-        public static var guest: MemoryFailureRecipient { @_optimize(none) get { MemoryFailureRecipient(rawValue: "guest") } }
+        @_alwaysEmitIntoClient public static var guest: MemoryFailureRecipient { @_optimize(none) get { MemoryFailureRecipient(rawValue: "guest") } }
     }
 
     /// `MemoryFailureAction`: a QAPI enumeration of the `run-state` module, since QEMU 5.2.
@@ -435,13 +435,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ignore`.
-        public static var ignore: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "ignore") } }
+        @_alwaysEmitIntoClient public static var ignore: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "ignore") } }
         /// `inject`.
-        public static var inject: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "inject") } }
+        @_alwaysEmitIntoClient public static var inject: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "inject") } }
         /// `fatal`.
-        public static var fatal: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "fatal") } }
+        @_alwaysEmitIntoClient public static var fatal: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "fatal") } }
         /// `reset`.
-        public static var reset: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "reset") } }
+        @_alwaysEmitIntoClient public static var reset: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "reset") } }
     }
 
     /// `MemoryFailureFlags`: a QAPI struct of the `run-state` module, since QEMU 5.2.
@@ -457,18 +457,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(actionRequired: Swift.Bool, recursive: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(actionRequired: Swift.Bool, recursive: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("action-required", actionRequired)
             json.setQAPIMember("recursive", recursive)
         }
         /// `action-required`: `bool`, since QEMU 5.2.
-        public var actionRequired: Swift.Bool? {
+        @_alwaysEmitIntoClient public var actionRequired: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("action-required") }
             @_optimize(none) set { json.setQAPIMember("action-required", newValue) }
         }
         /// `recursive`: `bool`, since QEMU 5.2.
-        public var recursive: Swift.Bool? {
+        @_alwaysEmitIntoClient public var recursive: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("recursive") }
             @_optimize(none) set { json.setQAPIMember("recursive", newValue) }
         }
@@ -485,11 +485,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `run`.
-        public static var run: NotifyVmexitOption { @_optimize(none) get { NotifyVmexitOption(rawValue: "run") } }
+        @_alwaysEmitIntoClient public static var run: NotifyVmexitOption { @_optimize(none) get { NotifyVmexitOption(rawValue: "run") } }
         /// `internal-error`.
-        public static var internalError: NotifyVmexitOption { @_optimize(none) get { NotifyVmexitOption(rawValue: "internal-error") } }
+        @_alwaysEmitIntoClient public static var internalError: NotifyVmexitOption { @_optimize(none) get { NotifyVmexitOption(rawValue: "internal-error") } }
         /// `disable`.
-        public static var disable: NotifyVmexitOption { @_optimize(none) get { NotifyVmexitOption(rawValue: "disable") } }
+        @_alwaysEmitIntoClient public static var disable: NotifyVmexitOption { @_optimize(none) get { NotifyVmexitOption(rawValue: "disable") } }
     }
 
     /// `query-status`: a QAPI command of the `run-state` module, since QEMU 0.14.
@@ -509,8 +509,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -531,12 +531,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(action: QAPI.WatchdogAction) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(action: QAPI.WatchdogAction) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("action", action)
         }
         /// `action`: `WatchdogAction`, since QEMU 2.11.
-        public var action: QAPI.WatchdogAction? {
+        @_alwaysEmitIntoClient public var action: QAPI.WatchdogAction? {
             @_optimize(none) get { arguments.qapiMember("action") }
             @_optimize(none) set { arguments.setQAPIMember("action", newValue) }
         }
@@ -559,26 +559,26 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `reboot`: `RebootAction`, optional, since QEMU 6.0.
-        public var reboot: QAPI.RebootAction? {
+        @_alwaysEmitIntoClient public var reboot: QAPI.RebootAction? {
             @_optimize(none) get { arguments.qapiMember("reboot") }
             @_optimize(none) set { arguments.setQAPIMember("reboot", newValue) }
         }
         /// `shutdown`: `ShutdownAction`, optional, since QEMU 6.0.
-        public var shutdown: QAPI.ShutdownAction? {
+        @_alwaysEmitIntoClient public var shutdown: QAPI.ShutdownAction? {
             @_optimize(none) get { arguments.qapiMember("shutdown") }
             @_optimize(none) set { arguments.setQAPIMember("shutdown", newValue) }
         }
         /// `panic`: `PanicAction`, optional, since QEMU 6.0.
-        public var panic: QAPI.PanicAction? {
+        @_alwaysEmitIntoClient public var panic: QAPI.PanicAction? {
             @_optimize(none) get { arguments.qapiMember("panic") }
             @_optimize(none) set { arguments.setQAPIMember("panic", newValue) }
         }
         /// `watchdog`: `WatchdogAction`, optional, since QEMU 6.0.
-        public var watchdog: QAPI.WatchdogAction? {
+        @_alwaysEmitIntoClient public var watchdog: QAPI.WatchdogAction? {
             @_optimize(none) get { arguments.qapiMember("watchdog") }
             @_optimize(none) set { arguments.setQAPIMember("watchdog", newValue) }
         }
@@ -599,12 +599,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `guest`: `bool`, since QEMU 2.10.
-        public var guest: Swift.Bool? {
+        @_alwaysEmitIntoClient public var guest: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("guest") }
             @_optimize(none) set { json.setQAPIMember("guest", newValue) }
         }
         /// `reason`: `ShutdownCause`, since QEMU 4.0.
-        public var reason: QAPI.ShutdownCause? {
+        @_alwaysEmitIntoClient public var reason: QAPI.ShutdownCause? {
             @_optimize(none) get { json.qapiMember("reason") }
             @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
@@ -641,12 +641,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `guest`: `bool`, since QEMU 2.10.
-        public var guest: Swift.Bool? {
+        @_alwaysEmitIntoClient public var guest: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("guest") }
             @_optimize(none) set { json.setQAPIMember("guest", newValue) }
         }
         /// `reason`: `ShutdownCause`, since QEMU 4.0.
-        public var reason: QAPI.ShutdownCause? {
+        @_alwaysEmitIntoClient public var reason: QAPI.ShutdownCause? {
             @_optimize(none) get { json.qapiMember("reason") }
             @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
@@ -747,7 +747,7 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `action`: `WatchdogAction`, since QEMU 0.13.
-        public var action: QAPI.WatchdogAction? {
+        @_alwaysEmitIntoClient public var action: QAPI.WatchdogAction? {
             @_optimize(none) get { json.qapiMember("action") }
             @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
@@ -768,12 +768,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `action`: `GuestPanicAction`, since QEMU 1.5.
-        public var action: QAPI.GuestPanicAction? {
+        @_alwaysEmitIntoClient public var action: QAPI.GuestPanicAction? {
             @_optimize(none) get { json.qapiMember("action") }
             @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
         /// `info`: `GuestPanicInformation`, optional, since QEMU 2.9.
-        public var info: QAPI.GuestPanicInformation? {
+        @_alwaysEmitIntoClient public var info: QAPI.GuestPanicInformation? {
             @_optimize(none) get { json.qapiMember("info") }
             @_optimize(none) set { json.setQAPIMember("info", newValue) }
         }
@@ -794,12 +794,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `action`: `GuestPanicAction`, since QEMU 5.0.
-        public var action: QAPI.GuestPanicAction? {
+        @_alwaysEmitIntoClient public var action: QAPI.GuestPanicAction? {
             @_optimize(none) get { json.qapiMember("action") }
             @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
         /// `info`: `GuestPanicInformation`, optional, since QEMU 5.0.
-        public var info: QAPI.GuestPanicInformation? {
+        @_alwaysEmitIntoClient public var info: QAPI.GuestPanicInformation? {
             @_optimize(none) get { json.qapiMember("info") }
             @_optimize(none) set { json.setQAPIMember("info", newValue) }
         }
@@ -836,17 +836,17 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `recipient`: `MemoryFailureRecipient`, since QEMU 5.2.
-        public var recipient: QAPI.MemoryFailureRecipient? {
+        @_alwaysEmitIntoClient public var recipient: QAPI.MemoryFailureRecipient? {
             @_optimize(none) get { json.qapiMember("recipient") }
             @_optimize(none) set { json.setQAPIMember("recipient", newValue) }
         }
         /// `action`: `MemoryFailureAction`, since QEMU 5.2.
-        public var action: QAPI.MemoryFailureAction? {
+        @_alwaysEmitIntoClient public var action: QAPI.MemoryFailureAction? {
             @_optimize(none) get { json.qapiMember("action") }
             @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
         /// `flags`: `MemoryFailureFlags`, since QEMU 5.2.
-        public var flags: QAPI.MemoryFailureFlags? {
+        @_alwaysEmitIntoClient public var flags: QAPI.MemoryFailureFlags? {
             @_optimize(none) get { json.qapiMember("flags") }
             @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }

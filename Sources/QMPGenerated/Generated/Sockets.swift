@@ -16,15 +16,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ipv4`.
-        public static var ipv4: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "ipv4") } }
+        @_alwaysEmitIntoClient public static var ipv4: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "ipv4") } }
         /// `ipv6`.
-        public static var ipv6: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "ipv6") } }
+        @_alwaysEmitIntoClient public static var ipv6: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "ipv6") } }
         /// `unix`.
-        public static var unix: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "unix") } }
+        @_alwaysEmitIntoClient public static var unix: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "unix") } }
         /// `vsock`.
-        public static var vsock: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "vsock") } }
+        @_alwaysEmitIntoClient public static var vsock: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "vsock") } }
         /// `unknown`.
-        public static var unknown: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "unknown") } }
+        @_alwaysEmitIntoClient public static var unknown: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "unknown") } }
     }
 
     /// `InetSocketAddressBase`: a QAPI struct of the `sockets` module.
@@ -40,18 +40,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(host: Swift.String, port: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("host", host)
             json.setQAPIMember("port", port)
         }
         /// `host`: `str`.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`.
-        public var port: Swift.String? {
+        @_alwaysEmitIntoClient public var port: Swift.String? {
             @_optimize(none) get { json.qapiMember("port") }
             @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
@@ -70,48 +70,48 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(host: Swift.String, port: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("host", host)
             json.setQAPIMember("port", port)
         }
         /// `host`: `str`.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`.
-        public var port: Swift.String? {
+        @_alwaysEmitIntoClient public var port: Swift.String? {
             @_optimize(none) get { json.qapiMember("port") }
             @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `numeric`: `bool`, optional, since QEMU 2.9.
-        public var numeric: Swift.Bool? {
+        @_alwaysEmitIntoClient public var numeric: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("numeric") }
             @_optimize(none) set { json.setQAPIMember("numeric", newValue) }
         }
         /// `to`: `uint16`, optional, since QEMU 1.3.
-        public var to: Swift.Int? {
+        @_alwaysEmitIntoClient public var to: Swift.Int? {
             @_optimize(none) get { json.qapiMember("to") }
             @_optimize(none) set { json.setQAPIMember("to", newValue) }
         }
         /// `ipv4`: `bool`, optional, since QEMU 1.3.
-        public var ipv4: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ipv4: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("ipv4") }
             @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 1.3.
-        public var ipv6: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("ipv6") }
             @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
         }
         /// `keep-alive`: `bool`, optional, since QEMU 4.2.
-        public var keepAlive: Swift.Bool? {
+        @_alwaysEmitIntoClient public var keepAlive: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("keep-alive") }
             @_optimize(none) set { json.setQAPIMember("keep-alive", newValue) }
         }
         /// `mptcp`: `bool`, optional, since QEMU 6.1.
-        public var mptcp: Swift.Bool? {
+        @_alwaysEmitIntoClient public var mptcp: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("mptcp") }
             @_optimize(none) set { json.setQAPIMember("mptcp", newValue) }
         }
@@ -130,22 +130,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 1.3.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `abstract`: `bool`, optional, since QEMU 5.1.
-        public var abstract: Swift.Bool? {
+        @_alwaysEmitIntoClient public var abstract: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("abstract") }
             @_optimize(none) set { json.setQAPIMember("abstract", newValue) }
         }
         /// `tight`: `bool`, optional, since QEMU 5.1.
-        public var tight: Swift.Bool? {
+        @_alwaysEmitIntoClient public var tight: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("tight") }
             @_optimize(none) set { json.setQAPIMember("tight", newValue) }
         }
@@ -164,18 +164,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(cid: Swift.String, port: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(cid: Swift.String, port: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("cid", cid)
             json.setQAPIMember("port", port)
         }
         /// `cid`: `str`, since QEMU 2.8.
-        public var cid: Swift.String? {
+        @_alwaysEmitIntoClient public var cid: Swift.String? {
             @_optimize(none) get { json.qapiMember("cid") }
             @_optimize(none) set { json.setQAPIMember("cid", newValue) }
         }
         /// `port`: `str`, since QEMU 2.8.
-        public var port: Swift.String? {
+        @_alwaysEmitIntoClient public var port: Swift.String? {
             @_optimize(none) get { json.qapiMember("port") }
             @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
@@ -194,12 +194,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(str: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(str: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("str", str)
         }
         /// `str`: `str`, since QEMU 1.2.
-        public var str: Swift.String? {
+        @_alwaysEmitIntoClient public var str: Swift.String? {
             @_optimize(none) get { json.qapiMember("str") }
             @_optimize(none) set { json.setQAPIMember("str", newValue) }
         }
@@ -218,12 +218,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.InetSocketAddress) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InetSocketAddress) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `InetSocketAddress`, since QEMU 1.3.
-        public var data: QAPI.InetSocketAddress? {
+        @_alwaysEmitIntoClient public var data: QAPI.InetSocketAddress? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -242,12 +242,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.UnixSocketAddress) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.UnixSocketAddress) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `UnixSocketAddress`, since QEMU 1.3.
-        public var data: QAPI.UnixSocketAddress? {
+        @_alwaysEmitIntoClient public var data: QAPI.UnixSocketAddress? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -266,12 +266,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.VsockSocketAddress) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.VsockSocketAddress) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `VsockSocketAddress`, since QEMU 2.8.
-        public var data: QAPI.VsockSocketAddress? {
+        @_alwaysEmitIntoClient public var data: QAPI.VsockSocketAddress? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -290,12 +290,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.FDSocketAddress) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.FDSocketAddress) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `FdSocketAddress`, since QEMU 1.3.
-        public var data: QAPI.FDSocketAddress? {
+        @_alwaysEmitIntoClient public var data: QAPI.FDSocketAddress? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -316,17 +316,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.SocketAddressType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.SocketAddressType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `SocketAddressType`, since QEMU 1.3.
-        public var type: QAPI.SocketAddressType? {
+        @_alwaysEmitIntoClient public var type: QAPI.SocketAddressType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `InetSocketAddress`, optional, since QEMU 1.3.
-        public var data: QAPI.InetSocketAddress? {
+        @_alwaysEmitIntoClient public var data: QAPI.InetSocketAddress? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -343,13 +343,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `inet`.
-        public static var inet: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "inet") } }
+        @_alwaysEmitIntoClient public static var inet: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "inet") } }
         /// `unix`.
-        public static var unix: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "unix") } }
+        @_alwaysEmitIntoClient public static var unix: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "unix") } }
         /// `vsock`.
-        public static var vsock: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "vsock") } }
+        @_alwaysEmitIntoClient public static var vsock: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "vsock") } }
         /// `fd`.
-        public static var fd: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "fd") } }
+        @_alwaysEmitIntoClient public static var fd: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "fd") } }
     }
 
     /// `SocketAddress`: a QAPI union of the `sockets` module, since QEMU 2.9.
@@ -367,77 +367,77 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.SocketAddressType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.SocketAddressType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `SocketAddressType`, since QEMU 2.9.
-        public var type: QAPI.SocketAddressType? {
+        @_alwaysEmitIntoClient public var type: QAPI.SocketAddressType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `host`: `str`, optional.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`, optional.
-        public var port: Swift.String? {
+        @_alwaysEmitIntoClient public var port: Swift.String? {
             @_optimize(none) get { json.qapiMember("port") }
             @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `numeric`: `bool`, optional, since QEMU 2.9.
-        public var numeric: Swift.Bool? {
+        @_alwaysEmitIntoClient public var numeric: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("numeric") }
             @_optimize(none) set { json.setQAPIMember("numeric", newValue) }
         }
         /// `to`: `uint16`, optional, since QEMU 1.3.
-        public var to: Swift.Int? {
+        @_alwaysEmitIntoClient public var to: Swift.Int? {
             @_optimize(none) get { json.qapiMember("to") }
             @_optimize(none) set { json.setQAPIMember("to", newValue) }
         }
         /// `ipv4`: `bool`, optional, since QEMU 1.3.
-        public var ipv4: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ipv4: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("ipv4") }
             @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 1.3.
-        public var ipv6: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("ipv6") }
             @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
         }
         /// `keep-alive`: `bool`, optional, since QEMU 4.2.
-        public var keepAlive: Swift.Bool? {
+        @_alwaysEmitIntoClient public var keepAlive: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("keep-alive") }
             @_optimize(none) set { json.setQAPIMember("keep-alive", newValue) }
         }
         /// `mptcp`: `bool`, optional, since QEMU 6.1.
-        public var mptcp: Swift.Bool? {
+        @_alwaysEmitIntoClient public var mptcp: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("mptcp") }
             @_optimize(none) set { json.setQAPIMember("mptcp", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 1.3.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `abstract`: `bool`, optional, since QEMU 5.1.
-        public var abstract: Swift.Bool? {
+        @_alwaysEmitIntoClient public var abstract: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("abstract") }
             @_optimize(none) set { json.setQAPIMember("abstract", newValue) }
         }
         /// `tight`: `bool`, optional, since QEMU 5.1.
-        public var tight: Swift.Bool? {
+        @_alwaysEmitIntoClient public var tight: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("tight") }
             @_optimize(none) set { json.setQAPIMember("tight", newValue) }
         }
         /// `cid`: `str`, optional, since QEMU 2.8.
-        public var cid: Swift.String? {
+        @_alwaysEmitIntoClient public var cid: Swift.String? {
             @_optimize(none) get { json.qapiMember("cid") }
             @_optimize(none) set { json.setQAPIMember("cid", newValue) }
         }
         /// `str`: `str`, optional, since QEMU 1.2.
-        public var str: Swift.String? {
+        @_alwaysEmitIntoClient public var str: Swift.String? {
             @_optimize(none) get { json.qapiMember("str") }
             @_optimize(none) set { json.setQAPIMember("str", newValue) }
         }
@@ -458,12 +458,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `String`, since QEMU 1.3.
-        public var data: QAPI.String? {
+        @_alwaysEmitIntoClient public var data: QAPI.String? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }

@@ -16,15 +16,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cumulative`.
-        public static var cumulative: StatsType { @_optimize(none) get { StatsType(rawValue: "cumulative") } }
+        @_alwaysEmitIntoClient public static var cumulative: StatsType { @_optimize(none) get { StatsType(rawValue: "cumulative") } }
         /// `instant`.
-        public static var instant: StatsType { @_optimize(none) get { StatsType(rawValue: "instant") } }
+        @_alwaysEmitIntoClient public static var instant: StatsType { @_optimize(none) get { StatsType(rawValue: "instant") } }
         /// `peak`.
-        public static var peak: StatsType { @_optimize(none) get { StatsType(rawValue: "peak") } }
+        @_alwaysEmitIntoClient public static var peak: StatsType { @_optimize(none) get { StatsType(rawValue: "peak") } }
         /// `linear-histogram`.
-        public static var linearHistogram: StatsType { @_optimize(none) get { StatsType(rawValue: "linear-histogram") } }
+        @_alwaysEmitIntoClient public static var linearHistogram: StatsType { @_optimize(none) get { StatsType(rawValue: "linear-histogram") } }
         /// `log2-histogram`.
-        public static var log2Histogram: StatsType { @_optimize(none) get { StatsType(rawValue: "log2-histogram") } }
+        @_alwaysEmitIntoClient public static var log2Histogram: StatsType { @_optimize(none) get { StatsType(rawValue: "log2-histogram") } }
     }
 
     /// `StatsUnit`: a QAPI enumeration of the `stats` module, since QEMU 7.1.
@@ -38,13 +38,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `bytes`.
-        public static var bytes: StatsUnit { @_optimize(none) get { StatsUnit(rawValue: "bytes") } }
+        @_alwaysEmitIntoClient public static var bytes: StatsUnit { @_optimize(none) get { StatsUnit(rawValue: "bytes") } }
         /// `seconds`.
-        public static var seconds: StatsUnit { @_optimize(none) get { StatsUnit(rawValue: "seconds") } }
+        @_alwaysEmitIntoClient public static var seconds: StatsUnit { @_optimize(none) get { StatsUnit(rawValue: "seconds") } }
         /// `cycles`.
-        public static var cycles: StatsUnit { @_optimize(none) get { StatsUnit(rawValue: "cycles") } }
+        @_alwaysEmitIntoClient public static var cycles: StatsUnit { @_optimize(none) get { StatsUnit(rawValue: "cycles") } }
         /// `boolean`.
-        public static var boolean: StatsUnit { @_optimize(none) get { StatsUnit(rawValue: "boolean") } }
+        @_alwaysEmitIntoClient public static var boolean: StatsUnit { @_optimize(none) get { StatsUnit(rawValue: "boolean") } }
     }
 
     /// `StatsProvider`: a QAPI enumeration of the `stats` module, since QEMU 7.1.
@@ -58,9 +58,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `kvm`.
-        public static var kvm: StatsProvider { @_optimize(none) get { StatsProvider(rawValue: "kvm") } }
+        @_alwaysEmitIntoClient public static var kvm: StatsProvider { @_optimize(none) get { StatsProvider(rawValue: "kvm") } }
         /// `cryptodev`.
-        public static var cryptodev: StatsProvider { @_optimize(none) get { StatsProvider(rawValue: "cryptodev") } }
+        @_alwaysEmitIntoClient public static var cryptodev: StatsProvider { @_optimize(none) get { StatsProvider(rawValue: "cryptodev") } }
     }
 
     /// `StatsTarget`: a QAPI enumeration of the `stats` module, since QEMU 7.1.
@@ -74,11 +74,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `vm`.
-        public static var vm: StatsTarget { @_optimize(none) get { StatsTarget(rawValue: "vm") } }
+        @_alwaysEmitIntoClient public static var vm: StatsTarget { @_optimize(none) get { StatsTarget(rawValue: "vm") } }
         /// `vcpu`.
-        public static var vcpu: StatsTarget { @_optimize(none) get { StatsTarget(rawValue: "vcpu") } }
+        @_alwaysEmitIntoClient public static var vcpu: StatsTarget { @_optimize(none) get { StatsTarget(rawValue: "vcpu") } }
         /// `cryptodev`.
-        public static var cryptodev: StatsTarget { @_optimize(none) get { StatsTarget(rawValue: "cryptodev") } }
+        @_alwaysEmitIntoClient public static var cryptodev: StatsTarget { @_optimize(none) get { StatsTarget(rawValue: "cryptodev") } }
     }
 
     /// `StatsRequest`: a QAPI struct of the `stats` module, since QEMU 7.1.
@@ -94,17 +94,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(provider: QAPI.StatsProvider) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(provider: QAPI.StatsProvider) {
+            self.init(unchecked: [:])
             json.setQAPIMember("provider", provider)
         }
         /// `provider`: `StatsProvider`, since QEMU 7.1.
-        public var provider: QAPI.StatsProvider? {
+        @_alwaysEmitIntoClient public var provider: QAPI.StatsProvider? {
             @_optimize(none) get { json.qapiMember("provider") }
             @_optimize(none) set { json.setQAPIMember("provider", newValue) }
         }
         /// `names`: `[str]`, optional, since QEMU 7.1.
-        public var names: [Swift.String]? {
+        @_alwaysEmitIntoClient public var names: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("names") }
             @_optimize(none) set { json.setQAPIMember("names", newValue) }
         }
@@ -123,11 +123,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `vcpus`: `[str]`, optional, since QEMU 7.1.
-        public var vcpus: [Swift.String]? {
+        @_alwaysEmitIntoClient public var vcpus: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("vcpus") }
             @_optimize(none) set { json.setQAPIMember("vcpus", newValue) }
         }
@@ -148,22 +148,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(target: QAPI.StatsTarget) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(target: QAPI.StatsTarget) {
+            self.init(unchecked: [:])
             json.setQAPIMember("target", target)
         }
         /// `target`: `StatsTarget`, since QEMU 7.1.
-        public var target: QAPI.StatsTarget? {
+        @_alwaysEmitIntoClient public var target: QAPI.StatsTarget? {
             @_optimize(none) get { json.qapiMember("target") }
             @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `providers`: `[StatsRequest]`, optional, since QEMU 7.1.
-        public var providers: [QAPI.StatsRequest]? {
+        @_alwaysEmitIntoClient public var providers: [QAPI.StatsRequest]? {
             @_optimize(none) get { json.qapiMember("providers") }
             @_optimize(none) set { json.setQAPIMember("providers", newValue) }
         }
         /// `vcpus`: `[str]`, optional, since QEMU 7.1.
-        public var vcpus: [Swift.String]? {
+        @_alwaysEmitIntoClient public var vcpus: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("vcpus") }
             @_optimize(none) set { json.setQAPIMember("vcpus", newValue) }
         }
@@ -180,17 +180,17 @@ extension QAPI {
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `scalar` branch (`uint64`), when the value is one.
-        public var asScalar: Swift.UInt64? { @_optimize(none) get { Swift.UInt64(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asScalar: Swift.UInt64? { @_optimize(none) get { Swift.UInt64(qapiJSON: json) } }
         /// A value of the `scalar` branch.
-        @_optimize(none) public static func scalar(_ value: Swift.UInt64) -> StatsValue { StatsValue(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func scalar(_ value: Swift.UInt64) -> StatsValue { StatsValue(unchecked: value.qapiJSON) }
         /// The `boolean` branch (`bool`), when the value is one.
-        public var asBoolean: Swift.Bool? { @_optimize(none) get { Swift.Bool(qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asBoolean: Swift.Bool? { @_optimize(none) get { Swift.Bool(qapiJSON: json) } }
         /// A value of the `boolean` branch.
-        @_optimize(none) public static func boolean(_ value: Swift.Bool) -> StatsValue { StatsValue(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func boolean(_ value: Swift.Bool) -> StatsValue { StatsValue(unchecked: value.qapiJSON) }
         /// The `list` branch (`array`), when the value is one.
-        public var asList: [Swift.UInt64]? { @_optimize(none) get { [Swift.UInt64](qapiJSON: json) } }
+        @_alwaysEmitIntoClient public var asList: [Swift.UInt64]? { @_optimize(none) get { [Swift.UInt64](qapiJSON: json) } }
         /// A value of the `list` branch.
-        @_optimize(none) public static func list(_ value: [Swift.UInt64]) -> StatsValue { StatsValue(unchecked: value.qapiJSON) }
+        @_alwaysEmitIntoClient @_optimize(none) public static func list(_ value: [Swift.UInt64]) -> StatsValue { StatsValue(unchecked: value.qapiJSON) }
     }
 
     /// `Stats`: a QAPI struct of the `stats` module, since QEMU 7.1.
@@ -206,18 +206,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, value: QAPI.StatsValue) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, value: QAPI.StatsValue) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("value", value)
         }
         /// `name`: `str`, since QEMU 7.1.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `value`: `StatsValue`, since QEMU 7.1.
-        public var value: QAPI.StatsValue? {
+        @_alwaysEmitIntoClient public var value: QAPI.StatsValue? {
             @_optimize(none) get { json.qapiMember("value") }
             @_optimize(none) set { json.setQAPIMember("value", newValue) }
         }
@@ -236,23 +236,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(provider: QAPI.StatsProvider, stats: [QAPI.Stats]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(provider: QAPI.StatsProvider, stats: [QAPI.Stats]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("provider", provider)
             json.setQAPIMember("stats", stats)
         }
         /// `provider`: `StatsProvider`, since QEMU 7.1.
-        public var provider: QAPI.StatsProvider? {
+        @_alwaysEmitIntoClient public var provider: QAPI.StatsProvider? {
             @_optimize(none) get { json.qapiMember("provider") }
             @_optimize(none) set { json.setQAPIMember("provider", newValue) }
         }
         /// `qom-path`: `str`, optional, since QEMU 7.1.
-        public var qomPath: Swift.String? {
+        @_alwaysEmitIntoClient public var qomPath: Swift.String? {
             @_optimize(none) get { json.qapiMember("qom-path") }
             @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
         /// `stats`: `[Stats]`, since QEMU 7.1.
-        public var stats: [QAPI.Stats]? {
+        @_alwaysEmitIntoClient public var stats: [QAPI.Stats]? {
             @_optimize(none) get { json.qapiMember("stats") }
             @_optimize(none) set { json.setQAPIMember("stats", newValue) }
         }
@@ -271,39 +271,39 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, type: QAPI.StatsType, exponent: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: QAPI.StatsType, exponent: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("type", type)
             json.setQAPIMember("exponent", exponent)
         }
         /// `name`: `str`, since QEMU 7.1.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `type`: `StatsType`, since QEMU 7.1.
-        public var type: QAPI.StatsType? {
+        @_alwaysEmitIntoClient public var type: QAPI.StatsType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `unit`: `StatsUnit`, optional, since QEMU 7.1.
-        public var unit: QAPI.StatsUnit? {
+        @_alwaysEmitIntoClient public var unit: QAPI.StatsUnit? {
             @_optimize(none) get { json.qapiMember("unit") }
             @_optimize(none) set { json.setQAPIMember("unit", newValue) }
         }
         /// `base`: `int8`, optional, since QEMU 7.1.
-        public var base: Swift.Int? {
+        @_alwaysEmitIntoClient public var base: Swift.Int? {
             @_optimize(none) get { json.qapiMember("base") }
             @_optimize(none) set { json.setQAPIMember("base", newValue) }
         }
         /// `exponent`: `int16`, since QEMU 7.1.
-        public var exponent: Swift.Int? {
+        @_alwaysEmitIntoClient public var exponent: Swift.Int? {
             @_optimize(none) get { json.qapiMember("exponent") }
             @_optimize(none) set { json.setQAPIMember("exponent", newValue) }
         }
         /// `bucket-size`: `uint32`, optional, since QEMU 7.1.
-        public var bucketSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var bucketSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("bucket-size") }
             @_optimize(none) set { json.setQAPIMember("bucket-size", newValue) }
         }
@@ -322,24 +322,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(provider: QAPI.StatsProvider, target: QAPI.StatsTarget, stats: [QAPI.StatsSchemaValue]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(provider: QAPI.StatsProvider, target: QAPI.StatsTarget, stats: [QAPI.StatsSchemaValue]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("provider", provider)
             json.setQAPIMember("target", target)
             json.setQAPIMember("stats", stats)
         }
         /// `provider`: `StatsProvider`, since QEMU 7.1.
-        public var provider: QAPI.StatsProvider? {
+        @_alwaysEmitIntoClient public var provider: QAPI.StatsProvider? {
             @_optimize(none) get { json.qapiMember("provider") }
             @_optimize(none) set { json.setQAPIMember("provider", newValue) }
         }
         /// `target`: `StatsTarget`, since QEMU 7.1.
-        public var target: QAPI.StatsTarget? {
+        @_alwaysEmitIntoClient public var target: QAPI.StatsTarget? {
             @_optimize(none) get { json.qapiMember("target") }
             @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `stats`: `[StatsSchemaValue]`, since QEMU 7.1.
-        public var stats: [QAPI.StatsSchemaValue]? {
+        @_alwaysEmitIntoClient public var stats: [QAPI.StatsSchemaValue]? {
             @_optimize(none) get { json.qapiMember("stats") }
             @_optimize(none) set { json.setQAPIMember("stats", newValue) }
         }
@@ -362,22 +362,22 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(target: QAPI.StatsTarget) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(target: QAPI.StatsTarget) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("target", target)
         }
         /// `target`: `StatsTarget`, since QEMU 7.1.
-        public var target: QAPI.StatsTarget? {
+        @_alwaysEmitIntoClient public var target: QAPI.StatsTarget? {
             @_optimize(none) get { arguments.qapiMember("target") }
             @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `providers`: `[StatsRequest]`, optional, since QEMU 7.1.
-        public var providers: [QAPI.StatsRequest]? {
+        @_alwaysEmitIntoClient public var providers: [QAPI.StatsRequest]? {
             @_optimize(none) get { arguments.qapiMember("providers") }
             @_optimize(none) set { arguments.setQAPIMember("providers", newValue) }
         }
         /// `vcpus`: `[str]`, optional, since QEMU 7.1.
-        public var vcpus: [Swift.String]? {
+        @_alwaysEmitIntoClient public var vcpus: [Swift.String]? {
             @_optimize(none) get { arguments.qapiMember("vcpus") }
             @_optimize(none) set { arguments.setQAPIMember("vcpus", newValue) }
         }
@@ -400,11 +400,11 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
         /// `provider`: `StatsProvider`, optional, since QEMU 7.1.
-        public var provider: QAPI.StatsProvider? {
+        @_alwaysEmitIntoClient public var provider: QAPI.StatsProvider? {
             @_optimize(none) get { arguments.qapiMember("provider") }
             @_optimize(none) set { arguments.setQAPIMember("provider", newValue) }
         }

@@ -16,11 +16,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `tpm-tis`.
-        public static var tpmTis: TPMModel { @_optimize(none) get { TPMModel(rawValue: "tpm-tis") } }
+        @_alwaysEmitIntoClient public static var tpmTis: TPMModel { @_optimize(none) get { TPMModel(rawValue: "tpm-tis") } }
         /// `tpm-crb`.
-        public static var tpmCrb: TPMModel { @_optimize(none) get { TPMModel(rawValue: "tpm-crb") } }
+        @_alwaysEmitIntoClient public static var tpmCrb: TPMModel { @_optimize(none) get { TPMModel(rawValue: "tpm-crb") } }
         /// `tpm-spapr`.
-        public static var tpmSpapr: TPMModel { @_optimize(none) get { TPMModel(rawValue: "tpm-spapr") } }
+        @_alwaysEmitIntoClient public static var tpmSpapr: TPMModel { @_optimize(none) get { TPMModel(rawValue: "tpm-spapr") } }
     }
 
     /// `TpmType`: a QAPI enumeration of the `tpm` module, since QEMU 1.5.
@@ -34,9 +34,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `passthrough`.
-        public static var passthrough: TPMType { @_optimize(none) get { TPMType(rawValue: "passthrough") } }
+        @_alwaysEmitIntoClient public static var passthrough: TPMType { @_optimize(none) get { TPMType(rawValue: "passthrough") } }
         /// `emulator`.
-        public static var emulator: TPMType { @_optimize(none) get { TPMType(rawValue: "emulator") } }
+        @_alwaysEmitIntoClient public static var emulator: TPMType { @_optimize(none) get { TPMType(rawValue: "emulator") } }
     }
 
     /// `TPMPassthroughOptions`: a QAPI struct of the `tpm` module, since QEMU 1.5.
@@ -52,16 +52,16 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `path`: `str`, optional, since QEMU 1.5.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `cancel-path`: `str`, optional, since QEMU 1.5.
-        public var cancelPath: Swift.String? {
+        @_alwaysEmitIntoClient public var cancelPath: Swift.String? {
             @_optimize(none) get { json.qapiMember("cancel-path") }
             @_optimize(none) set { json.setQAPIMember("cancel-path", newValue) }
         }
@@ -80,12 +80,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(chardev: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("chardev", chardev)
         }
         /// `chardev`: `str`, since QEMU 2.11.
-        public var chardev: Swift.String? {
+        @_alwaysEmitIntoClient public var chardev: Swift.String? {
             @_optimize(none) get { json.qapiMember("chardev") }
             @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
@@ -104,12 +104,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.TPMPassthroughOptions) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.TPMPassthroughOptions) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `TPMPassthroughOptions`, since QEMU 1.5.
-        public var data: QAPI.TPMPassthroughOptions? {
+        @_alwaysEmitIntoClient public var data: QAPI.TPMPassthroughOptions? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -128,12 +128,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.TPMEmulatorOptions) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.TPMEmulatorOptions) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `TPMEmulatorOptions`, since QEMU 2.11.
-        public var data: QAPI.TPMEmulatorOptions? {
+        @_alwaysEmitIntoClient public var data: QAPI.TPMEmulatorOptions? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -154,17 +154,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.TPMType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.TPMType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `TpmType`, since QEMU 1.5.
-        public var type: QAPI.TPMType? {
+        @_alwaysEmitIntoClient public var type: QAPI.TPMType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `TPMPassthroughOptions`, optional, since QEMU 1.5.
-        public var data: QAPI.TPMPassthroughOptions? {
+        @_alwaysEmitIntoClient public var data: QAPI.TPMPassthroughOptions? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -183,24 +183,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, model: QAPI.TPMModel, options: QAPI.TPMTypeOptions) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, model: QAPI.TPMModel, options: QAPI.TPMTypeOptions) {
+            self.init(unchecked: [:])
             json.setQAPIMember("id", id)
             json.setQAPIMember("model", model)
             json.setQAPIMember("options", options)
         }
         /// `id`: `str`, since QEMU 1.5.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `model`: `TpmModel`, since QEMU 1.5.
-        public var model: QAPI.TPMModel? {
+        @_alwaysEmitIntoClient public var model: QAPI.TPMModel? {
             @_optimize(none) get { json.qapiMember("model") }
             @_optimize(none) set { json.setQAPIMember("model", newValue) }
         }
         /// `options`: `TpmTypeOptions`, since QEMU 1.5.
-        public var options: QAPI.TPMTypeOptions? {
+        @_alwaysEmitIntoClient public var options: QAPI.TPMTypeOptions? {
             @_optimize(none) get { json.qapiMember("options") }
             @_optimize(none) set { json.setQAPIMember("options", newValue) }
         }
@@ -223,8 +223,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -245,8 +245,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -267,8 +267,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 }

@@ -16,11 +16,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unavailable`.
-        public static var unavailable: TraceEventState { @_optimize(none) get { TraceEventState(rawValue: "unavailable") } }
+        @_alwaysEmitIntoClient public static var unavailable: TraceEventState { @_optimize(none) get { TraceEventState(rawValue: "unavailable") } }
         /// `disabled`.
-        public static var disabled: TraceEventState { @_optimize(none) get { TraceEventState(rawValue: "disabled") } }
+        @_alwaysEmitIntoClient public static var disabled: TraceEventState { @_optimize(none) get { TraceEventState(rawValue: "disabled") } }
         /// `enabled`.
-        public static var enabled: TraceEventState { @_optimize(none) get { TraceEventState(rawValue: "enabled") } }
+        @_alwaysEmitIntoClient public static var enabled: TraceEventState { @_optimize(none) get { TraceEventState(rawValue: "enabled") } }
     }
 
     /// `TraceEventInfo`: a QAPI struct of the `trace` module, since QEMU 2.2.
@@ -36,18 +36,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, state: QAPI.TraceEventState) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, state: QAPI.TraceEventState) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("state", state)
         }
         /// `name`: `str`, since QEMU 2.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `state`: `TraceEventState`, since QEMU 2.2.
-        public var state: QAPI.TraceEventState? {
+        @_alwaysEmitIntoClient public var state: QAPI.TraceEventState? {
             @_optimize(none) get { json.qapiMember("state") }
             @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
@@ -70,12 +70,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nameMember: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.2.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
@@ -98,23 +98,23 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nameMember: Swift.String, enable: Swift.Bool) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String, enable: Swift.Bool) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("name", nameMember)
             arguments.setQAPIMember("enable", enable)
         }
         /// `name`: `str`, since QEMU 2.2.
-        public var nameMember: Swift.String? {
+        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("name") }
             @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `enable`: `bool`, since QEMU 2.2.
-        public var enable: Swift.Bool? {
+        @_alwaysEmitIntoClient public var enable: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("enable") }
             @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
         }
         /// `ignore-unavailable`: `bool`, optional, since QEMU 2.2.
-        public var ignoreUnavailable: Swift.Bool? {
+        @_alwaysEmitIntoClient public var ignoreUnavailable: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("ignore-unavailable") }
             @_optimize(none) set { arguments.setQAPIMember("ignore-unavailable", newValue) }
         }

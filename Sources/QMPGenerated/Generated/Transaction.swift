@@ -18,8 +18,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
     }
 
@@ -34,9 +34,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `individual`.
-        public static var individual: ActionCompletionMode { @_optimize(none) get { ActionCompletionMode(rawValue: "individual") } }
+        @_alwaysEmitIntoClient public static var individual: ActionCompletionMode { @_optimize(none) get { ActionCompletionMode(rawValue: "individual") } }
         /// `grouped`.
-        public static var grouped: ActionCompletionMode { @_optimize(none) get { ActionCompletionMode(rawValue: "grouped") } }
+        @_alwaysEmitIntoClient public static var grouped: ActionCompletionMode { @_optimize(none) get { ActionCompletionMode(rawValue: "grouped") } }
     }
 
     /// `TransactionActionKind`: a QAPI enumeration of the `transaction` module, since QEMU 1.1.
@@ -50,30 +50,30 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `abort`.
-        public static var abort: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "abort") } }
+        @_alwaysEmitIntoClient public static var abort: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "abort") } }
         /// `block-dirty-bitmap-add`.
-        public static var blockDirtyBitmapAdd: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-add") } }
+        @_alwaysEmitIntoClient public static var blockDirtyBitmapAdd: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-add") } }
         /// `block-dirty-bitmap-remove`.
-        public static var blockDirtyBitmapRemove: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-remove") } }
+        @_alwaysEmitIntoClient public static var blockDirtyBitmapRemove: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-remove") } }
         /// `block-dirty-bitmap-clear`.
-        public static var blockDirtyBitmapClear: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-clear") } }
+        @_alwaysEmitIntoClient public static var blockDirtyBitmapClear: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-clear") } }
         /// `block-dirty-bitmap-enable`.
-        public static var blockDirtyBitmapEnable: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-enable") } }
+        @_alwaysEmitIntoClient public static var blockDirtyBitmapEnable: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-enable") } }
         /// `block-dirty-bitmap-disable`.
-        public static var blockDirtyBitmapDisable: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-disable") } }
+        @_alwaysEmitIntoClient public static var blockDirtyBitmapDisable: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-disable") } }
         /// `block-dirty-bitmap-merge`.
-        public static var blockDirtyBitmapMerge: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-merge") } }
+        @_alwaysEmitIntoClient public static var blockDirtyBitmapMerge: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-merge") } }
         /// `blockdev-backup`.
-        public static var blockdevBackup: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-backup") } }
+        @_alwaysEmitIntoClient public static var blockdevBackup: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-backup") } }
         /// `blockdev-snapshot`.
-        public static var blockdevSnapshot: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-snapshot") } }
+        @_alwaysEmitIntoClient public static var blockdevSnapshot: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-snapshot") } }
         /// `blockdev-snapshot-internal-sync`.
-        public static var blockdevSnapshotInternalSync: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-snapshot-internal-sync") } }
+        @_alwaysEmitIntoClient public static var blockdevSnapshotInternalSync: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-snapshot-internal-sync") } }
         /// `blockdev-snapshot-sync`.
-        public static var blockdevSnapshotSync: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-snapshot-sync") } }
+        @_alwaysEmitIntoClient public static var blockdevSnapshotSync: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-snapshot-sync") } }
         /// `drive-backup`.
         @available(*, deprecated, message: "'drive-backup' is deprecated in QEMU's schema")
-        public static var driveBackup: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "drive-backup") } }
+        @_alwaysEmitIntoClient public static var driveBackup: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "drive-backup") } }
     }
 
     /// `AbortWrapper`: a QAPI struct of the `transaction` module, since QEMU 1.6.
@@ -89,12 +89,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.Abort) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.Abort) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `Abort`, since QEMU 1.6.
-        public var data: QAPI.Abort? {
+        @_alwaysEmitIntoClient public var data: QAPI.Abort? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -113,12 +113,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.BlockDirtyBitmapAdd) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockDirtyBitmapAdd) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `BlockDirtyBitmapAdd`, since QEMU 2.5.
-        public var data: QAPI.BlockDirtyBitmapAdd? {
+        @_alwaysEmitIntoClient public var data: QAPI.BlockDirtyBitmapAdd? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -137,12 +137,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.BlockDirtyBitmap) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockDirtyBitmap) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `BlockDirtyBitmap`, since QEMU 2.5.
-        public var data: QAPI.BlockDirtyBitmap? {
+        @_alwaysEmitIntoClient public var data: QAPI.BlockDirtyBitmap? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -161,12 +161,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.BlockDirtyBitmapMerge) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockDirtyBitmapMerge) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `BlockDirtyBitmapMerge`, since QEMU 4.0.
-        public var data: QAPI.BlockDirtyBitmapMerge? {
+        @_alwaysEmitIntoClient public var data: QAPI.BlockDirtyBitmapMerge? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -185,12 +185,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.BlockdevBackup) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevBackup) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevBackup`, since QEMU 2.3.
-        public var data: QAPI.BlockdevBackup? {
+        @_alwaysEmitIntoClient public var data: QAPI.BlockdevBackup? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -209,12 +209,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.BlockdevSnapshot) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevSnapshot) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevSnapshot`, since QEMU 2.5.
-        public var data: QAPI.BlockdevSnapshot? {
+        @_alwaysEmitIntoClient public var data: QAPI.BlockdevSnapshot? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -233,12 +233,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.BlockdevSnapshotInternal) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevSnapshotInternal) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevSnapshotInternal`, since QEMU 1.7.
-        public var data: QAPI.BlockdevSnapshotInternal? {
+        @_alwaysEmitIntoClient public var data: QAPI.BlockdevSnapshotInternal? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -257,12 +257,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.BlockdevSnapshotSync) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevSnapshotSync) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevSnapshotSync`, since QEMU 1.1.
-        public var data: QAPI.BlockdevSnapshotSync? {
+        @_alwaysEmitIntoClient public var data: QAPI.BlockdevSnapshotSync? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -281,12 +281,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.DriveBackup) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.DriveBackup) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `DriveBackup`, since QEMU 1.6.
-        public var data: QAPI.DriveBackup? {
+        @_alwaysEmitIntoClient public var data: QAPI.DriveBackup? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -307,17 +307,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.TransactionActionKind) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.TransactionActionKind) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `TransactionActionKind`, since QEMU 1.1.
-        public var type: QAPI.TransactionActionKind? {
+        @_alwaysEmitIntoClient public var type: QAPI.TransactionActionKind? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `Abort`, optional, since QEMU 1.6.
-        public var data: QAPI.Abort? {
+        @_alwaysEmitIntoClient public var data: QAPI.Abort? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -336,11 +336,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `completion-mode`: `ActionCompletionMode`, optional, since QEMU 2.5.
-        public var completionMode: QAPI.ActionCompletionMode? {
+        @_alwaysEmitIntoClient public var completionMode: QAPI.ActionCompletionMode? {
             @_optimize(none) get { json.qapiMember("completion-mode") }
             @_optimize(none) set { json.setQAPIMember("completion-mode", newValue) }
         }
@@ -363,17 +363,17 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(actions: [QAPI.TransactionAction]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(actions: [QAPI.TransactionAction]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("actions", actions)
         }
         /// `actions`: `[TransactionAction]`, since QEMU 1.1.
-        public var actions: [QAPI.TransactionAction]? {
+        @_alwaysEmitIntoClient public var actions: [QAPI.TransactionAction]? {
             @_optimize(none) get { arguments.qapiMember("actions") }
             @_optimize(none) set { arguments.setQAPIMember("actions", newValue) }
         }
         /// `properties`: `TransactionProperties`, optional, since QEMU 1.1.
-        public var properties: QAPI.TransactionProperties? {
+        @_alwaysEmitIntoClient public var properties: QAPI.TransactionProperties? {
             @_optimize(none) get { arguments.qapiMember("properties") }
             @_optimize(none) set { arguments.setQAPIMember("properties", newValue) }
         }

@@ -18,40 +18,40 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(guid: Swift.String, name: Swift.String, attr: Swift.Int, data: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(guid: Swift.String, name: Swift.String, attr: Swift.Int, data: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("guid", guid)
             json.setQAPIMember("name", name)
             json.setQAPIMember("attr", attr)
             json.setQAPIMember("data", data)
         }
         /// `guid`: `str`, since QEMU 10.0.
-        public var guid: Swift.String? {
+        @_alwaysEmitIntoClient public var guid: Swift.String? {
             @_optimize(none) get { json.qapiMember("guid") }
             @_optimize(none) set { json.setQAPIMember("guid", newValue) }
         }
         /// `name`: `str`, since QEMU 10.0.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `attr`: `int`, since QEMU 10.0.
-        public var attr: Swift.Int? {
+        @_alwaysEmitIntoClient public var attr: Swift.Int? {
             @_optimize(none) get { json.qapiMember("attr") }
             @_optimize(none) set { json.setQAPIMember("attr", newValue) }
         }
         /// `data`: `str`, since QEMU 10.0.
-        public var data: Swift.String? {
+        @_alwaysEmitIntoClient public var data: Swift.String? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
         /// `time`: `str`, optional, since QEMU 10.0.
-        public var time: Swift.String? {
+        @_alwaysEmitIntoClient public var time: Swift.String? {
             @_optimize(none) get { json.qapiMember("time") }
             @_optimize(none) set { json.setQAPIMember("time", newValue) }
         }
         /// `digest`: `str`, optional, since QEMU 10.0.
-        public var digest: Swift.String? {
+        @_alwaysEmitIntoClient public var digest: Swift.String? {
             @_optimize(none) get { json.qapiMember("digest") }
             @_optimize(none) set { json.setQAPIMember("digest", newValue) }
         }
@@ -70,18 +70,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(version: Swift.Int, variables: [QAPI.UefiVariable]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(version: Swift.Int, variables: [QAPI.UefiVariable]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("version", version)
             json.setQAPIMember("variables", variables)
         }
         /// `version`: `int`, since QEMU 10.0.
-        public var version: Swift.Int? {
+        @_alwaysEmitIntoClient public var version: Swift.Int? {
             @_optimize(none) get { json.qapiMember("version") }
             @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `variables`: `[UefiVariable]`, since QEMU 10.0.
-        public var variables: [QAPI.UefiVariable]? {
+        @_alwaysEmitIntoClient public var variables: [QAPI.UefiVariable]? {
             @_optimize(none) get { json.qapiMember("variables") }
             @_optimize(none) set { json.setQAPIMember("variables", newValue) }
         }

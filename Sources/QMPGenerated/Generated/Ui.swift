@@ -16,9 +16,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `vnc`.
-        public static var vnc: DisplayProtocol { @_optimize(none) get { DisplayProtocol(rawValue: "vnc") } }
+        @_alwaysEmitIntoClient public static var vnc: DisplayProtocol { @_optimize(none) get { DisplayProtocol(rawValue: "vnc") } }
         /// `spice`.
-        public static var spice: DisplayProtocol { @_optimize(none) get { DisplayProtocol(rawValue: "spice") } }
+        @_alwaysEmitIntoClient public static var spice: DisplayProtocol { @_optimize(none) get { DisplayProtocol(rawValue: "spice") } }
     }
 
     /// `SetPasswordAction`: a QAPI enumeration of the `ui` module, since QEMU 7.0.
@@ -32,11 +32,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `keep`.
-        public static var keep: SetPasswordAction { @_optimize(none) get { SetPasswordAction(rawValue: "keep") } }
+        @_alwaysEmitIntoClient public static var keep: SetPasswordAction { @_optimize(none) get { SetPasswordAction(rawValue: "keep") } }
         /// `fail`.
-        public static var fail: SetPasswordAction { @_optimize(none) get { SetPasswordAction(rawValue: "fail") } }
+        @_alwaysEmitIntoClient public static var fail: SetPasswordAction { @_optimize(none) get { SetPasswordAction(rawValue: "fail") } }
         /// `disconnect`.
-        public static var disconnect: SetPasswordAction { @_optimize(none) get { SetPasswordAction(rawValue: "disconnect") } }
+        @_alwaysEmitIntoClient public static var disconnect: SetPasswordAction { @_optimize(none) get { SetPasswordAction(rawValue: "disconnect") } }
     }
 
     /// `SetPasswordOptions`: a QAPI union of the `ui` module, since QEMU 7.0.
@@ -54,28 +54,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("protocol", `protocol`)
             json.setQAPIMember("password", password)
         }
         /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
-        public var `protocol`: QAPI.DisplayProtocol? {
+        @_alwaysEmitIntoClient public var `protocol`: QAPI.DisplayProtocol? {
             @_optimize(none) get { json.qapiMember("protocol") }
             @_optimize(none) set { json.setQAPIMember("protocol", newValue) }
         }
         /// `password`: `str`, since QEMU 7.0.
-        public var password: Swift.String? {
+        @_alwaysEmitIntoClient public var password: Swift.String? {
             @_optimize(none) get { json.qapiMember("password") }
             @_optimize(none) set { json.setQAPIMember("password", newValue) }
         }
         /// `connected`: `SetPasswordAction`, optional, since QEMU 7.0.
-        public var connected: QAPI.SetPasswordAction? {
+        @_alwaysEmitIntoClient public var connected: QAPI.SetPasswordAction? {
             @_optimize(none) get { json.qapiMember("connected") }
             @_optimize(none) set { json.setQAPIMember("connected", newValue) }
         }
         /// `display`: `str`, optional, since QEMU 7.0.
-        public var display: Swift.String? {
+        @_alwaysEmitIntoClient public var display: Swift.String? {
             @_optimize(none) get { json.qapiMember("display") }
             @_optimize(none) set { json.setQAPIMember("display", newValue) }
         }
@@ -94,11 +94,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `display`: `str`, optional, since QEMU 7.0.
-        public var display: Swift.String? {
+        @_alwaysEmitIntoClient public var display: Swift.String? {
             @_optimize(none) get { json.qapiMember("display") }
             @_optimize(none) set { json.setQAPIMember("display", newValue) }
         }
@@ -119,23 +119,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("protocol", `protocol`)
             json.setQAPIMember("time", time)
         }
         /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
-        public var `protocol`: QAPI.DisplayProtocol? {
+        @_alwaysEmitIntoClient public var `protocol`: QAPI.DisplayProtocol? {
             @_optimize(none) get { json.qapiMember("protocol") }
             @_optimize(none) set { json.setQAPIMember("protocol", newValue) }
         }
         /// `time`: `str`, since QEMU 7.0.
-        public var time: Swift.String? {
+        @_alwaysEmitIntoClient public var time: Swift.String? {
             @_optimize(none) get { json.qapiMember("time") }
             @_optimize(none) set { json.setQAPIMember("time", newValue) }
         }
         /// `display`: `str`, optional, since QEMU 7.0.
-        public var display: Swift.String? {
+        @_alwaysEmitIntoClient public var display: Swift.String? {
             @_optimize(none) get { json.qapiMember("display") }
             @_optimize(none) set { json.setQAPIMember("display", newValue) }
         }
@@ -154,11 +154,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `display`: `str`, optional, since QEMU 7.0.
-        public var display: Swift.String? {
+        @_alwaysEmitIntoClient public var display: Swift.String? {
             @_optimize(none) get { json.qapiMember("display") }
             @_optimize(none) set { json.setQAPIMember("display", newValue) }
         }
@@ -175,9 +175,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ppm`.
-        public static var ppm: ImageFormat { @_optimize(none) get { ImageFormat(rawValue: "ppm") } }
+        @_alwaysEmitIntoClient public static var ppm: ImageFormat { @_optimize(none) get { ImageFormat(rawValue: "ppm") } }
         /// `png`.
-        public static var png: ImageFormat { @_optimize(none) get { ImageFormat(rawValue: "png") } }
+        @_alwaysEmitIntoClient public static var png: ImageFormat { @_optimize(none) get { ImageFormat(rawValue: "png") } }
     }
 
     /// `SpiceBasicInfo`: a QAPI struct of the `ui` module, since QEMU 2.1.
@@ -193,24 +193,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
+            self.init(unchecked: [:])
             json.setQAPIMember("host", host)
             json.setQAPIMember("port", port)
             json.setQAPIMember("family", family)
         }
         /// `host`: `str`, since QEMU 2.1.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`, since QEMU 2.1.
-        public var port: Swift.String? {
+        @_alwaysEmitIntoClient public var port: Swift.String? {
             @_optimize(none) get { json.qapiMember("port") }
             @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
-        public var family: QAPI.NetworkAddressFamily? {
+        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
             @_optimize(none) get { json.qapiMember("family") }
             @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
@@ -229,29 +229,29 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
+            self.init(unchecked: [:])
             json.setQAPIMember("host", host)
             json.setQAPIMember("port", port)
             json.setQAPIMember("family", family)
         }
         /// `host`: `str`, since QEMU 2.1.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`, since QEMU 2.1.
-        public var port: Swift.String? {
+        @_alwaysEmitIntoClient public var port: Swift.String? {
             @_optimize(none) get { json.qapiMember("port") }
             @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
-        public var family: QAPI.NetworkAddressFamily? {
+        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
             @_optimize(none) get { json.qapiMember("family") }
             @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `auth`: `str`, optional, since QEMU 2.1.
-        public var auth: Swift.String? {
+        @_alwaysEmitIntoClient public var auth: Swift.String? {
             @_optimize(none) get { json.qapiMember("auth") }
             @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
@@ -270,8 +270,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily, connectionID: Swift.Int, channelType: Swift.Int, channelID: Swift.Int, tls: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily, connectionID: Swift.Int, channelType: Swift.Int, channelID: Swift.Int, tls: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("host", host)
             json.setQAPIMember("port", port)
             json.setQAPIMember("family", family)
@@ -281,37 +281,37 @@ extension QAPI {
             json.setQAPIMember("tls", tls)
         }
         /// `host`: `str`, since QEMU 2.1.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`, since QEMU 2.1.
-        public var port: Swift.String? {
+        @_alwaysEmitIntoClient public var port: Swift.String? {
             @_optimize(none) get { json.qapiMember("port") }
             @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
-        public var family: QAPI.NetworkAddressFamily? {
+        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
             @_optimize(none) get { json.qapiMember("family") }
             @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `connection-id`: `int`, since QEMU 0.14.
-        public var connectionID: Swift.Int? {
+        @_alwaysEmitIntoClient public var connectionID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("connection-id") }
             @_optimize(none) set { json.setQAPIMember("connection-id", newValue) }
         }
         /// `channel-type`: `int`, since QEMU 0.14.
-        public var channelType: Swift.Int? {
+        @_alwaysEmitIntoClient public var channelType: Swift.Int? {
             @_optimize(none) get { json.qapiMember("channel-type") }
             @_optimize(none) set { json.setQAPIMember("channel-type", newValue) }
         }
         /// `channel-id`: `int`, since QEMU 0.14.
-        public var channelID: Swift.Int? {
+        @_alwaysEmitIntoClient public var channelID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("channel-id") }
             @_optimize(none) set { json.setQAPIMember("channel-id", newValue) }
         }
         /// `tls`: `bool`, since QEMU 0.14.
-        public var tls: Swift.Bool? {
+        @_alwaysEmitIntoClient public var tls: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("tls") }
             @_optimize(none) set { json.setQAPIMember("tls", newValue) }
         }
@@ -328,11 +328,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `client`.
-        public static var client: SpiceQueryMouseMode { @_optimize(none) get { SpiceQueryMouseMode(rawValue: "client") } }
+        @_alwaysEmitIntoClient public static var client: SpiceQueryMouseMode { @_optimize(none) get { SpiceQueryMouseMode(rawValue: "client") } }
         /// `server`.
-        public static var server: SpiceQueryMouseMode { @_optimize(none) get { SpiceQueryMouseMode(rawValue: "server") } }
+        @_alwaysEmitIntoClient public static var server: SpiceQueryMouseMode { @_optimize(none) get { SpiceQueryMouseMode(rawValue: "server") } }
         /// `unknown`.
-        public static var unknown: SpiceQueryMouseMode { @_optimize(none) get { SpiceQueryMouseMode(rawValue: "unknown") } }
+        @_alwaysEmitIntoClient public static var unknown: SpiceQueryMouseMode { @_optimize(none) get { SpiceQueryMouseMode(rawValue: "unknown") } }
     }
 
     /// `SpiceInfo`: a QAPI struct of the `ui` module, since QEMU 0.14.
@@ -348,54 +348,54 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(enabled: Swift.Bool, migrated: Swift.Bool, mouseMode: QAPI.SpiceQueryMouseMode) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool, migrated: Swift.Bool, mouseMode: QAPI.SpiceQueryMouseMode) {
+            self.init(unchecked: [:])
             json.setQAPIMember("enabled", enabled)
             json.setQAPIMember("migrated", migrated)
             json.setQAPIMember("mouse-mode", mouseMode)
         }
         /// `enabled`: `bool`, since QEMU 0.14.
-        public var enabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("enabled") }
             @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `migrated`: `bool`, since QEMU 1.4.
-        public var migrated: Swift.Bool? {
+        @_alwaysEmitIntoClient public var migrated: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("migrated") }
             @_optimize(none) set { json.setQAPIMember("migrated", newValue) }
         }
         /// `host`: `str`, optional, since QEMU 0.14.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `int`, optional, since QEMU 0.14.
-        public var port: Swift.Int? {
+        @_alwaysEmitIntoClient public var port: Swift.Int? {
             @_optimize(none) get { json.qapiMember("port") }
             @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `tls-port`: `int`, optional, since QEMU 0.14.
-        public var tlsPort: Swift.Int? {
+        @_alwaysEmitIntoClient public var tlsPort: Swift.Int? {
             @_optimize(none) get { json.qapiMember("tls-port") }
             @_optimize(none) set { json.setQAPIMember("tls-port", newValue) }
         }
         /// `auth`: `str`, optional, since QEMU 0.14.
-        public var auth: Swift.String? {
+        @_alwaysEmitIntoClient public var auth: Swift.String? {
             @_optimize(none) get { json.qapiMember("auth") }
             @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
         /// `compiled-version`: `str`, optional, since QEMU 0.14.
-        public var compiledVersion: Swift.String? {
+        @_alwaysEmitIntoClient public var compiledVersion: Swift.String? {
             @_optimize(none) get { json.qapiMember("compiled-version") }
             @_optimize(none) set { json.setQAPIMember("compiled-version", newValue) }
         }
         /// `mouse-mode`: `SpiceQueryMouseMode`, since QEMU 1.1.
-        public var mouseMode: QAPI.SpiceQueryMouseMode? {
+        @_alwaysEmitIntoClient public var mouseMode: QAPI.SpiceQueryMouseMode? {
             @_optimize(none) get { json.qapiMember("mouse-mode") }
             @_optimize(none) set { json.setQAPIMember("mouse-mode", newValue) }
         }
         /// `channels`: `[SpiceChannel]`, optional, since QEMU 0.14.
-        public var channels: [QAPI.SpiceChannel]? {
+        @_alwaysEmitIntoClient public var channels: [QAPI.SpiceChannel]? {
             @_optimize(none) get { json.qapiMember("channels") }
             @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
@@ -414,30 +414,30 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("host", host)
             json.setQAPIMember("service", service)
             json.setQAPIMember("family", family)
             json.setQAPIMember("websocket", websocket)
         }
         /// `host`: `str`, since QEMU 2.1.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `service`: `str`, since QEMU 2.1.
-        public var service: Swift.String? {
+        @_alwaysEmitIntoClient public var service: Swift.String? {
             @_optimize(none) get { json.qapiMember("service") }
             @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
-        public var family: QAPI.NetworkAddressFamily? {
+        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
             @_optimize(none) get { json.qapiMember("family") }
             @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `websocket`: `bool`, since QEMU 2.3.
-        public var websocket: Swift.Bool? {
+        @_alwaysEmitIntoClient public var websocket: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("websocket") }
             @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
         }
@@ -456,35 +456,35 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("host", host)
             json.setQAPIMember("service", service)
             json.setQAPIMember("family", family)
             json.setQAPIMember("websocket", websocket)
         }
         /// `host`: `str`, since QEMU 2.1.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `service`: `str`, since QEMU 2.1.
-        public var service: Swift.String? {
+        @_alwaysEmitIntoClient public var service: Swift.String? {
             @_optimize(none) get { json.qapiMember("service") }
             @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
-        public var family: QAPI.NetworkAddressFamily? {
+        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
             @_optimize(none) get { json.qapiMember("family") }
             @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `websocket`: `bool`, since QEMU 2.3.
-        public var websocket: Swift.Bool? {
+        @_alwaysEmitIntoClient public var websocket: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("websocket") }
             @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
         }
         /// `auth`: `str`, optional, since QEMU 2.1.
-        public var auth: Swift.String? {
+        @_alwaysEmitIntoClient public var auth: Swift.String? {
             @_optimize(none) get { json.qapiMember("auth") }
             @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
@@ -503,40 +503,40 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("host", host)
             json.setQAPIMember("service", service)
             json.setQAPIMember("family", family)
             json.setQAPIMember("websocket", websocket)
         }
         /// `host`: `str`, since QEMU 2.1.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `service`: `str`, since QEMU 2.1.
-        public var service: Swift.String? {
+        @_alwaysEmitIntoClient public var service: Swift.String? {
             @_optimize(none) get { json.qapiMember("service") }
             @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
-        public var family: QAPI.NetworkAddressFamily? {
+        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
             @_optimize(none) get { json.qapiMember("family") }
             @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `websocket`: `bool`, since QEMU 2.3.
-        public var websocket: Swift.Bool? {
+        @_alwaysEmitIntoClient public var websocket: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("websocket") }
             @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
         }
         /// `x509_dname`: `str`, optional, since QEMU 0.14.
-        public var x509Dname: Swift.String? {
+        @_alwaysEmitIntoClient public var x509Dname: Swift.String? {
             @_optimize(none) get { json.qapiMember("x509_dname") }
             @_optimize(none) set { json.setQAPIMember("x509_dname", newValue) }
         }
         /// `sasl_username`: `str`, optional, since QEMU 0.14.
-        public var saslUsername: Swift.String? {
+        @_alwaysEmitIntoClient public var saslUsername: Swift.String? {
             @_optimize(none) get { json.qapiMember("sasl_username") }
             @_optimize(none) set { json.setQAPIMember("sasl_username", newValue) }
         }
@@ -555,37 +555,37 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(enabled: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("enabled", enabled)
         }
         /// `enabled`: `bool`, since QEMU 0.14.
-        public var enabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("enabled") }
             @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `host`: `str`, optional, since QEMU 0.14.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, optional, since QEMU 0.14.
-        public var family: QAPI.NetworkAddressFamily? {
+        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
             @_optimize(none) get { json.qapiMember("family") }
             @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `service`: `str`, optional, since QEMU 0.14.
-        public var service: Swift.String? {
+        @_alwaysEmitIntoClient public var service: Swift.String? {
             @_optimize(none) get { json.qapiMember("service") }
             @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `auth`: `str`, optional, since QEMU 0.14.
-        public var auth: Swift.String? {
+        @_alwaysEmitIntoClient public var auth: Swift.String? {
             @_optimize(none) get { json.qapiMember("auth") }
             @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
         /// `clients`: `[VncClientInfo]`, optional, since QEMU 0.14.
-        public var clients: [QAPI.VNCClientInfo]? {
+        @_alwaysEmitIntoClient public var clients: [QAPI.VNCClientInfo]? {
             @_optimize(none) get { json.qapiMember("clients") }
             @_optimize(none) set { json.setQAPIMember("clients", newValue) }
         }
@@ -602,23 +602,23 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "none") } }
         /// `vnc`.
-        public static var vnc: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "vnc") } }
+        @_alwaysEmitIntoClient public static var vnc: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "vnc") } }
         /// `ra2`.
-        public static var ra2: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "ra2") } }
+        @_alwaysEmitIntoClient public static var ra2: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "ra2") } }
         /// `ra2ne`.
-        public static var ra2ne: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "ra2ne") } }
+        @_alwaysEmitIntoClient public static var ra2ne: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "ra2ne") } }
         /// `tight`.
-        public static var tight: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "tight") } }
+        @_alwaysEmitIntoClient public static var tight: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "tight") } }
         /// `ultra`.
-        public static var ultra: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "ultra") } }
+        @_alwaysEmitIntoClient public static var ultra: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "ultra") } }
         /// `tls`.
-        public static var tls: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "tls") } }
+        @_alwaysEmitIntoClient public static var tls: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "tls") } }
         /// `vencrypt`.
-        public static var vencrypt: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "vencrypt") } }
+        @_alwaysEmitIntoClient public static var vencrypt: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "vencrypt") } }
         /// `sasl`.
-        public static var sasl: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "sasl") } }
+        @_alwaysEmitIntoClient public static var sasl: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "sasl") } }
     }
 
     /// `VncVencryptSubAuth`: a QAPI enumeration of the `ui` module, since QEMU 2.3.
@@ -632,23 +632,23 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `plain`.
-        public static var plain: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "plain") } }
+        @_alwaysEmitIntoClient public static var plain: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "plain") } }
         /// `tls-none`.
-        public static var tlsNone: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-none") } }
+        @_alwaysEmitIntoClient public static var tlsNone: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-none") } }
         /// `x509-none`.
-        public static var x509None: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-none") } }
+        @_alwaysEmitIntoClient public static var x509None: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-none") } }
         /// `tls-vnc`.
-        public static var tlsVNC: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-vnc") } }
+        @_alwaysEmitIntoClient public static var tlsVNC: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-vnc") } }
         /// `x509-vnc`.
-        public static var x509VNC: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-vnc") } }
+        @_alwaysEmitIntoClient public static var x509VNC: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-vnc") } }
         /// `tls-plain`.
-        public static var tlsPlain: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-plain") } }
+        @_alwaysEmitIntoClient public static var tlsPlain: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-plain") } }
         /// `x509-plain`.
-        public static var x509Plain: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-plain") } }
+        @_alwaysEmitIntoClient public static var x509Plain: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-plain") } }
         /// `tls-sasl`.
-        public static var tlsSasl: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-sasl") } }
+        @_alwaysEmitIntoClient public static var tlsSasl: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-sasl") } }
         /// `x509-sasl`.
-        public static var x509Sasl: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-sasl") } }
+        @_alwaysEmitIntoClient public static var x509Sasl: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-sasl") } }
     }
 
     /// `VncServerInfo2`: a QAPI struct of the `ui` module, since QEMU 2.9.
@@ -664,8 +664,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool, auth: QAPI.VNCPrimaryAuth) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool, auth: QAPI.VNCPrimaryAuth) {
+            self.init(unchecked: [:])
             json.setQAPIMember("host", host)
             json.setQAPIMember("service", service)
             json.setQAPIMember("family", family)
@@ -673,32 +673,32 @@ extension QAPI {
             json.setQAPIMember("auth", auth)
         }
         /// `host`: `str`, since QEMU 2.1.
-        public var host: Swift.String? {
+        @_alwaysEmitIntoClient public var host: Swift.String? {
             @_optimize(none) get { json.qapiMember("host") }
             @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `service`: `str`, since QEMU 2.1.
-        public var service: Swift.String? {
+        @_alwaysEmitIntoClient public var service: Swift.String? {
             @_optimize(none) get { json.qapiMember("service") }
             @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
-        public var family: QAPI.NetworkAddressFamily? {
+        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
             @_optimize(none) get { json.qapiMember("family") }
             @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `websocket`: `bool`, since QEMU 2.3.
-        public var websocket: Swift.Bool? {
+        @_alwaysEmitIntoClient public var websocket: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("websocket") }
             @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
         }
         /// `auth`: `VncPrimaryAuth`, since QEMU 2.9.
-        public var auth: QAPI.VNCPrimaryAuth? {
+        @_alwaysEmitIntoClient public var auth: QAPI.VNCPrimaryAuth? {
             @_optimize(none) get { json.qapiMember("auth") }
             @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
         /// `vencrypt`: `VncVencryptSubAuth`, optional, since QEMU 2.9.
-        public var vencrypt: QAPI.VNCVencryptSubAuth? {
+        @_alwaysEmitIntoClient public var vencrypt: QAPI.VNCVencryptSubAuth? {
             @_optimize(none) get { json.qapiMember("vencrypt") }
             @_optimize(none) set { json.setQAPIMember("vencrypt", newValue) }
         }
@@ -717,40 +717,40 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String, server: [QAPI.VNCServerInfo2], clients: [QAPI.VNCClientInfo], auth: QAPI.VNCPrimaryAuth) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, server: [QAPI.VNCServerInfo2], clients: [QAPI.VNCClientInfo], auth: QAPI.VNCPrimaryAuth) {
+            self.init(unchecked: [:])
             json.setQAPIMember("id", id)
             json.setQAPIMember("server", server)
             json.setQAPIMember("clients", clients)
             json.setQAPIMember("auth", auth)
         }
         /// `id`: `str`, since QEMU 2.3.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `server`: `[VncServerInfo2]`, since QEMU 2.3.
-        public var server: [QAPI.VNCServerInfo2]? {
+        @_alwaysEmitIntoClient public var server: [QAPI.VNCServerInfo2]? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `clients`: `[VncClientInfo]`, since QEMU 2.3.
-        public var clients: [QAPI.VNCClientInfo]? {
+        @_alwaysEmitIntoClient public var clients: [QAPI.VNCClientInfo]? {
             @_optimize(none) get { json.qapiMember("clients") }
             @_optimize(none) set { json.setQAPIMember("clients", newValue) }
         }
         /// `auth`: `VncPrimaryAuth`, since QEMU 2.3.
-        public var auth: QAPI.VNCPrimaryAuth? {
+        @_alwaysEmitIntoClient public var auth: QAPI.VNCPrimaryAuth? {
             @_optimize(none) get { json.qapiMember("auth") }
             @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
         /// `vencrypt`: `VncVencryptSubAuth`, optional, since QEMU 2.3.
-        public var vencrypt: QAPI.VNCVencryptSubAuth? {
+        @_alwaysEmitIntoClient public var vencrypt: QAPI.VNCVencryptSubAuth? {
             @_optimize(none) get { json.qapiMember("vencrypt") }
             @_optimize(none) set { json.setQAPIMember("vencrypt", newValue) }
         }
         /// `display`: `str`, optional, since QEMU 2.3.
-        public var display: Swift.String? {
+        @_alwaysEmitIntoClient public var display: Swift.String? {
             @_optimize(none) get { json.qapiMember("display") }
             @_optimize(none) set { json.setQAPIMember("display", newValue) }
         }
@@ -769,30 +769,30 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, index: Swift.Int, current: Swift.Bool, absolute: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, index: Swift.Int, current: Swift.Bool, absolute: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("index", index)
             json.setQAPIMember("current", current)
             json.setQAPIMember("absolute", absolute)
         }
         /// `name`: `str`, since QEMU 0.14.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `index`: `int`, since QEMU 0.14.
-        public var index: Swift.Int? {
+        @_alwaysEmitIntoClient public var index: Swift.Int? {
             @_optimize(none) get { json.qapiMember("index") }
             @_optimize(none) set { json.setQAPIMember("index", newValue) }
         }
         /// `current`: `bool`, since QEMU 0.14.
-        public var current: Swift.Bool? {
+        @_alwaysEmitIntoClient public var current: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("current") }
             @_optimize(none) set { json.setQAPIMember("current", newValue) }
         }
         /// `absolute`: `bool`, since QEMU 0.14.
-        public var absolute: Swift.Bool? {
+        @_alwaysEmitIntoClient public var absolute: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("absolute") }
             @_optimize(none) set { json.setQAPIMember("absolute", newValue) }
         }
@@ -809,329 +809,329 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unmapped`.
-        public static var unmapped: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "unmapped") } }
+        @_alwaysEmitIntoClient public static var unmapped: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "unmapped") } }
         /// `shift`.
-        public static var shift: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "shift") } }
+        @_alwaysEmitIntoClient public static var shift: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "shift") } }
         /// `shift_r`.
-        public static var shiftR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "shift_r") } }
+        @_alwaysEmitIntoClient public static var shiftR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "shift_r") } }
         /// `alt`.
-        public static var alt: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "alt") } }
+        @_alwaysEmitIntoClient public static var alt: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "alt") } }
         /// `alt_r`.
-        public static var altR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "alt_r") } }
+        @_alwaysEmitIntoClient public static var altR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "alt_r") } }
         /// `ctrl`.
-        public static var ctrl: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ctrl") } }
+        @_alwaysEmitIntoClient public static var ctrl: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ctrl") } }
         /// `ctrl_r`.
-        public static var ctrlR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ctrl_r") } }
+        @_alwaysEmitIntoClient public static var ctrlR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ctrl_r") } }
         /// `menu`.
-        public static var menu: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "menu") } }
+        @_alwaysEmitIntoClient public static var menu: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "menu") } }
         /// `esc`.
-        public static var esc: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "esc") } }
+        @_alwaysEmitIntoClient public static var esc: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "esc") } }
         /// `1`.
-        public static var _1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "1") } }
+        @_alwaysEmitIntoClient public static var _1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "1") } }
         /// `2`.
-        public static var _2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "2") } }
+        @_alwaysEmitIntoClient public static var _2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "2") } }
         /// `3`.
-        public static var _3: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "3") } }
+        @_alwaysEmitIntoClient public static var _3: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "3") } }
         /// `4`.
-        public static var _4: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "4") } }
+        @_alwaysEmitIntoClient public static var _4: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "4") } }
         /// `5`.
-        public static var _5: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "5") } }
+        @_alwaysEmitIntoClient public static var _5: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "5") } }
         /// `6`.
-        public static var _6: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "6") } }
+        @_alwaysEmitIntoClient public static var _6: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "6") } }
         /// `7`.
-        public static var _7: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "7") } }
+        @_alwaysEmitIntoClient public static var _7: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "7") } }
         /// `8`.
-        public static var _8: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "8") } }
+        @_alwaysEmitIntoClient public static var _8: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "8") } }
         /// `9`.
-        public static var _9: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "9") } }
+        @_alwaysEmitIntoClient public static var _9: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "9") } }
         /// `0`.
-        public static var _0: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "0") } }
+        @_alwaysEmitIntoClient public static var _0: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "0") } }
         /// `minus`.
-        public static var minus: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "minus") } }
+        @_alwaysEmitIntoClient public static var minus: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "minus") } }
         /// `equal`.
-        public static var equal: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "equal") } }
+        @_alwaysEmitIntoClient public static var equal: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "equal") } }
         /// `backspace`.
-        public static var backspace: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "backspace") } }
+        @_alwaysEmitIntoClient public static var backspace: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "backspace") } }
         /// `tab`.
-        public static var tab: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "tab") } }
+        @_alwaysEmitIntoClient public static var tab: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "tab") } }
         /// `q`.
-        public static var q: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "q") } }
+        @_alwaysEmitIntoClient public static var q: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "q") } }
         /// `w`.
-        public static var w: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "w") } }
+        @_alwaysEmitIntoClient public static var w: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "w") } }
         /// `e`.
-        public static var e: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "e") } }
+        @_alwaysEmitIntoClient public static var e: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "e") } }
         /// `r`.
-        public static var r: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "r") } }
+        @_alwaysEmitIntoClient public static var r: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "r") } }
         /// `t`.
-        public static var t: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "t") } }
+        @_alwaysEmitIntoClient public static var t: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "t") } }
         /// `y`.
-        public static var y: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "y") } }
+        @_alwaysEmitIntoClient public static var y: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "y") } }
         /// `u`.
-        public static var u: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "u") } }
+        @_alwaysEmitIntoClient public static var u: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "u") } }
         /// `i`.
-        public static var i: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "i") } }
+        @_alwaysEmitIntoClient public static var i: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "i") } }
         /// `o`.
-        public static var o: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "o") } }
+        @_alwaysEmitIntoClient public static var o: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "o") } }
         /// `p`.
-        public static var p: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "p") } }
+        @_alwaysEmitIntoClient public static var p: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "p") } }
         /// `bracket_left`.
-        public static var bracketLeft: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "bracket_left") } }
+        @_alwaysEmitIntoClient public static var bracketLeft: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "bracket_left") } }
         /// `bracket_right`.
-        public static var bracketRight: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "bracket_right") } }
+        @_alwaysEmitIntoClient public static var bracketRight: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "bracket_right") } }
         /// `ret`.
-        public static var ret: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ret") } }
+        @_alwaysEmitIntoClient public static var ret: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ret") } }
         /// `a`.
-        public static var a: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "a") } }
+        @_alwaysEmitIntoClient public static var a: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "a") } }
         /// `s`.
-        public static var s: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "s") } }
+        @_alwaysEmitIntoClient public static var s: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "s") } }
         /// `d`.
-        public static var d: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "d") } }
+        @_alwaysEmitIntoClient public static var d: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "d") } }
         /// `f`.
-        public static var f: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f") } }
+        @_alwaysEmitIntoClient public static var f: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f") } }
         /// `g`.
-        public static var g: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "g") } }
+        @_alwaysEmitIntoClient public static var g: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "g") } }
         /// `h`.
-        public static var h: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "h") } }
+        @_alwaysEmitIntoClient public static var h: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "h") } }
         /// `j`.
-        public static var j: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "j") } }
+        @_alwaysEmitIntoClient public static var j: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "j") } }
         /// `k`.
-        public static var k: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "k") } }
+        @_alwaysEmitIntoClient public static var k: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "k") } }
         /// `l`.
-        public static var l: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "l") } }
+        @_alwaysEmitIntoClient public static var l: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "l") } }
         /// `semicolon`.
-        public static var semicolon: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "semicolon") } }
+        @_alwaysEmitIntoClient public static var semicolon: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "semicolon") } }
         /// `apostrophe`.
-        public static var apostrophe: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "apostrophe") } }
+        @_alwaysEmitIntoClient public static var apostrophe: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "apostrophe") } }
         /// `grave_accent`.
-        public static var graveAccent: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "grave_accent") } }
+        @_alwaysEmitIntoClient public static var graveAccent: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "grave_accent") } }
         /// `backslash`.
-        public static var backslash: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "backslash") } }
+        @_alwaysEmitIntoClient public static var backslash: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "backslash") } }
         /// `z`.
-        public static var z: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "z") } }
+        @_alwaysEmitIntoClient public static var z: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "z") } }
         /// `x`.
-        public static var x: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "x") } }
+        @_alwaysEmitIntoClient public static var x: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "x") } }
         /// `c`.
-        public static var c: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "c") } }
+        @_alwaysEmitIntoClient public static var c: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "c") } }
         /// `v`.
-        public static var v: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "v") } }
+        @_alwaysEmitIntoClient public static var v: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "v") } }
         /// `b`.
-        public static var b: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "b") } }
+        @_alwaysEmitIntoClient public static var b: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "b") } }
         /// `n`.
-        public static var n: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "n") } }
+        @_alwaysEmitIntoClient public static var n: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "n") } }
         /// `m`.
-        public static var m: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "m") } }
+        @_alwaysEmitIntoClient public static var m: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "m") } }
         /// `comma`.
-        public static var comma: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "comma") } }
+        @_alwaysEmitIntoClient public static var comma: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "comma") } }
         /// `dot`.
-        public static var dot: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "dot") } }
+        @_alwaysEmitIntoClient public static var dot: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "dot") } }
         /// `slash`.
-        public static var slash: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "slash") } }
+        @_alwaysEmitIntoClient public static var slash: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "slash") } }
         /// `asterisk`.
-        public static var asterisk: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "asterisk") } }
+        @_alwaysEmitIntoClient public static var asterisk: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "asterisk") } }
         /// `spc`.
-        public static var spc: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "spc") } }
+        @_alwaysEmitIntoClient public static var spc: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "spc") } }
         /// `caps_lock`.
-        public static var capsLock: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "caps_lock") } }
+        @_alwaysEmitIntoClient public static var capsLock: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "caps_lock") } }
         /// `f1`.
-        public static var f1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f1") } }
+        @_alwaysEmitIntoClient public static var f1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f1") } }
         /// `f2`.
-        public static var f2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f2") } }
+        @_alwaysEmitIntoClient public static var f2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f2") } }
         /// `f3`.
-        public static var f3: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f3") } }
+        @_alwaysEmitIntoClient public static var f3: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f3") } }
         /// `f4`.
-        public static var f4: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f4") } }
+        @_alwaysEmitIntoClient public static var f4: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f4") } }
         /// `f5`.
-        public static var f5: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f5") } }
+        @_alwaysEmitIntoClient public static var f5: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f5") } }
         /// `f6`.
-        public static var f6: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f6") } }
+        @_alwaysEmitIntoClient public static var f6: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f6") } }
         /// `f7`.
-        public static var f7: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f7") } }
+        @_alwaysEmitIntoClient public static var f7: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f7") } }
         /// `f8`.
-        public static var f8: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f8") } }
+        @_alwaysEmitIntoClient public static var f8: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f8") } }
         /// `f9`.
-        public static var f9: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f9") } }
+        @_alwaysEmitIntoClient public static var f9: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f9") } }
         /// `f10`.
-        public static var f10: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f10") } }
+        @_alwaysEmitIntoClient public static var f10: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f10") } }
         /// `num_lock`.
-        public static var numLock: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "num_lock") } }
+        @_alwaysEmitIntoClient public static var numLock: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "num_lock") } }
         /// `scroll_lock`.
-        public static var scrollLock: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "scroll_lock") } }
+        @_alwaysEmitIntoClient public static var scrollLock: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "scroll_lock") } }
         /// `kp_divide`.
-        public static var kpDivide: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_divide") } }
+        @_alwaysEmitIntoClient public static var kpDivide: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_divide") } }
         /// `kp_multiply`.
-        public static var kpMultiply: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_multiply") } }
+        @_alwaysEmitIntoClient public static var kpMultiply: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_multiply") } }
         /// `kp_subtract`.
-        public static var kpSubtract: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_subtract") } }
+        @_alwaysEmitIntoClient public static var kpSubtract: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_subtract") } }
         /// `kp_add`.
-        public static var kpAdd: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_add") } }
+        @_alwaysEmitIntoClient public static var kpAdd: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_add") } }
         /// `kp_enter`.
-        public static var kpEnter: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_enter") } }
+        @_alwaysEmitIntoClient public static var kpEnter: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_enter") } }
         /// `kp_decimal`.
-        public static var kpDecimal: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_decimal") } }
+        @_alwaysEmitIntoClient public static var kpDecimal: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_decimal") } }
         /// `sysrq`.
-        public static var sysrq: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "sysrq") } }
+        @_alwaysEmitIntoClient public static var sysrq: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "sysrq") } }
         /// `kp_0`.
-        public static var kp0: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_0") } }
+        @_alwaysEmitIntoClient public static var kp0: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_0") } }
         /// `kp_1`.
-        public static var kp1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_1") } }
+        @_alwaysEmitIntoClient public static var kp1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_1") } }
         /// `kp_2`.
-        public static var kp2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_2") } }
+        @_alwaysEmitIntoClient public static var kp2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_2") } }
         /// `kp_3`.
-        public static var kp3: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_3") } }
+        @_alwaysEmitIntoClient public static var kp3: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_3") } }
         /// `kp_4`.
-        public static var kp4: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_4") } }
+        @_alwaysEmitIntoClient public static var kp4: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_4") } }
         /// `kp_5`.
-        public static var kp5: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_5") } }
+        @_alwaysEmitIntoClient public static var kp5: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_5") } }
         /// `kp_6`.
-        public static var kp6: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_6") } }
+        @_alwaysEmitIntoClient public static var kp6: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_6") } }
         /// `kp_7`.
-        public static var kp7: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_7") } }
+        @_alwaysEmitIntoClient public static var kp7: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_7") } }
         /// `kp_8`.
-        public static var kp8: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_8") } }
+        @_alwaysEmitIntoClient public static var kp8: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_8") } }
         /// `kp_9`.
-        public static var kp9: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_9") } }
+        @_alwaysEmitIntoClient public static var kp9: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_9") } }
         /// `less`.
-        public static var less: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "less") } }
+        @_alwaysEmitIntoClient public static var less: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "less") } }
         /// `f11`.
-        public static var f11: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f11") } }
+        @_alwaysEmitIntoClient public static var f11: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f11") } }
         /// `f12`.
-        public static var f12: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f12") } }
+        @_alwaysEmitIntoClient public static var f12: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f12") } }
         /// `print`.
-        public static var print: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "print") } }
+        @_alwaysEmitIntoClient public static var print: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "print") } }
         /// `home`.
-        public static var home: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "home") } }
+        @_alwaysEmitIntoClient public static var home: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "home") } }
         /// `pgup`.
-        public static var pgup: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "pgup") } }
+        @_alwaysEmitIntoClient public static var pgup: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "pgup") } }
         /// `pgdn`.
-        public static var pgdn: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "pgdn") } }
+        @_alwaysEmitIntoClient public static var pgdn: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "pgdn") } }
         /// `end`.
-        public static var end: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "end") } }
+        @_alwaysEmitIntoClient public static var end: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "end") } }
         /// `left`.
-        public static var left: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "left") } }
+        @_alwaysEmitIntoClient public static var left: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "left") } }
         /// `up`.
-        public static var up: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "up") } }
+        @_alwaysEmitIntoClient public static var up: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "up") } }
         /// `down`.
-        public static var down: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "down") } }
+        @_alwaysEmitIntoClient public static var down: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "down") } }
         /// `right`.
-        public static var right: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "right") } }
+        @_alwaysEmitIntoClient public static var right: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "right") } }
         /// `insert`.
-        public static var insert: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "insert") } }
+        @_alwaysEmitIntoClient public static var insert: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "insert") } }
         /// `delete`.
-        public static var delete: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "delete") } }
+        @_alwaysEmitIntoClient public static var delete: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "delete") } }
         /// `stop`.
-        public static var stop: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "stop") } }
+        @_alwaysEmitIntoClient public static var stop: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "stop") } }
         /// `again`.
-        public static var again: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "again") } }
+        @_alwaysEmitIntoClient public static var again: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "again") } }
         /// `props`.
-        public static var props: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "props") } }
+        @_alwaysEmitIntoClient public static var props: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "props") } }
         /// `undo`.
-        public static var undo: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "undo") } }
+        @_alwaysEmitIntoClient public static var undo: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "undo") } }
         /// `front`.
-        public static var front: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "front") } }
+        @_alwaysEmitIntoClient public static var front: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "front") } }
         /// `copy`.
-        public static var copy: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "copy") } }
+        @_alwaysEmitIntoClient public static var copy: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "copy") } }
         /// `open`.
-        public static var `open`: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "open") } }
+        @_alwaysEmitIntoClient public static var `open`: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "open") } }
         /// `paste`.
-        public static var paste: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "paste") } }
+        @_alwaysEmitIntoClient public static var paste: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "paste") } }
         /// `find`.
-        public static var find: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "find") } }
+        @_alwaysEmitIntoClient public static var find: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "find") } }
         /// `cut`.
-        public static var cut: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "cut") } }
+        @_alwaysEmitIntoClient public static var cut: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "cut") } }
         /// `lf`.
-        public static var lf: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "lf") } }
+        @_alwaysEmitIntoClient public static var lf: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "lf") } }
         /// `help`.
-        public static var help: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "help") } }
+        @_alwaysEmitIntoClient public static var help: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "help") } }
         /// `meta_l`.
-        public static var metaL: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "meta_l") } }
+        @_alwaysEmitIntoClient public static var metaL: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "meta_l") } }
         /// `meta_r`.
-        public static var metaR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "meta_r") } }
+        @_alwaysEmitIntoClient public static var metaR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "meta_r") } }
         /// `compose`.
-        public static var compose: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "compose") } }
+        @_alwaysEmitIntoClient public static var compose: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "compose") } }
         /// `pause`.
-        public static var pause: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "pause") } }
+        @_alwaysEmitIntoClient public static var pause: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "pause") } }
         /// `ro`.
-        public static var ro: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ro") } }
+        @_alwaysEmitIntoClient public static var ro: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ro") } }
         /// `hiragana`.
-        public static var hiragana: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "hiragana") } }
+        @_alwaysEmitIntoClient public static var hiragana: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "hiragana") } }
         /// `henkan`.
-        public static var henkan: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "henkan") } }
+        @_alwaysEmitIntoClient public static var henkan: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "henkan") } }
         /// `yen`.
-        public static var yen: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "yen") } }
+        @_alwaysEmitIntoClient public static var yen: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "yen") } }
         /// `muhenkan`.
-        public static var muhenkan: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "muhenkan") } }
+        @_alwaysEmitIntoClient public static var muhenkan: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "muhenkan") } }
         /// `katakanahiragana`.
-        public static var katakanahiragana: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "katakanahiragana") } }
+        @_alwaysEmitIntoClient public static var katakanahiragana: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "katakanahiragana") } }
         /// `kp_comma`.
-        public static var kpComma: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_comma") } }
+        @_alwaysEmitIntoClient public static var kpComma: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_comma") } }
         /// `kp_equals`.
-        public static var kpEquals: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_equals") } }
+        @_alwaysEmitIntoClient public static var kpEquals: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_equals") } }
         /// `power`.
-        public static var power: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "power") } }
+        @_alwaysEmitIntoClient public static var power: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "power") } }
         /// `sleep`.
-        public static var sleep: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "sleep") } }
+        @_alwaysEmitIntoClient public static var sleep: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "sleep") } }
         /// `wake`.
-        public static var wake: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "wake") } }
+        @_alwaysEmitIntoClient public static var wake: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "wake") } }
         /// `audionext`.
-        public static var audionext: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audionext") } }
+        @_alwaysEmitIntoClient public static var audionext: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audionext") } }
         /// `audioprev`.
-        public static var audioprev: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audioprev") } }
+        @_alwaysEmitIntoClient public static var audioprev: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audioprev") } }
         /// `audiostop`.
-        public static var audiostop: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audiostop") } }
+        @_alwaysEmitIntoClient public static var audiostop: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audiostop") } }
         /// `audioplay`.
-        public static var audioplay: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audioplay") } }
+        @_alwaysEmitIntoClient public static var audioplay: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audioplay") } }
         /// `audiomute`.
-        public static var audiomute: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audiomute") } }
+        @_alwaysEmitIntoClient public static var audiomute: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audiomute") } }
         /// `volumeup`.
-        public static var volumeup: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "volumeup") } }
+        @_alwaysEmitIntoClient public static var volumeup: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "volumeup") } }
         /// `volumedown`.
-        public static var volumedown: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "volumedown") } }
+        @_alwaysEmitIntoClient public static var volumedown: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "volumedown") } }
         /// `mediaselect`.
-        public static var mediaselect: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "mediaselect") } }
+        @_alwaysEmitIntoClient public static var mediaselect: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "mediaselect") } }
         /// `mail`.
-        public static var mail: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "mail") } }
+        @_alwaysEmitIntoClient public static var mail: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "mail") } }
         /// `calculator`.
-        public static var calculator: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "calculator") } }
+        @_alwaysEmitIntoClient public static var calculator: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "calculator") } }
         /// `computer`.
-        public static var computer: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "computer") } }
+        @_alwaysEmitIntoClient public static var computer: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "computer") } }
         /// `ac_home`.
-        public static var acHome: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_home") } }
+        @_alwaysEmitIntoClient public static var acHome: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_home") } }
         /// `ac_back`.
-        public static var acBack: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_back") } }
+        @_alwaysEmitIntoClient public static var acBack: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_back") } }
         /// `ac_forward`.
-        public static var acForward: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_forward") } }
+        @_alwaysEmitIntoClient public static var acForward: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_forward") } }
         /// `ac_refresh`.
-        public static var acRefresh: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_refresh") } }
+        @_alwaysEmitIntoClient public static var acRefresh: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_refresh") } }
         /// `ac_bookmarks`.
-        public static var acBookmarks: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_bookmarks") } }
+        @_alwaysEmitIntoClient public static var acBookmarks: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_bookmarks") } }
         /// `lang1`.
-        public static var lang1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "lang1") } }
+        @_alwaysEmitIntoClient public static var lang1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "lang1") } }
         /// `lang2`.
-        public static var lang2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "lang2") } }
+        @_alwaysEmitIntoClient public static var lang2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "lang2") } }
         /// `f13`.
-        public static var f13: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f13") } }
+        @_alwaysEmitIntoClient public static var f13: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f13") } }
         /// `f14`.
-        public static var f14: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f14") } }
+        @_alwaysEmitIntoClient public static var f14: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f14") } }
         /// `f15`.
-        public static var f15: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f15") } }
+        @_alwaysEmitIntoClient public static var f15: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f15") } }
         /// `f16`.
-        public static var f16: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f16") } }
+        @_alwaysEmitIntoClient public static var f16: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f16") } }
         /// `f17`.
-        public static var f17: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f17") } }
+        @_alwaysEmitIntoClient public static var f17: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f17") } }
         /// `f18`.
-        public static var f18: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f18") } }
+        @_alwaysEmitIntoClient public static var f18: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f18") } }
         /// `f19`.
-        public static var f19: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f19") } }
+        @_alwaysEmitIntoClient public static var f19: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f19") } }
         /// `f20`.
-        public static var f20: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f20") } }
+        @_alwaysEmitIntoClient public static var f20: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f20") } }
         /// `f21`.
-        public static var f21: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f21") } }
+        @_alwaysEmitIntoClient public static var f21: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f21") } }
         /// `f22`.
-        public static var f22: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f22") } }
+        @_alwaysEmitIntoClient public static var f22: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f22") } }
         /// `f23`.
-        public static var f23: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f23") } }
+        @_alwaysEmitIntoClient public static var f23: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f23") } }
         /// `f24`.
-        public static var f24: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f24") } }
+        @_alwaysEmitIntoClient public static var f24: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f24") } }
     }
 
     /// `KeyValueKind`: a QAPI enumeration of the `ui` module, since QEMU 1.3.
@@ -1145,9 +1145,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `number`.
-        public static var number: KeyValueKind { @_optimize(none) get { KeyValueKind(rawValue: "number") } }
+        @_alwaysEmitIntoClient public static var number: KeyValueKind { @_optimize(none) get { KeyValueKind(rawValue: "number") } }
         /// `qcode`.
-        public static var qcode: KeyValueKind { @_optimize(none) get { KeyValueKind(rawValue: "qcode") } }
+        @_alwaysEmitIntoClient public static var qcode: KeyValueKind { @_optimize(none) get { KeyValueKind(rawValue: "qcode") } }
     }
 
     /// `IntWrapper`: a QAPI struct of the `ui` module, since QEMU 1.3.
@@ -1163,12 +1163,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `int`, since QEMU 1.3.
-        public var data: Swift.Int? {
+        @_alwaysEmitIntoClient public var data: Swift.Int? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1187,12 +1187,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.QKeyCode) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.QKeyCode) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `QKeyCode`, since QEMU 1.3.
-        public var data: QAPI.QKeyCode? {
+        @_alwaysEmitIntoClient public var data: QAPI.QKeyCode? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1213,17 +1213,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.KeyValueKind) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.KeyValueKind) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `KeyValueKind`, since QEMU 1.3.
-        public var type: QAPI.KeyValueKind? {
+        @_alwaysEmitIntoClient public var type: QAPI.KeyValueKind? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `int`, optional, since QEMU 1.3.
-        public var data: Swift.Int? {
+        @_alwaysEmitIntoClient public var data: Swift.Int? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1240,25 +1240,25 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `left`.
-        public static var left: InputButton { @_optimize(none) get { InputButton(rawValue: "left") } }
+        @_alwaysEmitIntoClient public static var left: InputButton { @_optimize(none) get { InputButton(rawValue: "left") } }
         /// `middle`.
-        public static var middle: InputButton { @_optimize(none) get { InputButton(rawValue: "middle") } }
+        @_alwaysEmitIntoClient public static var middle: InputButton { @_optimize(none) get { InputButton(rawValue: "middle") } }
         /// `right`.
-        public static var right: InputButton { @_optimize(none) get { InputButton(rawValue: "right") } }
+        @_alwaysEmitIntoClient public static var right: InputButton { @_optimize(none) get { InputButton(rawValue: "right") } }
         /// `wheel-up`.
-        public static var wheelUp: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-up") } }
+        @_alwaysEmitIntoClient public static var wheelUp: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-up") } }
         /// `wheel-down`.
-        public static var wheelDown: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-down") } }
+        @_alwaysEmitIntoClient public static var wheelDown: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-down") } }
         /// `side`.
-        public static var side: InputButton { @_optimize(none) get { InputButton(rawValue: "side") } }
+        @_alwaysEmitIntoClient public static var side: InputButton { @_optimize(none) get { InputButton(rawValue: "side") } }
         /// `extra`.
-        public static var extra: InputButton { @_optimize(none) get { InputButton(rawValue: "extra") } }
+        @_alwaysEmitIntoClient public static var extra: InputButton { @_optimize(none) get { InputButton(rawValue: "extra") } }
         /// `wheel-left`.
-        public static var wheelLeft: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-left") } }
+        @_alwaysEmitIntoClient public static var wheelLeft: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-left") } }
         /// `wheel-right`.
-        public static var wheelRight: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-right") } }
+        @_alwaysEmitIntoClient public static var wheelRight: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-right") } }
         /// `touch`.
-        public static var touch: InputButton { @_optimize(none) get { InputButton(rawValue: "touch") } }
+        @_alwaysEmitIntoClient public static var touch: InputButton { @_optimize(none) get { InputButton(rawValue: "touch") } }
     }
 
     /// `InputAxis`: a QAPI enumeration of the `ui` module, since QEMU 2.0.
@@ -1272,9 +1272,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `x`.
-        public static var x: InputAxis { @_optimize(none) get { InputAxis(rawValue: "x") } }
+        @_alwaysEmitIntoClient public static var x: InputAxis { @_optimize(none) get { InputAxis(rawValue: "x") } }
         /// `y`.
-        public static var y: InputAxis { @_optimize(none) get { InputAxis(rawValue: "y") } }
+        @_alwaysEmitIntoClient public static var y: InputAxis { @_optimize(none) get { InputAxis(rawValue: "y") } }
     }
 
     /// `InputMultiTouchType`: a QAPI enumeration of the `ui` module, since QEMU 8.1.
@@ -1288,15 +1288,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `begin`.
-        public static var begin: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "begin") } }
+        @_alwaysEmitIntoClient public static var begin: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "begin") } }
         /// `update`.
-        public static var update: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "update") } }
+        @_alwaysEmitIntoClient public static var update: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "update") } }
         /// `end`.
-        public static var end: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "end") } }
+        @_alwaysEmitIntoClient public static var end: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "end") } }
         /// `cancel`.
-        public static var cancel: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "cancel") } }
+        @_alwaysEmitIntoClient public static var cancel: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "cancel") } }
         /// `data`.
-        public static var data: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "data") } }
+        @_alwaysEmitIntoClient public static var data: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "data") } }
     }
 
     /// `InputKeyEvent`: a QAPI struct of the `ui` module, since QEMU 2.0.
@@ -1312,18 +1312,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(key: QAPI.KeyValue, down: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(key: QAPI.KeyValue, down: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("key", key)
             json.setQAPIMember("down", down)
         }
         /// `key`: `KeyValue`, since QEMU 2.0.
-        public var key: QAPI.KeyValue? {
+        @_alwaysEmitIntoClient public var key: QAPI.KeyValue? {
             @_optimize(none) get { json.qapiMember("key") }
             @_optimize(none) set { json.setQAPIMember("key", newValue) }
         }
         /// `down`: `bool`, since QEMU 2.0.
-        public var down: Swift.Bool? {
+        @_alwaysEmitIntoClient public var down: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("down") }
             @_optimize(none) set { json.setQAPIMember("down", newValue) }
         }
@@ -1342,18 +1342,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(button: QAPI.InputButton, down: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(button: QAPI.InputButton, down: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("button", button)
             json.setQAPIMember("down", down)
         }
         /// `button`: `InputButton`, since QEMU 2.0.
-        public var button: QAPI.InputButton? {
+        @_alwaysEmitIntoClient public var button: QAPI.InputButton? {
             @_optimize(none) get { json.qapiMember("button") }
             @_optimize(none) set { json.setQAPIMember("button", newValue) }
         }
         /// `down`: `bool`, since QEMU 2.0.
-        public var down: Swift.Bool? {
+        @_alwaysEmitIntoClient public var down: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("down") }
             @_optimize(none) set { json.setQAPIMember("down", newValue) }
         }
@@ -1372,18 +1372,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(axis: QAPI.InputAxis, value: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(axis: QAPI.InputAxis, value: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("axis", axis)
             json.setQAPIMember("value", value)
         }
         /// `axis`: `InputAxis`, since QEMU 2.0.
-        public var axis: QAPI.InputAxis? {
+        @_alwaysEmitIntoClient public var axis: QAPI.InputAxis? {
             @_optimize(none) get { json.qapiMember("axis") }
             @_optimize(none) set { json.setQAPIMember("axis", newValue) }
         }
         /// `value`: `int`, since QEMU 2.0.
-        public var value: Swift.Int? {
+        @_alwaysEmitIntoClient public var value: Swift.Int? {
             @_optimize(none) get { json.qapiMember("value") }
             @_optimize(none) set { json.setQAPIMember("value", newValue) }
         }
@@ -1402,8 +1402,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.InputMultiTouchType, slot: Swift.Int, trackingID: Swift.Int, axis: QAPI.InputAxis, value: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.InputMultiTouchType, slot: Swift.Int, trackingID: Swift.Int, axis: QAPI.InputAxis, value: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
             json.setQAPIMember("slot", slot)
             json.setQAPIMember("tracking-id", trackingID)
@@ -1411,27 +1411,27 @@ extension QAPI {
             json.setQAPIMember("value", value)
         }
         /// `type`: `InputMultiTouchType`, since QEMU 8.1.
-        public var type: QAPI.InputMultiTouchType? {
+        @_alwaysEmitIntoClient public var type: QAPI.InputMultiTouchType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `slot`: `int`, since QEMU 8.1.
-        public var slot: Swift.Int? {
+        @_alwaysEmitIntoClient public var slot: Swift.Int? {
             @_optimize(none) get { json.qapiMember("slot") }
             @_optimize(none) set { json.setQAPIMember("slot", newValue) }
         }
         /// `tracking-id`: `int`, since QEMU 8.1.
-        public var trackingID: Swift.Int? {
+        @_alwaysEmitIntoClient public var trackingID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("tracking-id") }
             @_optimize(none) set { json.setQAPIMember("tracking-id", newValue) }
         }
         /// `axis`: `InputAxis`, since QEMU 8.1.
-        public var axis: QAPI.InputAxis? {
+        @_alwaysEmitIntoClient public var axis: QAPI.InputAxis? {
             @_optimize(none) get { json.qapiMember("axis") }
             @_optimize(none) set { json.setQAPIMember("axis", newValue) }
         }
         /// `value`: `int`, since QEMU 8.1.
-        public var value: Swift.Int? {
+        @_alwaysEmitIntoClient public var value: Swift.Int? {
             @_optimize(none) get { json.qapiMember("value") }
             @_optimize(none) set { json.setQAPIMember("value", newValue) }
         }
@@ -1448,15 +1448,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `key`.
-        public static var key: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "key") } }
+        @_alwaysEmitIntoClient public static var key: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "key") } }
         /// `btn`.
-        public static var btn: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "btn") } }
+        @_alwaysEmitIntoClient public static var btn: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "btn") } }
         /// `rel`.
-        public static var rel: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "rel") } }
+        @_alwaysEmitIntoClient public static var rel: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "rel") } }
         /// `abs`.
-        public static var abs: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "abs") } }
+        @_alwaysEmitIntoClient public static var abs: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "abs") } }
         /// `mtt`.
-        public static var mtt: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "mtt") } }
+        @_alwaysEmitIntoClient public static var mtt: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "mtt") } }
     }
 
     /// `InputKeyEventWrapper`: a QAPI struct of the `ui` module, since QEMU 2.0.
@@ -1472,12 +1472,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.InputKeyEvent) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputKeyEvent) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `InputKeyEvent`, since QEMU 2.0.
-        public var data: QAPI.InputKeyEvent? {
+        @_alwaysEmitIntoClient public var data: QAPI.InputKeyEvent? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1496,12 +1496,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.InputBtnEvent) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputBtnEvent) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `InputBtnEvent`, since QEMU 2.0.
-        public var data: QAPI.InputBtnEvent? {
+        @_alwaysEmitIntoClient public var data: QAPI.InputBtnEvent? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1520,12 +1520,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.InputMoveEvent) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputMoveEvent) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `InputMoveEvent`, since QEMU 2.0.
-        public var data: QAPI.InputMoveEvent? {
+        @_alwaysEmitIntoClient public var data: QAPI.InputMoveEvent? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1544,12 +1544,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(data: QAPI.InputMultiTouchEvent) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputMultiTouchEvent) {
+            self.init(unchecked: [:])
             json.setQAPIMember("data", data)
         }
         /// `data`: `InputMultiTouchEvent`, since QEMU 8.1.
-        public var data: QAPI.InputMultiTouchEvent? {
+        @_alwaysEmitIntoClient public var data: QAPI.InputMultiTouchEvent? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1570,17 +1570,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.InputEventKind) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.InputEventKind) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `InputEventKind`, since QEMU 2.0.
-        public var type: QAPI.InputEventKind? {
+        @_alwaysEmitIntoClient public var type: QAPI.InputEventKind? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `InputKeyEvent`, optional, since QEMU 2.0.
-        public var data: QAPI.InputKeyEvent? {
+        @_alwaysEmitIntoClient public var data: QAPI.InputKeyEvent? {
             @_optimize(none) get { json.qapiMember("data") }
             @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
@@ -1599,26 +1599,26 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `grab-on-hover`: `bool`, optional, since QEMU 2.12.
-        public var grabOnHover: Swift.Bool? {
+        @_alwaysEmitIntoClient public var grabOnHover: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("grab-on-hover") }
             @_optimize(none) set { json.setQAPIMember("grab-on-hover", newValue) }
         }
         /// `zoom-to-fit`: `bool`, optional, since QEMU 3.1.
-        public var zoomToFit: Swift.Bool? {
+        @_alwaysEmitIntoClient public var zoomToFit: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("zoom-to-fit") }
             @_optimize(none) set { json.setQAPIMember("zoom-to-fit", newValue) }
         }
         /// `show-tabs`: `bool`, optional, since QEMU 7.1.
-        public var showTabs: Swift.Bool? {
+        @_alwaysEmitIntoClient public var showTabs: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("show-tabs") }
             @_optimize(none) set { json.setQAPIMember("show-tabs", newValue) }
         }
         /// `show-menubar`: `bool`, optional, since QEMU 8.0.
-        public var showMenubar: Swift.Bool? {
+        @_alwaysEmitIntoClient public var showMenubar: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("show-menubar") }
             @_optimize(none) set { json.setQAPIMember("show-menubar", newValue) }
         }
@@ -1637,11 +1637,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `rendernode`: `str`, optional, since QEMU 3.1.
-        public var rendernode: Swift.String? {
+        @_alwaysEmitIntoClient public var rendernode: Swift.String? {
             @_optimize(none) get { json.qapiMember("rendernode") }
             @_optimize(none) set { json.setQAPIMember("rendernode", newValue) }
         }
@@ -1660,26 +1660,26 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `rendernode`: `str`, optional, since QEMU 7.0.
-        public var rendernode: Swift.String? {
+        @_alwaysEmitIntoClient public var rendernode: Swift.String? {
             @_optimize(none) get { json.qapiMember("rendernode") }
             @_optimize(none) set { json.setQAPIMember("rendernode", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 7.0.
-        public var addr: Swift.String? {
+        @_alwaysEmitIntoClient public var addr: Swift.String? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `p2p`: `bool`, optional, since QEMU 7.0.
-        public var p2p: Swift.Bool? {
+        @_alwaysEmitIntoClient public var p2p: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("p2p") }
             @_optimize(none) set { json.setQAPIMember("p2p", newValue) }
         }
         /// `audiodev`: `str`, optional, since QEMU 7.0.
-        public var audiodev: Swift.String? {
+        @_alwaysEmitIntoClient public var audiodev: Swift.String? {
             @_optimize(none) get { json.qapiMember("audiodev") }
             @_optimize(none) set { json.setQAPIMember("audiodev", newValue) }
         }
@@ -1696,13 +1696,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static var off: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "off") } }
+        @_alwaysEmitIntoClient public static var off: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "off") } }
         /// `on`.
-        public static var on: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "on") } }
+        @_alwaysEmitIntoClient public static var on: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "on") } }
         /// `core`.
-        public static var core: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "core") } }
+        @_alwaysEmitIntoClient public static var core: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "core") } }
         /// `es`.
-        public static var es: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "es") } }
+        @_alwaysEmitIntoClient public static var es: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "es") } }
     }
 
     /// `DisplayCurses`: a QAPI struct of the `ui` module, since QEMU 4.0.
@@ -1718,11 +1718,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `charset`: `str`, optional, since QEMU 4.0.
-        public var charset: Swift.String? {
+        @_alwaysEmitIntoClient public var charset: Swift.String? {
             @_optimize(none) get { json.qapiMember("charset") }
             @_optimize(none) set { json.setQAPIMember("charset", newValue) }
         }
@@ -1741,31 +1741,31 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `left-command-key`: `bool`, optional, since QEMU 7.0.
-        public var leftCommandKey: Swift.Bool? {
+        @_alwaysEmitIntoClient public var leftCommandKey: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("left-command-key") }
             @_optimize(none) set { json.setQAPIMember("left-command-key", newValue) }
         }
         /// `full-grab`: `bool`, optional, since QEMU 7.0.
-        public var fullGrab: Swift.Bool? {
+        @_alwaysEmitIntoClient public var fullGrab: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("full-grab") }
             @_optimize(none) set { json.setQAPIMember("full-grab", newValue) }
         }
         /// `swap-opt-cmd`: `bool`, optional, since QEMU 7.0.
-        public var swapOptCmd: Swift.Bool? {
+        @_alwaysEmitIntoClient public var swapOptCmd: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("swap-opt-cmd") }
             @_optimize(none) set { json.setQAPIMember("swap-opt-cmd", newValue) }
         }
         /// `zoom-to-fit`: `bool`, optional, since QEMU 8.2.
-        public var zoomToFit: Swift.Bool? {
+        @_alwaysEmitIntoClient public var zoomToFit: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("zoom-to-fit") }
             @_optimize(none) set { json.setQAPIMember("zoom-to-fit", newValue) }
         }
         /// `zoom-interpolation`: `bool`, optional, since QEMU 9.0.
-        public var zoomInterpolation: Swift.Bool? {
+        @_alwaysEmitIntoClient public var zoomInterpolation: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("zoom-interpolation") }
             @_optimize(none) set { json.setQAPIMember("zoom-interpolation", newValue) }
         }
@@ -1782,11 +1782,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `lctrl-lalt`.
-        public static var lctrlLalt: HotKeyMod { @_optimize(none) get { HotKeyMod(rawValue: "lctrl-lalt") } }
+        @_alwaysEmitIntoClient public static var lctrlLalt: HotKeyMod { @_optimize(none) get { HotKeyMod(rawValue: "lctrl-lalt") } }
         /// `lshift-lctrl-lalt`.
-        public static var lshiftLctrlLalt: HotKeyMod { @_optimize(none) get { HotKeyMod(rawValue: "lshift-lctrl-lalt") } }
+        @_alwaysEmitIntoClient public static var lshiftLctrlLalt: HotKeyMod { @_optimize(none) get { HotKeyMod(rawValue: "lshift-lctrl-lalt") } }
         /// `rctrl`.
-        public static var rctrl: HotKeyMod { @_optimize(none) get { HotKeyMod(rawValue: "rctrl") } }
+        @_alwaysEmitIntoClient public static var rctrl: HotKeyMod { @_optimize(none) get { HotKeyMod(rawValue: "rctrl") } }
     }
 
     /// `DisplaySDL`: a QAPI struct of the `ui` module, since QEMU 7.1.
@@ -1802,11 +1802,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `grab-mod`: `HotKeyMod`, optional, since QEMU 7.1.
-        public var grabMod: QAPI.HotKeyMod? {
+        @_alwaysEmitIntoClient public var grabMod: QAPI.HotKeyMod? {
             @_optimize(none) get { json.qapiMember("grab-mod") }
             @_optimize(none) set { json.setQAPIMember("grab-mod", newValue) }
         }
@@ -1823,23 +1823,23 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `default`.
-        public static var `default`: DisplayType { @_optimize(none) get { DisplayType(rawValue: "default") } }
+        @_alwaysEmitIntoClient public static var `default`: DisplayType { @_optimize(none) get { DisplayType(rawValue: "default") } }
         /// `none`.
-        public static var none: DisplayType { @_optimize(none) get { DisplayType(rawValue: "none") } }
+        @_alwaysEmitIntoClient public static var none: DisplayType { @_optimize(none) get { DisplayType(rawValue: "none") } }
         /// `gtk`.
-        public static var gtk: DisplayType { @_optimize(none) get { DisplayType(rawValue: "gtk") } }
+        @_alwaysEmitIntoClient public static var gtk: DisplayType { @_optimize(none) get { DisplayType(rawValue: "gtk") } }
         /// `sdl`.
-        public static var sdl: DisplayType { @_optimize(none) get { DisplayType(rawValue: "sdl") } }
+        @_alwaysEmitIntoClient public static var sdl: DisplayType { @_optimize(none) get { DisplayType(rawValue: "sdl") } }
         /// `egl-headless`.
-        public static var eglHeadless: DisplayType { @_optimize(none) get { DisplayType(rawValue: "egl-headless") } }
+        @_alwaysEmitIntoClient public static var eglHeadless: DisplayType { @_optimize(none) get { DisplayType(rawValue: "egl-headless") } }
         /// `curses`.
-        public static var curses: DisplayType { @_optimize(none) get { DisplayType(rawValue: "curses") } }
+        @_alwaysEmitIntoClient public static var curses: DisplayType { @_optimize(none) get { DisplayType(rawValue: "curses") } }
         /// `cocoa`.
-        public static var cocoa: DisplayType { @_optimize(none) get { DisplayType(rawValue: "cocoa") } }
+        @_alwaysEmitIntoClient public static var cocoa: DisplayType { @_optimize(none) get { DisplayType(rawValue: "cocoa") } }
         /// `spice-app`.
-        public static var spiceApp: DisplayType { @_optimize(none) get { DisplayType(rawValue: "spice-app") } }
+        @_alwaysEmitIntoClient public static var spiceApp: DisplayType { @_optimize(none) get { DisplayType(rawValue: "spice-app") } }
         /// `dbus`.
-        public static var dbus: DisplayType { @_optimize(none) get { DisplayType(rawValue: "dbus") } }
+        @_alwaysEmitIntoClient public static var dbus: DisplayType { @_optimize(none) get { DisplayType(rawValue: "dbus") } }
     }
 
     /// `DisplayOptions`: a QAPI union of the `ui` module, since QEMU 2.12.
@@ -1857,102 +1857,102 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.DisplayType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `DisplayType`, since QEMU 2.12.
-        public var type: QAPI.DisplayType? {
+        @_alwaysEmitIntoClient public var type: QAPI.DisplayType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `full-screen`: `bool`, optional, since QEMU 2.12.
-        public var fullScreen: Swift.Bool? {
+        @_alwaysEmitIntoClient public var fullScreen: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("full-screen") }
             @_optimize(none) set { json.setQAPIMember("full-screen", newValue) }
         }
         /// `window-close`: `bool`, optional, since QEMU 2.12.
-        public var windowClose: Swift.Bool? {
+        @_alwaysEmitIntoClient public var windowClose: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("window-close") }
             @_optimize(none) set { json.setQAPIMember("window-close", newValue) }
         }
         /// `show-cursor`: `bool`, optional, since QEMU 5.0.
-        public var showCursor: Swift.Bool? {
+        @_alwaysEmitIntoClient public var showCursor: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("show-cursor") }
             @_optimize(none) set { json.setQAPIMember("show-cursor", newValue) }
         }
         /// `gl`: `DisplayGLMode`, optional, since QEMU 2.12.
-        public var gl: QAPI.DisplayGLMode? {
+        @_alwaysEmitIntoClient public var gl: QAPI.DisplayGLMode? {
             @_optimize(none) get { json.qapiMember("gl") }
             @_optimize(none) set { json.setQAPIMember("gl", newValue) }
         }
         /// `grab-on-hover`: `bool`, optional, since QEMU 2.12.
-        public var grabOnHover: Swift.Bool? {
+        @_alwaysEmitIntoClient public var grabOnHover: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("grab-on-hover") }
             @_optimize(none) set { json.setQAPIMember("grab-on-hover", newValue) }
         }
         /// `zoom-to-fit`: `bool`, optional, since QEMU 3.1.
-        public var zoomToFit: Swift.Bool? {
+        @_alwaysEmitIntoClient public var zoomToFit: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("zoom-to-fit") }
             @_optimize(none) set { json.setQAPIMember("zoom-to-fit", newValue) }
         }
         /// `show-tabs`: `bool`, optional, since QEMU 7.1.
-        public var showTabs: Swift.Bool? {
+        @_alwaysEmitIntoClient public var showTabs: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("show-tabs") }
             @_optimize(none) set { json.setQAPIMember("show-tabs", newValue) }
         }
         /// `show-menubar`: `bool`, optional, since QEMU 8.0.
-        public var showMenubar: Swift.Bool? {
+        @_alwaysEmitIntoClient public var showMenubar: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("show-menubar") }
             @_optimize(none) set { json.setQAPIMember("show-menubar", newValue) }
         }
         /// `left-command-key`: `bool`, optional, since QEMU 7.0.
-        public var leftCommandKey: Swift.Bool? {
+        @_alwaysEmitIntoClient public var leftCommandKey: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("left-command-key") }
             @_optimize(none) set { json.setQAPIMember("left-command-key", newValue) }
         }
         /// `full-grab`: `bool`, optional, since QEMU 7.0.
-        public var fullGrab: Swift.Bool? {
+        @_alwaysEmitIntoClient public var fullGrab: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("full-grab") }
             @_optimize(none) set { json.setQAPIMember("full-grab", newValue) }
         }
         /// `swap-opt-cmd`: `bool`, optional, since QEMU 7.0.
-        public var swapOptCmd: Swift.Bool? {
+        @_alwaysEmitIntoClient public var swapOptCmd: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("swap-opt-cmd") }
             @_optimize(none) set { json.setQAPIMember("swap-opt-cmd", newValue) }
         }
         /// `zoom-interpolation`: `bool`, optional, since QEMU 9.0.
-        public var zoomInterpolation: Swift.Bool? {
+        @_alwaysEmitIntoClient public var zoomInterpolation: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("zoom-interpolation") }
             @_optimize(none) set { json.setQAPIMember("zoom-interpolation", newValue) }
         }
         /// `charset`: `str`, optional, since QEMU 4.0.
-        public var charset: Swift.String? {
+        @_alwaysEmitIntoClient public var charset: Swift.String? {
             @_optimize(none) get { json.qapiMember("charset") }
             @_optimize(none) set { json.setQAPIMember("charset", newValue) }
         }
         /// `rendernode`: `str`, optional, since QEMU 3.1.
-        public var rendernode: Swift.String? {
+        @_alwaysEmitIntoClient public var rendernode: Swift.String? {
             @_optimize(none) get { json.qapiMember("rendernode") }
             @_optimize(none) set { json.setQAPIMember("rendernode", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 7.0.
-        public var addr: Swift.String? {
+        @_alwaysEmitIntoClient public var addr: Swift.String? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `p2p`: `bool`, optional, since QEMU 7.0.
-        public var p2p: Swift.Bool? {
+        @_alwaysEmitIntoClient public var p2p: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("p2p") }
             @_optimize(none) set { json.setQAPIMember("p2p", newValue) }
         }
         /// `audiodev`: `str`, optional, since QEMU 7.0.
-        public var audiodev: Swift.String? {
+        @_alwaysEmitIntoClient public var audiodev: Swift.String? {
             @_optimize(none) get { json.qapiMember("audiodev") }
             @_optimize(none) set { json.setQAPIMember("audiodev", newValue) }
         }
         /// `grab-mod`: `HotKeyMod`, optional, since QEMU 7.1.
-        public var grabMod: QAPI.HotKeyMod? {
+        @_alwaysEmitIntoClient public var grabMod: QAPI.HotKeyMod? {
             @_optimize(none) get { json.qapiMember("grab-mod") }
             @_optimize(none) set { json.setQAPIMember("grab-mod", newValue) }
         }
@@ -1969,7 +1969,7 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `vnc`.
-        public static var vnc: DisplayReloadType { @_optimize(none) get { DisplayReloadType(rawValue: "vnc") } }
+        @_alwaysEmitIntoClient public static var vnc: DisplayReloadType { @_optimize(none) get { DisplayReloadType(rawValue: "vnc") } }
     }
 
     /// `DisplayReloadOptionsVNC`: a QAPI struct of the `ui` module, since QEMU 6.0.
@@ -1985,11 +1985,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `tls-certs`: `bool`, optional, since QEMU 6.0.
-        public var tlsCerts: Swift.Bool? {
+        @_alwaysEmitIntoClient public var tlsCerts: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("tls-certs") }
             @_optimize(none) set { json.setQAPIMember("tls-certs", newValue) }
         }
@@ -2010,17 +2010,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.DisplayReloadType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayReloadType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `DisplayReloadType`, since QEMU 6.0.
-        public var type: QAPI.DisplayReloadType? {
+        @_alwaysEmitIntoClient public var type: QAPI.DisplayReloadType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `tls-certs`: `bool`, optional, since QEMU 6.0.
-        public var tlsCerts: Swift.Bool? {
+        @_alwaysEmitIntoClient public var tlsCerts: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("tls-certs") }
             @_optimize(none) set { json.setQAPIMember("tls-certs", newValue) }
         }
@@ -2037,7 +2037,7 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `vnc`.
-        public static var vnc: DisplayUpdateType { @_optimize(none) get { DisplayUpdateType(rawValue: "vnc") } }
+        @_alwaysEmitIntoClient public static var vnc: DisplayUpdateType { @_optimize(none) get { DisplayUpdateType(rawValue: "vnc") } }
     }
 
     /// `DisplayUpdateOptionsVNC`: a QAPI struct of the `ui` module, since QEMU 7.1.
@@ -2053,11 +2053,11 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(unchecked: [:])
         }
         /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
-        public var addresses: [QAPI.SocketAddress]? {
+        @_alwaysEmitIntoClient public var addresses: [QAPI.SocketAddress]? {
             @_optimize(none) get { json.qapiMember("addresses") }
             @_optimize(none) set { json.setQAPIMember("addresses", newValue) }
         }
@@ -2078,17 +2078,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.DisplayUpdateType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayUpdateType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `DisplayUpdateType`, since QEMU 7.1.
-        public var type: QAPI.DisplayUpdateType? {
+        @_alwaysEmitIntoClient public var type: QAPI.DisplayUpdateType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
-        public var addresses: [QAPI.SocketAddress]? {
+        @_alwaysEmitIntoClient public var addresses: [QAPI.SocketAddress]? {
             @_optimize(none) get { json.qapiMember("addresses") }
             @_optimize(none) set { json.setQAPIMember("addresses", newValue) }
         }
@@ -2111,28 +2111,28 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("protocol", `protocol`)
             arguments.setQAPIMember("password", password)
         }
         /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
-        public var `protocol`: QAPI.DisplayProtocol? {
+        @_alwaysEmitIntoClient public var `protocol`: QAPI.DisplayProtocol? {
             @_optimize(none) get { arguments.qapiMember("protocol") }
             @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
         }
         /// `password`: `str`, since QEMU 7.0.
-        public var password: Swift.String? {
+        @_alwaysEmitIntoClient public var password: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("password") }
             @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
         }
         /// `connected`: `SetPasswordAction`, optional, since QEMU 7.0.
-        public var connected: QAPI.SetPasswordAction? {
+        @_alwaysEmitIntoClient public var connected: QAPI.SetPasswordAction? {
             @_optimize(none) get { arguments.qapiMember("connected") }
             @_optimize(none) set { arguments.setQAPIMember("connected", newValue) }
         }
         /// `display`: `str`, optional, since QEMU 7.0.
-        public var display: Swift.String? {
+        @_alwaysEmitIntoClient public var display: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("display") }
             @_optimize(none) set { arguments.setQAPIMember("display", newValue) }
         }
@@ -2155,23 +2155,23 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("protocol", `protocol`)
             arguments.setQAPIMember("time", time)
         }
         /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
-        public var `protocol`: QAPI.DisplayProtocol? {
+        @_alwaysEmitIntoClient public var `protocol`: QAPI.DisplayProtocol? {
             @_optimize(none) get { arguments.qapiMember("protocol") }
             @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
         }
         /// `time`: `str`, since QEMU 7.0.
-        public var time: Swift.String? {
+        @_alwaysEmitIntoClient public var time: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("time") }
             @_optimize(none) set { arguments.setQAPIMember("time", newValue) }
         }
         /// `display`: `str`, optional, since QEMU 7.0.
-        public var display: Swift.String? {
+        @_alwaysEmitIntoClient public var display: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("display") }
             @_optimize(none) set { arguments.setQAPIMember("display", newValue) }
         }
@@ -2194,27 +2194,27 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(filename: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 0.14.
-        public var filename: Swift.String? {
+        @_alwaysEmitIntoClient public var filename: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("filename") }
             @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `device`: `str`, optional, since QEMU 2.12.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `head`: `int`, optional, since QEMU 2.12.
-        public var head: Swift.Int? {
+        @_alwaysEmitIntoClient public var head: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("head") }
             @_optimize(none) set { arguments.setQAPIMember("head", newValue) }
         }
         /// `format`: `ImageFormat`, optional, since QEMU 7.1.
-        public var format: QAPI.ImageFormat? {
+        @_alwaysEmitIntoClient public var format: QAPI.ImageFormat? {
             @_optimize(none) get { arguments.qapiMember("format") }
             @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
@@ -2237,8 +2237,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2259,8 +2259,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2281,8 +2281,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2303,12 +2303,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(password: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(password: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("password", password)
         }
         /// `password`: `str`, since QEMU 1.1.
-        public var password: Swift.String? {
+        @_alwaysEmitIntoClient public var password: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("password") }
             @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
         }
@@ -2331,8 +2331,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2353,17 +2353,17 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(keys: [QAPI.KeyValue]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(keys: [QAPI.KeyValue]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("keys", keys)
         }
         /// `keys`: `[KeyValue]`, since QEMU 1.3.
-        public var keys: [QAPI.KeyValue]? {
+        @_alwaysEmitIntoClient public var keys: [QAPI.KeyValue]? {
             @_optimize(none) get { arguments.qapiMember("keys") }
             @_optimize(none) set { arguments.setQAPIMember("keys", newValue) }
         }
         /// `hold-time`: `int`, optional, since QEMU 1.3.
-        public var holdTime: Swift.Int? {
+        @_alwaysEmitIntoClient public var holdTime: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("hold-time") }
             @_optimize(none) set { arguments.setQAPIMember("hold-time", newValue) }
         }
@@ -2386,22 +2386,22 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(events: [QAPI.InputEvent]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(events: [QAPI.InputEvent]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("events", events)
         }
         /// `device`: `str`, optional, since QEMU 2.6.
-        public var device: Swift.String? {
+        @_alwaysEmitIntoClient public var device: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("device") }
             @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `head`: `int`, optional, since QEMU 2.6.
-        public var head: Swift.Int? {
+        @_alwaysEmitIntoClient public var head: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("head") }
             @_optimize(none) set { arguments.setQAPIMember("head", newValue) }
         }
         /// `events`: `[InputEvent]`, since QEMU 2.6.
-        public var events: [QAPI.InputEvent]? {
+        @_alwaysEmitIntoClient public var events: [QAPI.InputEvent]? {
             @_optimize(none) get { arguments.qapiMember("events") }
             @_optimize(none) set { arguments.setQAPIMember("events", newValue) }
         }
@@ -2424,8 +2424,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -2446,17 +2446,17 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.DisplayReloadType) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayReloadType) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("type", type)
         }
         /// `type`: `DisplayReloadType`, since QEMU 6.0.
-        public var type: QAPI.DisplayReloadType? {
+        @_alwaysEmitIntoClient public var type: QAPI.DisplayReloadType? {
             @_optimize(none) get { arguments.qapiMember("type") }
             @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `tls-certs`: `bool`, optional, since QEMU 6.0.
-        public var tlsCerts: Swift.Bool? {
+        @_alwaysEmitIntoClient public var tlsCerts: Swift.Bool? {
             @_optimize(none) get { arguments.qapiMember("tls-certs") }
             @_optimize(none) set { arguments.setQAPIMember("tls-certs", newValue) }
         }
@@ -2479,17 +2479,17 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.DisplayUpdateType) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayUpdateType) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("type", type)
         }
         /// `type`: `DisplayUpdateType`, since QEMU 7.1.
-        public var type: QAPI.DisplayUpdateType? {
+        @_alwaysEmitIntoClient public var type: QAPI.DisplayUpdateType? {
             @_optimize(none) get { arguments.qapiMember("type") }
             @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
-        public var addresses: [QAPI.SocketAddress]? {
+        @_alwaysEmitIntoClient public var addresses: [QAPI.SocketAddress]? {
             @_optimize(none) get { arguments.qapiMember("addresses") }
             @_optimize(none) set { arguments.setQAPIMember("addresses", newValue) }
         }
@@ -2512,33 +2512,33 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(protocol: Swift.String, hostname: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(protocol: Swift.String, hostname: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("protocol", `protocol`)
             arguments.setQAPIMember("hostname", hostname)
         }
         /// `protocol`: `str`, since QEMU 0.14.
-        public var `protocol`: Swift.String? {
+        @_alwaysEmitIntoClient public var `protocol`: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("protocol") }
             @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
         }
         /// `hostname`: `str`, since QEMU 0.14.
-        public var hostname: Swift.String? {
+        @_alwaysEmitIntoClient public var hostname: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("hostname") }
             @_optimize(none) set { arguments.setQAPIMember("hostname", newValue) }
         }
         /// `port`: `int`, optional, since QEMU 0.14.
-        public var port: Swift.Int? {
+        @_alwaysEmitIntoClient public var port: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("port") }
             @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
         }
         /// `tls-port`: `int`, optional, since QEMU 0.14.
-        public var tlsPort: Swift.Int? {
+        @_alwaysEmitIntoClient public var tlsPort: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("tls-port") }
             @_optimize(none) set { arguments.setQAPIMember("tls-port", newValue) }
         }
         /// `cert-subject`: `str`, optional, since QEMU 0.14.
-        public var certSubject: Swift.String? {
+        @_alwaysEmitIntoClient public var certSubject: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("cert-subject") }
             @_optimize(none) set { arguments.setQAPIMember("cert-subject", newValue) }
         }
@@ -2559,12 +2559,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `SpiceBasicInfo`, since QEMU 0.14.
-        public var server: QAPI.SpiceBasicInfo? {
+        @_alwaysEmitIntoClient public var server: QAPI.SpiceBasicInfo? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `SpiceBasicInfo`, since QEMU 0.14.
-        public var client: QAPI.SpiceBasicInfo? {
+        @_alwaysEmitIntoClient public var client: QAPI.SpiceBasicInfo? {
             @_optimize(none) get { json.qapiMember("client") }
             @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
@@ -2585,12 +2585,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `SpiceServerInfo`, since QEMU 0.14.
-        public var server: QAPI.SpiceServerInfo? {
+        @_alwaysEmitIntoClient public var server: QAPI.SpiceServerInfo? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `SpiceChannel`, since QEMU 0.14.
-        public var client: QAPI.SpiceChannel? {
+        @_alwaysEmitIntoClient public var client: QAPI.SpiceChannel? {
             @_optimize(none) get { json.qapiMember("client") }
             @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
@@ -2611,12 +2611,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `SpiceBasicInfo`, since QEMU 0.14.
-        public var server: QAPI.SpiceBasicInfo? {
+        @_alwaysEmitIntoClient public var server: QAPI.SpiceBasicInfo? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `SpiceBasicInfo`, since QEMU 0.14.
-        public var client: QAPI.SpiceBasicInfo? {
+        @_alwaysEmitIntoClient public var client: QAPI.SpiceBasicInfo? {
             @_optimize(none) get { json.qapiMember("client") }
             @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
@@ -2653,12 +2653,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `VncServerInfo`, since QEMU 0.13.
-        public var server: QAPI.VNCServerInfo? {
+        @_alwaysEmitIntoClient public var server: QAPI.VNCServerInfo? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `VncBasicInfo`, since QEMU 0.13.
-        public var client: QAPI.VNCBasicInfo? {
+        @_alwaysEmitIntoClient public var client: QAPI.VNCBasicInfo? {
             @_optimize(none) get { json.qapiMember("client") }
             @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
@@ -2679,12 +2679,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `VncServerInfo`, since QEMU 0.13.
-        public var server: QAPI.VNCServerInfo? {
+        @_alwaysEmitIntoClient public var server: QAPI.VNCServerInfo? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `VncClientInfo`, since QEMU 0.13.
-        public var client: QAPI.VNCClientInfo? {
+        @_alwaysEmitIntoClient public var client: QAPI.VNCClientInfo? {
             @_optimize(none) get { json.qapiMember("client") }
             @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
@@ -2705,12 +2705,12 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `VncServerInfo`, since QEMU 0.13.
-        public var server: QAPI.VNCServerInfo? {
+        @_alwaysEmitIntoClient public var server: QAPI.VNCServerInfo? {
             @_optimize(none) get { json.qapiMember("server") }
             @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `VncClientInfo`, since QEMU 0.13.
-        public var client: QAPI.VNCClientInfo? {
+        @_alwaysEmitIntoClient public var client: QAPI.VNCClientInfo? {
             @_optimize(none) get { json.qapiMember("client") }
             @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }

@@ -16,19 +16,19 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `stop`.
-        public static var stop: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "stop") } }
+        @_alwaysEmitIntoClient public static var stop: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "stop") } }
         /// `running`.
-        public static var running: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "running") } }
+        @_alwaysEmitIntoClient public static var running: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "running") } }
         /// `stop-copy`.
-        public static var stopCopy: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "stop-copy") } }
+        @_alwaysEmitIntoClient public static var stopCopy: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "stop-copy") } }
         /// `resuming`.
-        public static var resuming: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "resuming") } }
+        @_alwaysEmitIntoClient public static var resuming: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "resuming") } }
         /// `running-p2p`.
-        public static var runningP2p: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "running-p2p") } }
+        @_alwaysEmitIntoClient public static var runningP2p: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "running-p2p") } }
         /// `pre-copy`.
-        public static var preCopy: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "pre-copy") } }
+        @_alwaysEmitIntoClient public static var preCopy: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "pre-copy") } }
         /// `pre-copy-p2p`.
-        public static var preCopyP2p: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "pre-copy-p2p") } }
+        @_alwaysEmitIntoClient public static var preCopyP2p: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "pre-copy-p2p") } }
     }
 
     /// `VFIO_MIGRATION`: a QAPI event of the `vfio` module, since QEMU 9.1.
@@ -46,17 +46,17 @@ extension QAPI {
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device-id`: `str`, since QEMU 9.1.
-        public var deviceID: Swift.String? {
+        @_alwaysEmitIntoClient public var deviceID: Swift.String? {
             @_optimize(none) get { json.qapiMember("device-id") }
             @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
         }
         /// `qom-path`: `str`, since QEMU 9.1.
-        public var qomPath: Swift.String? {
+        @_alwaysEmitIntoClient public var qomPath: Swift.String? {
             @_optimize(none) get { json.qapiMember("qom-path") }
             @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
         /// `device-state`: `QapiVfioMigrationState`, since QEMU 9.1.
-        public var deviceState: QAPI.QapiVfioMigrationState? {
+        @_alwaysEmitIntoClient public var deviceState: QAPI.QapiVfioMigrationState? {
             @_optimize(none) get { json.qapiMember("device-state") }
             @_optimize(none) set { json.setQAPIMember("device-state", newValue) }
         }

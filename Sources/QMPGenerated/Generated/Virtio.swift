@@ -18,18 +18,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String, name: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, name: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("path", path)
             json.setQAPIMember("name", name)
         }
         /// `path`: `str`, since QEMU 7.2.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { json.qapiMember("path") }
             @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `name`: `str`, since QEMU 7.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
@@ -48,8 +48,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nMemSections: Swift.Int, nTmpSections: Swift.Int, nvqs: Swift.Int, vqIndex: Swift.Int, features: QAPI.VirtioDeviceFeatures, ackedFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, protocolFeatures: QAPI.VhostDeviceProtocols, maxQueues: Swift.UInt64, backendCap: Swift.UInt64, logEnabled: Swift.Bool, logSize: Swift.UInt64) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nMemSections: Swift.Int, nTmpSections: Swift.Int, nvqs: Swift.Int, vqIndex: Swift.Int, features: QAPI.VirtioDeviceFeatures, ackedFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, protocolFeatures: QAPI.VhostDeviceProtocols, maxQueues: Swift.UInt64, backendCap: Swift.UInt64, logEnabled: Swift.Bool, logSize: Swift.UInt64) {
+            self.init(unchecked: [:])
             json.setQAPIMember("n-mem-sections", nMemSections)
             json.setQAPIMember("n-tmp-sections", nTmpSections)
             json.setQAPIMember("nvqs", nvqs)
@@ -64,62 +64,62 @@ extension QAPI {
             json.setQAPIMember("log-size", logSize)
         }
         /// `n-mem-sections`: `int`, since QEMU 7.2.
-        public var nMemSections: Swift.Int? {
+        @_alwaysEmitIntoClient public var nMemSections: Swift.Int? {
             @_optimize(none) get { json.qapiMember("n-mem-sections") }
             @_optimize(none) set { json.setQAPIMember("n-mem-sections", newValue) }
         }
         /// `n-tmp-sections`: `int`, since QEMU 7.2.
-        public var nTmpSections: Swift.Int? {
+        @_alwaysEmitIntoClient public var nTmpSections: Swift.Int? {
             @_optimize(none) get { json.qapiMember("n-tmp-sections") }
             @_optimize(none) set { json.setQAPIMember("n-tmp-sections", newValue) }
         }
         /// `nvqs`: `uint32`, since QEMU 7.2.
-        public var nvqs: Swift.Int? {
+        @_alwaysEmitIntoClient public var nvqs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("nvqs") }
             @_optimize(none) set { json.setQAPIMember("nvqs", newValue) }
         }
         /// `vq-index`: `int`, since QEMU 7.2.
-        public var vqIndex: Swift.Int? {
+        @_alwaysEmitIntoClient public var vqIndex: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vq-index") }
             @_optimize(none) set { json.setQAPIMember("vq-index", newValue) }
         }
         /// `features`: `VirtioDeviceFeatures`, since QEMU 7.2.
-        public var features: QAPI.VirtioDeviceFeatures? {
+        @_alwaysEmitIntoClient public var features: QAPI.VirtioDeviceFeatures? {
             @_optimize(none) get { json.qapiMember("features") }
             @_optimize(none) set { json.setQAPIMember("features", newValue) }
         }
         /// `acked-features`: `VirtioDeviceFeatures`, since QEMU 7.2.
-        public var ackedFeatures: QAPI.VirtioDeviceFeatures? {
+        @_alwaysEmitIntoClient public var ackedFeatures: QAPI.VirtioDeviceFeatures? {
             @_optimize(none) get { json.qapiMember("acked-features") }
             @_optimize(none) set { json.setQAPIMember("acked-features", newValue) }
         }
         /// `backend-features`: `VirtioDeviceFeatures`, since QEMU 7.2.
-        public var backendFeatures: QAPI.VirtioDeviceFeatures? {
+        @_alwaysEmitIntoClient public var backendFeatures: QAPI.VirtioDeviceFeatures? {
             @_optimize(none) get { json.qapiMember("backend-features") }
             @_optimize(none) set { json.setQAPIMember("backend-features", newValue) }
         }
         /// `protocol-features`: `VhostDeviceProtocols`, since QEMU 7.2.
-        public var protocolFeatures: QAPI.VhostDeviceProtocols? {
+        @_alwaysEmitIntoClient public var protocolFeatures: QAPI.VhostDeviceProtocols? {
             @_optimize(none) get { json.qapiMember("protocol-features") }
             @_optimize(none) set { json.setQAPIMember("protocol-features", newValue) }
         }
         /// `max-queues`: `uint64`, since QEMU 7.2.
-        public var maxQueues: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var maxQueues: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("max-queues") }
             @_optimize(none) set { json.setQAPIMember("max-queues", newValue) }
         }
         /// `backend-cap`: `uint64`, since QEMU 7.2.
-        public var backendCap: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var backendCap: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("backend-cap") }
             @_optimize(none) set { json.setQAPIMember("backend-cap", newValue) }
         }
         /// `log-enabled`: `bool`, since QEMU 7.2.
-        public var logEnabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var logEnabled: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("log-enabled") }
             @_optimize(none) set { json.setQAPIMember("log-enabled", newValue) }
         }
         /// `log-size`: `uint64`, since QEMU 7.2.
-        public var logSize: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var logSize: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("log-size") }
             @_optimize(none) set { json.setQAPIMember("log-size", newValue) }
         }
@@ -138,8 +138,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, deviceID: Swift.Int, vhostStarted: Swift.Bool, deviceEndian: Swift.String, guestFeatures: QAPI.VirtioDeviceFeatures, hostFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, numVqs: Swift.Int, status: QAPI.VirtioDeviceStatus, isr: Swift.Int, queueSel: Swift.Int, vmRunning: Swift.Bool, broken: Swift.Bool, disabled: Swift.Bool, useStarted: Swift.Bool, started: Swift.Bool, startOnKick: Swift.Bool, disableLegacyCheck: Swift.Bool, busName: Swift.String, useGuestNotifierMask: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, deviceID: Swift.Int, vhostStarted: Swift.Bool, deviceEndian: Swift.String, guestFeatures: QAPI.VirtioDeviceFeatures, hostFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, numVqs: Swift.Int, status: QAPI.VirtioDeviceStatus, isr: Swift.Int, queueSel: Swift.Int, vmRunning: Swift.Bool, broken: Swift.Bool, disabled: Swift.Bool, useStarted: Swift.Bool, started: Swift.Bool, startOnKick: Swift.Bool, disableLegacyCheck: Swift.Bool, busName: Swift.String, useGuestNotifierMask: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("device-id", deviceID)
             json.setQAPIMember("vhost-started", vhostStarted)
@@ -162,107 +162,107 @@ extension QAPI {
             json.setQAPIMember("use-guest-notifier-mask", useGuestNotifierMask)
         }
         /// `name`: `str`, since QEMU 7.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `device-id`: `uint16`, since QEMU 7.2.
-        public var deviceID: Swift.Int? {
+        @_alwaysEmitIntoClient public var deviceID: Swift.Int? {
             @_optimize(none) get { json.qapiMember("device-id") }
             @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
         }
         /// `vhost-started`: `bool`, since QEMU 7.2.
-        public var vhostStarted: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vhostStarted: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vhost-started") }
             @_optimize(none) set { json.setQAPIMember("vhost-started", newValue) }
         }
         /// `device-endian`: `str`, since QEMU 7.2.
-        public var deviceEndian: Swift.String? {
+        @_alwaysEmitIntoClient public var deviceEndian: Swift.String? {
             @_optimize(none) get { json.qapiMember("device-endian") }
             @_optimize(none) set { json.setQAPIMember("device-endian", newValue) }
         }
         /// `guest-features`: `VirtioDeviceFeatures`, since QEMU 7.2.
-        public var guestFeatures: QAPI.VirtioDeviceFeatures? {
+        @_alwaysEmitIntoClient public var guestFeatures: QAPI.VirtioDeviceFeatures? {
             @_optimize(none) get { json.qapiMember("guest-features") }
             @_optimize(none) set { json.setQAPIMember("guest-features", newValue) }
         }
         /// `host-features`: `VirtioDeviceFeatures`, since QEMU 7.2.
-        public var hostFeatures: QAPI.VirtioDeviceFeatures? {
+        @_alwaysEmitIntoClient public var hostFeatures: QAPI.VirtioDeviceFeatures? {
             @_optimize(none) get { json.qapiMember("host-features") }
             @_optimize(none) set { json.setQAPIMember("host-features", newValue) }
         }
         /// `backend-features`: `VirtioDeviceFeatures`, since QEMU 7.2.
-        public var backendFeatures: QAPI.VirtioDeviceFeatures? {
+        @_alwaysEmitIntoClient public var backendFeatures: QAPI.VirtioDeviceFeatures? {
             @_optimize(none) get { json.qapiMember("backend-features") }
             @_optimize(none) set { json.setQAPIMember("backend-features", newValue) }
         }
         /// `num-vqs`: `int`, since QEMU 7.2.
-        public var numVqs: Swift.Int? {
+        @_alwaysEmitIntoClient public var numVqs: Swift.Int? {
             @_optimize(none) get { json.qapiMember("num-vqs") }
             @_optimize(none) set { json.setQAPIMember("num-vqs", newValue) }
         }
         /// `status`: `VirtioDeviceStatus`, since QEMU 7.2.
-        public var status: QAPI.VirtioDeviceStatus? {
+        @_alwaysEmitIntoClient public var status: QAPI.VirtioDeviceStatus? {
             @_optimize(none) get { json.qapiMember("status") }
             @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `isr`: `uint8`, since QEMU 7.2.
-        public var isr: Swift.Int? {
+        @_alwaysEmitIntoClient public var isr: Swift.Int? {
             @_optimize(none) get { json.qapiMember("isr") }
             @_optimize(none) set { json.setQAPIMember("isr", newValue) }
         }
         /// `queue-sel`: `uint16`, since QEMU 7.2.
-        public var queueSel: Swift.Int? {
+        @_alwaysEmitIntoClient public var queueSel: Swift.Int? {
             @_optimize(none) get { json.qapiMember("queue-sel") }
             @_optimize(none) set { json.setQAPIMember("queue-sel", newValue) }
         }
         /// `vm-running`: `bool`, since QEMU 7.2.
-        public var vmRunning: Swift.Bool? {
+        @_alwaysEmitIntoClient public var vmRunning: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("vm-running") }
             @_optimize(none) set { json.setQAPIMember("vm-running", newValue) }
         }
         /// `broken`: `bool`, since QEMU 7.2.
-        public var broken: Swift.Bool? {
+        @_alwaysEmitIntoClient public var broken: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("broken") }
             @_optimize(none) set { json.setQAPIMember("broken", newValue) }
         }
         /// `disabled`: `bool`, since QEMU 7.2.
-        public var disabled: Swift.Bool? {
+        @_alwaysEmitIntoClient public var disabled: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("disabled") }
             @_optimize(none) set { json.setQAPIMember("disabled", newValue) }
         }
         /// `use-started`: `bool`, since QEMU 7.2.
-        public var useStarted: Swift.Bool? {
+        @_alwaysEmitIntoClient public var useStarted: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("use-started") }
             @_optimize(none) set { json.setQAPIMember("use-started", newValue) }
         }
         /// `started`: `bool`, since QEMU 7.2.
-        public var started: Swift.Bool? {
+        @_alwaysEmitIntoClient public var started: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("started") }
             @_optimize(none) set { json.setQAPIMember("started", newValue) }
         }
         /// `start-on-kick`: `bool`, since QEMU 7.2.
-        public var startOnKick: Swift.Bool? {
+        @_alwaysEmitIntoClient public var startOnKick: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("start-on-kick") }
             @_optimize(none) set { json.setQAPIMember("start-on-kick", newValue) }
         }
         /// `disable-legacy-check`: `bool`, since QEMU 7.2.
-        public var disableLegacyCheck: Swift.Bool? {
+        @_alwaysEmitIntoClient public var disableLegacyCheck: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("disable-legacy-check") }
             @_optimize(none) set { json.setQAPIMember("disable-legacy-check", newValue) }
         }
         /// `bus-name`: `str`, since QEMU 7.2.
-        public var busName: Swift.String? {
+        @_alwaysEmitIntoClient public var busName: Swift.String? {
             @_optimize(none) get { json.qapiMember("bus-name") }
             @_optimize(none) set { json.setQAPIMember("bus-name", newValue) }
         }
         /// `use-guest-notifier-mask`: `bool`, since QEMU 7.2.
-        public var useGuestNotifierMask: Swift.Bool? {
+        @_alwaysEmitIntoClient public var useGuestNotifierMask: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("use-guest-notifier-mask") }
             @_optimize(none) set { json.setQAPIMember("use-guest-notifier-mask", newValue) }
         }
         /// `vhost-dev`: `VhostStatus`, optional, since QEMU 7.2.
-        public var vhostDev: QAPI.VhostStatus? {
+        @_alwaysEmitIntoClient public var vhostDev: QAPI.VhostStatus? {
             @_optimize(none) get { json.qapiMember("vhost-dev") }
             @_optimize(none) set { json.setQAPIMember("vhost-dev", newValue) }
         }
@@ -281,17 +281,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(statuses: [Swift.String]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(statuses: [Swift.String]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("statuses", statuses)
         }
         /// `statuses`: `[str]`, since QEMU 7.2.
-        public var statuses: [Swift.String]? {
+        @_alwaysEmitIntoClient public var statuses: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("statuses") }
             @_optimize(none) set { json.setQAPIMember("statuses", newValue) }
         }
         /// `unknown-statuses`: `uint8`, optional, since QEMU 7.2.
-        public var unknownStatuses: Swift.Int? {
+        @_alwaysEmitIntoClient public var unknownStatuses: Swift.Int? {
             @_optimize(none) get { json.qapiMember("unknown-statuses") }
             @_optimize(none) set { json.setQAPIMember("unknown-statuses", newValue) }
         }
@@ -310,17 +310,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(protocols: [Swift.String]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(protocols: [Swift.String]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("protocols", protocols)
         }
         /// `protocols`: `[str]`, since QEMU 7.2.
-        public var protocols: [Swift.String]? {
+        @_alwaysEmitIntoClient public var protocols: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("protocols") }
             @_optimize(none) set { json.setQAPIMember("protocols", newValue) }
         }
         /// `unknown-protocols`: `uint64`, optional, since QEMU 7.2.
-        public var unknownProtocols: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var unknownProtocols: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("unknown-protocols") }
             @_optimize(none) set { json.setQAPIMember("unknown-protocols", newValue) }
         }
@@ -339,22 +339,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(transports: [Swift.String]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(transports: [Swift.String]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("transports", transports)
         }
         /// `transports`: `[str]`, since QEMU 7.2.
-        public var transports: [Swift.String]? {
+        @_alwaysEmitIntoClient public var transports: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("transports") }
             @_optimize(none) set { json.setQAPIMember("transports", newValue) }
         }
         /// `dev-features`: `[str]`, optional, since QEMU 7.2.
-        public var devFeatures: [Swift.String]? {
+        @_alwaysEmitIntoClient public var devFeatures: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("dev-features") }
             @_optimize(none) set { json.setQAPIMember("dev-features", newValue) }
         }
         /// `unknown-dev-features`: `uint64`, optional, since QEMU 7.2.
-        public var unknownDevFeatures: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var unknownDevFeatures: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("unknown-dev-features") }
             @_optimize(none) set { json.setQAPIMember("unknown-dev-features", newValue) }
         }
@@ -373,8 +373,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, queueIndex: Swift.Int, inuse: Swift.Int, vringNum: Swift.Int, vringNumDefault: Swift.Int, vringAlign: Swift.Int, vringDesc: Swift.UInt64, vringAvail: Swift.UInt64, vringUsed: Swift.UInt64, usedIdx: Swift.Int, signalledUsed: Swift.Int, signalledUsedValid: Swift.Bool) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, queueIndex: Swift.Int, inuse: Swift.Int, vringNum: Swift.Int, vringNumDefault: Swift.Int, vringAlign: Swift.Int, vringDesc: Swift.UInt64, vringAvail: Swift.UInt64, vringUsed: Swift.UInt64, usedIdx: Swift.Int, signalledUsed: Swift.Int, signalledUsedValid: Swift.Bool) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("queue-index", queueIndex)
             json.setQAPIMember("inuse", inuse)
@@ -389,72 +389,72 @@ extension QAPI {
             json.setQAPIMember("signalled-used-valid", signalledUsedValid)
         }
         /// `name`: `str`, since QEMU 7.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `queue-index`: `uint16`, since QEMU 7.2.
-        public var queueIndex: Swift.Int? {
+        @_alwaysEmitIntoClient public var queueIndex: Swift.Int? {
             @_optimize(none) get { json.qapiMember("queue-index") }
             @_optimize(none) set { json.setQAPIMember("queue-index", newValue) }
         }
         /// `inuse`: `uint32`, since QEMU 7.2.
-        public var inuse: Swift.Int? {
+        @_alwaysEmitIntoClient public var inuse: Swift.Int? {
             @_optimize(none) get { json.qapiMember("inuse") }
             @_optimize(none) set { json.setQAPIMember("inuse", newValue) }
         }
         /// `vring-num`: `uint32`, since QEMU 7.2.
-        public var vringNum: Swift.Int? {
+        @_alwaysEmitIntoClient public var vringNum: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vring-num") }
             @_optimize(none) set { json.setQAPIMember("vring-num", newValue) }
         }
         /// `vring-num-default`: `uint32`, since QEMU 7.2.
-        public var vringNumDefault: Swift.Int? {
+        @_alwaysEmitIntoClient public var vringNumDefault: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vring-num-default") }
             @_optimize(none) set { json.setQAPIMember("vring-num-default", newValue) }
         }
         /// `vring-align`: `uint32`, since QEMU 7.2.
-        public var vringAlign: Swift.Int? {
+        @_alwaysEmitIntoClient public var vringAlign: Swift.Int? {
             @_optimize(none) get { json.qapiMember("vring-align") }
             @_optimize(none) set { json.setQAPIMember("vring-align", newValue) }
         }
         /// `vring-desc`: `uint64`, since QEMU 7.2.
-        public var vringDesc: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var vringDesc: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("vring-desc") }
             @_optimize(none) set { json.setQAPIMember("vring-desc", newValue) }
         }
         /// `vring-avail`: `uint64`, since QEMU 7.2.
-        public var vringAvail: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var vringAvail: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("vring-avail") }
             @_optimize(none) set { json.setQAPIMember("vring-avail", newValue) }
         }
         /// `vring-used`: `uint64`, since QEMU 7.2.
-        public var vringUsed: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var vringUsed: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("vring-used") }
             @_optimize(none) set { json.setQAPIMember("vring-used", newValue) }
         }
         /// `last-avail-idx`: `uint16`, optional, since QEMU 7.2.
-        public var lastAvailIdx: Swift.Int? {
+        @_alwaysEmitIntoClient public var lastAvailIdx: Swift.Int? {
             @_optimize(none) get { json.qapiMember("last-avail-idx") }
             @_optimize(none) set { json.setQAPIMember("last-avail-idx", newValue) }
         }
         /// `shadow-avail-idx`: `uint16`, optional, since QEMU 7.2.
-        public var shadowAvailIdx: Swift.Int? {
+        @_alwaysEmitIntoClient public var shadowAvailIdx: Swift.Int? {
             @_optimize(none) get { json.qapiMember("shadow-avail-idx") }
             @_optimize(none) set { json.setQAPIMember("shadow-avail-idx", newValue) }
         }
         /// `used-idx`: `uint16`, since QEMU 7.2.
-        public var usedIdx: Swift.Int? {
+        @_alwaysEmitIntoClient public var usedIdx: Swift.Int? {
             @_optimize(none) get { json.qapiMember("used-idx") }
             @_optimize(none) set { json.setQAPIMember("used-idx", newValue) }
         }
         /// `signalled-used`: `uint16`, since QEMU 7.2.
-        public var signalledUsed: Swift.Int? {
+        @_alwaysEmitIntoClient public var signalledUsed: Swift.Int? {
             @_optimize(none) get { json.qapiMember("signalled-used") }
             @_optimize(none) set { json.setQAPIMember("signalled-used", newValue) }
         }
         /// `signalled-used-valid`: `bool`, since QEMU 7.2.
-        public var signalledUsedValid: Swift.Bool? {
+        @_alwaysEmitIntoClient public var signalledUsedValid: Swift.Bool? {
             @_optimize(none) get { json.qapiMember("signalled-used-valid") }
             @_optimize(none) set { json.setQAPIMember("signalled-used-valid", newValue) }
         }
@@ -473,8 +473,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, kick: Swift.Int, call: Swift.Int, desc: Swift.UInt64, avail: Swift.UInt64, used: Swift.UInt64, num: Swift.Int, descPhys: Swift.UInt64, descSize: Swift.Int, availPhys: Swift.UInt64, availSize: Swift.Int, usedPhys: Swift.UInt64, usedSize: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, kick: Swift.Int, call: Swift.Int, desc: Swift.UInt64, avail: Swift.UInt64, used: Swift.UInt64, num: Swift.Int, descPhys: Swift.UInt64, descSize: Swift.Int, availPhys: Swift.UInt64, availSize: Swift.Int, usedPhys: Swift.UInt64, usedSize: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("kick", kick)
             json.setQAPIMember("call", call)
@@ -490,67 +490,67 @@ extension QAPI {
             json.setQAPIMember("used-size", usedSize)
         }
         /// `name`: `str`, since QEMU 7.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `kick`: `int`, since QEMU 7.2.
-        public var kick: Swift.Int? {
+        @_alwaysEmitIntoClient public var kick: Swift.Int? {
             @_optimize(none) get { json.qapiMember("kick") }
             @_optimize(none) set { json.setQAPIMember("kick", newValue) }
         }
         /// `call`: `int`, since QEMU 7.2.
-        public var call: Swift.Int? {
+        @_alwaysEmitIntoClient public var call: Swift.Int? {
             @_optimize(none) get { json.qapiMember("call") }
             @_optimize(none) set { json.setQAPIMember("call", newValue) }
         }
         /// `desc`: `uint64`, since QEMU 7.2.
-        public var desc: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var desc: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("desc") }
             @_optimize(none) set { json.setQAPIMember("desc", newValue) }
         }
         /// `avail`: `uint64`, since QEMU 7.2.
-        public var avail: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var avail: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("avail") }
             @_optimize(none) set { json.setQAPIMember("avail", newValue) }
         }
         /// `used`: `uint64`, since QEMU 7.2.
-        public var used: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var used: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("used") }
             @_optimize(none) set { json.setQAPIMember("used", newValue) }
         }
         /// `num`: `int`, since QEMU 7.2.
-        public var num: Swift.Int? {
+        @_alwaysEmitIntoClient public var num: Swift.Int? {
             @_optimize(none) get { json.qapiMember("num") }
             @_optimize(none) set { json.setQAPIMember("num", newValue) }
         }
         /// `desc-phys`: `uint64`, since QEMU 7.2.
-        public var descPhys: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var descPhys: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("desc-phys") }
             @_optimize(none) set { json.setQAPIMember("desc-phys", newValue) }
         }
         /// `desc-size`: `uint32`, since QEMU 7.2.
-        public var descSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var descSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("desc-size") }
             @_optimize(none) set { json.setQAPIMember("desc-size", newValue) }
         }
         /// `avail-phys`: `uint64`, since QEMU 7.2.
-        public var availPhys: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var availPhys: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("avail-phys") }
             @_optimize(none) set { json.setQAPIMember("avail-phys", newValue) }
         }
         /// `avail-size`: `uint32`, since QEMU 7.2.
-        public var availSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var availSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("avail-size") }
             @_optimize(none) set { json.setQAPIMember("avail-size", newValue) }
         }
         /// `used-phys`: `uint64`, since QEMU 7.2.
-        public var usedPhys: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var usedPhys: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("used-phys") }
             @_optimize(none) set { json.setQAPIMember("used-phys", newValue) }
         }
         /// `used-size`: `uint32`, since QEMU 7.2.
-        public var usedSize: Swift.Int? {
+        @_alwaysEmitIntoClient public var usedSize: Swift.Int? {
             @_optimize(none) get { json.qapiMember("used-size") }
             @_optimize(none) set { json.setQAPIMember("used-size", newValue) }
         }
@@ -569,24 +569,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(addr: Swift.UInt64, len: Swift.Int, flags: [Swift.String]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(addr: Swift.UInt64, len: Swift.Int, flags: [Swift.String]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("addr", addr)
             json.setQAPIMember("len", len)
             json.setQAPIMember("flags", flags)
         }
         /// `addr`: `uint64`, since QEMU 7.2.
-        public var addr: Swift.UInt64? {
+        @_alwaysEmitIntoClient public var addr: Swift.UInt64? {
             @_optimize(none) get { json.qapiMember("addr") }
             @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `len`: `uint32`, since QEMU 7.2.
-        public var len: Swift.Int? {
+        @_alwaysEmitIntoClient public var len: Swift.Int? {
             @_optimize(none) get { json.qapiMember("len") }
             @_optimize(none) set { json.setQAPIMember("len", newValue) }
         }
         /// `flags`: `[str]`, since QEMU 7.2.
-        public var flags: [Swift.String]? {
+        @_alwaysEmitIntoClient public var flags: [Swift.String]? {
             @_optimize(none) get { json.qapiMember("flags") }
             @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }
@@ -605,24 +605,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(flags: Swift.Int, idx: Swift.Int, ring: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(flags: Swift.Int, idx: Swift.Int, ring: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("flags", flags)
             json.setQAPIMember("idx", idx)
             json.setQAPIMember("ring", ring)
         }
         /// `flags`: `uint16`, since QEMU 7.2.
-        public var flags: Swift.Int? {
+        @_alwaysEmitIntoClient public var flags: Swift.Int? {
             @_optimize(none) get { json.qapiMember("flags") }
             @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }
         /// `idx`: `uint16`, since QEMU 7.2.
-        public var idx: Swift.Int? {
+        @_alwaysEmitIntoClient public var idx: Swift.Int? {
             @_optimize(none) get { json.qapiMember("idx") }
             @_optimize(none) set { json.setQAPIMember("idx", newValue) }
         }
         /// `ring`: `uint16`, since QEMU 7.2.
-        public var ring: Swift.Int? {
+        @_alwaysEmitIntoClient public var ring: Swift.Int? {
             @_optimize(none) get { json.qapiMember("ring") }
             @_optimize(none) set { json.setQAPIMember("ring", newValue) }
         }
@@ -641,18 +641,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(flags: Swift.Int, idx: Swift.Int) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(flags: Swift.Int, idx: Swift.Int) {
+            self.init(unchecked: [:])
             json.setQAPIMember("flags", flags)
             json.setQAPIMember("idx", idx)
         }
         /// `flags`: `uint16`, since QEMU 7.2.
-        public var flags: Swift.Int? {
+        @_alwaysEmitIntoClient public var flags: Swift.Int? {
             @_optimize(none) get { json.qapiMember("flags") }
             @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }
         /// `idx`: `uint16`, since QEMU 7.2.
-        public var idx: Swift.Int? {
+        @_alwaysEmitIntoClient public var idx: Swift.Int? {
             @_optimize(none) get { json.qapiMember("idx") }
             @_optimize(none) set { json.setQAPIMember("idx", newValue) }
         }
@@ -671,8 +671,8 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(name: Swift.String, index: Swift.Int, descs: [QAPI.VirtioRingDesc], avail: QAPI.VirtioRingAvail, used: QAPI.VirtioRingUsed) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, index: Swift.Int, descs: [QAPI.VirtioRingDesc], avail: QAPI.VirtioRingAvail, used: QAPI.VirtioRingUsed) {
+            self.init(unchecked: [:])
             json.setQAPIMember("name", name)
             json.setQAPIMember("index", index)
             json.setQAPIMember("descs", descs)
@@ -680,27 +680,27 @@ extension QAPI {
             json.setQAPIMember("used", used)
         }
         /// `name`: `str`, since QEMU 7.2.
-        public var name: Swift.String? {
+        @_alwaysEmitIntoClient public var name: Swift.String? {
             @_optimize(none) get { json.qapiMember("name") }
             @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `index`: `uint32`, since QEMU 7.2.
-        public var index: Swift.Int? {
+        @_alwaysEmitIntoClient public var index: Swift.Int? {
             @_optimize(none) get { json.qapiMember("index") }
             @_optimize(none) set { json.setQAPIMember("index", newValue) }
         }
         /// `descs`: `[VirtioRingDesc]`, since QEMU 7.2.
-        public var descs: [QAPI.VirtioRingDesc]? {
+        @_alwaysEmitIntoClient public var descs: [QAPI.VirtioRingDesc]? {
             @_optimize(none) get { json.qapiMember("descs") }
             @_optimize(none) set { json.setQAPIMember("descs", newValue) }
         }
         /// `avail`: `VirtioRingAvail`, since QEMU 7.2.
-        public var avail: QAPI.VirtioRingAvail? {
+        @_alwaysEmitIntoClient public var avail: QAPI.VirtioRingAvail? {
             @_optimize(none) get { json.qapiMember("avail") }
             @_optimize(none) set { json.setQAPIMember("avail", newValue) }
         }
         /// `used`: `VirtioRingUsed`, since QEMU 7.2.
-        public var used: QAPI.VirtioRingUsed? {
+        @_alwaysEmitIntoClient public var used: QAPI.VirtioRingUsed? {
             @_optimize(none) get { json.qapiMember("used") }
             @_optimize(none) set { json.setQAPIMember("used", newValue) }
         }
@@ -719,17 +719,17 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(iothread: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(iothread: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("iothread", iothread)
         }
         /// `iothread`: `str`, since QEMU 9.0.
-        public var iothread: Swift.String? {
+        @_alwaysEmitIntoClient public var iothread: Swift.String? {
             @_optimize(none) get { json.qapiMember("iothread") }
             @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
         }
         /// `vqs`: `[uint16]`, optional, since QEMU 9.0.
-        public var vqs: [Swift.Int]? {
+        @_alwaysEmitIntoClient public var vqs: [Swift.Int]? {
             @_optimize(none) get { json.qapiMember("vqs") }
             @_optimize(none) set { json.setQAPIMember("vqs", newValue) }
         }
@@ -748,12 +748,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(unusedIothreadVqMapping: [QAPI.IOThreadVirtQueueMapping]) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(unusedIothreadVqMapping: [QAPI.IOThreadVirtQueueMapping]) {
+            self.init(unchecked: [:])
             json.setQAPIMember("unused-iothread-vq-mapping", unusedIothreadVqMapping)
         }
         /// `unused-iothread-vq-mapping`: `[IOThreadVirtQueueMapping]`, since QEMU 9.0.
-        public var unusedIothreadVqMapping: [QAPI.IOThreadVirtQueueMapping]? {
+        @_alwaysEmitIntoClient public var unusedIothreadVqMapping: [QAPI.IOThreadVirtQueueMapping]? {
             @_optimize(none) get { json.qapiMember("unused-iothread-vq-mapping") }
             @_optimize(none) set { json.setQAPIMember("unused-iothread-vq-mapping", newValue) }
         }
@@ -770,15 +770,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `4k`.
-        public static var _4k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "4k") } }
+        @_alwaysEmitIntoClient public static var _4k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "4k") } }
         /// `8k`.
-        public static var _8k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "8k") } }
+        @_alwaysEmitIntoClient public static var _8k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "8k") } }
         /// `16k`.
-        public static var _16k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "16k") } }
+        @_alwaysEmitIntoClient public static var _16k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "16k") } }
         /// `64k`.
-        public static var _64k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "64k") } }
+        @_alwaysEmitIntoClient public static var _64k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "64k") } }
         /// `host`.
-        public static var host: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "host") } }
+        @_alwaysEmitIntoClient public static var host: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "host") } }
     }
 
     /// `VMAppleVirtioBlkVariant`: a QAPI enumeration of the `virtio` module, since QEMU 9.2.
@@ -792,11 +792,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unspecified`.
-        public static var unspecified: VMAppleVirtioBlkVariant { @_optimize(none) get { VMAppleVirtioBlkVariant(rawValue: "unspecified") } }
+        @_alwaysEmitIntoClient public static var unspecified: VMAppleVirtioBlkVariant { @_optimize(none) get { VMAppleVirtioBlkVariant(rawValue: "unspecified") } }
         /// `root`.
-        public static var root: VMAppleVirtioBlkVariant { @_optimize(none) get { VMAppleVirtioBlkVariant(rawValue: "root") } }
+        @_alwaysEmitIntoClient public static var root: VMAppleVirtioBlkVariant { @_optimize(none) get { VMAppleVirtioBlkVariant(rawValue: "root") } }
         /// `aux`.
-        public static var aux: VMAppleVirtioBlkVariant { @_optimize(none) get { VMAppleVirtioBlkVariant(rawValue: "aux") } }
+        @_alwaysEmitIntoClient public static var aux: VMAppleVirtioBlkVariant { @_optimize(none) get { VMAppleVirtioBlkVariant(rawValue: "aux") } }
     }
 
     /// `x-query-virtio`: a QAPI command of the `virtio` module, since QEMU 7.2.
@@ -818,8 +818,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 
@@ -842,12 +842,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
@@ -872,18 +872,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String, queue: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, queue: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("queue", queue)
         }
         /// `path`: `str`, since QEMU 7.2.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `queue`: `uint16`, since QEMU 7.2.
-        public var queue: Swift.Int? {
+        @_alwaysEmitIntoClient public var queue: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("queue") }
             @_optimize(none) set { arguments.setQAPIMember("queue", newValue) }
         }
@@ -908,18 +908,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String, queue: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, queue: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("queue", queue)
         }
         /// `path`: `str`, since QEMU 7.2.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `queue`: `uint16`, since QEMU 7.2.
-        public var queue: Swift.Int? {
+        @_alwaysEmitIntoClient public var queue: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("queue") }
             @_optimize(none) set { arguments.setQAPIMember("queue", newValue) }
         }
@@ -944,23 +944,23 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(path: Swift.String, queue: Swift.Int) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, queue: Swift.Int) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("queue", queue)
         }
         /// `path`: `str`, since QEMU 7.2.
-        public var path: Swift.String? {
+        @_alwaysEmitIntoClient public var path: Swift.String? {
             @_optimize(none) get { arguments.qapiMember("path") }
             @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `queue`: `uint16`, since QEMU 7.2.
-        public var queue: Swift.Int? {
+        @_alwaysEmitIntoClient public var queue: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("queue") }
             @_optimize(none) set { arguments.setQAPIMember("queue", newValue) }
         }
         /// `index`: `uint16`, optional, since QEMU 7.2.
-        public var index: Swift.Int? {
+        @_alwaysEmitIntoClient public var index: Swift.Int? {
             @_optimize(none) get { arguments.qapiMember("index") }
             @_optimize(none) set { arguments.setQAPIMember("index", newValue) }
         }

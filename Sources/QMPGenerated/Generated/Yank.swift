@@ -16,11 +16,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `block-node`.
-        public static var blockNode: YankInstanceType { @_optimize(none) get { YankInstanceType(rawValue: "block-node") } }
+        @_alwaysEmitIntoClient public static var blockNode: YankInstanceType { @_optimize(none) get { YankInstanceType(rawValue: "block-node") } }
         /// `chardev`.
-        public static var chardev: YankInstanceType { @_optimize(none) get { YankInstanceType(rawValue: "chardev") } }
+        @_alwaysEmitIntoClient public static var chardev: YankInstanceType { @_optimize(none) get { YankInstanceType(rawValue: "chardev") } }
         /// `migration`.
-        public static var migration: YankInstanceType { @_optimize(none) get { YankInstanceType(rawValue: "migration") } }
+        @_alwaysEmitIntoClient public static var migration: YankInstanceType { @_optimize(none) get { YankInstanceType(rawValue: "migration") } }
     }
 
     /// `YankInstanceBlockNode`: a QAPI struct of the `yank` module, since QEMU 6.0.
@@ -36,12 +36,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(nodeName: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(nodeName: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("node-name", nodeName)
         }
         /// `node-name`: `str`, since QEMU 6.0.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("node-name") }
             @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
@@ -60,12 +60,12 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(id: Swift.String) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+            self.init(unchecked: [:])
             json.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 6.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
@@ -86,22 +86,22 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(type: QAPI.YankInstanceType) {
-            self.json = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.YankInstanceType) {
+            self.init(unchecked: [:])
             json.setQAPIMember("type", type)
         }
         /// `type`: `YankInstanceType`, since QEMU 6.0.
-        public var type: QAPI.YankInstanceType? {
+        @_alwaysEmitIntoClient public var type: QAPI.YankInstanceType? {
             @_optimize(none) get { json.qapiMember("type") }
             @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 6.0.
-        public var nodeName: Swift.String? {
+        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
             @_optimize(none) get { json.qapiMember("node-name") }
             @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 6.0.
-        public var id: Swift.String? {
+        @_alwaysEmitIntoClient public var id: Swift.String? {
             @_optimize(none) get { json.qapiMember("id") }
             @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
@@ -124,12 +124,12 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init(instances: [QAPI.YankInstance]) {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init(instances: [QAPI.YankInstance]) {
+            self.init(arguments: [:])
             arguments.setQAPIMember("instances", instances)
         }
         /// `instances`: `[YankInstance]`, since QEMU 6.0.
-        public var instances: [QAPI.YankInstance]? {
+        @_alwaysEmitIntoClient public var instances: [QAPI.YankInstance]? {
             @_optimize(none) get { arguments.qapiMember("instances") }
             @_optimize(none) set { arguments.setQAPIMember("instances", newValue) }
         }
@@ -152,8 +152,8 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        @_optimize(none) public init() {
-            self.arguments = [:]
+        @_alwaysEmitIntoClient @_optimize(none) public init() {
+            self.init(arguments: [:])
         }
     }
 }

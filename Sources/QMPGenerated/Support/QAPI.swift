@@ -24,7 +24,18 @@ public enum QAPI {
 public struct QAPIDeclarationInfo: Sendable, Hashable {
     /// The kind of a declaration.
     public enum Kind: Sendable, Hashable {
-        case command, event, structure, union, enumeration, alternate
+        /// A command (`blockdev-add`).
+        case command
+        /// An event (`DEVICE_DELETED`).
+        case event
+        /// A struct (`BlockInfo`).
+        case structure
+        /// A union: a struct whose variant members depend on a tag member.
+        case union
+        /// An enumeration: a set of wire strings.
+        case enumeration
+        /// An alternate: one value that takes one of several JSON shapes.
+        case alternate
     }
 
     /// The wire name (`blockdev-add`, `DEVICE_DELETED`, `BlockInfo`).
