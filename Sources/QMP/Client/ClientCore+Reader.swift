@@ -16,9 +16,12 @@ extension ClientCore {
             let output = state.machine.receive(item)
             switch output {
             case .reply(let call, _): continuation = call.takeContinuation()
-            case .greeted, .greetingFailed:
+            case .greetingFailed:
                 greetingWaiter = state.greetingWaiter
                 state.greetingWaiter = nil
+            case .greeted:
+                // Observed first (below), then handed to the waiter: a caller that comes in between waits.
+                break
             case .none, .event, .anomaly: break
             }
             return output
@@ -33,7 +36,13 @@ extension ClientCore {
         switch output {
         case .none: break
         case .reply(_, let result): continuation?.resume(with: result)
-        case .greeted(let greeting): greetingWaiter?.resume(returning: greeting)
+        case .greeted(let greeting):
+            greetingWaiter = state.withLock { state in
+                state.greetingObserved = true
+                defer { state.greetingWaiter = nil }
+                return state.greetingWaiter
+            }
+            greetingWaiter?.resume(returning: greeting)
         case .greetingFailed(let error): greetingWaiter?.resume(throwing: error)
         case .event(let event): dispatch(event)
         case .anomaly(let error, _): logAnomaly(error)

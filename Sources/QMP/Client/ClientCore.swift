@@ -41,6 +41,9 @@ final class ClientCore: TransportReceiver, OutboundQueueOwner {
         var machine: ClientProtocol
         /// A caller waiting for the greeting.
         var greetingWaiter: UnsafeContinuation<QMPGreeting, any Error>?
+        /// The reader has handed the greeting to the observer and the logger: only then may a caller proceed to
+        /// send, so a transcript always has the greeting before `qmp_capabilities`.
+        var greetingObserved = false
         var subscribers: [ObjectIdentifier: EventSubscriber] = [:]
         var waiters: [EventWaiter] = []
 
@@ -130,7 +133,7 @@ final class ClientCore: TransportReceiver, OutboundQueueOwner {
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<QMPGreeting, any Error>) in
                 let immediate: Result<QMPGreeting, any Error>? = state.withLock { state in
-                    if let greeting = state.machine.greeting { return .success(greeting) }
+                    if state.greetingObserved, let greeting = state.machine.greeting { return .success(greeting) }
                     if let error = state.machine.closedError { return .failure(error) }
                     if let error = state.machine.greetingFailure { return .failure(error) }
                     state.greetingWaiter = continuation
