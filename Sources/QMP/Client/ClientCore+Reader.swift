@@ -12,6 +12,9 @@ extension ClientCore {
     func transportReceived(_ item: JSONStreamFramer.Item) {
         var continuation: UnsafeContinuation<JSON, any Error>?
         var greetingWaiter: UnsafeContinuation<QMPGreeting, any Error>?
+        // Who gets an event is decided in the same lock that adds it to the history, so a subscriber that replays
+        // the history never also gets it live (a duplicate) and never misses it.
+        var recipients: ([EventSubscriber], [EventWaiter]) = ([], [])
         let output = state.withLock { state in
             let output = state.machine.receive(item)
             switch output {
@@ -22,7 +25,8 @@ extension ClientCore {
             case .greeted:
                 // Observed first (below), then handed to the waiter: a caller that comes in between waits.
                 break
-            case .none, .event, .anomaly: break
+            case .event: recipients = (Array(state.subscribers.values), state.waiters)
+            case .none, .anomaly: break
             }
             return output
         }
@@ -44,7 +48,7 @@ extension ClientCore {
             }
             greetingWaiter?.resume(returning: greeting)
         case .greetingFailed(let error): greetingWaiter?.resume(throwing: error)
-        case .event(let event): dispatch(event)
+        case .event(let event): dispatch(event, to: recipients.0, waiters: recipients.1)
         case .anomaly(let error, _): logAnomaly(error)
         }
     }

@@ -6,8 +6,7 @@ extension ClientCore {
     /// whose filter accepts it.
     ///
     /// Filters are user code: they run outside the lock, so they may call back into the client.
-    func dispatch(_ event: QMPEvent) {
-        let (subscribers, waiters) = state.withLock { state in (Array(state.subscribers.values), state.waiters) }
+    func dispatch(_ event: QMPEvent, to subscribers: [EventSubscriber], waiters: [EventWaiter]) {
         if !waiters.isEmpty {
             let matched = waiters.filter { $0.filter.accepts(event) }
             if !matched.isEmpty {
@@ -25,13 +24,18 @@ extension ClientCore {
     /// Registers a subscriber, replaying history after `start` when asked.
     func subscribe(_ subscriber: EventSubscriber, replayingAfter start: EventCursor?) {
         let (history, closed) = state.withLock { state -> (FIFOQueue<QMPEvent>?, QMPConnectionError?) in
-            if state.machine.closedError == nil { state.subscribers[ObjectIdentifier(subscriber)] = subscriber }
+            if state.machine.closedError == nil {
+                state.subscribers[ObjectIdentifier(subscriber)] = subscriber
+                // Live events that come while the history is replayed wait behind it, so the order stays the
+                // wire's order.
+                if start != nil { subscriber.hold() }
+            }
             return (start == nil ? nil : state.machine.history, state.machine.closedError)
         }
         if let history, let start {
-            for event in history.elements where event.sequence > start.sequence && subscriber.filter.accepts(event) {
-                subscriber.offer(event)
-            }
+            // Filters are user code: they run here, outside every lock.
+            let replayed = history.elements.filter { $0.sequence > start.sequence && subscriber.filter.accepts($0) }
+            subscriber.release(after: replayed)
         }
         if let closed { subscriber.finish(closed) }
     }

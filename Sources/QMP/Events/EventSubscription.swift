@@ -70,6 +70,9 @@ final class EventSubscriber: Sendable {
         /// Set once finished: `nil` error ends iteration normally.
         var finished = false
         var error: (any Error)?
+        /// While the history is replayed (``hold()`` … ``release(after:)``), live events wait here.
+        var holding = false
+        var held: [QMPEvent] = []
     }
 
     private let state = Mutex(State())
@@ -84,20 +87,48 @@ final class EventSubscriber: Sendable {
 
     func offer(_ event: QMPEvent) {
         let waiter = state.withLock { state -> UnsafeContinuation<QMPEvent?, any Error>? in
-            guard !state.finished else { return nil }
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return waiter
+            if state.holding {
+                state.held.append(event)
+                return nil
             }
-            if state.buffer.count >= capacity {
-                state.dropped += 1
-                guard policy == .dropOldest else { return nil }
-                _ = state.buffer.popFirst()
-            }
-            state.buffer.append(event)
-            return nil
+            return enqueue(event, &state)
         }
         waiter?.resume(returning: event)
+    }
+
+    /// Live events wait until ``release(after:)``: the history replay goes first.
+    func hold() {
+        state.withLock { $0.holding = true }
+    }
+
+    /// Delivers `replayed` (history events, oldest first), then the live events that came meanwhile, in order.
+    func release(after replayed: [QMPEvent]) {
+        let resumed = state.withLock { state -> (UnsafeContinuation<QMPEvent?, any Error>, QMPEvent)? in
+            var resumed: (UnsafeContinuation<QMPEvent?, any Error>, QMPEvent)?
+            for event in replayed + state.held {
+                if let waiter = enqueue(event, &state) { resumed = (waiter, event) }
+            }
+            state.held = []
+            state.holding = false
+            return resumed
+        }
+        if let (waiter, event) = resumed { waiter.resume(returning: event) }
+    }
+
+    /// Hands `event` to the waiting reader (returned, to resume outside the lock) or buffers it.
+    private func enqueue(_ event: QMPEvent, _ state: inout State) -> UnsafeContinuation<QMPEvent?, any Error>? {
+        guard !state.finished else { return nil }
+        if let waiter = state.waiter {
+            state.waiter = nil
+            return waiter
+        }
+        if state.buffer.count >= capacity {
+            state.dropped += 1
+            guard policy == .dropOldest else { return nil }
+            _ = state.buffer.popFirst()
+        }
+        state.buffer.append(event)
+        return nil
     }
 
     /// Ends the stream; `error` (a connection error) is thrown after the buffered events, `nil` ends it quietly.
