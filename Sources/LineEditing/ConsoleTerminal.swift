@@ -223,6 +223,10 @@ public enum ConsoleTerminal {
         var held: [UInt8] = []
         /// What the console printed since its last line feed (the newest 4 KiB), to redraw that line.
         var line: [UInt8] = []
+        /// The start of an escape sequence the console's last chunk ended in, held back until the rest comes. Written
+        /// alone, a lone `ESC` would swallow what the terminal shows next (the shell's `(qmp …)` prompt became
+        /// `mp …)`: `ESC ( q` is a charset designation); if the console is left first, it is never written.
+        var partialEscape: [UInt8] = []
 
         static let heldLimit = 1 << 20
         static let lineLimit = 4096
@@ -231,7 +235,13 @@ public enum ConsoleTerminal {
         mutating func apply(_ change: Display, question: [UInt8]) -> [UInt8] {
             let clearLine: [UInt8] = Array("\r\u{1b}[K".utf8)
             switch change {
-            case .output(let bytes):
+            case .output(let chunk):
+                var bytes = partialEscape + chunk
+                partialEscape = []
+                if let start = Self.incompleteEscapeStart(bytes) {
+                    partialEscape = Array(bytes[start...])
+                    bytes.removeSubrange(start...)
+                }
                 if asking {
                     held += bytes
                     if held.count > Self.heldLimit { held.removeFirst(held.count - Self.heldLimit) }
@@ -251,6 +261,23 @@ public enum ConsoleTerminal {
                 remember(shown)
                 return clearLine + before + shown + (change == .confirm ? Array("\r\n".utf8) : [])
             }
+        }
+
+        /// Where an escape sequence that `bytes` ends in without finishing it starts: a lone `ESC`, `ESC` and an
+        /// intermediate byte (`ESC (`), or a control sequence (`ESC [`) without its final byte. `nil` when the bytes
+        /// end in no such thing (or the unfinished sequence is implausibly long: 64 bytes, then it is let through).
+        static func incompleteEscapeStart(_ bytes: [UInt8]) -> Int? {
+            let floor = max(0, bytes.count - 64)
+            guard let start = bytes[floor...].lastIndex(of: 0x1b) else { return nil }
+            let rest = bytes[(start + 1)...]
+            guard let first = rest.first else { return start }
+            if first == UInt8(ascii: "[") {
+                return rest.dropFirst().allSatisfy { (0x20...0x3f).contains($0) } ? start : nil
+            }
+            if (0x20...0x2f).contains(first) {
+                return rest.allSatisfy { (0x20...0x2f).contains($0) } ? start : nil
+            }
+            return nil
         }
 
         /// `bytes` without the terminal queries in it (`ESC[6n`, `ESC[c`): drawn again, they would make the terminal

@@ -70,4 +70,19 @@ import Testing
         _ = screen.apply(.ask, question: [])
         #expect(screen.apply(.dismiss, question: []) == Array("\r\u{1b}[K\u{1b}[1mguest# \u{1b}[0m".utf8))
     }
+
+    /// An escape sequence split between two chunks of console output is written whole, and one the console ends in
+    /// is never written alone: a lone `ESC` made the shell's prompt `(qmp fg)` show as `mp fg)` (`ESC ( q`) after
+    /// Ctrl-] in a CI run.
+    @Test func anEscapeSequenceSplitAcrossChunksIsWrittenWhole() {
+        var screen = ConsoleTerminal.ScreenState()
+        #expect(screen.apply(.output(Array("guest# \u{1b}".utf8)), question: []) == Array("guest# ".utf8))
+        #expect(screen.apply(.output(Array("[6n".utf8)), question: []) == Array("\u{1b}[6n".utf8))
+        #expect(screen.apply(.output(Array("a\u{1b}[1".utf8)), question: []) == Array("a".utf8))
+        #expect(screen.apply(.output(Array(";2mb".utf8)), question: []) == Array("\u{1b}[1;2mb".utf8))
+        #expect(screen.apply(.output(Array("c\u{1b}(".utf8)), question: []) == Array("c".utf8))
+        #expect(screen.apply(.output(Array("Bd".utf8)), question: []) == Array("\u{1b}(Bd".utf8))
+        // Complete sequences pass at once.
+        #expect(screen.apply(.output(Array("\u{1b}[0mdone\u{1b}M".utf8)), question: []) == Array("\u{1b}[0mdone\u{1b}M".utf8))
+    }
 }
