@@ -422,15 +422,9 @@ def swift_string(text):
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def since_literal(text):
+def since_text(text):
     version = version_tuple(text)
-    return "nil" if version is None else f'QEMUVersion(major: {version[0]}, minor: {version[1]}, micro: 0)'
-
-
-def info_literal(kind, expr):
-    features = ", ".join(swift_string(f) for f in features_of(expr))
-    return (f"QAPIDeclarationInfo(name: {swift_string(expr['_name'])}, kind: .{kind}, "
-            f"since: {since_literal(expr.get('_since'))}, features: [{features}])")
+    return "" if version is None else f"{version[0]}.{version[1]}"
 
 
 def doc_lines(schema, kind_word, expr, anchor_kind):
@@ -462,14 +456,17 @@ def member_name(name, reserved):
     return swift
 
 
-# The generated accessors, initializers and enumeration values carry `@_optimize(none)`: each only forwards to the
-# JSON storage (one call of an unspecialized helper), and optimizing ~10 000 of them was a large share of the
-# module's release build time (BENCHMARKS.md, "The typed surface": 174.8 s -> 133.1 s CPU); a typed call still costs
-# well under the 2 µs target over a raw one.
-# They are also `@_alwaysEmitIntoClient`: their bodies go into the module's interface only, and a program compiles
-# the few it uses. A profile of the module's release compile (BENCHMARKS.md) showed LLVM spending about two thirds of
-# the time, on ~63 000 functions, a third of them these accessors and the `modify` coroutines the compiler adds to each
-# settable property; emitted into clients, none of them is compiled with the library.
+# Each schema type is a typealias of one of a few generic wrappers (Sources/QMPGenerated/Support/QAPIWrappers.swift)
+# over a caseless tag enum: `QAPI.StatusInfo` is `QAPIObjectValue<QAPITags.StatusInfo>`. Conformances, value
+# witnesses and metadata exist once per wrapper, and a tag has no requirement to witness; its facts are a line of
+# text in Catalog.swift. A nominal struct per schema type cost some 38 functions of metadata and conformance each
+# (~44 000 functions for ~1 140 types), most of the module's release build (BENCHMARKS.md, "Session 5: build cost
+# of the generated module").
+#
+# The typed members live in a constrained extension per tag. They carry `@_optimize(none)`: each only forwards to the
+# JSON storage (one call of an unspecialized helper), and optimizing ~10 000 of them was a large share of the module's
+# release build time; a typed call still costs well under the 2 µs target over a raw one. They are also
+# `@_alwaysEmitIntoClient`: their bodies go into the module's interface only, and a program compiles the few it uses.
 def accessor_lines(schema, members, reserved, storage):
     out = []
     seen = set()
@@ -523,16 +520,37 @@ def swift_label(name):
     return "`" + name + "`" if name in KEYWORDS else name
 
 
+def tag_namespace(schema):
+    """`QAPITags` for QMP, `QAPITags.Agent` for the guest agent."""
+    return "QAPITags" + schema.namespace[len("QAPI"):]
+
+
+def declaration(schema, expr, swift, kind_word, anchor_kind, wrapper, members, tag_body=None, extra_doc=()):
+    """A schema type's tag, its `QAPI` typealias (with the doc comment) and the constrained extension of its typed
+    members (none when it has no member)."""
+    tags = tag_namespace(schema)
+    out = [f"extension {tags} {{", f"    /// The tag of `{schema.namespace}.{swift}`."]
+    protocol = "QAPICommandTag" if wrapper == "QAPICommandValue" else "QAPITag"
+    if tag_body:
+        out.append(f"    public enum {swift}: {protocol} {{")
+        out += ["        " + line for line in tag_body]
+        out.append("    }")
+    else:
+        out.append(f"    public enum {swift}: {protocol} {{}}")
+    out += ["}", "", f"extension {schema.namespace} {{"]
+    out += ["    " + line if line else "" for line in doc_lines(schema, kind_word, expr, anchor_kind) + list(extra_doc)]
+    if kind_word in ("command", "event") and "deprecated" in features_of(expr):
+        out.append(f"    @available(*, deprecated, message: \"'{expr['_name']}' is deprecated in QEMU's schema\")")
+    out.append(f"    public typealias {swift} = {wrapper}<{tags}.{swift}>")
+    out.append("}")
+    if members:
+        out += ["", f"extension {wrapper} where Tag == {tags}.{swift} {{"] + members + ["}"]
+    return out
+
+
 def emit_enum(schema, expr):
     name = schema.swift_names[expr["_name"]]
-    out = doc_lines(schema, "enumeration", expr, "enum")
-    out.append(f"public struct {name}: QMPEnum, QAPIValue {{")
-    out.append("    /// What the schema says about it: wire name, since, features.")
-    out.append(f"    public static var qapiInfo: QAPIDeclarationInfo {{ {info_literal('enumeration', expr)} }}")
-    out.append("    /// The wire value; values a newer QEMU adds are kept as they are.")
-    out.append("    public var rawValue: Swift.String")
-    out.append("    /// The value `rawValue`, known or not.")
-    out.append("    public init(rawValue: Swift.String) { self.rawValue = rawValue }")
+    members = []
     seen = set()
     for value in expr.get("data", []):
         features = []
@@ -545,12 +563,11 @@ def emit_enum(schema, expr):
         if swift in seen:
             continue
         seen.add(swift)
-        out.append(f"    /// `{value}`.")
+        members.append(f"    /// `{value}`.")
         if "deprecated" in features:
-            out.append(f"    @available(*, deprecated, message: \"'{value}' is deprecated in QEMU's schema\")")
-        out.append(f"    @_alwaysEmitIntoClient public static var {swift}: {name} {{ @_optimize(none) get {{ {name}(rawValue: {swift_string(value)}) }} }}")
-    out.append("}")
-    return out
+            members.append(f"    @available(*, deprecated, message: \"'{value}' is deprecated in QEMU's schema\")")
+        members.append(f"    @_alwaysEmitIntoClient public static var {swift}: Self {{ @_optimize(none) get {{ Self(rawValue: {swift_string(value)}) }} }}")
+    return declaration(schema, expr, name, "enumeration", "enum", "QAPIEnumValue", members)
 
 
 OBJECT_RESERVED = {"json", "qapiInfo", "requiredMembers", "qapiJSON", "init"}
@@ -563,36 +580,18 @@ def emit_object(schema, expr):
     variants = schema.variant_members(expr) if kind == "union" else []
     own = {m[0] for m in members}
     variants = [v for v in variants if v[0] not in own]
-    out = doc_lines(schema, "union" if kind == "union" else "struct", expr, "object")
+    extra = []
     if kind == "union":
-        out.append("///")
-        out.append(f"/// The members of every variant (tag `{expr.get('discriminator')}`) are properties too; nested unions included.")
-    out.append(f"public struct {name}: QAPIObject {{")
-    out.append("    /// What the schema says about it: wire name, since, features.")
-    out.append(f"    public static var qapiInfo: QAPIDeclarationInfo {{ {info_literal('union' if kind == 'union' else 'structure', expr)} }}")
-    required = required_for_decoding(members)
-    out.append("    /// The members every QEMU of the decoded range (2.12 and later) sends.")
-    out.append(f"    public static var requiredMembers: [Swift.String] {{ [{', '.join(swift_string(r) for r in required)}] }}")
-    out.append("    /// The members as they are on the wire, unknown ones included.")
-    out.append("    public var json: JSONObject")
-    out.append("    /// The value `json` holds, unchecked.")
-    out.append("    public init(unchecked json: JSONObject) { self.json = json }")
-    out += init_lines(schema, members, OBJECT_RESERVED, "json")
-    out += accessor_lines(schema, members + variants, OBJECT_RESERVED, "json")
-    out.append("}")
-    return out
+        extra = ["///", f"/// The members of every variant (tag `{expr.get('discriminator')}`) are properties too; nested unions included."]
+    body = init_lines(schema, members, OBJECT_RESERVED, "json")
+    body += accessor_lines(schema, members + variants, OBJECT_RESERVED, "json")
+    return declaration(schema, expr, name, "union" if kind == "union" else "struct", "object", "QAPIObjectValue",
+                       body, extra_doc=extra)
 
 
 def emit_alternate(schema, expr):
     name = schema.swift_names[expr["_name"]]
-    out = doc_lines(schema, "alternate", expr, "alternate")
-    out.append(f"public struct {name}: QAPIAlternate {{")
-    out.append("    /// What the schema says about it: wire name, since, features.")
-    out.append(f"    public static var qapiInfo: QAPIDeclarationInfo {{ {info_literal('alternate', expr)} }}")
-    out.append("    /// The value as it is on the wire.")
-    out.append("    public var json: QMPWire.JSON")
-    out.append("    /// The value `json`, unchecked.")
-    out.append("    public init(unchecked json: QMPWire.JSON) { self.json = json }")
+    members = []
     seen = set()
     for key, value in (expr.get("data") or {}).items():
         type_ref = value.get("type") if isinstance(value, dict) else value
@@ -601,12 +600,11 @@ def emit_alternate(schema, expr):
         if swift in seen:
             continue
         seen.add(swift)
-        out.append(f"    /// The `{key}` branch (`{type_ref if isinstance(type_ref, str) else 'array'}`), when the value is one.")
-        out.append(f"    @_alwaysEmitIntoClient public var {swift}: {type_name}? {{ @_optimize(none) get {{ {type_name}(qapiJSON: json) }} }}")
-        out.append(f"    /// A value of the `{key}` branch.")
-        out.append(f"    @_alwaysEmitIntoClient @_optimize(none) public static func {lower_camel(key).strip('`')}(_ value: {type_name}) -> {name} {{ {name}(unchecked: value.qapiJSON) }}")
-    out.append("}")
-    return out
+        members.append(f"    /// The `{key}` branch (`{type_ref if isinstance(type_ref, str) else 'array'}`), when the value is one.")
+        members.append(f"    @_alwaysEmitIntoClient public var {swift}: {type_name}? {{ @_optimize(none) get {{ {type_name}(qapiJSON: json) }} }}")
+        members.append(f"    /// A value of the `{key}` branch.")
+        members.append(f"    @_alwaysEmitIntoClient @_optimize(none) public static func {lower_camel(key).strip('`')}(_ value: {type_name}) -> Self {{ Self(unchecked: value.qapiJSON) }}")
+    return declaration(schema, expr, name, "alternate", "alternate", "QAPIAlternateValue", members)
 
 
 COMMAND_RESERVED = {"arguments", "name", "qapiInfo", "init", "encode"}
@@ -618,6 +616,12 @@ def command_swift_name(schema, expr):
     return name + "Command" if name in schema.swift_names.values() else name
 
 
+def command_response(schema, expr):
+    returns = expr.get("returns")
+    response = "QMP.QMPEmpty" if returns is None else schema.swift_type(returns)
+    return "QMP.QMPEmpty" if response == "QAPINull" else response
+
+
 def emit_command(schema, expr):
     name = command_swift_name(schema, expr)
     data = expr.get("data")
@@ -627,58 +631,30 @@ def emit_command(schema, expr):
         own = {m[0] for m in members}
         variants = [v for v in schema.variant_members(schema.types[data]) if v[0] not in own]
     returns = expr.get("returns")
-    response = "QMP.QMPEmpty" if returns is None else schema.swift_type(returns)
-    if response == "QAPINull":
-        response = "QMP.QMPEmpty"
-    out = doc_lines(schema, "command", expr, "command")
-    out.append("///")
-    out.append(f"/// Reply: `{returns if isinstance(returns, str) else ('[' + returns[0] + ']' if isinstance(returns, list) else 'nothing')}`.")
-    deprecated = "deprecated" in features_of(expr)
-    if deprecated:
-        out.append(f"@available(*, deprecated, message: \"'{expr['_name']}' is deprecated in QEMU's schema\")")
-    out.append(f"public struct {name}: QAPICommand {{")
-    out.append("    /// The wire name.")
-    out.append(f"    public static var name: Swift.String {{ {swift_string(expr['_name'])} }}")
-    out.append("    /// What the schema says about it: wire name, since, features.")
-    out.append(f"    public static var qapiInfo: QAPIDeclarationInfo {{ {info_literal('command', expr)} }}")
-    out.append("    /// The reply's type.")
-    out.append(f"    public typealias Response = {response}")
-    out.append("    /// The arguments as they go on the wire.")
-    out.append("    public var arguments: JSONObject")
-    out.append("    /// The command with `arguments` as they are.")
-    out.append("    public init(arguments: JSONObject) { self.arguments = arguments }")
-    out += init_lines(schema, members, COMMAND_RESERVED, "arguments")
-    out += accessor_lines(schema, members + variants, COMMAND_RESERVED, "arguments")
-    out.append("}")
-    return out
+    reply = ["///", f"/// Reply: `{returns if isinstance(returns, str) else ('[' + returns[0] + ']' if isinstance(returns, list) else 'nothing')}`."]
+    body = init_lines(schema, members, COMMAND_RESERVED, "arguments")
+    body += accessor_lines(schema, members + variants, COMMAND_RESERVED, "arguments")
+    tag_body = ["/// The reply's type.", f"public typealias Response = {command_response(schema, expr)}"]
+    return declaration(schema, expr, name, "command", "command", "QAPICommandValue", body, tag_body, reply)
 
 
 EVENT_RESERVED = {"json", "name", "qapiInfo", "requiredMembers", "qapiJSON", "init"}
 
 
-def emit_event(schema, expr):
+def event_swift_name(schema, expr):
     name = upper_camel(expr["_name"].lower()) + "Event"
-    if name in schema.swift_names.values():
-        name += "Notification"
+    return name + "Notification" if name in schema.swift_names.values() else name
+
+
+def event_members(schema, expr):
     data = expr.get("data")
-    members = schema.members(data, expr) if data is not None else []
-    out = doc_lines(schema, "event", expr, "event")
-    if "deprecated" in features_of(expr):
-        out.append(f"@available(*, deprecated, message: \"'{expr['_name']}' is deprecated in QEMU's schema\")")
-    out.append(f"public struct {name}: QAPIObject, QMPEventType {{")
-    out.append("    /// The wire name.")
-    out.append(f"    public static var name: Swift.String {{ {swift_string(expr['_name'])} }}")
-    out.append("    /// What the schema says about it: wire name, since, features.")
-    out.append(f"    public static var qapiInfo: QAPIDeclarationInfo {{ {info_literal('event', expr)} }}")
-    out.append("    /// The members every QEMU of the decoded range (2.12 and later) sends.")
-    out.append(f"    public static var requiredMembers: [Swift.String] {{ [{', '.join(swift_string(r) for r in required_for_decoding(members))}] }}")
-    out.append("    /// The event's `data` as it is on the wire, unknown members included.")
-    out.append("    public var json: JSONObject")
-    out.append("    /// The data `json` holds, unchecked.")
-    out.append("    public init(unchecked json: JSONObject) { self.json = json }")
-    out += accessor_lines(schema, members, EVENT_RESERVED, "json")
-    out.append("}")
-    return out
+    return schema.members(data, expr) if data is not None else []
+
+
+def emit_event(schema, expr):
+    name = event_swift_name(schema, expr)
+    body = accessor_lines(schema, event_members(schema, expr), EVENT_RESERVED, "json")
+    return declaration(schema, expr, name, "event", "event", "QAPIEventValue", body)
 
 
 HEADER = """// Generated by scripts/generate-qapi.sh from QEMU {version}'s QAPI schema ({source}). Do not edit.
@@ -688,8 +664,8 @@ HEADER = """// Generated by scripts/generate-qapi.sh from QEMU {version}'s QAPI 
 
 def imports(text):
     """`public import` for the modules the file's public declarations use, plain `import` for the others."""
-    uses_qmp = any(word in text for word in ("QMPEnum", "QMPEventType", "QMP.QMPEmpty"))
-    uses_wire = any(word in text for word in ("JSONObject", "QMPWire.JSON"))
+    uses_qmp = "QMP.QMPEmpty" in text
+    uses_wire = any(word in text for word in ("JSONObject", "QMPWire.JSON", "[:]"))
     return [("public " if uses_qmp else "") + "import QMP", ("public " if uses_wire else "") + "import QMPWire", ""]
 
 
@@ -699,7 +675,7 @@ def write(schema, out_dir, label, version, source):
         by_module.setdefault(expr["_module"], []).append(expr)
     written = []
     for module, exprs in sorted(by_module.items()):
-        lines = [HEADER.format(version=version, source=source), f"extension {schema.namespace} {{"]
+        lines = []
         for expr in exprs:
             kind = expr["_kind"]
             if kind == "enum":
@@ -712,30 +688,47 @@ def write(schema, out_dir, label, version, source):
                 body = emit_command(schema, expr)
             else:
                 body = emit_event(schema, expr)
-            lines += ["    " + line if line else "" for line in body]
+            lines += body
             lines.append("")
-        lines[-1] = "}"
         file_name = f"{label}{upper_camel(module).strip('_')}.swift"
-        body = "\n".join(lines)
-        header, rest = body.split("extension ", 1)
+        rest = "\n".join(lines[:-1])
         with open(os.path.join(out_dir, file_name), "w") as handle:
-            handle.write(header + "\n".join(imports(rest)) + "\nextension " + rest + "\n")
+            handle.write(HEADER.format(version=version, source=source) + "\n" + "\n".join(imports(rest)) + "\n" + rest + "\n")
         written.append(file_name)
     return written
 
 
+def facts_lines(label, schema):
+    """One line per declaration: schema, kind, tag path, wire name, since, features, required members (tabs)."""
+    path = schema.namespace[len("QAPI."):] + "." if schema.namespace != "QAPI" else ""
+
+    def line(kind, swift, expr, required=()):
+        return "\t".join([label, kind, path + swift, expr["_name"], since_text(expr.get("_since")),
+                          ",".join(features_of(expr)), ",".join(required)])
+    lines = [line("command", command_swift_name(schema, c), c) for c in schema.commands]
+    lines += [line("event", event_swift_name(schema, e), e, required_for_decoding(event_members(schema, e)))
+              for e in schema.events]
+    for name, expr in schema.types.items():
+        kind = expr["_kind"]
+        required = required_for_decoding(schema.all_members(expr)) if kind in ("struct", "union") else ()
+        lines.append(line(kind, schema.swift_names[name], expr, required))
+    return lines
+
+
 def catalog(schemas, out_dir, version):
-    lines = [HEADER.format(version=version, source="catalog") + "import QMPWire\n", "extension QAPI {"]
+    lines = [HEADER.format(version=version, source="catalog"), "extension QAPI {",
+             "    /// The QEMU version whose schema the code was generated from.",
+             f"    public static let generatedFrom = {swift_string(version)}", "}", "",
+             "/// The facts of every generated declaration (`QAPIFacts` reads them once): schema, kind, tag, wire name,",
+             "/// since, features and the members every QEMU of the decoded range sends, separated by tabs.",
+             "/// Commands and events are in the schema's order.",
+             "let qapiFactsText = #\"\"\""]
     for label, schema in schemas:
-        commands = ",\n".join(f"        {info_literal('command', c)}" for c in schema.commands)
-        events = ",\n".join(f"        {info_literal('event', e)}" for e in schema.events)
-        lines.append(f"    /// Every {label} command of the schema the code was generated from, as data (name, since, features).")
-        lines.append(f"    public static let {label.lower()}Commands: [QAPIDeclarationInfo] = [\n{commands}\n    ]")
-        lines.append(f"    /// Every {label} event of the schema the code was generated from, as data.")
-        lines.append(f"    public static let {label.lower()}Events: [QAPIDeclarationInfo] = [\n{events}\n    ]")
-    lines.append(f"    /// The QEMU version whose schema the code was generated from.")
-    lines.append(f"    public static let generatedFrom = {swift_string(version)}")
-    lines.append("}")
+        for line in facts_lines(label, schema):
+            if "\\" in line or '"""' in line:
+                raise SystemExit(f"unexpected characters in {line!r}")
+            lines.append(line)
+    lines.append("\"\"\"#")
     with open(os.path.join(out_dir, "Catalog.swift"), "w") as handle:
         handle.write("\n".join(lines) + "\n")
 

@@ -4,6 +4,14 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.InjectGhesV2Error`.
+    public enum InjectGhesV2Error: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
 extension QAPI {
     /// `inject-ghes-v2-error`: a QAPI command of the `acpi-hest` module, since QEMU 10.2.
     ///
@@ -14,26 +22,18 @@ extension QAPI {
     /// See [`inject-ghes-v2-error` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-acpi-hest.inject-ghes-v2-error).
     ///
     /// Reply: `nothing`.
-    public struct InjectGhesV2Error: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "inject-ghes-v2-error" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "inject-ghes-v2-error", kind: .command, since: QEMUVersion(major: 10, minor: 2, micro: 0), features: ["unstable"]) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(cper: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("cper", cper)
-        }
-        /// `cper`: `str`, since QEMU 10.2.
-        @_alwaysEmitIntoClient public var cper: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("cper") }
-            @_optimize(none) set { arguments.setQAPIMember("cper", newValue) }
-        }
+    public typealias InjectGhesV2Error = QAPICommandValue<QAPITags.InjectGhesV2Error>
+}
+
+extension QAPICommandValue where Tag == QAPITags.InjectGhesV2Error {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(cper: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("cper", cper)
+    }
+    /// `cper`: `str`, since QEMU 10.2.
+    @_alwaysEmitIntoClient public var cper: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("cper") }
+        @_optimize(none) set { arguments.setQAPIMember("cper", newValue) }
     }
 }

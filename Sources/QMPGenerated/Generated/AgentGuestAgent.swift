@@ -4,3255 +4,3408 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestAgentCommandInfo`.
+    public enum GuestAgentCommandInfo: QAPITag {}
+}
+
 extension QAPI.Agent {
     /// `GuestAgentCommandInfo`: a QAPI struct of the `guest-agent` module, since QEMU 1.1.
     ///
     /// See [`GuestAgentCommandInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestAgentCommandInfo).
-    public struct GuestAgentCommandInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestAgentCommandInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name", "enabled", "success-response"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, enabled: Swift.Bool, successResponse: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-            json.setQAPIMember("enabled", enabled)
-            json.setQAPIMember("success-response", successResponse)
-        }
-        /// `name`: `str`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `enabled`: `bool`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("enabled") }
-            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
-        }
-        /// `success-response`: `bool`, since QEMU 1.7.
-        @_alwaysEmitIntoClient public var successResponse: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("success-response") }
-            @_optimize(none) set { json.setQAPIMember("success-response", newValue) }
-        }
-    }
+    public typealias GuestAgentCommandInfo = QAPIObjectValue<QAPITags.Agent.GuestAgentCommandInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestAgentCommandInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, enabled: Swift.Bool, successResponse: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+        json.setQAPIMember("enabled", enabled)
+        json.setQAPIMember("success-response", successResponse)
+    }
+    /// `name`: `str`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `enabled`: `bool`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("enabled") }
+        @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
+    }
+    /// `success-response`: `bool`, since QEMU 1.7.
+    @_alwaysEmitIntoClient public var successResponse: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("success-response") }
+        @_optimize(none) set { json.setQAPIMember("success-response", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestAgentInfo`.
+    public enum GuestAgentInfo: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestAgentInfo`: a QAPI struct of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`GuestAgentInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestAgentInfo).
-    public struct GuestAgentInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestAgentInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["version", "supported_commands"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(version: Swift.String, supportedCommands: [QAPI.Agent.GuestAgentCommandInfo]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("version", version)
-            json.setQAPIMember("supported_commands", supportedCommands)
-        }
-        /// `version`: `str`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var version: Swift.String? {
-            @_optimize(none) get { json.qapiMember("version") }
-            @_optimize(none) set { json.setQAPIMember("version", newValue) }
-        }
-        /// `supported_commands`: `[GuestAgentCommandInfo]`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var supportedCommands: [QAPI.Agent.GuestAgentCommandInfo]? {
-            @_optimize(none) get { json.qapiMember("supported_commands") }
-            @_optimize(none) set { json.setQAPIMember("supported_commands", newValue) }
-        }
-    }
+    public typealias GuestAgentInfo = QAPIObjectValue<QAPITags.Agent.GuestAgentInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestAgentInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(version: Swift.String, supportedCommands: [QAPI.Agent.GuestAgentCommandInfo]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("version", version)
+        json.setQAPIMember("supported_commands", supportedCommands)
+    }
+    /// `version`: `str`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var version: Swift.String? {
+        @_optimize(none) get { json.qapiMember("version") }
+        @_optimize(none) set { json.setQAPIMember("version", newValue) }
+    }
+    /// `supported_commands`: `[GuestAgentCommandInfo]`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var supportedCommands: [QAPI.Agent.GuestAgentCommandInfo]? {
+        @_optimize(none) get { json.qapiMember("supported_commands") }
+        @_optimize(none) set { json.setQAPIMember("supported_commands", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFileRead`.
+    public enum GuestFileRead: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestFileRead`: a QAPI struct of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`GuestFileRead` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFileRead).
-    public struct GuestFileRead: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFileRead", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["count", "buf-b64", "eof"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(count: Swift.Int, bufB64: Swift.String, eof: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("count", count)
-            json.setQAPIMember("buf-b64", bufB64)
-            json.setQAPIMember("eof", eof)
-        }
-        /// `count`: `int`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var count: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("count") }
-            @_optimize(none) set { json.setQAPIMember("count", newValue) }
-        }
-        /// `buf-b64`: `str`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var bufB64: Swift.String? {
-            @_optimize(none) get { json.qapiMember("buf-b64") }
-            @_optimize(none) set { json.setQAPIMember("buf-b64", newValue) }
-        }
-        /// `eof`: `bool`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var eof: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("eof") }
-            @_optimize(none) set { json.setQAPIMember("eof", newValue) }
-        }
-    }
+    public typealias GuestFileRead = QAPIObjectValue<QAPITags.Agent.GuestFileRead>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestFileRead {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(count: Swift.Int, bufB64: Swift.String, eof: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("count", count)
+        json.setQAPIMember("buf-b64", bufB64)
+        json.setQAPIMember("eof", eof)
+    }
+    /// `count`: `int`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var count: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("count") }
+        @_optimize(none) set { json.setQAPIMember("count", newValue) }
+    }
+    /// `buf-b64`: `str`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var bufB64: Swift.String? {
+        @_optimize(none) get { json.qapiMember("buf-b64") }
+        @_optimize(none) set { json.setQAPIMember("buf-b64", newValue) }
+    }
+    /// `eof`: `bool`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var eof: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("eof") }
+        @_optimize(none) set { json.setQAPIMember("eof", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFileWrite`.
+    public enum GuestFileWrite: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestFileWrite`: a QAPI struct of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`GuestFileWrite` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFileWrite).
-    public struct GuestFileWrite: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFileWrite", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["count", "eof"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(count: Swift.Int, eof: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("count", count)
-            json.setQAPIMember("eof", eof)
-        }
-        /// `count`: `int`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var count: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("count") }
-            @_optimize(none) set { json.setQAPIMember("count", newValue) }
-        }
-        /// `eof`: `bool`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var eof: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("eof") }
-            @_optimize(none) set { json.setQAPIMember("eof", newValue) }
-        }
-    }
+    public typealias GuestFileWrite = QAPIObjectValue<QAPITags.Agent.GuestFileWrite>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestFileWrite {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(count: Swift.Int, eof: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("count", count)
+        json.setQAPIMember("eof", eof)
+    }
+    /// `count`: `int`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var count: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("count") }
+        @_optimize(none) set { json.setQAPIMember("count", newValue) }
+    }
+    /// `eof`: `bool`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var eof: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("eof") }
+        @_optimize(none) set { json.setQAPIMember("eof", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFileSeek`.
+    public enum GuestFileSeek: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestFileSeek`: a QAPI struct of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`GuestFileSeek` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFileSeek).
-    public struct GuestFileSeek: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFileSeek", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["position", "eof"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(position: Swift.Int, eof: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("position", position)
-            json.setQAPIMember("eof", eof)
-        }
-        /// `position`: `int`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var position: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("position") }
-            @_optimize(none) set { json.setQAPIMember("position", newValue) }
-        }
-        /// `eof`: `bool`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var eof: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("eof") }
-            @_optimize(none) set { json.setQAPIMember("eof", newValue) }
-        }
-    }
+    public typealias GuestFileSeek = QAPIObjectValue<QAPITags.Agent.GuestFileSeek>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestFileSeek {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(position: Swift.Int, eof: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("position", position)
+        json.setQAPIMember("eof", eof)
+    }
+    /// `position`: `int`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var position: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("position") }
+        @_optimize(none) set { json.setQAPIMember("position", newValue) }
+    }
+    /// `eof`: `bool`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var eof: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("eof") }
+        @_optimize(none) set { json.setQAPIMember("eof", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.QGASeek`.
+    public enum QGASeek: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `QGASeek`: a QAPI enumeration of the `guest-agent` module, since QEMU 2.6.
     ///
     /// See [`QGASeek` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.QGASeek).
-    public struct QGASeek: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QGASeek", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `set`.
-        @_alwaysEmitIntoClient public static var set: QGASeek { @_optimize(none) get { QGASeek(rawValue: "set") } }
-        /// `cur`.
-        @_alwaysEmitIntoClient public static var cur: QGASeek { @_optimize(none) get { QGASeek(rawValue: "cur") } }
-        /// `end`.
-        @_alwaysEmitIntoClient public static var end: QGASeek { @_optimize(none) get { QGASeek(rawValue: "end") } }
-    }
+    public typealias QGASeek = QAPIEnumValue<QAPITags.Agent.QGASeek>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.Agent.QGASeek {
+    /// `set`.
+    @_alwaysEmitIntoClient public static var set: Self { @_optimize(none) get { Self(rawValue: "set") } }
+    /// `cur`.
+    @_alwaysEmitIntoClient public static var cur: Self { @_optimize(none) get { Self(rawValue: "cur") } }
+    /// `end`.
+    @_alwaysEmitIntoClient public static var end: Self { @_optimize(none) get { Self(rawValue: "end") } }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFileWhence`.
+    public enum GuestFileWhence: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestFileWhence`: a QAPI alternate of the `guest-agent` module, since QEMU 2.6.
     ///
     /// See [`GuestFileWhence` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#alternate-QGA-guest-agent.GuestFileWhence).
-    public struct GuestFileWhence: QAPIAlternate {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFileWhence", kind: .alternate, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The value as it is on the wire.
-        public var json: QMPWire.JSON
-        /// The value `json`, unchecked.
-        public init(unchecked json: QMPWire.JSON) { self.json = json }
-        /// The `value` branch (`int`), when the value is one.
-        @_alwaysEmitIntoClient public var asValue: Swift.Int? { @_optimize(none) get { Swift.Int(qapiJSON: json) } }
-        /// A value of the `value` branch.
-        @_alwaysEmitIntoClient @_optimize(none) public static func value(_ value: Swift.Int) -> GuestFileWhence { GuestFileWhence(unchecked: value.qapiJSON) }
-        /// The `name` branch (`QGASeek`), when the value is one.
-        @_alwaysEmitIntoClient public var asName: QAPI.Agent.QGASeek? { @_optimize(none) get { QAPI.Agent.QGASeek(qapiJSON: json) } }
-        /// A value of the `name` branch.
-        @_alwaysEmitIntoClient @_optimize(none) public static func name(_ value: QAPI.Agent.QGASeek) -> GuestFileWhence { GuestFileWhence(unchecked: value.qapiJSON) }
-    }
+    public typealias GuestFileWhence = QAPIAlternateValue<QAPITags.Agent.GuestFileWhence>
+}
 
+extension QAPIAlternateValue where Tag == QAPITags.Agent.GuestFileWhence {
+    /// The `value` branch (`int`), when the value is one.
+    @_alwaysEmitIntoClient public var asValue: Swift.Int? { @_optimize(none) get { Swift.Int(qapiJSON: json) } }
+    /// A value of the `value` branch.
+    @_alwaysEmitIntoClient @_optimize(none) public static func value(_ value: Swift.Int) -> Self { Self(unchecked: value.qapiJSON) }
+    /// The `name` branch (`QGASeek`), when the value is one.
+    @_alwaysEmitIntoClient public var asName: QAPI.Agent.QGASeek? { @_optimize(none) get { QAPI.Agent.QGASeek(qapiJSON: json) } }
+    /// A value of the `name` branch.
+    @_alwaysEmitIntoClient @_optimize(none) public static func name(_ value: QAPI.Agent.QGASeek) -> Self { Self(unchecked: value.qapiJSON) }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFsfreezeStatus`.
+    public enum GuestFsfreezeStatus: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestFsfreezeStatus`: a QAPI enumeration of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`GuestFsfreezeStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestFsfreezeStatus).
-    public struct GuestFsfreezeStatus: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFsfreezeStatus", kind: .enumeration, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `thawed`.
-        @_alwaysEmitIntoClient public static var thawed: GuestFsfreezeStatus { @_optimize(none) get { GuestFsfreezeStatus(rawValue: "thawed") } }
-        /// `frozen`.
-        @_alwaysEmitIntoClient public static var frozen: GuestFsfreezeStatus { @_optimize(none) get { GuestFsfreezeStatus(rawValue: "frozen") } }
-    }
+    public typealias GuestFsfreezeStatus = QAPIEnumValue<QAPITags.Agent.GuestFsfreezeStatus>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.Agent.GuestFsfreezeStatus {
+    /// `thawed`.
+    @_alwaysEmitIntoClient public static var thawed: Self { @_optimize(none) get { Self(rawValue: "thawed") } }
+    /// `frozen`.
+    @_alwaysEmitIntoClient public static var frozen: Self { @_optimize(none) get { Self(rawValue: "frozen") } }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFilesystemTrimResult`.
+    public enum GuestFilesystemTrimResult: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestFilesystemTrimResult`: a QAPI struct of the `guest-agent` module, since QEMU 2.4.
     ///
     /// See [`GuestFilesystemTrimResult` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFilesystemTrimResult).
-    public struct GuestFilesystemTrimResult: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFilesystemTrimResult", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["path"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("path", path)
-        }
-        /// `path`: `str`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { json.qapiMember("path") }
-            @_optimize(none) set { json.setQAPIMember("path", newValue) }
-        }
-        /// `trimmed`: `int`, optional, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var trimmed: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("trimmed") }
-            @_optimize(none) set { json.setQAPIMember("trimmed", newValue) }
-        }
-        /// `minimum`: `int`, optional, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var minimum: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("minimum") }
-            @_optimize(none) set { json.setQAPIMember("minimum", newValue) }
-        }
-        /// `error`: `str`, optional, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var error: Swift.String? {
-            @_optimize(none) get { json.qapiMember("error") }
-            @_optimize(none) set { json.setQAPIMember("error", newValue) }
-        }
-    }
+    public typealias GuestFilesystemTrimResult = QAPIObjectValue<QAPITags.Agent.GuestFilesystemTrimResult>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestFilesystemTrimResult {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("path", path)
+    }
+    /// `path`: `str`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { json.qapiMember("path") }
+        @_optimize(none) set { json.setQAPIMember("path", newValue) }
+    }
+    /// `trimmed`: `int`, optional, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var trimmed: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("trimmed") }
+        @_optimize(none) set { json.setQAPIMember("trimmed", newValue) }
+    }
+    /// `minimum`: `int`, optional, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var minimum: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("minimum") }
+        @_optimize(none) set { json.setQAPIMember("minimum", newValue) }
+    }
+    /// `error`: `str`, optional, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var error: Swift.String? {
+        @_optimize(none) get { json.qapiMember("error") }
+        @_optimize(none) set { json.setQAPIMember("error", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFilesystemTrimResponse`.
+    public enum GuestFilesystemTrimResponse: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestFilesystemTrimResponse`: a QAPI struct of the `guest-agent` module, since QEMU 2.4.
     ///
     /// See [`GuestFilesystemTrimResponse` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFilesystemTrimResponse).
-    public struct GuestFilesystemTrimResponse: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFilesystemTrimResponse", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["paths"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(paths: [QAPI.Agent.GuestFilesystemTrimResult]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("paths", paths)
-        }
-        /// `paths`: `[GuestFilesystemTrimResult]`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var paths: [QAPI.Agent.GuestFilesystemTrimResult]? {
-            @_optimize(none) get { json.qapiMember("paths") }
-            @_optimize(none) set { json.setQAPIMember("paths", newValue) }
-        }
-    }
+    public typealias GuestFilesystemTrimResponse = QAPIObjectValue<QAPITags.Agent.GuestFilesystemTrimResponse>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestFilesystemTrimResponse {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(paths: [QAPI.Agent.GuestFilesystemTrimResult]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("paths", paths)
+    }
+    /// `paths`: `[GuestFilesystemTrimResult]`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var paths: [QAPI.Agent.GuestFilesystemTrimResult]? {
+        @_optimize(none) get { json.qapiMember("paths") }
+        @_optimize(none) set { json.setQAPIMember("paths", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestIPAddressType`.
+    public enum GuestIPAddressType: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestIpAddressType`: a QAPI enumeration of the `guest-agent` module, since QEMU 1.1.
     ///
     /// See [`GuestIpAddressType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestIpAddressType).
-    public struct GuestIPAddressType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestIpAddressType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `ipv4`.
-        @_alwaysEmitIntoClient public static var ipv4: GuestIPAddressType { @_optimize(none) get { GuestIPAddressType(rawValue: "ipv4") } }
-        /// `ipv6`.
-        @_alwaysEmitIntoClient public static var ipv6: GuestIPAddressType { @_optimize(none) get { GuestIPAddressType(rawValue: "ipv6") } }
-    }
+    public typealias GuestIPAddressType = QAPIEnumValue<QAPITags.Agent.GuestIPAddressType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.Agent.GuestIPAddressType {
+    /// `ipv4`.
+    @_alwaysEmitIntoClient public static var ipv4: Self { @_optimize(none) get { Self(rawValue: "ipv4") } }
+    /// `ipv6`.
+    @_alwaysEmitIntoClient public static var ipv6: Self { @_optimize(none) get { Self(rawValue: "ipv6") } }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestIPAddress`.
+    public enum GuestIPAddress: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestIpAddress`: a QAPI struct of the `guest-agent` module, since QEMU 1.1.
     ///
     /// See [`GuestIpAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestIpAddress).
-    public struct GuestIPAddress: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestIpAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["ip-address", "ip-address-type", "prefix"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(ipAddress: Swift.String, ipAddressType: QAPI.Agent.GuestIPAddressType, prefix: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("ip-address", ipAddress)
-            json.setQAPIMember("ip-address-type", ipAddressType)
-            json.setQAPIMember("prefix", prefix)
-        }
-        /// `ip-address`: `str`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var ipAddress: Swift.String? {
-            @_optimize(none) get { json.qapiMember("ip-address") }
-            @_optimize(none) set { json.setQAPIMember("ip-address", newValue) }
-        }
-        /// `ip-address-type`: `GuestIpAddressType`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var ipAddressType: QAPI.Agent.GuestIPAddressType? {
-            @_optimize(none) get { json.qapiMember("ip-address-type") }
-            @_optimize(none) set { json.setQAPIMember("ip-address-type", newValue) }
-        }
-        /// `prefix`: `int`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var prefix: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("prefix") }
-            @_optimize(none) set { json.setQAPIMember("prefix", newValue) }
-        }
-    }
+    public typealias GuestIPAddress = QAPIObjectValue<QAPITags.Agent.GuestIPAddress>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestIPAddress {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(ipAddress: Swift.String, ipAddressType: QAPI.Agent.GuestIPAddressType, prefix: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("ip-address", ipAddress)
+        json.setQAPIMember("ip-address-type", ipAddressType)
+        json.setQAPIMember("prefix", prefix)
+    }
+    /// `ip-address`: `str`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var ipAddress: Swift.String? {
+        @_optimize(none) get { json.qapiMember("ip-address") }
+        @_optimize(none) set { json.setQAPIMember("ip-address", newValue) }
+    }
+    /// `ip-address-type`: `GuestIpAddressType`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var ipAddressType: QAPI.Agent.GuestIPAddressType? {
+        @_optimize(none) get { json.qapiMember("ip-address-type") }
+        @_optimize(none) set { json.setQAPIMember("ip-address-type", newValue) }
+    }
+    /// `prefix`: `int`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var prefix: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("prefix") }
+        @_optimize(none) set { json.setQAPIMember("prefix", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestNetworkInterfaceStat`.
+    public enum GuestNetworkInterfaceStat: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestNetworkInterfaceStat`: a QAPI struct of the `guest-agent` module, since QEMU 2.11.
     ///
     /// See [`GuestNetworkInterfaceStat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNetworkInterfaceStat).
-    public struct GuestNetworkInterfaceStat: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestNetworkInterfaceStat", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["rx-bytes", "rx-packets", "rx-errs", "rx-dropped", "tx-bytes", "tx-packets", "tx-errs", "tx-dropped"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(rxBytes: Swift.UInt64, rxPackets: Swift.UInt64, rxErrs: Swift.UInt64, rxDropped: Swift.UInt64, txBytes: Swift.UInt64, txPackets: Swift.UInt64, txErrs: Swift.UInt64, txDropped: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("rx-bytes", rxBytes)
-            json.setQAPIMember("rx-packets", rxPackets)
-            json.setQAPIMember("rx-errs", rxErrs)
-            json.setQAPIMember("rx-dropped", rxDropped)
-            json.setQAPIMember("tx-bytes", txBytes)
-            json.setQAPIMember("tx-packets", txPackets)
-            json.setQAPIMember("tx-errs", txErrs)
-            json.setQAPIMember("tx-dropped", txDropped)
-        }
-        /// `rx-bytes`: `uint64`, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var rxBytes: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("rx-bytes") }
-            @_optimize(none) set { json.setQAPIMember("rx-bytes", newValue) }
-        }
-        /// `rx-packets`: `uint64`, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var rxPackets: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("rx-packets") }
-            @_optimize(none) set { json.setQAPIMember("rx-packets", newValue) }
-        }
-        /// `rx-errs`: `uint64`, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var rxErrs: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("rx-errs") }
-            @_optimize(none) set { json.setQAPIMember("rx-errs", newValue) }
-        }
-        /// `rx-dropped`: `uint64`, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var rxDropped: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("rx-dropped") }
-            @_optimize(none) set { json.setQAPIMember("rx-dropped", newValue) }
-        }
-        /// `tx-bytes`: `uint64`, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var txBytes: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("tx-bytes") }
-            @_optimize(none) set { json.setQAPIMember("tx-bytes", newValue) }
-        }
-        /// `tx-packets`: `uint64`, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var txPackets: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("tx-packets") }
-            @_optimize(none) set { json.setQAPIMember("tx-packets", newValue) }
-        }
-        /// `tx-errs`: `uint64`, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var txErrs: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("tx-errs") }
-            @_optimize(none) set { json.setQAPIMember("tx-errs", newValue) }
-        }
-        /// `tx-dropped`: `uint64`, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var txDropped: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("tx-dropped") }
-            @_optimize(none) set { json.setQAPIMember("tx-dropped", newValue) }
-        }
-    }
+    public typealias GuestNetworkInterfaceStat = QAPIObjectValue<QAPITags.Agent.GuestNetworkInterfaceStat>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestNetworkInterfaceStat {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(rxBytes: Swift.UInt64, rxPackets: Swift.UInt64, rxErrs: Swift.UInt64, rxDropped: Swift.UInt64, txBytes: Swift.UInt64, txPackets: Swift.UInt64, txErrs: Swift.UInt64, txDropped: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("rx-bytes", rxBytes)
+        json.setQAPIMember("rx-packets", rxPackets)
+        json.setQAPIMember("rx-errs", rxErrs)
+        json.setQAPIMember("rx-dropped", rxDropped)
+        json.setQAPIMember("tx-bytes", txBytes)
+        json.setQAPIMember("tx-packets", txPackets)
+        json.setQAPIMember("tx-errs", txErrs)
+        json.setQAPIMember("tx-dropped", txDropped)
+    }
+    /// `rx-bytes`: `uint64`, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var rxBytes: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("rx-bytes") }
+        @_optimize(none) set { json.setQAPIMember("rx-bytes", newValue) }
+    }
+    /// `rx-packets`: `uint64`, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var rxPackets: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("rx-packets") }
+        @_optimize(none) set { json.setQAPIMember("rx-packets", newValue) }
+    }
+    /// `rx-errs`: `uint64`, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var rxErrs: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("rx-errs") }
+        @_optimize(none) set { json.setQAPIMember("rx-errs", newValue) }
+    }
+    /// `rx-dropped`: `uint64`, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var rxDropped: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("rx-dropped") }
+        @_optimize(none) set { json.setQAPIMember("rx-dropped", newValue) }
+    }
+    /// `tx-bytes`: `uint64`, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var txBytes: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("tx-bytes") }
+        @_optimize(none) set { json.setQAPIMember("tx-bytes", newValue) }
+    }
+    /// `tx-packets`: `uint64`, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var txPackets: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("tx-packets") }
+        @_optimize(none) set { json.setQAPIMember("tx-packets", newValue) }
+    }
+    /// `tx-errs`: `uint64`, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var txErrs: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("tx-errs") }
+        @_optimize(none) set { json.setQAPIMember("tx-errs", newValue) }
+    }
+    /// `tx-dropped`: `uint64`, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var txDropped: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("tx-dropped") }
+        @_optimize(none) set { json.setQAPIMember("tx-dropped", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestNetworkInterface`.
+    public enum GuestNetworkInterface: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestNetworkInterface`: a QAPI struct of the `guest-agent` module, since QEMU 1.1.
     ///
     /// See [`GuestNetworkInterface` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNetworkInterface).
-    public struct GuestNetworkInterface: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestNetworkInterface", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-        }
-        /// `name`: `str`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `hardware-address`: `str`, optional, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var hardwareAddress: Swift.String? {
-            @_optimize(none) get { json.qapiMember("hardware-address") }
-            @_optimize(none) set { json.setQAPIMember("hardware-address", newValue) }
-        }
-        /// `ip-addresses`: `[GuestIpAddress]`, optional, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var ipAddresses: [QAPI.Agent.GuestIPAddress]? {
-            @_optimize(none) get { json.qapiMember("ip-addresses") }
-            @_optimize(none) set { json.setQAPIMember("ip-addresses", newValue) }
-        }
-        /// `statistics`: `GuestNetworkInterfaceStat`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var statistics: QAPI.Agent.GuestNetworkInterfaceStat? {
-            @_optimize(none) get { json.qapiMember("statistics") }
-            @_optimize(none) set { json.setQAPIMember("statistics", newValue) }
-        }
-    }
+    public typealias GuestNetworkInterface = QAPIObjectValue<QAPITags.Agent.GuestNetworkInterface>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestNetworkInterface {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+    }
+    /// `name`: `str`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `hardware-address`: `str`, optional, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var hardwareAddress: Swift.String? {
+        @_optimize(none) get { json.qapiMember("hardware-address") }
+        @_optimize(none) set { json.setQAPIMember("hardware-address", newValue) }
+    }
+    /// `ip-addresses`: `[GuestIpAddress]`, optional, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var ipAddresses: [QAPI.Agent.GuestIPAddress]? {
+        @_optimize(none) get { json.qapiMember("ip-addresses") }
+        @_optimize(none) set { json.setQAPIMember("ip-addresses", newValue) }
+    }
+    /// `statistics`: `GuestNetworkInterfaceStat`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var statistics: QAPI.Agent.GuestNetworkInterfaceStat? {
+        @_optimize(none) get { json.qapiMember("statistics") }
+        @_optimize(none) set { json.setQAPIMember("statistics", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestLogicalProcessor`.
+    public enum GuestLogicalProcessor: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestLogicalProcessor`: a QAPI struct of the `guest-agent` module, since QEMU 1.5.
     ///
     /// See [`GuestLogicalProcessor` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestLogicalProcessor).
-    public struct GuestLogicalProcessor: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestLogicalProcessor", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["logical-id", "online"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(logicalID: Swift.Int, online: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("logical-id", logicalID)
-            json.setQAPIMember("online", online)
-        }
-        /// `logical-id`: `int`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var logicalID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("logical-id") }
-            @_optimize(none) set { json.setQAPIMember("logical-id", newValue) }
-        }
-        /// `online`: `bool`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var online: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("online") }
-            @_optimize(none) set { json.setQAPIMember("online", newValue) }
-        }
-        /// `can-offline`: `bool`, optional, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var canOffline: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("can-offline") }
-            @_optimize(none) set { json.setQAPIMember("can-offline", newValue) }
-        }
-    }
+    public typealias GuestLogicalProcessor = QAPIObjectValue<QAPITags.Agent.GuestLogicalProcessor>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestLogicalProcessor {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(logicalID: Swift.Int, online: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("logical-id", logicalID)
+        json.setQAPIMember("online", online)
+    }
+    /// `logical-id`: `int`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var logicalID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("logical-id") }
+        @_optimize(none) set { json.setQAPIMember("logical-id", newValue) }
+    }
+    /// `online`: `bool`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var online: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("online") }
+        @_optimize(none) set { json.setQAPIMember("online", newValue) }
+    }
+    /// `can-offline`: `bool`, optional, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var canOffline: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("can-offline") }
+        @_optimize(none) set { json.setQAPIMember("can-offline", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestDiskBusType`.
+    public enum GuestDiskBusType: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestDiskBusType`: a QAPI enumeration of the `guest-agent` module, since QEMU 2.2.
     ///
     /// See [`GuestDiskBusType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestDiskBusType).
-    public struct GuestDiskBusType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskBusType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `ide`.
-        @_alwaysEmitIntoClient public static var ide: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "ide") } }
-        /// `fdc`.
-        @_alwaysEmitIntoClient public static var fdc: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "fdc") } }
-        /// `scsi`.
-        @_alwaysEmitIntoClient public static var scsi: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "scsi") } }
-        /// `virtio`.
-        @_alwaysEmitIntoClient public static var virtio: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "virtio") } }
-        /// `xen`.
-        @_alwaysEmitIntoClient public static var xen: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "xen") } }
-        /// `usb`.
-        @_alwaysEmitIntoClient public static var usb: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "usb") } }
-        /// `uml`.
-        @_alwaysEmitIntoClient public static var uml: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "uml") } }
-        /// `sata`.
-        @_alwaysEmitIntoClient public static var sata: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "sata") } }
-        /// `sd`.
-        @_alwaysEmitIntoClient public static var sd: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "sd") } }
-        /// `unknown`.
-        @_alwaysEmitIntoClient public static var unknown: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "unknown") } }
-        /// `ieee1394`.
-        @_alwaysEmitIntoClient public static var ieee1394: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "ieee1394") } }
-        /// `ssa`.
-        @_alwaysEmitIntoClient public static var ssa: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "ssa") } }
-        /// `fibre`.
-        @_alwaysEmitIntoClient public static var fibre: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "fibre") } }
-        /// `raid`.
-        @_alwaysEmitIntoClient public static var raid: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "raid") } }
-        /// `iscsi`.
-        @_alwaysEmitIntoClient public static var iscsi: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "iscsi") } }
-        /// `sas`.
-        @_alwaysEmitIntoClient public static var sas: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "sas") } }
-        /// `mmc`.
-        @_alwaysEmitIntoClient public static var mmc: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "mmc") } }
-        /// `virtual`.
-        @_alwaysEmitIntoClient public static var virtual: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "virtual") } }
-        /// `file-backed-virtual`.
-        @_alwaysEmitIntoClient public static var fileBackedVirtual: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "file-backed-virtual") } }
-        /// `nvme`.
-        @_alwaysEmitIntoClient public static var nvme: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "nvme") } }
-    }
+    public typealias GuestDiskBusType = QAPIEnumValue<QAPITags.Agent.GuestDiskBusType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.Agent.GuestDiskBusType {
+    /// `ide`.
+    @_alwaysEmitIntoClient public static var ide: Self { @_optimize(none) get { Self(rawValue: "ide") } }
+    /// `fdc`.
+    @_alwaysEmitIntoClient public static var fdc: Self { @_optimize(none) get { Self(rawValue: "fdc") } }
+    /// `scsi`.
+    @_alwaysEmitIntoClient public static var scsi: Self { @_optimize(none) get { Self(rawValue: "scsi") } }
+    /// `virtio`.
+    @_alwaysEmitIntoClient public static var virtio: Self { @_optimize(none) get { Self(rawValue: "virtio") } }
+    /// `xen`.
+    @_alwaysEmitIntoClient public static var xen: Self { @_optimize(none) get { Self(rawValue: "xen") } }
+    /// `usb`.
+    @_alwaysEmitIntoClient public static var usb: Self { @_optimize(none) get { Self(rawValue: "usb") } }
+    /// `uml`.
+    @_alwaysEmitIntoClient public static var uml: Self { @_optimize(none) get { Self(rawValue: "uml") } }
+    /// `sata`.
+    @_alwaysEmitIntoClient public static var sata: Self { @_optimize(none) get { Self(rawValue: "sata") } }
+    /// `sd`.
+    @_alwaysEmitIntoClient public static var sd: Self { @_optimize(none) get { Self(rawValue: "sd") } }
+    /// `unknown`.
+    @_alwaysEmitIntoClient public static var unknown: Self { @_optimize(none) get { Self(rawValue: "unknown") } }
+    /// `ieee1394`.
+    @_alwaysEmitIntoClient public static var ieee1394: Self { @_optimize(none) get { Self(rawValue: "ieee1394") } }
+    /// `ssa`.
+    @_alwaysEmitIntoClient public static var ssa: Self { @_optimize(none) get { Self(rawValue: "ssa") } }
+    /// `fibre`.
+    @_alwaysEmitIntoClient public static var fibre: Self { @_optimize(none) get { Self(rawValue: "fibre") } }
+    /// `raid`.
+    @_alwaysEmitIntoClient public static var raid: Self { @_optimize(none) get { Self(rawValue: "raid") } }
+    /// `iscsi`.
+    @_alwaysEmitIntoClient public static var iscsi: Self { @_optimize(none) get { Self(rawValue: "iscsi") } }
+    /// `sas`.
+    @_alwaysEmitIntoClient public static var sas: Self { @_optimize(none) get { Self(rawValue: "sas") } }
+    /// `mmc`.
+    @_alwaysEmitIntoClient public static var mmc: Self { @_optimize(none) get { Self(rawValue: "mmc") } }
+    /// `virtual`.
+    @_alwaysEmitIntoClient public static var virtual: Self { @_optimize(none) get { Self(rawValue: "virtual") } }
+    /// `file-backed-virtual`.
+    @_alwaysEmitIntoClient public static var fileBackedVirtual: Self { @_optimize(none) get { Self(rawValue: "file-backed-virtual") } }
+    /// `nvme`.
+    @_alwaysEmitIntoClient public static var nvme: Self { @_optimize(none) get { Self(rawValue: "nvme") } }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestPCIAddress`.
+    public enum GuestPCIAddress: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestPCIAddress`: a QAPI struct of the `guest-agent` module, since QEMU 2.2.
     ///
     /// See [`GuestPCIAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestPCIAddress).
-    public struct GuestPCIAddress: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPCIAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["domain", "bus", "slot", "function"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(domain: Swift.Int, bus: Swift.Int, slot: Swift.Int, function: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("domain", domain)
-            json.setQAPIMember("bus", bus)
-            json.setQAPIMember("slot", slot)
-            json.setQAPIMember("function", function)
-        }
-        /// `domain`: `int`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var domain: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("domain") }
-            @_optimize(none) set { json.setQAPIMember("domain", newValue) }
-        }
-        /// `bus`: `int`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var bus: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("bus") }
-            @_optimize(none) set { json.setQAPIMember("bus", newValue) }
-        }
-        /// `slot`: `int`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var slot: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("slot") }
-            @_optimize(none) set { json.setQAPIMember("slot", newValue) }
-        }
-        /// `function`: `int`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var function: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("function") }
-            @_optimize(none) set { json.setQAPIMember("function", newValue) }
-        }
-    }
+    public typealias GuestPCIAddress = QAPIObjectValue<QAPITags.Agent.GuestPCIAddress>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestPCIAddress {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(domain: Swift.Int, bus: Swift.Int, slot: Swift.Int, function: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("domain", domain)
+        json.setQAPIMember("bus", bus)
+        json.setQAPIMember("slot", slot)
+        json.setQAPIMember("function", function)
+    }
+    /// `domain`: `int`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var domain: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("domain") }
+        @_optimize(none) set { json.setQAPIMember("domain", newValue) }
+    }
+    /// `bus`: `int`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var bus: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("bus") }
+        @_optimize(none) set { json.setQAPIMember("bus", newValue) }
+    }
+    /// `slot`: `int`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var slot: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("slot") }
+        @_optimize(none) set { json.setQAPIMember("slot", newValue) }
+    }
+    /// `function`: `int`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var function: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("function") }
+        @_optimize(none) set { json.setQAPIMember("function", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestCCWAddress`.
+    public enum GuestCCWAddress: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestCCWAddress`: a QAPI struct of the `guest-agent` module, since QEMU 6.0.
     ///
     /// See [`GuestCCWAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestCCWAddress).
-    public struct GuestCCWAddress: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestCCWAddress", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(cssid: Swift.Int, ssid: Swift.Int, subchno: Swift.Int, devno: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("cssid", cssid)
-            json.setQAPIMember("ssid", ssid)
-            json.setQAPIMember("subchno", subchno)
-            json.setQAPIMember("devno", devno)
-        }
-        /// `cssid`: `int`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var cssid: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cssid") }
-            @_optimize(none) set { json.setQAPIMember("cssid", newValue) }
-        }
-        /// `ssid`: `int`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var ssid: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("ssid") }
-            @_optimize(none) set { json.setQAPIMember("ssid", newValue) }
-        }
-        /// `subchno`: `int`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var subchno: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("subchno") }
-            @_optimize(none) set { json.setQAPIMember("subchno", newValue) }
-        }
-        /// `devno`: `int`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var devno: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("devno") }
-            @_optimize(none) set { json.setQAPIMember("devno", newValue) }
-        }
-    }
+    public typealias GuestCCWAddress = QAPIObjectValue<QAPITags.Agent.GuestCCWAddress>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestCCWAddress {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(cssid: Swift.Int, ssid: Swift.Int, subchno: Swift.Int, devno: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("cssid", cssid)
+        json.setQAPIMember("ssid", ssid)
+        json.setQAPIMember("subchno", subchno)
+        json.setQAPIMember("devno", devno)
+    }
+    /// `cssid`: `int`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var cssid: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cssid") }
+        @_optimize(none) set { json.setQAPIMember("cssid", newValue) }
+    }
+    /// `ssid`: `int`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var ssid: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("ssid") }
+        @_optimize(none) set { json.setQAPIMember("ssid", newValue) }
+    }
+    /// `subchno`: `int`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var subchno: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("subchno") }
+        @_optimize(none) set { json.setQAPIMember("subchno", newValue) }
+    }
+    /// `devno`: `int`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var devno: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("devno") }
+        @_optimize(none) set { json.setQAPIMember("devno", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestDiskAddress`.
+    public enum GuestDiskAddress: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestDiskAddress`: a QAPI struct of the `guest-agent` module, since QEMU 2.2.
     ///
     /// See [`GuestDiskAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskAddress).
-    public struct GuestDiskAddress: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["pci-controller", "bus-type", "bus", "target", "unit"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(pciController: QAPI.Agent.GuestPCIAddress, busType: QAPI.Agent.GuestDiskBusType, bus: Swift.Int, target: Swift.Int, unit: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("pci-controller", pciController)
-            json.setQAPIMember("bus-type", busType)
-            json.setQAPIMember("bus", bus)
-            json.setQAPIMember("target", target)
-            json.setQAPIMember("unit", unit)
-        }
-        /// `pci-controller`: `GuestPCIAddress`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var pciController: QAPI.Agent.GuestPCIAddress? {
-            @_optimize(none) get { json.qapiMember("pci-controller") }
-            @_optimize(none) set { json.setQAPIMember("pci-controller", newValue) }
-        }
-        /// `bus-type`: `GuestDiskBusType`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var busType: QAPI.Agent.GuestDiskBusType? {
-            @_optimize(none) get { json.qapiMember("bus-type") }
-            @_optimize(none) set { json.setQAPIMember("bus-type", newValue) }
-        }
-        /// `bus`: `int`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var bus: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("bus") }
-            @_optimize(none) set { json.setQAPIMember("bus", newValue) }
-        }
-        /// `target`: `int`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var target: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("target") }
-            @_optimize(none) set { json.setQAPIMember("target", newValue) }
-        }
-        /// `unit`: `int`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var unit: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("unit") }
-            @_optimize(none) set { json.setQAPIMember("unit", newValue) }
-        }
-        /// `serial`: `str`, optional, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var serial: Swift.String? {
-            @_optimize(none) get { json.qapiMember("serial") }
-            @_optimize(none) set { json.setQAPIMember("serial", newValue) }
-        }
-        /// `dev`: `str`, optional, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var dev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("dev") }
-            @_optimize(none) set { json.setQAPIMember("dev", newValue) }
-        }
-        /// `ccw-address`: `GuestCCWAddress`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var ccwAddress: QAPI.Agent.GuestCCWAddress? {
-            @_optimize(none) get { json.qapiMember("ccw-address") }
-            @_optimize(none) set { json.setQAPIMember("ccw-address", newValue) }
-        }
-    }
+    public typealias GuestDiskAddress = QAPIObjectValue<QAPITags.Agent.GuestDiskAddress>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDiskAddress {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(pciController: QAPI.Agent.GuestPCIAddress, busType: QAPI.Agent.GuestDiskBusType, bus: Swift.Int, target: Swift.Int, unit: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("pci-controller", pciController)
+        json.setQAPIMember("bus-type", busType)
+        json.setQAPIMember("bus", bus)
+        json.setQAPIMember("target", target)
+        json.setQAPIMember("unit", unit)
+    }
+    /// `pci-controller`: `GuestPCIAddress`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var pciController: QAPI.Agent.GuestPCIAddress? {
+        @_optimize(none) get { json.qapiMember("pci-controller") }
+        @_optimize(none) set { json.setQAPIMember("pci-controller", newValue) }
+    }
+    /// `bus-type`: `GuestDiskBusType`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var busType: QAPI.Agent.GuestDiskBusType? {
+        @_optimize(none) get { json.qapiMember("bus-type") }
+        @_optimize(none) set { json.setQAPIMember("bus-type", newValue) }
+    }
+    /// `bus`: `int`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var bus: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("bus") }
+        @_optimize(none) set { json.setQAPIMember("bus", newValue) }
+    }
+    /// `target`: `int`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var target: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("target") }
+        @_optimize(none) set { json.setQAPIMember("target", newValue) }
+    }
+    /// `unit`: `int`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var unit: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("unit") }
+        @_optimize(none) set { json.setQAPIMember("unit", newValue) }
+    }
+    /// `serial`: `str`, optional, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var serial: Swift.String? {
+        @_optimize(none) get { json.qapiMember("serial") }
+        @_optimize(none) set { json.setQAPIMember("serial", newValue) }
+    }
+    /// `dev`: `str`, optional, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var dev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("dev") }
+        @_optimize(none) set { json.setQAPIMember("dev", newValue) }
+    }
+    /// `ccw-address`: `GuestCCWAddress`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var ccwAddress: QAPI.Agent.GuestCCWAddress? {
+        @_optimize(none) get { json.qapiMember("ccw-address") }
+        @_optimize(none) set { json.setQAPIMember("ccw-address", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestNVMeSmart`.
+    public enum GuestNVMeSmart: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestNVMeSmart`: a QAPI struct of the `guest-agent` module, since QEMU 7.1.
     ///
     /// See [`GuestNVMeSmart` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNVMeSmart).
-    public struct GuestNVMeSmart: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestNVMeSmart", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(criticalWarning: Swift.Int, temperature: Swift.Int, availableSpare: Swift.Int, availableSpareThreshold: Swift.Int, percentageUsed: Swift.Int, dataUnitsReadLo: Swift.UInt64, dataUnitsReadHi: Swift.UInt64, dataUnitsWrittenLo: Swift.UInt64, dataUnitsWrittenHi: Swift.UInt64, hostReadCommandsLo: Swift.UInt64, hostReadCommandsHi: Swift.UInt64, hostWriteCommandsLo: Swift.UInt64, hostWriteCommandsHi: Swift.UInt64, controllerBusyTimeLo: Swift.UInt64, controllerBusyTimeHi: Swift.UInt64, powerCyclesLo: Swift.UInt64, powerCyclesHi: Swift.UInt64, powerOnHoursLo: Swift.UInt64, powerOnHoursHi: Swift.UInt64, unsafeShutdownsLo: Swift.UInt64, unsafeShutdownsHi: Swift.UInt64, mediaErrorsLo: Swift.UInt64, mediaErrorsHi: Swift.UInt64, numberOfErrorLogEntriesLo: Swift.UInt64, numberOfErrorLogEntriesHi: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("critical-warning", criticalWarning)
-            json.setQAPIMember("temperature", temperature)
-            json.setQAPIMember("available-spare", availableSpare)
-            json.setQAPIMember("available-spare-threshold", availableSpareThreshold)
-            json.setQAPIMember("percentage-used", percentageUsed)
-            json.setQAPIMember("data-units-read-lo", dataUnitsReadLo)
-            json.setQAPIMember("data-units-read-hi", dataUnitsReadHi)
-            json.setQAPIMember("data-units-written-lo", dataUnitsWrittenLo)
-            json.setQAPIMember("data-units-written-hi", dataUnitsWrittenHi)
-            json.setQAPIMember("host-read-commands-lo", hostReadCommandsLo)
-            json.setQAPIMember("host-read-commands-hi", hostReadCommandsHi)
-            json.setQAPIMember("host-write-commands-lo", hostWriteCommandsLo)
-            json.setQAPIMember("host-write-commands-hi", hostWriteCommandsHi)
-            json.setQAPIMember("controller-busy-time-lo", controllerBusyTimeLo)
-            json.setQAPIMember("controller-busy-time-hi", controllerBusyTimeHi)
-            json.setQAPIMember("power-cycles-lo", powerCyclesLo)
-            json.setQAPIMember("power-cycles-hi", powerCyclesHi)
-            json.setQAPIMember("power-on-hours-lo", powerOnHoursLo)
-            json.setQAPIMember("power-on-hours-hi", powerOnHoursHi)
-            json.setQAPIMember("unsafe-shutdowns-lo", unsafeShutdownsLo)
-            json.setQAPIMember("unsafe-shutdowns-hi", unsafeShutdownsHi)
-            json.setQAPIMember("media-errors-lo", mediaErrorsLo)
-            json.setQAPIMember("media-errors-hi", mediaErrorsHi)
-            json.setQAPIMember("number-of-error-log-entries-lo", numberOfErrorLogEntriesLo)
-            json.setQAPIMember("number-of-error-log-entries-hi", numberOfErrorLogEntriesHi)
-        }
-        /// `critical-warning`: `int`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var criticalWarning: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("critical-warning") }
-            @_optimize(none) set { json.setQAPIMember("critical-warning", newValue) }
-        }
-        /// `temperature`: `int`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var temperature: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("temperature") }
-            @_optimize(none) set { json.setQAPIMember("temperature", newValue) }
-        }
-        /// `available-spare`: `int`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var availableSpare: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("available-spare") }
-            @_optimize(none) set { json.setQAPIMember("available-spare", newValue) }
-        }
-        /// `available-spare-threshold`: `int`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var availableSpareThreshold: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("available-spare-threshold") }
-            @_optimize(none) set { json.setQAPIMember("available-spare-threshold", newValue) }
-        }
-        /// `percentage-used`: `int`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var percentageUsed: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("percentage-used") }
-            @_optimize(none) set { json.setQAPIMember("percentage-used", newValue) }
-        }
-        /// `data-units-read-lo`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var dataUnitsReadLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("data-units-read-lo") }
-            @_optimize(none) set { json.setQAPIMember("data-units-read-lo", newValue) }
-        }
-        /// `data-units-read-hi`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var dataUnitsReadHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("data-units-read-hi") }
-            @_optimize(none) set { json.setQAPIMember("data-units-read-hi", newValue) }
-        }
-        /// `data-units-written-lo`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var dataUnitsWrittenLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("data-units-written-lo") }
-            @_optimize(none) set { json.setQAPIMember("data-units-written-lo", newValue) }
-        }
-        /// `data-units-written-hi`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var dataUnitsWrittenHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("data-units-written-hi") }
-            @_optimize(none) set { json.setQAPIMember("data-units-written-hi", newValue) }
-        }
-        /// `host-read-commands-lo`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var hostReadCommandsLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("host-read-commands-lo") }
-            @_optimize(none) set { json.setQAPIMember("host-read-commands-lo", newValue) }
-        }
-        /// `host-read-commands-hi`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var hostReadCommandsHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("host-read-commands-hi") }
-            @_optimize(none) set { json.setQAPIMember("host-read-commands-hi", newValue) }
-        }
-        /// `host-write-commands-lo`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var hostWriteCommandsLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("host-write-commands-lo") }
-            @_optimize(none) set { json.setQAPIMember("host-write-commands-lo", newValue) }
-        }
-        /// `host-write-commands-hi`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var hostWriteCommandsHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("host-write-commands-hi") }
-            @_optimize(none) set { json.setQAPIMember("host-write-commands-hi", newValue) }
-        }
-        /// `controller-busy-time-lo`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var controllerBusyTimeLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("controller-busy-time-lo") }
-            @_optimize(none) set { json.setQAPIMember("controller-busy-time-lo", newValue) }
-        }
-        /// `controller-busy-time-hi`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var controllerBusyTimeHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("controller-busy-time-hi") }
-            @_optimize(none) set { json.setQAPIMember("controller-busy-time-hi", newValue) }
-        }
-        /// `power-cycles-lo`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var powerCyclesLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("power-cycles-lo") }
-            @_optimize(none) set { json.setQAPIMember("power-cycles-lo", newValue) }
-        }
-        /// `power-cycles-hi`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var powerCyclesHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("power-cycles-hi") }
-            @_optimize(none) set { json.setQAPIMember("power-cycles-hi", newValue) }
-        }
-        /// `power-on-hours-lo`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var powerOnHoursLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("power-on-hours-lo") }
-            @_optimize(none) set { json.setQAPIMember("power-on-hours-lo", newValue) }
-        }
-        /// `power-on-hours-hi`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var powerOnHoursHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("power-on-hours-hi") }
-            @_optimize(none) set { json.setQAPIMember("power-on-hours-hi", newValue) }
-        }
-        /// `unsafe-shutdowns-lo`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var unsafeShutdownsLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("unsafe-shutdowns-lo") }
-            @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-lo", newValue) }
-        }
-        /// `unsafe-shutdowns-hi`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var unsafeShutdownsHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("unsafe-shutdowns-hi") }
-            @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-hi", newValue) }
-        }
-        /// `media-errors-lo`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var mediaErrorsLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("media-errors-lo") }
-            @_optimize(none) set { json.setQAPIMember("media-errors-lo", newValue) }
-        }
-        /// `media-errors-hi`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var mediaErrorsHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("media-errors-hi") }
-            @_optimize(none) set { json.setQAPIMember("media-errors-hi", newValue) }
-        }
-        /// `number-of-error-log-entries-lo`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var numberOfErrorLogEntriesLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("number-of-error-log-entries-lo") }
-            @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-lo", newValue) }
-        }
-        /// `number-of-error-log-entries-hi`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var numberOfErrorLogEntriesHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("number-of-error-log-entries-hi") }
-            @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-hi", newValue) }
-        }
-    }
+    public typealias GuestNVMeSmart = QAPIObjectValue<QAPITags.Agent.GuestNVMeSmart>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestNVMeSmart {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(criticalWarning: Swift.Int, temperature: Swift.Int, availableSpare: Swift.Int, availableSpareThreshold: Swift.Int, percentageUsed: Swift.Int, dataUnitsReadLo: Swift.UInt64, dataUnitsReadHi: Swift.UInt64, dataUnitsWrittenLo: Swift.UInt64, dataUnitsWrittenHi: Swift.UInt64, hostReadCommandsLo: Swift.UInt64, hostReadCommandsHi: Swift.UInt64, hostWriteCommandsLo: Swift.UInt64, hostWriteCommandsHi: Swift.UInt64, controllerBusyTimeLo: Swift.UInt64, controllerBusyTimeHi: Swift.UInt64, powerCyclesLo: Swift.UInt64, powerCyclesHi: Swift.UInt64, powerOnHoursLo: Swift.UInt64, powerOnHoursHi: Swift.UInt64, unsafeShutdownsLo: Swift.UInt64, unsafeShutdownsHi: Swift.UInt64, mediaErrorsLo: Swift.UInt64, mediaErrorsHi: Swift.UInt64, numberOfErrorLogEntriesLo: Swift.UInt64, numberOfErrorLogEntriesHi: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("critical-warning", criticalWarning)
+        json.setQAPIMember("temperature", temperature)
+        json.setQAPIMember("available-spare", availableSpare)
+        json.setQAPIMember("available-spare-threshold", availableSpareThreshold)
+        json.setQAPIMember("percentage-used", percentageUsed)
+        json.setQAPIMember("data-units-read-lo", dataUnitsReadLo)
+        json.setQAPIMember("data-units-read-hi", dataUnitsReadHi)
+        json.setQAPIMember("data-units-written-lo", dataUnitsWrittenLo)
+        json.setQAPIMember("data-units-written-hi", dataUnitsWrittenHi)
+        json.setQAPIMember("host-read-commands-lo", hostReadCommandsLo)
+        json.setQAPIMember("host-read-commands-hi", hostReadCommandsHi)
+        json.setQAPIMember("host-write-commands-lo", hostWriteCommandsLo)
+        json.setQAPIMember("host-write-commands-hi", hostWriteCommandsHi)
+        json.setQAPIMember("controller-busy-time-lo", controllerBusyTimeLo)
+        json.setQAPIMember("controller-busy-time-hi", controllerBusyTimeHi)
+        json.setQAPIMember("power-cycles-lo", powerCyclesLo)
+        json.setQAPIMember("power-cycles-hi", powerCyclesHi)
+        json.setQAPIMember("power-on-hours-lo", powerOnHoursLo)
+        json.setQAPIMember("power-on-hours-hi", powerOnHoursHi)
+        json.setQAPIMember("unsafe-shutdowns-lo", unsafeShutdownsLo)
+        json.setQAPIMember("unsafe-shutdowns-hi", unsafeShutdownsHi)
+        json.setQAPIMember("media-errors-lo", mediaErrorsLo)
+        json.setQAPIMember("media-errors-hi", mediaErrorsHi)
+        json.setQAPIMember("number-of-error-log-entries-lo", numberOfErrorLogEntriesLo)
+        json.setQAPIMember("number-of-error-log-entries-hi", numberOfErrorLogEntriesHi)
+    }
+    /// `critical-warning`: `int`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var criticalWarning: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("critical-warning") }
+        @_optimize(none) set { json.setQAPIMember("critical-warning", newValue) }
+    }
+    /// `temperature`: `int`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var temperature: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("temperature") }
+        @_optimize(none) set { json.setQAPIMember("temperature", newValue) }
+    }
+    /// `available-spare`: `int`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var availableSpare: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("available-spare") }
+        @_optimize(none) set { json.setQAPIMember("available-spare", newValue) }
+    }
+    /// `available-spare-threshold`: `int`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var availableSpareThreshold: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("available-spare-threshold") }
+        @_optimize(none) set { json.setQAPIMember("available-spare-threshold", newValue) }
+    }
+    /// `percentage-used`: `int`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var percentageUsed: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("percentage-used") }
+        @_optimize(none) set { json.setQAPIMember("percentage-used", newValue) }
+    }
+    /// `data-units-read-lo`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var dataUnitsReadLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("data-units-read-lo") }
+        @_optimize(none) set { json.setQAPIMember("data-units-read-lo", newValue) }
+    }
+    /// `data-units-read-hi`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var dataUnitsReadHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("data-units-read-hi") }
+        @_optimize(none) set { json.setQAPIMember("data-units-read-hi", newValue) }
+    }
+    /// `data-units-written-lo`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var dataUnitsWrittenLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("data-units-written-lo") }
+        @_optimize(none) set { json.setQAPIMember("data-units-written-lo", newValue) }
+    }
+    /// `data-units-written-hi`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var dataUnitsWrittenHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("data-units-written-hi") }
+        @_optimize(none) set { json.setQAPIMember("data-units-written-hi", newValue) }
+    }
+    /// `host-read-commands-lo`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var hostReadCommandsLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("host-read-commands-lo") }
+        @_optimize(none) set { json.setQAPIMember("host-read-commands-lo", newValue) }
+    }
+    /// `host-read-commands-hi`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var hostReadCommandsHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("host-read-commands-hi") }
+        @_optimize(none) set { json.setQAPIMember("host-read-commands-hi", newValue) }
+    }
+    /// `host-write-commands-lo`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var hostWriteCommandsLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("host-write-commands-lo") }
+        @_optimize(none) set { json.setQAPIMember("host-write-commands-lo", newValue) }
+    }
+    /// `host-write-commands-hi`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var hostWriteCommandsHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("host-write-commands-hi") }
+        @_optimize(none) set { json.setQAPIMember("host-write-commands-hi", newValue) }
+    }
+    /// `controller-busy-time-lo`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var controllerBusyTimeLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("controller-busy-time-lo") }
+        @_optimize(none) set { json.setQAPIMember("controller-busy-time-lo", newValue) }
+    }
+    /// `controller-busy-time-hi`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var controllerBusyTimeHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("controller-busy-time-hi") }
+        @_optimize(none) set { json.setQAPIMember("controller-busy-time-hi", newValue) }
+    }
+    /// `power-cycles-lo`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var powerCyclesLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("power-cycles-lo") }
+        @_optimize(none) set { json.setQAPIMember("power-cycles-lo", newValue) }
+    }
+    /// `power-cycles-hi`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var powerCyclesHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("power-cycles-hi") }
+        @_optimize(none) set { json.setQAPIMember("power-cycles-hi", newValue) }
+    }
+    /// `power-on-hours-lo`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var powerOnHoursLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("power-on-hours-lo") }
+        @_optimize(none) set { json.setQAPIMember("power-on-hours-lo", newValue) }
+    }
+    /// `power-on-hours-hi`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var powerOnHoursHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("power-on-hours-hi") }
+        @_optimize(none) set { json.setQAPIMember("power-on-hours-hi", newValue) }
+    }
+    /// `unsafe-shutdowns-lo`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var unsafeShutdownsLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("unsafe-shutdowns-lo") }
+        @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-lo", newValue) }
+    }
+    /// `unsafe-shutdowns-hi`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var unsafeShutdownsHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("unsafe-shutdowns-hi") }
+        @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-hi", newValue) }
+    }
+    /// `media-errors-lo`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var mediaErrorsLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("media-errors-lo") }
+        @_optimize(none) set { json.setQAPIMember("media-errors-lo", newValue) }
+    }
+    /// `media-errors-hi`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var mediaErrorsHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("media-errors-hi") }
+        @_optimize(none) set { json.setQAPIMember("media-errors-hi", newValue) }
+    }
+    /// `number-of-error-log-entries-lo`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var numberOfErrorLogEntriesLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("number-of-error-log-entries-lo") }
+        @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-lo", newValue) }
+    }
+    /// `number-of-error-log-entries-hi`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var numberOfErrorLogEntriesHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("number-of-error-log-entries-hi") }
+        @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-hi", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestDiskSmart`.
+    public enum GuestDiskSmart: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestDiskSmart`: a QAPI union of the `guest-agent` module, since QEMU 7.1.
     ///
     /// See [`GuestDiskSmart` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskSmart).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct GuestDiskSmart: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskSmart", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.Agent.GuestDiskBusType) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-        }
-        /// `type`: `GuestDiskBusType`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var type: QAPI.Agent.GuestDiskBusType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `critical-warning`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var criticalWarning: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("critical-warning") }
-            @_optimize(none) set { json.setQAPIMember("critical-warning", newValue) }
-        }
-        /// `temperature`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var temperature: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("temperature") }
-            @_optimize(none) set { json.setQAPIMember("temperature", newValue) }
-        }
-        /// `available-spare`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var availableSpare: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("available-spare") }
-            @_optimize(none) set { json.setQAPIMember("available-spare", newValue) }
-        }
-        /// `available-spare-threshold`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var availableSpareThreshold: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("available-spare-threshold") }
-            @_optimize(none) set { json.setQAPIMember("available-spare-threshold", newValue) }
-        }
-        /// `percentage-used`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var percentageUsed: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("percentage-used") }
-            @_optimize(none) set { json.setQAPIMember("percentage-used", newValue) }
-        }
-        /// `data-units-read-lo`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var dataUnitsReadLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("data-units-read-lo") }
-            @_optimize(none) set { json.setQAPIMember("data-units-read-lo", newValue) }
-        }
-        /// `data-units-read-hi`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var dataUnitsReadHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("data-units-read-hi") }
-            @_optimize(none) set { json.setQAPIMember("data-units-read-hi", newValue) }
-        }
-        /// `data-units-written-lo`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var dataUnitsWrittenLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("data-units-written-lo") }
-            @_optimize(none) set { json.setQAPIMember("data-units-written-lo", newValue) }
-        }
-        /// `data-units-written-hi`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var dataUnitsWrittenHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("data-units-written-hi") }
-            @_optimize(none) set { json.setQAPIMember("data-units-written-hi", newValue) }
-        }
-        /// `host-read-commands-lo`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var hostReadCommandsLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("host-read-commands-lo") }
-            @_optimize(none) set { json.setQAPIMember("host-read-commands-lo", newValue) }
-        }
-        /// `host-read-commands-hi`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var hostReadCommandsHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("host-read-commands-hi") }
-            @_optimize(none) set { json.setQAPIMember("host-read-commands-hi", newValue) }
-        }
-        /// `host-write-commands-lo`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var hostWriteCommandsLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("host-write-commands-lo") }
-            @_optimize(none) set { json.setQAPIMember("host-write-commands-lo", newValue) }
-        }
-        /// `host-write-commands-hi`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var hostWriteCommandsHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("host-write-commands-hi") }
-            @_optimize(none) set { json.setQAPIMember("host-write-commands-hi", newValue) }
-        }
-        /// `controller-busy-time-lo`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var controllerBusyTimeLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("controller-busy-time-lo") }
-            @_optimize(none) set { json.setQAPIMember("controller-busy-time-lo", newValue) }
-        }
-        /// `controller-busy-time-hi`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var controllerBusyTimeHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("controller-busy-time-hi") }
-            @_optimize(none) set { json.setQAPIMember("controller-busy-time-hi", newValue) }
-        }
-        /// `power-cycles-lo`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var powerCyclesLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("power-cycles-lo") }
-            @_optimize(none) set { json.setQAPIMember("power-cycles-lo", newValue) }
-        }
-        /// `power-cycles-hi`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var powerCyclesHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("power-cycles-hi") }
-            @_optimize(none) set { json.setQAPIMember("power-cycles-hi", newValue) }
-        }
-        /// `power-on-hours-lo`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var powerOnHoursLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("power-on-hours-lo") }
-            @_optimize(none) set { json.setQAPIMember("power-on-hours-lo", newValue) }
-        }
-        /// `power-on-hours-hi`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var powerOnHoursHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("power-on-hours-hi") }
-            @_optimize(none) set { json.setQAPIMember("power-on-hours-hi", newValue) }
-        }
-        /// `unsafe-shutdowns-lo`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var unsafeShutdownsLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("unsafe-shutdowns-lo") }
-            @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-lo", newValue) }
-        }
-        /// `unsafe-shutdowns-hi`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var unsafeShutdownsHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("unsafe-shutdowns-hi") }
-            @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-hi", newValue) }
-        }
-        /// `media-errors-lo`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var mediaErrorsLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("media-errors-lo") }
-            @_optimize(none) set { json.setQAPIMember("media-errors-lo", newValue) }
-        }
-        /// `media-errors-hi`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var mediaErrorsHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("media-errors-hi") }
-            @_optimize(none) set { json.setQAPIMember("media-errors-hi", newValue) }
-        }
-        /// `number-of-error-log-entries-lo`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var numberOfErrorLogEntriesLo: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("number-of-error-log-entries-lo") }
-            @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-lo", newValue) }
-        }
-        /// `number-of-error-log-entries-hi`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var numberOfErrorLogEntriesHi: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("number-of-error-log-entries-hi") }
-            @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-hi", newValue) }
-        }
-    }
+    public typealias GuestDiskSmart = QAPIObjectValue<QAPITags.Agent.GuestDiskSmart>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDiskSmart {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.Agent.GuestDiskBusType) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+    }
+    /// `type`: `GuestDiskBusType`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var type: QAPI.Agent.GuestDiskBusType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `critical-warning`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var criticalWarning: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("critical-warning") }
+        @_optimize(none) set { json.setQAPIMember("critical-warning", newValue) }
+    }
+    /// `temperature`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var temperature: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("temperature") }
+        @_optimize(none) set { json.setQAPIMember("temperature", newValue) }
+    }
+    /// `available-spare`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var availableSpare: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("available-spare") }
+        @_optimize(none) set { json.setQAPIMember("available-spare", newValue) }
+    }
+    /// `available-spare-threshold`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var availableSpareThreshold: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("available-spare-threshold") }
+        @_optimize(none) set { json.setQAPIMember("available-spare-threshold", newValue) }
+    }
+    /// `percentage-used`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var percentageUsed: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("percentage-used") }
+        @_optimize(none) set { json.setQAPIMember("percentage-used", newValue) }
+    }
+    /// `data-units-read-lo`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var dataUnitsReadLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("data-units-read-lo") }
+        @_optimize(none) set { json.setQAPIMember("data-units-read-lo", newValue) }
+    }
+    /// `data-units-read-hi`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var dataUnitsReadHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("data-units-read-hi") }
+        @_optimize(none) set { json.setQAPIMember("data-units-read-hi", newValue) }
+    }
+    /// `data-units-written-lo`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var dataUnitsWrittenLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("data-units-written-lo") }
+        @_optimize(none) set { json.setQAPIMember("data-units-written-lo", newValue) }
+    }
+    /// `data-units-written-hi`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var dataUnitsWrittenHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("data-units-written-hi") }
+        @_optimize(none) set { json.setQAPIMember("data-units-written-hi", newValue) }
+    }
+    /// `host-read-commands-lo`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var hostReadCommandsLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("host-read-commands-lo") }
+        @_optimize(none) set { json.setQAPIMember("host-read-commands-lo", newValue) }
+    }
+    /// `host-read-commands-hi`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var hostReadCommandsHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("host-read-commands-hi") }
+        @_optimize(none) set { json.setQAPIMember("host-read-commands-hi", newValue) }
+    }
+    /// `host-write-commands-lo`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var hostWriteCommandsLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("host-write-commands-lo") }
+        @_optimize(none) set { json.setQAPIMember("host-write-commands-lo", newValue) }
+    }
+    /// `host-write-commands-hi`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var hostWriteCommandsHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("host-write-commands-hi") }
+        @_optimize(none) set { json.setQAPIMember("host-write-commands-hi", newValue) }
+    }
+    /// `controller-busy-time-lo`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var controllerBusyTimeLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("controller-busy-time-lo") }
+        @_optimize(none) set { json.setQAPIMember("controller-busy-time-lo", newValue) }
+    }
+    /// `controller-busy-time-hi`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var controllerBusyTimeHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("controller-busy-time-hi") }
+        @_optimize(none) set { json.setQAPIMember("controller-busy-time-hi", newValue) }
+    }
+    /// `power-cycles-lo`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var powerCyclesLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("power-cycles-lo") }
+        @_optimize(none) set { json.setQAPIMember("power-cycles-lo", newValue) }
+    }
+    /// `power-cycles-hi`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var powerCyclesHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("power-cycles-hi") }
+        @_optimize(none) set { json.setQAPIMember("power-cycles-hi", newValue) }
+    }
+    /// `power-on-hours-lo`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var powerOnHoursLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("power-on-hours-lo") }
+        @_optimize(none) set { json.setQAPIMember("power-on-hours-lo", newValue) }
+    }
+    /// `power-on-hours-hi`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var powerOnHoursHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("power-on-hours-hi") }
+        @_optimize(none) set { json.setQAPIMember("power-on-hours-hi", newValue) }
+    }
+    /// `unsafe-shutdowns-lo`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var unsafeShutdownsLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("unsafe-shutdowns-lo") }
+        @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-lo", newValue) }
+    }
+    /// `unsafe-shutdowns-hi`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var unsafeShutdownsHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("unsafe-shutdowns-hi") }
+        @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-hi", newValue) }
+    }
+    /// `media-errors-lo`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var mediaErrorsLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("media-errors-lo") }
+        @_optimize(none) set { json.setQAPIMember("media-errors-lo", newValue) }
+    }
+    /// `media-errors-hi`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var mediaErrorsHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("media-errors-hi") }
+        @_optimize(none) set { json.setQAPIMember("media-errors-hi", newValue) }
+    }
+    /// `number-of-error-log-entries-lo`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var numberOfErrorLogEntriesLo: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("number-of-error-log-entries-lo") }
+        @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-lo", newValue) }
+    }
+    /// `number-of-error-log-entries-hi`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var numberOfErrorLogEntriesHi: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("number-of-error-log-entries-hi") }
+        @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-hi", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestDiskInfo`.
+    public enum GuestDiskInfo: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestDiskInfo`: a QAPI struct of the `guest-agent` module, since QEMU 5.2.
     ///
     /// See [`GuestDiskInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskInfo).
-    public struct GuestDiskInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, partition: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-            json.setQAPIMember("partition", partition)
-        }
-        /// `name`: `str`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `partition`: `bool`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var partition: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("partition") }
-            @_optimize(none) set { json.setQAPIMember("partition", newValue) }
-        }
-        /// `dependencies`: `[str]`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var dependencies: [Swift.String]? {
-            @_optimize(none) get { json.qapiMember("dependencies") }
-            @_optimize(none) set { json.setQAPIMember("dependencies", newValue) }
-        }
-        /// `address`: `GuestDiskAddress`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var address: QAPI.Agent.GuestDiskAddress? {
-            @_optimize(none) get { json.qapiMember("address") }
-            @_optimize(none) set { json.setQAPIMember("address", newValue) }
-        }
-        /// `alias`: `str`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var alias: Swift.String? {
-            @_optimize(none) get { json.qapiMember("alias") }
-            @_optimize(none) set { json.setQAPIMember("alias", newValue) }
-        }
-        /// `smart`: `GuestDiskSmart`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var smart: QAPI.Agent.GuestDiskSmart? {
-            @_optimize(none) get { json.qapiMember("smart") }
-            @_optimize(none) set { json.setQAPIMember("smart", newValue) }
-        }
-    }
+    public typealias GuestDiskInfo = QAPIObjectValue<QAPITags.Agent.GuestDiskInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDiskInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, partition: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+        json.setQAPIMember("partition", partition)
+    }
+    /// `name`: `str`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `partition`: `bool`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var partition: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("partition") }
+        @_optimize(none) set { json.setQAPIMember("partition", newValue) }
+    }
+    /// `dependencies`: `[str]`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var dependencies: [Swift.String]? {
+        @_optimize(none) get { json.qapiMember("dependencies") }
+        @_optimize(none) set { json.setQAPIMember("dependencies", newValue) }
+    }
+    /// `address`: `GuestDiskAddress`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var address: QAPI.Agent.GuestDiskAddress? {
+        @_optimize(none) get { json.qapiMember("address") }
+        @_optimize(none) set { json.setQAPIMember("address", newValue) }
+    }
+    /// `alias`: `str`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var alias: Swift.String? {
+        @_optimize(none) get { json.qapiMember("alias") }
+        @_optimize(none) set { json.setQAPIMember("alias", newValue) }
+    }
+    /// `smart`: `GuestDiskSmart`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var smart: QAPI.Agent.GuestDiskSmart? {
+        @_optimize(none) get { json.qapiMember("smart") }
+        @_optimize(none) set { json.setQAPIMember("smart", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFilesystemInfo`.
+    public enum GuestFilesystemInfo: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestFilesystemInfo`: a QAPI struct of the `guest-agent` module, since QEMU 2.2.
     ///
     /// See [`GuestFilesystemInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFilesystemInfo).
-    public struct GuestFilesystemInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFilesystemInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name", "mountpoint", "type", "disk"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, mountpoint: Swift.String, type: Swift.String, disk: [QAPI.Agent.GuestDiskAddress]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-            json.setQAPIMember("mountpoint", mountpoint)
-            json.setQAPIMember("type", type)
-            json.setQAPIMember("disk", disk)
-        }
-        /// `name`: `str`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `mountpoint`: `str`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var mountpoint: Swift.String? {
-            @_optimize(none) get { json.qapiMember("mountpoint") }
-            @_optimize(none) set { json.setQAPIMember("mountpoint", newValue) }
-        }
-        /// `type`: `str`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var type: Swift.String? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `used-bytes`: `uint64`, optional, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var usedBytes: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("used-bytes") }
-            @_optimize(none) set { json.setQAPIMember("used-bytes", newValue) }
-        }
-        /// `total-bytes`: `uint64`, optional, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var totalBytes: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("total-bytes") }
-            @_optimize(none) set { json.setQAPIMember("total-bytes", newValue) }
-        }
-        /// `total-bytes-privileged`: `uint64`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var totalBytesPrivileged: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("total-bytes-privileged") }
-            @_optimize(none) set { json.setQAPIMember("total-bytes-privileged", newValue) }
-        }
-        /// `disk`: `[GuestDiskAddress]`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var disk: [QAPI.Agent.GuestDiskAddress]? {
-            @_optimize(none) get { json.qapiMember("disk") }
-            @_optimize(none) set { json.setQAPIMember("disk", newValue) }
-        }
-    }
+    public typealias GuestFilesystemInfo = QAPIObjectValue<QAPITags.Agent.GuestFilesystemInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestFilesystemInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, mountpoint: Swift.String, type: Swift.String, disk: [QAPI.Agent.GuestDiskAddress]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+        json.setQAPIMember("mountpoint", mountpoint)
+        json.setQAPIMember("type", type)
+        json.setQAPIMember("disk", disk)
+    }
+    /// `name`: `str`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `mountpoint`: `str`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var mountpoint: Swift.String? {
+        @_optimize(none) get { json.qapiMember("mountpoint") }
+        @_optimize(none) set { json.setQAPIMember("mountpoint", newValue) }
+    }
+    /// `type`: `str`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var type: Swift.String? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `used-bytes`: `uint64`, optional, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var usedBytes: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("used-bytes") }
+        @_optimize(none) set { json.setQAPIMember("used-bytes", newValue) }
+    }
+    /// `total-bytes`: `uint64`, optional, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var totalBytes: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("total-bytes") }
+        @_optimize(none) set { json.setQAPIMember("total-bytes", newValue) }
+    }
+    /// `total-bytes-privileged`: `uint64`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var totalBytesPrivileged: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("total-bytes-privileged") }
+        @_optimize(none) set { json.setQAPIMember("total-bytes-privileged", newValue) }
+    }
+    /// `disk`: `[GuestDiskAddress]`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var disk: [QAPI.Agent.GuestDiskAddress]? {
+        @_optimize(none) get { json.qapiMember("disk") }
+        @_optimize(none) set { json.setQAPIMember("disk", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestMemoryBlock`.
+    public enum GuestMemoryBlock: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestMemoryBlock`: a QAPI struct of the `guest-agent` module, since QEMU 2.3.
     ///
     /// See [`GuestMemoryBlock` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestMemoryBlock).
-    public struct GuestMemoryBlock: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestMemoryBlock", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["phys-index", "online"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(physIndex: Swift.UInt64, online: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("phys-index", physIndex)
-            json.setQAPIMember("online", online)
-        }
-        /// `phys-index`: `uint64`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var physIndex: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("phys-index") }
-            @_optimize(none) set { json.setQAPIMember("phys-index", newValue) }
-        }
-        /// `online`: `bool`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var online: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("online") }
-            @_optimize(none) set { json.setQAPIMember("online", newValue) }
-        }
-        /// `can-offline`: `bool`, optional, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var canOffline: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("can-offline") }
-            @_optimize(none) set { json.setQAPIMember("can-offline", newValue) }
-        }
-    }
+    public typealias GuestMemoryBlock = QAPIObjectValue<QAPITags.Agent.GuestMemoryBlock>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestMemoryBlock {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(physIndex: Swift.UInt64, online: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("phys-index", physIndex)
+        json.setQAPIMember("online", online)
+    }
+    /// `phys-index`: `uint64`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var physIndex: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("phys-index") }
+        @_optimize(none) set { json.setQAPIMember("phys-index", newValue) }
+    }
+    /// `online`: `bool`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var online: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("online") }
+        @_optimize(none) set { json.setQAPIMember("online", newValue) }
+    }
+    /// `can-offline`: `bool`, optional, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var canOffline: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("can-offline") }
+        @_optimize(none) set { json.setQAPIMember("can-offline", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestMemoryBlockResponseType`.
+    public enum GuestMemoryBlockResponseType: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestMemoryBlockResponseType`: a QAPI enumeration of the `guest-agent` module, since QEMU 2.3.
     ///
     /// See [`GuestMemoryBlockResponseType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestMemoryBlockResponseType).
-    public struct GuestMemoryBlockResponseType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestMemoryBlockResponseType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `success`.
-        @_alwaysEmitIntoClient public static var success: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "success") } }
-        /// `not-found`.
-        @_alwaysEmitIntoClient public static var notFound: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "not-found") } }
-        /// `operation-not-supported`.
-        @_alwaysEmitIntoClient public static var operationNotSupported: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "operation-not-supported") } }
-        /// `operation-failed`.
-        @_alwaysEmitIntoClient public static var operationFailed: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "operation-failed") } }
-    }
+    public typealias GuestMemoryBlockResponseType = QAPIEnumValue<QAPITags.Agent.GuestMemoryBlockResponseType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.Agent.GuestMemoryBlockResponseType {
+    /// `success`.
+    @_alwaysEmitIntoClient public static var success: Self { @_optimize(none) get { Self(rawValue: "success") } }
+    /// `not-found`.
+    @_alwaysEmitIntoClient public static var notFound: Self { @_optimize(none) get { Self(rawValue: "not-found") } }
+    /// `operation-not-supported`.
+    @_alwaysEmitIntoClient public static var operationNotSupported: Self { @_optimize(none) get { Self(rawValue: "operation-not-supported") } }
+    /// `operation-failed`.
+    @_alwaysEmitIntoClient public static var operationFailed: Self { @_optimize(none) get { Self(rawValue: "operation-failed") } }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestMemoryBlockResponse`.
+    public enum GuestMemoryBlockResponse: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestMemoryBlockResponse`: a QAPI struct of the `guest-agent` module, since QEMU 2.3.
     ///
     /// See [`GuestMemoryBlockResponse` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestMemoryBlockResponse).
-    public struct GuestMemoryBlockResponse: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestMemoryBlockResponse", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["phys-index", "response"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(physIndex: Swift.UInt64, response: QAPI.Agent.GuestMemoryBlockResponseType) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("phys-index", physIndex)
-            json.setQAPIMember("response", response)
-        }
-        /// `phys-index`: `uint64`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var physIndex: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("phys-index") }
-            @_optimize(none) set { json.setQAPIMember("phys-index", newValue) }
-        }
-        /// `response`: `GuestMemoryBlockResponseType`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var response: QAPI.Agent.GuestMemoryBlockResponseType? {
-            @_optimize(none) get { json.qapiMember("response") }
-            @_optimize(none) set { json.setQAPIMember("response", newValue) }
-        }
-        /// `error-code`: `int`, optional, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var errorCode: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("error-code") }
-            @_optimize(none) set { json.setQAPIMember("error-code", newValue) }
-        }
-    }
+    public typealias GuestMemoryBlockResponse = QAPIObjectValue<QAPITags.Agent.GuestMemoryBlockResponse>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestMemoryBlockResponse {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(physIndex: Swift.UInt64, response: QAPI.Agent.GuestMemoryBlockResponseType) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("phys-index", physIndex)
+        json.setQAPIMember("response", response)
+    }
+    /// `phys-index`: `uint64`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var physIndex: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("phys-index") }
+        @_optimize(none) set { json.setQAPIMember("phys-index", newValue) }
+    }
+    /// `response`: `GuestMemoryBlockResponseType`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var response: QAPI.Agent.GuestMemoryBlockResponseType? {
+        @_optimize(none) get { json.qapiMember("response") }
+        @_optimize(none) set { json.setQAPIMember("response", newValue) }
+    }
+    /// `error-code`: `int`, optional, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var errorCode: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("error-code") }
+        @_optimize(none) set { json.setQAPIMember("error-code", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestMemoryBlockInfo`.
+    public enum GuestMemoryBlockInfo: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestMemoryBlockInfo`: a QAPI struct of the `guest-agent` module, since QEMU 2.3.
     ///
     /// See [`GuestMemoryBlockInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestMemoryBlockInfo).
-    public struct GuestMemoryBlockInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestMemoryBlockInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["size"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("size", size)
-        }
-        /// `size`: `uint64`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-    }
+    public typealias GuestMemoryBlockInfo = QAPIObjectValue<QAPITags.Agent.GuestMemoryBlockInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestMemoryBlockInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("size", size)
+    }
+    /// `size`: `uint64`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestExecStatus`.
+    public enum GuestExecStatus: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestExecStatus`: a QAPI struct of the `guest-agent` module, since QEMU 2.5.
     ///
     /// See [`GuestExecStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestExecStatus).
-    public struct GuestExecStatus: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestExecStatus", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["exited"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(exited: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("exited", exited)
-        }
-        /// `exited`: `bool`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var exited: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("exited") }
-            @_optimize(none) set { json.setQAPIMember("exited", newValue) }
-        }
-        /// `exitcode`: `int`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var exitcode: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("exitcode") }
-            @_optimize(none) set { json.setQAPIMember("exitcode", newValue) }
-        }
-        /// `signal`: `int`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var signal: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("signal") }
-            @_optimize(none) set { json.setQAPIMember("signal", newValue) }
-        }
-        /// `out-data`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var outData: Swift.String? {
-            @_optimize(none) get { json.qapiMember("out-data") }
-            @_optimize(none) set { json.setQAPIMember("out-data", newValue) }
-        }
-        /// `err-data`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var errData: Swift.String? {
-            @_optimize(none) get { json.qapiMember("err-data") }
-            @_optimize(none) set { json.setQAPIMember("err-data", newValue) }
-        }
-        /// `out-truncated`: `bool`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var outTruncated: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("out-truncated") }
-            @_optimize(none) set { json.setQAPIMember("out-truncated", newValue) }
-        }
-        /// `err-truncated`: `bool`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var errTruncated: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("err-truncated") }
-            @_optimize(none) set { json.setQAPIMember("err-truncated", newValue) }
-        }
-    }
+    public typealias GuestExecStatus = QAPIObjectValue<QAPITags.Agent.GuestExecStatus>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestExecStatus {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(exited: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("exited", exited)
+    }
+    /// `exited`: `bool`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var exited: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("exited") }
+        @_optimize(none) set { json.setQAPIMember("exited", newValue) }
+    }
+    /// `exitcode`: `int`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var exitcode: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("exitcode") }
+        @_optimize(none) set { json.setQAPIMember("exitcode", newValue) }
+    }
+    /// `signal`: `int`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var signal: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("signal") }
+        @_optimize(none) set { json.setQAPIMember("signal", newValue) }
+    }
+    /// `out-data`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var outData: Swift.String? {
+        @_optimize(none) get { json.qapiMember("out-data") }
+        @_optimize(none) set { json.setQAPIMember("out-data", newValue) }
+    }
+    /// `err-data`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var errData: Swift.String? {
+        @_optimize(none) get { json.qapiMember("err-data") }
+        @_optimize(none) set { json.setQAPIMember("err-data", newValue) }
+    }
+    /// `out-truncated`: `bool`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var outTruncated: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("out-truncated") }
+        @_optimize(none) set { json.setQAPIMember("out-truncated", newValue) }
+    }
+    /// `err-truncated`: `bool`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var errTruncated: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("err-truncated") }
+        @_optimize(none) set { json.setQAPIMember("err-truncated", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestExec`.
+    public enum GuestExec: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestExec`: a QAPI struct of the `guest-agent` module, since QEMU 2.5.
     ///
     /// See [`GuestExec` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestExec).
-    public struct GuestExec: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestExec", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["pid"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(pid: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("pid", pid)
-        }
-        /// `pid`: `int`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var pid: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("pid") }
-            @_optimize(none) set { json.setQAPIMember("pid", newValue) }
-        }
-    }
+    public typealias GuestExec = QAPIObjectValue<QAPITags.Agent.GuestExec>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestExec {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(pid: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("pid", pid)
+    }
+    /// `pid`: `int`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var pid: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("pid") }
+        @_optimize(none) set { json.setQAPIMember("pid", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestExecCaptureOutputMode`.
+    public enum GuestExecCaptureOutputMode: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestExecCaptureOutputMode`: a QAPI enumeration of the `guest-agent` module, since QEMU 8.0.
     ///
     /// See [`GuestExecCaptureOutputMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestExecCaptureOutputMode).
-    public struct GuestExecCaptureOutputMode: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestExecCaptureOutputMode", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "none") } }
-        /// `stdout`.
-        @_alwaysEmitIntoClient public static var stdout: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "stdout") } }
-        /// `stderr`.
-        @_alwaysEmitIntoClient public static var stderr: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "stderr") } }
-        /// `separated`.
-        @_alwaysEmitIntoClient public static var separated: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "separated") } }
-        /// `merged`.
-        @_alwaysEmitIntoClient public static var merged: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "merged") } }
-    }
+    public typealias GuestExecCaptureOutputMode = QAPIEnumValue<QAPITags.Agent.GuestExecCaptureOutputMode>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.Agent.GuestExecCaptureOutputMode {
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `stdout`.
+    @_alwaysEmitIntoClient public static var stdout: Self { @_optimize(none) get { Self(rawValue: "stdout") } }
+    /// `stderr`.
+    @_alwaysEmitIntoClient public static var stderr: Self { @_optimize(none) get { Self(rawValue: "stderr") } }
+    /// `separated`.
+    @_alwaysEmitIntoClient public static var separated: Self { @_optimize(none) get { Self(rawValue: "separated") } }
+    /// `merged`.
+    @_alwaysEmitIntoClient public static var merged: Self { @_optimize(none) get { Self(rawValue: "merged") } }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestExecCaptureOutput`.
+    public enum GuestExecCaptureOutput: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestExecCaptureOutput`: a QAPI alternate of the `guest-agent` module, since QEMU 8.0.
     ///
     /// See [`GuestExecCaptureOutput` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#alternate-QGA-guest-agent.GuestExecCaptureOutput).
-    public struct GuestExecCaptureOutput: QAPIAlternate {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestExecCaptureOutput", kind: .alternate, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
-        /// The value as it is on the wire.
-        public var json: QMPWire.JSON
-        /// The value `json`, unchecked.
-        public init(unchecked json: QMPWire.JSON) { self.json = json }
-        /// The `flag` branch (`bool`), when the value is one.
-        @_alwaysEmitIntoClient public var asFlag: Swift.Bool? { @_optimize(none) get { Swift.Bool(qapiJSON: json) } }
-        /// A value of the `flag` branch.
-        @_alwaysEmitIntoClient @_optimize(none) public static func flag(_ value: Swift.Bool) -> GuestExecCaptureOutput { GuestExecCaptureOutput(unchecked: value.qapiJSON) }
-        /// The `mode` branch (`GuestExecCaptureOutputMode`), when the value is one.
-        @_alwaysEmitIntoClient public var asMode: QAPI.Agent.GuestExecCaptureOutputMode? { @_optimize(none) get { QAPI.Agent.GuestExecCaptureOutputMode(qapiJSON: json) } }
-        /// A value of the `mode` branch.
-        @_alwaysEmitIntoClient @_optimize(none) public static func mode(_ value: QAPI.Agent.GuestExecCaptureOutputMode) -> GuestExecCaptureOutput { GuestExecCaptureOutput(unchecked: value.qapiJSON) }
-    }
+    public typealias GuestExecCaptureOutput = QAPIAlternateValue<QAPITags.Agent.GuestExecCaptureOutput>
+}
 
+extension QAPIAlternateValue where Tag == QAPITags.Agent.GuestExecCaptureOutput {
+    /// The `flag` branch (`bool`), when the value is one.
+    @_alwaysEmitIntoClient public var asFlag: Swift.Bool? { @_optimize(none) get { Swift.Bool(qapiJSON: json) } }
+    /// A value of the `flag` branch.
+    @_alwaysEmitIntoClient @_optimize(none) public static func flag(_ value: Swift.Bool) -> Self { Self(unchecked: value.qapiJSON) }
+    /// The `mode` branch (`GuestExecCaptureOutputMode`), when the value is one.
+    @_alwaysEmitIntoClient public var asMode: QAPI.Agent.GuestExecCaptureOutputMode? { @_optimize(none) get { QAPI.Agent.GuestExecCaptureOutputMode(qapiJSON: json) } }
+    /// A value of the `mode` branch.
+    @_alwaysEmitIntoClient @_optimize(none) public static func mode(_ value: QAPI.Agent.GuestExecCaptureOutputMode) -> Self { Self(unchecked: value.qapiJSON) }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestHostName`.
+    public enum GuestHostName: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestHostName`: a QAPI struct of the `guest-agent` module, since QEMU 2.10.
     ///
     /// See [`GuestHostName` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestHostName).
-    public struct GuestHostName: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestHostName", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["host-name"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(hostName: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("host-name", hostName)
-        }
-        /// `host-name`: `str`, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var hostName: Swift.String? {
-            @_optimize(none) get { json.qapiMember("host-name") }
-            @_optimize(none) set { json.setQAPIMember("host-name", newValue) }
-        }
-    }
+    public typealias GuestHostName = QAPIObjectValue<QAPITags.Agent.GuestHostName>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestHostName {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(hostName: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("host-name", hostName)
+    }
+    /// `host-name`: `str`, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var hostName: Swift.String? {
+        @_optimize(none) get { json.qapiMember("host-name") }
+        @_optimize(none) set { json.setQAPIMember("host-name", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestUser`.
+    public enum GuestUser: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestUser`: a QAPI struct of the `guest-agent` module, since QEMU 2.10.
     ///
     /// See [`GuestUser` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestUser).
-    public struct GuestUser: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestUser", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["user", "login-time"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(user: Swift.String, loginTime: Swift.Double) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("user", user)
-            json.setQAPIMember("login-time", loginTime)
-        }
-        /// `user`: `str`, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var user: Swift.String? {
-            @_optimize(none) get { json.qapiMember("user") }
-            @_optimize(none) set { json.setQAPIMember("user", newValue) }
-        }
-        /// `login-time`: `number`, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var loginTime: Swift.Double? {
-            @_optimize(none) get { json.qapiMember("login-time") }
-            @_optimize(none) set { json.setQAPIMember("login-time", newValue) }
-        }
-        /// `domain`: `str`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var domain: Swift.String? {
-            @_optimize(none) get { json.qapiMember("domain") }
-            @_optimize(none) set { json.setQAPIMember("domain", newValue) }
-        }
-    }
+    public typealias GuestUser = QAPIObjectValue<QAPITags.Agent.GuestUser>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestUser {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(user: Swift.String, loginTime: Swift.Double) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("user", user)
+        json.setQAPIMember("login-time", loginTime)
+    }
+    /// `user`: `str`, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var user: Swift.String? {
+        @_optimize(none) get { json.qapiMember("user") }
+        @_optimize(none) set { json.setQAPIMember("user", newValue) }
+    }
+    /// `login-time`: `number`, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var loginTime: Swift.Double? {
+        @_optimize(none) get { json.qapiMember("login-time") }
+        @_optimize(none) set { json.setQAPIMember("login-time", newValue) }
+    }
+    /// `domain`: `str`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var domain: Swift.String? {
+        @_optimize(none) get { json.qapiMember("domain") }
+        @_optimize(none) set { json.setQAPIMember("domain", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestTimezone`.
+    public enum GuestTimezone: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestTimezone`: a QAPI struct of the `guest-agent` module, since QEMU 2.10.
     ///
     /// See [`GuestTimezone` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestTimezone).
-    public struct GuestTimezone: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestTimezone", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["offset"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(offset: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("offset", offset)
-        }
-        /// `zone`: `str`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var zone: Swift.String? {
-            @_optimize(none) get { json.qapiMember("zone") }
-            @_optimize(none) set { json.setQAPIMember("zone", newValue) }
-        }
-        /// `offset`: `int`, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var offset: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("offset") }
-            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
-        }
-    }
+    public typealias GuestTimezone = QAPIObjectValue<QAPITags.Agent.GuestTimezone>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestTimezone {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(offset: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("offset", offset)
+    }
+    /// `zone`: `str`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var zone: Swift.String? {
+        @_optimize(none) get { json.qapiMember("zone") }
+        @_optimize(none) set { json.setQAPIMember("zone", newValue) }
+    }
+    /// `offset`: `int`, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var offset: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("offset") }
+        @_optimize(none) set { json.setQAPIMember("offset", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestOSInfo`.
+    public enum GuestOSInfo: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestOSInfo`: a QAPI struct of the `guest-agent` module, since QEMU 2.10.
     ///
     /// See [`GuestOSInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestOSInfo).
-    public struct GuestOSInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestOSInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `kernel-release`: `str`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var kernelRelease: Swift.String? {
-            @_optimize(none) get { json.qapiMember("kernel-release") }
-            @_optimize(none) set { json.setQAPIMember("kernel-release", newValue) }
-        }
-        /// `kernel-version`: `str`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var kernelVersion: Swift.String? {
-            @_optimize(none) get { json.qapiMember("kernel-version") }
-            @_optimize(none) set { json.setQAPIMember("kernel-version", newValue) }
-        }
-        /// `machine`: `str`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var machine: Swift.String? {
-            @_optimize(none) get { json.qapiMember("machine") }
-            @_optimize(none) set { json.setQAPIMember("machine", newValue) }
-        }
-        /// `id`: `str`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `name`: `str`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `pretty-name`: `str`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var prettyName: Swift.String? {
-            @_optimize(none) get { json.qapiMember("pretty-name") }
-            @_optimize(none) set { json.setQAPIMember("pretty-name", newValue) }
-        }
-        /// `version`: `str`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var version: Swift.String? {
-            @_optimize(none) get { json.qapiMember("version") }
-            @_optimize(none) set { json.setQAPIMember("version", newValue) }
-        }
-        /// `version-id`: `str`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var versionID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("version-id") }
-            @_optimize(none) set { json.setQAPIMember("version-id", newValue) }
-        }
-        /// `variant`: `str`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var variant: Swift.String? {
-            @_optimize(none) get { json.qapiMember("variant") }
-            @_optimize(none) set { json.setQAPIMember("variant", newValue) }
-        }
-        /// `variant-id`: `str`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var variantID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("variant-id") }
-            @_optimize(none) set { json.setQAPIMember("variant-id", newValue) }
-        }
-    }
+    public typealias GuestOSInfo = QAPIObjectValue<QAPITags.Agent.GuestOSInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestOSInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `kernel-release`: `str`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var kernelRelease: Swift.String? {
+        @_optimize(none) get { json.qapiMember("kernel-release") }
+        @_optimize(none) set { json.setQAPIMember("kernel-release", newValue) }
+    }
+    /// `kernel-version`: `str`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var kernelVersion: Swift.String? {
+        @_optimize(none) get { json.qapiMember("kernel-version") }
+        @_optimize(none) set { json.setQAPIMember("kernel-version", newValue) }
+    }
+    /// `machine`: `str`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var machine: Swift.String? {
+        @_optimize(none) get { json.qapiMember("machine") }
+        @_optimize(none) set { json.setQAPIMember("machine", newValue) }
+    }
+    /// `id`: `str`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `name`: `str`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `pretty-name`: `str`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var prettyName: Swift.String? {
+        @_optimize(none) get { json.qapiMember("pretty-name") }
+        @_optimize(none) set { json.setQAPIMember("pretty-name", newValue) }
+    }
+    /// `version`: `str`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var version: Swift.String? {
+        @_optimize(none) get { json.qapiMember("version") }
+        @_optimize(none) set { json.setQAPIMember("version", newValue) }
+    }
+    /// `version-id`: `str`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var versionID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("version-id") }
+        @_optimize(none) set { json.setQAPIMember("version-id", newValue) }
+    }
+    /// `variant`: `str`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var variant: Swift.String? {
+        @_optimize(none) get { json.qapiMember("variant") }
+        @_optimize(none) set { json.setQAPIMember("variant", newValue) }
+    }
+    /// `variant-id`: `str`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var variantID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("variant-id") }
+        @_optimize(none) set { json.setQAPIMember("variant-id", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestDeviceType`.
+    public enum GuestDeviceType: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestDeviceType`: a QAPI enumeration of the `guest-agent` module.
     ///
     /// See [`GuestDeviceType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestDeviceType).
-    public struct GuestDeviceType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDeviceType", kind: .enumeration, since: nil, features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `pci`.
-        @_alwaysEmitIntoClient public static var pci: GuestDeviceType { @_optimize(none) get { GuestDeviceType(rawValue: "pci") } }
-    }
+    public typealias GuestDeviceType = QAPIEnumValue<QAPITags.Agent.GuestDeviceType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.Agent.GuestDeviceType {
+    /// `pci`.
+    @_alwaysEmitIntoClient public static var pci: Self { @_optimize(none) get { Self(rawValue: "pci") } }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestDeviceIDPCI`.
+    public enum GuestDeviceIDPCI: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestDeviceIdPCI`: a QAPI struct of the `guest-agent` module, since QEMU 5.2.
     ///
     /// See [`GuestDeviceIdPCI` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDeviceIdPCI).
-    public struct GuestDeviceIDPCI: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDeviceIdPCI", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(vendorID: Swift.Int, deviceID: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("vendor-id", vendorID)
-            json.setQAPIMember("device-id", deviceID)
-        }
-        /// `vendor-id`: `uint16`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var vendorID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("vendor-id") }
-            @_optimize(none) set { json.setQAPIMember("vendor-id", newValue) }
-        }
-        /// `device-id`: `uint16`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var deviceID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("device-id") }
-            @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
-        }
-    }
+    public typealias GuestDeviceIDPCI = QAPIObjectValue<QAPITags.Agent.GuestDeviceIDPCI>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDeviceIDPCI {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(vendorID: Swift.Int, deviceID: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("vendor-id", vendorID)
+        json.setQAPIMember("device-id", deviceID)
+    }
+    /// `vendor-id`: `uint16`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var vendorID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("vendor-id") }
+        @_optimize(none) set { json.setQAPIMember("vendor-id", newValue) }
+    }
+    /// `device-id`: `uint16`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var deviceID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("device-id") }
+        @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestDeviceID`.
+    public enum GuestDeviceID: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestDeviceId`: a QAPI union of the `guest-agent` module, since QEMU 5.2.
     ///
     /// See [`GuestDeviceId` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDeviceId).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct GuestDeviceID: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDeviceId", kind: .union, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.Agent.GuestDeviceType) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-        }
-        /// `type`: `GuestDeviceType`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var type: QAPI.Agent.GuestDeviceType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `vendor-id`: `uint16`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var vendorID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("vendor-id") }
-            @_optimize(none) set { json.setQAPIMember("vendor-id", newValue) }
-        }
-        /// `device-id`: `uint16`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var deviceID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("device-id") }
-            @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
-        }
-    }
+    public typealias GuestDeviceID = QAPIObjectValue<QAPITags.Agent.GuestDeviceID>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDeviceID {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.Agent.GuestDeviceType) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+    }
+    /// `type`: `GuestDeviceType`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var type: QAPI.Agent.GuestDeviceType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `vendor-id`: `uint16`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var vendorID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("vendor-id") }
+        @_optimize(none) set { json.setQAPIMember("vendor-id", newValue) }
+    }
+    /// `device-id`: `uint16`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var deviceID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("device-id") }
+        @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestDeviceInfo`.
+    public enum GuestDeviceInfo: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestDeviceInfo`: a QAPI struct of the `guest-agent` module, since QEMU 5.2.
     ///
     /// See [`GuestDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDeviceInfo).
-    public struct GuestDeviceInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDeviceInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(driverName: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("driver-name", driverName)
-        }
-        /// `driver-name`: `str`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var driverName: Swift.String? {
-            @_optimize(none) get { json.qapiMember("driver-name") }
-            @_optimize(none) set { json.setQAPIMember("driver-name", newValue) }
-        }
-        /// `driver-date`: `int`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var driverDate: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("driver-date") }
-            @_optimize(none) set { json.setQAPIMember("driver-date", newValue) }
-        }
-        /// `driver-version`: `str`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var driverVersion: Swift.String? {
-            @_optimize(none) get { json.qapiMember("driver-version") }
-            @_optimize(none) set { json.setQAPIMember("driver-version", newValue) }
-        }
-        /// `id`: `GuestDeviceId`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var id: QAPI.Agent.GuestDeviceID? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-    }
+    public typealias GuestDeviceInfo = QAPIObjectValue<QAPITags.Agent.GuestDeviceInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDeviceInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(driverName: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("driver-name", driverName)
+    }
+    /// `driver-name`: `str`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var driverName: Swift.String? {
+        @_optimize(none) get { json.qapiMember("driver-name") }
+        @_optimize(none) set { json.setQAPIMember("driver-name", newValue) }
+    }
+    /// `driver-date`: `int`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var driverDate: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("driver-date") }
+        @_optimize(none) set { json.setQAPIMember("driver-date", newValue) }
+    }
+    /// `driver-version`: `str`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var driverVersion: Swift.String? {
+        @_optimize(none) get { json.qapiMember("driver-version") }
+        @_optimize(none) set { json.setQAPIMember("driver-version", newValue) }
+    }
+    /// `id`: `GuestDeviceId`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var id: QAPI.Agent.GuestDeviceID? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestAuthorizedKeys`.
+    public enum GuestAuthorizedKeys: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestAuthorizedKeys`: a QAPI struct of the `guest-agent` module, since QEMU 5.2.
     ///
     /// See [`GuestAuthorizedKeys` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestAuthorizedKeys).
-    public struct GuestAuthorizedKeys: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestAuthorizedKeys", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(keys: [Swift.String]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("keys", keys)
-        }
-        /// `keys`: `[str]`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var keys: [Swift.String]? {
-            @_optimize(none) get { json.qapiMember("keys") }
-            @_optimize(none) set { json.setQAPIMember("keys", newValue) }
-        }
-    }
+    public typealias GuestAuthorizedKeys = QAPIObjectValue<QAPITags.Agent.GuestAuthorizedKeys>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestAuthorizedKeys {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(keys: [Swift.String]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("keys", keys)
+    }
+    /// `keys`: `[str]`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var keys: [Swift.String]? {
+        @_optimize(none) get { json.qapiMember("keys") }
+        @_optimize(none) set { json.setQAPIMember("keys", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestDiskStats`.
+    public enum GuestDiskStats: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestDiskStats`: a QAPI struct of the `guest-agent` module, since QEMU 7.1.
     ///
     /// See [`GuestDiskStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskStats).
-    public struct GuestDiskStats: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskStats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `read-sectors`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var readSectors: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("read-sectors") }
-            @_optimize(none) set { json.setQAPIMember("read-sectors", newValue) }
-        }
-        /// `read-ios`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var readIos: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("read-ios") }
-            @_optimize(none) set { json.setQAPIMember("read-ios", newValue) }
-        }
-        /// `read-merges`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var readMerges: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("read-merges") }
-            @_optimize(none) set { json.setQAPIMember("read-merges", newValue) }
-        }
-        /// `write-sectors`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var writeSectors: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("write-sectors") }
-            @_optimize(none) set { json.setQAPIMember("write-sectors", newValue) }
-        }
-        /// `write-ios`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var writeIos: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("write-ios") }
-            @_optimize(none) set { json.setQAPIMember("write-ios", newValue) }
-        }
-        /// `write-merges`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var writeMerges: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("write-merges") }
-            @_optimize(none) set { json.setQAPIMember("write-merges", newValue) }
-        }
-        /// `discard-sectors`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var discardSectors: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("discard-sectors") }
-            @_optimize(none) set { json.setQAPIMember("discard-sectors", newValue) }
-        }
-        /// `discard-ios`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var discardIos: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("discard-ios") }
-            @_optimize(none) set { json.setQAPIMember("discard-ios", newValue) }
-        }
-        /// `discard-merges`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var discardMerges: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("discard-merges") }
-            @_optimize(none) set { json.setQAPIMember("discard-merges", newValue) }
-        }
-        /// `flush-ios`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var flushIos: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("flush-ios") }
-            @_optimize(none) set { json.setQAPIMember("flush-ios", newValue) }
-        }
-        /// `read-ticks`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var readTicks: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("read-ticks") }
-            @_optimize(none) set { json.setQAPIMember("read-ticks", newValue) }
-        }
-        /// `write-ticks`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var writeTicks: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("write-ticks") }
-            @_optimize(none) set { json.setQAPIMember("write-ticks", newValue) }
-        }
-        /// `discard-ticks`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var discardTicks: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("discard-ticks") }
-            @_optimize(none) set { json.setQAPIMember("discard-ticks", newValue) }
-        }
-        /// `flush-ticks`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var flushTicks: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("flush-ticks") }
-            @_optimize(none) set { json.setQAPIMember("flush-ticks", newValue) }
-        }
-        /// `ios-pgr`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var iosPgr: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("ios-pgr") }
-            @_optimize(none) set { json.setQAPIMember("ios-pgr", newValue) }
-        }
-        /// `total-ticks`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var totalTicks: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("total-ticks") }
-            @_optimize(none) set { json.setQAPIMember("total-ticks", newValue) }
-        }
-        /// `weight-ticks`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var weightTicks: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("weight-ticks") }
-            @_optimize(none) set { json.setQAPIMember("weight-ticks", newValue) }
-        }
-    }
+    public typealias GuestDiskStats = QAPIObjectValue<QAPITags.Agent.GuestDiskStats>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDiskStats {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `read-sectors`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var readSectors: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("read-sectors") }
+        @_optimize(none) set { json.setQAPIMember("read-sectors", newValue) }
+    }
+    /// `read-ios`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var readIos: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("read-ios") }
+        @_optimize(none) set { json.setQAPIMember("read-ios", newValue) }
+    }
+    /// `read-merges`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var readMerges: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("read-merges") }
+        @_optimize(none) set { json.setQAPIMember("read-merges", newValue) }
+    }
+    /// `write-sectors`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var writeSectors: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("write-sectors") }
+        @_optimize(none) set { json.setQAPIMember("write-sectors", newValue) }
+    }
+    /// `write-ios`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var writeIos: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("write-ios") }
+        @_optimize(none) set { json.setQAPIMember("write-ios", newValue) }
+    }
+    /// `write-merges`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var writeMerges: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("write-merges") }
+        @_optimize(none) set { json.setQAPIMember("write-merges", newValue) }
+    }
+    /// `discard-sectors`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var discardSectors: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("discard-sectors") }
+        @_optimize(none) set { json.setQAPIMember("discard-sectors", newValue) }
+    }
+    /// `discard-ios`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var discardIos: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("discard-ios") }
+        @_optimize(none) set { json.setQAPIMember("discard-ios", newValue) }
+    }
+    /// `discard-merges`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var discardMerges: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("discard-merges") }
+        @_optimize(none) set { json.setQAPIMember("discard-merges", newValue) }
+    }
+    /// `flush-ios`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var flushIos: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("flush-ios") }
+        @_optimize(none) set { json.setQAPIMember("flush-ios", newValue) }
+    }
+    /// `read-ticks`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var readTicks: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("read-ticks") }
+        @_optimize(none) set { json.setQAPIMember("read-ticks", newValue) }
+    }
+    /// `write-ticks`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var writeTicks: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("write-ticks") }
+        @_optimize(none) set { json.setQAPIMember("write-ticks", newValue) }
+    }
+    /// `discard-ticks`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var discardTicks: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("discard-ticks") }
+        @_optimize(none) set { json.setQAPIMember("discard-ticks", newValue) }
+    }
+    /// `flush-ticks`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var flushTicks: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("flush-ticks") }
+        @_optimize(none) set { json.setQAPIMember("flush-ticks", newValue) }
+    }
+    /// `ios-pgr`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var iosPgr: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("ios-pgr") }
+        @_optimize(none) set { json.setQAPIMember("ios-pgr", newValue) }
+    }
+    /// `total-ticks`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var totalTicks: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("total-ticks") }
+        @_optimize(none) set { json.setQAPIMember("total-ticks", newValue) }
+    }
+    /// `weight-ticks`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var weightTicks: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("weight-ticks") }
+        @_optimize(none) set { json.setQAPIMember("weight-ticks", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestDiskStatsInfo`.
+    public enum GuestDiskStatsInfo: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestDiskStatsInfo`: a QAPI struct of the `guest-agent` module.
     ///
     /// See [`GuestDiskStatsInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskStatsInfo).
-    public struct GuestDiskStatsInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskStatsInfo", kind: .structure, since: nil, features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name", "major", "minor", "stats"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, major: Swift.UInt64, minor: Swift.UInt64, stats: QAPI.Agent.GuestDiskStats) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-            json.setQAPIMember("major", major)
-            json.setQAPIMember("minor", minor)
-            json.setQAPIMember("stats", stats)
-        }
-        /// `name`: `str`.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `major`: `uint64`.
-        @_alwaysEmitIntoClient public var major: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("major") }
-            @_optimize(none) set { json.setQAPIMember("major", newValue) }
-        }
-        /// `minor`: `uint64`.
-        @_alwaysEmitIntoClient public var minor: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("minor") }
-            @_optimize(none) set { json.setQAPIMember("minor", newValue) }
-        }
-        /// `stats`: `GuestDiskStats`.
-        @_alwaysEmitIntoClient public var stats: QAPI.Agent.GuestDiskStats? {
-            @_optimize(none) get { json.qapiMember("stats") }
-            @_optimize(none) set { json.setQAPIMember("stats", newValue) }
-        }
-    }
+    public typealias GuestDiskStatsInfo = QAPIObjectValue<QAPITags.Agent.GuestDiskStatsInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDiskStatsInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, major: Swift.UInt64, minor: Swift.UInt64, stats: QAPI.Agent.GuestDiskStats) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+        json.setQAPIMember("major", major)
+        json.setQAPIMember("minor", minor)
+        json.setQAPIMember("stats", stats)
+    }
+    /// `name`: `str`.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `major`: `uint64`.
+    @_alwaysEmitIntoClient public var major: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("major") }
+        @_optimize(none) set { json.setQAPIMember("major", newValue) }
+    }
+    /// `minor`: `uint64`.
+    @_alwaysEmitIntoClient public var minor: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("minor") }
+        @_optimize(none) set { json.setQAPIMember("minor", newValue) }
+    }
+    /// `stats`: `GuestDiskStats`.
+    @_alwaysEmitIntoClient public var stats: QAPI.Agent.GuestDiskStats? {
+        @_optimize(none) get { json.qapiMember("stats") }
+        @_optimize(none) set { json.setQAPIMember("stats", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestCPUStatsType`.
+    public enum GuestCPUStatsType: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestCpuStatsType`: a QAPI enumeration of the `guest-agent` module, since QEMU 7.1.
     ///
     /// See [`GuestCpuStatsType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestCpuStatsType).
-    public struct GuestCPUStatsType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestCpuStatsType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `linux`.
-        @_alwaysEmitIntoClient public static var linux: GuestCPUStatsType { @_optimize(none) get { GuestCPUStatsType(rawValue: "linux") } }
-    }
+    public typealias GuestCPUStatsType = QAPIEnumValue<QAPITags.Agent.GuestCPUStatsType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.Agent.GuestCPUStatsType {
+    /// `linux`.
+    @_alwaysEmitIntoClient public static var linux: Self { @_optimize(none) get { Self(rawValue: "linux") } }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestLinuxCPUStats`.
+    public enum GuestLinuxCPUStats: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestLinuxCpuStats`: a QAPI struct of the `guest-agent` module, since QEMU 7.1.
     ///
     /// See [`GuestLinuxCpuStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestLinuxCpuStats).
-    public struct GuestLinuxCPUStats: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestLinuxCpuStats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(cpu: Swift.Int, user: Swift.UInt64, nice: Swift.UInt64, system: Swift.UInt64, idle: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("cpu", cpu)
-            json.setQAPIMember("user", user)
-            json.setQAPIMember("nice", nice)
-            json.setQAPIMember("system", system)
-            json.setQAPIMember("idle", idle)
-        }
-        /// `cpu`: `int`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var cpu: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cpu") }
-            @_optimize(none) set { json.setQAPIMember("cpu", newValue) }
-        }
-        /// `user`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var user: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("user") }
-            @_optimize(none) set { json.setQAPIMember("user", newValue) }
-        }
-        /// `nice`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var nice: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("nice") }
-            @_optimize(none) set { json.setQAPIMember("nice", newValue) }
-        }
-        /// `system`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var system: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("system") }
-            @_optimize(none) set { json.setQAPIMember("system", newValue) }
-        }
-        /// `idle`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var idle: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("idle") }
-            @_optimize(none) set { json.setQAPIMember("idle", newValue) }
-        }
-        /// `iowait`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var iowait: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("iowait") }
-            @_optimize(none) set { json.setQAPIMember("iowait", newValue) }
-        }
-        /// `irq`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var irq: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("irq") }
-            @_optimize(none) set { json.setQAPIMember("irq", newValue) }
-        }
-        /// `softirq`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var softirq: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("softirq") }
-            @_optimize(none) set { json.setQAPIMember("softirq", newValue) }
-        }
-        /// `steal`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var steal: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("steal") }
-            @_optimize(none) set { json.setQAPIMember("steal", newValue) }
-        }
-        /// `guest`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var guest: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("guest") }
-            @_optimize(none) set { json.setQAPIMember("guest", newValue) }
-        }
-        /// `guestnice`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var guestnice: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("guestnice") }
-            @_optimize(none) set { json.setQAPIMember("guestnice", newValue) }
-        }
-    }
+    public typealias GuestLinuxCPUStats = QAPIObjectValue<QAPITags.Agent.GuestLinuxCPUStats>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestLinuxCPUStats {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(cpu: Swift.Int, user: Swift.UInt64, nice: Swift.UInt64, system: Swift.UInt64, idle: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("cpu", cpu)
+        json.setQAPIMember("user", user)
+        json.setQAPIMember("nice", nice)
+        json.setQAPIMember("system", system)
+        json.setQAPIMember("idle", idle)
+    }
+    /// `cpu`: `int`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var cpu: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cpu") }
+        @_optimize(none) set { json.setQAPIMember("cpu", newValue) }
+    }
+    /// `user`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var user: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("user") }
+        @_optimize(none) set { json.setQAPIMember("user", newValue) }
+    }
+    /// `nice`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var nice: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("nice") }
+        @_optimize(none) set { json.setQAPIMember("nice", newValue) }
+    }
+    /// `system`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var system: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("system") }
+        @_optimize(none) set { json.setQAPIMember("system", newValue) }
+    }
+    /// `idle`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var idle: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("idle") }
+        @_optimize(none) set { json.setQAPIMember("idle", newValue) }
+    }
+    /// `iowait`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var iowait: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("iowait") }
+        @_optimize(none) set { json.setQAPIMember("iowait", newValue) }
+    }
+    /// `irq`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var irq: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("irq") }
+        @_optimize(none) set { json.setQAPIMember("irq", newValue) }
+    }
+    /// `softirq`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var softirq: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("softirq") }
+        @_optimize(none) set { json.setQAPIMember("softirq", newValue) }
+    }
+    /// `steal`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var steal: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("steal") }
+        @_optimize(none) set { json.setQAPIMember("steal", newValue) }
+    }
+    /// `guest`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var guest: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("guest") }
+        @_optimize(none) set { json.setQAPIMember("guest", newValue) }
+    }
+    /// `guestnice`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var guestnice: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("guestnice") }
+        @_optimize(none) set { json.setQAPIMember("guestnice", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestCPUStats`.
+    public enum GuestCPUStats: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestCpuStats`: a QAPI union of the `guest-agent` module, since QEMU 7.1.
     ///
     /// See [`GuestCpuStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestCpuStats).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct GuestCPUStats: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestCpuStats", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.Agent.GuestCPUStatsType) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-        }
-        /// `type`: `GuestCpuStatsType`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var type: QAPI.Agent.GuestCPUStatsType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `cpu`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var cpu: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cpu") }
-            @_optimize(none) set { json.setQAPIMember("cpu", newValue) }
-        }
-        /// `user`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var user: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("user") }
-            @_optimize(none) set { json.setQAPIMember("user", newValue) }
-        }
-        /// `nice`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var nice: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("nice") }
-            @_optimize(none) set { json.setQAPIMember("nice", newValue) }
-        }
-        /// `system`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var system: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("system") }
-            @_optimize(none) set { json.setQAPIMember("system", newValue) }
-        }
-        /// `idle`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var idle: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("idle") }
-            @_optimize(none) set { json.setQAPIMember("idle", newValue) }
-        }
-        /// `iowait`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var iowait: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("iowait") }
-            @_optimize(none) set { json.setQAPIMember("iowait", newValue) }
-        }
-        /// `irq`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var irq: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("irq") }
-            @_optimize(none) set { json.setQAPIMember("irq", newValue) }
-        }
-        /// `softirq`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var softirq: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("softirq") }
-            @_optimize(none) set { json.setQAPIMember("softirq", newValue) }
-        }
-        /// `steal`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var steal: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("steal") }
-            @_optimize(none) set { json.setQAPIMember("steal", newValue) }
-        }
-        /// `guest`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var guest: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("guest") }
-            @_optimize(none) set { json.setQAPIMember("guest", newValue) }
-        }
-        /// `guestnice`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var guestnice: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("guestnice") }
-            @_optimize(none) set { json.setQAPIMember("guestnice", newValue) }
-        }
-    }
+    public typealias GuestCPUStats = QAPIObjectValue<QAPITags.Agent.GuestCPUStats>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestCPUStats {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.Agent.GuestCPUStatsType) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+    }
+    /// `type`: `GuestCpuStatsType`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var type: QAPI.Agent.GuestCPUStatsType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `cpu`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var cpu: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cpu") }
+        @_optimize(none) set { json.setQAPIMember("cpu", newValue) }
+    }
+    /// `user`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var user: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("user") }
+        @_optimize(none) set { json.setQAPIMember("user", newValue) }
+    }
+    /// `nice`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var nice: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("nice") }
+        @_optimize(none) set { json.setQAPIMember("nice", newValue) }
+    }
+    /// `system`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var system: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("system") }
+        @_optimize(none) set { json.setQAPIMember("system", newValue) }
+    }
+    /// `idle`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var idle: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("idle") }
+        @_optimize(none) set { json.setQAPIMember("idle", newValue) }
+    }
+    /// `iowait`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var iowait: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("iowait") }
+        @_optimize(none) set { json.setQAPIMember("iowait", newValue) }
+    }
+    /// `irq`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var irq: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("irq") }
+        @_optimize(none) set { json.setQAPIMember("irq", newValue) }
+    }
+    /// `softirq`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var softirq: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("softirq") }
+        @_optimize(none) set { json.setQAPIMember("softirq", newValue) }
+    }
+    /// `steal`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var steal: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("steal") }
+        @_optimize(none) set { json.setQAPIMember("steal", newValue) }
+    }
+    /// `guest`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var guest: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("guest") }
+        @_optimize(none) set { json.setQAPIMember("guest", newValue) }
+    }
+    /// `guestnice`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var guestnice: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("guestnice") }
+        @_optimize(none) set { json.setQAPIMember("guestnice", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestLoadAverage`.
+    public enum GuestLoadAverage: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestLoadAverage`: a QAPI struct of the `guest-agent` module, since QEMU 10.0.
     ///
     /// See [`GuestLoadAverage` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestLoadAverage).
-    public struct GuestLoadAverage: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestLoadAverage", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(load1m: Swift.Double, load5m: Swift.Double, load15m: Swift.Double) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("load1m", load1m)
-            json.setQAPIMember("load5m", load5m)
-            json.setQAPIMember("load15m", load15m)
-        }
-        /// `load1m`: `number`, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var load1m: Swift.Double? {
-            @_optimize(none) get { json.qapiMember("load1m") }
-            @_optimize(none) set { json.setQAPIMember("load1m", newValue) }
-        }
-        /// `load5m`: `number`, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var load5m: Swift.Double? {
-            @_optimize(none) get { json.qapiMember("load5m") }
-            @_optimize(none) set { json.setQAPIMember("load5m", newValue) }
-        }
-        /// `load15m`: `number`, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var load15m: Swift.Double? {
-            @_optimize(none) get { json.qapiMember("load15m") }
-            @_optimize(none) set { json.setQAPIMember("load15m", newValue) }
-        }
-    }
+    public typealias GuestLoadAverage = QAPIObjectValue<QAPITags.Agent.GuestLoadAverage>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestLoadAverage {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(load1m: Swift.Double, load5m: Swift.Double, load15m: Swift.Double) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("load1m", load1m)
+        json.setQAPIMember("load5m", load5m)
+        json.setQAPIMember("load15m", load15m)
+    }
+    /// `load1m`: `number`, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var load1m: Swift.Double? {
+        @_optimize(none) get { json.qapiMember("load1m") }
+        @_optimize(none) set { json.setQAPIMember("load1m", newValue) }
+    }
+    /// `load5m`: `number`, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var load5m: Swift.Double? {
+        @_optimize(none) get { json.qapiMember("load5m") }
+        @_optimize(none) set { json.setQAPIMember("load5m", newValue) }
+    }
+    /// `load15m`: `number`, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var load15m: Swift.Double? {
+        @_optimize(none) get { json.qapiMember("load15m") }
+        @_optimize(none) set { json.setQAPIMember("load15m", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestNetworkRoute`.
+    public enum GuestNetworkRoute: QAPITag {}
+}
+
+extension QAPI.Agent {
     /// `GuestNetworkRoute`: a QAPI struct of the `guest-agent` module, since QEMU 9.1.
     ///
     /// See [`GuestNetworkRoute` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNetworkRoute).
-    public struct GuestNetworkRoute: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestNetworkRoute", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(iface: Swift.String, destination: Swift.String, metric: Swift.Int, version: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("iface", iface)
-            json.setQAPIMember("destination", destination)
-            json.setQAPIMember("metric", metric)
-            json.setQAPIMember("version", version)
-        }
-        /// `iface`: `str`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var iface: Swift.String? {
-            @_optimize(none) get { json.qapiMember("iface") }
-            @_optimize(none) set { json.setQAPIMember("iface", newValue) }
-        }
-        /// `destination`: `str`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var destination: Swift.String? {
-            @_optimize(none) get { json.qapiMember("destination") }
-            @_optimize(none) set { json.setQAPIMember("destination", newValue) }
-        }
-        /// `metric`: `int`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var metric: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("metric") }
-            @_optimize(none) set { json.setQAPIMember("metric", newValue) }
-        }
-        /// `gateway`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var gateway: Swift.String? {
-            @_optimize(none) get { json.qapiMember("gateway") }
-            @_optimize(none) set { json.setQAPIMember("gateway", newValue) }
-        }
-        /// `mask`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var mask: Swift.String? {
-            @_optimize(none) get { json.qapiMember("mask") }
-            @_optimize(none) set { json.setQAPIMember("mask", newValue) }
-        }
-        /// `irtt`: `int`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var irtt: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("irtt") }
-            @_optimize(none) set { json.setQAPIMember("irtt", newValue) }
-        }
-        /// `flags`: `uint64`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var flags: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("flags") }
-            @_optimize(none) set { json.setQAPIMember("flags", newValue) }
-        }
-        /// `refcnt`: `int`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var refcnt: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("refcnt") }
-            @_optimize(none) set { json.setQAPIMember("refcnt", newValue) }
-        }
-        /// `use`: `int`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var use: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("use") }
-            @_optimize(none) set { json.setQAPIMember("use", newValue) }
-        }
-        /// `window`: `int`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var window: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("window") }
-            @_optimize(none) set { json.setQAPIMember("window", newValue) }
-        }
-        /// `mtu`: `int`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var mtu: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("mtu") }
-            @_optimize(none) set { json.setQAPIMember("mtu", newValue) }
-        }
-        /// `desprefixlen`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var desprefixlen: Swift.String? {
-            @_optimize(none) get { json.qapiMember("desprefixlen") }
-            @_optimize(none) set { json.setQAPIMember("desprefixlen", newValue) }
-        }
-        /// `source`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var source: Swift.String? {
-            @_optimize(none) get { json.qapiMember("source") }
-            @_optimize(none) set { json.setQAPIMember("source", newValue) }
-        }
-        /// `srcprefixlen`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var srcprefixlen: Swift.String? {
-            @_optimize(none) get { json.qapiMember("srcprefixlen") }
-            @_optimize(none) set { json.setQAPIMember("srcprefixlen", newValue) }
-        }
-        /// `nexthop`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var nexthop: Swift.String? {
-            @_optimize(none) get { json.qapiMember("nexthop") }
-            @_optimize(none) set { json.setQAPIMember("nexthop", newValue) }
-        }
-        /// `version`: `int`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var version: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("version") }
-            @_optimize(none) set { json.setQAPIMember("version", newValue) }
-        }
-    }
+    public typealias GuestNetworkRoute = QAPIObjectValue<QAPITags.Agent.GuestNetworkRoute>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Agent.GuestNetworkRoute {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(iface: Swift.String, destination: Swift.String, metric: Swift.Int, version: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("iface", iface)
+        json.setQAPIMember("destination", destination)
+        json.setQAPIMember("metric", metric)
+        json.setQAPIMember("version", version)
+    }
+    /// `iface`: `str`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var iface: Swift.String? {
+        @_optimize(none) get { json.qapiMember("iface") }
+        @_optimize(none) set { json.setQAPIMember("iface", newValue) }
+    }
+    /// `destination`: `str`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var destination: Swift.String? {
+        @_optimize(none) get { json.qapiMember("destination") }
+        @_optimize(none) set { json.setQAPIMember("destination", newValue) }
+    }
+    /// `metric`: `int`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var metric: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("metric") }
+        @_optimize(none) set { json.setQAPIMember("metric", newValue) }
+    }
+    /// `gateway`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var gateway: Swift.String? {
+        @_optimize(none) get { json.qapiMember("gateway") }
+        @_optimize(none) set { json.setQAPIMember("gateway", newValue) }
+    }
+    /// `mask`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var mask: Swift.String? {
+        @_optimize(none) get { json.qapiMember("mask") }
+        @_optimize(none) set { json.setQAPIMember("mask", newValue) }
+    }
+    /// `irtt`: `int`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var irtt: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("irtt") }
+        @_optimize(none) set { json.setQAPIMember("irtt", newValue) }
+    }
+    /// `flags`: `uint64`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var flags: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("flags") }
+        @_optimize(none) set { json.setQAPIMember("flags", newValue) }
+    }
+    /// `refcnt`: `int`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var refcnt: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("refcnt") }
+        @_optimize(none) set { json.setQAPIMember("refcnt", newValue) }
+    }
+    /// `use`: `int`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var use: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("use") }
+        @_optimize(none) set { json.setQAPIMember("use", newValue) }
+    }
+    /// `window`: `int`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var window: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("window") }
+        @_optimize(none) set { json.setQAPIMember("window", newValue) }
+    }
+    /// `mtu`: `int`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var mtu: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("mtu") }
+        @_optimize(none) set { json.setQAPIMember("mtu", newValue) }
+    }
+    /// `desprefixlen`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var desprefixlen: Swift.String? {
+        @_optimize(none) get { json.qapiMember("desprefixlen") }
+        @_optimize(none) set { json.setQAPIMember("desprefixlen", newValue) }
+    }
+    /// `source`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var source: Swift.String? {
+        @_optimize(none) get { json.qapiMember("source") }
+        @_optimize(none) set { json.setQAPIMember("source", newValue) }
+    }
+    /// `srcprefixlen`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var srcprefixlen: Swift.String? {
+        @_optimize(none) get { json.qapiMember("srcprefixlen") }
+        @_optimize(none) set { json.setQAPIMember("srcprefixlen", newValue) }
+    }
+    /// `nexthop`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var nexthop: Swift.String? {
+        @_optimize(none) get { json.qapiMember("nexthop") }
+        @_optimize(none) set { json.setQAPIMember("nexthop", newValue) }
+    }
+    /// `version`: `int`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var version: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("version") }
+        @_optimize(none) set { json.setQAPIMember("version", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestSyncDelimited`.
+    public enum GuestSyncDelimited: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = Swift.Int
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-sync-delimited`: a QAPI command of the `guest-agent` module, since QEMU 1.1.
     ///
     /// See [`guest-sync-delimited` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-sync-delimited).
     ///
     /// Reply: `int`.
-    public struct GuestSyncDelimited: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-sync-delimited" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-sync-delimited", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
+    public typealias GuestSyncDelimited = QAPICommandValue<QAPITags.Agent.GuestSyncDelimited>
+}
+
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestSyncDelimited {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `int`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var id: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestSync`.
+    public enum GuestSync: QAPICommandTag {
         /// The reply's type.
         public typealias Response = Swift.Int
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `int`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var id: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
     }
+}
 
+extension QAPI.Agent {
     /// `guest-sync`: a QAPI command of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`guest-sync` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-sync).
     ///
     /// Reply: `int`.
-    public struct GuestSync: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-sync" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-sync", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = Swift.Int
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `int`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var id: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-    }
+    public typealias GuestSync = QAPICommandValue<QAPITags.Agent.GuestSync>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestSync {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `int`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var id: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestPing`.
+    public enum GuestPing: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-ping`: a QAPI command of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`guest-ping` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-ping).
     ///
     /// Reply: `nothing`.
-    public struct GuestPing: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-ping" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-ping", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestPing = QAPICommandValue<QAPITags.Agent.GuestPing>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestPing {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestGetTime`.
+    public enum GuestGetTime: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = Swift.Int
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-get-time`: a QAPI command of the `guest-agent` module, since QEMU 1.5.
     ///
     /// See [`guest-get-time` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-get-time).
     ///
     /// Reply: `int`.
-    public struct GuestGetTime: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-get-time" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-time", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = Swift.Int
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestGetTime = QAPICommandValue<QAPITags.Agent.GuestGetTime>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetTime {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestSetTime`.
+    public enum GuestSetTime: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-set-time`: a QAPI command of the `guest-agent` module, since QEMU 1.5.
     ///
     /// See [`guest-set-time` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-set-time).
     ///
     /// Reply: `nothing`.
-    public struct GuestSetTime: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-set-time" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-set-time", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `time`: `int`, optional, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var time: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("time") }
-            @_optimize(none) set { arguments.setQAPIMember("time", newValue) }
-        }
-    }
+    public typealias GuestSetTime = QAPICommandValue<QAPITags.Agent.GuestSetTime>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestSetTime {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `time`: `int`, optional, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var time: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("time") }
+        @_optimize(none) set { arguments.setQAPIMember("time", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestInfo`.
+    public enum GuestInfo: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.Agent.GuestAgentInfo
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-info`: a QAPI command of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`guest-info` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-info).
     ///
     /// Reply: `GuestAgentInfo`.
-    public struct GuestInfo: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-info" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-info", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.Agent.GuestAgentInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestInfo = QAPICommandValue<QAPITags.Agent.GuestInfo>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestShutdown`.
+    public enum GuestShutdown: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-shutdown`: a QAPI command of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`guest-shutdown` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-shutdown).
     ///
     /// Reply: `nothing`.
-    public struct GuestShutdown: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-shutdown" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-shutdown", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `mode`: `str`, optional, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var mode: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("mode") }
-            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
-        }
-    }
+    public typealias GuestShutdown = QAPICommandValue<QAPITags.Agent.GuestShutdown>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestShutdown {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `mode`: `str`, optional, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var mode: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("mode") }
+        @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFileOpen`.
+    public enum GuestFileOpen: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = Swift.Int
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-file-open`: a QAPI command of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`guest-file-open` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-file-open).
     ///
     /// Reply: `int`.
-    public struct GuestFileOpen: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-file-open" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-open", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = Swift.Int
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("path", path)
-        }
-        /// `path`: `str`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("path") }
-            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
-        }
-        /// `mode`: `str`, optional, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var mode: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("mode") }
-            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
-        }
-    }
+    public typealias GuestFileOpen = QAPICommandValue<QAPITags.Agent.GuestFileOpen>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestFileOpen {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("path", path)
+    }
+    /// `path`: `str`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("path") }
+        @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
+    }
+    /// `mode`: `str`, optional, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var mode: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("mode") }
+        @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFileClose`.
+    public enum GuestFileClose: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-file-close`: a QAPI command of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`guest-file-close` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-file-close).
     ///
     /// Reply: `nothing`.
-    public struct GuestFileClose: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-file-close" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-close", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("handle", handle)
-        }
-        /// `handle`: `int`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var handle: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("handle") }
-            @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
-        }
-    }
+    public typealias GuestFileClose = QAPICommandValue<QAPITags.Agent.GuestFileClose>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestFileClose {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("handle", handle)
+    }
+    /// `handle`: `int`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var handle: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("handle") }
+        @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFileReadCommand`.
+    public enum GuestFileReadCommand: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.Agent.GuestFileRead
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-file-read`: a QAPI command of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`guest-file-read` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-file-read).
     ///
     /// Reply: `GuestFileRead`.
-    public struct GuestFileReadCommand: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-file-read" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-read", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.Agent.GuestFileRead
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("handle", handle)
-        }
-        /// `handle`: `int`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var handle: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("handle") }
-            @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
-        }
-        /// `count`: `int`, optional, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var count: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("count") }
-            @_optimize(none) set { arguments.setQAPIMember("count", newValue) }
-        }
-    }
+    public typealias GuestFileReadCommand = QAPICommandValue<QAPITags.Agent.GuestFileReadCommand>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestFileReadCommand {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("handle", handle)
+    }
+    /// `handle`: `int`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var handle: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("handle") }
+        @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
+    }
+    /// `count`: `int`, optional, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var count: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("count") }
+        @_optimize(none) set { arguments.setQAPIMember("count", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFileWriteCommand`.
+    public enum GuestFileWriteCommand: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.Agent.GuestFileWrite
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-file-write`: a QAPI command of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`guest-file-write` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-file-write).
     ///
     /// Reply: `GuestFileWrite`.
-    public struct GuestFileWriteCommand: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-file-write" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-write", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.Agent.GuestFileWrite
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int, bufB64: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("handle", handle)
-            arguments.setQAPIMember("buf-b64", bufB64)
-        }
-        /// `handle`: `int`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var handle: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("handle") }
-            @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
-        }
-        /// `buf-b64`: `str`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var bufB64: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("buf-b64") }
-            @_optimize(none) set { arguments.setQAPIMember("buf-b64", newValue) }
-        }
-        /// `count`: `int`, optional, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var count: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("count") }
-            @_optimize(none) set { arguments.setQAPIMember("count", newValue) }
-        }
-    }
+    public typealias GuestFileWriteCommand = QAPICommandValue<QAPITags.Agent.GuestFileWriteCommand>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestFileWriteCommand {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int, bufB64: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("handle", handle)
+        arguments.setQAPIMember("buf-b64", bufB64)
+    }
+    /// `handle`: `int`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var handle: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("handle") }
+        @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
+    }
+    /// `buf-b64`: `str`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var bufB64: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("buf-b64") }
+        @_optimize(none) set { arguments.setQAPIMember("buf-b64", newValue) }
+    }
+    /// `count`: `int`, optional, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var count: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("count") }
+        @_optimize(none) set { arguments.setQAPIMember("count", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFileSeekCommand`.
+    public enum GuestFileSeekCommand: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.Agent.GuestFileSeek
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-file-seek`: a QAPI command of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`guest-file-seek` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-file-seek).
     ///
     /// Reply: `GuestFileSeek`.
-    public struct GuestFileSeekCommand: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-file-seek" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-seek", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.Agent.GuestFileSeek
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int, offset: Swift.Int, whence: QAPI.Agent.GuestFileWhence) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("handle", handle)
-            arguments.setQAPIMember("offset", offset)
-            arguments.setQAPIMember("whence", whence)
-        }
-        /// `handle`: `int`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var handle: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("handle") }
-            @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
-        }
-        /// `offset`: `int`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var offset: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("offset") }
-            @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
-        }
-        /// `whence`: `GuestFileWhence`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var whence: QAPI.Agent.GuestFileWhence? {
-            @_optimize(none) get { arguments.qapiMember("whence") }
-            @_optimize(none) set { arguments.setQAPIMember("whence", newValue) }
-        }
-    }
+    public typealias GuestFileSeekCommand = QAPICommandValue<QAPITags.Agent.GuestFileSeekCommand>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestFileSeekCommand {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int, offset: Swift.Int, whence: QAPI.Agent.GuestFileWhence) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("handle", handle)
+        arguments.setQAPIMember("offset", offset)
+        arguments.setQAPIMember("whence", whence)
+    }
+    /// `handle`: `int`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var handle: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("handle") }
+        @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
+    }
+    /// `offset`: `int`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var offset: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("offset") }
+        @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
+    }
+    /// `whence`: `GuestFileWhence`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var whence: QAPI.Agent.GuestFileWhence? {
+        @_optimize(none) get { arguments.qapiMember("whence") }
+        @_optimize(none) set { arguments.setQAPIMember("whence", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFileFlush`.
+    public enum GuestFileFlush: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-file-flush`: a QAPI command of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`guest-file-flush` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-file-flush).
     ///
     /// Reply: `nothing`.
-    public struct GuestFileFlush: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-file-flush" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-flush", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("handle", handle)
-        }
-        /// `handle`: `int`, since QEMU 0.15.
-        @_alwaysEmitIntoClient public var handle: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("handle") }
-            @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
-        }
-    }
+    public typealias GuestFileFlush = QAPICommandValue<QAPITags.Agent.GuestFileFlush>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestFileFlush {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("handle", handle)
+    }
+    /// `handle`: `int`, since QEMU 0.15.
+    @_alwaysEmitIntoClient public var handle: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("handle") }
+        @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFsfreezeStatusCommand`.
+    public enum GuestFsfreezeStatusCommand: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.Agent.GuestFsfreezeStatus
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-fsfreeze-status`: a QAPI command of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`guest-fsfreeze-status` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-fsfreeze-status).
     ///
     /// Reply: `GuestFsfreezeStatus`.
-    public struct GuestFsfreezeStatusCommand: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-fsfreeze-status" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-fsfreeze-status", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.Agent.GuestFsfreezeStatus
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestFsfreezeStatusCommand = QAPICommandValue<QAPITags.Agent.GuestFsfreezeStatusCommand>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestFsfreezeStatusCommand {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFsfreezeFreeze`.
+    public enum GuestFsfreezeFreeze: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = Swift.Int
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-fsfreeze-freeze`: a QAPI command of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`guest-fsfreeze-freeze` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-fsfreeze-freeze).
     ///
     /// Reply: `int`.
-    public struct GuestFsfreezeFreeze: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-fsfreeze-freeze" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-fsfreeze-freeze", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
+    public typealias GuestFsfreezeFreeze = QAPICommandValue<QAPITags.Agent.GuestFsfreezeFreeze>
+}
+
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestFsfreezeFreeze {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFsfreezeFreezeList`.
+    public enum GuestFsfreezeFreezeList: QAPICommandTag {
         /// The reply's type.
         public typealias Response = Swift.Int
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI.Agent {
     /// `guest-fsfreeze-freeze-list`: a QAPI command of the `guest-agent` module, since QEMU 2.2.
     ///
     /// See [`guest-fsfreeze-freeze-list` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-fsfreeze-freeze-list).
     ///
     /// Reply: `int`.
-    public struct GuestFsfreezeFreezeList: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-fsfreeze-freeze-list" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-fsfreeze-freeze-list", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
+    public typealias GuestFsfreezeFreezeList = QAPICommandValue<QAPITags.Agent.GuestFsfreezeFreezeList>
+}
+
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestFsfreezeFreezeList {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `mountpoints`: `[str]`, optional, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var mountpoints: [Swift.String]? {
+        @_optimize(none) get { arguments.qapiMember("mountpoints") }
+        @_optimize(none) set { arguments.setQAPIMember("mountpoints", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFsfreezeThaw`.
+    public enum GuestFsfreezeThaw: QAPICommandTag {
         /// The reply's type.
         public typealias Response = Swift.Int
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `mountpoints`: `[str]`, optional, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var mountpoints: [Swift.String]? {
-            @_optimize(none) get { arguments.qapiMember("mountpoints") }
-            @_optimize(none) set { arguments.setQAPIMember("mountpoints", newValue) }
-        }
     }
+}
 
+extension QAPI.Agent {
     /// `guest-fsfreeze-thaw`: a QAPI command of the `guest-agent` module, since QEMU 0.15.
     ///
     /// See [`guest-fsfreeze-thaw` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-fsfreeze-thaw).
     ///
     /// Reply: `int`.
-    public struct GuestFsfreezeThaw: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-fsfreeze-thaw" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-fsfreeze-thaw", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = Swift.Int
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestFsfreezeThaw = QAPICommandValue<QAPITags.Agent.GuestFsfreezeThaw>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestFsfreezeThaw {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestFstrim`.
+    public enum GuestFstrim: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.Agent.GuestFilesystemTrimResponse
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-fstrim`: a QAPI command of the `guest-agent` module, since QEMU 1.2.
     ///
     /// See [`guest-fstrim` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-fstrim).
     ///
     /// Reply: `GuestFilesystemTrimResponse`.
-    public struct GuestFstrim: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-fstrim" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-fstrim", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.Agent.GuestFilesystemTrimResponse
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `minimum`: `int`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var minimum: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("minimum") }
-            @_optimize(none) set { arguments.setQAPIMember("minimum", newValue) }
-        }
-    }
+    public typealias GuestFstrim = QAPICommandValue<QAPITags.Agent.GuestFstrim>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestFstrim {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `minimum`: `int`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var minimum: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("minimum") }
+        @_optimize(none) set { arguments.setQAPIMember("minimum", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestSuspendDisk`.
+    public enum GuestSuspendDisk: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-suspend-disk`: a QAPI command of the `guest-agent` module, since QEMU 1.1.
     ///
     /// See [`guest-suspend-disk` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-suspend-disk).
     ///
     /// Reply: `nothing`.
-    public struct GuestSuspendDisk: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-suspend-disk" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-suspend-disk", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
+    public typealias GuestSuspendDisk = QAPICommandValue<QAPITags.Agent.GuestSuspendDisk>
+}
+
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestSuspendDisk {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestSuspendRAM`.
+    public enum GuestSuspendRAM: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI.Agent {
     /// `guest-suspend-ram`: a QAPI command of the `guest-agent` module, since QEMU 1.1.
     ///
     /// See [`guest-suspend-ram` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-suspend-ram).
     ///
     /// Reply: `nothing`.
-    public struct GuestSuspendRAM: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-suspend-ram" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-suspend-ram", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
+    public typealias GuestSuspendRAM = QAPICommandValue<QAPITags.Agent.GuestSuspendRAM>
+}
+
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestSuspendRAM {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestSuspendHybrid`.
+    public enum GuestSuspendHybrid: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI.Agent {
     /// `guest-suspend-hybrid`: a QAPI command of the `guest-agent` module, since QEMU 1.1.
     ///
     /// See [`guest-suspend-hybrid` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-suspend-hybrid).
     ///
     /// Reply: `nothing`.
-    public struct GuestSuspendHybrid: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-suspend-hybrid" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-suspend-hybrid", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestSuspendHybrid = QAPICommandValue<QAPITags.Agent.GuestSuspendHybrid>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestSuspendHybrid {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestNetworkGetInterfaces`.
+    public enum GuestNetworkGetInterfaces: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.Agent.GuestNetworkInterface]
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-network-get-interfaces`: a QAPI command of the `guest-agent` module, since QEMU 1.1.
     ///
     /// See [`guest-network-get-interfaces` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-network-get-interfaces).
     ///
     /// Reply: `[GuestNetworkInterface]`.
-    public struct GuestNetworkGetInterfaces: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-network-get-interfaces" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-network-get-interfaces", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.Agent.GuestNetworkInterface]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestNetworkGetInterfaces = QAPICommandValue<QAPITags.Agent.GuestNetworkGetInterfaces>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestNetworkGetInterfaces {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestGetVCPUs`.
+    public enum GuestGetVCPUs: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.Agent.GuestLogicalProcessor]
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-get-vcpus`: a QAPI command of the `guest-agent` module, since QEMU 1.5.
     ///
     /// See [`guest-get-vcpus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-get-vcpus).
     ///
     /// Reply: `[GuestLogicalProcessor]`.
-    public struct GuestGetVCPUs: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-get-vcpus" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-vcpus", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.Agent.GuestLogicalProcessor]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestGetVCPUs = QAPICommandValue<QAPITags.Agent.GuestGetVCPUs>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetVCPUs {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestSetVCPUs`.
+    public enum GuestSetVCPUs: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = Swift.Int
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-set-vcpus`: a QAPI command of the `guest-agent` module, since QEMU 1.5.
     ///
     /// See [`guest-set-vcpus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-set-vcpus).
     ///
     /// Reply: `int`.
-    public struct GuestSetVCPUs: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-set-vcpus" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-set-vcpus", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = Swift.Int
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(vcpus: [QAPI.Agent.GuestLogicalProcessor]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("vcpus", vcpus)
-        }
-        /// `vcpus`: `[GuestLogicalProcessor]`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var vcpus: [QAPI.Agent.GuestLogicalProcessor]? {
-            @_optimize(none) get { arguments.qapiMember("vcpus") }
-            @_optimize(none) set { arguments.setQAPIMember("vcpus", newValue) }
-        }
-    }
+    public typealias GuestSetVCPUs = QAPICommandValue<QAPITags.Agent.GuestSetVCPUs>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestSetVCPUs {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(vcpus: [QAPI.Agent.GuestLogicalProcessor]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("vcpus", vcpus)
+    }
+    /// `vcpus`: `[GuestLogicalProcessor]`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var vcpus: [QAPI.Agent.GuestLogicalProcessor]? {
+        @_optimize(none) get { arguments.qapiMember("vcpus") }
+        @_optimize(none) set { arguments.setQAPIMember("vcpus", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestGetDisks`.
+    public enum GuestGetDisks: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.Agent.GuestDiskInfo]
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-get-disks`: a QAPI command of the `guest-agent` module, since QEMU 5.2.
     ///
     /// See [`guest-get-disks` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-get-disks).
     ///
     /// Reply: `[GuestDiskInfo]`.
-    public struct GuestGetDisks: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-get-disks" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-disks", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.Agent.GuestDiskInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestGetDisks = QAPICommandValue<QAPITags.Agent.GuestGetDisks>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetDisks {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestGetFsinfo`.
+    public enum GuestGetFsinfo: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.Agent.GuestFilesystemInfo]
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-get-fsinfo`: a QAPI command of the `guest-agent` module, since QEMU 2.2.
     ///
     /// See [`guest-get-fsinfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-get-fsinfo).
     ///
     /// Reply: `[GuestFilesystemInfo]`.
-    public struct GuestGetFsinfo: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-get-fsinfo" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-fsinfo", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.Agent.GuestFilesystemInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestGetFsinfo = QAPICommandValue<QAPITags.Agent.GuestGetFsinfo>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetFsinfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestSetUserPassword`.
+    public enum GuestSetUserPassword: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-set-user-password`: a QAPI command of the `guest-agent` module, since QEMU 2.3.
     ///
     /// See [`guest-set-user-password` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-set-user-password).
     ///
     /// Reply: `nothing`.
-    public struct GuestSetUserPassword: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-set-user-password" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-set-user-password", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String, password: Swift.String, crypted: Swift.Bool) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("username", username)
-            arguments.setQAPIMember("password", password)
-            arguments.setQAPIMember("crypted", crypted)
-        }
-        /// `username`: `str`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var username: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("username") }
-            @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
-        }
-        /// `password`: `str`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var password: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("password") }
-            @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
-        }
-        /// `crypted`: `bool`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var crypted: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("crypted") }
-            @_optimize(none) set { arguments.setQAPIMember("crypted", newValue) }
-        }
-    }
+    public typealias GuestSetUserPassword = QAPICommandValue<QAPITags.Agent.GuestSetUserPassword>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestSetUserPassword {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String, password: Swift.String, crypted: Swift.Bool) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("username", username)
+        arguments.setQAPIMember("password", password)
+        arguments.setQAPIMember("crypted", crypted)
+    }
+    /// `username`: `str`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var username: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("username") }
+        @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
+    }
+    /// `password`: `str`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var password: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("password") }
+        @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
+    }
+    /// `crypted`: `bool`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var crypted: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("crypted") }
+        @_optimize(none) set { arguments.setQAPIMember("crypted", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestGetMemoryBlocks`.
+    public enum GuestGetMemoryBlocks: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.Agent.GuestMemoryBlock]
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-get-memory-blocks`: a QAPI command of the `guest-agent` module, since QEMU 2.3.
     ///
     /// See [`guest-get-memory-blocks` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-get-memory-blocks).
     ///
     /// Reply: `[GuestMemoryBlock]`.
-    public struct GuestGetMemoryBlocks: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-get-memory-blocks" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-memory-blocks", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.Agent.GuestMemoryBlock]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestGetMemoryBlocks = QAPICommandValue<QAPITags.Agent.GuestGetMemoryBlocks>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetMemoryBlocks {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestSetMemoryBlocks`.
+    public enum GuestSetMemoryBlocks: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.Agent.GuestMemoryBlockResponse]
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-set-memory-blocks`: a QAPI command of the `guest-agent` module, since QEMU 2.3.
     ///
     /// See [`guest-set-memory-blocks` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-set-memory-blocks).
     ///
     /// Reply: `[GuestMemoryBlockResponse]`.
-    public struct GuestSetMemoryBlocks: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-set-memory-blocks" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-set-memory-blocks", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.Agent.GuestMemoryBlockResponse]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(memBlks: [QAPI.Agent.GuestMemoryBlock]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("mem-blks", memBlks)
-        }
-        /// `mem-blks`: `[GuestMemoryBlock]`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var memBlks: [QAPI.Agent.GuestMemoryBlock]? {
-            @_optimize(none) get { arguments.qapiMember("mem-blks") }
-            @_optimize(none) set { arguments.setQAPIMember("mem-blks", newValue) }
-        }
-    }
+    public typealias GuestSetMemoryBlocks = QAPICommandValue<QAPITags.Agent.GuestSetMemoryBlocks>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestSetMemoryBlocks {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(memBlks: [QAPI.Agent.GuestMemoryBlock]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("mem-blks", memBlks)
+    }
+    /// `mem-blks`: `[GuestMemoryBlock]`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var memBlks: [QAPI.Agent.GuestMemoryBlock]? {
+        @_optimize(none) get { arguments.qapiMember("mem-blks") }
+        @_optimize(none) set { arguments.setQAPIMember("mem-blks", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestGetMemoryBlockInfo`.
+    public enum GuestGetMemoryBlockInfo: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.Agent.GuestMemoryBlockInfo
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-get-memory-block-info`: a QAPI command of the `guest-agent` module, since QEMU 2.3.
     ///
     /// See [`guest-get-memory-block-info` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-get-memory-block-info).
     ///
     /// Reply: `GuestMemoryBlockInfo`.
-    public struct GuestGetMemoryBlockInfo: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-get-memory-block-info" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-memory-block-info", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.Agent.GuestMemoryBlockInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestGetMemoryBlockInfo = QAPICommandValue<QAPITags.Agent.GuestGetMemoryBlockInfo>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetMemoryBlockInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestExecStatusCommand`.
+    public enum GuestExecStatusCommand: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.Agent.GuestExecStatus
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-exec-status`: a QAPI command of the `guest-agent` module, since QEMU 2.5.
     ///
     /// See [`guest-exec-status` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-exec-status).
     ///
     /// Reply: `GuestExecStatus`.
-    public struct GuestExecStatusCommand: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-exec-status" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-exec-status", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.Agent.GuestExecStatus
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(pid: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("pid", pid)
-        }
-        /// `pid`: `int`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var pid: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("pid") }
-            @_optimize(none) set { arguments.setQAPIMember("pid", newValue) }
-        }
-    }
+    public typealias GuestExecStatusCommand = QAPICommandValue<QAPITags.Agent.GuestExecStatusCommand>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestExecStatusCommand {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(pid: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("pid", pid)
+    }
+    /// `pid`: `int`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var pid: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("pid") }
+        @_optimize(none) set { arguments.setQAPIMember("pid", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestExecCommand`.
+    public enum GuestExecCommand: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.Agent.GuestExec
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-exec`: a QAPI command of the `guest-agent` module, since QEMU 2.5.
     ///
     /// See [`guest-exec` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-exec).
     ///
     /// Reply: `GuestExec`.
-    public struct GuestExecCommand: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-exec" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-exec", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.Agent.GuestExec
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("path", path)
-        }
-        /// `path`: `str`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("path") }
-            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
-        }
-        /// `arg`: `[str]`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var arg: [Swift.String]? {
-            @_optimize(none) get { arguments.qapiMember("arg") }
-            @_optimize(none) set { arguments.setQAPIMember("arg", newValue) }
-        }
-        /// `env`: `[str]`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var env: [Swift.String]? {
-            @_optimize(none) get { arguments.qapiMember("env") }
-            @_optimize(none) set { arguments.setQAPIMember("env", newValue) }
-        }
-        /// `input-data`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var inputData: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("input-data") }
-            @_optimize(none) set { arguments.setQAPIMember("input-data", newValue) }
-        }
-        /// `capture-output`: `GuestExecCaptureOutput`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var captureOutput: QAPI.Agent.GuestExecCaptureOutput? {
-            @_optimize(none) get { arguments.qapiMember("capture-output") }
-            @_optimize(none) set { arguments.setQAPIMember("capture-output", newValue) }
-        }
-    }
+    public typealias GuestExecCommand = QAPICommandValue<QAPITags.Agent.GuestExecCommand>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestExecCommand {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("path", path)
+    }
+    /// `path`: `str`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("path") }
+        @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
+    }
+    /// `arg`: `[str]`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var arg: [Swift.String]? {
+        @_optimize(none) get { arguments.qapiMember("arg") }
+        @_optimize(none) set { arguments.setQAPIMember("arg", newValue) }
+    }
+    /// `env`: `[str]`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var env: [Swift.String]? {
+        @_optimize(none) get { arguments.qapiMember("env") }
+        @_optimize(none) set { arguments.setQAPIMember("env", newValue) }
+    }
+    /// `input-data`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var inputData: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("input-data") }
+        @_optimize(none) set { arguments.setQAPIMember("input-data", newValue) }
+    }
+    /// `capture-output`: `GuestExecCaptureOutput`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var captureOutput: QAPI.Agent.GuestExecCaptureOutput? {
+        @_optimize(none) get { arguments.qapiMember("capture-output") }
+        @_optimize(none) set { arguments.setQAPIMember("capture-output", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestGetHostName`.
+    public enum GuestGetHostName: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.Agent.GuestHostName
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-get-host-name`: a QAPI command of the `guest-agent` module, since QEMU 2.10.
     ///
     /// See [`guest-get-host-name` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-get-host-name).
     ///
     /// Reply: `GuestHostName`.
-    public struct GuestGetHostName: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-get-host-name" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-host-name", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.Agent.GuestHostName
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestGetHostName = QAPICommandValue<QAPITags.Agent.GuestGetHostName>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetHostName {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestGetUsers`.
+    public enum GuestGetUsers: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.Agent.GuestUser]
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-get-users`: a QAPI command of the `guest-agent` module, since QEMU 2.10.
     ///
     /// See [`guest-get-users` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-get-users).
     ///
     /// Reply: `[GuestUser]`.
-    public struct GuestGetUsers: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-get-users" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-users", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.Agent.GuestUser]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestGetUsers = QAPICommandValue<QAPITags.Agent.GuestGetUsers>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetUsers {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestGetTimezone`.
+    public enum GuestGetTimezone: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.Agent.GuestTimezone
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-get-timezone`: a QAPI command of the `guest-agent` module, since QEMU 2.10.
     ///
     /// See [`guest-get-timezone` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-get-timezone).
     ///
     /// Reply: `GuestTimezone`.
-    public struct GuestGetTimezone: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-get-timezone" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-timezone", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.Agent.GuestTimezone
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestGetTimezone = QAPICommandValue<QAPITags.Agent.GuestGetTimezone>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetTimezone {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestGetOsinfo`.
+    public enum GuestGetOsinfo: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.Agent.GuestOSInfo
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-get-osinfo`: a QAPI command of the `guest-agent` module, since QEMU 2.10.
     ///
     /// See [`guest-get-osinfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-get-osinfo).
     ///
     /// Reply: `GuestOSInfo`.
-    public struct GuestGetOsinfo: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-get-osinfo" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-osinfo", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.Agent.GuestOSInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestGetOsinfo = QAPICommandValue<QAPITags.Agent.GuestGetOsinfo>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetOsinfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestGetDevices`.
+    public enum GuestGetDevices: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.Agent.GuestDeviceInfo]
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-get-devices`: a QAPI command of the `guest-agent` module, since QEMU 5.2.
     ///
     /// See [`guest-get-devices` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-get-devices).
     ///
     /// Reply: `[GuestDeviceInfo]`.
-    public struct GuestGetDevices: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-get-devices" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-devices", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.Agent.GuestDeviceInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestGetDevices = QAPICommandValue<QAPITags.Agent.GuestGetDevices>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetDevices {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestSSHGetAuthorizedKeys`.
+    public enum GuestSSHGetAuthorizedKeys: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.Agent.GuestAuthorizedKeys
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-ssh-get-authorized-keys`: a QAPI command of the `guest-agent` module, since QEMU 5.2.
     ///
     /// See [`guest-ssh-get-authorized-keys` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-ssh-get-authorized-keys).
     ///
     /// Reply: `GuestAuthorizedKeys`.
-    public struct GuestSSHGetAuthorizedKeys: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-ssh-get-authorized-keys" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-ssh-get-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.Agent.GuestAuthorizedKeys
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("username", username)
-        }
-        /// `username`: `str`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var username: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("username") }
-            @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
-        }
-    }
+    public typealias GuestSSHGetAuthorizedKeys = QAPICommandValue<QAPITags.Agent.GuestSSHGetAuthorizedKeys>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestSSHGetAuthorizedKeys {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("username", username)
+    }
+    /// `username`: `str`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var username: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("username") }
+        @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestSSHAddAuthorizedKeys`.
+    public enum GuestSSHAddAuthorizedKeys: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-ssh-add-authorized-keys`: a QAPI command of the `guest-agent` module, since QEMU 5.2.
     ///
     /// See [`guest-ssh-add-authorized-keys` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-ssh-add-authorized-keys).
     ///
     /// Reply: `nothing`.
-    public struct GuestSSHAddAuthorizedKeys: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-ssh-add-authorized-keys" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-ssh-add-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
+    public typealias GuestSSHAddAuthorizedKeys = QAPICommandValue<QAPITags.Agent.GuestSSHAddAuthorizedKeys>
+}
+
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestSSHAddAuthorizedKeys {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String, keys: [Swift.String]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("username", username)
+        arguments.setQAPIMember("keys", keys)
+    }
+    /// `username`: `str`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var username: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("username") }
+        @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
+    }
+    /// `keys`: `[str]`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var keys: [Swift.String]? {
+        @_optimize(none) get { arguments.qapiMember("keys") }
+        @_optimize(none) set { arguments.setQAPIMember("keys", newValue) }
+    }
+    /// `reset`: `bool`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var reset: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("reset") }
+        @_optimize(none) set { arguments.setQAPIMember("reset", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestSSHRemoveAuthorizedKeys`.
+    public enum GuestSSHRemoveAuthorizedKeys: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String, keys: [Swift.String]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("username", username)
-            arguments.setQAPIMember("keys", keys)
-        }
-        /// `username`: `str`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var username: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("username") }
-            @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
-        }
-        /// `keys`: `[str]`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var keys: [Swift.String]? {
-            @_optimize(none) get { arguments.qapiMember("keys") }
-            @_optimize(none) set { arguments.setQAPIMember("keys", newValue) }
-        }
-        /// `reset`: `bool`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var reset: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("reset") }
-            @_optimize(none) set { arguments.setQAPIMember("reset", newValue) }
-        }
     }
+}
 
+extension QAPI.Agent {
     /// `guest-ssh-remove-authorized-keys`: a QAPI command of the `guest-agent` module, since QEMU 5.2.
     ///
     /// See [`guest-ssh-remove-authorized-keys` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-ssh-remove-authorized-keys).
     ///
     /// Reply: `nothing`.
-    public struct GuestSSHRemoveAuthorizedKeys: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-ssh-remove-authorized-keys" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-ssh-remove-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String, keys: [Swift.String]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("username", username)
-            arguments.setQAPIMember("keys", keys)
-        }
-        /// `username`: `str`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var username: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("username") }
-            @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
-        }
-        /// `keys`: `[str]`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var keys: [Swift.String]? {
-            @_optimize(none) get { arguments.qapiMember("keys") }
-            @_optimize(none) set { arguments.setQAPIMember("keys", newValue) }
-        }
-    }
+    public typealias GuestSSHRemoveAuthorizedKeys = QAPICommandValue<QAPITags.Agent.GuestSSHRemoveAuthorizedKeys>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestSSHRemoveAuthorizedKeys {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String, keys: [Swift.String]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("username", username)
+        arguments.setQAPIMember("keys", keys)
+    }
+    /// `username`: `str`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var username: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("username") }
+        @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
+    }
+    /// `keys`: `[str]`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var keys: [Swift.String]? {
+        @_optimize(none) get { arguments.qapiMember("keys") }
+        @_optimize(none) set { arguments.setQAPIMember("keys", newValue) }
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestGetDiskstats`.
+    public enum GuestGetDiskstats: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.Agent.GuestDiskStatsInfo]
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-get-diskstats`: a QAPI command of the `guest-agent` module, since QEMU 7.1.
     ///
     /// See [`guest-get-diskstats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-get-diskstats).
     ///
     /// Reply: `[GuestDiskStatsInfo]`.
-    public struct GuestGetDiskstats: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-get-diskstats" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-diskstats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.Agent.GuestDiskStatsInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestGetDiskstats = QAPICommandValue<QAPITags.Agent.GuestGetDiskstats>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetDiskstats {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestGetCpustats`.
+    public enum GuestGetCpustats: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.Agent.GuestCPUStats]
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-get-cpustats`: a QAPI command of the `guest-agent` module, since QEMU 7.1.
     ///
     /// See [`guest-get-cpustats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-get-cpustats).
     ///
     /// Reply: `[GuestCpuStats]`.
-    public struct GuestGetCpustats: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-get-cpustats" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-cpustats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.Agent.GuestCPUStats]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestGetCpustats = QAPICommandValue<QAPITags.Agent.GuestGetCpustats>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetCpustats {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestGetLoad`.
+    public enum GuestGetLoad: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.Agent.GuestLoadAverage
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-get-load`: a QAPI command of the `guest-agent` module, since QEMU 10.0.
     ///
     /// See [`guest-get-load` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-get-load).
     ///
     /// Reply: `GuestLoadAverage`.
-    public struct GuestGetLoad: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-get-load" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-load", kind: .command, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.Agent.GuestLoadAverage
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias GuestGetLoad = QAPICommandValue<QAPITags.Agent.GuestGetLoad>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetLoad {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags.Agent {
+    /// The tag of `QAPI.Agent.GuestNetworkGetRoute`.
+    public enum GuestNetworkGetRoute: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.Agent.GuestNetworkRoute]
+    }
+}
+
+extension QAPI.Agent {
     /// `guest-network-get-route`: a QAPI command of the `guest-agent` module, since QEMU 9.1.
     ///
     /// See [`guest-network-get-route` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#command-QGA-guest-agent.guest-network-get-route).
     ///
     /// Reply: `[GuestNetworkRoute]`.
-    public struct GuestNetworkGetRoute: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "guest-network-get-route" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-network-get-route", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.Agent.GuestNetworkRoute]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
+    public typealias GuestNetworkGetRoute = QAPICommandValue<QAPITags.Agent.GuestNetworkGetRoute>
+}
+
+extension QAPICommandValue where Tag == QAPITags.Agent.GuestNetworkGetRoute {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
     }
 }

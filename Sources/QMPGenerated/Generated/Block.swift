@@ -4,592 +4,616 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.BiosAtaTranslation`.
+    public enum BiosAtaTranslation: QAPITag {}
+}
+
 extension QAPI {
     /// `BiosAtaTranslation`: a QAPI enumeration of the `block` module, since QEMU 2.0.
     ///
     /// See [`BiosAtaTranslation` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block.BiosAtaTranslation).
-    public struct BiosAtaTranslation: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BiosAtaTranslation", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `auto`.
-        @_alwaysEmitIntoClient public static var auto: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "auto") } }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "none") } }
-        /// `lba`.
-        @_alwaysEmitIntoClient public static var lba: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "lba") } }
-        /// `large`.
-        @_alwaysEmitIntoClient public static var large: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "large") } }
-        /// `rechs`.
-        @_alwaysEmitIntoClient public static var rechs: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "rechs") } }
-    }
+    public typealias BiosAtaTranslation = QAPIEnumValue<QAPITags.BiosAtaTranslation>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.BiosAtaTranslation {
+    /// `auto`.
+    @_alwaysEmitIntoClient public static var auto: Self { @_optimize(none) get { Self(rawValue: "auto") } }
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `lba`.
+    @_alwaysEmitIntoClient public static var lba: Self { @_optimize(none) get { Self(rawValue: "lba") } }
+    /// `large`.
+    @_alwaysEmitIntoClient public static var large: Self { @_optimize(none) get { Self(rawValue: "large") } }
+    /// `rechs`.
+    @_alwaysEmitIntoClient public static var rechs: Self { @_optimize(none) get { Self(rawValue: "rechs") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.FloppyDriveType`.
+    public enum FloppyDriveType: QAPITag {}
+}
+
+extension QAPI {
     /// `FloppyDriveType`: a QAPI enumeration of the `block` module, since QEMU 2.6.
     ///
     /// See [`FloppyDriveType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block.FloppyDriveType).
-    public struct FloppyDriveType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FloppyDriveType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `144`.
-        @_alwaysEmitIntoClient public static var _144: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "144") } }
-        /// `288`.
-        @_alwaysEmitIntoClient public static var _288: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "288") } }
-        /// `120`.
-        @_alwaysEmitIntoClient public static var _120: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "120") } }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "none") } }
-        /// `auto`.
-        @_alwaysEmitIntoClient public static var auto: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "auto") } }
-    }
+    public typealias FloppyDriveType = QAPIEnumValue<QAPITags.FloppyDriveType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.FloppyDriveType {
+    /// `144`.
+    @_alwaysEmitIntoClient public static var _144: Self { @_optimize(none) get { Self(rawValue: "144") } }
+    /// `288`.
+    @_alwaysEmitIntoClient public static var _288: Self { @_optimize(none) get { Self(rawValue: "288") } }
+    /// `120`.
+    @_alwaysEmitIntoClient public static var _120: Self { @_optimize(none) get { Self(rawValue: "120") } }
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `auto`.
+    @_alwaysEmitIntoClient public static var auto: Self { @_optimize(none) get { Self(rawValue: "auto") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.PRManagerInfo`.
+    public enum PRManagerInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `PRManagerInfo`: a QAPI struct of the `block` module, since QEMU 3.0.
     ///
     /// See [`PRManagerInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block.PRManagerInfo).
-    public struct PRManagerInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PRManagerInfo", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, connected: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("id", id)
-            json.setQAPIMember("connected", connected)
-        }
-        /// `id`: `str`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `connected`: `bool`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var connected: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("connected") }
-            @_optimize(none) set { json.setQAPIMember("connected", newValue) }
-        }
-    }
+    public typealias PRManagerInfo = QAPIObjectValue<QAPITags.PRManagerInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.PRManagerInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, connected: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("id", id)
+        json.setQAPIMember("connected", connected)
+    }
+    /// `id`: `str`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `connected`: `bool`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var connected: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("connected") }
+        @_optimize(none) set { json.setQAPIMember("connected", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockdevChangeReadOnlyMode`.
+    public enum BlockdevChangeReadOnlyMode: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockdevChangeReadOnlyMode`: a QAPI enumeration of the `block` module, since QEMU 2.3.
     ///
     /// See [`BlockdevChangeReadOnlyMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block.BlockdevChangeReadOnlyMode).
-    public struct BlockdevChangeReadOnlyMode: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevChangeReadOnlyMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `retain`.
-        @_alwaysEmitIntoClient public static var retain: BlockdevChangeReadOnlyMode { @_optimize(none) get { BlockdevChangeReadOnlyMode(rawValue: "retain") } }
-        /// `read-only`.
-        @_alwaysEmitIntoClient public static var readOnly: BlockdevChangeReadOnlyMode { @_optimize(none) get { BlockdevChangeReadOnlyMode(rawValue: "read-only") } }
-        /// `read-write`.
-        @_alwaysEmitIntoClient public static var readWrite: BlockdevChangeReadOnlyMode { @_optimize(none) get { BlockdevChangeReadOnlyMode(rawValue: "read-write") } }
-    }
+    public typealias BlockdevChangeReadOnlyMode = QAPIEnumValue<QAPITags.BlockdevChangeReadOnlyMode>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.BlockdevChangeReadOnlyMode {
+    /// `retain`.
+    @_alwaysEmitIntoClient public static var retain: Self { @_optimize(none) get { Self(rawValue: "retain") } }
+    /// `read-only`.
+    @_alwaysEmitIntoClient public static var readOnly: Self { @_optimize(none) get { Self(rawValue: "read-only") } }
+    /// `read-write`.
+    @_alwaysEmitIntoClient public static var readWrite: Self { @_optimize(none) get { Self(rawValue: "read-write") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryPrManagers`.
+    public enum QueryPrManagers: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.PRManagerInfo]
+    }
+}
+
+extension QAPI {
     /// `query-pr-managers`: a QAPI command of the `block` module, since QEMU 3.0.
     ///
     /// See [`query-pr-managers` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block.query-pr-managers).
     ///
     /// Reply: `[PRManagerInfo]`.
-    public struct QueryPrManagers: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-pr-managers" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-pr-managers", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.PRManagerInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryPrManagers = QAPICommandValue<QAPITags.QueryPrManagers>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryPrManagers {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Eject`.
+    public enum Eject: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `eject`: a QAPI command of the `block` module, since QEMU 0.14.
     ///
     /// See [`eject` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block.eject).
     ///
     /// Reply: `nothing`.
-    public struct Eject: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "eject" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "eject", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
+    public typealias Eject = QAPICommandValue<QAPITags.Eject>
+}
+
+extension QAPICommandValue where Tag == QAPITags.Eject {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `device`: `str`, optional, since QEMU 0.14.
+    @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("device") }
+        @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
+    }
+    /// `id`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+    /// `force`: `bool`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var force: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("force") }
+        @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockdevOpenTray`.
+    public enum BlockdevOpenTray: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `device`: `str`, optional, since QEMU 0.14.
-        @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("device") }
-            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
-        }
-        /// `id`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-        /// `force`: `bool`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var force: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("force") }
-            @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `blockdev-open-tray`: a QAPI command of the `block` module, since QEMU 2.5.
     ///
     /// See [`blockdev-open-tray` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block.blockdev-open-tray).
     ///
     /// Reply: `nothing`.
-    public struct BlockdevOpenTray: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "blockdev-open-tray" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-open-tray", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
+    public typealias BlockdevOpenTray = QAPICommandValue<QAPITags.BlockdevOpenTray>
+}
+
+extension QAPICommandValue where Tag == QAPITags.BlockdevOpenTray {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `device`: `str`, optional, since QEMU 2.5.
+    @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("device") }
+        @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
+    }
+    /// `id`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+    /// `force`: `bool`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var force: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("force") }
+        @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockdevCloseTray`.
+    public enum BlockdevCloseTray: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `device`: `str`, optional, since QEMU 2.5.
-        @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("device") }
-            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
-        }
-        /// `id`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-        /// `force`: `bool`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var force: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("force") }
-            @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `blockdev-close-tray`: a QAPI command of the `block` module, since QEMU 2.5.
     ///
     /// See [`blockdev-close-tray` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block.blockdev-close-tray).
     ///
     /// Reply: `nothing`.
-    public struct BlockdevCloseTray: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "blockdev-close-tray" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-close-tray", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
+    public typealias BlockdevCloseTray = QAPICommandValue<QAPITags.BlockdevCloseTray>
+}
+
+extension QAPICommandValue where Tag == QAPITags.BlockdevCloseTray {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `device`: `str`, optional, since QEMU 2.5.
+    @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("device") }
+        @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
+    }
+    /// `id`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockdevRemoveMedium`.
+    public enum BlockdevRemoveMedium: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `device`: `str`, optional, since QEMU 2.5.
-        @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("device") }
-            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
-        }
-        /// `id`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `blockdev-remove-medium`: a QAPI command of the `block` module, since QEMU 2.12.
     ///
     /// See [`blockdev-remove-medium` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block.blockdev-remove-medium).
     ///
     /// Reply: `nothing`.
-    public struct BlockdevRemoveMedium: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "blockdev-remove-medium" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-remove-medium", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
+    public typealias BlockdevRemoveMedium = QAPICommandValue<QAPITags.BlockdevRemoveMedium>
+}
+
+extension QAPICommandValue where Tag == QAPITags.BlockdevRemoveMedium {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockdevInsertMedium`.
+    public enum BlockdevInsertMedium: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `blockdev-insert-medium`: a QAPI command of the `block` module, since QEMU 2.12.
     ///
     /// See [`blockdev-insert-medium` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block.blockdev-insert-medium).
     ///
     /// Reply: `nothing`.
-    public struct BlockdevInsertMedium: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "blockdev-insert-medium" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-insert-medium", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
+    public typealias BlockdevInsertMedium = QAPICommandValue<QAPITags.BlockdevInsertMedium>
+}
+
+extension QAPICommandValue where Tag == QAPITags.BlockdevInsertMedium {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, nodeName: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+        arguments.setQAPIMember("node-name", nodeName)
+    }
+    /// `id`: `str`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+    /// `node-name`: `str`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var nodeName: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("node-name") }
+        @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockdevChangeMedium`.
+    public enum BlockdevChangeMedium: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, nodeName: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-            arguments.setQAPIMember("node-name", nodeName)
-        }
-        /// `id`: `str`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-        /// `node-name`: `str`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("node-name") }
-            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `blockdev-change-medium`: a QAPI command of the `block` module, since QEMU 2.5.
     ///
     /// See [`blockdev-change-medium` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block.blockdev-change-medium).
     ///
     /// Reply: `nothing`.
-    public struct BlockdevChangeMedium: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "blockdev-change-medium" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-change-medium", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
+    public typealias BlockdevChangeMedium = QAPICommandValue<QAPITags.BlockdevChangeMedium>
+}
+
+extension QAPICommandValue where Tag == QAPITags.BlockdevChangeMedium {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("filename", filename)
+    }
+    /// `device`: `str`, optional, since QEMU 2.5.
+    @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("device") }
+        @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
+    }
+    /// `id`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+    /// `filename`: `str`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var filename: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("filename") }
+        @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
+    }
+    /// `format`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var format: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("format") }
+        @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
+    }
+    /// `force`: `bool`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var force: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("force") }
+        @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
+    }
+    /// `read-only-mode`: `BlockdevChangeReadOnlyMode`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var readOnlyMode: QAPI.BlockdevChangeReadOnlyMode? {
+        @_optimize(none) get { arguments.qapiMember("read-only-mode") }
+        @_optimize(none) set { arguments.setQAPIMember("read-only-mode", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockSetIOThrottle`.
+    public enum BlockSetIOThrottle: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("filename", filename)
-        }
-        /// `device`: `str`, optional, since QEMU 2.5.
-        @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("device") }
-            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
-        }
-        /// `id`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-        /// `filename`: `str`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var filename: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("filename") }
-            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
-        }
-        /// `format`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var format: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("format") }
-            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
-        }
-        /// `force`: `bool`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var force: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("force") }
-            @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
-        }
-        /// `read-only-mode`: `BlockdevChangeReadOnlyMode`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var readOnlyMode: QAPI.BlockdevChangeReadOnlyMode? {
-            @_optimize(none) get { arguments.qapiMember("read-only-mode") }
-            @_optimize(none) set { arguments.setQAPIMember("read-only-mode", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `block_set_io_throttle`: a QAPI command of the `block` module, since QEMU 1.1.
     ///
     /// See [`block_set_io_throttle` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block.block_set_io_throttle).
     ///
     /// Reply: `nothing`.
-    public struct BlockSetIOThrottle: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "block_set_io_throttle" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block_set_io_throttle", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
+    public typealias BlockSetIOThrottle = QAPICommandValue<QAPITags.BlockSetIOThrottle>
+}
+
+extension QAPICommandValue where Tag == QAPITags.BlockSetIOThrottle {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("bps", bps)
+        arguments.setQAPIMember("bps_rd", bpsRd)
+        arguments.setQAPIMember("bps_wr", bpsWr)
+        arguments.setQAPIMember("iops", iops)
+        arguments.setQAPIMember("iops_rd", iopsRd)
+        arguments.setQAPIMember("iops_wr", iopsWr)
+    }
+    /// `device`: `str`, optional, since QEMU 1.1.
+    @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("device") }
+        @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
+    }
+    /// `id`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+    /// `bps`: `int`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var bps: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("bps") }
+        @_optimize(none) set { arguments.setQAPIMember("bps", newValue) }
+    }
+    /// `bps_rd`: `int`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var bpsRd: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("bps_rd") }
+        @_optimize(none) set { arguments.setQAPIMember("bps_rd", newValue) }
+    }
+    /// `bps_wr`: `int`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var bpsWr: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("bps_wr") }
+        @_optimize(none) set { arguments.setQAPIMember("bps_wr", newValue) }
+    }
+    /// `iops`: `int`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var iops: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("iops") }
+        @_optimize(none) set { arguments.setQAPIMember("iops", newValue) }
+    }
+    /// `iops_rd`: `int`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var iopsRd: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("iops_rd") }
+        @_optimize(none) set { arguments.setQAPIMember("iops_rd", newValue) }
+    }
+    /// `iops_wr`: `int`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var iopsWr: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("iops_wr") }
+        @_optimize(none) set { arguments.setQAPIMember("iops_wr", newValue) }
+    }
+    /// `bps_max`: `int`, optional, since QEMU 1.7.
+    @_alwaysEmitIntoClient public var bpsMax: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("bps_max") }
+        @_optimize(none) set { arguments.setQAPIMember("bps_max", newValue) }
+    }
+    /// `bps_rd_max`: `int`, optional, since QEMU 1.7.
+    @_alwaysEmitIntoClient public var bpsRdMax: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("bps_rd_max") }
+        @_optimize(none) set { arguments.setQAPIMember("bps_rd_max", newValue) }
+    }
+    /// `bps_wr_max`: `int`, optional, since QEMU 1.7.
+    @_alwaysEmitIntoClient public var bpsWrMax: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("bps_wr_max") }
+        @_optimize(none) set { arguments.setQAPIMember("bps_wr_max", newValue) }
+    }
+    /// `iops_max`: `int`, optional, since QEMU 1.7.
+    @_alwaysEmitIntoClient public var iopsMax: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("iops_max") }
+        @_optimize(none) set { arguments.setQAPIMember("iops_max", newValue) }
+    }
+    /// `iops_rd_max`: `int`, optional, since QEMU 1.7.
+    @_alwaysEmitIntoClient public var iopsRdMax: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("iops_rd_max") }
+        @_optimize(none) set { arguments.setQAPIMember("iops_rd_max", newValue) }
+    }
+    /// `iops_wr_max`: `int`, optional, since QEMU 1.7.
+    @_alwaysEmitIntoClient public var iopsWrMax: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("iops_wr_max") }
+        @_optimize(none) set { arguments.setQAPIMember("iops_wr_max", newValue) }
+    }
+    /// `bps_max_length`: `int`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var bpsMaxLength: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("bps_max_length") }
+        @_optimize(none) set { arguments.setQAPIMember("bps_max_length", newValue) }
+    }
+    /// `bps_rd_max_length`: `int`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var bpsRdMaxLength: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("bps_rd_max_length") }
+        @_optimize(none) set { arguments.setQAPIMember("bps_rd_max_length", newValue) }
+    }
+    /// `bps_wr_max_length`: `int`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var bpsWrMaxLength: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("bps_wr_max_length") }
+        @_optimize(none) set { arguments.setQAPIMember("bps_wr_max_length", newValue) }
+    }
+    /// `iops_max_length`: `int`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var iopsMaxLength: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("iops_max_length") }
+        @_optimize(none) set { arguments.setQAPIMember("iops_max_length", newValue) }
+    }
+    /// `iops_rd_max_length`: `int`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var iopsRdMaxLength: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("iops_rd_max_length") }
+        @_optimize(none) set { arguments.setQAPIMember("iops_rd_max_length", newValue) }
+    }
+    /// `iops_wr_max_length`: `int`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var iopsWrMaxLength: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("iops_wr_max_length") }
+        @_optimize(none) set { arguments.setQAPIMember("iops_wr_max_length", newValue) }
+    }
+    /// `iops_size`: `int`, optional, since QEMU 1.7.
+    @_alwaysEmitIntoClient public var iopsSize: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("iops_size") }
+        @_optimize(none) set { arguments.setQAPIMember("iops_size", newValue) }
+    }
+    /// `group`: `str`, optional, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var group: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("group") }
+        @_optimize(none) set { arguments.setQAPIMember("group", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockLatencyHistogramSet`.
+    public enum BlockLatencyHistogramSet: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("bps", bps)
-            arguments.setQAPIMember("bps_rd", bpsRd)
-            arguments.setQAPIMember("bps_wr", bpsWr)
-            arguments.setQAPIMember("iops", iops)
-            arguments.setQAPIMember("iops_rd", iopsRd)
-            arguments.setQAPIMember("iops_wr", iopsWr)
-        }
-        /// `device`: `str`, optional, since QEMU 1.1.
-        @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("device") }
-            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
-        }
-        /// `id`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-        /// `bps`: `int`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var bps: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("bps") }
-            @_optimize(none) set { arguments.setQAPIMember("bps", newValue) }
-        }
-        /// `bps_rd`: `int`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var bpsRd: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("bps_rd") }
-            @_optimize(none) set { arguments.setQAPIMember("bps_rd", newValue) }
-        }
-        /// `bps_wr`: `int`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var bpsWr: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("bps_wr") }
-            @_optimize(none) set { arguments.setQAPIMember("bps_wr", newValue) }
-        }
-        /// `iops`: `int`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var iops: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("iops") }
-            @_optimize(none) set { arguments.setQAPIMember("iops", newValue) }
-        }
-        /// `iops_rd`: `int`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var iopsRd: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("iops_rd") }
-            @_optimize(none) set { arguments.setQAPIMember("iops_rd", newValue) }
-        }
-        /// `iops_wr`: `int`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var iopsWr: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("iops_wr") }
-            @_optimize(none) set { arguments.setQAPIMember("iops_wr", newValue) }
-        }
-        /// `bps_max`: `int`, optional, since QEMU 1.7.
-        @_alwaysEmitIntoClient public var bpsMax: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("bps_max") }
-            @_optimize(none) set { arguments.setQAPIMember("bps_max", newValue) }
-        }
-        /// `bps_rd_max`: `int`, optional, since QEMU 1.7.
-        @_alwaysEmitIntoClient public var bpsRdMax: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("bps_rd_max") }
-            @_optimize(none) set { arguments.setQAPIMember("bps_rd_max", newValue) }
-        }
-        /// `bps_wr_max`: `int`, optional, since QEMU 1.7.
-        @_alwaysEmitIntoClient public var bpsWrMax: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("bps_wr_max") }
-            @_optimize(none) set { arguments.setQAPIMember("bps_wr_max", newValue) }
-        }
-        /// `iops_max`: `int`, optional, since QEMU 1.7.
-        @_alwaysEmitIntoClient public var iopsMax: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("iops_max") }
-            @_optimize(none) set { arguments.setQAPIMember("iops_max", newValue) }
-        }
-        /// `iops_rd_max`: `int`, optional, since QEMU 1.7.
-        @_alwaysEmitIntoClient public var iopsRdMax: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("iops_rd_max") }
-            @_optimize(none) set { arguments.setQAPIMember("iops_rd_max", newValue) }
-        }
-        /// `iops_wr_max`: `int`, optional, since QEMU 1.7.
-        @_alwaysEmitIntoClient public var iopsWrMax: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("iops_wr_max") }
-            @_optimize(none) set { arguments.setQAPIMember("iops_wr_max", newValue) }
-        }
-        /// `bps_max_length`: `int`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var bpsMaxLength: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("bps_max_length") }
-            @_optimize(none) set { arguments.setQAPIMember("bps_max_length", newValue) }
-        }
-        /// `bps_rd_max_length`: `int`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var bpsRdMaxLength: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("bps_rd_max_length") }
-            @_optimize(none) set { arguments.setQAPIMember("bps_rd_max_length", newValue) }
-        }
-        /// `bps_wr_max_length`: `int`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var bpsWrMaxLength: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("bps_wr_max_length") }
-            @_optimize(none) set { arguments.setQAPIMember("bps_wr_max_length", newValue) }
-        }
-        /// `iops_max_length`: `int`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var iopsMaxLength: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("iops_max_length") }
-            @_optimize(none) set { arguments.setQAPIMember("iops_max_length", newValue) }
-        }
-        /// `iops_rd_max_length`: `int`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var iopsRdMaxLength: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("iops_rd_max_length") }
-            @_optimize(none) set { arguments.setQAPIMember("iops_rd_max_length", newValue) }
-        }
-        /// `iops_wr_max_length`: `int`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var iopsWrMaxLength: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("iops_wr_max_length") }
-            @_optimize(none) set { arguments.setQAPIMember("iops_wr_max_length", newValue) }
-        }
-        /// `iops_size`: `int`, optional, since QEMU 1.7.
-        @_alwaysEmitIntoClient public var iopsSize: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("iops_size") }
-            @_optimize(none) set { arguments.setQAPIMember("iops_size", newValue) }
-        }
-        /// `group`: `str`, optional, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var group: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("group") }
-            @_optimize(none) set { arguments.setQAPIMember("group", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `block-latency-histogram-set`: a QAPI command of the `block` module, since QEMU 4.0.
     ///
     /// See [`block-latency-histogram-set` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block.block-latency-histogram-set).
     ///
     /// Reply: `nothing`.
-    public struct BlockLatencyHistogramSet: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "block-latency-histogram-set" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-latency-histogram-set", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-        /// `boundaries`: `[uint64]`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var boundaries: [Swift.UInt64]? {
-            @_optimize(none) get { arguments.qapiMember("boundaries") }
-            @_optimize(none) set { arguments.setQAPIMember("boundaries", newValue) }
-        }
-        /// `boundaries-read`: `[uint64]`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var boundariesRead: [Swift.UInt64]? {
-            @_optimize(none) get { arguments.qapiMember("boundaries-read") }
-            @_optimize(none) set { arguments.setQAPIMember("boundaries-read", newValue) }
-        }
-        /// `boundaries-write`: `[uint64]`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var boundariesWrite: [Swift.UInt64]? {
-            @_optimize(none) get { arguments.qapiMember("boundaries-write") }
-            @_optimize(none) set { arguments.setQAPIMember("boundaries-write", newValue) }
-        }
-        /// `boundaries-zap`: `[uint64]`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var boundariesZap: [Swift.UInt64]? {
-            @_optimize(none) get { arguments.qapiMember("boundaries-zap") }
-            @_optimize(none) set { arguments.setQAPIMember("boundaries-zap", newValue) }
-        }
-        /// `boundaries-flush`: `[uint64]`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var boundariesFlush: [Swift.UInt64]? {
-            @_optimize(none) get { arguments.qapiMember("boundaries-flush") }
-            @_optimize(none) set { arguments.setQAPIMember("boundaries-flush", newValue) }
-        }
-    }
+    public typealias BlockLatencyHistogramSet = QAPICommandValue<QAPITags.BlockLatencyHistogramSet>
+}
 
+extension QAPICommandValue where Tag == QAPITags.BlockLatencyHistogramSet {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+    /// `boundaries`: `[uint64]`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var boundaries: [Swift.UInt64]? {
+        @_optimize(none) get { arguments.qapiMember("boundaries") }
+        @_optimize(none) set { arguments.setQAPIMember("boundaries", newValue) }
+    }
+    /// `boundaries-read`: `[uint64]`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var boundariesRead: [Swift.UInt64]? {
+        @_optimize(none) get { arguments.qapiMember("boundaries-read") }
+        @_optimize(none) set { arguments.setQAPIMember("boundaries-read", newValue) }
+    }
+    /// `boundaries-write`: `[uint64]`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var boundariesWrite: [Swift.UInt64]? {
+        @_optimize(none) get { arguments.qapiMember("boundaries-write") }
+        @_optimize(none) set { arguments.setQAPIMember("boundaries-write", newValue) }
+    }
+    /// `boundaries-zap`: `[uint64]`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var boundariesZap: [Swift.UInt64]? {
+        @_optimize(none) get { arguments.qapiMember("boundaries-zap") }
+        @_optimize(none) set { arguments.setQAPIMember("boundaries-zap", newValue) }
+    }
+    /// `boundaries-flush`: `[uint64]`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var boundariesFlush: [Swift.UInt64]? {
+        @_optimize(none) get { arguments.qapiMember("boundaries-flush") }
+        @_optimize(none) set { arguments.setQAPIMember("boundaries-flush", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DeviceTrayMovedEvent`.
+    public enum DeviceTrayMovedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `DEVICE_TRAY_MOVED`: a QAPI event of the `block` module, since QEMU 1.1.
     ///
     /// See [`DEVICE_TRAY_MOVED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block.DEVICE_TRAY_MOVED).
-    public struct DeviceTrayMovedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "DEVICE_TRAY_MOVED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DEVICE_TRAY_MOVED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["device", "id", "tray-open"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `device`: `str`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { json.qapiMember("device") }
-            @_optimize(none) set { json.setQAPIMember("device", newValue) }
-        }
-        /// `id`: `str`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `tray-open`: `bool`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var trayOpen: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("tray-open") }
-            @_optimize(none) set { json.setQAPIMember("tray-open", newValue) }
-        }
-    }
+    public typealias DeviceTrayMovedEvent = QAPIEventValue<QAPITags.DeviceTrayMovedEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.DeviceTrayMovedEvent {
+    /// `device`: `str`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { json.qapiMember("device") }
+        @_optimize(none) set { json.setQAPIMember("device", newValue) }
+    }
+    /// `id`: `str`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `tray-open`: `bool`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var trayOpen: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("tray-open") }
+        @_optimize(none) set { json.setQAPIMember("tray-open", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.PrManagerStatusChangedEvent`.
+    public enum PrManagerStatusChangedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `PR_MANAGER_STATUS_CHANGED`: a QAPI event of the `block` module, since QEMU 3.0.
     ///
     /// See [`PR_MANAGER_STATUS_CHANGED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block.PR_MANAGER_STATUS_CHANGED).
-    public struct PrManagerStatusChangedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "PR_MANAGER_STATUS_CHANGED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PR_MANAGER_STATUS_CHANGED", kind: .event, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `id`: `str`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `connected`: `bool`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var connected: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("connected") }
-            @_optimize(none) set { json.setQAPIMember("connected", newValue) }
-        }
+    public typealias PrManagerStatusChangedEvent = QAPIEventValue<QAPITags.PrManagerStatusChangedEvent>
+}
+
+extension QAPIEventValue where Tag == QAPITags.PrManagerStatusChangedEvent {
+    /// `id`: `str`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `connected`: `bool`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var connected: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("connected") }
+        @_optimize(none) set { json.setQAPIMember("connected", newValue) }
     }
 }

@@ -4,622 +4,652 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.NBDServerOptionsBase`.
+    public enum NBDServerOptionsBase: QAPITag {}
+}
+
 extension QAPI {
     /// `NbdServerOptionsBase`: a QAPI struct of the `block-export` module.
     ///
     /// See [`NbdServerOptionsBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerOptionsBase).
-    public struct NBDServerOptionsBase: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NbdServerOptionsBase", kind: .structure, since: nil, features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var handshakeMaxSeconds: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("handshake-max-seconds") }
-            @_optimize(none) set { json.setQAPIMember("handshake-max-seconds", newValue) }
-        }
-        /// `tls-creds`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
-            @_optimize(none) get { json.qapiMember("tls-creds") }
-            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
-        }
-        /// `tls-authz`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
-            @_optimize(none) get { json.qapiMember("tls-authz") }
-            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
-        }
-        /// `max-connections`: `uint32`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var maxConnections: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("max-connections") }
-            @_optimize(none) set { json.setQAPIMember("max-connections", newValue) }
-        }
-    }
+    public typealias NBDServerOptionsBase = QAPIObjectValue<QAPITags.NBDServerOptionsBase>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NBDServerOptionsBase {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var handshakeMaxSeconds: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("handshake-max-seconds") }
+        @_optimize(none) set { json.setQAPIMember("handshake-max-seconds", newValue) }
+    }
+    /// `tls-creds`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
+        @_optimize(none) get { json.qapiMember("tls-creds") }
+        @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
+    }
+    /// `tls-authz`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
+        @_optimize(none) get { json.qapiMember("tls-authz") }
+        @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
+    }
+    /// `max-connections`: `uint32`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var maxConnections: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("max-connections") }
+        @_optimize(none) set { json.setQAPIMember("max-connections", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NBDServerOptions`.
+    public enum NBDServerOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NbdServerOptions`: a QAPI struct of the `block-export` module.
     ///
     /// See [`NbdServerOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerOptions).
-    public struct NBDServerOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NbdServerOptions", kind: .structure, since: nil, features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddress) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("addr", addr)
-        }
-        /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var handshakeMaxSeconds: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("handshake-max-seconds") }
-            @_optimize(none) set { json.setQAPIMember("handshake-max-seconds", newValue) }
-        }
-        /// `tls-creds`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
-            @_optimize(none) get { json.qapiMember("tls-creds") }
-            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
-        }
-        /// `tls-authz`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
-            @_optimize(none) get { json.qapiMember("tls-authz") }
-            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
-        }
-        /// `max-connections`: `uint32`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var maxConnections: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("max-connections") }
-            @_optimize(none) set { json.setQAPIMember("max-connections", newValue) }
-        }
-        /// `addr`: `SocketAddress`, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
-            @_optimize(none) get { json.qapiMember("addr") }
-            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
-        }
-    }
+    public typealias NBDServerOptions = QAPIObjectValue<QAPITags.NBDServerOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NBDServerOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddress) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("addr", addr)
+    }
+    /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var handshakeMaxSeconds: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("handshake-max-seconds") }
+        @_optimize(none) set { json.setQAPIMember("handshake-max-seconds", newValue) }
+    }
+    /// `tls-creds`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
+        @_optimize(none) get { json.qapiMember("tls-creds") }
+        @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
+    }
+    /// `tls-authz`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
+        @_optimize(none) get { json.qapiMember("tls-authz") }
+        @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
+    }
+    /// `max-connections`: `uint32`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var maxConnections: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("max-connections") }
+        @_optimize(none) set { json.setQAPIMember("max-connections", newValue) }
+    }
+    /// `addr`: `SocketAddress`, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
+        @_optimize(none) get { json.qapiMember("addr") }
+        @_optimize(none) set { json.setQAPIMember("addr", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NBDServerOptionsLegacy`.
+    public enum NBDServerOptionsLegacy: QAPITag {}
+}
+
+extension QAPI {
     /// `NbdServerOptionsLegacy`: a QAPI struct of the `block-export` module.
     ///
     /// See [`NbdServerOptionsLegacy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerOptionsLegacy).
-    public struct NBDServerOptionsLegacy: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NbdServerOptionsLegacy", kind: .structure, since: nil, features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["addr"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("addr", addr)
-        }
-        /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var handshakeMaxSeconds: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("handshake-max-seconds") }
-            @_optimize(none) set { json.setQAPIMember("handshake-max-seconds", newValue) }
-        }
-        /// `tls-creds`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
-            @_optimize(none) get { json.qapiMember("tls-creds") }
-            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
-        }
-        /// `tls-authz`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
-            @_optimize(none) get { json.qapiMember("tls-authz") }
-            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
-        }
-        /// `max-connections`: `uint32`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var maxConnections: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("max-connections") }
-            @_optimize(none) set { json.setQAPIMember("max-connections", newValue) }
-        }
-        /// `addr`: `SocketAddressLegacy`, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddressLegacy? {
-            @_optimize(none) get { json.qapiMember("addr") }
-            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
-        }
-    }
+    public typealias NBDServerOptionsLegacy = QAPIObjectValue<QAPITags.NBDServerOptionsLegacy>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NBDServerOptionsLegacy {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("addr", addr)
+    }
+    /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var handshakeMaxSeconds: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("handshake-max-seconds") }
+        @_optimize(none) set { json.setQAPIMember("handshake-max-seconds", newValue) }
+    }
+    /// `tls-creds`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
+        @_optimize(none) get { json.qapiMember("tls-creds") }
+        @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
+    }
+    /// `tls-authz`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
+        @_optimize(none) get { json.qapiMember("tls-authz") }
+        @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
+    }
+    /// `max-connections`: `uint32`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var maxConnections: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("max-connections") }
+        @_optimize(none) set { json.setQAPIMember("max-connections", newValue) }
+    }
+    /// `addr`: `SocketAddressLegacy`, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var addr: QAPI.SocketAddressLegacy? {
+        @_optimize(none) get { json.qapiMember("addr") }
+        @_optimize(none) set { json.setQAPIMember("addr", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockExportOptionsNBDBase`.
+    public enum BlockExportOptionsNBDBase: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockExportOptionsNbdBase`: a QAPI struct of the `block-export` module, since QEMU 5.0.
     ///
     /// See [`BlockExportOptionsNbdBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsNbdBase).
-    public struct BlockExportOptionsNBDBase: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptionsNbdBase", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `name`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `description`: `str`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var description: Swift.String? {
-            @_optimize(none) get { json.qapiMember("description") }
-            @_optimize(none) set { json.setQAPIMember("description", newValue) }
-        }
-    }
+    public typealias BlockExportOptionsNBDBase = QAPIObjectValue<QAPITags.BlockExportOptionsNBDBase>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BlockExportOptionsNBDBase {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `name`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `description`: `str`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var description: Swift.String? {
+        @_optimize(none) get { json.qapiMember("description") }
+        @_optimize(none) set { json.setQAPIMember("description", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockExportOptionsNBD`.
+    public enum BlockExportOptionsNBD: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockExportOptionsNbd`: a QAPI struct of the `block-export` module, since QEMU 5.2.
     ///
     /// See [`BlockExportOptionsNbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsNbd).
-    public struct BlockExportOptionsNBD: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptionsNbd", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `name`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `description`: `str`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var description: Swift.String? {
-            @_optimize(none) get { json.qapiMember("description") }
-            @_optimize(none) set { json.setQAPIMember("description", newValue) }
-        }
-        /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
-            @_optimize(none) get { json.qapiMember("bitmaps") }
-            @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
-        }
-        /// `allocation-depth`: `bool`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var allocationDepth: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("allocation-depth") }
-            @_optimize(none) set { json.setQAPIMember("allocation-depth", newValue) }
-        }
-    }
+    public typealias BlockExportOptionsNBD = QAPIObjectValue<QAPITags.BlockExportOptionsNBD>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BlockExportOptionsNBD {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `name`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `description`: `str`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var description: Swift.String? {
+        @_optimize(none) get { json.qapiMember("description") }
+        @_optimize(none) set { json.setQAPIMember("description", newValue) }
+    }
+    /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
+        @_optimize(none) get { json.qapiMember("bitmaps") }
+        @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
+    }
+    /// `allocation-depth`: `bool`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var allocationDepth: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("allocation-depth") }
+        @_optimize(none) set { json.setQAPIMember("allocation-depth", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockExportOptionsVhostUserBlk`.
+    public enum BlockExportOptionsVhostUserBlk: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockExportOptionsVhostUserBlk`: a QAPI struct of the `block-export` module, since QEMU 5.2.
     ///
     /// See [`BlockExportOptionsVhostUserBlk` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsVhostUserBlk).
-    public struct BlockExportOptionsVhostUserBlk: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptionsVhostUserBlk", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddress) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("addr", addr)
-        }
-        /// `addr`: `SocketAddress`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
-            @_optimize(none) get { json.qapiMember("addr") }
-            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
-        }
-        /// `logical-block-size`: `size`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var logicalBlockSize: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("logical-block-size") }
-            @_optimize(none) set { json.setQAPIMember("logical-block-size", newValue) }
-        }
-        /// `num-queues`: `uint16`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var numQueues: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("num-queues") }
-            @_optimize(none) set { json.setQAPIMember("num-queues", newValue) }
-        }
-    }
+    public typealias BlockExportOptionsVhostUserBlk = QAPIObjectValue<QAPITags.BlockExportOptionsVhostUserBlk>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BlockExportOptionsVhostUserBlk {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddress) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("addr", addr)
+    }
+    /// `addr`: `SocketAddress`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
+        @_optimize(none) get { json.qapiMember("addr") }
+        @_optimize(none) set { json.setQAPIMember("addr", newValue) }
+    }
+    /// `logical-block-size`: `size`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var logicalBlockSize: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("logical-block-size") }
+        @_optimize(none) set { json.setQAPIMember("logical-block-size", newValue) }
+    }
+    /// `num-queues`: `uint16`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var numQueues: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("num-queues") }
+        @_optimize(none) set { json.setQAPIMember("num-queues", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.FuseExportAllowOther`.
+    public enum FuseExportAllowOther: QAPITag {}
+}
+
+extension QAPI {
     /// `FuseExportAllowOther`: a QAPI enumeration of the `block-export` module, since QEMU 6.1.
     ///
     /// See [`FuseExportAllowOther` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-export.FuseExportAllowOther).
-    public struct FuseExportAllowOther: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FuseExportAllowOther", kind: .enumeration, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `off`.
-        @_alwaysEmitIntoClient public static var off: FuseExportAllowOther { @_optimize(none) get { FuseExportAllowOther(rawValue: "off") } }
-        /// `on`.
-        @_alwaysEmitIntoClient public static var on: FuseExportAllowOther { @_optimize(none) get { FuseExportAllowOther(rawValue: "on") } }
-        /// `auto`.
-        @_alwaysEmitIntoClient public static var auto: FuseExportAllowOther { @_optimize(none) get { FuseExportAllowOther(rawValue: "auto") } }
-    }
+    public typealias FuseExportAllowOther = QAPIEnumValue<QAPITags.FuseExportAllowOther>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.FuseExportAllowOther {
+    /// `off`.
+    @_alwaysEmitIntoClient public static var off: Self { @_optimize(none) get { Self(rawValue: "off") } }
+    /// `on`.
+    @_alwaysEmitIntoClient public static var on: Self { @_optimize(none) get { Self(rawValue: "on") } }
+    /// `auto`.
+    @_alwaysEmitIntoClient public static var auto: Self { @_optimize(none) get { Self(rawValue: "auto") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockExportOptionsFuse`.
+    public enum BlockExportOptionsFuse: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockExportOptionsFuse`: a QAPI struct of the `block-export` module, since QEMU 6.0.
     ///
     /// See [`BlockExportOptionsFuse` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsFuse).
-    public struct BlockExportOptionsFuse: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptionsFuse", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(mountpoint: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("mountpoint", mountpoint)
-        }
-        /// `mountpoint`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var mountpoint: Swift.String? {
-            @_optimize(none) get { json.qapiMember("mountpoint") }
-            @_optimize(none) set { json.setQAPIMember("mountpoint", newValue) }
-        }
-        /// `growable`: `bool`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var growable: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("growable") }
-            @_optimize(none) set { json.setQAPIMember("growable", newValue) }
-        }
-        /// `allow-other`: `FuseExportAllowOther`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var allowOther: QAPI.FuseExportAllowOther? {
-            @_optimize(none) get { json.qapiMember("allow-other") }
-            @_optimize(none) set { json.setQAPIMember("allow-other", newValue) }
-        }
-    }
+    public typealias BlockExportOptionsFuse = QAPIObjectValue<QAPITags.BlockExportOptionsFuse>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BlockExportOptionsFuse {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(mountpoint: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("mountpoint", mountpoint)
+    }
+    /// `mountpoint`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var mountpoint: Swift.String? {
+        @_optimize(none) get { json.qapiMember("mountpoint") }
+        @_optimize(none) set { json.setQAPIMember("mountpoint", newValue) }
+    }
+    /// `growable`: `bool`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var growable: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("growable") }
+        @_optimize(none) set { json.setQAPIMember("growable", newValue) }
+    }
+    /// `allow-other`: `FuseExportAllowOther`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var allowOther: QAPI.FuseExportAllowOther? {
+        @_optimize(none) get { json.qapiMember("allow-other") }
+        @_optimize(none) set { json.setQAPIMember("allow-other", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockExportOptionsVduseBlk`.
+    public enum BlockExportOptionsVduseBlk: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockExportOptionsVduseBlk`: a QAPI struct of the `block-export` module, since QEMU 7.1.
     ///
     /// See [`BlockExportOptionsVduseBlk` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsVduseBlk).
-    public struct BlockExportOptionsVduseBlk: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptionsVduseBlk", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-        }
-        /// `name`: `str`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `num-queues`: `uint16`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var numQueues: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("num-queues") }
-            @_optimize(none) set { json.setQAPIMember("num-queues", newValue) }
-        }
-        /// `queue-size`: `uint16`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var queueSize: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("queue-size") }
-            @_optimize(none) set { json.setQAPIMember("queue-size", newValue) }
-        }
-        /// `logical-block-size`: `size`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var logicalBlockSize: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("logical-block-size") }
-            @_optimize(none) set { json.setQAPIMember("logical-block-size", newValue) }
-        }
-        /// `serial`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var serial: Swift.String? {
-            @_optimize(none) get { json.qapiMember("serial") }
-            @_optimize(none) set { json.setQAPIMember("serial", newValue) }
-        }
-    }
+    public typealias BlockExportOptionsVduseBlk = QAPIObjectValue<QAPITags.BlockExportOptionsVduseBlk>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BlockExportOptionsVduseBlk {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+    }
+    /// `name`: `str`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `num-queues`: `uint16`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var numQueues: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("num-queues") }
+        @_optimize(none) set { json.setQAPIMember("num-queues", newValue) }
+    }
+    /// `queue-size`: `uint16`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var queueSize: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("queue-size") }
+        @_optimize(none) set { json.setQAPIMember("queue-size", newValue) }
+    }
+    /// `logical-block-size`: `size`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var logicalBlockSize: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("logical-block-size") }
+        @_optimize(none) set { json.setQAPIMember("logical-block-size", newValue) }
+    }
+    /// `serial`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var serial: Swift.String? {
+        @_optimize(none) get { json.qapiMember("serial") }
+        @_optimize(none) set { json.setQAPIMember("serial", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NBDServerAddOptions`.
+    public enum NBDServerAddOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NbdServerAddOptions`: a QAPI struct of the `block-export` module, since QEMU 5.0.
     ///
     /// See [`NbdServerAddOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerAddOptions).
-    public struct NBDServerAddOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NbdServerAddOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("device", device)
-        }
-        /// `name`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `description`: `str`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var description: Swift.String? {
-            @_optimize(none) get { json.qapiMember("description") }
-            @_optimize(none) set { json.setQAPIMember("description", newValue) }
-        }
-        /// `device`: `str`, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { json.qapiMember("device") }
-            @_optimize(none) set { json.setQAPIMember("device", newValue) }
-        }
-        /// `writable`: `bool`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var writable: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("writable") }
-            @_optimize(none) set { json.setQAPIMember("writable", newValue) }
-        }
-        /// `bitmap`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var bitmap: Swift.String? {
-            @_optimize(none) get { json.qapiMember("bitmap") }
-            @_optimize(none) set { json.setQAPIMember("bitmap", newValue) }
-        }
-    }
+    public typealias NBDServerAddOptions = QAPIObjectValue<QAPITags.NBDServerAddOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NBDServerAddOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("device", device)
+    }
+    /// `name`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `description`: `str`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var description: Swift.String? {
+        @_optimize(none) get { json.qapiMember("description") }
+        @_optimize(none) set { json.setQAPIMember("description", newValue) }
+    }
+    /// `device`: `str`, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { json.qapiMember("device") }
+        @_optimize(none) set { json.setQAPIMember("device", newValue) }
+    }
+    /// `writable`: `bool`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var writable: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("writable") }
+        @_optimize(none) set { json.setQAPIMember("writable", newValue) }
+    }
+    /// `bitmap`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var bitmap: Swift.String? {
+        @_optimize(none) get { json.qapiMember("bitmap") }
+        @_optimize(none) set { json.setQAPIMember("bitmap", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockExportRemoveMode`.
+    public enum BlockExportRemoveMode: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockExportRemoveMode`: a QAPI enumeration of the `block-export` module, since QEMU 2.12.
     ///
     /// See [`BlockExportRemoveMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-export.BlockExportRemoveMode).
-    public struct BlockExportRemoveMode: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportRemoveMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `safe`.
-        @_alwaysEmitIntoClient public static var safe: BlockExportRemoveMode { @_optimize(none) get { BlockExportRemoveMode(rawValue: "safe") } }
-        /// `hard`.
-        @_alwaysEmitIntoClient public static var hard: BlockExportRemoveMode { @_optimize(none) get { BlockExportRemoveMode(rawValue: "hard") } }
-    }
+    public typealias BlockExportRemoveMode = QAPIEnumValue<QAPITags.BlockExportRemoveMode>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.BlockExportRemoveMode {
+    /// `safe`.
+    @_alwaysEmitIntoClient public static var safe: Self { @_optimize(none) get { Self(rawValue: "safe") } }
+    /// `hard`.
+    @_alwaysEmitIntoClient public static var hard: Self { @_optimize(none) get { Self(rawValue: "hard") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockExportType`.
+    public enum BlockExportType: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockExportType`: a QAPI enumeration of the `block-export` module, since QEMU 4.2.
     ///
     /// See [`BlockExportType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-export.BlockExportType).
-    public struct BlockExportType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `nbd`.
-        @_alwaysEmitIntoClient public static var nbd: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "nbd") } }
-        /// `vhost-user-blk`.
-        @_alwaysEmitIntoClient public static var vhostUserBlk: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "vhost-user-blk") } }
-        /// `fuse`.
-        @_alwaysEmitIntoClient public static var fuse: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "fuse") } }
-        /// `vduse-blk`.
-        @_alwaysEmitIntoClient public static var vduseBlk: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "vduse-blk") } }
-    }
+    public typealias BlockExportType = QAPIEnumValue<QAPITags.BlockExportType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.BlockExportType {
+    /// `nbd`.
+    @_alwaysEmitIntoClient public static var nbd: Self { @_optimize(none) get { Self(rawValue: "nbd") } }
+    /// `vhost-user-blk`.
+    @_alwaysEmitIntoClient public static var vhostUserBlk: Self { @_optimize(none) get { Self(rawValue: "vhost-user-blk") } }
+    /// `fuse`.
+    @_alwaysEmitIntoClient public static var fuse: Self { @_optimize(none) get { Self(rawValue: "fuse") } }
+    /// `vduse-blk`.
+    @_alwaysEmitIntoClient public static var vduseBlk: Self { @_optimize(none) get { Self(rawValue: "vduse-blk") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockExportOptions`.
+    public enum BlockExportOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockExportOptions`: a QAPI union of the `block-export` module, since QEMU 4.2.
     ///
     /// See [`BlockExportOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptions).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct BlockExportOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptions", kind: .union, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-            json.setQAPIMember("id", id)
-            json.setQAPIMember("node-name", nodeName)
-        }
-        /// `type`: `BlockExportType`, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var type: QAPI.BlockExportType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `id`: `str`, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `fixed-iothread`: `bool`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var fixedIothread: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("fixed-iothread") }
-            @_optimize(none) set { json.setQAPIMember("fixed-iothread", newValue) }
-        }
-        /// `iothread`: `str`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var iothread: Swift.String? {
-            @_optimize(none) get { json.qapiMember("iothread") }
-            @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
-        }
-        /// `node-name`: `str`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
-            @_optimize(none) get { json.qapiMember("node-name") }
-            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
-        }
-        /// `writable`: `bool`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var writable: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("writable") }
-            @_optimize(none) set { json.setQAPIMember("writable", newValue) }
-        }
-        /// `writethrough`: `bool`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var writethrough: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("writethrough") }
-            @_optimize(none) set { json.setQAPIMember("writethrough", newValue) }
-        }
-        /// `allow-inactive`: `bool`, optional, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var allowInactive: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("allow-inactive") }
-            @_optimize(none) set { json.setQAPIMember("allow-inactive", newValue) }
-        }
-        /// `name`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `description`: `str`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var description: Swift.String? {
-            @_optimize(none) get { json.qapiMember("description") }
-            @_optimize(none) set { json.setQAPIMember("description", newValue) }
-        }
-        /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
-            @_optimize(none) get { json.qapiMember("bitmaps") }
-            @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
-        }
-        /// `allocation-depth`: `bool`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var allocationDepth: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("allocation-depth") }
-            @_optimize(none) set { json.setQAPIMember("allocation-depth", newValue) }
-        }
-        /// `addr`: `SocketAddress`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
-            @_optimize(none) get { json.qapiMember("addr") }
-            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
-        }
-        /// `logical-block-size`: `size`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var logicalBlockSize: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("logical-block-size") }
-            @_optimize(none) set { json.setQAPIMember("logical-block-size", newValue) }
-        }
-        /// `num-queues`: `uint16`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var numQueues: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("num-queues") }
-            @_optimize(none) set { json.setQAPIMember("num-queues", newValue) }
-        }
-        /// `mountpoint`: `str`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var mountpoint: Swift.String? {
-            @_optimize(none) get { json.qapiMember("mountpoint") }
-            @_optimize(none) set { json.setQAPIMember("mountpoint", newValue) }
-        }
-        /// `growable`: `bool`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var growable: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("growable") }
-            @_optimize(none) set { json.setQAPIMember("growable", newValue) }
-        }
-        /// `allow-other`: `FuseExportAllowOther`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var allowOther: QAPI.FuseExportAllowOther? {
-            @_optimize(none) get { json.qapiMember("allow-other") }
-            @_optimize(none) set { json.setQAPIMember("allow-other", newValue) }
-        }
-        /// `queue-size`: `uint16`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var queueSize: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("queue-size") }
-            @_optimize(none) set { json.setQAPIMember("queue-size", newValue) }
-        }
-        /// `serial`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var serial: Swift.String? {
-            @_optimize(none) get { json.qapiMember("serial") }
-            @_optimize(none) set { json.setQAPIMember("serial", newValue) }
-        }
-    }
+    public typealias BlockExportOptions = QAPIObjectValue<QAPITags.BlockExportOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BlockExportOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+        json.setQAPIMember("id", id)
+        json.setQAPIMember("node-name", nodeName)
+    }
+    /// `type`: `BlockExportType`, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var type: QAPI.BlockExportType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `id`: `str`, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `fixed-iothread`: `bool`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var fixedIothread: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("fixed-iothread") }
+        @_optimize(none) set { json.setQAPIMember("fixed-iothread", newValue) }
+    }
+    /// `iothread`: `str`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var iothread: Swift.String? {
+        @_optimize(none) get { json.qapiMember("iothread") }
+        @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
+    }
+    /// `node-name`: `str`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var nodeName: Swift.String? {
+        @_optimize(none) get { json.qapiMember("node-name") }
+        @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
+    }
+    /// `writable`: `bool`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var writable: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("writable") }
+        @_optimize(none) set { json.setQAPIMember("writable", newValue) }
+    }
+    /// `writethrough`: `bool`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var writethrough: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("writethrough") }
+        @_optimize(none) set { json.setQAPIMember("writethrough", newValue) }
+    }
+    /// `allow-inactive`: `bool`, optional, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var allowInactive: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("allow-inactive") }
+        @_optimize(none) set { json.setQAPIMember("allow-inactive", newValue) }
+    }
+    /// `name`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `description`: `str`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var description: Swift.String? {
+        @_optimize(none) get { json.qapiMember("description") }
+        @_optimize(none) set { json.setQAPIMember("description", newValue) }
+    }
+    /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
+        @_optimize(none) get { json.qapiMember("bitmaps") }
+        @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
+    }
+    /// `allocation-depth`: `bool`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var allocationDepth: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("allocation-depth") }
+        @_optimize(none) set { json.setQAPIMember("allocation-depth", newValue) }
+    }
+    /// `addr`: `SocketAddress`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
+        @_optimize(none) get { json.qapiMember("addr") }
+        @_optimize(none) set { json.setQAPIMember("addr", newValue) }
+    }
+    /// `logical-block-size`: `size`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var logicalBlockSize: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("logical-block-size") }
+        @_optimize(none) set { json.setQAPIMember("logical-block-size", newValue) }
+    }
+    /// `num-queues`: `uint16`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var numQueues: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("num-queues") }
+        @_optimize(none) set { json.setQAPIMember("num-queues", newValue) }
+    }
+    /// `mountpoint`: `str`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var mountpoint: Swift.String? {
+        @_optimize(none) get { json.qapiMember("mountpoint") }
+        @_optimize(none) set { json.setQAPIMember("mountpoint", newValue) }
+    }
+    /// `growable`: `bool`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var growable: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("growable") }
+        @_optimize(none) set { json.setQAPIMember("growable", newValue) }
+    }
+    /// `allow-other`: `FuseExportAllowOther`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var allowOther: QAPI.FuseExportAllowOther? {
+        @_optimize(none) get { json.qapiMember("allow-other") }
+        @_optimize(none) set { json.setQAPIMember("allow-other", newValue) }
+    }
+    /// `queue-size`: `uint16`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var queueSize: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("queue-size") }
+        @_optimize(none) set { json.setQAPIMember("queue-size", newValue) }
+    }
+    /// `serial`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var serial: Swift.String? {
+        @_optimize(none) get { json.qapiMember("serial") }
+        @_optimize(none) set { json.setQAPIMember("serial", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockExportInfo`.
+    public enum BlockExportInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockExportInfo`: a QAPI struct of the `block-export` module, since QEMU 5.2.
     ///
     /// See [`BlockExportInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportInfo).
-    public struct BlockExportInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.BlockExportType, nodeName: Swift.String, shuttingDown: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("id", id)
-            json.setQAPIMember("type", type)
-            json.setQAPIMember("node-name", nodeName)
-            json.setQAPIMember("shutting-down", shuttingDown)
-        }
-        /// `id`: `str`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `type`: `BlockExportType`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var type: QAPI.BlockExportType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `node-name`: `str`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
-            @_optimize(none) get { json.qapiMember("node-name") }
-            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
-        }
-        /// `shutting-down`: `bool`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var shuttingDown: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("shutting-down") }
-            @_optimize(none) set { json.setQAPIMember("shutting-down", newValue) }
-        }
-    }
+    public typealias BlockExportInfo = QAPIObjectValue<QAPITags.BlockExportInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BlockExportInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.BlockExportType, nodeName: Swift.String, shuttingDown: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("id", id)
+        json.setQAPIMember("type", type)
+        json.setQAPIMember("node-name", nodeName)
+        json.setQAPIMember("shutting-down", shuttingDown)
+    }
+    /// `id`: `str`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `type`: `BlockExportType`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var type: QAPI.BlockExportType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `node-name`: `str`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var nodeName: Swift.String? {
+        @_optimize(none) get { json.qapiMember("node-name") }
+        @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
+    }
+    /// `shutting-down`: `bool`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var shuttingDown: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("shutting-down") }
+        @_optimize(none) set { json.setQAPIMember("shutting-down", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NBDServerStart`.
+    public enum NBDServerStart: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `nbd-server-start`: a QAPI command of the `block-export` module, since QEMU 1.3.
     ///
     /// See [`nbd-server-start` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block-export.nbd-server-start).
     ///
     /// Reply: `nothing`.
-    public struct NBDServerStart: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "nbd-server-start" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "nbd-server-start", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
+    public typealias NBDServerStart = QAPICommandValue<QAPITags.NBDServerStart>
+}
+
+extension QAPICommandValue where Tag == QAPITags.NBDServerStart {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("addr", addr)
+    }
+    /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var handshakeMaxSeconds: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("handshake-max-seconds") }
+        @_optimize(none) set { arguments.setQAPIMember("handshake-max-seconds", newValue) }
+    }
+    /// `tls-creds`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("tls-creds") }
+        @_optimize(none) set { arguments.setQAPIMember("tls-creds", newValue) }
+    }
+    /// `tls-authz`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("tls-authz") }
+        @_optimize(none) set { arguments.setQAPIMember("tls-authz", newValue) }
+    }
+    /// `max-connections`: `uint32`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var maxConnections: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("max-connections") }
+        @_optimize(none) set { arguments.setQAPIMember("max-connections", newValue) }
+    }
+    /// `addr`: `SocketAddressLegacy`, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var addr: QAPI.SocketAddressLegacy? {
+        @_optimize(none) get { arguments.qapiMember("addr") }
+        @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NBDServerAdd`.
+    public enum NBDServerAdd: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("addr", addr)
-        }
-        /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var handshakeMaxSeconds: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("handshake-max-seconds") }
-            @_optimize(none) set { arguments.setQAPIMember("handshake-max-seconds", newValue) }
-        }
-        /// `tls-creds`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("tls-creds") }
-            @_optimize(none) set { arguments.setQAPIMember("tls-creds", newValue) }
-        }
-        /// `tls-authz`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("tls-authz") }
-            @_optimize(none) set { arguments.setQAPIMember("tls-authz", newValue) }
-        }
-        /// `max-connections`: `uint32`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var maxConnections: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("max-connections") }
-            @_optimize(none) set { arguments.setQAPIMember("max-connections", newValue) }
-        }
-        /// `addr`: `SocketAddressLegacy`, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddressLegacy? {
-            @_optimize(none) get { arguments.qapiMember("addr") }
-            @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `nbd-server-add`: a QAPI command of the `block-export` module, since QEMU 1.3.
     ///
     /// Features: `deprecated`.
@@ -628,49 +658,51 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     @available(*, deprecated, message: "'nbd-server-add' is deprecated in QEMU's schema")
-    public struct NBDServerAdd: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "nbd-server-add" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "nbd-server-add", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: ["deprecated"]) }
+    public typealias NBDServerAdd = QAPICommandValue<QAPITags.NBDServerAdd>
+}
+
+extension QAPICommandValue where Tag == QAPITags.NBDServerAdd {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("device", device)
+    }
+    /// `name`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var nameMember: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("name") }
+        @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
+    }
+    /// `description`: `str`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var description: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("description") }
+        @_optimize(none) set { arguments.setQAPIMember("description", newValue) }
+    }
+    /// `device`: `str`, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("device") }
+        @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
+    }
+    /// `writable`: `bool`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var writable: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("writable") }
+        @_optimize(none) set { arguments.setQAPIMember("writable", newValue) }
+    }
+    /// `bitmap`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var bitmap: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("bitmap") }
+        @_optimize(none) set { arguments.setQAPIMember("bitmap", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NBDServerRemove`.
+    public enum NBDServerRemove: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("device", device)
-        }
-        /// `name`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("name") }
-            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
-        }
-        /// `description`: `str`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var description: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("description") }
-            @_optimize(none) set { arguments.setQAPIMember("description", newValue) }
-        }
-        /// `device`: `str`, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("device") }
-            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
-        }
-        /// `writable`: `bool`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var writable: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("writable") }
-            @_optimize(none) set { arguments.setQAPIMember("writable", newValue) }
-        }
-        /// `bitmap`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var bitmap: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("bitmap") }
-            @_optimize(none) set { arguments.setQAPIMember("bitmap", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `nbd-server-remove`: a QAPI command of the `block-export` module, since QEMU 2.12.
     ///
     /// Features: `deprecated`.
@@ -679,254 +711,253 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     @available(*, deprecated, message: "'nbd-server-remove' is deprecated in QEMU's schema")
-    public struct NBDServerRemove: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "nbd-server-remove" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "nbd-server-remove", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: ["deprecated"]) }
+    public typealias NBDServerRemove = QAPICommandValue<QAPITags.NBDServerRemove>
+}
+
+extension QAPICommandValue where Tag == QAPITags.NBDServerRemove {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("name", nameMember)
+    }
+    /// `name`: `str`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var nameMember: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("name") }
+        @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
+    }
+    /// `mode`: `BlockExportRemoveMode`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var mode: QAPI.BlockExportRemoveMode? {
+        @_optimize(none) get { arguments.qapiMember("mode") }
+        @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NBDServerStop`.
+    public enum NBDServerStop: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("name", nameMember)
-        }
-        /// `name`: `str`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("name") }
-            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
-        }
-        /// `mode`: `BlockExportRemoveMode`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var mode: QAPI.BlockExportRemoveMode? {
-            @_optimize(none) get { arguments.qapiMember("mode") }
-            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `nbd-server-stop`: a QAPI command of the `block-export` module, since QEMU 1.3.
     ///
     /// See [`nbd-server-stop` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block-export.nbd-server-stop).
     ///
     /// Reply: `nothing`.
-    public struct NBDServerStop: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "nbd-server-stop" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "nbd-server-stop", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
+    public typealias NBDServerStop = QAPICommandValue<QAPITags.NBDServerStop>
+}
+
+extension QAPICommandValue where Tag == QAPITags.NBDServerStop {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockExportAdd`.
+    public enum BlockExportAdd: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `block-export-add`: a QAPI command of the `block-export` module, since QEMU 5.2.
     ///
     /// See [`block-export-add` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block-export.block-export-add).
     ///
     /// Reply: `nothing`.
-    public struct BlockExportAdd: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "block-export-add" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-export-add", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
+    public typealias BlockExportAdd = QAPICommandValue<QAPITags.BlockExportAdd>
+}
+
+extension QAPICommandValue where Tag == QAPITags.BlockExportAdd {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("type", type)
+        arguments.setQAPIMember("id", id)
+        arguments.setQAPIMember("node-name", nodeName)
+    }
+    /// `type`: `BlockExportType`, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var type: QAPI.BlockExportType? {
+        @_optimize(none) get { arguments.qapiMember("type") }
+        @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
+    }
+    /// `id`: `str`, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+    /// `fixed-iothread`: `bool`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var fixedIothread: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("fixed-iothread") }
+        @_optimize(none) set { arguments.setQAPIMember("fixed-iothread", newValue) }
+    }
+    /// `iothread`: `str`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var iothread: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("iothread") }
+        @_optimize(none) set { arguments.setQAPIMember("iothread", newValue) }
+    }
+    /// `node-name`: `str`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var nodeName: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("node-name") }
+        @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
+    }
+    /// `writable`: `bool`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var writable: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("writable") }
+        @_optimize(none) set { arguments.setQAPIMember("writable", newValue) }
+    }
+    /// `writethrough`: `bool`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var writethrough: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("writethrough") }
+        @_optimize(none) set { arguments.setQAPIMember("writethrough", newValue) }
+    }
+    /// `allow-inactive`: `bool`, optional, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var allowInactive: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("allow-inactive") }
+        @_optimize(none) set { arguments.setQAPIMember("allow-inactive", newValue) }
+    }
+    /// `name`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var nameMember: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("name") }
+        @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
+    }
+    /// `description`: `str`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var description: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("description") }
+        @_optimize(none) set { arguments.setQAPIMember("description", newValue) }
+    }
+    /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
+        @_optimize(none) get { arguments.qapiMember("bitmaps") }
+        @_optimize(none) set { arguments.setQAPIMember("bitmaps", newValue) }
+    }
+    /// `allocation-depth`: `bool`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var allocationDepth: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("allocation-depth") }
+        @_optimize(none) set { arguments.setQAPIMember("allocation-depth", newValue) }
+    }
+    /// `addr`: `SocketAddress`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
+        @_optimize(none) get { arguments.qapiMember("addr") }
+        @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
+    }
+    /// `logical-block-size`: `size`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var logicalBlockSize: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("logical-block-size") }
+        @_optimize(none) set { arguments.setQAPIMember("logical-block-size", newValue) }
+    }
+    /// `num-queues`: `uint16`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var numQueues: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("num-queues") }
+        @_optimize(none) set { arguments.setQAPIMember("num-queues", newValue) }
+    }
+    /// `mountpoint`: `str`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var mountpoint: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("mountpoint") }
+        @_optimize(none) set { arguments.setQAPIMember("mountpoint", newValue) }
+    }
+    /// `growable`: `bool`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var growable: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("growable") }
+        @_optimize(none) set { arguments.setQAPIMember("growable", newValue) }
+    }
+    /// `allow-other`: `FuseExportAllowOther`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var allowOther: QAPI.FuseExportAllowOther? {
+        @_optimize(none) get { arguments.qapiMember("allow-other") }
+        @_optimize(none) set { arguments.setQAPIMember("allow-other", newValue) }
+    }
+    /// `queue-size`: `uint16`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var queueSize: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("queue-size") }
+        @_optimize(none) set { arguments.setQAPIMember("queue-size", newValue) }
+    }
+    /// `serial`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var serial: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("serial") }
+        @_optimize(none) set { arguments.setQAPIMember("serial", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockExportDel`.
+    public enum BlockExportDel: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("type", type)
-            arguments.setQAPIMember("id", id)
-            arguments.setQAPIMember("node-name", nodeName)
-        }
-        /// `type`: `BlockExportType`, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var type: QAPI.BlockExportType? {
-            @_optimize(none) get { arguments.qapiMember("type") }
-            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
-        }
-        /// `id`: `str`, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-        /// `fixed-iothread`: `bool`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var fixedIothread: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("fixed-iothread") }
-            @_optimize(none) set { arguments.setQAPIMember("fixed-iothread", newValue) }
-        }
-        /// `iothread`: `str`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var iothread: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("iothread") }
-            @_optimize(none) set { arguments.setQAPIMember("iothread", newValue) }
-        }
-        /// `node-name`: `str`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("node-name") }
-            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
-        }
-        /// `writable`: `bool`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var writable: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("writable") }
-            @_optimize(none) set { arguments.setQAPIMember("writable", newValue) }
-        }
-        /// `writethrough`: `bool`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var writethrough: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("writethrough") }
-            @_optimize(none) set { arguments.setQAPIMember("writethrough", newValue) }
-        }
-        /// `allow-inactive`: `bool`, optional, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var allowInactive: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("allow-inactive") }
-            @_optimize(none) set { arguments.setQAPIMember("allow-inactive", newValue) }
-        }
-        /// `name`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("name") }
-            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
-        }
-        /// `description`: `str`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var description: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("description") }
-            @_optimize(none) set { arguments.setQAPIMember("description", newValue) }
-        }
-        /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
-            @_optimize(none) get { arguments.qapiMember("bitmaps") }
-            @_optimize(none) set { arguments.setQAPIMember("bitmaps", newValue) }
-        }
-        /// `allocation-depth`: `bool`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var allocationDepth: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("allocation-depth") }
-            @_optimize(none) set { arguments.setQAPIMember("allocation-depth", newValue) }
-        }
-        /// `addr`: `SocketAddress`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
-            @_optimize(none) get { arguments.qapiMember("addr") }
-            @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
-        }
-        /// `logical-block-size`: `size`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var logicalBlockSize: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("logical-block-size") }
-            @_optimize(none) set { arguments.setQAPIMember("logical-block-size", newValue) }
-        }
-        /// `num-queues`: `uint16`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var numQueues: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("num-queues") }
-            @_optimize(none) set { arguments.setQAPIMember("num-queues", newValue) }
-        }
-        /// `mountpoint`: `str`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var mountpoint: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("mountpoint") }
-            @_optimize(none) set { arguments.setQAPIMember("mountpoint", newValue) }
-        }
-        /// `growable`: `bool`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var growable: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("growable") }
-            @_optimize(none) set { arguments.setQAPIMember("growable", newValue) }
-        }
-        /// `allow-other`: `FuseExportAllowOther`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var allowOther: QAPI.FuseExportAllowOther? {
-            @_optimize(none) get { arguments.qapiMember("allow-other") }
-            @_optimize(none) set { arguments.setQAPIMember("allow-other", newValue) }
-        }
-        /// `queue-size`: `uint16`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var queueSize: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("queue-size") }
-            @_optimize(none) set { arguments.setQAPIMember("queue-size", newValue) }
-        }
-        /// `serial`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var serial: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("serial") }
-            @_optimize(none) set { arguments.setQAPIMember("serial", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `block-export-del`: a QAPI command of the `block-export` module, since QEMU 5.2.
     ///
     /// See [`block-export-del` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block-export.block-export-del).
     ///
     /// Reply: `nothing`.
-    public struct BlockExportDel: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "block-export-del" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-export-del", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-        /// `mode`: `BlockExportRemoveMode`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var mode: QAPI.BlockExportRemoveMode? {
-            @_optimize(none) get { arguments.qapiMember("mode") }
-            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
-        }
-    }
+    public typealias BlockExportDel = QAPICommandValue<QAPITags.BlockExportDel>
+}
 
+extension QAPICommandValue where Tag == QAPITags.BlockExportDel {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+    /// `mode`: `BlockExportRemoveMode`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var mode: QAPI.BlockExportRemoveMode? {
+        @_optimize(none) get { arguments.qapiMember("mode") }
+        @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryBlockExports`.
+    public enum QueryBlockExports: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.BlockExportInfo]
+    }
+}
+
+extension QAPI {
     /// `query-block-exports`: a QAPI command of the `block-export` module, since QEMU 5.2.
     ///
     /// See [`query-block-exports` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block-export.query-block-exports).
     ///
     /// Reply: `[BlockExportInfo]`.
-    public struct QueryBlockExports: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-block-exports" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-block-exports", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.BlockExportInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryBlockExports = QAPICommandValue<QAPITags.QueryBlockExports>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryBlockExports {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockExportDeletedEvent`.
+    public enum BlockExportDeletedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `BLOCK_EXPORT_DELETED`: a QAPI event of the `block-export` module, since QEMU 5.2.
     ///
     /// See [`BLOCK_EXPORT_DELETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-export.BLOCK_EXPORT_DELETED).
-    public struct BlockExportDeletedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "BLOCK_EXPORT_DELETED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_EXPORT_DELETED", kind: .event, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `id`: `str`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
+    public typealias BlockExportDeletedEvent = QAPIEventValue<QAPITags.BlockExportDeletedEvent>
+}
+
+extension QAPIEventValue where Tag == QAPITags.BlockExportDeletedEvent {
+    /// `id`: `str`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
     }
 }

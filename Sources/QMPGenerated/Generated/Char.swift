@@ -4,1410 +4,1463 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.ChardevInfo`.
+    public enum ChardevInfo: QAPITag {}
+}
+
 extension QAPI {
     /// `ChardevInfo`: a QAPI struct of the `char` module, since QEMU 0.14.
     ///
     /// See [`ChardevInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevInfo).
-    public struct ChardevInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["label", "filename", "frontend-open"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(label: Swift.String, filename: Swift.String, frontendOpen: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("label", label)
-            json.setQAPIMember("filename", filename)
-            json.setQAPIMember("frontend-open", frontendOpen)
-        }
-        /// `label`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var label: Swift.String? {
-            @_optimize(none) get { json.qapiMember("label") }
-            @_optimize(none) set { json.setQAPIMember("label", newValue) }
-        }
-        /// `filename`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var filename: Swift.String? {
-            @_optimize(none) get { json.qapiMember("filename") }
-            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
-        }
-        /// `frontend-open`: `bool`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var frontendOpen: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("frontend-open") }
-            @_optimize(none) set { json.setQAPIMember("frontend-open", newValue) }
-        }
-    }
+    public typealias ChardevInfo = QAPIObjectValue<QAPITags.ChardevInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(label: Swift.String, filename: Swift.String, frontendOpen: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("label", label)
+        json.setQAPIMember("filename", filename)
+        json.setQAPIMember("frontend-open", frontendOpen)
+    }
+    /// `label`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var label: Swift.String? {
+        @_optimize(none) get { json.qapiMember("label") }
+        @_optimize(none) set { json.setQAPIMember("label", newValue) }
+    }
+    /// `filename`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var filename: Swift.String? {
+        @_optimize(none) get { json.qapiMember("filename") }
+        @_optimize(none) set { json.setQAPIMember("filename", newValue) }
+    }
+    /// `frontend-open`: `bool`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var frontendOpen: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("frontend-open") }
+        @_optimize(none) set { json.setQAPIMember("frontend-open", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevBackendInfo`.
+    public enum ChardevBackendInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevBackendInfo`: a QAPI struct of the `char` module, since QEMU 2.0.
     ///
     /// See [`ChardevBackendInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevBackendInfo).
-    public struct ChardevBackendInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevBackendInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-        }
-        /// `name`: `str`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-    }
+    public typealias ChardevBackendInfo = QAPIObjectValue<QAPITags.ChardevBackendInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevBackendInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+    }
+    /// `name`: `str`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DataFormat`.
+    public enum DataFormat: QAPITag {}
+}
+
+extension QAPI {
     /// `DataFormat`: a QAPI enumeration of the `char` module, since QEMU 1.4.
     ///
     /// See [`DataFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-char.DataFormat).
-    public struct DataFormat: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DataFormat", kind: .enumeration, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `utf8`.
-        @_alwaysEmitIntoClient public static var utf8: DataFormat { @_optimize(none) get { DataFormat(rawValue: "utf8") } }
-        /// `base64`.
-        @_alwaysEmitIntoClient public static var base64: DataFormat { @_optimize(none) get { DataFormat(rawValue: "base64") } }
-    }
+    public typealias DataFormat = QAPIEnumValue<QAPITags.DataFormat>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.DataFormat {
+    /// `utf8`.
+    @_alwaysEmitIntoClient public static var utf8: Self { @_optimize(none) get { Self(rawValue: "utf8") } }
+    /// `base64`.
+    @_alwaysEmitIntoClient public static var base64: Self { @_optimize(none) get { Self(rawValue: "base64") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevCommon`.
+    public enum ChardevCommon: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevCommon`: a QAPI struct of the `char` module, since QEMU 2.6.
     ///
     /// See [`ChardevCommon` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevCommon).
-    public struct ChardevCommon: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevCommon", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `logfile`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("logfile") }
-            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
-        }
-        /// `logappend`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("logappend") }
-            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
-        }
-    }
+    public typealias ChardevCommon = QAPIObjectValue<QAPITags.ChardevCommon>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevCommon {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `logfile`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("logfile") }
+        @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
+    }
+    /// `logappend`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("logappend") }
+        @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevFile`.
+    public enum ChardevFile: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevFile`: a QAPI struct of the `char` module, since QEMU 1.4.
     ///
     /// See [`ChardevFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevFile).
-    public struct ChardevFile: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevFile", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["out"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(out: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("out", out)
-        }
-        /// `logfile`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("logfile") }
-            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
-        }
-        /// `logappend`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("logappend") }
-            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
-        }
-        /// `in`: `str`, optional, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var `in`: Swift.String? {
-            @_optimize(none) get { json.qapiMember("in") }
-            @_optimize(none) set { json.setQAPIMember("in", newValue) }
-        }
-        /// `out`: `str`, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var out: Swift.String? {
-            @_optimize(none) get { json.qapiMember("out") }
-            @_optimize(none) set { json.setQAPIMember("out", newValue) }
-        }
-        /// `append`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var append: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("append") }
-            @_optimize(none) set { json.setQAPIMember("append", newValue) }
-        }
-    }
+    public typealias ChardevFile = QAPIObjectValue<QAPITags.ChardevFile>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevFile {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(out: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("out", out)
+    }
+    /// `logfile`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("logfile") }
+        @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
+    }
+    /// `logappend`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("logappend") }
+        @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
+    }
+    /// `in`: `str`, optional, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var `in`: Swift.String? {
+        @_optimize(none) get { json.qapiMember("in") }
+        @_optimize(none) set { json.setQAPIMember("in", newValue) }
+    }
+    /// `out`: `str`, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var out: Swift.String? {
+        @_optimize(none) get { json.qapiMember("out") }
+        @_optimize(none) set { json.setQAPIMember("out", newValue) }
+    }
+    /// `append`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var append: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("append") }
+        @_optimize(none) set { json.setQAPIMember("append", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevHostdev`.
+    public enum ChardevHostdev: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevHostdev`: a QAPI struct of the `char` module, since QEMU 1.4.
     ///
     /// See [`ChardevHostdev` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHostdev).
-    public struct ChardevHostdev: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevHostdev", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["device"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("device", device)
-        }
-        /// `logfile`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("logfile") }
-            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
-        }
-        /// `logappend`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("logappend") }
-            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
-        }
-        /// `device`: `str`, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { json.qapiMember("device") }
-            @_optimize(none) set { json.setQAPIMember("device", newValue) }
-        }
-    }
+    public typealias ChardevHostdev = QAPIObjectValue<QAPITags.ChardevHostdev>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevHostdev {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("device", device)
+    }
+    /// `logfile`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("logfile") }
+        @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
+    }
+    /// `logappend`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("logappend") }
+        @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
+    }
+    /// `device`: `str`, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { json.qapiMember("device") }
+        @_optimize(none) set { json.setQAPIMember("device", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevSocket`.
+    public enum ChardevSocket: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevSocket`: a QAPI struct of the `char` module, since QEMU 1.4.
     ///
     /// See [`ChardevSocket` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSocket).
-    public struct ChardevSocket: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSocket", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["addr"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("addr", addr)
-        }
-        /// `logfile`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("logfile") }
-            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
-        }
-        /// `logappend`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("logappend") }
-            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
-        }
-        /// `addr`: `SocketAddressLegacy`, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddressLegacy? {
-            @_optimize(none) get { json.qapiMember("addr") }
-            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
-        }
-        /// `tls-creds`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
-            @_optimize(none) get { json.qapiMember("tls-creds") }
-            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
-        }
-        /// `tls-authz`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
-            @_optimize(none) get { json.qapiMember("tls-authz") }
-            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
-        }
-        /// `server`: `bool`, optional, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var server: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("server") }
-            @_optimize(none) set { json.setQAPIMember("server", newValue) }
-        }
-        /// `wait`: `bool`, optional, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var wait: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("wait") }
-            @_optimize(none) set { json.setQAPIMember("wait", newValue) }
-        }
-        /// `nodelay`: `bool`, optional, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var nodelay: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("nodelay") }
-            @_optimize(none) set { json.setQAPIMember("nodelay", newValue) }
-        }
-        /// `telnet`: `bool`, optional, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var telnet: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("telnet") }
-            @_optimize(none) set { json.setQAPIMember("telnet", newValue) }
-        }
-        /// `tn3270`: `bool`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var tn3270: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("tn3270") }
-            @_optimize(none) set { json.setQAPIMember("tn3270", newValue) }
-        }
-        /// `websocket`: `bool`, optional, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var websocket: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("websocket") }
-            @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
-        }
-        /// `reconnect`: `int`, optional, since QEMU 2.2.
-        @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public var reconnect: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("reconnect") }
-            @_optimize(none) set { json.setQAPIMember("reconnect", newValue) }
-        }
-        /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
-        @_alwaysEmitIntoClient public var reconnectMs: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("reconnect-ms") }
-            @_optimize(none) set { json.setQAPIMember("reconnect-ms", newValue) }
-        }
-    }
+    public typealias ChardevSocket = QAPIObjectValue<QAPITags.ChardevSocket>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevSocket {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("addr", addr)
+    }
+    /// `logfile`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("logfile") }
+        @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
+    }
+    /// `logappend`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("logappend") }
+        @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
+    }
+    /// `addr`: `SocketAddressLegacy`, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var addr: QAPI.SocketAddressLegacy? {
+        @_optimize(none) get { json.qapiMember("addr") }
+        @_optimize(none) set { json.setQAPIMember("addr", newValue) }
+    }
+    /// `tls-creds`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
+        @_optimize(none) get { json.qapiMember("tls-creds") }
+        @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
+    }
+    /// `tls-authz`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
+        @_optimize(none) get { json.qapiMember("tls-authz") }
+        @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
+    }
+    /// `server`: `bool`, optional, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var server: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("server") }
+        @_optimize(none) set { json.setQAPIMember("server", newValue) }
+    }
+    /// `wait`: `bool`, optional, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var wait: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("wait") }
+        @_optimize(none) set { json.setQAPIMember("wait", newValue) }
+    }
+    /// `nodelay`: `bool`, optional, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var nodelay: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("nodelay") }
+        @_optimize(none) set { json.setQAPIMember("nodelay", newValue) }
+    }
+    /// `telnet`: `bool`, optional, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var telnet: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("telnet") }
+        @_optimize(none) set { json.setQAPIMember("telnet", newValue) }
+    }
+    /// `tn3270`: `bool`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var tn3270: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("tn3270") }
+        @_optimize(none) set { json.setQAPIMember("tn3270", newValue) }
+    }
+    /// `websocket`: `bool`, optional, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var websocket: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("websocket") }
+        @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
+    }
+    /// `reconnect`: `int`, optional, since QEMU 2.2.
+    @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public var reconnect: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("reconnect") }
+        @_optimize(none) set { json.setQAPIMember("reconnect", newValue) }
+    }
+    /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
+    @_alwaysEmitIntoClient public var reconnectMs: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("reconnect-ms") }
+        @_optimize(none) set { json.setQAPIMember("reconnect-ms", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevUdp`.
+    public enum ChardevUdp: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevUdp`: a QAPI struct of the `char` module, since QEMU 1.5.
     ///
     /// See [`ChardevUdp` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevUdp).
-    public struct ChardevUdp: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevUdp", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["remote"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(remote: QAPI.SocketAddressLegacy) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("remote", remote)
-        }
-        /// `logfile`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("logfile") }
-            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
-        }
-        /// `logappend`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("logappend") }
-            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
-        }
-        /// `remote`: `SocketAddressLegacy`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var remote: QAPI.SocketAddressLegacy? {
-            @_optimize(none) get { json.qapiMember("remote") }
-            @_optimize(none) set { json.setQAPIMember("remote", newValue) }
-        }
-        /// `local`: `SocketAddressLegacy`, optional, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var local: QAPI.SocketAddressLegacy? {
-            @_optimize(none) get { json.qapiMember("local") }
-            @_optimize(none) set { json.setQAPIMember("local", newValue) }
-        }
-    }
+    public typealias ChardevUdp = QAPIObjectValue<QAPITags.ChardevUdp>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevUdp {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(remote: QAPI.SocketAddressLegacy) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("remote", remote)
+    }
+    /// `logfile`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("logfile") }
+        @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
+    }
+    /// `logappend`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("logappend") }
+        @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
+    }
+    /// `remote`: `SocketAddressLegacy`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var remote: QAPI.SocketAddressLegacy? {
+        @_optimize(none) get { json.qapiMember("remote") }
+        @_optimize(none) set { json.setQAPIMember("remote", newValue) }
+    }
+    /// `local`: `SocketAddressLegacy`, optional, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var local: QAPI.SocketAddressLegacy? {
+        @_optimize(none) get { json.qapiMember("local") }
+        @_optimize(none) set { json.setQAPIMember("local", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevMux`.
+    public enum ChardevMux: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevMux`: a QAPI struct of the `char` module, since QEMU 1.5.
     ///
     /// See [`ChardevMux` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevMux).
-    public struct ChardevMux: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevMux", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["chardev"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("chardev", chardev)
-        }
-        /// `logfile`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("logfile") }
-            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
-        }
-        /// `logappend`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("logappend") }
-            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
-        }
-        /// `chardev`: `str`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var chardev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("chardev") }
-            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
-        }
-    }
+    public typealias ChardevMux = QAPIObjectValue<QAPITags.ChardevMux>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevMux {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("chardev", chardev)
+    }
+    /// `logfile`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("logfile") }
+        @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
+    }
+    /// `logappend`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("logappend") }
+        @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
+    }
+    /// `chardev`: `str`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var chardev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("chardev") }
+        @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevHub`.
+    public enum ChardevHub: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevHub`: a QAPI struct of the `char` module, since QEMU 10.0.
     ///
     /// See [`ChardevHub` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHub).
-    public struct ChardevHub: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevHub", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(chardevs: [Swift.String]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("chardevs", chardevs)
-        }
-        /// `logfile`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("logfile") }
-            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
-        }
-        /// `logappend`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("logappend") }
-            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
-        }
-        /// `chardevs`: `[str]`, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var chardevs: [Swift.String]? {
-            @_optimize(none) get { json.qapiMember("chardevs") }
-            @_optimize(none) set { json.setQAPIMember("chardevs", newValue) }
-        }
-    }
+    public typealias ChardevHub = QAPIObjectValue<QAPITags.ChardevHub>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevHub {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(chardevs: [Swift.String]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("chardevs", chardevs)
+    }
+    /// `logfile`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("logfile") }
+        @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
+    }
+    /// `logappend`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("logappend") }
+        @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
+    }
+    /// `chardevs`: `[str]`, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var chardevs: [Swift.String]? {
+        @_optimize(none) get { json.qapiMember("chardevs") }
+        @_optimize(none) set { json.setQAPIMember("chardevs", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevStdio`.
+    public enum ChardevStdio: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevStdio`: a QAPI struct of the `char` module, since QEMU 1.5.
     ///
     /// See [`ChardevStdio` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevStdio).
-    public struct ChardevStdio: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevStdio", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `logfile`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("logfile") }
-            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
-        }
-        /// `logappend`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("logappend") }
-            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
-        }
-        /// `signal`: `bool`, optional, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var signal: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("signal") }
-            @_optimize(none) set { json.setQAPIMember("signal", newValue) }
-        }
-    }
+    public typealias ChardevStdio = QAPIObjectValue<QAPITags.ChardevStdio>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevStdio {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `logfile`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("logfile") }
+        @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
+    }
+    /// `logappend`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("logappend") }
+        @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
+    }
+    /// `signal`: `bool`, optional, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var signal: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("signal") }
+        @_optimize(none) set { json.setQAPIMember("signal", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevSpiceChannel`.
+    public enum ChardevSpiceChannel: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevSpiceChannel`: a QAPI struct of the `char` module, since QEMU 1.5.
     ///
     /// See [`ChardevSpiceChannel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpiceChannel).
-    public struct ChardevSpiceChannel: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSpiceChannel", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["type"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-        }
-        /// `logfile`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("logfile") }
-            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
-        }
-        /// `logappend`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("logappend") }
-            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
-        }
-        /// `type`: `str`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var type: Swift.String? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-    }
+    public typealias ChardevSpiceChannel = QAPIObjectValue<QAPITags.ChardevSpiceChannel>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevSpiceChannel {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+    }
+    /// `logfile`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("logfile") }
+        @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
+    }
+    /// `logappend`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("logappend") }
+        @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
+    }
+    /// `type`: `str`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var type: Swift.String? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevSpicePort`.
+    public enum ChardevSpicePort: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevSpicePort`: a QAPI struct of the `char` module, since QEMU 1.5.
     ///
     /// See [`ChardevSpicePort` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpicePort).
-    public struct ChardevSpicePort: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSpicePort", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["fqdn"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(fqdn: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("fqdn", fqdn)
-        }
-        /// `logfile`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("logfile") }
-            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
-        }
-        /// `logappend`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("logappend") }
-            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
-        }
-        /// `fqdn`: `str`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var fqdn: Swift.String? {
-            @_optimize(none) get { json.qapiMember("fqdn") }
-            @_optimize(none) set { json.setQAPIMember("fqdn", newValue) }
-        }
-    }
+    public typealias ChardevSpicePort = QAPIObjectValue<QAPITags.ChardevSpicePort>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevSpicePort {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(fqdn: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("fqdn", fqdn)
+    }
+    /// `logfile`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("logfile") }
+        @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
+    }
+    /// `logappend`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("logappend") }
+        @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
+    }
+    /// `fqdn`: `str`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var fqdn: Swift.String? {
+        @_optimize(none) get { json.qapiMember("fqdn") }
+        @_optimize(none) set { json.setQAPIMember("fqdn", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevDBus`.
+    public enum ChardevDBus: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevDBus`: a QAPI struct of the `char` module, since QEMU 7.0.
     ///
     /// See [`ChardevDBus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevDBus).
-    public struct ChardevDBus: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevDBus", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-        }
-        /// `logfile`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("logfile") }
-            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
-        }
-        /// `logappend`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("logappend") }
-            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
-        }
-        /// `name`: `str`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-    }
+    public typealias ChardevDBus = QAPIObjectValue<QAPITags.ChardevDBus>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevDBus {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+    }
+    /// `logfile`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("logfile") }
+        @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
+    }
+    /// `logappend`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("logappend") }
+        @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
+    }
+    /// `name`: `str`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevVC`.
+    public enum ChardevVC: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevVC`: a QAPI struct of the `char` module, since QEMU 1.5.
     ///
     /// See [`ChardevVC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevVC).
-    public struct ChardevVC: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevVC", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `logfile`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("logfile") }
-            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
-        }
-        /// `logappend`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("logappend") }
-            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
-        }
-        /// `width`: `int`, optional, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var width: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("width") }
-            @_optimize(none) set { json.setQAPIMember("width", newValue) }
-        }
-        /// `height`: `int`, optional, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var height: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("height") }
-            @_optimize(none) set { json.setQAPIMember("height", newValue) }
-        }
-        /// `cols`: `int`, optional, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var cols: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cols") }
-            @_optimize(none) set { json.setQAPIMember("cols", newValue) }
-        }
-        /// `rows`: `int`, optional, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var rows: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("rows") }
-            @_optimize(none) set { json.setQAPIMember("rows", newValue) }
-        }
-    }
+    public typealias ChardevVC = QAPIObjectValue<QAPITags.ChardevVC>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevVC {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `logfile`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("logfile") }
+        @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
+    }
+    /// `logappend`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("logappend") }
+        @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
+    }
+    /// `width`: `int`, optional, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var width: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("width") }
+        @_optimize(none) set { json.setQAPIMember("width", newValue) }
+    }
+    /// `height`: `int`, optional, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var height: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("height") }
+        @_optimize(none) set { json.setQAPIMember("height", newValue) }
+    }
+    /// `cols`: `int`, optional, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var cols: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cols") }
+        @_optimize(none) set { json.setQAPIMember("cols", newValue) }
+    }
+    /// `rows`: `int`, optional, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var rows: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("rows") }
+        @_optimize(none) set { json.setQAPIMember("rows", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevRingbuf`.
+    public enum ChardevRingbuf: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevRingbuf`: a QAPI struct of the `char` module, since QEMU 1.5.
     ///
     /// See [`ChardevRingbuf` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevRingbuf).
-    public struct ChardevRingbuf: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevRingbuf", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `logfile`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("logfile") }
-            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
-        }
-        /// `logappend`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("logappend") }
-            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
-        }
-        /// `size`: `int`, optional, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var size: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-    }
+    public typealias ChardevRingbuf = QAPIObjectValue<QAPITags.ChardevRingbuf>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevRingbuf {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `logfile`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("logfile") }
+        @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
+    }
+    /// `logappend`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("logappend") }
+        @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
+    }
+    /// `size`: `int`, optional, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var size: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevQemuVDAgent`.
+    public enum ChardevQemuVDAgent: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevQemuVDAgent`: a QAPI struct of the `char` module, since QEMU 6.1.
     ///
     /// See [`ChardevQemuVDAgent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevQemuVDAgent).
-    public struct ChardevQemuVDAgent: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevQemuVDAgent", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `logfile`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("logfile") }
-            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
-        }
-        /// `logappend`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("logappend") }
-            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
-        }
-        /// `mouse`: `bool`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var mouse: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("mouse") }
-            @_optimize(none) set { json.setQAPIMember("mouse", newValue) }
-        }
-        /// `clipboard`: `bool`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var clipboard: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("clipboard") }
-            @_optimize(none) set { json.setQAPIMember("clipboard", newValue) }
-        }
-    }
+    public typealias ChardevQemuVDAgent = QAPIObjectValue<QAPITags.ChardevQemuVDAgent>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevQemuVDAgent {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `logfile`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("logfile") }
+        @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
+    }
+    /// `logappend`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("logappend") }
+        @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
+    }
+    /// `mouse`: `bool`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var mouse: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("mouse") }
+        @_optimize(none) set { json.setQAPIMember("mouse", newValue) }
+    }
+    /// `clipboard`: `bool`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var clipboard: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("clipboard") }
+        @_optimize(none) set { json.setQAPIMember("clipboard", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevPty`.
+    public enum ChardevPty: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevPty`: a QAPI struct of the `char` module, since QEMU 9.2.
     ///
     /// See [`ChardevPty` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevPty).
-    public struct ChardevPty: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevPty", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `logfile`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("logfile") }
-            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
-        }
-        /// `logappend`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("logappend") }
-            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
-        }
-        /// `path`: `str`, optional, since QEMU 9.2.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { json.qapiMember("path") }
-            @_optimize(none) set { json.setQAPIMember("path", newValue) }
-        }
-    }
+    public typealias ChardevPty = QAPIObjectValue<QAPITags.ChardevPty>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevPty {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `logfile`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("logfile") }
+        @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
+    }
+    /// `logappend`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var logappend: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("logappend") }
+        @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
+    }
+    /// `path`: `str`, optional, since QEMU 9.2.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { json.qapiMember("path") }
+        @_optimize(none) set { json.setQAPIMember("path", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevBackendKind`.
+    public enum ChardevBackendKind: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevBackendKind`: a QAPI enumeration of the `char` module, since QEMU 1.4.
     ///
     /// See [`ChardevBackendKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-char.ChardevBackendKind).
-    public struct ChardevBackendKind: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevBackendKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `file`.
-        @_alwaysEmitIntoClient public static var file: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "file") } }
-        /// `serial`.
-        @_alwaysEmitIntoClient public static var serial: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "serial") } }
-        /// `parallel`.
-        @_alwaysEmitIntoClient public static var parallel: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "parallel") } }
-        /// `pipe`.
-        @_alwaysEmitIntoClient public static var pipe: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "pipe") } }
-        /// `socket`.
-        @_alwaysEmitIntoClient public static var socket: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "socket") } }
-        /// `udp`.
-        @_alwaysEmitIntoClient public static var udp: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "udp") } }
-        /// `pty`.
-        @_alwaysEmitIntoClient public static var pty: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "pty") } }
-        /// `null`.
-        @_alwaysEmitIntoClient public static var null: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "null") } }
-        /// `mux`.
-        @_alwaysEmitIntoClient public static var mux: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "mux") } }
-        /// `hub`.
-        @_alwaysEmitIntoClient public static var hub: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "hub") } }
-        /// `msmouse`.
-        @_alwaysEmitIntoClient public static var msmouse: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "msmouse") } }
-        /// `wctablet`.
-        @_alwaysEmitIntoClient public static var wctablet: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "wctablet") } }
-        /// `braille`.
-        @_alwaysEmitIntoClient public static var braille: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "braille") } }
-        /// `testdev`.
-        @_alwaysEmitIntoClient public static var testdev: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "testdev") } }
-        /// `stdio`.
-        @_alwaysEmitIntoClient public static var stdio: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "stdio") } }
-        /// `console`.
-        @_alwaysEmitIntoClient public static var console: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "console") } }
-        /// `spicevmc`.
-        @_alwaysEmitIntoClient public static var spicevmc: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "spicevmc") } }
-        /// `spiceport`.
-        @_alwaysEmitIntoClient public static var spiceport: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "spiceport") } }
-        /// `qemu-vdagent`.
-        @_alwaysEmitIntoClient public static var qemuVdagent: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "qemu-vdagent") } }
-        /// `dbus`.
-        @_alwaysEmitIntoClient public static var dbus: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "dbus") } }
-        /// `vc`.
-        @_alwaysEmitIntoClient public static var vc: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "vc") } }
-        /// `ringbuf`.
-        @_alwaysEmitIntoClient public static var ringbuf: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "ringbuf") } }
-        /// `memory`.
-        @available(*, deprecated, message: "'memory' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public static var memory: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "memory") } }
-    }
+    public typealias ChardevBackendKind = QAPIEnumValue<QAPITags.ChardevBackendKind>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.ChardevBackendKind {
+    /// `file`.
+    @_alwaysEmitIntoClient public static var file: Self { @_optimize(none) get { Self(rawValue: "file") } }
+    /// `serial`.
+    @_alwaysEmitIntoClient public static var serial: Self { @_optimize(none) get { Self(rawValue: "serial") } }
+    /// `parallel`.
+    @_alwaysEmitIntoClient public static var parallel: Self { @_optimize(none) get { Self(rawValue: "parallel") } }
+    /// `pipe`.
+    @_alwaysEmitIntoClient public static var pipe: Self { @_optimize(none) get { Self(rawValue: "pipe") } }
+    /// `socket`.
+    @_alwaysEmitIntoClient public static var socket: Self { @_optimize(none) get { Self(rawValue: "socket") } }
+    /// `udp`.
+    @_alwaysEmitIntoClient public static var udp: Self { @_optimize(none) get { Self(rawValue: "udp") } }
+    /// `pty`.
+    @_alwaysEmitIntoClient public static var pty: Self { @_optimize(none) get { Self(rawValue: "pty") } }
+    /// `null`.
+    @_alwaysEmitIntoClient public static var null: Self { @_optimize(none) get { Self(rawValue: "null") } }
+    /// `mux`.
+    @_alwaysEmitIntoClient public static var mux: Self { @_optimize(none) get { Self(rawValue: "mux") } }
+    /// `hub`.
+    @_alwaysEmitIntoClient public static var hub: Self { @_optimize(none) get { Self(rawValue: "hub") } }
+    /// `msmouse`.
+    @_alwaysEmitIntoClient public static var msmouse: Self { @_optimize(none) get { Self(rawValue: "msmouse") } }
+    /// `wctablet`.
+    @_alwaysEmitIntoClient public static var wctablet: Self { @_optimize(none) get { Self(rawValue: "wctablet") } }
+    /// `braille`.
+    @_alwaysEmitIntoClient public static var braille: Self { @_optimize(none) get { Self(rawValue: "braille") } }
+    /// `testdev`.
+    @_alwaysEmitIntoClient public static var testdev: Self { @_optimize(none) get { Self(rawValue: "testdev") } }
+    /// `stdio`.
+    @_alwaysEmitIntoClient public static var stdio: Self { @_optimize(none) get { Self(rawValue: "stdio") } }
+    /// `console`.
+    @_alwaysEmitIntoClient public static var console: Self { @_optimize(none) get { Self(rawValue: "console") } }
+    /// `spicevmc`.
+    @_alwaysEmitIntoClient public static var spicevmc: Self { @_optimize(none) get { Self(rawValue: "spicevmc") } }
+    /// `spiceport`.
+    @_alwaysEmitIntoClient public static var spiceport: Self { @_optimize(none) get { Self(rawValue: "spiceport") } }
+    /// `qemu-vdagent`.
+    @_alwaysEmitIntoClient public static var qemuVdagent: Self { @_optimize(none) get { Self(rawValue: "qemu-vdagent") } }
+    /// `dbus`.
+    @_alwaysEmitIntoClient public static var dbus: Self { @_optimize(none) get { Self(rawValue: "dbus") } }
+    /// `vc`.
+    @_alwaysEmitIntoClient public static var vc: Self { @_optimize(none) get { Self(rawValue: "vc") } }
+    /// `ringbuf`.
+    @_alwaysEmitIntoClient public static var ringbuf: Self { @_optimize(none) get { Self(rawValue: "ringbuf") } }
+    /// `memory`.
+    @available(*, deprecated, message: "'memory' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public static var memory: Self { @_optimize(none) get { Self(rawValue: "memory") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevFileWrapper`.
+    public enum ChardevFileWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevFileWrapper`: a QAPI struct of the `char` module, since QEMU 1.4.
     ///
     /// See [`ChardevFileWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevFileWrapper).
-    public struct ChardevFileWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevFileWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevFile) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `ChardevFile`, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevFile? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevFileWrapper = QAPIObjectValue<QAPITags.ChardevFileWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevFileWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevFile) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `ChardevFile`, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevFile? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevHostdevWrapper`.
+    public enum ChardevHostdevWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevHostdevWrapper`: a QAPI struct of the `char` module, since QEMU 1.4.
     ///
     /// See [`ChardevHostdevWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHostdevWrapper).
-    public struct ChardevHostdevWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevHostdevWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevHostdev) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `ChardevHostdev`, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevHostdev? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevHostdevWrapper = QAPIObjectValue<QAPITags.ChardevHostdevWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevHostdevWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevHostdev) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `ChardevHostdev`, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevHostdev? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevSocketWrapper`.
+    public enum ChardevSocketWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevSocketWrapper`: a QAPI struct of the `char` module, since QEMU 1.4.
     ///
     /// See [`ChardevSocketWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSocketWrapper).
-    public struct ChardevSocketWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSocketWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevSocket) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `ChardevSocket`, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevSocket? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevSocketWrapper = QAPIObjectValue<QAPITags.ChardevSocketWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevSocketWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevSocket) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `ChardevSocket`, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevSocket? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevUdpWrapper`.
+    public enum ChardevUdpWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevUdpWrapper`: a QAPI struct of the `char` module, since QEMU 1.5.
     ///
     /// See [`ChardevUdpWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevUdpWrapper).
-    public struct ChardevUdpWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevUdpWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevUdp) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `ChardevUdp`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevUdp? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevUdpWrapper = QAPIObjectValue<QAPITags.ChardevUdpWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevUdpWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevUdp) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `ChardevUdp`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevUdp? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevCommonWrapper`.
+    public enum ChardevCommonWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevCommonWrapper`: a QAPI struct of the `char` module, since QEMU 2.6.
     ///
     /// See [`ChardevCommonWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevCommonWrapper).
-    public struct ChardevCommonWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevCommonWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevCommon) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `ChardevCommon`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevCommon? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevCommonWrapper = QAPIObjectValue<QAPITags.ChardevCommonWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevCommonWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevCommon) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `ChardevCommon`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevCommon? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevMuxWrapper`.
+    public enum ChardevMuxWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevMuxWrapper`: a QAPI struct of the `char` module, since QEMU 1.5.
     ///
     /// See [`ChardevMuxWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevMuxWrapper).
-    public struct ChardevMuxWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevMuxWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevMux) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `ChardevMux`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevMux? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevMuxWrapper = QAPIObjectValue<QAPITags.ChardevMuxWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevMuxWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevMux) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `ChardevMux`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevMux? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevHubWrapper`.
+    public enum ChardevHubWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevHubWrapper`: a QAPI struct of the `char` module, since QEMU 10.0.
     ///
     /// See [`ChardevHubWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHubWrapper).
-    public struct ChardevHubWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevHubWrapper", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevHub) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `ChardevHub`, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevHub? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevHubWrapper = QAPIObjectValue<QAPITags.ChardevHubWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevHubWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevHub) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `ChardevHub`, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevHub? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevStdioWrapper`.
+    public enum ChardevStdioWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevStdioWrapper`: a QAPI struct of the `char` module, since QEMU 1.5.
     ///
     /// See [`ChardevStdioWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevStdioWrapper).
-    public struct ChardevStdioWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevStdioWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevStdio) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `ChardevStdio`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevStdio? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevStdioWrapper = QAPIObjectValue<QAPITags.ChardevStdioWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevStdioWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevStdio) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `ChardevStdio`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevStdio? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevSpiceChannelWrapper`.
+    public enum ChardevSpiceChannelWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevSpiceChannelWrapper`: a QAPI struct of the `char` module, since QEMU 1.5.
     ///
     /// See [`ChardevSpiceChannelWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpiceChannelWrapper).
-    public struct ChardevSpiceChannelWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSpiceChannelWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevSpiceChannel) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `ChardevSpiceChannel`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevSpiceChannel? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevSpiceChannelWrapper = QAPIObjectValue<QAPITags.ChardevSpiceChannelWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevSpiceChannelWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevSpiceChannel) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `ChardevSpiceChannel`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevSpiceChannel? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevSpicePortWrapper`.
+    public enum ChardevSpicePortWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevSpicePortWrapper`: a QAPI struct of the `char` module, since QEMU 1.5.
     ///
     /// See [`ChardevSpicePortWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpicePortWrapper).
-    public struct ChardevSpicePortWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSpicePortWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevSpicePort) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `ChardevSpicePort`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevSpicePort? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevSpicePortWrapper = QAPIObjectValue<QAPITags.ChardevSpicePortWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevSpicePortWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevSpicePort) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `ChardevSpicePort`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevSpicePort? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevQemuVDAgentWrapper`.
+    public enum ChardevQemuVDAgentWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevQemuVDAgentWrapper`: a QAPI struct of the `char` module, since QEMU 6.1.
     ///
     /// See [`ChardevQemuVDAgentWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevQemuVDAgentWrapper).
-    public struct ChardevQemuVDAgentWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevQemuVDAgentWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevQemuVDAgent) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `ChardevQemuVDAgent`, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevQemuVDAgent? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevQemuVDAgentWrapper = QAPIObjectValue<QAPITags.ChardevQemuVDAgentWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevQemuVDAgentWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevQemuVDAgent) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `ChardevQemuVDAgent`, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevQemuVDAgent? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevDBusWrapper`.
+    public enum ChardevDBusWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevDBusWrapper`: a QAPI struct of the `char` module, since QEMU 7.0.
     ///
     /// See [`ChardevDBusWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevDBusWrapper).
-    public struct ChardevDBusWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevDBusWrapper", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevDBus) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `ChardevDBus`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevDBus? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevDBusWrapper = QAPIObjectValue<QAPITags.ChardevDBusWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevDBusWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevDBus) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `ChardevDBus`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevDBus? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevVCWrapper`.
+    public enum ChardevVCWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevVCWrapper`: a QAPI struct of the `char` module, since QEMU 1.5.
     ///
     /// See [`ChardevVCWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevVCWrapper).
-    public struct ChardevVCWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevVCWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevVC) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `ChardevVC`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevVC? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevVCWrapper = QAPIObjectValue<QAPITags.ChardevVCWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevVCWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevVC) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `ChardevVC`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevVC? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevRingbufWrapper`.
+    public enum ChardevRingbufWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevRingbufWrapper`: a QAPI struct of the `char` module, since QEMU 1.5.
     ///
     /// See [`ChardevRingbufWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevRingbufWrapper).
-    public struct ChardevRingbufWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevRingbufWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevRingbuf) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `ChardevRingbuf`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevRingbuf? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevRingbufWrapper = QAPIObjectValue<QAPITags.ChardevRingbufWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevRingbufWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevRingbuf) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `ChardevRingbuf`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevRingbuf? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevPtyWrapper`.
+    public enum ChardevPtyWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevPtyWrapper`: a QAPI struct of the `char` module, since QEMU 9.2.
     ///
     /// See [`ChardevPtyWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevPtyWrapper).
-    public struct ChardevPtyWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevPtyWrapper", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevPty) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `ChardevPty`, since QEMU 9.2.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevPty? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevPtyWrapper = QAPIObjectValue<QAPITags.ChardevPtyWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevPtyWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevPty) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `ChardevPty`, since QEMU 9.2.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevPty? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevBackend`.
+    public enum ChardevBackend: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevBackend`: a QAPI union of the `char` module, since QEMU 1.4.
     ///
     /// See [`ChardevBackend` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevBackend).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct ChardevBackend: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevBackend", kind: .union, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["type"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.ChardevBackendKind) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-        }
-        /// `type`: `ChardevBackendKind`, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var type: QAPI.ChardevBackendKind? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `data`: `ChardevFile`, optional, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var data: QAPI.ChardevFile? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias ChardevBackend = QAPIObjectValue<QAPITags.ChardevBackend>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevBackend {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.ChardevBackendKind) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+    }
+    /// `type`: `ChardevBackendKind`, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var type: QAPI.ChardevBackendKind? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `data`: `ChardevFile`, optional, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var data: QAPI.ChardevFile? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevReturn`.
+    public enum ChardevReturn: QAPITag {}
+}
+
+extension QAPI {
     /// `ChardevReturn`: a QAPI struct of the `char` module, since QEMU 1.4.
     ///
     /// See [`ChardevReturn` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevReturn).
-    public struct ChardevReturn: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevReturn", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `pty`: `str`, optional, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var pty: Swift.String? {
-            @_optimize(none) get { json.qapiMember("pty") }
-            @_optimize(none) set { json.setQAPIMember("pty", newValue) }
-        }
-    }
+    public typealias ChardevReturn = QAPIObjectValue<QAPITags.ChardevReturn>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ChardevReturn {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `pty`: `str`, optional, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var pty: Swift.String? {
+        @_optimize(none) get { json.qapiMember("pty") }
+        @_optimize(none) set { json.setQAPIMember("pty", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryChardev`.
+    public enum QueryChardev: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.ChardevInfo]
+    }
+}
+
+extension QAPI {
     /// `query-chardev`: a QAPI command of the `char` module, since QEMU 0.14.
     ///
     /// See [`query-chardev` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-char.query-chardev).
     ///
     /// Reply: `[ChardevInfo]`.
-    public struct QueryChardev: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-chardev" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-chardev", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.ChardevInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryChardev = QAPICommandValue<QAPITags.QueryChardev>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryChardev {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryChardevBackends`.
+    public enum QueryChardevBackends: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.ChardevBackendInfo]
+    }
+}
+
+extension QAPI {
     /// `query-chardev-backends`: a QAPI command of the `char` module, since QEMU 2.0.
     ///
     /// See [`query-chardev-backends` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-char.query-chardev-backends).
     ///
     /// Reply: `[ChardevBackendInfo]`.
-    public struct QueryChardevBackends: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-chardev-backends" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-chardev-backends", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.ChardevBackendInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryChardevBackends = QAPICommandValue<QAPITags.QueryChardevBackends>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryChardevBackends {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.RingbufWrite`.
+    public enum RingbufWrite: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `ringbuf-write`: a QAPI command of the `char` module, since QEMU 1.4.
     ///
     /// See [`ringbuf-write` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-char.ringbuf-write).
     ///
     /// Reply: `nothing`.
-    public struct RingbufWrite: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "ringbuf-write" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ringbuf-write", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, data: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("device", device)
-            arguments.setQAPIMember("data", data)
-        }
-        /// `device`: `str`, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("device") }
-            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
-        }
-        /// `data`: `str`, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var data: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("data") }
-            @_optimize(none) set { arguments.setQAPIMember("data", newValue) }
-        }
-        /// `format`: `DataFormat`, optional, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var format: QAPI.DataFormat? {
-            @_optimize(none) get { arguments.qapiMember("format") }
-            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
-        }
-    }
+    public typealias RingbufWrite = QAPICommandValue<QAPITags.RingbufWrite>
+}
 
+extension QAPICommandValue where Tag == QAPITags.RingbufWrite {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, data: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("device", device)
+        arguments.setQAPIMember("data", data)
+    }
+    /// `device`: `str`, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("device") }
+        @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
+    }
+    /// `data`: `str`, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var data: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("data") }
+        @_optimize(none) set { arguments.setQAPIMember("data", newValue) }
+    }
+    /// `format`: `DataFormat`, optional, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var format: QAPI.DataFormat? {
+        @_optimize(none) get { arguments.qapiMember("format") }
+        @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.RingbufRead`.
+    public enum RingbufRead: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = Swift.String
+    }
+}
+
+extension QAPI {
     /// `ringbuf-read`: a QAPI command of the `char` module, since QEMU 1.4.
     ///
     /// See [`ringbuf-read` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-char.ringbuf-read).
     ///
     /// Reply: `str`.
-    public struct RingbufRead: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "ringbuf-read" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ringbuf-read", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = Swift.String
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, size: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("device", device)
-            arguments.setQAPIMember("size", size)
-        }
-        /// `device`: `str`, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("device") }
-            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
-        }
-        /// `size`: `int`, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var size: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("size") }
-            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
-        }
-        /// `format`: `DataFormat`, optional, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var format: QAPI.DataFormat? {
-            @_optimize(none) get { arguments.qapiMember("format") }
-            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
-        }
-    }
+    public typealias RingbufRead = QAPICommandValue<QAPITags.RingbufRead>
+}
 
+extension QAPICommandValue where Tag == QAPITags.RingbufRead {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, size: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("device", device)
+        arguments.setQAPIMember("size", size)
+    }
+    /// `device`: `str`, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("device") }
+        @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
+    }
+    /// `size`: `int`, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var size: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("size") }
+        @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
+    }
+    /// `format`: `DataFormat`, optional, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var format: QAPI.DataFormat? {
+        @_optimize(none) get { arguments.qapiMember("format") }
+        @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevAdd`.
+    public enum ChardevAdd: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.ChardevReturn
+    }
+}
+
+extension QAPI {
     /// `chardev-add`: a QAPI command of the `char` module, since QEMU 1.4.
     ///
     /// See [`chardev-add` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-char.chardev-add).
     ///
     /// Reply: `ChardevReturn`.
-    public struct ChardevAdd: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "chardev-add" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "chardev-add", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
+    public typealias ChardevAdd = QAPICommandValue<QAPITags.ChardevAdd>
+}
+
+extension QAPICommandValue where Tag == QAPITags.ChardevAdd {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, backend: QAPI.ChardevBackend) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+        arguments.setQAPIMember("backend", backend)
+    }
+    /// `id`: `str`, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+    /// `backend`: `ChardevBackend`, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var backend: QAPI.ChardevBackend? {
+        @_optimize(none) get { arguments.qapiMember("backend") }
+        @_optimize(none) set { arguments.setQAPIMember("backend", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevChange`.
+    public enum ChardevChange: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QAPI.ChardevReturn
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, backend: QAPI.ChardevBackend) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-            arguments.setQAPIMember("backend", backend)
-        }
-        /// `id`: `str`, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-        /// `backend`: `ChardevBackend`, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var backend: QAPI.ChardevBackend? {
-            @_optimize(none) get { arguments.qapiMember("backend") }
-            @_optimize(none) set { arguments.setQAPIMember("backend", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `chardev-change`: a QAPI command of the `char` module, since QEMU 2.10.
     ///
     /// See [`chardev-change` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-char.chardev-change).
     ///
     /// Reply: `ChardevReturn`.
-    public struct ChardevChange: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "chardev-change" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "chardev-change", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.ChardevReturn
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, backend: QAPI.ChardevBackend) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-            arguments.setQAPIMember("backend", backend)
-        }
-        /// `id`: `str`, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-        /// `backend`: `ChardevBackend`, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var backend: QAPI.ChardevBackend? {
-            @_optimize(none) get { arguments.qapiMember("backend") }
-            @_optimize(none) set { arguments.setQAPIMember("backend", newValue) }
-        }
-    }
+    public typealias ChardevChange = QAPICommandValue<QAPITags.ChardevChange>
+}
 
+extension QAPICommandValue where Tag == QAPITags.ChardevChange {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, backend: QAPI.ChardevBackend) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+        arguments.setQAPIMember("backend", backend)
+    }
+    /// `id`: `str`, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+    /// `backend`: `ChardevBackend`, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var backend: QAPI.ChardevBackend? {
+        @_optimize(none) get { arguments.qapiMember("backend") }
+        @_optimize(none) set { arguments.setQAPIMember("backend", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevRemove`.
+    public enum ChardevRemove: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `chardev-remove`: a QAPI command of the `char` module, since QEMU 1.4.
     ///
     /// See [`chardev-remove` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-char.chardev-remove).
     ///
     /// Reply: `nothing`.
-    public struct ChardevRemove: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "chardev-remove" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "chardev-remove", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
+    public typealias ChardevRemove = QAPICommandValue<QAPITags.ChardevRemove>
+}
+
+extension QAPICommandValue where Tag == QAPITags.ChardevRemove {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChardevSendBreak`.
+    public enum ChardevSendBreak: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `chardev-send-break`: a QAPI command of the `char` module, since QEMU 2.10.
     ///
     /// See [`chardev-send-break` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-char.chardev-send-break).
     ///
     /// Reply: `nothing`.
-    public struct ChardevSendBreak: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "chardev-send-break" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "chardev-send-break", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-    }
+    public typealias ChardevSendBreak = QAPICommandValue<QAPITags.ChardevSendBreak>
+}
 
+extension QAPICommandValue where Tag == QAPITags.ChardevSendBreak {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VserportChangeEvent`.
+    public enum VserportChangeEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `VSERPORT_CHANGE`: a QAPI event of the `char` module, since QEMU 2.1.
     ///
     /// See [`VSERPORT_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-char.VSERPORT_CHANGE).
-    public struct VserportChangeEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "VSERPORT_CHANGE" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VSERPORT_CHANGE", kind: .event, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["id", "open"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `id`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `open`: `bool`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var `open`: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("open") }
-            @_optimize(none) set { json.setQAPIMember("open", newValue) }
-        }
+    public typealias VserportChangeEvent = QAPIEventValue<QAPITags.VserportChangeEvent>
+}
+
+extension QAPIEventValue where Tag == QAPITags.VserportChangeEvent {
+    /// `id`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `open`: `bool`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var `open`: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("open") }
+        @_optimize(none) set { json.setQAPIMember("open", newValue) }
     }
 }

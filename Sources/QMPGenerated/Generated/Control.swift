@@ -4,285 +4,312 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.QMPCapability`.
+    public enum QMPCapability: QAPITag {}
+}
+
 extension QAPI {
     /// `QMPCapability`: a QAPI enumeration of the `control` module, since QEMU 2.12.
     ///
     /// See [`QMPCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-control.QMPCapability).
-    public struct QMPCapability: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QMPCapability", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `oob`.
-        @_alwaysEmitIntoClient public static var oob: QMPCapability { @_optimize(none) get { QMPCapability(rawValue: "oob") } }
-    }
+    public typealias QMPCapability = QAPIEnumValue<QAPITags.QMPCapability>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.QMPCapability {
+    /// `oob`.
+    @_alwaysEmitIntoClient public static var oob: Self { @_optimize(none) get { Self(rawValue: "oob") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VersionTriple`.
+    public enum VersionTriple: QAPITag {}
+}
+
+extension QAPI {
     /// `VersionTriple`: a QAPI struct of the `control` module, since QEMU 2.4.
     ///
     /// See [`VersionTriple` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.VersionTriple).
-    public struct VersionTriple: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VersionTriple", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["major", "minor", "micro"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(major: Swift.Int, minor: Swift.Int, micro: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("major", major)
-            json.setQAPIMember("minor", minor)
-            json.setQAPIMember("micro", micro)
-        }
-        /// `major`: `int`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var major: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("major") }
-            @_optimize(none) set { json.setQAPIMember("major", newValue) }
-        }
-        /// `minor`: `int`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var minor: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("minor") }
-            @_optimize(none) set { json.setQAPIMember("minor", newValue) }
-        }
-        /// `micro`: `int`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var micro: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("micro") }
-            @_optimize(none) set { json.setQAPIMember("micro", newValue) }
-        }
-    }
+    public typealias VersionTriple = QAPIObjectValue<QAPITags.VersionTriple>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.VersionTriple {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(major: Swift.Int, minor: Swift.Int, micro: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("major", major)
+        json.setQAPIMember("minor", minor)
+        json.setQAPIMember("micro", micro)
+    }
+    /// `major`: `int`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var major: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("major") }
+        @_optimize(none) set { json.setQAPIMember("major", newValue) }
+    }
+    /// `minor`: `int`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var minor: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("minor") }
+        @_optimize(none) set { json.setQAPIMember("minor", newValue) }
+    }
+    /// `micro`: `int`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var micro: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("micro") }
+        @_optimize(none) set { json.setQAPIMember("micro", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VersionInfo`.
+    public enum VersionInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `VersionInfo`: a QAPI struct of the `control` module, since QEMU 0.14.
     ///
     /// See [`VersionInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.VersionInfo).
-    public struct VersionInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VersionInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["qemu", "package"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(qemu: QAPI.VersionTriple, package: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("qemu", qemu)
-            json.setQAPIMember("package", package)
-        }
-        /// `qemu`: `VersionTriple`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var qemu: QAPI.VersionTriple? {
-            @_optimize(none) get { json.qapiMember("qemu") }
-            @_optimize(none) set { json.setQAPIMember("qemu", newValue) }
-        }
-        /// `package`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var package: Swift.String? {
-            @_optimize(none) get { json.qapiMember("package") }
-            @_optimize(none) set { json.setQAPIMember("package", newValue) }
-        }
-    }
+    public typealias VersionInfo = QAPIObjectValue<QAPITags.VersionInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.VersionInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(qemu: QAPI.VersionTriple, package: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("qemu", qemu)
+        json.setQAPIMember("package", package)
+    }
+    /// `qemu`: `VersionTriple`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var qemu: QAPI.VersionTriple? {
+        @_optimize(none) get { json.qapiMember("qemu") }
+        @_optimize(none) set { json.setQAPIMember("qemu", newValue) }
+    }
+    /// `package`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var package: Swift.String? {
+        @_optimize(none) get { json.qapiMember("package") }
+        @_optimize(none) set { json.setQAPIMember("package", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CommandInfo`.
+    public enum CommandInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `CommandInfo`: a QAPI struct of the `control` module, since QEMU 0.14.
     ///
     /// See [`CommandInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.CommandInfo).
-    public struct CommandInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CommandInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-        }
-        /// `name`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-    }
+    public typealias CommandInfo = QAPIObjectValue<QAPITags.CommandInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CommandInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+    }
+    /// `name`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MonitorMode`.
+    public enum MonitorMode: QAPITag {}
+}
+
+extension QAPI {
     /// `MonitorMode`: a QAPI enumeration of the `control` module, since QEMU 5.0.
     ///
     /// See [`MonitorMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-control.MonitorMode).
-    public struct MonitorMode: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MonitorMode", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `readline`.
-        @_alwaysEmitIntoClient public static var readline: MonitorMode { @_optimize(none) get { MonitorMode(rawValue: "readline") } }
-        /// `control`.
-        @_alwaysEmitIntoClient public static var control: MonitorMode { @_optimize(none) get { MonitorMode(rawValue: "control") } }
-    }
+    public typealias MonitorMode = QAPIEnumValue<QAPITags.MonitorMode>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.MonitorMode {
+    /// `readline`.
+    @_alwaysEmitIntoClient public static var readline: Self { @_optimize(none) get { Self(rawValue: "readline") } }
+    /// `control`.
+    @_alwaysEmitIntoClient public static var control: Self { @_optimize(none) get { Self(rawValue: "control") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MonitorOptions`.
+    public enum MonitorOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `MonitorOptions`: a QAPI struct of the `control` module, since QEMU 5.0.
     ///
     /// See [`MonitorOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.MonitorOptions).
-    public struct MonitorOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MonitorOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("chardev", chardev)
-        }
-        /// `id`: `str`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `mode`: `MonitorMode`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var mode: QAPI.MonitorMode? {
-            @_optimize(none) get { json.qapiMember("mode") }
-            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
-        }
-        /// `pretty`: `bool`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var pretty: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("pretty") }
-            @_optimize(none) set { json.setQAPIMember("pretty", newValue) }
-        }
-        /// `chardev`: `str`, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var chardev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("chardev") }
-            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
-        }
-    }
+    public typealias MonitorOptions = QAPIObjectValue<QAPITags.MonitorOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MonitorOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("chardev", chardev)
+    }
+    /// `id`: `str`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `mode`: `MonitorMode`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var mode: QAPI.MonitorMode? {
+        @_optimize(none) get { json.qapiMember("mode") }
+        @_optimize(none) set { json.setQAPIMember("mode", newValue) }
+    }
+    /// `pretty`: `bool`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var pretty: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("pretty") }
+        @_optimize(none) set { json.setQAPIMember("pretty", newValue) }
+    }
+    /// `chardev`: `str`, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var chardev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("chardev") }
+        @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.EventInfo`.
+    public enum EventInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `EventInfo`: a QAPI struct of the `control` module, since QEMU 1.2.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
     ///
     /// See [`EventInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.EventInfo).
-    public struct EventInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "EventInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-        }
-        /// `name`: `str`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-    }
+    public typealias EventInfo = QAPIObjectValue<QAPITags.EventInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.EventInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+    }
+    /// `name`: `str`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QMPCapabilities`.
+    public enum QMPCapabilities: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `qmp_capabilities`: a QAPI command of the `control` module, since QEMU 0.13.
     ///
     /// See [`qmp_capabilities` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-control.qmp_capabilities).
     ///
     /// Reply: `nothing`.
-    public struct QMPCapabilities: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "qmp_capabilities" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qmp_capabilities", kind: .command, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `enable`: `[QMPCapability]`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var enable: [QAPI.QMPCapability]? {
-            @_optimize(none) get { arguments.qapiMember("enable") }
-            @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
-        }
-    }
+    public typealias QMPCapabilities = QAPICommandValue<QAPITags.QMPCapabilities>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QMPCapabilities {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `enable`: `[QMPCapability]`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var enable: [QAPI.QMPCapability]? {
+        @_optimize(none) get { arguments.qapiMember("enable") }
+        @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryVersion`.
+    public enum QueryVersion: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.VersionInfo
+    }
+}
+
+extension QAPI {
     /// `query-version`: a QAPI command of the `control` module, since QEMU 0.14.
     ///
     /// See [`query-version` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-control.query-version).
     ///
     /// Reply: `VersionInfo`.
-    public struct QueryVersion: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-version" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-version", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.VersionInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryVersion = QAPICommandValue<QAPITags.QueryVersion>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryVersion {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryCommands`.
+    public enum QueryCommands: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.CommandInfo]
+    }
+}
+
+extension QAPI {
     /// `query-commands`: a QAPI command of the `control` module, since QEMU 0.14.
     ///
     /// See [`query-commands` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-control.query-commands).
     ///
     /// Reply: `[CommandInfo]`.
-    public struct QueryCommands: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-commands" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-commands", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.CommandInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryCommands = QAPICommandValue<QAPITags.QueryCommands>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryCommands {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Quit`.
+    public enum Quit: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `quit`: a QAPI command of the `control` module, since QEMU 0.14.
     ///
     /// See [`quit` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-control.quit).
     ///
     /// Reply: `nothing`.
-    public struct Quit: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "quit" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "quit", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias Quit = QAPICommandValue<QAPITags.Quit>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Quit {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryEvents`.
+    public enum QueryEvents: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.EventInfo]
+    }
+}
+
+extension QAPI {
     /// `query-events`: a QAPI command of the `control` module, since QEMU 1.2.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
@@ -293,20 +320,12 @@ extension QAPI {
     ///
     /// Reply: `[EventInfo]`.
     @available(*, deprecated, message: "'query-events' is deprecated in QEMU's schema")
-    public struct QueryEvents: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-events" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-events", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"]) }
-        /// The reply's type.
-        public typealias Response = [QAPI.EventInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
+    public typealias QueryEvents = QAPICommandValue<QAPITags.QueryEvents>
+}
+
+extension QAPICommandValue where Tag == QAPITags.QueryEvents {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
     }
 }

@@ -4,706 +4,743 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.CxlEventLog`.
+    public enum CxlEventLog: QAPITag {}
+}
+
 extension QAPI {
     /// `CxlEventLog`: a QAPI enumeration of the `cxl` module, since QEMU 8.1.
     ///
     /// See [`CxlEventLog` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlEventLog).
-    public struct CxlEventLog: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlEventLog", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `informational`.
-        @_alwaysEmitIntoClient public static var informational: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "informational") } }
-        /// `warning`.
-        @_alwaysEmitIntoClient public static var warning: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "warning") } }
-        /// `failure`.
-        @_alwaysEmitIntoClient public static var failure: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "failure") } }
-        /// `fatal`.
-        @_alwaysEmitIntoClient public static var fatal: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "fatal") } }
-    }
+    public typealias CxlEventLog = QAPIEnumValue<QAPITags.CxlEventLog>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.CxlEventLog {
+    /// `informational`.
+    @_alwaysEmitIntoClient public static var informational: Self { @_optimize(none) get { Self(rawValue: "informational") } }
+    /// `warning`.
+    @_alwaysEmitIntoClient public static var warning: Self { @_optimize(none) get { Self(rawValue: "warning") } }
+    /// `failure`.
+    @_alwaysEmitIntoClient public static var failure: Self { @_optimize(none) get { Self(rawValue: "failure") } }
+    /// `fatal`.
+    @_alwaysEmitIntoClient public static var fatal: Self { @_optimize(none) get { Self(rawValue: "fatal") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CxlUncorErrorType`.
+    public enum CxlUncorErrorType: QAPITag {}
+}
+
+extension QAPI {
     /// `CxlUncorErrorType`: a QAPI enumeration of the `cxl` module, since QEMU 8.0.
     ///
     /// See [`CxlUncorErrorType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlUncorErrorType).
-    public struct CxlUncorErrorType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlUncorErrorType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `cache-data-parity`.
-        @_alwaysEmitIntoClient public static var cacheDataParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-data-parity") } }
-        /// `cache-address-parity`.
-        @_alwaysEmitIntoClient public static var cacheAddressParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-address-parity") } }
-        /// `cache-be-parity`.
-        @_alwaysEmitIntoClient public static var cacheBeParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-be-parity") } }
-        /// `cache-data-ecc`.
-        @_alwaysEmitIntoClient public static var cacheDataEcc: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-data-ecc") } }
-        /// `mem-data-parity`.
-        @_alwaysEmitIntoClient public static var memDataParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-data-parity") } }
-        /// `mem-address-parity`.
-        @_alwaysEmitIntoClient public static var memAddressParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-address-parity") } }
-        /// `mem-be-parity`.
-        @_alwaysEmitIntoClient public static var memBeParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-be-parity") } }
-        /// `mem-data-ecc`.
-        @_alwaysEmitIntoClient public static var memDataEcc: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-data-ecc") } }
-        /// `reinit-threshold`.
-        @_alwaysEmitIntoClient public static var reinitThreshold: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "reinit-threshold") } }
-        /// `rsvd-encoding`.
-        @_alwaysEmitIntoClient public static var rsvdEncoding: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "rsvd-encoding") } }
-        /// `poison-received`.
-        @_alwaysEmitIntoClient public static var poisonReceived: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "poison-received") } }
-        /// `receiver-overflow`.
-        @_alwaysEmitIntoClient public static var receiverOverflow: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "receiver-overflow") } }
-        /// `internal`.
-        @_alwaysEmitIntoClient public static var `internal`: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "internal") } }
-        /// `cxl-ide-tx`.
-        @_alwaysEmitIntoClient public static var cxlIdeTX: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cxl-ide-tx") } }
-        /// `cxl-ide-rx`.
-        @_alwaysEmitIntoClient public static var cxlIdeRX: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cxl-ide-rx") } }
-    }
+    public typealias CxlUncorErrorType = QAPIEnumValue<QAPITags.CxlUncorErrorType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.CxlUncorErrorType {
+    /// `cache-data-parity`.
+    @_alwaysEmitIntoClient public static var cacheDataParity: Self { @_optimize(none) get { Self(rawValue: "cache-data-parity") } }
+    /// `cache-address-parity`.
+    @_alwaysEmitIntoClient public static var cacheAddressParity: Self { @_optimize(none) get { Self(rawValue: "cache-address-parity") } }
+    /// `cache-be-parity`.
+    @_alwaysEmitIntoClient public static var cacheBeParity: Self { @_optimize(none) get { Self(rawValue: "cache-be-parity") } }
+    /// `cache-data-ecc`.
+    @_alwaysEmitIntoClient public static var cacheDataEcc: Self { @_optimize(none) get { Self(rawValue: "cache-data-ecc") } }
+    /// `mem-data-parity`.
+    @_alwaysEmitIntoClient public static var memDataParity: Self { @_optimize(none) get { Self(rawValue: "mem-data-parity") } }
+    /// `mem-address-parity`.
+    @_alwaysEmitIntoClient public static var memAddressParity: Self { @_optimize(none) get { Self(rawValue: "mem-address-parity") } }
+    /// `mem-be-parity`.
+    @_alwaysEmitIntoClient public static var memBeParity: Self { @_optimize(none) get { Self(rawValue: "mem-be-parity") } }
+    /// `mem-data-ecc`.
+    @_alwaysEmitIntoClient public static var memDataEcc: Self { @_optimize(none) get { Self(rawValue: "mem-data-ecc") } }
+    /// `reinit-threshold`.
+    @_alwaysEmitIntoClient public static var reinitThreshold: Self { @_optimize(none) get { Self(rawValue: "reinit-threshold") } }
+    /// `rsvd-encoding`.
+    @_alwaysEmitIntoClient public static var rsvdEncoding: Self { @_optimize(none) get { Self(rawValue: "rsvd-encoding") } }
+    /// `poison-received`.
+    @_alwaysEmitIntoClient public static var poisonReceived: Self { @_optimize(none) get { Self(rawValue: "poison-received") } }
+    /// `receiver-overflow`.
+    @_alwaysEmitIntoClient public static var receiverOverflow: Self { @_optimize(none) get { Self(rawValue: "receiver-overflow") } }
+    /// `internal`.
+    @_alwaysEmitIntoClient public static var `internal`: Self { @_optimize(none) get { Self(rawValue: "internal") } }
+    /// `cxl-ide-tx`.
+    @_alwaysEmitIntoClient public static var cxlIdeTX: Self { @_optimize(none) get { Self(rawValue: "cxl-ide-tx") } }
+    /// `cxl-ide-rx`.
+    @_alwaysEmitIntoClient public static var cxlIdeRX: Self { @_optimize(none) get { Self(rawValue: "cxl-ide-rx") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CXLUncorErrorRecord`.
+    public enum CXLUncorErrorRecord: QAPITag {}
+}
+
+extension QAPI {
     /// `CXLUncorErrorRecord`: a QAPI struct of the `cxl` module, since QEMU 8.0.
     ///
     /// See [`CXLUncorErrorRecord` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-cxl.CXLUncorErrorRecord).
-    public struct CXLUncorErrorRecord: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CXLUncorErrorRecord", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.CxlUncorErrorType, header: [Swift.Int]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-            json.setQAPIMember("header", header)
-        }
-        /// `type`: `CxlUncorErrorType`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var type: QAPI.CxlUncorErrorType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `header`: `[uint32]`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var header: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("header") }
-            @_optimize(none) set { json.setQAPIMember("header", newValue) }
-        }
-    }
+    public typealias CXLUncorErrorRecord = QAPIObjectValue<QAPITags.CXLUncorErrorRecord>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CXLUncorErrorRecord {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.CxlUncorErrorType, header: [Swift.Int]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+        json.setQAPIMember("header", header)
+    }
+    /// `type`: `CxlUncorErrorType`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var type: QAPI.CxlUncorErrorType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `header`: `[uint32]`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var header: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("header") }
+        @_optimize(none) set { json.setQAPIMember("header", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CxlCorErrorType`.
+    public enum CxlCorErrorType: QAPITag {}
+}
+
+extension QAPI {
     /// `CxlCorErrorType`: a QAPI enumeration of the `cxl` module, since QEMU 8.0.
     ///
     /// See [`CxlCorErrorType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlCorErrorType).
-    public struct CxlCorErrorType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlCorErrorType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `cache-data-ecc`.
-        @_alwaysEmitIntoClient public static var cacheDataEcc: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "cache-data-ecc") } }
-        /// `mem-data-ecc`.
-        @_alwaysEmitIntoClient public static var memDataEcc: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "mem-data-ecc") } }
-        /// `crc-threshold`.
-        @_alwaysEmitIntoClient public static var crcThreshold: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "crc-threshold") } }
-        /// `retry-threshold`.
-        @_alwaysEmitIntoClient public static var retryThreshold: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "retry-threshold") } }
-        /// `cache-poison-received`.
-        @_alwaysEmitIntoClient public static var cachePoisonReceived: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "cache-poison-received") } }
-        /// `mem-poison-received`.
-        @_alwaysEmitIntoClient public static var memPoisonReceived: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "mem-poison-received") } }
-        /// `physical`.
-        @_alwaysEmitIntoClient public static var physical: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "physical") } }
-    }
+    public typealias CxlCorErrorType = QAPIEnumValue<QAPITags.CxlCorErrorType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.CxlCorErrorType {
+    /// `cache-data-ecc`.
+    @_alwaysEmitIntoClient public static var cacheDataEcc: Self { @_optimize(none) get { Self(rawValue: "cache-data-ecc") } }
+    /// `mem-data-ecc`.
+    @_alwaysEmitIntoClient public static var memDataEcc: Self { @_optimize(none) get { Self(rawValue: "mem-data-ecc") } }
+    /// `crc-threshold`.
+    @_alwaysEmitIntoClient public static var crcThreshold: Self { @_optimize(none) get { Self(rawValue: "crc-threshold") } }
+    /// `retry-threshold`.
+    @_alwaysEmitIntoClient public static var retryThreshold: Self { @_optimize(none) get { Self(rawValue: "retry-threshold") } }
+    /// `cache-poison-received`.
+    @_alwaysEmitIntoClient public static var cachePoisonReceived: Self { @_optimize(none) get { Self(rawValue: "cache-poison-received") } }
+    /// `mem-poison-received`.
+    @_alwaysEmitIntoClient public static var memPoisonReceived: Self { @_optimize(none) get { Self(rawValue: "mem-poison-received") } }
+    /// `physical`.
+    @_alwaysEmitIntoClient public static var physical: Self { @_optimize(none) get { Self(rawValue: "physical") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CxlDynamicCapacityExtent`.
+    public enum CxlDynamicCapacityExtent: QAPITag {}
+}
+
+extension QAPI {
     /// `CxlDynamicCapacityExtent`: a QAPI struct of the `cxl` module, since QEMU 9.1.
     ///
     /// See [`CxlDynamicCapacityExtent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-cxl.CxlDynamicCapacityExtent).
-    public struct CxlDynamicCapacityExtent: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlDynamicCapacityExtent", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(offset: Swift.UInt64, len: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("offset", offset)
-            json.setQAPIMember("len", len)
-        }
-        /// `offset`: `uint64`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("offset") }
-            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
-        }
-        /// `len`: `uint64`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var len: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("len") }
-            @_optimize(none) set { json.setQAPIMember("len", newValue) }
-        }
-    }
+    public typealias CxlDynamicCapacityExtent = QAPIObjectValue<QAPITags.CxlDynamicCapacityExtent>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CxlDynamicCapacityExtent {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(offset: Swift.UInt64, len: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("offset", offset)
+        json.setQAPIMember("len", len)
+    }
+    /// `offset`: `uint64`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("offset") }
+        @_optimize(none) set { json.setQAPIMember("offset", newValue) }
+    }
+    /// `len`: `uint64`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var len: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("len") }
+        @_optimize(none) set { json.setQAPIMember("len", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CxlExtentSelectionPolicy`.
+    public enum CxlExtentSelectionPolicy: QAPITag {}
+}
+
+extension QAPI {
     /// `CxlExtentSelectionPolicy`: a QAPI enumeration of the `cxl` module, since QEMU 9.1.
     ///
     /// See [`CxlExtentSelectionPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlExtentSelectionPolicy).
-    public struct CxlExtentSelectionPolicy: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlExtentSelectionPolicy", kind: .enumeration, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `free`.
-        @_alwaysEmitIntoClient public static var free: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "free") } }
-        /// `contiguous`.
-        @_alwaysEmitIntoClient public static var contiguous: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "contiguous") } }
-        /// `prescriptive`.
-        @_alwaysEmitIntoClient public static var prescriptive: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "prescriptive") } }
-        /// `enable-shared-access`.
-        @_alwaysEmitIntoClient public static var enableSharedAccess: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "enable-shared-access") } }
-    }
+    public typealias CxlExtentSelectionPolicy = QAPIEnumValue<QAPITags.CxlExtentSelectionPolicy>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.CxlExtentSelectionPolicy {
+    /// `free`.
+    @_alwaysEmitIntoClient public static var free: Self { @_optimize(none) get { Self(rawValue: "free") } }
+    /// `contiguous`.
+    @_alwaysEmitIntoClient public static var contiguous: Self { @_optimize(none) get { Self(rawValue: "contiguous") } }
+    /// `prescriptive`.
+    @_alwaysEmitIntoClient public static var prescriptive: Self { @_optimize(none) get { Self(rawValue: "prescriptive") } }
+    /// `enable-shared-access`.
+    @_alwaysEmitIntoClient public static var enableSharedAccess: Self { @_optimize(none) get { Self(rawValue: "enable-shared-access") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CxlExtentRemovalPolicy`.
+    public enum CxlExtentRemovalPolicy: QAPITag {}
+}
+
+extension QAPI {
     /// `CxlExtentRemovalPolicy`: a QAPI enumeration of the `cxl` module, since QEMU 9.1.
     ///
     /// See [`CxlExtentRemovalPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlExtentRemovalPolicy).
-    public struct CxlExtentRemovalPolicy: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlExtentRemovalPolicy", kind: .enumeration, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `tag-based`.
-        @_alwaysEmitIntoClient public static var tagBased: CxlExtentRemovalPolicy { @_optimize(none) get { CxlExtentRemovalPolicy(rawValue: "tag-based") } }
-        /// `prescriptive`.
-        @_alwaysEmitIntoClient public static var prescriptive: CxlExtentRemovalPolicy { @_optimize(none) get { CxlExtentRemovalPolicy(rawValue: "prescriptive") } }
-    }
+    public typealias CxlExtentRemovalPolicy = QAPIEnumValue<QAPITags.CxlExtentRemovalPolicy>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.CxlExtentRemovalPolicy {
+    /// `tag-based`.
+    @_alwaysEmitIntoClient public static var tagBased: Self { @_optimize(none) get { Self(rawValue: "tag-based") } }
+    /// `prescriptive`.
+    @_alwaysEmitIntoClient public static var prescriptive: Self { @_optimize(none) get { Self(rawValue: "prescriptive") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CxlInjectGeneralMediaEvent`.
+    public enum CxlInjectGeneralMediaEvent: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `cxl-inject-general-media-event`: a QAPI command of the `cxl` module, since QEMU 8.1.
     ///
     /// See [`cxl-inject-general-media-event` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-cxl.cxl-inject-general-media-event).
     ///
     /// Reply: `nothing`.
-    public struct CxlInjectGeneralMediaEvent: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "cxl-inject-general-media-event" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-general-media-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
+    public typealias CxlInjectGeneralMediaEvent = QAPICommandValue<QAPITags.CxlInjectGeneralMediaEvent>
+}
+
+extension QAPICommandValue where Tag == QAPITags.CxlInjectGeneralMediaEvent {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("path", path)
+        arguments.setQAPIMember("log", log)
+        arguments.setQAPIMember("flags", flags)
+        arguments.setQAPIMember("dpa", dpa)
+        arguments.setQAPIMember("descriptor", descriptor)
+        arguments.setQAPIMember("type", type)
+        arguments.setQAPIMember("transaction-type", transactionType)
+    }
+    /// `path`: `str`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("path") }
+        @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
+    }
+    /// `log`: `CxlEventLog`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var log: QAPI.CxlEventLog? {
+        @_optimize(none) get { arguments.qapiMember("log") }
+        @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
+    }
+    /// `flags`: `uint8`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var flags: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("flags") }
+        @_optimize(none) set { arguments.setQAPIMember("flags", newValue) }
+    }
+    /// `dpa`: `uint64`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var dpa: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("dpa") }
+        @_optimize(none) set { arguments.setQAPIMember("dpa", newValue) }
+    }
+    /// `descriptor`: `uint8`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var descriptor: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("descriptor") }
+        @_optimize(none) set { arguments.setQAPIMember("descriptor", newValue) }
+    }
+    /// `type`: `uint8`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var type: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("type") }
+        @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
+    }
+    /// `transaction-type`: `uint8`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var transactionType: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("transaction-type") }
+        @_optimize(none) set { arguments.setQAPIMember("transaction-type", newValue) }
+    }
+    /// `channel`: `uint8`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var channel: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("channel") }
+        @_optimize(none) set { arguments.setQAPIMember("channel", newValue) }
+    }
+    /// `rank`: `uint8`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var rank: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("rank") }
+        @_optimize(none) set { arguments.setQAPIMember("rank", newValue) }
+    }
+    /// `device`: `uint32`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var device: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("device") }
+        @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
+    }
+    /// `component-id`: `str`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var componentID: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("component-id") }
+        @_optimize(none) set { arguments.setQAPIMember("component-id", newValue) }
+    }
+    /// `maint-op-class`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var maintOpClass: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("maint-op-class") }
+        @_optimize(none) set { arguments.setQAPIMember("maint-op-class", newValue) }
+    }
+    /// `maint-op-subclass`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var maintOpSubclass: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("maint-op-subclass") }
+        @_optimize(none) set { arguments.setQAPIMember("maint-op-subclass", newValue) }
+    }
+    /// `ld-id`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var ldID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("ld-id") }
+        @_optimize(none) set { arguments.setQAPIMember("ld-id", newValue) }
+    }
+    /// `head-id`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var headID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("head-id") }
+        @_optimize(none) set { arguments.setQAPIMember("head-id", newValue) }
+    }
+    /// `is-comp-id-pldm`: `bool`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var isCompIDPldm: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("is-comp-id-pldm") }
+        @_optimize(none) set { arguments.setQAPIMember("is-comp-id-pldm", newValue) }
+    }
+    /// `cme-ev-flags`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var cmeEvFlags: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("cme-ev-flags") }
+        @_optimize(none) set { arguments.setQAPIMember("cme-ev-flags", newValue) }
+    }
+    /// `cme-count`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var cmeCount: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("cme-count") }
+        @_optimize(none) set { arguments.setQAPIMember("cme-count", newValue) }
+    }
+    /// `sub-type`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var subType: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("sub-type") }
+        @_optimize(none) set { arguments.setQAPIMember("sub-type", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CxlInjectDramEvent`.
+    public enum CxlInjectDramEvent: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("path", path)
-            arguments.setQAPIMember("log", log)
-            arguments.setQAPIMember("flags", flags)
-            arguments.setQAPIMember("dpa", dpa)
-            arguments.setQAPIMember("descriptor", descriptor)
-            arguments.setQAPIMember("type", type)
-            arguments.setQAPIMember("transaction-type", transactionType)
-        }
-        /// `path`: `str`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("path") }
-            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
-        }
-        /// `log`: `CxlEventLog`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var log: QAPI.CxlEventLog? {
-            @_optimize(none) get { arguments.qapiMember("log") }
-            @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
-        }
-        /// `flags`: `uint8`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var flags: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("flags") }
-            @_optimize(none) set { arguments.setQAPIMember("flags", newValue) }
-        }
-        /// `dpa`: `uint64`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var dpa: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("dpa") }
-            @_optimize(none) set { arguments.setQAPIMember("dpa", newValue) }
-        }
-        /// `descriptor`: `uint8`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var descriptor: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("descriptor") }
-            @_optimize(none) set { arguments.setQAPIMember("descriptor", newValue) }
-        }
-        /// `type`: `uint8`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var type: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("type") }
-            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
-        }
-        /// `transaction-type`: `uint8`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var transactionType: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("transaction-type") }
-            @_optimize(none) set { arguments.setQAPIMember("transaction-type", newValue) }
-        }
-        /// `channel`: `uint8`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var channel: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("channel") }
-            @_optimize(none) set { arguments.setQAPIMember("channel", newValue) }
-        }
-        /// `rank`: `uint8`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var rank: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("rank") }
-            @_optimize(none) set { arguments.setQAPIMember("rank", newValue) }
-        }
-        /// `device`: `uint32`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var device: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("device") }
-            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
-        }
-        /// `component-id`: `str`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var componentID: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("component-id") }
-            @_optimize(none) set { arguments.setQAPIMember("component-id", newValue) }
-        }
-        /// `maint-op-class`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var maintOpClass: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("maint-op-class") }
-            @_optimize(none) set { arguments.setQAPIMember("maint-op-class", newValue) }
-        }
-        /// `maint-op-subclass`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var maintOpSubclass: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("maint-op-subclass") }
-            @_optimize(none) set { arguments.setQAPIMember("maint-op-subclass", newValue) }
-        }
-        /// `ld-id`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var ldID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("ld-id") }
-            @_optimize(none) set { arguments.setQAPIMember("ld-id", newValue) }
-        }
-        /// `head-id`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var headID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("head-id") }
-            @_optimize(none) set { arguments.setQAPIMember("head-id", newValue) }
-        }
-        /// `is-comp-id-pldm`: `bool`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var isCompIDPldm: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("is-comp-id-pldm") }
-            @_optimize(none) set { arguments.setQAPIMember("is-comp-id-pldm", newValue) }
-        }
-        /// `cme-ev-flags`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var cmeEvFlags: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("cme-ev-flags") }
-            @_optimize(none) set { arguments.setQAPIMember("cme-ev-flags", newValue) }
-        }
-        /// `cme-count`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var cmeCount: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("cme-count") }
-            @_optimize(none) set { arguments.setQAPIMember("cme-count", newValue) }
-        }
-        /// `sub-type`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var subType: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("sub-type") }
-            @_optimize(none) set { arguments.setQAPIMember("sub-type", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `cxl-inject-dram-event`: a QAPI command of the `cxl` module, since QEMU 8.1.
     ///
     /// See [`cxl-inject-dram-event` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-cxl.cxl-inject-dram-event).
     ///
     /// Reply: `nothing`.
-    public struct CxlInjectDramEvent: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "cxl-inject-dram-event" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-dram-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
+    public typealias CxlInjectDramEvent = QAPICommandValue<QAPITags.CxlInjectDramEvent>
+}
+
+extension QAPICommandValue where Tag == QAPITags.CxlInjectDramEvent {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("path", path)
+        arguments.setQAPIMember("log", log)
+        arguments.setQAPIMember("flags", flags)
+        arguments.setQAPIMember("dpa", dpa)
+        arguments.setQAPIMember("descriptor", descriptor)
+        arguments.setQAPIMember("type", type)
+        arguments.setQAPIMember("transaction-type", transactionType)
+    }
+    /// `path`: `str`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("path") }
+        @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
+    }
+    /// `log`: `CxlEventLog`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var log: QAPI.CxlEventLog? {
+        @_optimize(none) get { arguments.qapiMember("log") }
+        @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
+    }
+    /// `flags`: `uint8`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var flags: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("flags") }
+        @_optimize(none) set { arguments.setQAPIMember("flags", newValue) }
+    }
+    /// `dpa`: `uint64`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var dpa: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("dpa") }
+        @_optimize(none) set { arguments.setQAPIMember("dpa", newValue) }
+    }
+    /// `descriptor`: `uint8`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var descriptor: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("descriptor") }
+        @_optimize(none) set { arguments.setQAPIMember("descriptor", newValue) }
+    }
+    /// `type`: `uint8`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var type: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("type") }
+        @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
+    }
+    /// `transaction-type`: `uint8`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var transactionType: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("transaction-type") }
+        @_optimize(none) set { arguments.setQAPIMember("transaction-type", newValue) }
+    }
+    /// `channel`: `uint8`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var channel: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("channel") }
+        @_optimize(none) set { arguments.setQAPIMember("channel", newValue) }
+    }
+    /// `rank`: `uint8`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var rank: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("rank") }
+        @_optimize(none) set { arguments.setQAPIMember("rank", newValue) }
+    }
+    /// `nibble-mask`: `uint32`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var nibbleMask: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("nibble-mask") }
+        @_optimize(none) set { arguments.setQAPIMember("nibble-mask", newValue) }
+    }
+    /// `bank-group`: `uint8`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var bankGroup: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("bank-group") }
+        @_optimize(none) set { arguments.setQAPIMember("bank-group", newValue) }
+    }
+    /// `bank`: `uint8`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var bank: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("bank") }
+        @_optimize(none) set { arguments.setQAPIMember("bank", newValue) }
+    }
+    /// `row`: `uint32`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var row: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("row") }
+        @_optimize(none) set { arguments.setQAPIMember("row", newValue) }
+    }
+    /// `column`: `uint16`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var column: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("column") }
+        @_optimize(none) set { arguments.setQAPIMember("column", newValue) }
+    }
+    /// `correction-mask`: `[uint64]`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var correctionMask: [Swift.UInt64]? {
+        @_optimize(none) get { arguments.qapiMember("correction-mask") }
+        @_optimize(none) set { arguments.setQAPIMember("correction-mask", newValue) }
+    }
+    /// `maint-op-class`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var maintOpClass: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("maint-op-class") }
+        @_optimize(none) set { arguments.setQAPIMember("maint-op-class", newValue) }
+    }
+    /// `maint-op-subclass`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var maintOpSubclass: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("maint-op-subclass") }
+        @_optimize(none) set { arguments.setQAPIMember("maint-op-subclass", newValue) }
+    }
+    /// `ld-id`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var ldID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("ld-id") }
+        @_optimize(none) set { arguments.setQAPIMember("ld-id", newValue) }
+    }
+    /// `head-id`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var headID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("head-id") }
+        @_optimize(none) set { arguments.setQAPIMember("head-id", newValue) }
+    }
+    /// `component-id`: `str`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var componentID: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("component-id") }
+        @_optimize(none) set { arguments.setQAPIMember("component-id", newValue) }
+    }
+    /// `is-comp-id-pldm`: `bool`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var isCompIDPldm: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("is-comp-id-pldm") }
+        @_optimize(none) set { arguments.setQAPIMember("is-comp-id-pldm", newValue) }
+    }
+    /// `sub-channel`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var subChannel: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("sub-channel") }
+        @_optimize(none) set { arguments.setQAPIMember("sub-channel", newValue) }
+    }
+    /// `cme-ev-flags`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var cmeEvFlags: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("cme-ev-flags") }
+        @_optimize(none) set { arguments.setQAPIMember("cme-ev-flags", newValue) }
+    }
+    /// `cvme-count`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var cvmeCount: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("cvme-count") }
+        @_optimize(none) set { arguments.setQAPIMember("cvme-count", newValue) }
+    }
+    /// `sub-type`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var subType: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("sub-type") }
+        @_optimize(none) set { arguments.setQAPIMember("sub-type", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CxlInjectMemoryModuleEvent`.
+    public enum CxlInjectMemoryModuleEvent: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("path", path)
-            arguments.setQAPIMember("log", log)
-            arguments.setQAPIMember("flags", flags)
-            arguments.setQAPIMember("dpa", dpa)
-            arguments.setQAPIMember("descriptor", descriptor)
-            arguments.setQAPIMember("type", type)
-            arguments.setQAPIMember("transaction-type", transactionType)
-        }
-        /// `path`: `str`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("path") }
-            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
-        }
-        /// `log`: `CxlEventLog`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var log: QAPI.CxlEventLog? {
-            @_optimize(none) get { arguments.qapiMember("log") }
-            @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
-        }
-        /// `flags`: `uint8`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var flags: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("flags") }
-            @_optimize(none) set { arguments.setQAPIMember("flags", newValue) }
-        }
-        /// `dpa`: `uint64`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var dpa: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("dpa") }
-            @_optimize(none) set { arguments.setQAPIMember("dpa", newValue) }
-        }
-        /// `descriptor`: `uint8`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var descriptor: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("descriptor") }
-            @_optimize(none) set { arguments.setQAPIMember("descriptor", newValue) }
-        }
-        /// `type`: `uint8`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var type: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("type") }
-            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
-        }
-        /// `transaction-type`: `uint8`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var transactionType: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("transaction-type") }
-            @_optimize(none) set { arguments.setQAPIMember("transaction-type", newValue) }
-        }
-        /// `channel`: `uint8`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var channel: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("channel") }
-            @_optimize(none) set { arguments.setQAPIMember("channel", newValue) }
-        }
-        /// `rank`: `uint8`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var rank: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("rank") }
-            @_optimize(none) set { arguments.setQAPIMember("rank", newValue) }
-        }
-        /// `nibble-mask`: `uint32`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var nibbleMask: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("nibble-mask") }
-            @_optimize(none) set { arguments.setQAPIMember("nibble-mask", newValue) }
-        }
-        /// `bank-group`: `uint8`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var bankGroup: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("bank-group") }
-            @_optimize(none) set { arguments.setQAPIMember("bank-group", newValue) }
-        }
-        /// `bank`: `uint8`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var bank: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("bank") }
-            @_optimize(none) set { arguments.setQAPIMember("bank", newValue) }
-        }
-        /// `row`: `uint32`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var row: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("row") }
-            @_optimize(none) set { arguments.setQAPIMember("row", newValue) }
-        }
-        /// `column`: `uint16`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var column: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("column") }
-            @_optimize(none) set { arguments.setQAPIMember("column", newValue) }
-        }
-        /// `correction-mask`: `[uint64]`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var correctionMask: [Swift.UInt64]? {
-            @_optimize(none) get { arguments.qapiMember("correction-mask") }
-            @_optimize(none) set { arguments.setQAPIMember("correction-mask", newValue) }
-        }
-        /// `maint-op-class`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var maintOpClass: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("maint-op-class") }
-            @_optimize(none) set { arguments.setQAPIMember("maint-op-class", newValue) }
-        }
-        /// `maint-op-subclass`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var maintOpSubclass: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("maint-op-subclass") }
-            @_optimize(none) set { arguments.setQAPIMember("maint-op-subclass", newValue) }
-        }
-        /// `ld-id`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var ldID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("ld-id") }
-            @_optimize(none) set { arguments.setQAPIMember("ld-id", newValue) }
-        }
-        /// `head-id`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var headID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("head-id") }
-            @_optimize(none) set { arguments.setQAPIMember("head-id", newValue) }
-        }
-        /// `component-id`: `str`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var componentID: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("component-id") }
-            @_optimize(none) set { arguments.setQAPIMember("component-id", newValue) }
-        }
-        /// `is-comp-id-pldm`: `bool`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var isCompIDPldm: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("is-comp-id-pldm") }
-            @_optimize(none) set { arguments.setQAPIMember("is-comp-id-pldm", newValue) }
-        }
-        /// `sub-channel`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var subChannel: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("sub-channel") }
-            @_optimize(none) set { arguments.setQAPIMember("sub-channel", newValue) }
-        }
-        /// `cme-ev-flags`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var cmeEvFlags: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("cme-ev-flags") }
-            @_optimize(none) set { arguments.setQAPIMember("cme-ev-flags", newValue) }
-        }
-        /// `cvme-count`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var cvmeCount: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("cvme-count") }
-            @_optimize(none) set { arguments.setQAPIMember("cvme-count", newValue) }
-        }
-        /// `sub-type`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var subType: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("sub-type") }
-            @_optimize(none) set { arguments.setQAPIMember("sub-type", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `cxl-inject-memory-module-event`: a QAPI command of the `cxl` module, since QEMU 8.1.
     ///
     /// See [`cxl-inject-memory-module-event` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-cxl.cxl-inject-memory-module-event).
     ///
     /// Reply: `nothing`.
-    public struct CxlInjectMemoryModuleEvent: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "cxl-inject-memory-module-event" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-memory-module-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
+    public typealias CxlInjectMemoryModuleEvent = QAPICommandValue<QAPITags.CxlInjectMemoryModuleEvent>
+}
+
+extension QAPICommandValue where Tag == QAPITags.CxlInjectMemoryModuleEvent {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, type: Swift.Int, healthStatus: Swift.Int, mediaStatus: Swift.Int, additionalStatus: Swift.Int, lifeUsed: Swift.Int, temperature: Swift.Int, dirtyShutdownCount: Swift.Int, correctedVolatileErrorCount: Swift.Int, correctedPersistentErrorCount: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("path", path)
+        arguments.setQAPIMember("log", log)
+        arguments.setQAPIMember("flags", flags)
+        arguments.setQAPIMember("type", type)
+        arguments.setQAPIMember("health-status", healthStatus)
+        arguments.setQAPIMember("media-status", mediaStatus)
+        arguments.setQAPIMember("additional-status", additionalStatus)
+        arguments.setQAPIMember("life-used", lifeUsed)
+        arguments.setQAPIMember("temperature", temperature)
+        arguments.setQAPIMember("dirty-shutdown-count", dirtyShutdownCount)
+        arguments.setQAPIMember("corrected-volatile-error-count", correctedVolatileErrorCount)
+        arguments.setQAPIMember("corrected-persistent-error-count", correctedPersistentErrorCount)
+    }
+    /// `path`: `str`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("path") }
+        @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
+    }
+    /// `log`: `CxlEventLog`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var log: QAPI.CxlEventLog? {
+        @_optimize(none) get { arguments.qapiMember("log") }
+        @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
+    }
+    /// `flags`: `uint8`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var flags: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("flags") }
+        @_optimize(none) set { arguments.setQAPIMember("flags", newValue) }
+    }
+    /// `type`: `uint8`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var type: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("type") }
+        @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
+    }
+    /// `health-status`: `uint8`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var healthStatus: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("health-status") }
+        @_optimize(none) set { arguments.setQAPIMember("health-status", newValue) }
+    }
+    /// `media-status`: `uint8`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var mediaStatus: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("media-status") }
+        @_optimize(none) set { arguments.setQAPIMember("media-status", newValue) }
+    }
+    /// `additional-status`: `uint8`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var additionalStatus: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("additional-status") }
+        @_optimize(none) set { arguments.setQAPIMember("additional-status", newValue) }
+    }
+    /// `life-used`: `uint8`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var lifeUsed: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("life-used") }
+        @_optimize(none) set { arguments.setQAPIMember("life-used", newValue) }
+    }
+    /// `temperature`: `int16`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var temperature: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("temperature") }
+        @_optimize(none) set { arguments.setQAPIMember("temperature", newValue) }
+    }
+    /// `dirty-shutdown-count`: `uint32`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var dirtyShutdownCount: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("dirty-shutdown-count") }
+        @_optimize(none) set { arguments.setQAPIMember("dirty-shutdown-count", newValue) }
+    }
+    /// `corrected-volatile-error-count`: `uint32`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var correctedVolatileErrorCount: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("corrected-volatile-error-count") }
+        @_optimize(none) set { arguments.setQAPIMember("corrected-volatile-error-count", newValue) }
+    }
+    /// `corrected-persistent-error-count`: `uint32`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var correctedPersistentErrorCount: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("corrected-persistent-error-count") }
+        @_optimize(none) set { arguments.setQAPIMember("corrected-persistent-error-count", newValue) }
+    }
+    /// `maint-op-class`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var maintOpClass: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("maint-op-class") }
+        @_optimize(none) set { arguments.setQAPIMember("maint-op-class", newValue) }
+    }
+    /// `maint-op-subclass`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var maintOpSubclass: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("maint-op-subclass") }
+        @_optimize(none) set { arguments.setQAPIMember("maint-op-subclass", newValue) }
+    }
+    /// `ld-id`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var ldID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("ld-id") }
+        @_optimize(none) set { arguments.setQAPIMember("ld-id", newValue) }
+    }
+    /// `head-id`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var headID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("head-id") }
+        @_optimize(none) set { arguments.setQAPIMember("head-id", newValue) }
+    }
+    /// `component-id`: `str`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var componentID: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("component-id") }
+        @_optimize(none) set { arguments.setQAPIMember("component-id", newValue) }
+    }
+    /// `is-comp-id-pldm`: `bool`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var isCompIDPldm: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("is-comp-id-pldm") }
+        @_optimize(none) set { arguments.setQAPIMember("is-comp-id-pldm", newValue) }
+    }
+    /// `sub-type`: `int`, optional, since QEMU 11.1.
+    @_alwaysEmitIntoClient public var subType: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("sub-type") }
+        @_optimize(none) set { arguments.setQAPIMember("sub-type", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CxlInjectPoison`.
+    public enum CxlInjectPoison: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, type: Swift.Int, healthStatus: Swift.Int, mediaStatus: Swift.Int, additionalStatus: Swift.Int, lifeUsed: Swift.Int, temperature: Swift.Int, dirtyShutdownCount: Swift.Int, correctedVolatileErrorCount: Swift.Int, correctedPersistentErrorCount: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("path", path)
-            arguments.setQAPIMember("log", log)
-            arguments.setQAPIMember("flags", flags)
-            arguments.setQAPIMember("type", type)
-            arguments.setQAPIMember("health-status", healthStatus)
-            arguments.setQAPIMember("media-status", mediaStatus)
-            arguments.setQAPIMember("additional-status", additionalStatus)
-            arguments.setQAPIMember("life-used", lifeUsed)
-            arguments.setQAPIMember("temperature", temperature)
-            arguments.setQAPIMember("dirty-shutdown-count", dirtyShutdownCount)
-            arguments.setQAPIMember("corrected-volatile-error-count", correctedVolatileErrorCount)
-            arguments.setQAPIMember("corrected-persistent-error-count", correctedPersistentErrorCount)
-        }
-        /// `path`: `str`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("path") }
-            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
-        }
-        /// `log`: `CxlEventLog`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var log: QAPI.CxlEventLog? {
-            @_optimize(none) get { arguments.qapiMember("log") }
-            @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
-        }
-        /// `flags`: `uint8`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var flags: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("flags") }
-            @_optimize(none) set { arguments.setQAPIMember("flags", newValue) }
-        }
-        /// `type`: `uint8`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var type: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("type") }
-            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
-        }
-        /// `health-status`: `uint8`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var healthStatus: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("health-status") }
-            @_optimize(none) set { arguments.setQAPIMember("health-status", newValue) }
-        }
-        /// `media-status`: `uint8`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var mediaStatus: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("media-status") }
-            @_optimize(none) set { arguments.setQAPIMember("media-status", newValue) }
-        }
-        /// `additional-status`: `uint8`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var additionalStatus: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("additional-status") }
-            @_optimize(none) set { arguments.setQAPIMember("additional-status", newValue) }
-        }
-        /// `life-used`: `uint8`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var lifeUsed: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("life-used") }
-            @_optimize(none) set { arguments.setQAPIMember("life-used", newValue) }
-        }
-        /// `temperature`: `int16`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var temperature: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("temperature") }
-            @_optimize(none) set { arguments.setQAPIMember("temperature", newValue) }
-        }
-        /// `dirty-shutdown-count`: `uint32`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var dirtyShutdownCount: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("dirty-shutdown-count") }
-            @_optimize(none) set { arguments.setQAPIMember("dirty-shutdown-count", newValue) }
-        }
-        /// `corrected-volatile-error-count`: `uint32`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var correctedVolatileErrorCount: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("corrected-volatile-error-count") }
-            @_optimize(none) set { arguments.setQAPIMember("corrected-volatile-error-count", newValue) }
-        }
-        /// `corrected-persistent-error-count`: `uint32`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var correctedPersistentErrorCount: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("corrected-persistent-error-count") }
-            @_optimize(none) set { arguments.setQAPIMember("corrected-persistent-error-count", newValue) }
-        }
-        /// `maint-op-class`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var maintOpClass: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("maint-op-class") }
-            @_optimize(none) set { arguments.setQAPIMember("maint-op-class", newValue) }
-        }
-        /// `maint-op-subclass`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var maintOpSubclass: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("maint-op-subclass") }
-            @_optimize(none) set { arguments.setQAPIMember("maint-op-subclass", newValue) }
-        }
-        /// `ld-id`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var ldID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("ld-id") }
-            @_optimize(none) set { arguments.setQAPIMember("ld-id", newValue) }
-        }
-        /// `head-id`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var headID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("head-id") }
-            @_optimize(none) set { arguments.setQAPIMember("head-id", newValue) }
-        }
-        /// `component-id`: `str`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var componentID: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("component-id") }
-            @_optimize(none) set { arguments.setQAPIMember("component-id", newValue) }
-        }
-        /// `is-comp-id-pldm`: `bool`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var isCompIDPldm: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("is-comp-id-pldm") }
-            @_optimize(none) set { arguments.setQAPIMember("is-comp-id-pldm", newValue) }
-        }
-        /// `sub-type`: `int`, optional, since QEMU 11.1.
-        @_alwaysEmitIntoClient public var subType: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("sub-type") }
-            @_optimize(none) set { arguments.setQAPIMember("sub-type", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `cxl-inject-poison`: a QAPI command of the `cxl` module, since QEMU 8.1.
     ///
     /// See [`cxl-inject-poison` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-cxl.cxl-inject-poison).
     ///
     /// Reply: `nothing`.
-    public struct CxlInjectPoison: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "cxl-inject-poison" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-poison", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
+    public typealias CxlInjectPoison = QAPICommandValue<QAPITags.CxlInjectPoison>
+}
+
+extension QAPICommandValue where Tag == QAPITags.CxlInjectPoison {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, start: Swift.UInt64, length: Swift.UInt64) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("path", path)
+        arguments.setQAPIMember("start", start)
+        arguments.setQAPIMember("length", length)
+    }
+    /// `path`: `str`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("path") }
+        @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
+    }
+    /// `start`: `uint64`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var start: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("start") }
+        @_optimize(none) set { arguments.setQAPIMember("start", newValue) }
+    }
+    /// `length`: `size`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var length: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("length") }
+        @_optimize(none) set { arguments.setQAPIMember("length", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CxlInjectUncorrectableErrors`.
+    public enum CxlInjectUncorrectableErrors: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, start: Swift.UInt64, length: Swift.UInt64) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("path", path)
-            arguments.setQAPIMember("start", start)
-            arguments.setQAPIMember("length", length)
-        }
-        /// `path`: `str`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("path") }
-            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
-        }
-        /// `start`: `uint64`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var start: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("start") }
-            @_optimize(none) set { arguments.setQAPIMember("start", newValue) }
-        }
-        /// `length`: `size`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var length: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("length") }
-            @_optimize(none) set { arguments.setQAPIMember("length", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `cxl-inject-uncorrectable-errors`: a QAPI command of the `cxl` module, since QEMU 8.0.
     ///
     /// See [`cxl-inject-uncorrectable-errors` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-cxl.cxl-inject-uncorrectable-errors).
     ///
     /// Reply: `nothing`.
-    public struct CxlInjectUncorrectableErrors: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "cxl-inject-uncorrectable-errors" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-uncorrectable-errors", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
+    public typealias CxlInjectUncorrectableErrors = QAPICommandValue<QAPITags.CxlInjectUncorrectableErrors>
+}
+
+extension QAPICommandValue where Tag == QAPITags.CxlInjectUncorrectableErrors {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, errors: [QAPI.CXLUncorErrorRecord]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("path", path)
+        arguments.setQAPIMember("errors", errors)
+    }
+    /// `path`: `str`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("path") }
+        @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
+    }
+    /// `errors`: `[CXLUncorErrorRecord]`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var errors: [QAPI.CXLUncorErrorRecord]? {
+        @_optimize(none) get { arguments.qapiMember("errors") }
+        @_optimize(none) set { arguments.setQAPIMember("errors", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CxlInjectCorrectableError`.
+    public enum CxlInjectCorrectableError: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, errors: [QAPI.CXLUncorErrorRecord]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("path", path)
-            arguments.setQAPIMember("errors", errors)
-        }
-        /// `path`: `str`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("path") }
-            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
-        }
-        /// `errors`: `[CXLUncorErrorRecord]`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var errors: [QAPI.CXLUncorErrorRecord]? {
-            @_optimize(none) get { arguments.qapiMember("errors") }
-            @_optimize(none) set { arguments.setQAPIMember("errors", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `cxl-inject-correctable-error`: a QAPI command of the `cxl` module, since QEMU 8.0.
     ///
     /// See [`cxl-inject-correctable-error` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-cxl.cxl-inject-correctable-error).
     ///
     /// Reply: `nothing`.
-    public struct CxlInjectCorrectableError: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "cxl-inject-correctable-error" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-correctable-error", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
+    public typealias CxlInjectCorrectableError = QAPICommandValue<QAPITags.CxlInjectCorrectableError>
+}
+
+extension QAPICommandValue where Tag == QAPITags.CxlInjectCorrectableError {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, type: QAPI.CxlCorErrorType) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("path", path)
+        arguments.setQAPIMember("type", type)
+    }
+    /// `path`: `str`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("path") }
+        @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
+    }
+    /// `type`: `CxlCorErrorType`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var type: QAPI.CxlCorErrorType? {
+        @_optimize(none) get { arguments.qapiMember("type") }
+        @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CxlAddDynamicCapacity`.
+    public enum CxlAddDynamicCapacity: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, type: QAPI.CxlCorErrorType) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("path", path)
-            arguments.setQAPIMember("type", type)
-        }
-        /// `path`: `str`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("path") }
-            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
-        }
-        /// `type`: `CxlCorErrorType`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var type: QAPI.CxlCorErrorType? {
-            @_optimize(none) get { arguments.qapiMember("type") }
-            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `cxl-add-dynamic-capacity`: a QAPI command of the `cxl` module, since QEMU 9.1.
     ///
     /// Features: `unstable`.
@@ -711,58 +748,60 @@ extension QAPI {
     /// See [`cxl-add-dynamic-capacity` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-cxl.cxl-add-dynamic-capacity).
     ///
     /// Reply: `nothing`.
-    public struct CxlAddDynamicCapacity: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "cxl-add-dynamic-capacity" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-add-dynamic-capacity", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"]) }
+    public typealias CxlAddDynamicCapacity = QAPICommandValue<QAPITags.CxlAddDynamicCapacity>
+}
+
+extension QAPICommandValue where Tag == QAPITags.CxlAddDynamicCapacity {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, hostID: Swift.Int, selectionPolicy: QAPI.CxlExtentSelectionPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("path", path)
+        arguments.setQAPIMember("host-id", hostID)
+        arguments.setQAPIMember("selection-policy", selectionPolicy)
+        arguments.setQAPIMember("region", region)
+        arguments.setQAPIMember("extents", extents)
+    }
+    /// `path`: `str`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("path") }
+        @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
+    }
+    /// `host-id`: `uint16`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var hostID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("host-id") }
+        @_optimize(none) set { arguments.setQAPIMember("host-id", newValue) }
+    }
+    /// `selection-policy`: `CxlExtentSelectionPolicy`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var selectionPolicy: QAPI.CxlExtentSelectionPolicy? {
+        @_optimize(none) get { arguments.qapiMember("selection-policy") }
+        @_optimize(none) set { arguments.setQAPIMember("selection-policy", newValue) }
+    }
+    /// `region`: `uint8`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var region: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("region") }
+        @_optimize(none) set { arguments.setQAPIMember("region", newValue) }
+    }
+    /// `tag`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var tag: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("tag") }
+        @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
+    }
+    /// `extents`: `[CxlDynamicCapacityExtent]`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var extents: [QAPI.CxlDynamicCapacityExtent]? {
+        @_optimize(none) get { arguments.qapiMember("extents") }
+        @_optimize(none) set { arguments.setQAPIMember("extents", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CxlReleaseDynamicCapacity`.
+    public enum CxlReleaseDynamicCapacity: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, hostID: Swift.Int, selectionPolicy: QAPI.CxlExtentSelectionPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("path", path)
-            arguments.setQAPIMember("host-id", hostID)
-            arguments.setQAPIMember("selection-policy", selectionPolicy)
-            arguments.setQAPIMember("region", region)
-            arguments.setQAPIMember("extents", extents)
-        }
-        /// `path`: `str`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("path") }
-            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
-        }
-        /// `host-id`: `uint16`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var hostID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("host-id") }
-            @_optimize(none) set { arguments.setQAPIMember("host-id", newValue) }
-        }
-        /// `selection-policy`: `CxlExtentSelectionPolicy`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var selectionPolicy: QAPI.CxlExtentSelectionPolicy? {
-            @_optimize(none) get { arguments.qapiMember("selection-policy") }
-            @_optimize(none) set { arguments.setQAPIMember("selection-policy", newValue) }
-        }
-        /// `region`: `uint8`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var region: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("region") }
-            @_optimize(none) set { arguments.setQAPIMember("region", newValue) }
-        }
-        /// `tag`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var tag: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("tag") }
-            @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
-        }
-        /// `extents`: `[CxlDynamicCapacityExtent]`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var extents: [QAPI.CxlDynamicCapacityExtent]? {
-            @_optimize(none) get { arguments.qapiMember("extents") }
-            @_optimize(none) set { arguments.setQAPIMember("extents", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `cxl-release-dynamic-capacity`: a QAPI command of the `cxl` module, since QEMU 9.1.
     ///
     /// Features: `unstable`.
@@ -770,65 +809,57 @@ extension QAPI {
     /// See [`cxl-release-dynamic-capacity` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-cxl.cxl-release-dynamic-capacity).
     ///
     /// Reply: `nothing`.
-    public struct CxlReleaseDynamicCapacity: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "cxl-release-dynamic-capacity" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-release-dynamic-capacity", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"]) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, hostID: Swift.Int, removalPolicy: QAPI.CxlExtentRemovalPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("path", path)
-            arguments.setQAPIMember("host-id", hostID)
-            arguments.setQAPIMember("removal-policy", removalPolicy)
-            arguments.setQAPIMember("region", region)
-            arguments.setQAPIMember("extents", extents)
-        }
-        /// `path`: `str`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("path") }
-            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
-        }
-        /// `host-id`: `uint16`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var hostID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("host-id") }
-            @_optimize(none) set { arguments.setQAPIMember("host-id", newValue) }
-        }
-        /// `removal-policy`: `CxlExtentRemovalPolicy`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var removalPolicy: QAPI.CxlExtentRemovalPolicy? {
-            @_optimize(none) get { arguments.qapiMember("removal-policy") }
-            @_optimize(none) set { arguments.setQAPIMember("removal-policy", newValue) }
-        }
-        /// `forced-removal`: `bool`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var forcedRemoval: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("forced-removal") }
-            @_optimize(none) set { arguments.setQAPIMember("forced-removal", newValue) }
-        }
-        /// `sanitize-on-release`: `bool`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var sanitizeOnRelease: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("sanitize-on-release") }
-            @_optimize(none) set { arguments.setQAPIMember("sanitize-on-release", newValue) }
-        }
-        /// `region`: `uint8`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var region: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("region") }
-            @_optimize(none) set { arguments.setQAPIMember("region", newValue) }
-        }
-        /// `tag`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var tag: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("tag") }
-            @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
-        }
-        /// `extents`: `[CxlDynamicCapacityExtent]`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var extents: [QAPI.CxlDynamicCapacityExtent]? {
-            @_optimize(none) get { arguments.qapiMember("extents") }
-            @_optimize(none) set { arguments.setQAPIMember("extents", newValue) }
-        }
+    public typealias CxlReleaseDynamicCapacity = QAPICommandValue<QAPITags.CxlReleaseDynamicCapacity>
+}
+
+extension QAPICommandValue where Tag == QAPITags.CxlReleaseDynamicCapacity {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, hostID: Swift.Int, removalPolicy: QAPI.CxlExtentRemovalPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("path", path)
+        arguments.setQAPIMember("host-id", hostID)
+        arguments.setQAPIMember("removal-policy", removalPolicy)
+        arguments.setQAPIMember("region", region)
+        arguments.setQAPIMember("extents", extents)
+    }
+    /// `path`: `str`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("path") }
+        @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
+    }
+    /// `host-id`: `uint16`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var hostID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("host-id") }
+        @_optimize(none) set { arguments.setQAPIMember("host-id", newValue) }
+    }
+    /// `removal-policy`: `CxlExtentRemovalPolicy`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var removalPolicy: QAPI.CxlExtentRemovalPolicy? {
+        @_optimize(none) get { arguments.qapiMember("removal-policy") }
+        @_optimize(none) set { arguments.setQAPIMember("removal-policy", newValue) }
+    }
+    /// `forced-removal`: `bool`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var forcedRemoval: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("forced-removal") }
+        @_optimize(none) set { arguments.setQAPIMember("forced-removal", newValue) }
+    }
+    /// `sanitize-on-release`: `bool`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var sanitizeOnRelease: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("sanitize-on-release") }
+        @_optimize(none) set { arguments.setQAPIMember("sanitize-on-release", newValue) }
+    }
+    /// `region`: `uint8`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var region: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("region") }
+        @_optimize(none) set { arguments.setQAPIMember("region", newValue) }
+    }
+    /// `tag`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var tag: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("tag") }
+        @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
+    }
+    /// `extents`: `[CxlDynamicCapacityExtent]`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var extents: [QAPI.CxlDynamicCapacityExtent]? {
+        @_optimize(none) get { arguments.qapiMember("extents") }
+        @_optimize(none) set { arguments.setQAPIMember("extents", newValue) }
     }
 }

@@ -4,236 +4,247 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.DumpGuestMemoryFormat`.
+    public enum DumpGuestMemoryFormat: QAPITag {}
+}
+
 extension QAPI {
     /// `DumpGuestMemoryFormat`: a QAPI enumeration of the `dump` module, since QEMU 2.0.
     ///
     /// See [`DumpGuestMemoryFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-dump.DumpGuestMemoryFormat).
-    public struct DumpGuestMemoryFormat: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DumpGuestMemoryFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `elf`.
-        @_alwaysEmitIntoClient public static var elf: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "elf") } }
-        /// `kdump-zlib`.
-        @_alwaysEmitIntoClient public static var kdumpZlib: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-zlib") } }
-        /// `kdump-lzo`.
-        @_alwaysEmitIntoClient public static var kdumpLzo: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-lzo") } }
-        /// `kdump-snappy`.
-        @_alwaysEmitIntoClient public static var kdumpSnappy: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-snappy") } }
-        /// `kdump-raw-zlib`.
-        @_alwaysEmitIntoClient public static var kdumpRawZlib: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-raw-zlib") } }
-        /// `kdump-raw-lzo`.
-        @_alwaysEmitIntoClient public static var kdumpRawLzo: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-raw-lzo") } }
-        /// `kdump-raw-snappy`.
-        @_alwaysEmitIntoClient public static var kdumpRawSnappy: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-raw-snappy") } }
-        /// `win-dmp`.
-        @_alwaysEmitIntoClient public static var winDmp: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "win-dmp") } }
-    }
+    public typealias DumpGuestMemoryFormat = QAPIEnumValue<QAPITags.DumpGuestMemoryFormat>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.DumpGuestMemoryFormat {
+    /// `elf`.
+    @_alwaysEmitIntoClient public static var elf: Self { @_optimize(none) get { Self(rawValue: "elf") } }
+    /// `kdump-zlib`.
+    @_alwaysEmitIntoClient public static var kdumpZlib: Self { @_optimize(none) get { Self(rawValue: "kdump-zlib") } }
+    /// `kdump-lzo`.
+    @_alwaysEmitIntoClient public static var kdumpLzo: Self { @_optimize(none) get { Self(rawValue: "kdump-lzo") } }
+    /// `kdump-snappy`.
+    @_alwaysEmitIntoClient public static var kdumpSnappy: Self { @_optimize(none) get { Self(rawValue: "kdump-snappy") } }
+    /// `kdump-raw-zlib`.
+    @_alwaysEmitIntoClient public static var kdumpRawZlib: Self { @_optimize(none) get { Self(rawValue: "kdump-raw-zlib") } }
+    /// `kdump-raw-lzo`.
+    @_alwaysEmitIntoClient public static var kdumpRawLzo: Self { @_optimize(none) get { Self(rawValue: "kdump-raw-lzo") } }
+    /// `kdump-raw-snappy`.
+    @_alwaysEmitIntoClient public static var kdumpRawSnappy: Self { @_optimize(none) get { Self(rawValue: "kdump-raw-snappy") } }
+    /// `win-dmp`.
+    @_alwaysEmitIntoClient public static var winDmp: Self { @_optimize(none) get { Self(rawValue: "win-dmp") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DumpStatus`.
+    public enum DumpStatus: QAPITag {}
+}
+
+extension QAPI {
     /// `DumpStatus`: a QAPI enumeration of the `dump` module, since QEMU 2.6.
     ///
     /// See [`DumpStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-dump.DumpStatus).
-    public struct DumpStatus: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DumpStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "none") } }
-        /// `active`.
-        @_alwaysEmitIntoClient public static var active: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "active") } }
-        /// `completed`.
-        @_alwaysEmitIntoClient public static var completed: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "completed") } }
-        /// `failed`.
-        @_alwaysEmitIntoClient public static var failed: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "failed") } }
-    }
+    public typealias DumpStatus = QAPIEnumValue<QAPITags.DumpStatus>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.DumpStatus {
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `active`.
+    @_alwaysEmitIntoClient public static var active: Self { @_optimize(none) get { Self(rawValue: "active") } }
+    /// `completed`.
+    @_alwaysEmitIntoClient public static var completed: Self { @_optimize(none) get { Self(rawValue: "completed") } }
+    /// `failed`.
+    @_alwaysEmitIntoClient public static var failed: Self { @_optimize(none) get { Self(rawValue: "failed") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DumpQueryResult`.
+    public enum DumpQueryResult: QAPITag {}
+}
+
+extension QAPI {
     /// `DumpQueryResult`: a QAPI struct of the `dump` module, since QEMU 2.6.
     ///
     /// See [`DumpQueryResult` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-dump.DumpQueryResult).
-    public struct DumpQueryResult: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DumpQueryResult", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["status", "completed", "total"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(status: QAPI.DumpStatus, completed: Swift.Int, total: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("status", status)
-            json.setQAPIMember("completed", completed)
-            json.setQAPIMember("total", total)
-        }
-        /// `status`: `DumpStatus`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var status: QAPI.DumpStatus? {
-            @_optimize(none) get { json.qapiMember("status") }
-            @_optimize(none) set { json.setQAPIMember("status", newValue) }
-        }
-        /// `completed`: `int`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var completed: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("completed") }
-            @_optimize(none) set { json.setQAPIMember("completed", newValue) }
-        }
-        /// `total`: `int`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var total: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("total") }
-            @_optimize(none) set { json.setQAPIMember("total", newValue) }
-        }
-    }
+    public typealias DumpQueryResult = QAPIObjectValue<QAPITags.DumpQueryResult>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DumpQueryResult {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(status: QAPI.DumpStatus, completed: Swift.Int, total: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("status", status)
+        json.setQAPIMember("completed", completed)
+        json.setQAPIMember("total", total)
+    }
+    /// `status`: `DumpStatus`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var status: QAPI.DumpStatus? {
+        @_optimize(none) get { json.qapiMember("status") }
+        @_optimize(none) set { json.setQAPIMember("status", newValue) }
+    }
+    /// `completed`: `int`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var completed: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("completed") }
+        @_optimize(none) set { json.setQAPIMember("completed", newValue) }
+    }
+    /// `total`: `int`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var total: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("total") }
+        @_optimize(none) set { json.setQAPIMember("total", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DumpGuestMemoryCapability`.
+    public enum DumpGuestMemoryCapability: QAPITag {}
+}
+
+extension QAPI {
     /// `DumpGuestMemoryCapability`: a QAPI struct of the `dump` module, since QEMU 2.0.
     ///
     /// See [`DumpGuestMemoryCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-dump.DumpGuestMemoryCapability).
-    public struct DumpGuestMemoryCapability: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DumpGuestMemoryCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["formats"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(formats: [QAPI.DumpGuestMemoryFormat]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("formats", formats)
-        }
-        /// `formats`: `[DumpGuestMemoryFormat]`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var formats: [QAPI.DumpGuestMemoryFormat]? {
-            @_optimize(none) get { json.qapiMember("formats") }
-            @_optimize(none) set { json.setQAPIMember("formats", newValue) }
-        }
-    }
+    public typealias DumpGuestMemoryCapability = QAPIObjectValue<QAPITags.DumpGuestMemoryCapability>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DumpGuestMemoryCapability {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(formats: [QAPI.DumpGuestMemoryFormat]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("formats", formats)
+    }
+    /// `formats`: `[DumpGuestMemoryFormat]`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var formats: [QAPI.DumpGuestMemoryFormat]? {
+        @_optimize(none) get { json.qapiMember("formats") }
+        @_optimize(none) set { json.setQAPIMember("formats", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DumpGuestMemory`.
+    public enum DumpGuestMemory: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `dump-guest-memory`: a QAPI command of the `dump` module, since QEMU 1.2.
     ///
     /// See [`dump-guest-memory` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-dump.dump-guest-memory).
     ///
     /// Reply: `nothing`.
-    public struct DumpGuestMemory: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "dump-guest-memory" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "dump-guest-memory", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(paging: Swift.Bool, protocol: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("paging", paging)
-            arguments.setQAPIMember("protocol", `protocol`)
-        }
-        /// `paging`: `bool`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var paging: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("paging") }
-            @_optimize(none) set { arguments.setQAPIMember("paging", newValue) }
-        }
-        /// `protocol`: `str`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var `protocol`: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("protocol") }
-            @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
-        }
-        /// `detach`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var detach: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("detach") }
-            @_optimize(none) set { arguments.setQAPIMember("detach", newValue) }
-        }
-        /// `begin`: `int`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var begin: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("begin") }
-            @_optimize(none) set { arguments.setQAPIMember("begin", newValue) }
-        }
-        /// `length`: `int`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var length: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("length") }
-            @_optimize(none) set { arguments.setQAPIMember("length", newValue) }
-        }
-        /// `format`: `DumpGuestMemoryFormat`, optional, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var format: QAPI.DumpGuestMemoryFormat? {
-            @_optimize(none) get { arguments.qapiMember("format") }
-            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
-        }
-    }
+    public typealias DumpGuestMemory = QAPICommandValue<QAPITags.DumpGuestMemory>
+}
 
+extension QAPICommandValue where Tag == QAPITags.DumpGuestMemory {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(paging: Swift.Bool, protocol: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("paging", paging)
+        arguments.setQAPIMember("protocol", `protocol`)
+    }
+    /// `paging`: `bool`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var paging: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("paging") }
+        @_optimize(none) set { arguments.setQAPIMember("paging", newValue) }
+    }
+    /// `protocol`: `str`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var `protocol`: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("protocol") }
+        @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
+    }
+    /// `detach`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var detach: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("detach") }
+        @_optimize(none) set { arguments.setQAPIMember("detach", newValue) }
+    }
+    /// `begin`: `int`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var begin: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("begin") }
+        @_optimize(none) set { arguments.setQAPIMember("begin", newValue) }
+    }
+    /// `length`: `int`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var length: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("length") }
+        @_optimize(none) set { arguments.setQAPIMember("length", newValue) }
+    }
+    /// `format`: `DumpGuestMemoryFormat`, optional, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var format: QAPI.DumpGuestMemoryFormat? {
+        @_optimize(none) get { arguments.qapiMember("format") }
+        @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryDump`.
+    public enum QueryDump: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.DumpQueryResult
+    }
+}
+
+extension QAPI {
     /// `query-dump`: a QAPI command of the `dump` module, since QEMU 2.6.
     ///
     /// See [`query-dump` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-dump.query-dump).
     ///
     /// Reply: `DumpQueryResult`.
-    public struct QueryDump: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-dump" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-dump", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.DumpQueryResult
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryDump = QAPICommandValue<QAPITags.QueryDump>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryDump {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryDumpGuestMemoryCapability`.
+    public enum QueryDumpGuestMemoryCapability: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.DumpGuestMemoryCapability
+    }
+}
+
+extension QAPI {
     /// `query-dump-guest-memory-capability`: a QAPI command of the `dump` module, since QEMU 2.0.
     ///
     /// See [`query-dump-guest-memory-capability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-dump.query-dump-guest-memory-capability).
     ///
     /// Reply: `DumpGuestMemoryCapability`.
-    public struct QueryDumpGuestMemoryCapability: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-dump-guest-memory-capability" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-dump-guest-memory-capability", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.DumpGuestMemoryCapability
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryDumpGuestMemoryCapability = QAPICommandValue<QAPITags.QueryDumpGuestMemoryCapability>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryDumpGuestMemoryCapability {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DumpCompletedEvent`.
+    public enum DumpCompletedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `DUMP_COMPLETED`: a QAPI event of the `dump` module, since QEMU 2.6.
     ///
     /// See [`DUMP_COMPLETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-dump.DUMP_COMPLETED).
-    public struct DumpCompletedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "DUMP_COMPLETED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DUMP_COMPLETED", kind: .event, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["result"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `result`: `DumpQueryResult`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var result: QAPI.DumpQueryResult? {
-            @_optimize(none) get { json.qapiMember("result") }
-            @_optimize(none) set { json.setQAPIMember("result", newValue) }
-        }
-        /// `error`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var error: Swift.String? {
-            @_optimize(none) get { json.qapiMember("error") }
-            @_optimize(none) set { json.setQAPIMember("error", newValue) }
-        }
+    public typealias DumpCompletedEvent = QAPIEventValue<QAPITags.DumpCompletedEvent>
+}
+
+extension QAPIEventValue where Tag == QAPITags.DumpCompletedEvent {
+    /// `result`: `DumpQueryResult`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var result: QAPI.DumpQueryResult? {
+        @_optimize(none) get { json.qapiMember("result") }
+        @_optimize(none) set { json.setQAPIMember("result", newValue) }
+    }
+    /// `error`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var error: Swift.String? {
+        @_optimize(none) get { json.qapiMember("error") }
+        @_optimize(none) set { json.setQAPIMember("error", newValue) }
     }
 }

@@ -4,365 +4,386 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.JobType`.
+    public enum JobType: QAPITag {}
+}
+
 extension QAPI {
     /// `JobType`: a QAPI enumeration of the `job` module, since QEMU 1.7.
     ///
     /// See [`JobType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-job.JobType).
-    public struct JobType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JobType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `commit`.
-        @_alwaysEmitIntoClient public static var commit: JobType { @_optimize(none) get { JobType(rawValue: "commit") } }
-        /// `stream`.
-        @_alwaysEmitIntoClient public static var stream: JobType { @_optimize(none) get { JobType(rawValue: "stream") } }
-        /// `mirror`.
-        @_alwaysEmitIntoClient public static var mirror: JobType { @_optimize(none) get { JobType(rawValue: "mirror") } }
-        /// `backup`.
-        @_alwaysEmitIntoClient public static var backup: JobType { @_optimize(none) get { JobType(rawValue: "backup") } }
-        /// `create`.
-        @_alwaysEmitIntoClient public static var create: JobType { @_optimize(none) get { JobType(rawValue: "create") } }
-        /// `amend`.
-        @_alwaysEmitIntoClient public static var amend: JobType { @_optimize(none) get { JobType(rawValue: "amend") } }
-        /// `snapshot-load`.
-        @_alwaysEmitIntoClient public static var snapshotLoad: JobType { @_optimize(none) get { JobType(rawValue: "snapshot-load") } }
-        /// `snapshot-save`.
-        @_alwaysEmitIntoClient public static var snapshotSave: JobType { @_optimize(none) get { JobType(rawValue: "snapshot-save") } }
-        /// `snapshot-delete`.
-        @_alwaysEmitIntoClient public static var snapshotDelete: JobType { @_optimize(none) get { JobType(rawValue: "snapshot-delete") } }
-    }
+    public typealias JobType = QAPIEnumValue<QAPITags.JobType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.JobType {
+    /// `commit`.
+    @_alwaysEmitIntoClient public static var commit: Self { @_optimize(none) get { Self(rawValue: "commit") } }
+    /// `stream`.
+    @_alwaysEmitIntoClient public static var stream: Self { @_optimize(none) get { Self(rawValue: "stream") } }
+    /// `mirror`.
+    @_alwaysEmitIntoClient public static var mirror: Self { @_optimize(none) get { Self(rawValue: "mirror") } }
+    /// `backup`.
+    @_alwaysEmitIntoClient public static var backup: Self { @_optimize(none) get { Self(rawValue: "backup") } }
+    /// `create`.
+    @_alwaysEmitIntoClient public static var create: Self { @_optimize(none) get { Self(rawValue: "create") } }
+    /// `amend`.
+    @_alwaysEmitIntoClient public static var amend: Self { @_optimize(none) get { Self(rawValue: "amend") } }
+    /// `snapshot-load`.
+    @_alwaysEmitIntoClient public static var snapshotLoad: Self { @_optimize(none) get { Self(rawValue: "snapshot-load") } }
+    /// `snapshot-save`.
+    @_alwaysEmitIntoClient public static var snapshotSave: Self { @_optimize(none) get { Self(rawValue: "snapshot-save") } }
+    /// `snapshot-delete`.
+    @_alwaysEmitIntoClient public static var snapshotDelete: Self { @_optimize(none) get { Self(rawValue: "snapshot-delete") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.JobStatus`.
+    public enum JobStatus: QAPITag {}
+}
+
+extension QAPI {
     /// `JobStatus`: a QAPI enumeration of the `job` module, since QEMU 2.12.
     ///
     /// See [`JobStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-job.JobStatus).
-    public struct JobStatus: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JobStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `undefined`.
-        @_alwaysEmitIntoClient public static var undefined: JobStatus { @_optimize(none) get { JobStatus(rawValue: "undefined") } }
-        /// `created`.
-        @_alwaysEmitIntoClient public static var created: JobStatus { @_optimize(none) get { JobStatus(rawValue: "created") } }
-        /// `running`.
-        @_alwaysEmitIntoClient public static var running: JobStatus { @_optimize(none) get { JobStatus(rawValue: "running") } }
-        /// `paused`.
-        @_alwaysEmitIntoClient public static var paused: JobStatus { @_optimize(none) get { JobStatus(rawValue: "paused") } }
-        /// `ready`.
-        @_alwaysEmitIntoClient public static var ready: JobStatus { @_optimize(none) get { JobStatus(rawValue: "ready") } }
-        /// `standby`.
-        @_alwaysEmitIntoClient public static var standby: JobStatus { @_optimize(none) get { JobStatus(rawValue: "standby") } }
-        /// `waiting`.
-        @_alwaysEmitIntoClient public static var waiting: JobStatus { @_optimize(none) get { JobStatus(rawValue: "waiting") } }
-        /// `pending`.
-        @_alwaysEmitIntoClient public static var pending: JobStatus { @_optimize(none) get { JobStatus(rawValue: "pending") } }
-        /// `aborting`.
-        @_alwaysEmitIntoClient public static var aborting: JobStatus { @_optimize(none) get { JobStatus(rawValue: "aborting") } }
-        /// `concluded`.
-        @_alwaysEmitIntoClient public static var concluded: JobStatus { @_optimize(none) get { JobStatus(rawValue: "concluded") } }
-        /// `null`.
-        @_alwaysEmitIntoClient public static var null: JobStatus { @_optimize(none) get { JobStatus(rawValue: "null") } }
-    }
+    public typealias JobStatus = QAPIEnumValue<QAPITags.JobStatus>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.JobStatus {
+    /// `undefined`.
+    @_alwaysEmitIntoClient public static var undefined: Self { @_optimize(none) get { Self(rawValue: "undefined") } }
+    /// `created`.
+    @_alwaysEmitIntoClient public static var created: Self { @_optimize(none) get { Self(rawValue: "created") } }
+    /// `running`.
+    @_alwaysEmitIntoClient public static var running: Self { @_optimize(none) get { Self(rawValue: "running") } }
+    /// `paused`.
+    @_alwaysEmitIntoClient public static var paused: Self { @_optimize(none) get { Self(rawValue: "paused") } }
+    /// `ready`.
+    @_alwaysEmitIntoClient public static var ready: Self { @_optimize(none) get { Self(rawValue: "ready") } }
+    /// `standby`.
+    @_alwaysEmitIntoClient public static var standby: Self { @_optimize(none) get { Self(rawValue: "standby") } }
+    /// `waiting`.
+    @_alwaysEmitIntoClient public static var waiting: Self { @_optimize(none) get { Self(rawValue: "waiting") } }
+    /// `pending`.
+    @_alwaysEmitIntoClient public static var pending: Self { @_optimize(none) get { Self(rawValue: "pending") } }
+    /// `aborting`.
+    @_alwaysEmitIntoClient public static var aborting: Self { @_optimize(none) get { Self(rawValue: "aborting") } }
+    /// `concluded`.
+    @_alwaysEmitIntoClient public static var concluded: Self { @_optimize(none) get { Self(rawValue: "concluded") } }
+    /// `null`.
+    @_alwaysEmitIntoClient public static var null: Self { @_optimize(none) get { Self(rawValue: "null") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.JobVerb`.
+    public enum JobVerb: QAPITag {}
+}
+
+extension QAPI {
     /// `JobVerb`: a QAPI enumeration of the `job` module, since QEMU 2.12.
     ///
     /// See [`JobVerb` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-job.JobVerb).
-    public struct JobVerb: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JobVerb", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `cancel`.
-        @_alwaysEmitIntoClient public static var cancel: JobVerb { @_optimize(none) get { JobVerb(rawValue: "cancel") } }
-        /// `pause`.
-        @_alwaysEmitIntoClient public static var pause: JobVerb { @_optimize(none) get { JobVerb(rawValue: "pause") } }
-        /// `resume`.
-        @_alwaysEmitIntoClient public static var resume: JobVerb { @_optimize(none) get { JobVerb(rawValue: "resume") } }
-        /// `set-speed`.
-        @_alwaysEmitIntoClient public static var setSpeed: JobVerb { @_optimize(none) get { JobVerb(rawValue: "set-speed") } }
-        /// `complete`.
-        @_alwaysEmitIntoClient public static var complete: JobVerb { @_optimize(none) get { JobVerb(rawValue: "complete") } }
-        /// `dismiss`.
-        @_alwaysEmitIntoClient public static var dismiss: JobVerb { @_optimize(none) get { JobVerb(rawValue: "dismiss") } }
-        /// `finalize`.
-        @_alwaysEmitIntoClient public static var finalize: JobVerb { @_optimize(none) get { JobVerb(rawValue: "finalize") } }
-        /// `change`.
-        @_alwaysEmitIntoClient public static var change: JobVerb { @_optimize(none) get { JobVerb(rawValue: "change") } }
-    }
+    public typealias JobVerb = QAPIEnumValue<QAPITags.JobVerb>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.JobVerb {
+    /// `cancel`.
+    @_alwaysEmitIntoClient public static var cancel: Self { @_optimize(none) get { Self(rawValue: "cancel") } }
+    /// `pause`.
+    @_alwaysEmitIntoClient public static var pause: Self { @_optimize(none) get { Self(rawValue: "pause") } }
+    /// `resume`.
+    @_alwaysEmitIntoClient public static var resume: Self { @_optimize(none) get { Self(rawValue: "resume") } }
+    /// `set-speed`.
+    @_alwaysEmitIntoClient public static var setSpeed: Self { @_optimize(none) get { Self(rawValue: "set-speed") } }
+    /// `complete`.
+    @_alwaysEmitIntoClient public static var complete: Self { @_optimize(none) get { Self(rawValue: "complete") } }
+    /// `dismiss`.
+    @_alwaysEmitIntoClient public static var dismiss: Self { @_optimize(none) get { Self(rawValue: "dismiss") } }
+    /// `finalize`.
+    @_alwaysEmitIntoClient public static var finalize: Self { @_optimize(none) get { Self(rawValue: "finalize") } }
+    /// `change`.
+    @_alwaysEmitIntoClient public static var change: Self { @_optimize(none) get { Self(rawValue: "change") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.JobInfo`.
+    public enum JobInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `JobInfo`: a QAPI struct of the `job` module, since QEMU 3.0.
     ///
     /// See [`JobInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-job.JobInfo).
-    public struct JobInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JobInfo", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.JobType, status: QAPI.JobStatus, currentProgress: Swift.Int, totalProgress: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("id", id)
-            json.setQAPIMember("type", type)
-            json.setQAPIMember("status", status)
-            json.setQAPIMember("current-progress", currentProgress)
-            json.setQAPIMember("total-progress", totalProgress)
-        }
-        /// `id`: `str`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `type`: `JobType`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var type: QAPI.JobType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `status`: `JobStatus`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var status: QAPI.JobStatus? {
-            @_optimize(none) get { json.qapiMember("status") }
-            @_optimize(none) set { json.setQAPIMember("status", newValue) }
-        }
-        /// `current-progress`: `int`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var currentProgress: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("current-progress") }
-            @_optimize(none) set { json.setQAPIMember("current-progress", newValue) }
-        }
-        /// `total-progress`: `int`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var totalProgress: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("total-progress") }
-            @_optimize(none) set { json.setQAPIMember("total-progress", newValue) }
-        }
-        /// `error`: `str`, optional, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var error: Swift.String? {
-            @_optimize(none) get { json.qapiMember("error") }
-            @_optimize(none) set { json.setQAPIMember("error", newValue) }
-        }
-    }
+    public typealias JobInfo = QAPIObjectValue<QAPITags.JobInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.JobInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.JobType, status: QAPI.JobStatus, currentProgress: Swift.Int, totalProgress: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("id", id)
+        json.setQAPIMember("type", type)
+        json.setQAPIMember("status", status)
+        json.setQAPIMember("current-progress", currentProgress)
+        json.setQAPIMember("total-progress", totalProgress)
+    }
+    /// `id`: `str`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `type`: `JobType`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var type: QAPI.JobType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `status`: `JobStatus`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var status: QAPI.JobStatus? {
+        @_optimize(none) get { json.qapiMember("status") }
+        @_optimize(none) set { json.setQAPIMember("status", newValue) }
+    }
+    /// `current-progress`: `int`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var currentProgress: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("current-progress") }
+        @_optimize(none) set { json.setQAPIMember("current-progress", newValue) }
+    }
+    /// `total-progress`: `int`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var totalProgress: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("total-progress") }
+        @_optimize(none) set { json.setQAPIMember("total-progress", newValue) }
+    }
+    /// `error`: `str`, optional, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var error: Swift.String? {
+        @_optimize(none) get { json.qapiMember("error") }
+        @_optimize(none) set { json.setQAPIMember("error", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.JobPause`.
+    public enum JobPause: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `job-pause`: a QAPI command of the `job` module, since QEMU 3.0.
     ///
     /// See [`job-pause` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-job.job-pause).
     ///
     /// Reply: `nothing`.
-    public struct JobPause: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "job-pause" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-pause", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
+    public typealias JobPause = QAPICommandValue<QAPITags.JobPause>
+}
+
+extension QAPICommandValue where Tag == QAPITags.JobPause {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.JobResume`.
+    public enum JobResume: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `job-resume`: a QAPI command of the `job` module, since QEMU 3.0.
     ///
     /// See [`job-resume` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-job.job-resume).
     ///
     /// Reply: `nothing`.
-    public struct JobResume: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "job-resume" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-resume", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
+    public typealias JobResume = QAPICommandValue<QAPITags.JobResume>
+}
+
+extension QAPICommandValue where Tag == QAPITags.JobResume {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.JobCancel`.
+    public enum JobCancel: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `job-cancel`: a QAPI command of the `job` module, since QEMU 3.0.
     ///
     /// See [`job-cancel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-job.job-cancel).
     ///
     /// Reply: `nothing`.
-    public struct JobCancel: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "job-cancel" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-cancel", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
+    public typealias JobCancel = QAPICommandValue<QAPITags.JobCancel>
+}
+
+extension QAPICommandValue where Tag == QAPITags.JobCancel {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.JobComplete`.
+    public enum JobComplete: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `job-complete`: a QAPI command of the `job` module, since QEMU 3.0.
     ///
     /// See [`job-complete` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-job.job-complete).
     ///
     /// Reply: `nothing`.
-    public struct JobComplete: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "job-complete" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-complete", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
+    public typealias JobComplete = QAPICommandValue<QAPITags.JobComplete>
+}
+
+extension QAPICommandValue where Tag == QAPITags.JobComplete {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.JobDismiss`.
+    public enum JobDismiss: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `job-dismiss`: a QAPI command of the `job` module, since QEMU 3.0.
     ///
     /// See [`job-dismiss` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-job.job-dismiss).
     ///
     /// Reply: `nothing`.
-    public struct JobDismiss: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "job-dismiss" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-dismiss", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
+    public typealias JobDismiss = QAPICommandValue<QAPITags.JobDismiss>
+}
+
+extension QAPICommandValue where Tag == QAPITags.JobDismiss {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.JobFinalize`.
+    public enum JobFinalize: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `job-finalize`: a QAPI command of the `job` module, since QEMU 3.0.
     ///
     /// See [`job-finalize` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-job.job-finalize).
     ///
     /// Reply: `nothing`.
-    public struct JobFinalize: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "job-finalize" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-finalize", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-    }
+    public typealias JobFinalize = QAPICommandValue<QAPITags.JobFinalize>
+}
 
+extension QAPICommandValue where Tag == QAPITags.JobFinalize {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryJobs`.
+    public enum QueryJobs: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.JobInfo]
+    }
+}
+
+extension QAPI {
     /// `query-jobs`: a QAPI command of the `job` module, since QEMU 3.0.
     ///
     /// See [`query-jobs` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-job.query-jobs).
     ///
     /// Reply: `[JobInfo]`.
-    public struct QueryJobs: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-jobs" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-jobs", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.JobInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryJobs = QAPICommandValue<QAPITags.QueryJobs>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryJobs {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.JobStatusChangeEvent`.
+    public enum JobStatusChangeEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `JOB_STATUS_CHANGE`: a QAPI event of the `job` module, since QEMU 3.0.
     ///
     /// See [`JOB_STATUS_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-job.JOB_STATUS_CHANGE).
-    public struct JobStatusChangeEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "JOB_STATUS_CHANGE" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JOB_STATUS_CHANGE", kind: .event, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `id`: `str`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `status`: `JobStatus`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var status: QAPI.JobStatus? {
-            @_optimize(none) get { json.qapiMember("status") }
-            @_optimize(none) set { json.setQAPIMember("status", newValue) }
-        }
+    public typealias JobStatusChangeEvent = QAPIEventValue<QAPITags.JobStatusChangeEvent>
+}
+
+extension QAPIEventValue where Tag == QAPITags.JobStatusChangeEvent {
+    /// `id`: `str`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `status`: `JobStatus`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var status: QAPI.JobStatus? {
+        @_optimize(none) get { json.qapiMember("status") }
+        @_optimize(none) set { json.setQAPIMember("status", newValue) }
     }
 }

@@ -4,2088 +4,2173 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.SysEmuTarget`.
+    public enum SysEmuTarget: QAPITag {}
+}
+
 extension QAPI {
     /// `SysEmuTarget`: a QAPI enumeration of the `machine` module, since QEMU 3.0.
     ///
     /// See [`SysEmuTarget` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.SysEmuTarget).
-    public struct SysEmuTarget: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SysEmuTarget", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `aarch64`.
-        @_alwaysEmitIntoClient public static var aarch64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "aarch64") } }
-        /// `alpha`.
-        @_alwaysEmitIntoClient public static var alpha: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "alpha") } }
-        /// `arm`.
-        @_alwaysEmitIntoClient public static var arm: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "arm") } }
-        /// `avr`.
-        @_alwaysEmitIntoClient public static var avr: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "avr") } }
-        /// `hppa`.
-        @_alwaysEmitIntoClient public static var hppa: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "hppa") } }
-        /// `i386`.
-        @_alwaysEmitIntoClient public static var i386: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "i386") } }
-        /// `loongarch64`.
-        @_alwaysEmitIntoClient public static var loongarch64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "loongarch64") } }
-        /// `m68k`.
-        @_alwaysEmitIntoClient public static var m68k: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "m68k") } }
-        /// `microblaze`.
-        @_alwaysEmitIntoClient public static var microblaze: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "microblaze") } }
-        /// `microblazeel`.
-        @_alwaysEmitIntoClient public static var microblazeel: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "microblazeel") } }
-        /// `mips`.
-        @_alwaysEmitIntoClient public static var mips: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mips") } }
-        /// `mips64`.
-        @_alwaysEmitIntoClient public static var mips64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mips64") } }
-        /// `mips64el`.
-        @_alwaysEmitIntoClient public static var mips64el: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mips64el") } }
-        /// `mipsel`.
-        @_alwaysEmitIntoClient public static var mipsel: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mipsel") } }
-        /// `or1k`.
-        @_alwaysEmitIntoClient public static var or1k: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "or1k") } }
-        /// `ppc`.
-        @_alwaysEmitIntoClient public static var ppc: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "ppc") } }
-        /// `ppc64`.
-        @_alwaysEmitIntoClient public static var ppc64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "ppc64") } }
-        /// `riscv32`.
-        @_alwaysEmitIntoClient public static var riscv32: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "riscv32") } }
-        /// `riscv64`.
-        @_alwaysEmitIntoClient public static var riscv64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "riscv64") } }
-        /// `rx`.
-        @_alwaysEmitIntoClient public static var rx: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "rx") } }
-        /// `s390x`.
-        @_alwaysEmitIntoClient public static var s390x: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "s390x") } }
-        /// `sh4`.
-        @_alwaysEmitIntoClient public static var sh4: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sh4") } }
-        /// `sh4eb`.
-        @_alwaysEmitIntoClient public static var sh4eb: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sh4eb") } }
-        /// `sparc`.
-        @_alwaysEmitIntoClient public static var sparc: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sparc") } }
-        /// `sparc64`.
-        @_alwaysEmitIntoClient public static var sparc64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sparc64") } }
-        /// `tricore`.
-        @_alwaysEmitIntoClient public static var tricore: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "tricore") } }
-        /// `x86_64`.
-        @_alwaysEmitIntoClient public static var x8664: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "x86_64") } }
-        /// `xtensa`.
-        @_alwaysEmitIntoClient public static var xtensa: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "xtensa") } }
-        /// `xtensaeb`.
-        @_alwaysEmitIntoClient public static var xtensaeb: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "xtensaeb") } }
-    }
+    public typealias SysEmuTarget = QAPIEnumValue<QAPITags.SysEmuTarget>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.SysEmuTarget {
+    /// `aarch64`.
+    @_alwaysEmitIntoClient public static var aarch64: Self { @_optimize(none) get { Self(rawValue: "aarch64") } }
+    /// `alpha`.
+    @_alwaysEmitIntoClient public static var alpha: Self { @_optimize(none) get { Self(rawValue: "alpha") } }
+    /// `arm`.
+    @_alwaysEmitIntoClient public static var arm: Self { @_optimize(none) get { Self(rawValue: "arm") } }
+    /// `avr`.
+    @_alwaysEmitIntoClient public static var avr: Self { @_optimize(none) get { Self(rawValue: "avr") } }
+    /// `hppa`.
+    @_alwaysEmitIntoClient public static var hppa: Self { @_optimize(none) get { Self(rawValue: "hppa") } }
+    /// `i386`.
+    @_alwaysEmitIntoClient public static var i386: Self { @_optimize(none) get { Self(rawValue: "i386") } }
+    /// `loongarch64`.
+    @_alwaysEmitIntoClient public static var loongarch64: Self { @_optimize(none) get { Self(rawValue: "loongarch64") } }
+    /// `m68k`.
+    @_alwaysEmitIntoClient public static var m68k: Self { @_optimize(none) get { Self(rawValue: "m68k") } }
+    /// `microblaze`.
+    @_alwaysEmitIntoClient public static var microblaze: Self { @_optimize(none) get { Self(rawValue: "microblaze") } }
+    /// `microblazeel`.
+    @_alwaysEmitIntoClient public static var microblazeel: Self { @_optimize(none) get { Self(rawValue: "microblazeel") } }
+    /// `mips`.
+    @_alwaysEmitIntoClient public static var mips: Self { @_optimize(none) get { Self(rawValue: "mips") } }
+    /// `mips64`.
+    @_alwaysEmitIntoClient public static var mips64: Self { @_optimize(none) get { Self(rawValue: "mips64") } }
+    /// `mips64el`.
+    @_alwaysEmitIntoClient public static var mips64el: Self { @_optimize(none) get { Self(rawValue: "mips64el") } }
+    /// `mipsel`.
+    @_alwaysEmitIntoClient public static var mipsel: Self { @_optimize(none) get { Self(rawValue: "mipsel") } }
+    /// `or1k`.
+    @_alwaysEmitIntoClient public static var or1k: Self { @_optimize(none) get { Self(rawValue: "or1k") } }
+    /// `ppc`.
+    @_alwaysEmitIntoClient public static var ppc: Self { @_optimize(none) get { Self(rawValue: "ppc") } }
+    /// `ppc64`.
+    @_alwaysEmitIntoClient public static var ppc64: Self { @_optimize(none) get { Self(rawValue: "ppc64") } }
+    /// `riscv32`.
+    @_alwaysEmitIntoClient public static var riscv32: Self { @_optimize(none) get { Self(rawValue: "riscv32") } }
+    /// `riscv64`.
+    @_alwaysEmitIntoClient public static var riscv64: Self { @_optimize(none) get { Self(rawValue: "riscv64") } }
+    /// `rx`.
+    @_alwaysEmitIntoClient public static var rx: Self { @_optimize(none) get { Self(rawValue: "rx") } }
+    /// `s390x`.
+    @_alwaysEmitIntoClient public static var s390x: Self { @_optimize(none) get { Self(rawValue: "s390x") } }
+    /// `sh4`.
+    @_alwaysEmitIntoClient public static var sh4: Self { @_optimize(none) get { Self(rawValue: "sh4") } }
+    /// `sh4eb`.
+    @_alwaysEmitIntoClient public static var sh4eb: Self { @_optimize(none) get { Self(rawValue: "sh4eb") } }
+    /// `sparc`.
+    @_alwaysEmitIntoClient public static var sparc: Self { @_optimize(none) get { Self(rawValue: "sparc") } }
+    /// `sparc64`.
+    @_alwaysEmitIntoClient public static var sparc64: Self { @_optimize(none) get { Self(rawValue: "sparc64") } }
+    /// `tricore`.
+    @_alwaysEmitIntoClient public static var tricore: Self { @_optimize(none) get { Self(rawValue: "tricore") } }
+    /// `x86_64`.
+    @_alwaysEmitIntoClient public static var x8664: Self { @_optimize(none) get { Self(rawValue: "x86_64") } }
+    /// `xtensa`.
+    @_alwaysEmitIntoClient public static var xtensa: Self { @_optimize(none) get { Self(rawValue: "xtensa") } }
+    /// `xtensaeb`.
+    @_alwaysEmitIntoClient public static var xtensaeb: Self { @_optimize(none) get { Self(rawValue: "xtensaeb") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.S390CPUState`.
+    public enum S390CPUState: QAPITag {}
+}
+
+extension QAPI {
     /// `S390CpuState`: a QAPI enumeration of the `machine` module, since QEMU 2.12.
     ///
     /// See [`S390CpuState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.S390CpuState).
-    public struct S390CPUState: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "S390CpuState", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `uninitialized`.
-        @_alwaysEmitIntoClient public static var uninitialized: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "uninitialized") } }
-        /// `stopped`.
-        @_alwaysEmitIntoClient public static var stopped: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "stopped") } }
-        /// `check-stop`.
-        @_alwaysEmitIntoClient public static var checkStop: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "check-stop") } }
-        /// `operating`.
-        @_alwaysEmitIntoClient public static var operating: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "operating") } }
-        /// `load`.
-        @_alwaysEmitIntoClient public static var load: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "load") } }
-    }
+    public typealias S390CPUState = QAPIEnumValue<QAPITags.S390CPUState>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.S390CPUState {
+    /// `uninitialized`.
+    @_alwaysEmitIntoClient public static var uninitialized: Self { @_optimize(none) get { Self(rawValue: "uninitialized") } }
+    /// `stopped`.
+    @_alwaysEmitIntoClient public static var stopped: Self { @_optimize(none) get { Self(rawValue: "stopped") } }
+    /// `check-stop`.
+    @_alwaysEmitIntoClient public static var checkStop: Self { @_optimize(none) get { Self(rawValue: "check-stop") } }
+    /// `operating`.
+    @_alwaysEmitIntoClient public static var operating: Self { @_optimize(none) get { Self(rawValue: "operating") } }
+    /// `load`.
+    @_alwaysEmitIntoClient public static var load: Self { @_optimize(none) get { Self(rawValue: "load") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUInfoS390`.
+    public enum CPUInfoS390: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuInfoS390`: a QAPI struct of the `machine` module, since QEMU 2.12.
     ///
     /// See [`CpuInfoS390` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoS390).
-    public struct CPUInfoS390: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoS390", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["cpu-state"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(cpuState: QAPI.S390CPUState) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("cpu-state", cpuState)
-        }
-        /// `cpu-state`: `S390CpuState`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var cpuState: QAPI.S390CPUState? {
-            @_optimize(none) get { json.qapiMember("cpu-state") }
-            @_optimize(none) set { json.setQAPIMember("cpu-state", newValue) }
-        }
-        /// `dedicated`: `bool`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var dedicated: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("dedicated") }
-            @_optimize(none) set { json.setQAPIMember("dedicated", newValue) }
-        }
-        /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var entitlement: QAPI.S390CPUEntitlement? {
-            @_optimize(none) get { json.qapiMember("entitlement") }
-            @_optimize(none) set { json.setQAPIMember("entitlement", newValue) }
-        }
-    }
+    public typealias CPUInfoS390 = QAPIObjectValue<QAPITags.CPUInfoS390>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUInfoS390 {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(cpuState: QAPI.S390CPUState) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("cpu-state", cpuState)
+    }
+    /// `cpu-state`: `S390CpuState`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var cpuState: QAPI.S390CPUState? {
+        @_optimize(none) get { json.qapiMember("cpu-state") }
+        @_optimize(none) set { json.setQAPIMember("cpu-state", newValue) }
+    }
+    /// `dedicated`: `bool`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var dedicated: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("dedicated") }
+        @_optimize(none) set { json.setQAPIMember("dedicated", newValue) }
+    }
+    /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var entitlement: QAPI.S390CPUEntitlement? {
+        @_optimize(none) get { json.qapiMember("entitlement") }
+        @_optimize(none) set { json.setQAPIMember("entitlement", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUInfoFast`.
+    public enum CPUInfoFast: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuInfoFast`: a QAPI union of the `machine` module, since QEMU 2.12.
     ///
     /// See [`CpuInfoFast` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoFast).
     ///
     /// The members of every variant (tag `target`) are properties too; nested unions included.
-    public struct CPUInfoFast: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoFast", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["cpu-index", "qom-path", "thread-id"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(cpuIndex: Swift.Int, qomPath: Swift.String, threadID: Swift.Int, target: QAPI.SysEmuTarget) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("cpu-index", cpuIndex)
-            json.setQAPIMember("qom-path", qomPath)
-            json.setQAPIMember("thread-id", threadID)
-            json.setQAPIMember("target", target)
-        }
-        /// `cpu-index`: `int`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cpu-index") }
-            @_optimize(none) set { json.setQAPIMember("cpu-index", newValue) }
-        }
-        /// `qom-path`: `str`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var qomPath: Swift.String? {
-            @_optimize(none) get { json.qapiMember("qom-path") }
-            @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
-        }
-        /// `thread-id`: `int`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("thread-id") }
-            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
-        }
-        /// `props`: `CpuInstanceProperties`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var props: QAPI.CPUInstanceProperties? {
-            @_optimize(none) get { json.qapiMember("props") }
-            @_optimize(none) set { json.setQAPIMember("props", newValue) }
-        }
-        /// `target`: `SysEmuTarget`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var target: QAPI.SysEmuTarget? {
-            @_optimize(none) get { json.qapiMember("target") }
-            @_optimize(none) set { json.setQAPIMember("target", newValue) }
-        }
-        /// `cpu-state`: `S390CpuState`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var cpuState: QAPI.S390CPUState? {
-            @_optimize(none) get { json.qapiMember("cpu-state") }
-            @_optimize(none) set { json.setQAPIMember("cpu-state", newValue) }
-        }
-        /// `dedicated`: `bool`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var dedicated: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("dedicated") }
-            @_optimize(none) set { json.setQAPIMember("dedicated", newValue) }
-        }
-        /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var entitlement: QAPI.S390CPUEntitlement? {
-            @_optimize(none) get { json.qapiMember("entitlement") }
-            @_optimize(none) set { json.setQAPIMember("entitlement", newValue) }
-        }
-    }
+    public typealias CPUInfoFast = QAPIObjectValue<QAPITags.CPUInfoFast>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUInfoFast {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(cpuIndex: Swift.Int, qomPath: Swift.String, threadID: Swift.Int, target: QAPI.SysEmuTarget) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("cpu-index", cpuIndex)
+        json.setQAPIMember("qom-path", qomPath)
+        json.setQAPIMember("thread-id", threadID)
+        json.setQAPIMember("target", target)
+    }
+    /// `cpu-index`: `int`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cpu-index") }
+        @_optimize(none) set { json.setQAPIMember("cpu-index", newValue) }
+    }
+    /// `qom-path`: `str`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var qomPath: Swift.String? {
+        @_optimize(none) get { json.qapiMember("qom-path") }
+        @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
+    }
+    /// `thread-id`: `int`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var threadID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("thread-id") }
+        @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
+    }
+    /// `props`: `CpuInstanceProperties`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var props: QAPI.CPUInstanceProperties? {
+        @_optimize(none) get { json.qapiMember("props") }
+        @_optimize(none) set { json.setQAPIMember("props", newValue) }
+    }
+    /// `target`: `SysEmuTarget`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var target: QAPI.SysEmuTarget? {
+        @_optimize(none) get { json.qapiMember("target") }
+        @_optimize(none) set { json.setQAPIMember("target", newValue) }
+    }
+    /// `cpu-state`: `S390CpuState`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var cpuState: QAPI.S390CPUState? {
+        @_optimize(none) get { json.qapiMember("cpu-state") }
+        @_optimize(none) set { json.setQAPIMember("cpu-state", newValue) }
+    }
+    /// `dedicated`: `bool`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var dedicated: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("dedicated") }
+        @_optimize(none) set { json.setQAPIMember("dedicated", newValue) }
+    }
+    /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var entitlement: QAPI.S390CPUEntitlement? {
+        @_optimize(none) get { json.qapiMember("entitlement") }
+        @_optimize(none) set { json.setQAPIMember("entitlement", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CompatProperty`.
+    public enum CompatProperty: QAPITag {}
+}
+
+extension QAPI {
     /// `CompatProperty`: a QAPI struct of the `machine` module, since QEMU 9.1.
     ///
     /// See [`CompatProperty` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CompatProperty).
-    public struct CompatProperty: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CompatProperty", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(qomType: Swift.String, property: Swift.String, value: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("qom-type", qomType)
-            json.setQAPIMember("property", property)
-            json.setQAPIMember("value", value)
-        }
-        /// `qom-type`: `str`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var qomType: Swift.String? {
-            @_optimize(none) get { json.qapiMember("qom-type") }
-            @_optimize(none) set { json.setQAPIMember("qom-type", newValue) }
-        }
-        /// `property`: `str`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var property: Swift.String? {
-            @_optimize(none) get { json.qapiMember("property") }
-            @_optimize(none) set { json.setQAPIMember("property", newValue) }
-        }
-        /// `value`: `str`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var value: Swift.String? {
-            @_optimize(none) get { json.qapiMember("value") }
-            @_optimize(none) set { json.setQAPIMember("value", newValue) }
-        }
-    }
+    public typealias CompatProperty = QAPIObjectValue<QAPITags.CompatProperty>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CompatProperty {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(qomType: Swift.String, property: Swift.String, value: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("qom-type", qomType)
+        json.setQAPIMember("property", property)
+        json.setQAPIMember("value", value)
+    }
+    /// `qom-type`: `str`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var qomType: Swift.String? {
+        @_optimize(none) get { json.qapiMember("qom-type") }
+        @_optimize(none) set { json.setQAPIMember("qom-type", newValue) }
+    }
+    /// `property`: `str`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var property: Swift.String? {
+        @_optimize(none) get { json.qapiMember("property") }
+        @_optimize(none) set { json.setQAPIMember("property", newValue) }
+    }
+    /// `value`: `str`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var value: Swift.String? {
+        @_optimize(none) get { json.qapiMember("value") }
+        @_optimize(none) set { json.setQAPIMember("value", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MachineInfo`.
+    public enum MachineInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `MachineInfo`: a QAPI struct of the `machine` module, since QEMU 1.2.
     ///
     /// See [`MachineInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.MachineInfo).
-    public struct MachineInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MachineInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name", "cpu-max", "hotpluggable-cpus"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, cpuMax: Swift.Int, hotpluggableCPUs: Swift.Bool, numaMemSupported: Swift.Bool, deprecated: Swift.Bool, acpi: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-            json.setQAPIMember("cpu-max", cpuMax)
-            json.setQAPIMember("hotpluggable-cpus", hotpluggableCPUs)
-            json.setQAPIMember("numa-mem-supported", numaMemSupported)
-            json.setQAPIMember("deprecated", deprecated)
-            json.setQAPIMember("acpi", acpi)
-        }
-        /// `name`: `str`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `alias`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var alias: Swift.String? {
-            @_optimize(none) get { json.qapiMember("alias") }
-            @_optimize(none) set { json.setQAPIMember("alias", newValue) }
-        }
-        /// `is-default`: `bool`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var isDefault: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("is-default") }
-            @_optimize(none) set { json.setQAPIMember("is-default", newValue) }
-        }
-        /// `cpu-max`: `int`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var cpuMax: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cpu-max") }
-            @_optimize(none) set { json.setQAPIMember("cpu-max", newValue) }
-        }
-        /// `hotpluggable-cpus`: `bool`, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var hotpluggableCPUs: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("hotpluggable-cpus") }
-            @_optimize(none) set { json.setQAPIMember("hotpluggable-cpus", newValue) }
-        }
-        /// `numa-mem-supported`: `bool`, since QEMU 4.1.
-        @_alwaysEmitIntoClient public var numaMemSupported: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("numa-mem-supported") }
-            @_optimize(none) set { json.setQAPIMember("numa-mem-supported", newValue) }
-        }
-        /// `deprecated`: `bool`, since QEMU 4.1.
-        @_alwaysEmitIntoClient public var deprecated: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("deprecated") }
-            @_optimize(none) set { json.setQAPIMember("deprecated", newValue) }
-        }
-        /// `default-cpu-type`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var defaultCPUType: Swift.String? {
-            @_optimize(none) get { json.qapiMember("default-cpu-type") }
-            @_optimize(none) set { json.setQAPIMember("default-cpu-type", newValue) }
-        }
-        /// `default-ram-id`: `str`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var defaultRAMID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("default-ram-id") }
-            @_optimize(none) set { json.setQAPIMember("default-ram-id", newValue) }
-        }
-        /// `acpi`: `bool`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var acpi: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("acpi") }
-            @_optimize(none) set { json.setQAPIMember("acpi", newValue) }
-        }
-        /// `compat-props`: `[CompatProperty]`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var compatProps: [QAPI.CompatProperty]? {
-            @_optimize(none) get { json.qapiMember("compat-props") }
-            @_optimize(none) set { json.setQAPIMember("compat-props", newValue) }
-        }
-    }
+    public typealias MachineInfo = QAPIObjectValue<QAPITags.MachineInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MachineInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, cpuMax: Swift.Int, hotpluggableCPUs: Swift.Bool, numaMemSupported: Swift.Bool, deprecated: Swift.Bool, acpi: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+        json.setQAPIMember("cpu-max", cpuMax)
+        json.setQAPIMember("hotpluggable-cpus", hotpluggableCPUs)
+        json.setQAPIMember("numa-mem-supported", numaMemSupported)
+        json.setQAPIMember("deprecated", deprecated)
+        json.setQAPIMember("acpi", acpi)
+    }
+    /// `name`: `str`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `alias`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var alias: Swift.String? {
+        @_optimize(none) get { json.qapiMember("alias") }
+        @_optimize(none) set { json.setQAPIMember("alias", newValue) }
+    }
+    /// `is-default`: `bool`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var isDefault: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("is-default") }
+        @_optimize(none) set { json.setQAPIMember("is-default", newValue) }
+    }
+    /// `cpu-max`: `int`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var cpuMax: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cpu-max") }
+        @_optimize(none) set { json.setQAPIMember("cpu-max", newValue) }
+    }
+    /// `hotpluggable-cpus`: `bool`, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var hotpluggableCPUs: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("hotpluggable-cpus") }
+        @_optimize(none) set { json.setQAPIMember("hotpluggable-cpus", newValue) }
+    }
+    /// `numa-mem-supported`: `bool`, since QEMU 4.1.
+    @_alwaysEmitIntoClient public var numaMemSupported: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("numa-mem-supported") }
+        @_optimize(none) set { json.setQAPIMember("numa-mem-supported", newValue) }
+    }
+    /// `deprecated`: `bool`, since QEMU 4.1.
+    @_alwaysEmitIntoClient public var deprecated: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("deprecated") }
+        @_optimize(none) set { json.setQAPIMember("deprecated", newValue) }
+    }
+    /// `default-cpu-type`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var defaultCPUType: Swift.String? {
+        @_optimize(none) get { json.qapiMember("default-cpu-type") }
+        @_optimize(none) set { json.setQAPIMember("default-cpu-type", newValue) }
+    }
+    /// `default-ram-id`: `str`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var defaultRAMID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("default-ram-id") }
+        @_optimize(none) set { json.setQAPIMember("default-ram-id", newValue) }
+    }
+    /// `acpi`: `bool`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var acpi: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("acpi") }
+        @_optimize(none) set { json.setQAPIMember("acpi", newValue) }
+    }
+    /// `compat-props`: `[CompatProperty]`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var compatProps: [QAPI.CompatProperty]? {
+        @_optimize(none) get { json.qapiMember("compat-props") }
+        @_optimize(none) set { json.setQAPIMember("compat-props", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CurrentMachineParams`.
+    public enum CurrentMachineParams: QAPITag {}
+}
+
+extension QAPI {
     /// `CurrentMachineParams`: a QAPI struct of the `machine` module, since QEMU 4.0.
     ///
     /// See [`CurrentMachineParams` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CurrentMachineParams).
-    public struct CurrentMachineParams: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CurrentMachineParams", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(wakeupSuspendSupport: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("wakeup-suspend-support", wakeupSuspendSupport)
-        }
-        /// `wakeup-suspend-support`: `bool`, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var wakeupSuspendSupport: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("wakeup-suspend-support") }
-            @_optimize(none) set { json.setQAPIMember("wakeup-suspend-support", newValue) }
-        }
-    }
+    public typealias CurrentMachineParams = QAPIObjectValue<QAPITags.CurrentMachineParams>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CurrentMachineParams {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(wakeupSuspendSupport: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("wakeup-suspend-support", wakeupSuspendSupport)
+    }
+    /// `wakeup-suspend-support`: `bool`, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var wakeupSuspendSupport: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("wakeup-suspend-support") }
+        @_optimize(none) set { json.setQAPIMember("wakeup-suspend-support", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.TargetInfo`.
+    public enum TargetInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `TargetInfo`: a QAPI struct of the `machine` module, since QEMU 1.2.
     ///
     /// See [`TargetInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.TargetInfo).
-    public struct TargetInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TargetInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["arch"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(arch: QAPI.SysEmuTarget) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("arch", arch)
-        }
-        /// `arch`: `SysEmuTarget`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var arch: QAPI.SysEmuTarget? {
-            @_optimize(none) get { json.qapiMember("arch") }
-            @_optimize(none) set { json.setQAPIMember("arch", newValue) }
-        }
-    }
+    public typealias TargetInfo = QAPIObjectValue<QAPITags.TargetInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.TargetInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(arch: QAPI.SysEmuTarget) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("arch", arch)
+    }
+    /// `arch`: `SysEmuTarget`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var arch: QAPI.SysEmuTarget? {
+        @_optimize(none) get { json.qapiMember("arch") }
+        @_optimize(none) set { json.setQAPIMember("arch", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.UUIDInfo`.
+    public enum UUIDInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `UuidInfo`: a QAPI struct of the `machine` module, since QEMU 0.14.
     ///
     /// See [`UuidInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.UuidInfo).
-    public struct UUIDInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "UuidInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["UUID"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(uuid: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("UUID", uuid)
-        }
-        /// `UUID`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var uuid: Swift.String? {
-            @_optimize(none) get { json.qapiMember("UUID") }
-            @_optimize(none) set { json.setQAPIMember("UUID", newValue) }
-        }
-    }
+    public typealias UUIDInfo = QAPIObjectValue<QAPITags.UUIDInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.UUIDInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(uuid: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("UUID", uuid)
+    }
+    /// `UUID`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var uuid: Swift.String? {
+        @_optimize(none) get { json.qapiMember("UUID") }
+        @_optimize(none) set { json.setQAPIMember("UUID", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.GuidInfo`.
+    public enum GuidInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `GuidInfo`: a QAPI struct of the `machine` module, since QEMU 2.9.
     ///
     /// See [`GuidInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.GuidInfo).
-    public struct GuidInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuidInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["guid"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(guid: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("guid", guid)
-        }
-        /// `guid`: `str`, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var guid: Swift.String? {
-            @_optimize(none) get { json.qapiMember("guid") }
-            @_optimize(none) set { json.setQAPIMember("guid", newValue) }
-        }
-    }
+    public typealias GuidInfo = QAPIObjectValue<QAPITags.GuidInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.GuidInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(guid: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("guid", guid)
+    }
+    /// `guid`: `str`, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var guid: Swift.String? {
+        @_optimize(none) get { json.qapiMember("guid") }
+        @_optimize(none) set { json.setQAPIMember("guid", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.LostTickPolicy`.
+    public enum LostTickPolicy: QAPITag {}
+}
+
+extension QAPI {
     /// `LostTickPolicy`: a QAPI enumeration of the `machine` module, since QEMU 2.0.
     ///
     /// See [`LostTickPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.LostTickPolicy).
-    public struct LostTickPolicy: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "LostTickPolicy", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `discard`.
-        @_alwaysEmitIntoClient public static var discard: LostTickPolicy { @_optimize(none) get { LostTickPolicy(rawValue: "discard") } }
-        /// `delay`.
-        @_alwaysEmitIntoClient public static var delay: LostTickPolicy { @_optimize(none) get { LostTickPolicy(rawValue: "delay") } }
-        /// `slew`.
-        @_alwaysEmitIntoClient public static var slew: LostTickPolicy { @_optimize(none) get { LostTickPolicy(rawValue: "slew") } }
-    }
+    public typealias LostTickPolicy = QAPIEnumValue<QAPITags.LostTickPolicy>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.LostTickPolicy {
+    /// `discard`.
+    @_alwaysEmitIntoClient public static var discard: Self { @_optimize(none) get { Self(rawValue: "discard") } }
+    /// `delay`.
+    @_alwaysEmitIntoClient public static var delay: Self { @_optimize(none) get { Self(rawValue: "delay") } }
+    /// `slew`.
+    @_alwaysEmitIntoClient public static var slew: Self { @_optimize(none) get { Self(rawValue: "slew") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.KVMInfo`.
+    public enum KVMInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `KvmInfo`: a QAPI struct of the `machine` module, since QEMU 0.14.
     ///
     /// See [`KvmInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.KvmInfo).
-    public struct KVMInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "KvmInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["enabled", "present"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool, present: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("enabled", enabled)
-            json.setQAPIMember("present", present)
-        }
-        /// `enabled`: `bool`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("enabled") }
-            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
-        }
-        /// `present`: `bool`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var present: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("present") }
-            @_optimize(none) set { json.setQAPIMember("present", newValue) }
-        }
-    }
+    public typealias KVMInfo = QAPIObjectValue<QAPITags.KVMInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.KVMInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool, present: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("enabled", enabled)
+        json.setQAPIMember("present", present)
+    }
+    /// `enabled`: `bool`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("enabled") }
+        @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
+    }
+    /// `present`: `bool`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var present: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("present") }
+        @_optimize(none) set { json.setQAPIMember("present", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NUMAOptionsType`.
+    public enum NUMAOptionsType: QAPITag {}
+}
+
+extension QAPI {
     /// `NumaOptionsType`: a QAPI enumeration of the `machine` module, since QEMU 2.1.
     ///
     /// See [`NumaOptionsType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.NumaOptionsType).
-    public struct NUMAOptionsType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NumaOptionsType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `node`.
-        @_alwaysEmitIntoClient public static var node: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "node") } }
-        /// `dist`.
-        @_alwaysEmitIntoClient public static var dist: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "dist") } }
-        /// `cpu`.
-        @_alwaysEmitIntoClient public static var cpu: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "cpu") } }
-        /// `hmat-lb`.
-        @_alwaysEmitIntoClient public static var hmatLb: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "hmat-lb") } }
-        /// `hmat-cache`.
-        @_alwaysEmitIntoClient public static var hmatCache: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "hmat-cache") } }
-    }
+    public typealias NUMAOptionsType = QAPIEnumValue<QAPITags.NUMAOptionsType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.NUMAOptionsType {
+    /// `node`.
+    @_alwaysEmitIntoClient public static var node: Self { @_optimize(none) get { Self(rawValue: "node") } }
+    /// `dist`.
+    @_alwaysEmitIntoClient public static var dist: Self { @_optimize(none) get { Self(rawValue: "dist") } }
+    /// `cpu`.
+    @_alwaysEmitIntoClient public static var cpu: Self { @_optimize(none) get { Self(rawValue: "cpu") } }
+    /// `hmat-lb`.
+    @_alwaysEmitIntoClient public static var hmatLb: Self { @_optimize(none) get { Self(rawValue: "hmat-lb") } }
+    /// `hmat-cache`.
+    @_alwaysEmitIntoClient public static var hmatCache: Self { @_optimize(none) get { Self(rawValue: "hmat-cache") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NUMAOptions`.
+    public enum NUMAOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NumaOptions`: a QAPI union of the `machine` module, since QEMU 2.1.
     ///
     /// See [`NumaOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaOptions).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct NUMAOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NumaOptions", kind: .union, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["type"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.NUMAOptionsType) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-        }
-        /// `type`: `NumaOptionsType`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var type: QAPI.NUMAOptionsType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `nodeid`: `uint16`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var nodeid: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("nodeid") }
-            @_optimize(none) set { json.setQAPIMember("nodeid", newValue) }
-        }
-        /// `cpus`: `[uint16]`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var cpus: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("cpus") }
-            @_optimize(none) set { json.setQAPIMember("cpus", newValue) }
-        }
-        /// `mem`: `size`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var mem: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("mem") }
-            @_optimize(none) set { json.setQAPIMember("mem", newValue) }
-        }
-        /// `memdev`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var memdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("memdev") }
-            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
-        }
-        /// `initiator`: `uint16`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var initiator: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("initiator") }
-            @_optimize(none) set { json.setQAPIMember("initiator", newValue) }
-        }
-        /// `src`: `uint16`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var src: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("src") }
-            @_optimize(none) set { json.setQAPIMember("src", newValue) }
-        }
-        /// `dst`: `uint16`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var dst: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("dst") }
-            @_optimize(none) set { json.setQAPIMember("dst", newValue) }
-        }
-        /// `val`: `uint8`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var val: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("val") }
-            @_optimize(none) set { json.setQAPIMember("val", newValue) }
-        }
-        /// `node-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("node-id") }
-            @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
-        }
-        /// `drawer-id`: `int`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var drawerID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("drawer-id") }
-            @_optimize(none) set { json.setQAPIMember("drawer-id", newValue) }
-        }
-        /// `book-id`: `int`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var bookID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("book-id") }
-            @_optimize(none) set { json.setQAPIMember("book-id", newValue) }
-        }
-        /// `socket-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var socketID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("socket-id") }
-            @_optimize(none) set { json.setQAPIMember("socket-id", newValue) }
-        }
-        /// `die-id`: `int`, optional, since QEMU 4.1.
-        @_alwaysEmitIntoClient public var dieID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("die-id") }
-            @_optimize(none) set { json.setQAPIMember("die-id", newValue) }
-        }
-        /// `cluster-id`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var clusterID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cluster-id") }
-            @_optimize(none) set { json.setQAPIMember("cluster-id", newValue) }
-        }
-        /// `module-id`: `int`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var moduleID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("module-id") }
-            @_optimize(none) set { json.setQAPIMember("module-id", newValue) }
-        }
-        /// `core-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var coreID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("core-id") }
-            @_optimize(none) set { json.setQAPIMember("core-id", newValue) }
-        }
-        /// `thread-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("thread-id") }
-            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
-        }
-        /// `target`: `uint16`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var target: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("target") }
-            @_optimize(none) set { json.setQAPIMember("target", newValue) }
-        }
-        /// `hierarchy`: `HmatLBMemoryHierarchy`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
-            @_optimize(none) get { json.qapiMember("hierarchy") }
-            @_optimize(none) set { json.setQAPIMember("hierarchy", newValue) }
-        }
-        /// `data-type`: `HmatLBDataType`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var dataType: QAPI.HmatLBDataType? {
-            @_optimize(none) get { json.qapiMember("data-type") }
-            @_optimize(none) set { json.setQAPIMember("data-type", newValue) }
-        }
-        /// `latency`: `uint64`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var latency: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("latency") }
-            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
-        }
-        /// `bandwidth`: `size`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var bandwidth: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("bandwidth") }
-            @_optimize(none) set { json.setQAPIMember("bandwidth", newValue) }
-        }
-        /// `size`: `size`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `level`: `uint8`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var level: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("level") }
-            @_optimize(none) set { json.setQAPIMember("level", newValue) }
-        }
-        /// `associativity`: `HmatCacheAssociativity`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var associativity: QAPI.HmatCacheAssociativity? {
-            @_optimize(none) get { json.qapiMember("associativity") }
-            @_optimize(none) set { json.setQAPIMember("associativity", newValue) }
-        }
-        /// `policy`: `HmatCacheWritePolicy`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var policy: QAPI.HmatCacheWritePolicy? {
-            @_optimize(none) get { json.qapiMember("policy") }
-            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
-        }
-        /// `line`: `uint16`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var line: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("line") }
-            @_optimize(none) set { json.setQAPIMember("line", newValue) }
-        }
-    }
+    public typealias NUMAOptions = QAPIObjectValue<QAPITags.NUMAOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NUMAOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.NUMAOptionsType) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+    }
+    /// `type`: `NumaOptionsType`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var type: QAPI.NUMAOptionsType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `nodeid`: `uint16`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var nodeid: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("nodeid") }
+        @_optimize(none) set { json.setQAPIMember("nodeid", newValue) }
+    }
+    /// `cpus`: `[uint16]`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var cpus: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("cpus") }
+        @_optimize(none) set { json.setQAPIMember("cpus", newValue) }
+    }
+    /// `mem`: `size`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var mem: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("mem") }
+        @_optimize(none) set { json.setQAPIMember("mem", newValue) }
+    }
+    /// `memdev`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var memdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("memdev") }
+        @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
+    }
+    /// `initiator`: `uint16`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var initiator: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("initiator") }
+        @_optimize(none) set { json.setQAPIMember("initiator", newValue) }
+    }
+    /// `src`: `uint16`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var src: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("src") }
+        @_optimize(none) set { json.setQAPIMember("src", newValue) }
+    }
+    /// `dst`: `uint16`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var dst: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("dst") }
+        @_optimize(none) set { json.setQAPIMember("dst", newValue) }
+    }
+    /// `val`: `uint8`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var val: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("val") }
+        @_optimize(none) set { json.setQAPIMember("val", newValue) }
+    }
+    /// `node-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("node-id") }
+        @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
+    }
+    /// `drawer-id`: `int`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var drawerID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("drawer-id") }
+        @_optimize(none) set { json.setQAPIMember("drawer-id", newValue) }
+    }
+    /// `book-id`: `int`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var bookID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("book-id") }
+        @_optimize(none) set { json.setQAPIMember("book-id", newValue) }
+    }
+    /// `socket-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var socketID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("socket-id") }
+        @_optimize(none) set { json.setQAPIMember("socket-id", newValue) }
+    }
+    /// `die-id`: `int`, optional, since QEMU 4.1.
+    @_alwaysEmitIntoClient public var dieID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("die-id") }
+        @_optimize(none) set { json.setQAPIMember("die-id", newValue) }
+    }
+    /// `cluster-id`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var clusterID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cluster-id") }
+        @_optimize(none) set { json.setQAPIMember("cluster-id", newValue) }
+    }
+    /// `module-id`: `int`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var moduleID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("module-id") }
+        @_optimize(none) set { json.setQAPIMember("module-id", newValue) }
+    }
+    /// `core-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var coreID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("core-id") }
+        @_optimize(none) set { json.setQAPIMember("core-id", newValue) }
+    }
+    /// `thread-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var threadID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("thread-id") }
+        @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
+    }
+    /// `target`: `uint16`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var target: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("target") }
+        @_optimize(none) set { json.setQAPIMember("target", newValue) }
+    }
+    /// `hierarchy`: `HmatLBMemoryHierarchy`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
+        @_optimize(none) get { json.qapiMember("hierarchy") }
+        @_optimize(none) set { json.setQAPIMember("hierarchy", newValue) }
+    }
+    /// `data-type`: `HmatLBDataType`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var dataType: QAPI.HmatLBDataType? {
+        @_optimize(none) get { json.qapiMember("data-type") }
+        @_optimize(none) set { json.setQAPIMember("data-type", newValue) }
+    }
+    /// `latency`: `uint64`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var latency: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("latency") }
+        @_optimize(none) set { json.setQAPIMember("latency", newValue) }
+    }
+    /// `bandwidth`: `size`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var bandwidth: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("bandwidth") }
+        @_optimize(none) set { json.setQAPIMember("bandwidth", newValue) }
+    }
+    /// `size`: `size`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `level`: `uint8`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var level: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("level") }
+        @_optimize(none) set { json.setQAPIMember("level", newValue) }
+    }
+    /// `associativity`: `HmatCacheAssociativity`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var associativity: QAPI.HmatCacheAssociativity? {
+        @_optimize(none) get { json.qapiMember("associativity") }
+        @_optimize(none) set { json.setQAPIMember("associativity", newValue) }
+    }
+    /// `policy`: `HmatCacheWritePolicy`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var policy: QAPI.HmatCacheWritePolicy? {
+        @_optimize(none) get { json.qapiMember("policy") }
+        @_optimize(none) set { json.setQAPIMember("policy", newValue) }
+    }
+    /// `line`: `uint16`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var line: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("line") }
+        @_optimize(none) set { json.setQAPIMember("line", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NUMANodeOptions`.
+    public enum NUMANodeOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NumaNodeOptions`: a QAPI struct of the `machine` module, since QEMU 2.1.
     ///
     /// See [`NumaNodeOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaNodeOptions).
-    public struct NUMANodeOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NumaNodeOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `nodeid`: `uint16`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var nodeid: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("nodeid") }
-            @_optimize(none) set { json.setQAPIMember("nodeid", newValue) }
-        }
-        /// `cpus`: `[uint16]`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var cpus: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("cpus") }
-            @_optimize(none) set { json.setQAPIMember("cpus", newValue) }
-        }
-        /// `mem`: `size`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var mem: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("mem") }
-            @_optimize(none) set { json.setQAPIMember("mem", newValue) }
-        }
-        /// `memdev`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var memdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("memdev") }
-            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
-        }
-        /// `initiator`: `uint16`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var initiator: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("initiator") }
-            @_optimize(none) set { json.setQAPIMember("initiator", newValue) }
-        }
-    }
+    public typealias NUMANodeOptions = QAPIObjectValue<QAPITags.NUMANodeOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NUMANodeOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `nodeid`: `uint16`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var nodeid: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("nodeid") }
+        @_optimize(none) set { json.setQAPIMember("nodeid", newValue) }
+    }
+    /// `cpus`: `[uint16]`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var cpus: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("cpus") }
+        @_optimize(none) set { json.setQAPIMember("cpus", newValue) }
+    }
+    /// `mem`: `size`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var mem: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("mem") }
+        @_optimize(none) set { json.setQAPIMember("mem", newValue) }
+    }
+    /// `memdev`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var memdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("memdev") }
+        @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
+    }
+    /// `initiator`: `uint16`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var initiator: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("initiator") }
+        @_optimize(none) set { json.setQAPIMember("initiator", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NUMADistOptions`.
+    public enum NUMADistOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NumaDistOptions`: a QAPI struct of the `machine` module, since QEMU 2.10.
     ///
     /// See [`NumaDistOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaDistOptions).
-    public struct NUMADistOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NumaDistOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["src", "dst", "val"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(src: Swift.Int, dst: Swift.Int, val: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("src", src)
-            json.setQAPIMember("dst", dst)
-            json.setQAPIMember("val", val)
-        }
-        /// `src`: `uint16`, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var src: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("src") }
-            @_optimize(none) set { json.setQAPIMember("src", newValue) }
-        }
-        /// `dst`: `uint16`, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var dst: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("dst") }
-            @_optimize(none) set { json.setQAPIMember("dst", newValue) }
-        }
-        /// `val`: `uint8`, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var val: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("val") }
-            @_optimize(none) set { json.setQAPIMember("val", newValue) }
-        }
-    }
+    public typealias NUMADistOptions = QAPIObjectValue<QAPITags.NUMADistOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NUMADistOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(src: Swift.Int, dst: Swift.Int, val: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("src", src)
+        json.setQAPIMember("dst", dst)
+        json.setQAPIMember("val", val)
+    }
+    /// `src`: `uint16`, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var src: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("src") }
+        @_optimize(none) set { json.setQAPIMember("src", newValue) }
+    }
+    /// `dst`: `uint16`, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var dst: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("dst") }
+        @_optimize(none) set { json.setQAPIMember("dst", newValue) }
+    }
+    /// `val`: `uint8`, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var val: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("val") }
+        @_optimize(none) set { json.setQAPIMember("val", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CXLFixedMemoryWindowOptions`.
+    public enum CXLFixedMemoryWindowOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `CXLFixedMemoryWindowOptions`: a QAPI struct of the `machine` module, since QEMU 7.1.
     ///
     /// See [`CXLFixedMemoryWindowOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CXLFixedMemoryWindowOptions).
-    public struct CXLFixedMemoryWindowOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CXLFixedMemoryWindowOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64, targets: [Swift.String]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("size", size)
-            json.setQAPIMember("targets", targets)
-        }
-        /// `size`: `size`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `interleave-granularity`: `size`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var interleaveGranularity: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("interleave-granularity") }
-            @_optimize(none) set { json.setQAPIMember("interleave-granularity", newValue) }
-        }
-        /// `targets`: `[str]`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var targets: [Swift.String]? {
-            @_optimize(none) get { json.qapiMember("targets") }
-            @_optimize(none) set { json.setQAPIMember("targets", newValue) }
-        }
-    }
+    public typealias CXLFixedMemoryWindowOptions = QAPIObjectValue<QAPITags.CXLFixedMemoryWindowOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CXLFixedMemoryWindowOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64, targets: [Swift.String]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("size", size)
+        json.setQAPIMember("targets", targets)
+    }
+    /// `size`: `size`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `interleave-granularity`: `size`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var interleaveGranularity: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("interleave-granularity") }
+        @_optimize(none) set { json.setQAPIMember("interleave-granularity", newValue) }
+    }
+    /// `targets`: `[str]`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var targets: [Swift.String]? {
+        @_optimize(none) get { json.qapiMember("targets") }
+        @_optimize(none) set { json.setQAPIMember("targets", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CXLFMWProperties`.
+    public enum CXLFMWProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `CXLFMWProperties`: a QAPI struct of the `machine` module, since QEMU 7.1.
     ///
     /// See [`CXLFMWProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CXLFMWProperties).
-    public struct CXLFMWProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CXLFMWProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(cxlFmw: [QAPI.CXLFixedMemoryWindowOptions]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("cxl-fmw", cxlFmw)
-        }
-        /// `cxl-fmw`: `[CXLFixedMemoryWindowOptions]`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var cxlFmw: [QAPI.CXLFixedMemoryWindowOptions]? {
-            @_optimize(none) get { json.qapiMember("cxl-fmw") }
-            @_optimize(none) set { json.setQAPIMember("cxl-fmw", newValue) }
-        }
-    }
+    public typealias CXLFMWProperties = QAPIObjectValue<QAPITags.CXLFMWProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CXLFMWProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(cxlFmw: [QAPI.CXLFixedMemoryWindowOptions]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("cxl-fmw", cxlFmw)
+    }
+    /// `cxl-fmw`: `[CXLFixedMemoryWindowOptions]`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var cxlFmw: [QAPI.CXLFixedMemoryWindowOptions]? {
+        @_optimize(none) get { json.qapiMember("cxl-fmw") }
+        @_optimize(none) set { json.setQAPIMember("cxl-fmw", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.X86CPURegister32`.
+    public enum X86CPURegister32: QAPITag {}
+}
+
+extension QAPI {
     /// `X86CPURegister32`: a QAPI enumeration of the `machine` module, since QEMU 1.5.
     ///
     /// See [`X86CPURegister32` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.X86CPURegister32).
-    public struct X86CPURegister32: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "X86CPURegister32", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `EAX`.
-        @_alwaysEmitIntoClient public static var eax: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EAX") } }
-        /// `EBX`.
-        @_alwaysEmitIntoClient public static var ebx: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EBX") } }
-        /// `ECX`.
-        @_alwaysEmitIntoClient public static var ecx: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "ECX") } }
-        /// `EDX`.
-        @_alwaysEmitIntoClient public static var edx: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EDX") } }
-        /// `ESP`.
-        @_alwaysEmitIntoClient public static var esp: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "ESP") } }
-        /// `EBP`.
-        @_alwaysEmitIntoClient public static var ebp: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EBP") } }
-        /// `ESI`.
-        @_alwaysEmitIntoClient public static var esi: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "ESI") } }
-        /// `EDI`.
-        @_alwaysEmitIntoClient public static var edi: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EDI") } }
-    }
+    public typealias X86CPURegister32 = QAPIEnumValue<QAPITags.X86CPURegister32>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.X86CPURegister32 {
+    /// `EAX`.
+    @_alwaysEmitIntoClient public static var eax: Self { @_optimize(none) get { Self(rawValue: "EAX") } }
+    /// `EBX`.
+    @_alwaysEmitIntoClient public static var ebx: Self { @_optimize(none) get { Self(rawValue: "EBX") } }
+    /// `ECX`.
+    @_alwaysEmitIntoClient public static var ecx: Self { @_optimize(none) get { Self(rawValue: "ECX") } }
+    /// `EDX`.
+    @_alwaysEmitIntoClient public static var edx: Self { @_optimize(none) get { Self(rawValue: "EDX") } }
+    /// `ESP`.
+    @_alwaysEmitIntoClient public static var esp: Self { @_optimize(none) get { Self(rawValue: "ESP") } }
+    /// `EBP`.
+    @_alwaysEmitIntoClient public static var ebp: Self { @_optimize(none) get { Self(rawValue: "EBP") } }
+    /// `ESI`.
+    @_alwaysEmitIntoClient public static var esi: Self { @_optimize(none) get { Self(rawValue: "ESI") } }
+    /// `EDI`.
+    @_alwaysEmitIntoClient public static var edi: Self { @_optimize(none) get { Self(rawValue: "EDI") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.X86CPUFeatureWordInfo`.
+    public enum X86CPUFeatureWordInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `X86CPUFeatureWordInfo`: a QAPI struct of the `machine` module, since QEMU 1.5.
     ///
     /// See [`X86CPUFeatureWordInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.X86CPUFeatureWordInfo).
-    public struct X86CPUFeatureWordInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "X86CPUFeatureWordInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["cpuid-input-eax", "cpuid-register", "features"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(cpuidInputEax: Swift.Int, cpuidRegister: QAPI.X86CPURegister32, features: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("cpuid-input-eax", cpuidInputEax)
-            json.setQAPIMember("cpuid-register", cpuidRegister)
-            json.setQAPIMember("features", features)
-        }
-        /// `cpuid-input-eax`: `int`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var cpuidInputEax: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cpuid-input-eax") }
-            @_optimize(none) set { json.setQAPIMember("cpuid-input-eax", newValue) }
-        }
-        /// `cpuid-input-ecx`: `int`, optional, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var cpuidInputEcx: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cpuid-input-ecx") }
-            @_optimize(none) set { json.setQAPIMember("cpuid-input-ecx", newValue) }
-        }
-        /// `cpuid-register`: `X86CPURegister32`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var cpuidRegister: QAPI.X86CPURegister32? {
-            @_optimize(none) get { json.qapiMember("cpuid-register") }
-            @_optimize(none) set { json.setQAPIMember("cpuid-register", newValue) }
-        }
-        /// `features`: `int`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var features: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("features") }
-            @_optimize(none) set { json.setQAPIMember("features", newValue) }
-        }
-    }
+    public typealias X86CPUFeatureWordInfo = QAPIObjectValue<QAPITags.X86CPUFeatureWordInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.X86CPUFeatureWordInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(cpuidInputEax: Swift.Int, cpuidRegister: QAPI.X86CPURegister32, features: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("cpuid-input-eax", cpuidInputEax)
+        json.setQAPIMember("cpuid-register", cpuidRegister)
+        json.setQAPIMember("features", features)
+    }
+    /// `cpuid-input-eax`: `int`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var cpuidInputEax: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cpuid-input-eax") }
+        @_optimize(none) set { json.setQAPIMember("cpuid-input-eax", newValue) }
+    }
+    /// `cpuid-input-ecx`: `int`, optional, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var cpuidInputEcx: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cpuid-input-ecx") }
+        @_optimize(none) set { json.setQAPIMember("cpuid-input-ecx", newValue) }
+    }
+    /// `cpuid-register`: `X86CPURegister32`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var cpuidRegister: QAPI.X86CPURegister32? {
+        @_optimize(none) get { json.qapiMember("cpuid-register") }
+        @_optimize(none) set { json.setQAPIMember("cpuid-register", newValue) }
+    }
+    /// `features`: `int`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var features: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("features") }
+        @_optimize(none) set { json.setQAPIMember("features", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DummyForceArrays`.
+    public enum DummyForceArrays: QAPITag {}
+}
+
+extension QAPI {
     /// `DummyForceArrays`: a QAPI struct of the `machine` module, since QEMU 2.5.
     ///
     /// See [`DummyForceArrays` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.DummyForceArrays).
-    public struct DummyForceArrays: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DummyForceArrays", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["unused"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(unused: [QAPI.X86CPUFeatureWordInfo]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("unused", unused)
-        }
-        /// `unused`: `[X86CPUFeatureWordInfo]`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var unused: [QAPI.X86CPUFeatureWordInfo]? {
-            @_optimize(none) get { json.qapiMember("unused") }
-            @_optimize(none) set { json.setQAPIMember("unused", newValue) }
-        }
-    }
+    public typealias DummyForceArrays = QAPIObjectValue<QAPITags.DummyForceArrays>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DummyForceArrays {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(unused: [QAPI.X86CPUFeatureWordInfo]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("unused", unused)
+    }
+    /// `unused`: `[X86CPUFeatureWordInfo]`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var unused: [QAPI.X86CPUFeatureWordInfo]? {
+        @_optimize(none) get { json.qapiMember("unused") }
+        @_optimize(none) set { json.setQAPIMember("unused", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NUMACPUOptions`.
+    public enum NUMACPUOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NumaCpuOptions`: a QAPI struct of the `machine` module, since QEMU 2.10.
     ///
     /// See [`NumaCpuOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaCpuOptions).
-    public struct NUMACPUOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NumaCpuOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `node-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("node-id") }
-            @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
-        }
-        /// `drawer-id`: `int`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var drawerID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("drawer-id") }
-            @_optimize(none) set { json.setQAPIMember("drawer-id", newValue) }
-        }
-        /// `book-id`: `int`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var bookID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("book-id") }
-            @_optimize(none) set { json.setQAPIMember("book-id", newValue) }
-        }
-        /// `socket-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var socketID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("socket-id") }
-            @_optimize(none) set { json.setQAPIMember("socket-id", newValue) }
-        }
-        /// `die-id`: `int`, optional, since QEMU 4.1.
-        @_alwaysEmitIntoClient public var dieID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("die-id") }
-            @_optimize(none) set { json.setQAPIMember("die-id", newValue) }
-        }
-        /// `cluster-id`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var clusterID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cluster-id") }
-            @_optimize(none) set { json.setQAPIMember("cluster-id", newValue) }
-        }
-        /// `module-id`: `int`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var moduleID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("module-id") }
-            @_optimize(none) set { json.setQAPIMember("module-id", newValue) }
-        }
-        /// `core-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var coreID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("core-id") }
-            @_optimize(none) set { json.setQAPIMember("core-id", newValue) }
-        }
-        /// `thread-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("thread-id") }
-            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
-        }
-    }
+    public typealias NUMACPUOptions = QAPIObjectValue<QAPITags.NUMACPUOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NUMACPUOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `node-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("node-id") }
+        @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
+    }
+    /// `drawer-id`: `int`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var drawerID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("drawer-id") }
+        @_optimize(none) set { json.setQAPIMember("drawer-id", newValue) }
+    }
+    /// `book-id`: `int`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var bookID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("book-id") }
+        @_optimize(none) set { json.setQAPIMember("book-id", newValue) }
+    }
+    /// `socket-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var socketID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("socket-id") }
+        @_optimize(none) set { json.setQAPIMember("socket-id", newValue) }
+    }
+    /// `die-id`: `int`, optional, since QEMU 4.1.
+    @_alwaysEmitIntoClient public var dieID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("die-id") }
+        @_optimize(none) set { json.setQAPIMember("die-id", newValue) }
+    }
+    /// `cluster-id`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var clusterID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cluster-id") }
+        @_optimize(none) set { json.setQAPIMember("cluster-id", newValue) }
+    }
+    /// `module-id`: `int`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var moduleID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("module-id") }
+        @_optimize(none) set { json.setQAPIMember("module-id", newValue) }
+    }
+    /// `core-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var coreID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("core-id") }
+        @_optimize(none) set { json.setQAPIMember("core-id", newValue) }
+    }
+    /// `thread-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var threadID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("thread-id") }
+        @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.HmatLBMemoryHierarchy`.
+    public enum HmatLBMemoryHierarchy: QAPITag {}
+}
+
+extension QAPI {
     /// `HmatLBMemoryHierarchy`: a QAPI enumeration of the `machine` module, since QEMU 5.0.
     ///
     /// See [`HmatLBMemoryHierarchy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.HmatLBMemoryHierarchy).
-    public struct HmatLBMemoryHierarchy: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HmatLBMemoryHierarchy", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `memory`.
-        @_alwaysEmitIntoClient public static var memory: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "memory") } }
-        /// `first-level`.
-        @_alwaysEmitIntoClient public static var firstLevel: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "first-level") } }
-        /// `second-level`.
-        @_alwaysEmitIntoClient public static var secondLevel: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "second-level") } }
-        /// `third-level`.
-        @_alwaysEmitIntoClient public static var thirdLevel: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "third-level") } }
-    }
+    public typealias HmatLBMemoryHierarchy = QAPIEnumValue<QAPITags.HmatLBMemoryHierarchy>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.HmatLBMemoryHierarchy {
+    /// `memory`.
+    @_alwaysEmitIntoClient public static var memory: Self { @_optimize(none) get { Self(rawValue: "memory") } }
+    /// `first-level`.
+    @_alwaysEmitIntoClient public static var firstLevel: Self { @_optimize(none) get { Self(rawValue: "first-level") } }
+    /// `second-level`.
+    @_alwaysEmitIntoClient public static var secondLevel: Self { @_optimize(none) get { Self(rawValue: "second-level") } }
+    /// `third-level`.
+    @_alwaysEmitIntoClient public static var thirdLevel: Self { @_optimize(none) get { Self(rawValue: "third-level") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.HmatLBDataType`.
+    public enum HmatLBDataType: QAPITag {}
+}
+
+extension QAPI {
     /// `HmatLBDataType`: a QAPI enumeration of the `machine` module, since QEMU 5.0.
     ///
     /// See [`HmatLBDataType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.HmatLBDataType).
-    public struct HmatLBDataType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HmatLBDataType", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `access-latency`.
-        @_alwaysEmitIntoClient public static var accessLatency: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "access-latency") } }
-        /// `read-latency`.
-        @_alwaysEmitIntoClient public static var readLatency: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "read-latency") } }
-        /// `write-latency`.
-        @_alwaysEmitIntoClient public static var writeLatency: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "write-latency") } }
-        /// `access-bandwidth`.
-        @_alwaysEmitIntoClient public static var accessBandwidth: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "access-bandwidth") } }
-        /// `read-bandwidth`.
-        @_alwaysEmitIntoClient public static var readBandwidth: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "read-bandwidth") } }
-        /// `write-bandwidth`.
-        @_alwaysEmitIntoClient public static var writeBandwidth: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "write-bandwidth") } }
-    }
+    public typealias HmatLBDataType = QAPIEnumValue<QAPITags.HmatLBDataType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.HmatLBDataType {
+    /// `access-latency`.
+    @_alwaysEmitIntoClient public static var accessLatency: Self { @_optimize(none) get { Self(rawValue: "access-latency") } }
+    /// `read-latency`.
+    @_alwaysEmitIntoClient public static var readLatency: Self { @_optimize(none) get { Self(rawValue: "read-latency") } }
+    /// `write-latency`.
+    @_alwaysEmitIntoClient public static var writeLatency: Self { @_optimize(none) get { Self(rawValue: "write-latency") } }
+    /// `access-bandwidth`.
+    @_alwaysEmitIntoClient public static var accessBandwidth: Self { @_optimize(none) get { Self(rawValue: "access-bandwidth") } }
+    /// `read-bandwidth`.
+    @_alwaysEmitIntoClient public static var readBandwidth: Self { @_optimize(none) get { Self(rawValue: "read-bandwidth") } }
+    /// `write-bandwidth`.
+    @_alwaysEmitIntoClient public static var writeBandwidth: Self { @_optimize(none) get { Self(rawValue: "write-bandwidth") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NUMAHmatLBOptions`.
+    public enum NUMAHmatLBOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NumaHmatLBOptions`: a QAPI struct of the `machine` module, since QEMU 5.0.
     ///
     /// See [`NumaHmatLBOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaHmatLBOptions).
-    public struct NUMAHmatLBOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NumaHmatLBOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(initiator: Swift.Int, target: Swift.Int, hierarchy: QAPI.HmatLBMemoryHierarchy, dataType: QAPI.HmatLBDataType) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("initiator", initiator)
-            json.setQAPIMember("target", target)
-            json.setQAPIMember("hierarchy", hierarchy)
-            json.setQAPIMember("data-type", dataType)
-        }
-        /// `initiator`: `uint16`, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var initiator: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("initiator") }
-            @_optimize(none) set { json.setQAPIMember("initiator", newValue) }
-        }
-        /// `target`: `uint16`, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var target: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("target") }
-            @_optimize(none) set { json.setQAPIMember("target", newValue) }
-        }
-        /// `hierarchy`: `HmatLBMemoryHierarchy`, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
-            @_optimize(none) get { json.qapiMember("hierarchy") }
-            @_optimize(none) set { json.setQAPIMember("hierarchy", newValue) }
-        }
-        /// `data-type`: `HmatLBDataType`, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var dataType: QAPI.HmatLBDataType? {
-            @_optimize(none) get { json.qapiMember("data-type") }
-            @_optimize(none) set { json.setQAPIMember("data-type", newValue) }
-        }
-        /// `latency`: `uint64`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var latency: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("latency") }
-            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
-        }
-        /// `bandwidth`: `size`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var bandwidth: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("bandwidth") }
-            @_optimize(none) set { json.setQAPIMember("bandwidth", newValue) }
-        }
-    }
+    public typealias NUMAHmatLBOptions = QAPIObjectValue<QAPITags.NUMAHmatLBOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NUMAHmatLBOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(initiator: Swift.Int, target: Swift.Int, hierarchy: QAPI.HmatLBMemoryHierarchy, dataType: QAPI.HmatLBDataType) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("initiator", initiator)
+        json.setQAPIMember("target", target)
+        json.setQAPIMember("hierarchy", hierarchy)
+        json.setQAPIMember("data-type", dataType)
+    }
+    /// `initiator`: `uint16`, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var initiator: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("initiator") }
+        @_optimize(none) set { json.setQAPIMember("initiator", newValue) }
+    }
+    /// `target`: `uint16`, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var target: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("target") }
+        @_optimize(none) set { json.setQAPIMember("target", newValue) }
+    }
+    /// `hierarchy`: `HmatLBMemoryHierarchy`, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
+        @_optimize(none) get { json.qapiMember("hierarchy") }
+        @_optimize(none) set { json.setQAPIMember("hierarchy", newValue) }
+    }
+    /// `data-type`: `HmatLBDataType`, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var dataType: QAPI.HmatLBDataType? {
+        @_optimize(none) get { json.qapiMember("data-type") }
+        @_optimize(none) set { json.setQAPIMember("data-type", newValue) }
+    }
+    /// `latency`: `uint64`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var latency: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("latency") }
+        @_optimize(none) set { json.setQAPIMember("latency", newValue) }
+    }
+    /// `bandwidth`: `size`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var bandwidth: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("bandwidth") }
+        @_optimize(none) set { json.setQAPIMember("bandwidth", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.HmatCacheAssociativity`.
+    public enum HmatCacheAssociativity: QAPITag {}
+}
+
+extension QAPI {
     /// `HmatCacheAssociativity`: a QAPI enumeration of the `machine` module, since QEMU 5.0.
     ///
     /// See [`HmatCacheAssociativity` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.HmatCacheAssociativity).
-    public struct HmatCacheAssociativity: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HmatCacheAssociativity", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: HmatCacheAssociativity { @_optimize(none) get { HmatCacheAssociativity(rawValue: "none") } }
-        /// `direct`.
-        @_alwaysEmitIntoClient public static var direct: HmatCacheAssociativity { @_optimize(none) get { HmatCacheAssociativity(rawValue: "direct") } }
-        /// `complex`.
-        @_alwaysEmitIntoClient public static var complex: HmatCacheAssociativity { @_optimize(none) get { HmatCacheAssociativity(rawValue: "complex") } }
-    }
+    public typealias HmatCacheAssociativity = QAPIEnumValue<QAPITags.HmatCacheAssociativity>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.HmatCacheAssociativity {
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `direct`.
+    @_alwaysEmitIntoClient public static var direct: Self { @_optimize(none) get { Self(rawValue: "direct") } }
+    /// `complex`.
+    @_alwaysEmitIntoClient public static var complex: Self { @_optimize(none) get { Self(rawValue: "complex") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.HmatCacheWritePolicy`.
+    public enum HmatCacheWritePolicy: QAPITag {}
+}
+
+extension QAPI {
     /// `HmatCacheWritePolicy`: a QAPI enumeration of the `machine` module, since QEMU 5.0.
     ///
     /// See [`HmatCacheWritePolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.HmatCacheWritePolicy).
-    public struct HmatCacheWritePolicy: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HmatCacheWritePolicy", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: HmatCacheWritePolicy { @_optimize(none) get { HmatCacheWritePolicy(rawValue: "none") } }
-        /// `write-back`.
-        @_alwaysEmitIntoClient public static var writeBack: HmatCacheWritePolicy { @_optimize(none) get { HmatCacheWritePolicy(rawValue: "write-back") } }
-        /// `write-through`.
-        @_alwaysEmitIntoClient public static var writeThrough: HmatCacheWritePolicy { @_optimize(none) get { HmatCacheWritePolicy(rawValue: "write-through") } }
-    }
+    public typealias HmatCacheWritePolicy = QAPIEnumValue<QAPITags.HmatCacheWritePolicy>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.HmatCacheWritePolicy {
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `write-back`.
+    @_alwaysEmitIntoClient public static var writeBack: Self { @_optimize(none) get { Self(rawValue: "write-back") } }
+    /// `write-through`.
+    @_alwaysEmitIntoClient public static var writeThrough: Self { @_optimize(none) get { Self(rawValue: "write-through") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NUMAHmatCacheOptions`.
+    public enum NUMAHmatCacheOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NumaHmatCacheOptions`: a QAPI struct of the `machine` module, since QEMU 5.0.
     ///
     /// See [`NumaHmatCacheOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaHmatCacheOptions).
-    public struct NUMAHmatCacheOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NumaHmatCacheOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(nodeID: Swift.Int, size: Swift.UInt64, level: Swift.Int, associativity: QAPI.HmatCacheAssociativity, policy: QAPI.HmatCacheWritePolicy, line: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("node-id", nodeID)
-            json.setQAPIMember("size", size)
-            json.setQAPIMember("level", level)
-            json.setQAPIMember("associativity", associativity)
-            json.setQAPIMember("policy", policy)
-            json.setQAPIMember("line", line)
-        }
-        /// `node-id`: `uint32`, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("node-id") }
-            @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
-        }
-        /// `size`: `size`, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `level`: `uint8`, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var level: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("level") }
-            @_optimize(none) set { json.setQAPIMember("level", newValue) }
-        }
-        /// `associativity`: `HmatCacheAssociativity`, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var associativity: QAPI.HmatCacheAssociativity? {
-            @_optimize(none) get { json.qapiMember("associativity") }
-            @_optimize(none) set { json.setQAPIMember("associativity", newValue) }
-        }
-        /// `policy`: `HmatCacheWritePolicy`, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var policy: QAPI.HmatCacheWritePolicy? {
-            @_optimize(none) get { json.qapiMember("policy") }
-            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
-        }
-        /// `line`: `uint16`, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var line: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("line") }
-            @_optimize(none) set { json.setQAPIMember("line", newValue) }
-        }
-    }
+    public typealias NUMAHmatCacheOptions = QAPIObjectValue<QAPITags.NUMAHmatCacheOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NUMAHmatCacheOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(nodeID: Swift.Int, size: Swift.UInt64, level: Swift.Int, associativity: QAPI.HmatCacheAssociativity, policy: QAPI.HmatCacheWritePolicy, line: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("node-id", nodeID)
+        json.setQAPIMember("size", size)
+        json.setQAPIMember("level", level)
+        json.setQAPIMember("associativity", associativity)
+        json.setQAPIMember("policy", policy)
+        json.setQAPIMember("line", line)
+    }
+    /// `node-id`: `uint32`, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("node-id") }
+        @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
+    }
+    /// `size`: `size`, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `level`: `uint8`, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var level: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("level") }
+        @_optimize(none) set { json.setQAPIMember("level", newValue) }
+    }
+    /// `associativity`: `HmatCacheAssociativity`, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var associativity: QAPI.HmatCacheAssociativity? {
+        @_optimize(none) get { json.qapiMember("associativity") }
+        @_optimize(none) set { json.setQAPIMember("associativity", newValue) }
+    }
+    /// `policy`: `HmatCacheWritePolicy`, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var policy: QAPI.HmatCacheWritePolicy? {
+        @_optimize(none) get { json.qapiMember("policy") }
+        @_optimize(none) set { json.setQAPIMember("policy", newValue) }
+    }
+    /// `line`: `uint16`, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var line: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("line") }
+        @_optimize(none) set { json.setQAPIMember("line", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Memdev`.
+    public enum Memdev: QAPITag {}
+}
+
+extension QAPI {
     /// `Memdev`: a QAPI struct of the `machine` module, since QEMU 2.1.
     ///
     /// See [`Memdev` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.Memdev).
-    public struct Memdev: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Memdev", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["size", "merge", "dump", "prealloc", "host-nodes", "policy"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64, merge: Swift.Bool, dump: Swift.Bool, prealloc: Swift.Bool, share: Swift.Bool, hostNodes: [Swift.Int], policy: QAPI.HostMemPolicy) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("size", size)
-            json.setQAPIMember("merge", merge)
-            json.setQAPIMember("dump", dump)
-            json.setQAPIMember("prealloc", prealloc)
-            json.setQAPIMember("share", share)
-            json.setQAPIMember("host-nodes", hostNodes)
-            json.setQAPIMember("policy", policy)
-        }
-        /// `id`: `str`, optional, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `size`: `size`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `merge`: `bool`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("merge") }
-            @_optimize(none) set { json.setQAPIMember("merge", newValue) }
-        }
-        /// `dump`: `bool`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("dump") }
-            @_optimize(none) set { json.setQAPIMember("dump", newValue) }
-        }
-        /// `prealloc`: `bool`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("prealloc") }
-            @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
-        }
-        /// `share`: `bool`, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var share: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("share") }
-            @_optimize(none) set { json.setQAPIMember("share", newValue) }
-        }
-        /// `reserve`: `bool`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("reserve") }
-            @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
-        }
-        /// `host-nodes`: `[uint16]`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("host-nodes") }
-            @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
-        }
-        /// `policy`: `HostMemPolicy`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
-            @_optimize(none) get { json.qapiMember("policy") }
-            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
-        }
-    }
+    public typealias Memdev = QAPIObjectValue<QAPITags.Memdev>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Memdev {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64, merge: Swift.Bool, dump: Swift.Bool, prealloc: Swift.Bool, share: Swift.Bool, hostNodes: [Swift.Int], policy: QAPI.HostMemPolicy) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("size", size)
+        json.setQAPIMember("merge", merge)
+        json.setQAPIMember("dump", dump)
+        json.setQAPIMember("prealloc", prealloc)
+        json.setQAPIMember("share", share)
+        json.setQAPIMember("host-nodes", hostNodes)
+        json.setQAPIMember("policy", policy)
+    }
+    /// `id`: `str`, optional, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `size`: `size`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `merge`: `bool`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var merge: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("merge") }
+        @_optimize(none) set { json.setQAPIMember("merge", newValue) }
+    }
+    /// `dump`: `bool`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var dump: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("dump") }
+        @_optimize(none) set { json.setQAPIMember("dump", newValue) }
+    }
+    /// `prealloc`: `bool`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("prealloc") }
+        @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
+    }
+    /// `share`: `bool`, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var share: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("share") }
+        @_optimize(none) set { json.setQAPIMember("share", newValue) }
+    }
+    /// `reserve`: `bool`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("reserve") }
+        @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
+    }
+    /// `host-nodes`: `[uint16]`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("host-nodes") }
+        @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
+    }
+    /// `policy`: `HostMemPolicy`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
+        @_optimize(none) get { json.qapiMember("policy") }
+        @_optimize(none) set { json.setQAPIMember("policy", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUInstanceProperties`.
+    public enum CPUInstanceProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuInstanceProperties`: a QAPI struct of the `machine` module, since QEMU 2.7.
     ///
     /// See [`CpuInstanceProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInstanceProperties).
-    public struct CPUInstanceProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInstanceProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `node-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("node-id") }
-            @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
-        }
-        /// `drawer-id`: `int`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var drawerID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("drawer-id") }
-            @_optimize(none) set { json.setQAPIMember("drawer-id", newValue) }
-        }
-        /// `book-id`: `int`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var bookID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("book-id") }
-            @_optimize(none) set { json.setQAPIMember("book-id", newValue) }
-        }
-        /// `socket-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var socketID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("socket-id") }
-            @_optimize(none) set { json.setQAPIMember("socket-id", newValue) }
-        }
-        /// `die-id`: `int`, optional, since QEMU 4.1.
-        @_alwaysEmitIntoClient public var dieID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("die-id") }
-            @_optimize(none) set { json.setQAPIMember("die-id", newValue) }
-        }
-        /// `cluster-id`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var clusterID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cluster-id") }
-            @_optimize(none) set { json.setQAPIMember("cluster-id", newValue) }
-        }
-        /// `module-id`: `int`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var moduleID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("module-id") }
-            @_optimize(none) set { json.setQAPIMember("module-id", newValue) }
-        }
-        /// `core-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var coreID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("core-id") }
-            @_optimize(none) set { json.setQAPIMember("core-id", newValue) }
-        }
-        /// `thread-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("thread-id") }
-            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
-        }
-    }
+    public typealias CPUInstanceProperties = QAPIObjectValue<QAPITags.CPUInstanceProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUInstanceProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `node-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("node-id") }
+        @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
+    }
+    /// `drawer-id`: `int`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var drawerID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("drawer-id") }
+        @_optimize(none) set { json.setQAPIMember("drawer-id", newValue) }
+    }
+    /// `book-id`: `int`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var bookID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("book-id") }
+        @_optimize(none) set { json.setQAPIMember("book-id", newValue) }
+    }
+    /// `socket-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var socketID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("socket-id") }
+        @_optimize(none) set { json.setQAPIMember("socket-id", newValue) }
+    }
+    /// `die-id`: `int`, optional, since QEMU 4.1.
+    @_alwaysEmitIntoClient public var dieID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("die-id") }
+        @_optimize(none) set { json.setQAPIMember("die-id", newValue) }
+    }
+    /// `cluster-id`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var clusterID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cluster-id") }
+        @_optimize(none) set { json.setQAPIMember("cluster-id", newValue) }
+    }
+    /// `module-id`: `int`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var moduleID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("module-id") }
+        @_optimize(none) set { json.setQAPIMember("module-id", newValue) }
+    }
+    /// `core-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var coreID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("core-id") }
+        @_optimize(none) set { json.setQAPIMember("core-id", newValue) }
+    }
+    /// `thread-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var threadID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("thread-id") }
+        @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.HotpluggableCPU`.
+    public enum HotpluggableCPU: QAPITag {}
+}
+
+extension QAPI {
     /// `HotpluggableCPU`: a QAPI struct of the `machine` module, since QEMU 2.7.
     ///
     /// See [`HotpluggableCPU` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.HotpluggableCPU).
-    public struct HotpluggableCPU: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HotpluggableCPU", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["type", "vcpus-count", "props"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: Swift.String, vcpusCount: Swift.Int, props: QAPI.CPUInstanceProperties) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-            json.setQAPIMember("vcpus-count", vcpusCount)
-            json.setQAPIMember("props", props)
-        }
-        /// `type`: `str`, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var type: Swift.String? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `vcpus-count`: `int`, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var vcpusCount: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("vcpus-count") }
-            @_optimize(none) set { json.setQAPIMember("vcpus-count", newValue) }
-        }
-        /// `props`: `CpuInstanceProperties`, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var props: QAPI.CPUInstanceProperties? {
-            @_optimize(none) get { json.qapiMember("props") }
-            @_optimize(none) set { json.setQAPIMember("props", newValue) }
-        }
-        /// `qom-path`: `str`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var qomPath: Swift.String? {
-            @_optimize(none) get { json.qapiMember("qom-path") }
-            @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
-        }
-    }
+    public typealias HotpluggableCPU = QAPIObjectValue<QAPITags.HotpluggableCPU>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.HotpluggableCPU {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: Swift.String, vcpusCount: Swift.Int, props: QAPI.CPUInstanceProperties) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+        json.setQAPIMember("vcpus-count", vcpusCount)
+        json.setQAPIMember("props", props)
+    }
+    /// `type`: `str`, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var type: Swift.String? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `vcpus-count`: `int`, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var vcpusCount: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("vcpus-count") }
+        @_optimize(none) set { json.setQAPIMember("vcpus-count", newValue) }
+    }
+    /// `props`: `CpuInstanceProperties`, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var props: QAPI.CPUInstanceProperties? {
+        @_optimize(none) get { json.qapiMember("props") }
+        @_optimize(none) set { json.setQAPIMember("props", newValue) }
+    }
+    /// `qom-path`: `str`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var qomPath: Swift.String? {
+        @_optimize(none) get { json.qapiMember("qom-path") }
+        @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BalloonInfo`.
+    public enum BalloonInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `BalloonInfo`: a QAPI struct of the `machine` module, since QEMU 0.14.
     ///
     /// See [`BalloonInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.BalloonInfo).
-    public struct BalloonInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BalloonInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["actual"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(actual: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("actual", actual)
-        }
-        /// `actual`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var actual: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("actual") }
-            @_optimize(none) set { json.setQAPIMember("actual", newValue) }
-        }
-    }
+    public typealias BalloonInfo = QAPIObjectValue<QAPITags.BalloonInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BalloonInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(actual: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("actual", actual)
+    }
+    /// `actual`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var actual: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("actual") }
+        @_optimize(none) set { json.setQAPIMember("actual", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.HvBalloonInfo`.
+    public enum HvBalloonInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `HvBalloonInfo`: a QAPI struct of the `machine` module, since QEMU 8.2.
     ///
     /// See [`HvBalloonInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.HvBalloonInfo).
-    public struct HvBalloonInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HvBalloonInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(committed: Swift.UInt64, available: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("committed", committed)
-            json.setQAPIMember("available", available)
-        }
-        /// `committed`: `size`, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var committed: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("committed") }
-            @_optimize(none) set { json.setQAPIMember("committed", newValue) }
-        }
-        /// `available`: `size`, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var available: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("available") }
-            @_optimize(none) set { json.setQAPIMember("available", newValue) }
-        }
-    }
+    public typealias HvBalloonInfo = QAPIObjectValue<QAPITags.HvBalloonInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.HvBalloonInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(committed: Swift.UInt64, available: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("committed", committed)
+        json.setQAPIMember("available", available)
+    }
+    /// `committed`: `size`, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var committed: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("committed") }
+        @_optimize(none) set { json.setQAPIMember("committed", newValue) }
+    }
+    /// `available`: `size`, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var available: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("available") }
+        @_optimize(none) set { json.setQAPIMember("available", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MemoryInfo`.
+    public enum MemoryInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `MemoryInfo`: a QAPI struct of the `machine` module, since QEMU 2.11.
     ///
     /// See [`MemoryInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.MemoryInfo).
-    public struct MemoryInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["base-memory"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(baseMemory: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("base-memory", baseMemory)
-        }
-        /// `base-memory`: `size`, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var baseMemory: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("base-memory") }
-            @_optimize(none) set { json.setQAPIMember("base-memory", newValue) }
-        }
-        /// `plugged-memory`: `size`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var pluggedMemory: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("plugged-memory") }
-            @_optimize(none) set { json.setQAPIMember("plugged-memory", newValue) }
-        }
-    }
+    public typealias MemoryInfo = QAPIObjectValue<QAPITags.MemoryInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MemoryInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(baseMemory: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("base-memory", baseMemory)
+    }
+    /// `base-memory`: `size`, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var baseMemory: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("base-memory") }
+        @_optimize(none) set { json.setQAPIMember("base-memory", newValue) }
+    }
+    /// `plugged-memory`: `size`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var pluggedMemory: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("plugged-memory") }
+        @_optimize(none) set { json.setQAPIMember("plugged-memory", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.PCDIMMDeviceInfo`.
+    public enum PCDIMMDeviceInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `PCDIMMDeviceInfo`: a QAPI struct of the `machine` module, since QEMU 2.1.
     ///
     /// See [`PCDIMMDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.PCDIMMDeviceInfo).
-    public struct PCDIMMDeviceInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PCDIMMDeviceInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["addr", "size", "slot", "node", "memdev", "hotplugged", "hotpluggable"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(addr: Swift.Int, size: Swift.Int, slot: Swift.Int, node: Swift.Int, memdev: Swift.String, hotplugged: Swift.Bool, hotpluggable: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("addr", addr)
-            json.setQAPIMember("size", size)
-            json.setQAPIMember("slot", slot)
-            json.setQAPIMember("node", node)
-            json.setQAPIMember("memdev", memdev)
-            json.setQAPIMember("hotplugged", hotplugged)
-            json.setQAPIMember("hotpluggable", hotpluggable)
-        }
-        /// `id`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `addr`: `int`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var addr: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("addr") }
-            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
-        }
-        /// `size`: `int`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var size: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `slot`: `int`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var slot: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("slot") }
-            @_optimize(none) set { json.setQAPIMember("slot", newValue) }
-        }
-        /// `node`: `int`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var node: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("node") }
-            @_optimize(none) set { json.setQAPIMember("node", newValue) }
-        }
-        /// `memdev`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var memdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("memdev") }
-            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
-        }
-        /// `hotplugged`: `bool`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var hotplugged: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("hotplugged") }
-            @_optimize(none) set { json.setQAPIMember("hotplugged", newValue) }
-        }
-        /// `hotpluggable`: `bool`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var hotpluggable: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("hotpluggable") }
-            @_optimize(none) set { json.setQAPIMember("hotpluggable", newValue) }
-        }
-    }
+    public typealias PCDIMMDeviceInfo = QAPIObjectValue<QAPITags.PCDIMMDeviceInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.PCDIMMDeviceInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(addr: Swift.Int, size: Swift.Int, slot: Swift.Int, node: Swift.Int, memdev: Swift.String, hotplugged: Swift.Bool, hotpluggable: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("addr", addr)
+        json.setQAPIMember("size", size)
+        json.setQAPIMember("slot", slot)
+        json.setQAPIMember("node", node)
+        json.setQAPIMember("memdev", memdev)
+        json.setQAPIMember("hotplugged", hotplugged)
+        json.setQAPIMember("hotpluggable", hotpluggable)
+    }
+    /// `id`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `addr`: `int`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var addr: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("addr") }
+        @_optimize(none) set { json.setQAPIMember("addr", newValue) }
+    }
+    /// `size`: `int`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var size: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `slot`: `int`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var slot: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("slot") }
+        @_optimize(none) set { json.setQAPIMember("slot", newValue) }
+    }
+    /// `node`: `int`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var node: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("node") }
+        @_optimize(none) set { json.setQAPIMember("node", newValue) }
+    }
+    /// `memdev`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var memdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("memdev") }
+        @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
+    }
+    /// `hotplugged`: `bool`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var hotplugged: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("hotplugged") }
+        @_optimize(none) set { json.setQAPIMember("hotplugged", newValue) }
+    }
+    /// `hotpluggable`: `bool`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var hotpluggable: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("hotpluggable") }
+        @_optimize(none) set { json.setQAPIMember("hotpluggable", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VirtioPMEMDeviceInfo`.
+    public enum VirtioPMEMDeviceInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `VirtioPMEMDeviceInfo`: a QAPI struct of the `machine` module, since QEMU 4.1.
     ///
     /// See [`VirtioPMEMDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.VirtioPMEMDeviceInfo).
-    public struct VirtioPMEMDeviceInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioPMEMDeviceInfo", kind: .structure, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(memaddr: Swift.UInt64, size: Swift.UInt64, memdev: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("memaddr", memaddr)
-            json.setQAPIMember("size", size)
-            json.setQAPIMember("memdev", memdev)
-        }
-        /// `id`: `str`, optional, since QEMU 4.1.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `memaddr`: `size`, since QEMU 4.1.
-        @_alwaysEmitIntoClient public var memaddr: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("memaddr") }
-            @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
-        }
-        /// `size`: `size`, since QEMU 4.1.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `memdev`: `str`, since QEMU 4.1.
-        @_alwaysEmitIntoClient public var memdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("memdev") }
-            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
-        }
-    }
+    public typealias VirtioPMEMDeviceInfo = QAPIObjectValue<QAPITags.VirtioPMEMDeviceInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.VirtioPMEMDeviceInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(memaddr: Swift.UInt64, size: Swift.UInt64, memdev: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("memaddr", memaddr)
+        json.setQAPIMember("size", size)
+        json.setQAPIMember("memdev", memdev)
+    }
+    /// `id`: `str`, optional, since QEMU 4.1.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `memaddr`: `size`, since QEMU 4.1.
+    @_alwaysEmitIntoClient public var memaddr: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("memaddr") }
+        @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
+    }
+    /// `size`: `size`, since QEMU 4.1.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `memdev`: `str`, since QEMU 4.1.
+    @_alwaysEmitIntoClient public var memdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("memdev") }
+        @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VirtioMEMDeviceInfo`.
+    public enum VirtioMEMDeviceInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `VirtioMEMDeviceInfo`: a QAPI struct of the `machine` module, since QEMU 5.1.
     ///
     /// See [`VirtioMEMDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.VirtioMEMDeviceInfo).
-    public struct VirtioMEMDeviceInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioMEMDeviceInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(memaddr: Swift.UInt64, requestedSize: Swift.UInt64, size: Swift.UInt64, maxSize: Swift.UInt64, blockSize: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("memaddr", memaddr)
-            json.setQAPIMember("requested-size", requestedSize)
-            json.setQAPIMember("size", size)
-            json.setQAPIMember("max-size", maxSize)
-            json.setQAPIMember("block-size", blockSize)
-            json.setQAPIMember("node", node)
-            json.setQAPIMember("memdev", memdev)
-        }
-        /// `id`: `str`, optional, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `memaddr`: `size`, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var memaddr: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("memaddr") }
-            @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
-        }
-        /// `requested-size`: `size`, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var requestedSize: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("requested-size") }
-            @_optimize(none) set { json.setQAPIMember("requested-size", newValue) }
-        }
-        /// `size`: `size`, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `max-size`: `size`, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var maxSize: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("max-size") }
-            @_optimize(none) set { json.setQAPIMember("max-size", newValue) }
-        }
-        /// `block-size`: `size`, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var blockSize: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("block-size") }
-            @_optimize(none) set { json.setQAPIMember("block-size", newValue) }
-        }
-        /// `node`: `int`, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var node: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("node") }
-            @_optimize(none) set { json.setQAPIMember("node", newValue) }
-        }
-        /// `memdev`: `str`, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var memdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("memdev") }
-            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
-        }
-    }
+    public typealias VirtioMEMDeviceInfo = QAPIObjectValue<QAPITags.VirtioMEMDeviceInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.VirtioMEMDeviceInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(memaddr: Swift.UInt64, requestedSize: Swift.UInt64, size: Swift.UInt64, maxSize: Swift.UInt64, blockSize: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("memaddr", memaddr)
+        json.setQAPIMember("requested-size", requestedSize)
+        json.setQAPIMember("size", size)
+        json.setQAPIMember("max-size", maxSize)
+        json.setQAPIMember("block-size", blockSize)
+        json.setQAPIMember("node", node)
+        json.setQAPIMember("memdev", memdev)
+    }
+    /// `id`: `str`, optional, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `memaddr`: `size`, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var memaddr: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("memaddr") }
+        @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
+    }
+    /// `requested-size`: `size`, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var requestedSize: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("requested-size") }
+        @_optimize(none) set { json.setQAPIMember("requested-size", newValue) }
+    }
+    /// `size`: `size`, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `max-size`: `size`, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var maxSize: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("max-size") }
+        @_optimize(none) set { json.setQAPIMember("max-size", newValue) }
+    }
+    /// `block-size`: `size`, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var blockSize: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("block-size") }
+        @_optimize(none) set { json.setQAPIMember("block-size", newValue) }
+    }
+    /// `node`: `int`, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var node: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("node") }
+        @_optimize(none) set { json.setQAPIMember("node", newValue) }
+    }
+    /// `memdev`: `str`, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var memdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("memdev") }
+        @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SGXEPCDeviceInfo`.
+    public enum SGXEPCDeviceInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `SgxEPCDeviceInfo`: a QAPI struct of the `machine` module, since QEMU 6.2.
     ///
     /// See [`SgxEPCDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.SgxEPCDeviceInfo).
-    public struct SGXEPCDeviceInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SgxEPCDeviceInfo", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(memaddr: Swift.UInt64, size: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("memaddr", memaddr)
-            json.setQAPIMember("size", size)
-            json.setQAPIMember("node", node)
-            json.setQAPIMember("memdev", memdev)
-        }
-        /// `id`: `str`, optional, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `memaddr`: `size`, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var memaddr: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("memaddr") }
-            @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
-        }
-        /// `size`: `size`, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `node`: `int`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var node: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("node") }
-            @_optimize(none) set { json.setQAPIMember("node", newValue) }
-        }
-        /// `memdev`: `str`, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var memdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("memdev") }
-            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
-        }
-    }
+    public typealias SGXEPCDeviceInfo = QAPIObjectValue<QAPITags.SGXEPCDeviceInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SGXEPCDeviceInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(memaddr: Swift.UInt64, size: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("memaddr", memaddr)
+        json.setQAPIMember("size", size)
+        json.setQAPIMember("node", node)
+        json.setQAPIMember("memdev", memdev)
+    }
+    /// `id`: `str`, optional, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `memaddr`: `size`, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var memaddr: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("memaddr") }
+        @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
+    }
+    /// `size`: `size`, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `node`: `int`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var node: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("node") }
+        @_optimize(none) set { json.setQAPIMember("node", newValue) }
+    }
+    /// `memdev`: `str`, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var memdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("memdev") }
+        @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.HvBalloonDeviceInfo`.
+    public enum HvBalloonDeviceInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `HvBalloonDeviceInfo`: a QAPI struct of the `machine` module, since QEMU 8.2.
     ///
     /// See [`HvBalloonDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.HvBalloonDeviceInfo).
-    public struct HvBalloonDeviceInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HvBalloonDeviceInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(maxSize: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("max-size", maxSize)
-        }
-        /// `id`: `str`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `memaddr`: `size`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var memaddr: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("memaddr") }
-            @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
-        }
-        /// `max-size`: `size`, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var maxSize: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("max-size") }
-            @_optimize(none) set { json.setQAPIMember("max-size", newValue) }
-        }
-        /// `memdev`: `str`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var memdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("memdev") }
-            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
-        }
-    }
+    public typealias HvBalloonDeviceInfo = QAPIObjectValue<QAPITags.HvBalloonDeviceInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.HvBalloonDeviceInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(maxSize: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("max-size", maxSize)
+    }
+    /// `id`: `str`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `memaddr`: `size`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var memaddr: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("memaddr") }
+        @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
+    }
+    /// `max-size`: `size`, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var maxSize: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("max-size") }
+        @_optimize(none) set { json.setQAPIMember("max-size", newValue) }
+    }
+    /// `memdev`: `str`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var memdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("memdev") }
+        @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MemoryDeviceInfoKind`.
+    public enum MemoryDeviceInfoKind: QAPITag {}
+}
+
+extension QAPI {
     /// `MemoryDeviceInfoKind`: a QAPI enumeration of the `machine` module, since QEMU 2.1.
     ///
     /// See [`MemoryDeviceInfoKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.MemoryDeviceInfoKind).
-    public struct MemoryDeviceInfoKind: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryDeviceInfoKind", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `dimm`.
-        @_alwaysEmitIntoClient public static var dimm: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "dimm") } }
-        /// `nvdimm`.
-        @_alwaysEmitIntoClient public static var nvdimm: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "nvdimm") } }
-        /// `virtio-pmem`.
-        @_alwaysEmitIntoClient public static var virtioPmem: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "virtio-pmem") } }
-        /// `virtio-mem`.
-        @_alwaysEmitIntoClient public static var virtioMem: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "virtio-mem") } }
-        /// `sgx-epc`.
-        @_alwaysEmitIntoClient public static var sgxEpc: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "sgx-epc") } }
-        /// `hv-balloon`.
-        @_alwaysEmitIntoClient public static var hvBalloon: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "hv-balloon") } }
-    }
+    public typealias MemoryDeviceInfoKind = QAPIEnumValue<QAPITags.MemoryDeviceInfoKind>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.MemoryDeviceInfoKind {
+    /// `dimm`.
+    @_alwaysEmitIntoClient public static var dimm: Self { @_optimize(none) get { Self(rawValue: "dimm") } }
+    /// `nvdimm`.
+    @_alwaysEmitIntoClient public static var nvdimm: Self { @_optimize(none) get { Self(rawValue: "nvdimm") } }
+    /// `virtio-pmem`.
+    @_alwaysEmitIntoClient public static var virtioPmem: Self { @_optimize(none) get { Self(rawValue: "virtio-pmem") } }
+    /// `virtio-mem`.
+    @_alwaysEmitIntoClient public static var virtioMem: Self { @_optimize(none) get { Self(rawValue: "virtio-mem") } }
+    /// `sgx-epc`.
+    @_alwaysEmitIntoClient public static var sgxEpc: Self { @_optimize(none) get { Self(rawValue: "sgx-epc") } }
+    /// `hv-balloon`.
+    @_alwaysEmitIntoClient public static var hvBalloon: Self { @_optimize(none) get { Self(rawValue: "hv-balloon") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.PCDIMMDeviceInfoWrapper`.
+    public enum PCDIMMDeviceInfoWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `PCDIMMDeviceInfoWrapper`: a QAPI struct of the `machine` module, since QEMU 2.1.
     ///
     /// See [`PCDIMMDeviceInfoWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.PCDIMMDeviceInfoWrapper).
-    public struct PCDIMMDeviceInfoWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PCDIMMDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.PCDIMMDeviceInfo) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `PCDIMMDeviceInfo`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var data: QAPI.PCDIMMDeviceInfo? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias PCDIMMDeviceInfoWrapper = QAPIObjectValue<QAPITags.PCDIMMDeviceInfoWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.PCDIMMDeviceInfoWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.PCDIMMDeviceInfo) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `PCDIMMDeviceInfo`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var data: QAPI.PCDIMMDeviceInfo? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VirtioPMEMDeviceInfoWrapper`.
+    public enum VirtioPMEMDeviceInfoWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `VirtioPMEMDeviceInfoWrapper`: a QAPI struct of the `machine` module, since QEMU 2.1.
     ///
     /// See [`VirtioPMEMDeviceInfoWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.VirtioPMEMDeviceInfoWrapper).
-    public struct VirtioPMEMDeviceInfoWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioPMEMDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.VirtioPMEMDeviceInfo) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `VirtioPMEMDeviceInfo`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var data: QAPI.VirtioPMEMDeviceInfo? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias VirtioPMEMDeviceInfoWrapper = QAPIObjectValue<QAPITags.VirtioPMEMDeviceInfoWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.VirtioPMEMDeviceInfoWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.VirtioPMEMDeviceInfo) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `VirtioPMEMDeviceInfo`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var data: QAPI.VirtioPMEMDeviceInfo? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VirtioMEMDeviceInfoWrapper`.
+    public enum VirtioMEMDeviceInfoWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `VirtioMEMDeviceInfoWrapper`: a QAPI struct of the `machine` module, since QEMU 2.1.
     ///
     /// See [`VirtioMEMDeviceInfoWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.VirtioMEMDeviceInfoWrapper).
-    public struct VirtioMEMDeviceInfoWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioMEMDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.VirtioMEMDeviceInfo) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `VirtioMEMDeviceInfo`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var data: QAPI.VirtioMEMDeviceInfo? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias VirtioMEMDeviceInfoWrapper = QAPIObjectValue<QAPITags.VirtioMEMDeviceInfoWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.VirtioMEMDeviceInfoWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.VirtioMEMDeviceInfo) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `VirtioMEMDeviceInfo`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var data: QAPI.VirtioMEMDeviceInfo? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SGXEPCDeviceInfoWrapper`.
+    public enum SGXEPCDeviceInfoWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `SgxEPCDeviceInfoWrapper`: a QAPI struct of the `machine` module, since QEMU 6.2.
     ///
     /// See [`SgxEPCDeviceInfoWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.SgxEPCDeviceInfoWrapper).
-    public struct SGXEPCDeviceInfoWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SgxEPCDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.SGXEPCDeviceInfo) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `SgxEPCDeviceInfo`, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var data: QAPI.SGXEPCDeviceInfo? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias SGXEPCDeviceInfoWrapper = QAPIObjectValue<QAPITags.SGXEPCDeviceInfoWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SGXEPCDeviceInfoWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.SGXEPCDeviceInfo) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `SgxEPCDeviceInfo`, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var data: QAPI.SGXEPCDeviceInfo? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.HvBalloonDeviceInfoWrapper`.
+    public enum HvBalloonDeviceInfoWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `HvBalloonDeviceInfoWrapper`: a QAPI struct of the `machine` module, since QEMU 8.2.
     ///
     /// See [`HvBalloonDeviceInfoWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.HvBalloonDeviceInfoWrapper).
-    public struct HvBalloonDeviceInfoWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HvBalloonDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.HvBalloonDeviceInfo) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `HvBalloonDeviceInfo`, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var data: QAPI.HvBalloonDeviceInfo? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias HvBalloonDeviceInfoWrapper = QAPIObjectValue<QAPITags.HvBalloonDeviceInfoWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.HvBalloonDeviceInfoWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.HvBalloonDeviceInfo) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `HvBalloonDeviceInfo`, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var data: QAPI.HvBalloonDeviceInfo? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MemoryDeviceInfo`.
+    public enum MemoryDeviceInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `MemoryDeviceInfo`: a QAPI union of the `machine` module, since QEMU 2.1.
     ///
     /// See [`MemoryDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.MemoryDeviceInfo).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct MemoryDeviceInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryDeviceInfo", kind: .union, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["type"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.MemoryDeviceInfoKind) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-        }
-        /// `type`: `MemoryDeviceInfoKind`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var type: QAPI.MemoryDeviceInfoKind? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `data`: `PCDIMMDeviceInfo`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var data: QAPI.PCDIMMDeviceInfo? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias MemoryDeviceInfo = QAPIObjectValue<QAPITags.MemoryDeviceInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MemoryDeviceInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.MemoryDeviceInfoKind) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+    }
+    /// `type`: `MemoryDeviceInfoKind`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var type: QAPI.MemoryDeviceInfoKind? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `data`: `PCDIMMDeviceInfo`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var data: QAPI.PCDIMMDeviceInfo? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SGXEPC`.
+    public enum SGXEPC: QAPITag {}
+}
+
+extension QAPI {
     /// `SgxEPC`: a QAPI struct of the `machine` module, since QEMU 6.2.
     ///
     /// See [`SgxEPC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.SgxEPC).
-    public struct SGXEPC: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SgxEPC", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(memdev: Swift.String, node: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("memdev", memdev)
-            json.setQAPIMember("node", node)
-        }
-        /// `memdev`: `str`, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var memdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("memdev") }
-            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
-        }
-        /// `node`: `int`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var node: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("node") }
-            @_optimize(none) set { json.setQAPIMember("node", newValue) }
-        }
-    }
+    public typealias SGXEPC = QAPIObjectValue<QAPITags.SGXEPC>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SGXEPC {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(memdev: Swift.String, node: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("memdev", memdev)
+        json.setQAPIMember("node", node)
+    }
+    /// `memdev`: `str`, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var memdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("memdev") }
+        @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
+    }
+    /// `node`: `int`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var node: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("node") }
+        @_optimize(none) set { json.setQAPIMember("node", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SGXEPCProperties`.
+    public enum SGXEPCProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `SgxEPCProperties`: a QAPI struct of the `machine` module, since QEMU 6.2.
     ///
     /// See [`SgxEPCProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.SgxEPCProperties).
-    public struct SGXEPCProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SgxEPCProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(sgxEpc: [QAPI.SGXEPC]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("sgx-epc", sgxEpc)
-        }
-        /// `sgx-epc`: `[SgxEPC]`, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var sgxEpc: [QAPI.SGXEPC]? {
-            @_optimize(none) get { json.qapiMember("sgx-epc") }
-            @_optimize(none) set { json.setQAPIMember("sgx-epc", newValue) }
-        }
-    }
+    public typealias SGXEPCProperties = QAPIObjectValue<QAPITags.SGXEPCProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SGXEPCProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(sgxEpc: [QAPI.SGXEPC]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("sgx-epc", sgxEpc)
+    }
+    /// `sgx-epc`: `[SgxEPC]`, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var sgxEpc: [QAPI.SGXEPC]? {
+        @_optimize(none) get { json.qapiMember("sgx-epc") }
+        @_optimize(none) set { json.setQAPIMember("sgx-epc", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BootConfiguration`.
+    public enum BootConfiguration: QAPITag {}
+}
+
+extension QAPI {
     /// `BootConfiguration`: a QAPI struct of the `machine` module, since QEMU 7.1.
     ///
     /// See [`BootConfiguration` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.BootConfiguration).
-    public struct BootConfiguration: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BootConfiguration", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `order`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var order: Swift.String? {
-            @_optimize(none) get { json.qapiMember("order") }
-            @_optimize(none) set { json.setQAPIMember("order", newValue) }
-        }
-        /// `once`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var once: Swift.String? {
-            @_optimize(none) get { json.qapiMember("once") }
-            @_optimize(none) set { json.setQAPIMember("once", newValue) }
-        }
-        /// `menu`: `bool`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var menu: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("menu") }
-            @_optimize(none) set { json.setQAPIMember("menu", newValue) }
-        }
-        /// `splash`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var splash: Swift.String? {
-            @_optimize(none) get { json.qapiMember("splash") }
-            @_optimize(none) set { json.setQAPIMember("splash", newValue) }
-        }
-        /// `splash-time`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var splashTime: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("splash-time") }
-            @_optimize(none) set { json.setQAPIMember("splash-time", newValue) }
-        }
-        /// `reboot-timeout`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var rebootTimeout: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("reboot-timeout") }
-            @_optimize(none) set { json.setQAPIMember("reboot-timeout", newValue) }
-        }
-        /// `strict`: `bool`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var strict: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("strict") }
-            @_optimize(none) set { json.setQAPIMember("strict", newValue) }
-        }
-    }
+    public typealias BootConfiguration = QAPIObjectValue<QAPITags.BootConfiguration>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BootConfiguration {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `order`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var order: Swift.String? {
+        @_optimize(none) get { json.qapiMember("order") }
+        @_optimize(none) set { json.setQAPIMember("order", newValue) }
+    }
+    /// `once`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var once: Swift.String? {
+        @_optimize(none) get { json.qapiMember("once") }
+        @_optimize(none) set { json.setQAPIMember("once", newValue) }
+    }
+    /// `menu`: `bool`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var menu: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("menu") }
+        @_optimize(none) set { json.setQAPIMember("menu", newValue) }
+    }
+    /// `splash`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var splash: Swift.String? {
+        @_optimize(none) get { json.qapiMember("splash") }
+        @_optimize(none) set { json.setQAPIMember("splash", newValue) }
+    }
+    /// `splash-time`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var splashTime: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("splash-time") }
+        @_optimize(none) set { json.setQAPIMember("splash-time", newValue) }
+    }
+    /// `reboot-timeout`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var rebootTimeout: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("reboot-timeout") }
+        @_optimize(none) set { json.setQAPIMember("reboot-timeout", newValue) }
+    }
+    /// `strict`: `bool`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var strict: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("strict") }
+        @_optimize(none) set { json.setQAPIMember("strict", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SMPConfiguration`.
+    public enum SMPConfiguration: QAPITag {}
+}
+
+extension QAPI {
     /// `SMPConfiguration`: a QAPI struct of the `machine` module, since QEMU 6.1.
     ///
     /// See [`SMPConfiguration` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.SMPConfiguration).
-    public struct SMPConfiguration: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SMPConfiguration", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `cpus`: `int`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var cpus: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cpus") }
-            @_optimize(none) set { json.setQAPIMember("cpus", newValue) }
-        }
-        /// `drawers`: `int`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var drawers: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("drawers") }
-            @_optimize(none) set { json.setQAPIMember("drawers", newValue) }
-        }
-        /// `books`: `int`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var books: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("books") }
-            @_optimize(none) set { json.setQAPIMember("books", newValue) }
-        }
-        /// `sockets`: `int`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var sockets: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("sockets") }
-            @_optimize(none) set { json.setQAPIMember("sockets", newValue) }
-        }
-        /// `dies`: `int`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var dies: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("dies") }
-            @_optimize(none) set { json.setQAPIMember("dies", newValue) }
-        }
-        /// `clusters`: `int`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var clusters: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("clusters") }
-            @_optimize(none) set { json.setQAPIMember("clusters", newValue) }
-        }
-        /// `modules`: `int`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var modules: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("modules") }
-            @_optimize(none) set { json.setQAPIMember("modules", newValue) }
-        }
-        /// `cores`: `int`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var cores: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cores") }
-            @_optimize(none) set { json.setQAPIMember("cores", newValue) }
-        }
-        /// `threads`: `int`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var threads: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("threads") }
-            @_optimize(none) set { json.setQAPIMember("threads", newValue) }
-        }
-        /// `maxcpus`: `int`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var maxcpus: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("maxcpus") }
-            @_optimize(none) set { json.setQAPIMember("maxcpus", newValue) }
-        }
-    }
+    public typealias SMPConfiguration = QAPIObjectValue<QAPITags.SMPConfiguration>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SMPConfiguration {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `cpus`: `int`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var cpus: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cpus") }
+        @_optimize(none) set { json.setQAPIMember("cpus", newValue) }
+    }
+    /// `drawers`: `int`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var drawers: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("drawers") }
+        @_optimize(none) set { json.setQAPIMember("drawers", newValue) }
+    }
+    /// `books`: `int`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var books: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("books") }
+        @_optimize(none) set { json.setQAPIMember("books", newValue) }
+    }
+    /// `sockets`: `int`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var sockets: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("sockets") }
+        @_optimize(none) set { json.setQAPIMember("sockets", newValue) }
+    }
+    /// `dies`: `int`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var dies: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("dies") }
+        @_optimize(none) set { json.setQAPIMember("dies", newValue) }
+    }
+    /// `clusters`: `int`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var clusters: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("clusters") }
+        @_optimize(none) set { json.setQAPIMember("clusters", newValue) }
+    }
+    /// `modules`: `int`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var modules: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("modules") }
+        @_optimize(none) set { json.setQAPIMember("modules", newValue) }
+    }
+    /// `cores`: `int`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var cores: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cores") }
+        @_optimize(none) set { json.setQAPIMember("cores", newValue) }
+    }
+    /// `threads`: `int`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var threads: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("threads") }
+        @_optimize(none) set { json.setQAPIMember("threads", newValue) }
+    }
+    /// `maxcpus`: `int`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var maxcpus: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("maxcpus") }
+        @_optimize(none) set { json.setQAPIMember("maxcpus", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SmbiosEntryPointType`.
+    public enum SmbiosEntryPointType: QAPITag {}
+}
+
+extension QAPI {
     /// `SmbiosEntryPointType`: a QAPI enumeration of the `machine` module, since QEMU 7.0.
     ///
     /// See [`SmbiosEntryPointType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.SmbiosEntryPointType).
-    public struct SmbiosEntryPointType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SmbiosEntryPointType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `32`.
-        @_alwaysEmitIntoClient public static var _32: SmbiosEntryPointType { @_optimize(none) get { SmbiosEntryPointType(rawValue: "32") } }
-        /// `64`.
-        @_alwaysEmitIntoClient public static var _64: SmbiosEntryPointType { @_optimize(none) get { SmbiosEntryPointType(rawValue: "64") } }
-        /// `auto`.
-        @_alwaysEmitIntoClient public static var auto: SmbiosEntryPointType { @_optimize(none) get { SmbiosEntryPointType(rawValue: "auto") } }
-    }
+    public typealias SmbiosEntryPointType = QAPIEnumValue<QAPITags.SmbiosEntryPointType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.SmbiosEntryPointType {
+    /// `32`.
+    @_alwaysEmitIntoClient public static var _32: Self { @_optimize(none) get { Self(rawValue: "32") } }
+    /// `64`.
+    @_alwaysEmitIntoClient public static var _64: Self { @_optimize(none) get { Self(rawValue: "64") } }
+    /// `auto`.
+    @_alwaysEmitIntoClient public static var auto: Self { @_optimize(none) get { Self(rawValue: "auto") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MemorySizeConfiguration`.
+    public enum MemorySizeConfiguration: QAPITag {}
+}
+
+extension QAPI {
     /// `MemorySizeConfiguration`: a QAPI struct of the `machine` module, since QEMU 7.1.
     ///
     /// See [`MemorySizeConfiguration` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.MemorySizeConfiguration).
-    public struct MemorySizeConfiguration: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemorySizeConfiguration", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `size`: `size`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `max-size`: `size`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var maxSize: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("max-size") }
-            @_optimize(none) set { json.setQAPIMember("max-size", newValue) }
-        }
-        /// `slots`: `uint64`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var slots: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("slots") }
-            @_optimize(none) set { json.setQAPIMember("slots", newValue) }
-        }
-    }
+    public typealias MemorySizeConfiguration = QAPIObjectValue<QAPITags.MemorySizeConfiguration>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MemorySizeConfiguration {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `size`: `size`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `max-size`: `size`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var maxSize: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("max-size") }
+        @_optimize(none) set { json.setQAPIMember("max-size", newValue) }
+    }
+    /// `slots`: `uint64`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var slots: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("slots") }
+        @_optimize(none) set { json.setQAPIMember("slots", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUS390State`.
+    public enum CPUS390State: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuS390State`: a QAPI enumeration of the `machine` module, since QEMU 2.12.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 7.2.0's, for the older QEMUs that have it.
     ///
     /// See [`CpuS390State` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.CpuS390State).
-    public struct CPUS390State: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuS390State", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `uninitialized`.
-        @_alwaysEmitIntoClient public static var uninitialized: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "uninitialized") } }
-        /// `stopped`.
-        @_alwaysEmitIntoClient public static var stopped: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "stopped") } }
-        /// `check-stop`.
-        @_alwaysEmitIntoClient public static var checkStop: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "check-stop") } }
-        /// `operating`.
-        @_alwaysEmitIntoClient public static var operating: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "operating") } }
-        /// `load`.
-        @_alwaysEmitIntoClient public static var load: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "load") } }
-    }
+    public typealias CPUS390State = QAPIEnumValue<QAPITags.CPUS390State>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.CPUS390State {
+    /// `uninitialized`.
+    @_alwaysEmitIntoClient public static var uninitialized: Self { @_optimize(none) get { Self(rawValue: "uninitialized") } }
+    /// `stopped`.
+    @_alwaysEmitIntoClient public static var stopped: Self { @_optimize(none) get { Self(rawValue: "stopped") } }
+    /// `check-stop`.
+    @_alwaysEmitIntoClient public static var checkStop: Self { @_optimize(none) get { Self(rawValue: "check-stop") } }
+    /// `operating`.
+    @_alwaysEmitIntoClient public static var operating: Self { @_optimize(none) get { Self(rawValue: "operating") } }
+    /// `load`.
+    @_alwaysEmitIntoClient public static var load: Self { @_optimize(none) get { Self(rawValue: "load") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUInfoArch`.
+    public enum CPUInfoArch: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuInfoArch`: a QAPI enumeration of the `machine` module, since QEMU 2.6.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
     ///
     /// See [`CpuInfoArch` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.CpuInfoArch).
-    public struct CPUInfoArch: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoArch", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `x86`.
-        @_alwaysEmitIntoClient public static var x86: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "x86") } }
-        /// `sparc`.
-        @_alwaysEmitIntoClient public static var sparc: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "sparc") } }
-        /// `ppc`.
-        @_alwaysEmitIntoClient public static var ppc: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "ppc") } }
-        /// `mips`.
-        @_alwaysEmitIntoClient public static var mips: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "mips") } }
-        /// `tricore`.
-        @_alwaysEmitIntoClient public static var tricore: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "tricore") } }
-        /// `s390`.
-        @_alwaysEmitIntoClient public static var s390: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "s390") } }
-        /// `riscv`.
-        @_alwaysEmitIntoClient public static var riscv: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "riscv") } }
-        /// `other`.
-        @_alwaysEmitIntoClient public static var other: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "other") } }
-    }
+    public typealias CPUInfoArch = QAPIEnumValue<QAPITags.CPUInfoArch>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.CPUInfoArch {
+    /// `x86`.
+    @_alwaysEmitIntoClient public static var x86: Self { @_optimize(none) get { Self(rawValue: "x86") } }
+    /// `sparc`.
+    @_alwaysEmitIntoClient public static var sparc: Self { @_optimize(none) get { Self(rawValue: "sparc") } }
+    /// `ppc`.
+    @_alwaysEmitIntoClient public static var ppc: Self { @_optimize(none) get { Self(rawValue: "ppc") } }
+    /// `mips`.
+    @_alwaysEmitIntoClient public static var mips: Self { @_optimize(none) get { Self(rawValue: "mips") } }
+    /// `tricore`.
+    @_alwaysEmitIntoClient public static var tricore: Self { @_optimize(none) get { Self(rawValue: "tricore") } }
+    /// `s390`.
+    @_alwaysEmitIntoClient public static var s390: Self { @_optimize(none) get { Self(rawValue: "s390") } }
+    /// `riscv`.
+    @_alwaysEmitIntoClient public static var riscv: Self { @_optimize(none) get { Self(rawValue: "riscv") } }
+    /// `other`.
+    @_alwaysEmitIntoClient public static var other: Self { @_optimize(none) get { Self(rawValue: "other") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUInfo`.
+    public enum CPUInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuInfo`: a QAPI union of the `machine` module, since QEMU 0.14.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
@@ -2093,940 +2178,993 @@ extension QAPI {
     /// See [`CpuInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfo).
     ///
     /// The members of every variant (tag `arch`) are properties too; nested unions included.
-    public struct CPUInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfo", kind: .union, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["CPU", "current", "halted", "qom_path", "thread_id", "arch"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(cpu: Swift.Int, current: Swift.Bool, halted: Swift.Bool, qomPath: Swift.String, threadID: Swift.Int, arch: QAPI.CPUInfoArch) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("CPU", cpu)
-            json.setQAPIMember("current", current)
-            json.setQAPIMember("halted", halted)
-            json.setQAPIMember("qom_path", qomPath)
-            json.setQAPIMember("thread_id", threadID)
-            json.setQAPIMember("arch", arch)
-        }
-        /// `CPU`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var cpu: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("CPU") }
-            @_optimize(none) set { json.setQAPIMember("CPU", newValue) }
-        }
-        /// `current`: `bool`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var current: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("current") }
-            @_optimize(none) set { json.setQAPIMember("current", newValue) }
-        }
-        /// `halted`: `bool`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var halted: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("halted") }
-            @_optimize(none) set { json.setQAPIMember("halted", newValue) }
-        }
-        /// `qom_path`: `str`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var qomPath: Swift.String? {
-            @_optimize(none) get { json.qapiMember("qom_path") }
-            @_optimize(none) set { json.setQAPIMember("qom_path", newValue) }
-        }
-        /// `thread_id`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("thread_id") }
-            @_optimize(none) set { json.setQAPIMember("thread_id", newValue) }
-        }
-        /// `props`: `CpuInstanceProperties`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var props: QAPI.CPUInstanceProperties? {
-            @_optimize(none) get { json.qapiMember("props") }
-            @_optimize(none) set { json.setQAPIMember("props", newValue) }
-        }
-        /// `arch`: `CpuInfoArch`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var arch: QAPI.CPUInfoArch? {
-            @_optimize(none) get { json.qapiMember("arch") }
-            @_optimize(none) set { json.setQAPIMember("arch", newValue) }
-        }
-        /// `pc`: `int`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var pc: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("pc") }
-            @_optimize(none) set { json.setQAPIMember("pc", newValue) }
-        }
-        /// `npc`: `int`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var npc: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("npc") }
-            @_optimize(none) set { json.setQAPIMember("npc", newValue) }
-        }
-        /// `nip`: `int`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var nip: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("nip") }
-            @_optimize(none) set { json.setQAPIMember("nip", newValue) }
-        }
-        /// `cpu-state`: `S390CpuState`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var cpuState: QAPI.S390CPUState? {
-            @_optimize(none) get { json.qapiMember("cpu-state") }
-            @_optimize(none) set { json.setQAPIMember("cpu-state", newValue) }
-        }
-        /// `dedicated`: `bool`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var dedicated: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("dedicated") }
-            @_optimize(none) set { json.setQAPIMember("dedicated", newValue) }
-        }
-        /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var entitlement: QAPI.S390CPUEntitlement? {
-            @_optimize(none) get { json.qapiMember("entitlement") }
-            @_optimize(none) set { json.setQAPIMember("entitlement", newValue) }
-        }
-    }
+    public typealias CPUInfo = QAPIObjectValue<QAPITags.CPUInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(cpu: Swift.Int, current: Swift.Bool, halted: Swift.Bool, qomPath: Swift.String, threadID: Swift.Int, arch: QAPI.CPUInfoArch) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("CPU", cpu)
+        json.setQAPIMember("current", current)
+        json.setQAPIMember("halted", halted)
+        json.setQAPIMember("qom_path", qomPath)
+        json.setQAPIMember("thread_id", threadID)
+        json.setQAPIMember("arch", arch)
+    }
+    /// `CPU`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var cpu: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("CPU") }
+        @_optimize(none) set { json.setQAPIMember("CPU", newValue) }
+    }
+    /// `current`: `bool`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var current: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("current") }
+        @_optimize(none) set { json.setQAPIMember("current", newValue) }
+    }
+    /// `halted`: `bool`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var halted: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("halted") }
+        @_optimize(none) set { json.setQAPIMember("halted", newValue) }
+    }
+    /// `qom_path`: `str`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var qomPath: Swift.String? {
+        @_optimize(none) get { json.qapiMember("qom_path") }
+        @_optimize(none) set { json.setQAPIMember("qom_path", newValue) }
+    }
+    /// `thread_id`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var threadID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("thread_id") }
+        @_optimize(none) set { json.setQAPIMember("thread_id", newValue) }
+    }
+    /// `props`: `CpuInstanceProperties`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var props: QAPI.CPUInstanceProperties? {
+        @_optimize(none) get { json.qapiMember("props") }
+        @_optimize(none) set { json.setQAPIMember("props", newValue) }
+    }
+    /// `arch`: `CpuInfoArch`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var arch: QAPI.CPUInfoArch? {
+        @_optimize(none) get { json.qapiMember("arch") }
+        @_optimize(none) set { json.setQAPIMember("arch", newValue) }
+    }
+    /// `pc`: `int`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var pc: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("pc") }
+        @_optimize(none) set { json.setQAPIMember("pc", newValue) }
+    }
+    /// `npc`: `int`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var npc: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("npc") }
+        @_optimize(none) set { json.setQAPIMember("npc", newValue) }
+    }
+    /// `nip`: `int`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var nip: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("nip") }
+        @_optimize(none) set { json.setQAPIMember("nip", newValue) }
+    }
+    /// `cpu-state`: `S390CpuState`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var cpuState: QAPI.S390CPUState? {
+        @_optimize(none) get { json.qapiMember("cpu-state") }
+        @_optimize(none) set { json.setQAPIMember("cpu-state", newValue) }
+    }
+    /// `dedicated`: `bool`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var dedicated: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("dedicated") }
+        @_optimize(none) set { json.setQAPIMember("dedicated", newValue) }
+    }
+    /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var entitlement: QAPI.S390CPUEntitlement? {
+        @_optimize(none) get { json.qapiMember("entitlement") }
+        @_optimize(none) set { json.setQAPIMember("entitlement", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUInfoX86`.
+    public enum CPUInfoX86: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuInfoX86`: a QAPI struct of the `machine` module, since QEMU 2.6.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
     ///
     /// See [`CpuInfoX86` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoX86).
-    public struct CPUInfoX86: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoX86", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["pc"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("pc", pc)
-        }
-        /// `pc`: `int`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var pc: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("pc") }
-            @_optimize(none) set { json.setQAPIMember("pc", newValue) }
-        }
-    }
+    public typealias CPUInfoX86 = QAPIObjectValue<QAPITags.CPUInfoX86>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUInfoX86 {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("pc", pc)
+    }
+    /// `pc`: `int`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var pc: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("pc") }
+        @_optimize(none) set { json.setQAPIMember("pc", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUInfoSPARC`.
+    public enum CPUInfoSPARC: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuInfoSPARC`: a QAPI struct of the `machine` module, since QEMU 2.6.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
     ///
     /// See [`CpuInfoSPARC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoSPARC).
-    public struct CPUInfoSPARC: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoSPARC", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["pc", "npc"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int, npc: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("pc", pc)
-            json.setQAPIMember("npc", npc)
-        }
-        /// `pc`: `int`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var pc: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("pc") }
-            @_optimize(none) set { json.setQAPIMember("pc", newValue) }
-        }
-        /// `npc`: `int`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var npc: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("npc") }
-            @_optimize(none) set { json.setQAPIMember("npc", newValue) }
-        }
-    }
+    public typealias CPUInfoSPARC = QAPIObjectValue<QAPITags.CPUInfoSPARC>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUInfoSPARC {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int, npc: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("pc", pc)
+        json.setQAPIMember("npc", npc)
+    }
+    /// `pc`: `int`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var pc: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("pc") }
+        @_optimize(none) set { json.setQAPIMember("pc", newValue) }
+    }
+    /// `npc`: `int`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var npc: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("npc") }
+        @_optimize(none) set { json.setQAPIMember("npc", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUInfoPPC`.
+    public enum CPUInfoPPC: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuInfoPPC`: a QAPI struct of the `machine` module, since QEMU 2.6.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
     ///
     /// See [`CpuInfoPPC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoPPC).
-    public struct CPUInfoPPC: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoPPC", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["nip"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(nip: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("nip", nip)
-        }
-        /// `nip`: `int`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var nip: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("nip") }
-            @_optimize(none) set { json.setQAPIMember("nip", newValue) }
-        }
-    }
+    public typealias CPUInfoPPC = QAPIObjectValue<QAPITags.CPUInfoPPC>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUInfoPPC {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(nip: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("nip", nip)
+    }
+    /// `nip`: `int`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var nip: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("nip") }
+        @_optimize(none) set { json.setQAPIMember("nip", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUInfoMIPS`.
+    public enum CPUInfoMIPS: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuInfoMIPS`: a QAPI struct of the `machine` module, since QEMU 2.6.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
     ///
     /// See [`CpuInfoMIPS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoMIPS).
-    public struct CPUInfoMIPS: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoMIPS", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["PC"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("PC", pc)
-        }
-        /// `PC`: `int`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var pc: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("PC") }
-            @_optimize(none) set { json.setQAPIMember("PC", newValue) }
-        }
-    }
+    public typealias CPUInfoMIPS = QAPIObjectValue<QAPITags.CPUInfoMIPS>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUInfoMIPS {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("PC", pc)
+    }
+    /// `PC`: `int`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var pc: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("PC") }
+        @_optimize(none) set { json.setQAPIMember("PC", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUInfoTricore`.
+    public enum CPUInfoTricore: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuInfoTricore`: a QAPI struct of the `machine` module, since QEMU 2.6.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
     ///
     /// See [`CpuInfoTricore` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoTricore).
-    public struct CPUInfoTricore: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoTricore", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["PC"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("PC", pc)
-        }
-        /// `PC`: `int`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var pc: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("PC") }
-            @_optimize(none) set { json.setQAPIMember("PC", newValue) }
-        }
-    }
+    public typealias CPUInfoTricore = QAPIObjectValue<QAPITags.CPUInfoTricore>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUInfoTricore {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("PC", pc)
+    }
+    /// `PC`: `int`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var pc: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("PC") }
+        @_optimize(none) set { json.setQAPIMember("PC", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUInfoRISCV`.
+    public enum CPUInfoRISCV: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuInfoRISCV`: a QAPI struct of the `machine` module.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
     ///
     /// See [`CpuInfoRISCV` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoRISCV).
-    public struct CPUInfoRISCV: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoRISCV", kind: .structure, since: nil, features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["pc"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("pc", pc)
-        }
-        /// `pc`: `int`.
-        @_alwaysEmitIntoClient public var pc: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("pc") }
-            @_optimize(none) set { json.setQAPIMember("pc", newValue) }
-        }
-    }
+    public typealias CPUInfoRISCV = QAPIObjectValue<QAPITags.CPUInfoRISCV>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUInfoRISCV {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("pc", pc)
+    }
+    /// `pc`: `int`.
+    @_alwaysEmitIntoClient public var pc: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("pc") }
+        @_optimize(none) set { json.setQAPIMember("pc", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.FirmwareLog`.
+    public enum FirmwareLog: QAPITag {}
+}
+
+extension QAPI {
     /// `FirmwareLog`: a QAPI struct of the `machine` module, since QEMU 10.2.
     ///
     /// Not in QEMU 10.0.13's sources: added from `scripts/qapi/newer`, its shape checked against QEMU 11.1's live schema.
     ///
     /// See [`FirmwareLog` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.FirmwareLog).
-    public struct FirmwareLog: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FirmwareLog", kind: .structure, since: QEMUVersion(major: 10, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(log: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("log", log)
-        }
-        /// `version`: `str`, optional, since QEMU 10.2.
-        @_alwaysEmitIntoClient public var version: Swift.String? {
-            @_optimize(none) get { json.qapiMember("version") }
-            @_optimize(none) set { json.setQAPIMember("version", newValue) }
-        }
-        /// `log`: `str`, since QEMU 10.2.
-        @_alwaysEmitIntoClient public var log: Swift.String? {
-            @_optimize(none) get { json.qapiMember("log") }
-            @_optimize(none) set { json.setQAPIMember("log", newValue) }
-        }
-    }
+    public typealias FirmwareLog = QAPIObjectValue<QAPITags.FirmwareLog>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.FirmwareLog {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(log: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("log", log)
+    }
+    /// `version`: `str`, optional, since QEMU 10.2.
+    @_alwaysEmitIntoClient public var version: Swift.String? {
+        @_optimize(none) get { json.qapiMember("version") }
+        @_optimize(none) set { json.setQAPIMember("version", newValue) }
+    }
+    /// `log`: `str`, since QEMU 10.2.
+    @_alwaysEmitIntoClient public var log: Swift.String? {
+        @_optimize(none) get { json.qapiMember("log") }
+        @_optimize(none) set { json.setQAPIMember("log", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryCPUsFast`.
+    public enum QueryCPUsFast: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.CPUInfoFast]
+    }
+}
+
+extension QAPI {
     /// `query-cpus-fast`: a QAPI command of the `machine` module, since QEMU 2.12.
     ///
     /// See [`query-cpus-fast` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-cpus-fast).
     ///
     /// Reply: `[CpuInfoFast]`.
-    public struct QueryCPUsFast: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-cpus-fast" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpus-fast", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.CPUInfoFast]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryCPUsFast = QAPICommandValue<QAPITags.QueryCPUsFast>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryCPUsFast {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryMachines`.
+    public enum QueryMachines: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.MachineInfo]
+    }
+}
+
+extension QAPI {
     /// `query-machines`: a QAPI command of the `machine` module, since QEMU 1.2.
     ///
     /// See [`query-machines` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-machines).
     ///
     /// Reply: `[MachineInfo]`.
-    public struct QueryMachines: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-machines" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-machines", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.MachineInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `compat-props`: `bool`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var compatProps: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("compat-props") }
-            @_optimize(none) set { arguments.setQAPIMember("compat-props", newValue) }
-        }
-    }
+    public typealias QueryMachines = QAPICommandValue<QAPITags.QueryMachines>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryMachines {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `compat-props`: `bool`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var compatProps: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("compat-props") }
+        @_optimize(none) set { arguments.setQAPIMember("compat-props", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryCurrentMachine`.
+    public enum QueryCurrentMachine: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.CurrentMachineParams
+    }
+}
+
+extension QAPI {
     /// `query-current-machine`: a QAPI command of the `machine` module, since QEMU 4.0.
     ///
     /// See [`query-current-machine` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-current-machine).
     ///
     /// Reply: `CurrentMachineParams`.
-    public struct QueryCurrentMachine: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-current-machine" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-current-machine", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.CurrentMachineParams
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryCurrentMachine = QAPICommandValue<QAPITags.QueryCurrentMachine>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryCurrentMachine {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryTarget`.
+    public enum QueryTarget: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.TargetInfo
+    }
+}
+
+extension QAPI {
     /// `query-target`: a QAPI command of the `machine` module, since QEMU 1.2.
     ///
     /// See [`query-target` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-target).
     ///
     /// Reply: `TargetInfo`.
-    public struct QueryTarget: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-target" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-target", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.TargetInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryTarget = QAPICommandValue<QAPITags.QueryTarget>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryTarget {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryUUID`.
+    public enum QueryUUID: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.UUIDInfo
+    }
+}
+
+extension QAPI {
     /// `query-uuid`: a QAPI command of the `machine` module, since QEMU 0.14.
     ///
     /// See [`query-uuid` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-uuid).
     ///
     /// Reply: `UuidInfo`.
-    public struct QueryUUID: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-uuid" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-uuid", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.UUIDInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryUUID = QAPICommandValue<QAPITags.QueryUUID>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryUUID {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryVmGenerationID`.
+    public enum QueryVmGenerationID: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.GuidInfo
+    }
+}
+
+extension QAPI {
     /// `query-vm-generation-id`: a QAPI command of the `machine` module, since QEMU 2.9.
     ///
     /// See [`query-vm-generation-id` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-vm-generation-id).
     ///
     /// Reply: `GuidInfo`.
-    public struct QueryVmGenerationID: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-vm-generation-id" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-vm-generation-id", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.GuidInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryVmGenerationID = QAPICommandValue<QAPITags.QueryVmGenerationID>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryVmGenerationID {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SystemReset`.
+    public enum SystemReset: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `system_reset`: a QAPI command of the `machine` module, since QEMU 0.14.
     ///
     /// See [`system_reset` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.system_reset).
     ///
     /// Reply: `nothing`.
-    public struct SystemReset: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "system_reset" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "system_reset", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
+    public typealias SystemReset = QAPICommandValue<QAPITags.SystemReset>
+}
+
+extension QAPICommandValue where Tag == QAPITags.SystemReset {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SystemPowerdown`.
+    public enum SystemPowerdown: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `system_powerdown`: a QAPI command of the `machine` module, since QEMU 0.14.
     ///
     /// See [`system_powerdown` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.system_powerdown).
     ///
     /// Reply: `nothing`.
-    public struct SystemPowerdown: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "system_powerdown" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "system_powerdown", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
+    public typealias SystemPowerdown = QAPICommandValue<QAPITags.SystemPowerdown>
+}
+
+extension QAPICommandValue where Tag == QAPITags.SystemPowerdown {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SystemWakeup`.
+    public enum SystemWakeup: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `system_wakeup`: a QAPI command of the `machine` module, since QEMU 1.1.
     ///
     /// See [`system_wakeup` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.system_wakeup).
     ///
     /// Reply: `nothing`.
-    public struct SystemWakeup: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "system_wakeup" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "system_wakeup", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
+    public typealias SystemWakeup = QAPICommandValue<QAPITags.SystemWakeup>
+}
+
+extension QAPICommandValue where Tag == QAPITags.SystemWakeup {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InjectNmi`.
+    public enum InjectNmi: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `inject-nmi`: a QAPI command of the `machine` module, since QEMU 0.14.
     ///
     /// See [`inject-nmi` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.inject-nmi).
     ///
     /// Reply: `nothing`.
-    public struct InjectNmi: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "inject-nmi" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "inject-nmi", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias InjectNmi = QAPICommandValue<QAPITags.InjectNmi>
+}
 
+extension QAPICommandValue where Tag == QAPITags.InjectNmi {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryKVM`.
+    public enum QueryKVM: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.KVMInfo
+    }
+}
+
+extension QAPI {
     /// `query-kvm`: a QAPI command of the `machine` module, since QEMU 0.14.
     ///
     /// See [`query-kvm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-kvm).
     ///
     /// Reply: `KvmInfo`.
-    public struct QueryKVM: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-kvm" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-kvm", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.KVMInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryKVM = QAPICommandValue<QAPITags.QueryKVM>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryKVM {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Memsave`.
+    public enum Memsave: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `memsave`: a QAPI command of the `machine` module, since QEMU 0.14.
     ///
     /// See [`memsave` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.memsave).
     ///
     /// Reply: `nothing`.
-    public struct Memsave: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "memsave" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "memsave", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
+    public typealias Memsave = QAPICommandValue<QAPITags.Memsave>
+}
+
+extension QAPICommandValue where Tag == QAPITags.Memsave {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("val", val)
+        arguments.setQAPIMember("size", size)
+        arguments.setQAPIMember("filename", filename)
+    }
+    /// `val`: `uint64`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var val: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("val") }
+        @_optimize(none) set { arguments.setQAPIMember("val", newValue) }
+    }
+    /// `size`: `size`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("size") }
+        @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
+    }
+    /// `filename`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var filename: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("filename") }
+        @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
+    }
+    /// `cpu-index`: `int`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("cpu-index") }
+        @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Pmemsave`.
+    public enum Pmemsave: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("val", val)
-            arguments.setQAPIMember("size", size)
-            arguments.setQAPIMember("filename", filename)
-        }
-        /// `val`: `uint64`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var val: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("val") }
-            @_optimize(none) set { arguments.setQAPIMember("val", newValue) }
-        }
-        /// `size`: `size`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("size") }
-            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
-        }
-        /// `filename`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var filename: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("filename") }
-            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
-        }
-        /// `cpu-index`: `int`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("cpu-index") }
-            @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `pmemsave`: a QAPI command of the `machine` module, since QEMU 0.14.
     ///
     /// See [`pmemsave` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.pmemsave).
     ///
     /// Reply: `nothing`.
-    public struct Pmemsave: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "pmemsave" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "pmemsave", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("val", val)
-            arguments.setQAPIMember("size", size)
-            arguments.setQAPIMember("filename", filename)
-        }
-        /// `val`: `uint64`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var val: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("val") }
-            @_optimize(none) set { arguments.setQAPIMember("val", newValue) }
-        }
-        /// `size`: `size`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("size") }
-            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
-        }
-        /// `filename`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var filename: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("filename") }
-            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
-        }
-    }
+    public typealias Pmemsave = QAPICommandValue<QAPITags.Pmemsave>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Pmemsave {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("val", val)
+        arguments.setQAPIMember("size", size)
+        arguments.setQAPIMember("filename", filename)
+    }
+    /// `val`: `uint64`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var val: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("val") }
+        @_optimize(none) set { arguments.setQAPIMember("val", newValue) }
+    }
+    /// `size`: `size`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("size") }
+        @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
+    }
+    /// `filename`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var filename: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("filename") }
+        @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryMemdev`.
+    public enum QueryMemdev: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.Memdev]
+    }
+}
+
+extension QAPI {
     /// `query-memdev`: a QAPI command of the `machine` module, since QEMU 2.1.
     ///
     /// See [`query-memdev` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-memdev).
     ///
     /// Reply: `[Memdev]`.
-    public struct QueryMemdev: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-memdev" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-memdev", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.Memdev]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryMemdev = QAPICommandValue<QAPITags.QueryMemdev>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryMemdev {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryHotpluggableCPUs`.
+    public enum QueryHotpluggableCPUs: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.HotpluggableCPU]
+    }
+}
+
+extension QAPI {
     /// `query-hotpluggable-cpus`: a QAPI command of the `machine` module, since QEMU 2.7.
     ///
     /// See [`query-hotpluggable-cpus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-hotpluggable-cpus).
     ///
     /// Reply: `[HotpluggableCPU]`.
-    public struct QueryHotpluggableCPUs: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-hotpluggable-cpus" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-hotpluggable-cpus", kind: .command, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.HotpluggableCPU]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryHotpluggableCPUs = QAPICommandValue<QAPITags.QueryHotpluggableCPUs>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryHotpluggableCPUs {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SetNUMANode`.
+    public enum SetNUMANode: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `set-numa-node`: a QAPI command of the `machine` module, since QEMU 3.0.
     ///
     /// See [`set-numa-node` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.set-numa-node).
     ///
     /// Reply: `nothing`.
-    public struct SetNUMANode: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "set-numa-node" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set-numa-node", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
+    public typealias SetNUMANode = QAPICommandValue<QAPITags.SetNUMANode>
+}
+
+extension QAPICommandValue where Tag == QAPITags.SetNUMANode {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.NUMAOptionsType) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("type", type)
+    }
+    /// `type`: `NumaOptionsType`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var type: QAPI.NUMAOptionsType? {
+        @_optimize(none) get { arguments.qapiMember("type") }
+        @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
+    }
+    /// `nodeid`: `uint16`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var nodeid: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("nodeid") }
+        @_optimize(none) set { arguments.setQAPIMember("nodeid", newValue) }
+    }
+    /// `cpus`: `[uint16]`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var cpus: [Swift.Int]? {
+        @_optimize(none) get { arguments.qapiMember("cpus") }
+        @_optimize(none) set { arguments.setQAPIMember("cpus", newValue) }
+    }
+    /// `mem`: `size`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var mem: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("mem") }
+        @_optimize(none) set { arguments.setQAPIMember("mem", newValue) }
+    }
+    /// `memdev`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var memdev: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("memdev") }
+        @_optimize(none) set { arguments.setQAPIMember("memdev", newValue) }
+    }
+    /// `initiator`: `uint16`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var initiator: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("initiator") }
+        @_optimize(none) set { arguments.setQAPIMember("initiator", newValue) }
+    }
+    /// `src`: `uint16`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var src: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("src") }
+        @_optimize(none) set { arguments.setQAPIMember("src", newValue) }
+    }
+    /// `dst`: `uint16`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var dst: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("dst") }
+        @_optimize(none) set { arguments.setQAPIMember("dst", newValue) }
+    }
+    /// `val`: `uint8`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var val: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("val") }
+        @_optimize(none) set { arguments.setQAPIMember("val", newValue) }
+    }
+    /// `node-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("node-id") }
+        @_optimize(none) set { arguments.setQAPIMember("node-id", newValue) }
+    }
+    /// `drawer-id`: `int`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var drawerID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("drawer-id") }
+        @_optimize(none) set { arguments.setQAPIMember("drawer-id", newValue) }
+    }
+    /// `book-id`: `int`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var bookID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("book-id") }
+        @_optimize(none) set { arguments.setQAPIMember("book-id", newValue) }
+    }
+    /// `socket-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var socketID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("socket-id") }
+        @_optimize(none) set { arguments.setQAPIMember("socket-id", newValue) }
+    }
+    /// `die-id`: `int`, optional, since QEMU 4.1.
+    @_alwaysEmitIntoClient public var dieID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("die-id") }
+        @_optimize(none) set { arguments.setQAPIMember("die-id", newValue) }
+    }
+    /// `cluster-id`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var clusterID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("cluster-id") }
+        @_optimize(none) set { arguments.setQAPIMember("cluster-id", newValue) }
+    }
+    /// `module-id`: `int`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var moduleID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("module-id") }
+        @_optimize(none) set { arguments.setQAPIMember("module-id", newValue) }
+    }
+    /// `core-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var coreID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("core-id") }
+        @_optimize(none) set { arguments.setQAPIMember("core-id", newValue) }
+    }
+    /// `thread-id`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var threadID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("thread-id") }
+        @_optimize(none) set { arguments.setQAPIMember("thread-id", newValue) }
+    }
+    /// `target`: `uint16`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var target: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("target") }
+        @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
+    }
+    /// `hierarchy`: `HmatLBMemoryHierarchy`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
+        @_optimize(none) get { arguments.qapiMember("hierarchy") }
+        @_optimize(none) set { arguments.setQAPIMember("hierarchy", newValue) }
+    }
+    /// `data-type`: `HmatLBDataType`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var dataType: QAPI.HmatLBDataType? {
+        @_optimize(none) get { arguments.qapiMember("data-type") }
+        @_optimize(none) set { arguments.setQAPIMember("data-type", newValue) }
+    }
+    /// `latency`: `uint64`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var latency: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("latency") }
+        @_optimize(none) set { arguments.setQAPIMember("latency", newValue) }
+    }
+    /// `bandwidth`: `size`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var bandwidth: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("bandwidth") }
+        @_optimize(none) set { arguments.setQAPIMember("bandwidth", newValue) }
+    }
+    /// `size`: `size`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("size") }
+        @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
+    }
+    /// `level`: `uint8`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var level: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("level") }
+        @_optimize(none) set { arguments.setQAPIMember("level", newValue) }
+    }
+    /// `associativity`: `HmatCacheAssociativity`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var associativity: QAPI.HmatCacheAssociativity? {
+        @_optimize(none) get { arguments.qapiMember("associativity") }
+        @_optimize(none) set { arguments.setQAPIMember("associativity", newValue) }
+    }
+    /// `policy`: `HmatCacheWritePolicy`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var policy: QAPI.HmatCacheWritePolicy? {
+        @_optimize(none) get { arguments.qapiMember("policy") }
+        @_optimize(none) set { arguments.setQAPIMember("policy", newValue) }
+    }
+    /// `line`: `uint16`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var line: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("line") }
+        @_optimize(none) set { arguments.setQAPIMember("line", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Balloon`.
+    public enum Balloon: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.NUMAOptionsType) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("type", type)
-        }
-        /// `type`: `NumaOptionsType`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var type: QAPI.NUMAOptionsType? {
-            @_optimize(none) get { arguments.qapiMember("type") }
-            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
-        }
-        /// `nodeid`: `uint16`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var nodeid: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("nodeid") }
-            @_optimize(none) set { arguments.setQAPIMember("nodeid", newValue) }
-        }
-        /// `cpus`: `[uint16]`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var cpus: [Swift.Int]? {
-            @_optimize(none) get { arguments.qapiMember("cpus") }
-            @_optimize(none) set { arguments.setQAPIMember("cpus", newValue) }
-        }
-        /// `mem`: `size`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var mem: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("mem") }
-            @_optimize(none) set { arguments.setQAPIMember("mem", newValue) }
-        }
-        /// `memdev`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var memdev: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("memdev") }
-            @_optimize(none) set { arguments.setQAPIMember("memdev", newValue) }
-        }
-        /// `initiator`: `uint16`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var initiator: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("initiator") }
-            @_optimize(none) set { arguments.setQAPIMember("initiator", newValue) }
-        }
-        /// `src`: `uint16`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var src: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("src") }
-            @_optimize(none) set { arguments.setQAPIMember("src", newValue) }
-        }
-        /// `dst`: `uint16`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var dst: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("dst") }
-            @_optimize(none) set { arguments.setQAPIMember("dst", newValue) }
-        }
-        /// `val`: `uint8`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var val: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("val") }
-            @_optimize(none) set { arguments.setQAPIMember("val", newValue) }
-        }
-        /// `node-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("node-id") }
-            @_optimize(none) set { arguments.setQAPIMember("node-id", newValue) }
-        }
-        /// `drawer-id`: `int`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var drawerID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("drawer-id") }
-            @_optimize(none) set { arguments.setQAPIMember("drawer-id", newValue) }
-        }
-        /// `book-id`: `int`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var bookID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("book-id") }
-            @_optimize(none) set { arguments.setQAPIMember("book-id", newValue) }
-        }
-        /// `socket-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var socketID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("socket-id") }
-            @_optimize(none) set { arguments.setQAPIMember("socket-id", newValue) }
-        }
-        /// `die-id`: `int`, optional, since QEMU 4.1.
-        @_alwaysEmitIntoClient public var dieID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("die-id") }
-            @_optimize(none) set { arguments.setQAPIMember("die-id", newValue) }
-        }
-        /// `cluster-id`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var clusterID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("cluster-id") }
-            @_optimize(none) set { arguments.setQAPIMember("cluster-id", newValue) }
-        }
-        /// `module-id`: `int`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var moduleID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("module-id") }
-            @_optimize(none) set { arguments.setQAPIMember("module-id", newValue) }
-        }
-        /// `core-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var coreID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("core-id") }
-            @_optimize(none) set { arguments.setQAPIMember("core-id", newValue) }
-        }
-        /// `thread-id`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("thread-id") }
-            @_optimize(none) set { arguments.setQAPIMember("thread-id", newValue) }
-        }
-        /// `target`: `uint16`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var target: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("target") }
-            @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
-        }
-        /// `hierarchy`: `HmatLBMemoryHierarchy`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
-            @_optimize(none) get { arguments.qapiMember("hierarchy") }
-            @_optimize(none) set { arguments.setQAPIMember("hierarchy", newValue) }
-        }
-        /// `data-type`: `HmatLBDataType`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var dataType: QAPI.HmatLBDataType? {
-            @_optimize(none) get { arguments.qapiMember("data-type") }
-            @_optimize(none) set { arguments.setQAPIMember("data-type", newValue) }
-        }
-        /// `latency`: `uint64`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var latency: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("latency") }
-            @_optimize(none) set { arguments.setQAPIMember("latency", newValue) }
-        }
-        /// `bandwidth`: `size`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var bandwidth: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("bandwidth") }
-            @_optimize(none) set { arguments.setQAPIMember("bandwidth", newValue) }
-        }
-        /// `size`: `size`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("size") }
-            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
-        }
-        /// `level`: `uint8`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var level: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("level") }
-            @_optimize(none) set { arguments.setQAPIMember("level", newValue) }
-        }
-        /// `associativity`: `HmatCacheAssociativity`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var associativity: QAPI.HmatCacheAssociativity? {
-            @_optimize(none) get { arguments.qapiMember("associativity") }
-            @_optimize(none) set { arguments.setQAPIMember("associativity", newValue) }
-        }
-        /// `policy`: `HmatCacheWritePolicy`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var policy: QAPI.HmatCacheWritePolicy? {
-            @_optimize(none) get { arguments.qapiMember("policy") }
-            @_optimize(none) set { arguments.setQAPIMember("policy", newValue) }
-        }
-        /// `line`: `uint16`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var line: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("line") }
-            @_optimize(none) set { arguments.setQAPIMember("line", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `balloon`: a QAPI command of the `machine` module, since QEMU 0.14.
     ///
     /// See [`balloon` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.balloon).
     ///
     /// Reply: `nothing`.
-    public struct Balloon: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "balloon" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "balloon", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("value", value)
-        }
-        /// `value`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var value: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("value") }
-            @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
-        }
-    }
+    public typealias Balloon = QAPICommandValue<QAPITags.Balloon>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Balloon {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("value", value)
+    }
+    /// `value`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var value: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("value") }
+        @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryBalloon`.
+    public enum QueryBalloon: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.BalloonInfo
+    }
+}
+
+extension QAPI {
     /// `query-balloon`: a QAPI command of the `machine` module, since QEMU 0.14.
     ///
     /// See [`query-balloon` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-balloon).
     ///
     /// Reply: `BalloonInfo`.
-    public struct QueryBalloon: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-balloon" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-balloon", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.BalloonInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryBalloon = QAPICommandValue<QAPITags.QueryBalloon>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryBalloon {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryHvBalloonStatusReport`.
+    public enum QueryHvBalloonStatusReport: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.HvBalloonInfo
+    }
+}
+
+extension QAPI {
     /// `query-hv-balloon-status-report`: a QAPI command of the `machine` module, since QEMU 8.2.
     ///
     /// See [`query-hv-balloon-status-report` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-hv-balloon-status-report).
     ///
     /// Reply: `HvBalloonInfo`.
-    public struct QueryHvBalloonStatusReport: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-hv-balloon-status-report" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-hv-balloon-status-report", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.HvBalloonInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryHvBalloonStatusReport = QAPICommandValue<QAPITags.QueryHvBalloonStatusReport>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryHvBalloonStatusReport {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryMemorySizeSummary`.
+    public enum QueryMemorySizeSummary: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.MemoryInfo
+    }
+}
+
+extension QAPI {
     /// `query-memory-size-summary`: a QAPI command of the `machine` module, since QEMU 2.11.
     ///
     /// See [`query-memory-size-summary` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-memory-size-summary).
     ///
     /// Reply: `MemoryInfo`.
-    public struct QueryMemorySizeSummary: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-memory-size-summary" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-memory-size-summary", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.MemoryInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryMemorySizeSummary = QAPICommandValue<QAPITags.QueryMemorySizeSummary>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryMemorySizeSummary {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryMemoryDevices`.
+    public enum QueryMemoryDevices: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.MemoryDeviceInfo]
+    }
+}
+
+extension QAPI {
     /// `query-memory-devices`: a QAPI command of the `machine` module, since QEMU 2.1.
     ///
     /// See [`query-memory-devices` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-memory-devices).
     ///
     /// Reply: `[MemoryDeviceInfo]`.
-    public struct QueryMemoryDevices: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-memory-devices" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-memory-devices", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.MemoryDeviceInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryMemoryDevices = QAPICommandValue<QAPITags.QueryMemoryDevices>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryMemoryDevices {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XQueryIrq`.
+    public enum XQueryIrq: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.HumanReadableText
+    }
+}
+
+extension QAPI {
     /// `x-query-irq`: a QAPI command of the `machine` module, since QEMU 6.2.
     ///
     /// Features: `unstable`.
@@ -3034,23 +3172,25 @@ extension QAPI {
     /// See [`x-query-irq` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.x-query-irq).
     ///
     /// Reply: `HumanReadableText`.
-    public struct XQueryIrq: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "x-query-irq" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-irq", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
+    public typealias XQueryIrq = QAPICommandValue<QAPITags.XQueryIrq>
+}
+
+extension QAPICommandValue where Tag == QAPITags.XQueryIrq {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XQueryJit`.
+    public enum XQueryJit: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `x-query-jit`: a QAPI command of the `machine` module, since QEMU 6.2.
     ///
     /// Features: `unstable`.
@@ -3058,23 +3198,25 @@ extension QAPI {
     /// See [`x-query-jit` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.x-query-jit).
     ///
     /// Reply: `HumanReadableText`.
-    public struct XQueryJit: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "x-query-jit" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-jit", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
+    public typealias XQueryJit = QAPICommandValue<QAPITags.XQueryJit>
+}
+
+extension QAPICommandValue where Tag == QAPITags.XQueryJit {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XQueryNUMA`.
+    public enum XQueryNUMA: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `x-query-numa`: a QAPI command of the `machine` module, since QEMU 6.2.
     ///
     /// Features: `unstable`.
@@ -3082,23 +3224,25 @@ extension QAPI {
     /// See [`x-query-numa` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.x-query-numa).
     ///
     /// Reply: `HumanReadableText`.
-    public struct XQueryNUMA: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "x-query-numa" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-numa", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
+    public typealias XQueryNUMA = QAPICommandValue<QAPITags.XQueryNUMA>
+}
+
+extension QAPICommandValue where Tag == QAPITags.XQueryNUMA {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XQueryOpcount`.
+    public enum XQueryOpcount: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `x-query-opcount`: a QAPI command of the `machine` module, since QEMU 6.2.
     ///
     /// Features: `unstable`.
@@ -3106,23 +3250,25 @@ extension QAPI {
     /// See [`x-query-opcount` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.x-query-opcount).
     ///
     /// Reply: `HumanReadableText`.
-    public struct XQueryOpcount: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "x-query-opcount" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-opcount", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
+    public typealias XQueryOpcount = QAPICommandValue<QAPITags.XQueryOpcount>
+}
+
+extension QAPICommandValue where Tag == QAPITags.XQueryOpcount {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XQueryRamblock`.
+    public enum XQueryRamblock: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `x-query-ramblock`: a QAPI command of the `machine` module, since QEMU 6.2.
     ///
     /// Features: `unstable`.
@@ -3130,23 +3276,25 @@ extension QAPI {
     /// See [`x-query-ramblock` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.x-query-ramblock).
     ///
     /// Reply: `HumanReadableText`.
-    public struct XQueryRamblock: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "x-query-ramblock" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-ramblock", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
+    public typealias XQueryRamblock = QAPICommandValue<QAPITags.XQueryRamblock>
+}
+
+extension QAPICommandValue where Tag == QAPITags.XQueryRamblock {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XQueryRoms`.
+    public enum XQueryRoms: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `x-query-roms`: a QAPI command of the `machine` module, since QEMU 6.2.
     ///
     /// Features: `unstable`.
@@ -3154,23 +3302,25 @@ extension QAPI {
     /// See [`x-query-roms` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.x-query-roms).
     ///
     /// Reply: `HumanReadableText`.
-    public struct XQueryRoms: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "x-query-roms" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-roms", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
+    public typealias XQueryRoms = QAPICommandValue<QAPITags.XQueryRoms>
+}
+
+extension QAPICommandValue where Tag == QAPITags.XQueryRoms {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XQueryUSB`.
+    public enum XQueryUSB: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `x-query-usb`: a QAPI command of the `machine` module, since QEMU 6.2.
     ///
     /// Features: `unstable`.
@@ -3178,51 +3328,55 @@ extension QAPI {
     /// See [`x-query-usb` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.x-query-usb).
     ///
     /// Reply: `HumanReadableText`.
-    public struct XQueryUSB: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "x-query-usb" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-usb", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
-        /// The reply's type.
-        public typealias Response = QAPI.HumanReadableText
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias XQueryUSB = QAPICommandValue<QAPITags.XQueryUSB>
+}
 
+extension QAPICommandValue where Tag == QAPITags.XQueryUSB {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Dumpdtb`.
+    public enum Dumpdtb: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `dumpdtb`: a QAPI command of the `machine` module, since QEMU 7.2.
     ///
     /// See [`dumpdtb` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.dumpdtb).
     ///
     /// Reply: `nothing`.
-    public struct Dumpdtb: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "dumpdtb" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "dumpdtb", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("filename", filename)
-        }
-        /// `filename`: `str`, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var filename: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("filename") }
-            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
-        }
-    }
+    public typealias Dumpdtb = QAPICommandValue<QAPITags.Dumpdtb>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Dumpdtb {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("filename", filename)
+    }
+    /// `filename`: `str`, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var filename: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("filename") }
+        @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XQueryInterruptControllers`.
+    public enum XQueryInterruptControllers: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.HumanReadableText
+    }
+}
+
+extension QAPI {
     /// `x-query-interrupt-controllers`: a QAPI command of the `machine` module, since QEMU 9.1.
     ///
     /// Features: `unstable`.
@@ -3230,23 +3384,25 @@ extension QAPI {
     /// See [`x-query-interrupt-controllers` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.x-query-interrupt-controllers).
     ///
     /// Reply: `HumanReadableText`.
-    public struct XQueryInterruptControllers: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "x-query-interrupt-controllers" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-interrupt-controllers", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"]) }
+    public typealias XQueryInterruptControllers = QAPICommandValue<QAPITags.XQueryInterruptControllers>
+}
+
+extension QAPICommandValue where Tag == QAPITags.XQueryInterruptControllers {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XQueryProfile`.
+    public enum XQueryProfile: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `x-query-profile`: a QAPI command of the `machine` module, since QEMU 6.2.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 7.2.0's, for the older QEMUs that have it.
@@ -3256,23 +3412,25 @@ extension QAPI {
     /// See [`x-query-profile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.x-query-profile).
     ///
     /// Reply: `HumanReadableText`.
-    public struct XQueryProfile: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "x-query-profile" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-profile", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
+    public typealias XQueryProfile = QAPICommandValue<QAPITags.XQueryProfile>
+}
+
+extension QAPICommandValue where Tag == QAPITags.XQueryProfile {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XQueryRDMA`.
+    public enum XQueryRDMA: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `x-query-rdma`: a QAPI command of the `machine` module, since QEMU 6.2.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 7.2.0's, for the older QEMUs that have it.
@@ -3282,23 +3440,25 @@ extension QAPI {
     /// See [`x-query-rdma` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.x-query-rdma).
     ///
     /// Reply: `HumanReadableText`.
-    public struct XQueryRDMA: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "x-query-rdma" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-rdma", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
-        /// The reply's type.
-        public typealias Response = QAPI.HumanReadableText
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias XQueryRDMA = QAPICommandValue<QAPITags.XQueryRDMA>
+}
 
+extension QAPICommandValue where Tag == QAPITags.XQueryRDMA {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryCPUs`.
+    public enum QueryCPUs: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.CPUInfo]
+    }
+}
+
+extension QAPI {
     /// `query-cpus`: a QAPI command of the `machine` module, since QEMU 0.14.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
@@ -3309,23 +3469,25 @@ extension QAPI {
     ///
     /// Reply: `[CpuInfo]`.
     @available(*, deprecated, message: "'query-cpus' is deprecated in QEMU's schema")
-    public struct QueryCPUs: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-cpus" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpus", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"]) }
-        /// The reply's type.
-        public typealias Response = [QAPI.CPUInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryCPUs = QAPICommandValue<QAPITags.QueryCPUs>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryCPUs {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryFirmwareLog`.
+    public enum QueryFirmwareLog: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.FirmwareLog
+    }
+}
+
+extension QAPI {
     /// `query-firmware-log`: a QAPI command of the `machine` module, since QEMU 10.2.
     ///
     /// Not in QEMU 10.0.13's sources: added from `scripts/qapi/newer`, its shape checked against QEMU 11.1's live schema.
@@ -3333,106 +3495,102 @@ extension QAPI {
     /// See [`query-firmware-log` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-firmware-log).
     ///
     /// Reply: `FirmwareLog`.
-    public struct QueryFirmwareLog: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-firmware-log" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-firmware-log", kind: .command, since: QEMUVersion(major: 10, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.FirmwareLog
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `max-size`: `size`, optional, since QEMU 10.2.
-        @_alwaysEmitIntoClient public var maxSize: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("max-size") }
-            @_optimize(none) set { arguments.setQAPIMember("max-size", newValue) }
-        }
-    }
+    public typealias QueryFirmwareLog = QAPICommandValue<QAPITags.QueryFirmwareLog>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryFirmwareLog {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `max-size`: `size`, optional, since QEMU 10.2.
+    @_alwaysEmitIntoClient public var maxSize: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("max-size") }
+        @_optimize(none) set { arguments.setQAPIMember("max-size", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BalloonChangeEvent`.
+    public enum BalloonChangeEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `BALLOON_CHANGE`: a QAPI event of the `machine` module, since QEMU 1.2.
     ///
     /// See [`BALLOON_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine.BALLOON_CHANGE).
-    public struct BalloonChangeEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "BALLOON_CHANGE" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BALLOON_CHANGE", kind: .event, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["actual"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `actual`: `int`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var actual: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("actual") }
-            @_optimize(none) set { json.setQAPIMember("actual", newValue) }
-        }
-    }
+    public typealias BalloonChangeEvent = QAPIEventValue<QAPITags.BalloonChangeEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.BalloonChangeEvent {
+    /// `actual`: `int`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var actual: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("actual") }
+        @_optimize(none) set { json.setQAPIMember("actual", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.HvBalloonStatusReportEvent`.
+    public enum HvBalloonStatusReportEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `HV_BALLOON_STATUS_REPORT`: a QAPI event of the `machine` module, since QEMU 8.2.
     ///
     /// See [`HV_BALLOON_STATUS_REPORT` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine.HV_BALLOON_STATUS_REPORT).
-    public struct HvBalloonStatusReportEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "HV_BALLOON_STATUS_REPORT" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HV_BALLOON_STATUS_REPORT", kind: .event, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `committed`: `size`, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var committed: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("committed") }
-            @_optimize(none) set { json.setQAPIMember("committed", newValue) }
-        }
-        /// `available`: `size`, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var available: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("available") }
-            @_optimize(none) set { json.setQAPIMember("available", newValue) }
-        }
-    }
+    public typealias HvBalloonStatusReportEvent = QAPIEventValue<QAPITags.HvBalloonStatusReportEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.HvBalloonStatusReportEvent {
+    /// `committed`: `size`, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var committed: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("committed") }
+        @_optimize(none) set { json.setQAPIMember("committed", newValue) }
+    }
+    /// `available`: `size`, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var available: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("available") }
+        @_optimize(none) set { json.setQAPIMember("available", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MemoryDeviceSizeChangeEvent`.
+    public enum MemoryDeviceSizeChangeEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `MEMORY_DEVICE_SIZE_CHANGE`: a QAPI event of the `machine` module, since QEMU 5.1.
     ///
     /// See [`MEMORY_DEVICE_SIZE_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine.MEMORY_DEVICE_SIZE_CHANGE).
-    public struct MemoryDeviceSizeChangeEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "MEMORY_DEVICE_SIZE_CHANGE" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MEMORY_DEVICE_SIZE_CHANGE", kind: .event, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `id`: `str`, optional, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `size`: `size`, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `qom-path`: `str`, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var qomPath: Swift.String? {
-            @_optimize(none) get { json.qapiMember("qom-path") }
-            @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
-        }
-    }
+    public typealias MemoryDeviceSizeChangeEvent = QAPIEventValue<QAPITags.MemoryDeviceSizeChangeEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.MemoryDeviceSizeChangeEvent {
+    /// `id`: `str`, optional, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `size`: `size`, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `qom-path`: `str`, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var qomPath: Swift.String? {
+        @_optimize(none) get { json.qapiMember("qom-path") }
+        @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MemUnplugErrorEvent`.
+    public enum MemUnplugErrorEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `MEM_UNPLUG_ERROR`: a QAPI event of the `machine` module, since QEMU 2.4.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 7.2.0's, for the older QEMUs that have it.
@@ -3441,26 +3599,18 @@ extension QAPI {
     ///
     /// See [`MEM_UNPLUG_ERROR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine.MEM_UNPLUG_ERROR).
     @available(*, deprecated, message: "'MEM_UNPLUG_ERROR' is deprecated in QEMU's schema")
-    public struct MemUnplugErrorEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "MEM_UNPLUG_ERROR" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MEM_UNPLUG_ERROR", kind: .event, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: ["deprecated"]) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["device", "msg"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `device`: `str`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { json.qapiMember("device") }
-            @_optimize(none) set { json.setQAPIMember("device", newValue) }
-        }
-        /// `msg`: `str`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var msg: Swift.String? {
-            @_optimize(none) get { json.qapiMember("msg") }
-            @_optimize(none) set { json.setQAPIMember("msg", newValue) }
-        }
+    public typealias MemUnplugErrorEvent = QAPIEventValue<QAPITags.MemUnplugErrorEvent>
+}
+
+extension QAPIEventValue where Tag == QAPITags.MemUnplugErrorEvent {
+    /// `device`: `str`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { json.qapiMember("device") }
+        @_optimize(none) set { json.setQAPIMember("device", newValue) }
+    }
+    /// `msg`: `str`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var msg: Swift.String? {
+        @_optimize(none) get { json.qapiMember("msg") }
+        @_optimize(none) set { json.setQAPIMember("msg", newValue) }
     }
 }

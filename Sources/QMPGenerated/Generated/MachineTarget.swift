@@ -4,376 +4,407 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.CPUModelInfo`.
+    public enum CPUModelInfo: QAPITag {}
+}
+
 extension QAPI {
     /// `CpuModelInfo`: a QAPI struct of the `machine-target` module, since QEMU 2.8.
     ///
     /// See [`CpuModelInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelInfo).
-    public struct CPUModelInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-        }
-        /// `name`: `str`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `props`: `any`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var props: QMPWire.JSON? {
-            @_optimize(none) get { json.qapiMember("props") }
-            @_optimize(none) set { json.setQAPIMember("props", newValue) }
-        }
-    }
+    public typealias CPUModelInfo = QAPIObjectValue<QAPITags.CPUModelInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUModelInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+    }
+    /// `name`: `str`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `props`: `any`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var props: QMPWire.JSON? {
+        @_optimize(none) get { json.qapiMember("props") }
+        @_optimize(none) set { json.setQAPIMember("props", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUModelExpansionType`.
+    public enum CPUModelExpansionType: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuModelExpansionType`: a QAPI enumeration of the `machine-target` module, since QEMU 2.8.
     ///
     /// See [`CpuModelExpansionType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-target.CpuModelExpansionType).
-    public struct CPUModelExpansionType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelExpansionType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `static`.
-        @_alwaysEmitIntoClient public static var `static`: CPUModelExpansionType { @_optimize(none) get { CPUModelExpansionType(rawValue: "static") } }
-        /// `full`.
-        @_alwaysEmitIntoClient public static var full: CPUModelExpansionType { @_optimize(none) get { CPUModelExpansionType(rawValue: "full") } }
-    }
+    public typealias CPUModelExpansionType = QAPIEnumValue<QAPITags.CPUModelExpansionType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.CPUModelExpansionType {
+    /// `static`.
+    @_alwaysEmitIntoClient public static var `static`: Self { @_optimize(none) get { Self(rawValue: "static") } }
+    /// `full`.
+    @_alwaysEmitIntoClient public static var full: Self { @_optimize(none) get { Self(rawValue: "full") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUModelCompareResult`.
+    public enum CPUModelCompareResult: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuModelCompareResult`: a QAPI enumeration of the `machine-target` module, since QEMU 2.8.
     ///
     /// See [`CpuModelCompareResult` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-target.CpuModelCompareResult).
-    public struct CPUModelCompareResult: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelCompareResult", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `incompatible`.
-        @_alwaysEmitIntoClient public static var incompatible: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "incompatible") } }
-        /// `identical`.
-        @_alwaysEmitIntoClient public static var identical: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "identical") } }
-        /// `superset`.
-        @_alwaysEmitIntoClient public static var superset: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "superset") } }
-        /// `subset`.
-        @_alwaysEmitIntoClient public static var subset: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "subset") } }
-    }
+    public typealias CPUModelCompareResult = QAPIEnumValue<QAPITags.CPUModelCompareResult>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.CPUModelCompareResult {
+    /// `incompatible`.
+    @_alwaysEmitIntoClient public static var incompatible: Self { @_optimize(none) get { Self(rawValue: "incompatible") } }
+    /// `identical`.
+    @_alwaysEmitIntoClient public static var identical: Self { @_optimize(none) get { Self(rawValue: "identical") } }
+    /// `superset`.
+    @_alwaysEmitIntoClient public static var superset: Self { @_optimize(none) get { Self(rawValue: "superset") } }
+    /// `subset`.
+    @_alwaysEmitIntoClient public static var subset: Self { @_optimize(none) get { Self(rawValue: "subset") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUModelBaselineInfo`.
+    public enum CPUModelBaselineInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuModelBaselineInfo`: a QAPI struct of the `machine-target` module, since QEMU 2.8.
     ///
     /// See [`CpuModelBaselineInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelBaselineInfo).
-    public struct CPUModelBaselineInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelBaselineInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["model"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(model: QAPI.CPUModelInfo) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("model", model)
-        }
-        /// `model`: `CpuModelInfo`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var model: QAPI.CPUModelInfo? {
-            @_optimize(none) get { json.qapiMember("model") }
-            @_optimize(none) set { json.setQAPIMember("model", newValue) }
-        }
-    }
+    public typealias CPUModelBaselineInfo = QAPIObjectValue<QAPITags.CPUModelBaselineInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUModelBaselineInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(model: QAPI.CPUModelInfo) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("model", model)
+    }
+    /// `model`: `CpuModelInfo`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var model: QAPI.CPUModelInfo? {
+        @_optimize(none) get { json.qapiMember("model") }
+        @_optimize(none) set { json.setQAPIMember("model", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUModelCompareInfo`.
+    public enum CPUModelCompareInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuModelCompareInfo`: a QAPI struct of the `machine-target` module, since QEMU 2.8.
     ///
     /// See [`CpuModelCompareInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelCompareInfo).
-    public struct CPUModelCompareInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelCompareInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["result", "responsible-properties"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(result: QAPI.CPUModelCompareResult, responsibleProperties: [Swift.String]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("result", result)
-            json.setQAPIMember("responsible-properties", responsibleProperties)
-        }
-        /// `result`: `CpuModelCompareResult`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var result: QAPI.CPUModelCompareResult? {
-            @_optimize(none) get { json.qapiMember("result") }
-            @_optimize(none) set { json.setQAPIMember("result", newValue) }
-        }
-        /// `responsible-properties`: `[str]`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var responsibleProperties: [Swift.String]? {
-            @_optimize(none) get { json.qapiMember("responsible-properties") }
-            @_optimize(none) set { json.setQAPIMember("responsible-properties", newValue) }
-        }
-    }
+    public typealias CPUModelCompareInfo = QAPIObjectValue<QAPITags.CPUModelCompareInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUModelCompareInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(result: QAPI.CPUModelCompareResult, responsibleProperties: [Swift.String]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("result", result)
+        json.setQAPIMember("responsible-properties", responsibleProperties)
+    }
+    /// `result`: `CpuModelCompareResult`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var result: QAPI.CPUModelCompareResult? {
+        @_optimize(none) get { json.qapiMember("result") }
+        @_optimize(none) set { json.setQAPIMember("result", newValue) }
+    }
+    /// `responsible-properties`: `[str]`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var responsibleProperties: [Swift.String]? {
+        @_optimize(none) get { json.qapiMember("responsible-properties") }
+        @_optimize(none) set { json.setQAPIMember("responsible-properties", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUModelExpansionInfo`.
+    public enum CPUModelExpansionInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuModelExpansionInfo`: a QAPI struct of the `machine-target` module, since QEMU 2.8.
     ///
     /// See [`CpuModelExpansionInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelExpansionInfo).
-    public struct CPUModelExpansionInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelExpansionInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["model"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(model: QAPI.CPUModelInfo) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("model", model)
-        }
-        /// `model`: `CpuModelInfo`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var model: QAPI.CPUModelInfo? {
-            @_optimize(none) get { json.qapiMember("model") }
-            @_optimize(none) set { json.setQAPIMember("model", newValue) }
-        }
-        /// `deprecated-props`: `[str]`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var deprecatedProps: [Swift.String]? {
-            @_optimize(none) get { json.qapiMember("deprecated-props") }
-            @_optimize(none) set { json.setQAPIMember("deprecated-props", newValue) }
-        }
-    }
+    public typealias CPUModelExpansionInfo = QAPIObjectValue<QAPITags.CPUModelExpansionInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUModelExpansionInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(model: QAPI.CPUModelInfo) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("model", model)
+    }
+    /// `model`: `CpuModelInfo`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var model: QAPI.CPUModelInfo? {
+        @_optimize(none) get { json.qapiMember("model") }
+        @_optimize(none) set { json.setQAPIMember("model", newValue) }
+    }
+    /// `deprecated-props`: `[str]`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var deprecatedProps: [Swift.String]? {
+        @_optimize(none) get { json.qapiMember("deprecated-props") }
+        @_optimize(none) set { json.setQAPIMember("deprecated-props", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUDefinitionInfo`.
+    public enum CPUDefinitionInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuDefinitionInfo`: a QAPI struct of the `machine-target` module, since QEMU 1.2.
     ///
     /// See [`CpuDefinitionInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuDefinitionInfo).
-    public struct CPUDefinitionInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuDefinitionInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name", "static", "typename"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, static: Swift.Bool, typename: Swift.String, deprecated: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-            json.setQAPIMember("static", `static`)
-            json.setQAPIMember("typename", typename)
-            json.setQAPIMember("deprecated", deprecated)
-        }
-        /// `name`: `str`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `migration-safe`: `bool`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var migrationSafe: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("migration-safe") }
-            @_optimize(none) set { json.setQAPIMember("migration-safe", newValue) }
-        }
-        /// `static`: `bool`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var `static`: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("static") }
-            @_optimize(none) set { json.setQAPIMember("static", newValue) }
-        }
-        /// `unavailable-features`: `[str]`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var unavailableFeatures: [Swift.String]? {
-            @_optimize(none) get { json.qapiMember("unavailable-features") }
-            @_optimize(none) set { json.setQAPIMember("unavailable-features", newValue) }
-        }
-        /// `typename`: `str`, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var typename: Swift.String? {
-            @_optimize(none) get { json.qapiMember("typename") }
-            @_optimize(none) set { json.setQAPIMember("typename", newValue) }
-        }
-        /// `alias-of`: `str`, optional, since QEMU 4.1.
-        @_alwaysEmitIntoClient public var aliasOf: Swift.String? {
-            @_optimize(none) get { json.qapiMember("alias-of") }
-            @_optimize(none) set { json.setQAPIMember("alias-of", newValue) }
-        }
-        /// `deprecated`: `bool`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var deprecated: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("deprecated") }
-            @_optimize(none) set { json.setQAPIMember("deprecated", newValue) }
-        }
-    }
+    public typealias CPUDefinitionInfo = QAPIObjectValue<QAPITags.CPUDefinitionInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUDefinitionInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, static: Swift.Bool, typename: Swift.String, deprecated: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+        json.setQAPIMember("static", `static`)
+        json.setQAPIMember("typename", typename)
+        json.setQAPIMember("deprecated", deprecated)
+    }
+    /// `name`: `str`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `migration-safe`: `bool`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var migrationSafe: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("migration-safe") }
+        @_optimize(none) set { json.setQAPIMember("migration-safe", newValue) }
+    }
+    /// `static`: `bool`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var `static`: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("static") }
+        @_optimize(none) set { json.setQAPIMember("static", newValue) }
+    }
+    /// `unavailable-features`: `[str]`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var unavailableFeatures: [Swift.String]? {
+        @_optimize(none) get { json.qapiMember("unavailable-features") }
+        @_optimize(none) set { json.setQAPIMember("unavailable-features", newValue) }
+    }
+    /// `typename`: `str`, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var typename: Swift.String? {
+        @_optimize(none) get { json.qapiMember("typename") }
+        @_optimize(none) set { json.setQAPIMember("typename", newValue) }
+    }
+    /// `alias-of`: `str`, optional, since QEMU 4.1.
+    @_alwaysEmitIntoClient public var aliasOf: Swift.String? {
+        @_optimize(none) get { json.qapiMember("alias-of") }
+        @_optimize(none) set { json.setQAPIMember("alias-of", newValue) }
+    }
+    /// `deprecated`: `bool`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var deprecated: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("deprecated") }
+        @_optimize(none) set { json.setQAPIMember("deprecated", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.S390CPUPolarization`.
+    public enum S390CPUPolarization: QAPITag {}
+}
+
+extension QAPI {
     /// `S390CpuPolarization`: a QAPI enumeration of the `machine-target` module, since QEMU 8.2.
     ///
     /// See [`S390CpuPolarization` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-target.S390CpuPolarization).
-    public struct S390CPUPolarization: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "S390CpuPolarization", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `horizontal`.
-        @_alwaysEmitIntoClient public static var horizontal: S390CPUPolarization { @_optimize(none) get { S390CPUPolarization(rawValue: "horizontal") } }
-        /// `vertical`.
-        @_alwaysEmitIntoClient public static var vertical: S390CPUPolarization { @_optimize(none) get { S390CPUPolarization(rawValue: "vertical") } }
-    }
+    public typealias S390CPUPolarization = QAPIEnumValue<QAPITags.S390CPUPolarization>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.S390CPUPolarization {
+    /// `horizontal`.
+    @_alwaysEmitIntoClient public static var horizontal: Self { @_optimize(none) get { Self(rawValue: "horizontal") } }
+    /// `vertical`.
+    @_alwaysEmitIntoClient public static var vertical: Self { @_optimize(none) get { Self(rawValue: "vertical") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUPolarizationInfo`.
+    public enum CPUPolarizationInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `CpuPolarizationInfo`: a QAPI struct of the `machine-target` module, since QEMU 8.2.
     ///
     /// See [`CpuPolarizationInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuPolarizationInfo).
-    public struct CPUPolarizationInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuPolarizationInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(polarization: QAPI.S390CPUPolarization) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("polarization", polarization)
-        }
-        /// `polarization`: `S390CpuPolarization`, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var polarization: QAPI.S390CPUPolarization? {
-            @_optimize(none) get { json.qapiMember("polarization") }
-            @_optimize(none) set { json.setQAPIMember("polarization", newValue) }
-        }
-    }
+    public typealias CPUPolarizationInfo = QAPIObjectValue<QAPITags.CPUPolarizationInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CPUPolarizationInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(polarization: QAPI.S390CPUPolarization) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("polarization", polarization)
+    }
+    /// `polarization`: `S390CpuPolarization`, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var polarization: QAPI.S390CPUPolarization? {
+        @_optimize(none) get { json.qapiMember("polarization") }
+        @_optimize(none) set { json.setQAPIMember("polarization", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryCPUModelComparison`.
+    public enum QueryCPUModelComparison: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.CPUModelCompareInfo
+    }
+}
+
+extension QAPI {
     /// `query-cpu-model-comparison`: a QAPI command of the `machine-target` module, since QEMU 2.8.
     ///
     /// See [`query-cpu-model-comparison` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine-target.query-cpu-model-comparison).
     ///
     /// Reply: `CpuModelCompareInfo`.
-    public struct QueryCPUModelComparison: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-cpu-model-comparison" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpu-model-comparison", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.CPUModelCompareInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("modela", modela)
-            arguments.setQAPIMember("modelb", modelb)
-        }
-        /// `modela`: `CpuModelInfo`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var modela: QAPI.CPUModelInfo? {
-            @_optimize(none) get { arguments.qapiMember("modela") }
-            @_optimize(none) set { arguments.setQAPIMember("modela", newValue) }
-        }
-        /// `modelb`: `CpuModelInfo`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var modelb: QAPI.CPUModelInfo? {
-            @_optimize(none) get { arguments.qapiMember("modelb") }
-            @_optimize(none) set { arguments.setQAPIMember("modelb", newValue) }
-        }
-    }
+    public typealias QueryCPUModelComparison = QAPICommandValue<QAPITags.QueryCPUModelComparison>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryCPUModelComparison {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("modela", modela)
+        arguments.setQAPIMember("modelb", modelb)
+    }
+    /// `modela`: `CpuModelInfo`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var modela: QAPI.CPUModelInfo? {
+        @_optimize(none) get { arguments.qapiMember("modela") }
+        @_optimize(none) set { arguments.setQAPIMember("modela", newValue) }
+    }
+    /// `modelb`: `CpuModelInfo`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var modelb: QAPI.CPUModelInfo? {
+        @_optimize(none) get { arguments.qapiMember("modelb") }
+        @_optimize(none) set { arguments.setQAPIMember("modelb", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryCPUModelBaseline`.
+    public enum QueryCPUModelBaseline: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.CPUModelBaselineInfo
+    }
+}
+
+extension QAPI {
     /// `query-cpu-model-baseline`: a QAPI command of the `machine-target` module, since QEMU 2.8.
     ///
     /// See [`query-cpu-model-baseline` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine-target.query-cpu-model-baseline).
     ///
     /// Reply: `CpuModelBaselineInfo`.
-    public struct QueryCPUModelBaseline: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-cpu-model-baseline" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpu-model-baseline", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.CPUModelBaselineInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("modela", modela)
-            arguments.setQAPIMember("modelb", modelb)
-        }
-        /// `modela`: `CpuModelInfo`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var modela: QAPI.CPUModelInfo? {
-            @_optimize(none) get { arguments.qapiMember("modela") }
-            @_optimize(none) set { arguments.setQAPIMember("modela", newValue) }
-        }
-        /// `modelb`: `CpuModelInfo`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var modelb: QAPI.CPUModelInfo? {
-            @_optimize(none) get { arguments.qapiMember("modelb") }
-            @_optimize(none) set { arguments.setQAPIMember("modelb", newValue) }
-        }
-    }
+    public typealias QueryCPUModelBaseline = QAPICommandValue<QAPITags.QueryCPUModelBaseline>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryCPUModelBaseline {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("modela", modela)
+        arguments.setQAPIMember("modelb", modelb)
+    }
+    /// `modela`: `CpuModelInfo`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var modela: QAPI.CPUModelInfo? {
+        @_optimize(none) get { arguments.qapiMember("modela") }
+        @_optimize(none) set { arguments.setQAPIMember("modela", newValue) }
+    }
+    /// `modelb`: `CpuModelInfo`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var modelb: QAPI.CPUModelInfo? {
+        @_optimize(none) get { arguments.qapiMember("modelb") }
+        @_optimize(none) set { arguments.setQAPIMember("modelb", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryCPUModelExpansion`.
+    public enum QueryCPUModelExpansion: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.CPUModelExpansionInfo
+    }
+}
+
+extension QAPI {
     /// `query-cpu-model-expansion`: a QAPI command of the `machine-target` module, since QEMU 2.8.
     ///
     /// See [`query-cpu-model-expansion` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine-target.query-cpu-model-expansion).
     ///
     /// Reply: `CpuModelExpansionInfo`.
-    public struct QueryCPUModelExpansion: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-cpu-model-expansion" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpu-model-expansion", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.CPUModelExpansionInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.CPUModelExpansionType, model: QAPI.CPUModelInfo) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("type", type)
-            arguments.setQAPIMember("model", model)
-        }
-        /// `type`: `CpuModelExpansionType`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var type: QAPI.CPUModelExpansionType? {
-            @_optimize(none) get { arguments.qapiMember("type") }
-            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
-        }
-        /// `model`: `CpuModelInfo`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var model: QAPI.CPUModelInfo? {
-            @_optimize(none) get { arguments.qapiMember("model") }
-            @_optimize(none) set { arguments.setQAPIMember("model", newValue) }
-        }
-    }
+    public typealias QueryCPUModelExpansion = QAPICommandValue<QAPITags.QueryCPUModelExpansion>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryCPUModelExpansion {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.CPUModelExpansionType, model: QAPI.CPUModelInfo) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("type", type)
+        arguments.setQAPIMember("model", model)
+    }
+    /// `type`: `CpuModelExpansionType`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var type: QAPI.CPUModelExpansionType? {
+        @_optimize(none) get { arguments.qapiMember("type") }
+        @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
+    }
+    /// `model`: `CpuModelInfo`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var model: QAPI.CPUModelInfo? {
+        @_optimize(none) get { arguments.qapiMember("model") }
+        @_optimize(none) set { arguments.setQAPIMember("model", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryCPUDefinitions`.
+    public enum QueryCPUDefinitions: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.CPUDefinitionInfo]
+    }
+}
+
+extension QAPI {
     /// `query-cpu-definitions`: a QAPI command of the `machine-target` module, since QEMU 1.2.
     ///
     /// See [`query-cpu-definitions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine-target.query-cpu-definitions).
     ///
     /// Reply: `[CpuDefinitionInfo]`.
-    public struct QueryCPUDefinitions: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-cpu-definitions" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpu-definitions", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.CPUDefinitionInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryCPUDefinitions = QAPICommandValue<QAPITags.QueryCPUDefinitions>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryCPUDefinitions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SetCPUTopology`.
+    public enum SetCPUTopology: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `set-cpu-topology`: a QAPI command of the `machine-target` module, since QEMU 8.2.
     ///
     /// Features: `unstable`.
@@ -381,54 +412,56 @@ extension QAPI {
     /// See [`set-cpu-topology` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine-target.set-cpu-topology).
     ///
     /// Reply: `nothing`.
-    public struct SetCPUTopology: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "set-cpu-topology" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set-cpu-topology", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"]) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(coreID: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("core-id", coreID)
-        }
-        /// `core-id`: `uint16`, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var coreID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("core-id") }
-            @_optimize(none) set { arguments.setQAPIMember("core-id", newValue) }
-        }
-        /// `socket-id`: `uint16`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var socketID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("socket-id") }
-            @_optimize(none) set { arguments.setQAPIMember("socket-id", newValue) }
-        }
-        /// `book-id`: `uint16`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var bookID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("book-id") }
-            @_optimize(none) set { arguments.setQAPIMember("book-id", newValue) }
-        }
-        /// `drawer-id`: `uint16`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var drawerID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("drawer-id") }
-            @_optimize(none) set { arguments.setQAPIMember("drawer-id", newValue) }
-        }
-        /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var entitlement: QAPI.S390CPUEntitlement? {
-            @_optimize(none) get { arguments.qapiMember("entitlement") }
-            @_optimize(none) set { arguments.setQAPIMember("entitlement", newValue) }
-        }
-        /// `dedicated`: `bool`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var dedicated: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("dedicated") }
-            @_optimize(none) set { arguments.setQAPIMember("dedicated", newValue) }
-        }
-    }
+    public typealias SetCPUTopology = QAPICommandValue<QAPITags.SetCPUTopology>
+}
 
+extension QAPICommandValue where Tag == QAPITags.SetCPUTopology {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(coreID: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("core-id", coreID)
+    }
+    /// `core-id`: `uint16`, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var coreID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("core-id") }
+        @_optimize(none) set { arguments.setQAPIMember("core-id", newValue) }
+    }
+    /// `socket-id`: `uint16`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var socketID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("socket-id") }
+        @_optimize(none) set { arguments.setQAPIMember("socket-id", newValue) }
+    }
+    /// `book-id`: `uint16`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var bookID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("book-id") }
+        @_optimize(none) set { arguments.setQAPIMember("book-id", newValue) }
+    }
+    /// `drawer-id`: `uint16`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var drawerID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("drawer-id") }
+        @_optimize(none) set { arguments.setQAPIMember("drawer-id", newValue) }
+    }
+    /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var entitlement: QAPI.S390CPUEntitlement? {
+        @_optimize(none) get { arguments.qapiMember("entitlement") }
+        @_optimize(none) set { arguments.setQAPIMember("entitlement", newValue) }
+    }
+    /// `dedicated`: `bool`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var dedicated: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("dedicated") }
+        @_optimize(none) set { arguments.setQAPIMember("dedicated", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryS390xCPUPolarization`.
+    public enum QueryS390xCPUPolarization: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.CPUPolarizationInfo
+    }
+}
+
+extension QAPI {
     /// `query-s390x-cpu-polarization`: a QAPI command of the `machine-target` module, since QEMU 8.2.
     ///
     /// Features: `unstable`.
@@ -436,43 +469,34 @@ extension QAPI {
     /// See [`query-s390x-cpu-polarization` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine-target.query-s390x-cpu-polarization).
     ///
     /// Reply: `CpuPolarizationInfo`.
-    public struct QueryS390xCPUPolarization: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-s390x-cpu-polarization" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-s390x-cpu-polarization", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"]) }
-        /// The reply's type.
-        public typealias Response = QAPI.CPUPolarizationInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryS390xCPUPolarization = QAPICommandValue<QAPITags.QueryS390xCPUPolarization>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryS390xCPUPolarization {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CPUPolarizationChangeEvent`.
+    public enum CPUPolarizationChangeEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `CPU_POLARIZATION_CHANGE`: a QAPI event of the `machine-target` module, since QEMU 8.2.
     ///
     /// Features: `unstable`.
     ///
     /// See [`CPU_POLARIZATION_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine-target.CPU_POLARIZATION_CHANGE).
-    public struct CPUPolarizationChangeEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "CPU_POLARIZATION_CHANGE" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CPU_POLARIZATION_CHANGE", kind: .event, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"]) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `polarization`: `S390CpuPolarization`, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var polarization: QAPI.S390CPUPolarization? {
-            @_optimize(none) get { json.qapiMember("polarization") }
-            @_optimize(none) set { json.setQAPIMember("polarization", newValue) }
-        }
+    public typealias CPUPolarizationChangeEvent = QAPIEventValue<QAPITags.CPUPolarizationChangeEvent>
+}
+
+extension QAPIEventValue where Tag == QAPITags.CPUPolarizationChangeEvent {
+    /// `polarization`: `S390CpuPolarization`, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var polarization: QAPI.S390CPUPolarization? {
+        @_optimize(none) get { json.qapiMember("polarization") }
+        @_optimize(none) set { json.setQAPIMember("polarization", newValue) }
     }
 }

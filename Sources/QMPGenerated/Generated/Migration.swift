@@ -4,1913 +4,1999 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.MigrationStats`.
+    public enum MigrationStats: QAPITag {}
+}
+
 extension QAPI {
     /// `MigrationStats`: a QAPI struct of the `migration` module, since QEMU 0.14.
     ///
     /// See [`MigrationStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationStats).
-    public struct MigrationStats: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["transferred", "remaining", "total", "duplicate", "normal", "normal-bytes", "dirty-pages-rate", "mbps", "dirty-sync-count", "postcopy-requests", "page-size"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(transferred: Swift.Int, remaining: Swift.Int, total: Swift.Int, duplicate: Swift.Int, normal: Swift.Int, normalBytes: Swift.Int, dirtyPagesRate: Swift.Int, mbps: Swift.Double, dirtySyncCount: Swift.Int, postcopyRequests: Swift.Int, pageSize: Swift.Int, multifdBytes: Swift.UInt64, pagesPerSecond: Swift.UInt64, precopyBytes: Swift.UInt64, downtimeBytes: Swift.UInt64, postcopyBytes: Swift.UInt64, dirtySyncMissedZeroCopy: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("transferred", transferred)
-            json.setQAPIMember("remaining", remaining)
-            json.setQAPIMember("total", total)
-            json.setQAPIMember("duplicate", duplicate)
-            json.setQAPIMember("normal", normal)
-            json.setQAPIMember("normal-bytes", normalBytes)
-            json.setQAPIMember("dirty-pages-rate", dirtyPagesRate)
-            json.setQAPIMember("mbps", mbps)
-            json.setQAPIMember("dirty-sync-count", dirtySyncCount)
-            json.setQAPIMember("postcopy-requests", postcopyRequests)
-            json.setQAPIMember("page-size", pageSize)
-            json.setQAPIMember("multifd-bytes", multifdBytes)
-            json.setQAPIMember("pages-per-second", pagesPerSecond)
-            json.setQAPIMember("precopy-bytes", precopyBytes)
-            json.setQAPIMember("downtime-bytes", downtimeBytes)
-            json.setQAPIMember("postcopy-bytes", postcopyBytes)
-            json.setQAPIMember("dirty-sync-missed-zero-copy", dirtySyncMissedZeroCopy)
-        }
-        /// `transferred`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var transferred: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("transferred") }
-            @_optimize(none) set { json.setQAPIMember("transferred", newValue) }
-        }
-        /// `remaining`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var remaining: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("remaining") }
-            @_optimize(none) set { json.setQAPIMember("remaining", newValue) }
-        }
-        /// `total`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var total: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("total") }
-            @_optimize(none) set { json.setQAPIMember("total", newValue) }
-        }
-        /// `duplicate`: `int`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var duplicate: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("duplicate") }
-            @_optimize(none) set { json.setQAPIMember("duplicate", newValue) }
-        }
-        /// `normal`: `int`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var normal: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("normal") }
-            @_optimize(none) set { json.setQAPIMember("normal", newValue) }
-        }
-        /// `normal-bytes`: `int`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var normalBytes: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("normal-bytes") }
-            @_optimize(none) set { json.setQAPIMember("normal-bytes", newValue) }
-        }
-        /// `dirty-pages-rate`: `int`, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var dirtyPagesRate: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("dirty-pages-rate") }
-            @_optimize(none) set { json.setQAPIMember("dirty-pages-rate", newValue) }
-        }
-        /// `mbps`: `number`, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var mbps: Swift.Double? {
-            @_optimize(none) get { json.qapiMember("mbps") }
-            @_optimize(none) set { json.setQAPIMember("mbps", newValue) }
-        }
-        /// `dirty-sync-count`: `int`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var dirtySyncCount: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("dirty-sync-count") }
-            @_optimize(none) set { json.setQAPIMember("dirty-sync-count", newValue) }
-        }
-        /// `postcopy-requests`: `int`, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var postcopyRequests: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("postcopy-requests") }
-            @_optimize(none) set { json.setQAPIMember("postcopy-requests", newValue) }
-        }
-        /// `page-size`: `int`, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var pageSize: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("page-size") }
-            @_optimize(none) set { json.setQAPIMember("page-size", newValue) }
-        }
-        /// `multifd-bytes`: `uint64`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var multifdBytes: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("multifd-bytes") }
-            @_optimize(none) set { json.setQAPIMember("multifd-bytes", newValue) }
-        }
-        /// `pages-per-second`: `uint64`, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var pagesPerSecond: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("pages-per-second") }
-            @_optimize(none) set { json.setQAPIMember("pages-per-second", newValue) }
-        }
-        /// `precopy-bytes`: `uint64`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var precopyBytes: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("precopy-bytes") }
-            @_optimize(none) set { json.setQAPIMember("precopy-bytes", newValue) }
-        }
-        /// `downtime-bytes`: `uint64`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var downtimeBytes: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("downtime-bytes") }
-            @_optimize(none) set { json.setQAPIMember("downtime-bytes", newValue) }
-        }
-        /// `postcopy-bytes`: `uint64`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var postcopyBytes: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("postcopy-bytes") }
-            @_optimize(none) set { json.setQAPIMember("postcopy-bytes", newValue) }
-        }
-        /// `dirty-sync-missed-zero-copy`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var dirtySyncMissedZeroCopy: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("dirty-sync-missed-zero-copy") }
-            @_optimize(none) set { json.setQAPIMember("dirty-sync-missed-zero-copy", newValue) }
-        }
-    }
+    public typealias MigrationStats = QAPIObjectValue<QAPITags.MigrationStats>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MigrationStats {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(transferred: Swift.Int, remaining: Swift.Int, total: Swift.Int, duplicate: Swift.Int, normal: Swift.Int, normalBytes: Swift.Int, dirtyPagesRate: Swift.Int, mbps: Swift.Double, dirtySyncCount: Swift.Int, postcopyRequests: Swift.Int, pageSize: Swift.Int, multifdBytes: Swift.UInt64, pagesPerSecond: Swift.UInt64, precopyBytes: Swift.UInt64, downtimeBytes: Swift.UInt64, postcopyBytes: Swift.UInt64, dirtySyncMissedZeroCopy: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("transferred", transferred)
+        json.setQAPIMember("remaining", remaining)
+        json.setQAPIMember("total", total)
+        json.setQAPIMember("duplicate", duplicate)
+        json.setQAPIMember("normal", normal)
+        json.setQAPIMember("normal-bytes", normalBytes)
+        json.setQAPIMember("dirty-pages-rate", dirtyPagesRate)
+        json.setQAPIMember("mbps", mbps)
+        json.setQAPIMember("dirty-sync-count", dirtySyncCount)
+        json.setQAPIMember("postcopy-requests", postcopyRequests)
+        json.setQAPIMember("page-size", pageSize)
+        json.setQAPIMember("multifd-bytes", multifdBytes)
+        json.setQAPIMember("pages-per-second", pagesPerSecond)
+        json.setQAPIMember("precopy-bytes", precopyBytes)
+        json.setQAPIMember("downtime-bytes", downtimeBytes)
+        json.setQAPIMember("postcopy-bytes", postcopyBytes)
+        json.setQAPIMember("dirty-sync-missed-zero-copy", dirtySyncMissedZeroCopy)
+    }
+    /// `transferred`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var transferred: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("transferred") }
+        @_optimize(none) set { json.setQAPIMember("transferred", newValue) }
+    }
+    /// `remaining`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var remaining: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("remaining") }
+        @_optimize(none) set { json.setQAPIMember("remaining", newValue) }
+    }
+    /// `total`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var total: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("total") }
+        @_optimize(none) set { json.setQAPIMember("total", newValue) }
+    }
+    /// `duplicate`: `int`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var duplicate: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("duplicate") }
+        @_optimize(none) set { json.setQAPIMember("duplicate", newValue) }
+    }
+    /// `normal`: `int`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var normal: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("normal") }
+        @_optimize(none) set { json.setQAPIMember("normal", newValue) }
+    }
+    /// `normal-bytes`: `int`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var normalBytes: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("normal-bytes") }
+        @_optimize(none) set { json.setQAPIMember("normal-bytes", newValue) }
+    }
+    /// `dirty-pages-rate`: `int`, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var dirtyPagesRate: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("dirty-pages-rate") }
+        @_optimize(none) set { json.setQAPIMember("dirty-pages-rate", newValue) }
+    }
+    /// `mbps`: `number`, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var mbps: Swift.Double? {
+        @_optimize(none) get { json.qapiMember("mbps") }
+        @_optimize(none) set { json.setQAPIMember("mbps", newValue) }
+    }
+    /// `dirty-sync-count`: `int`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var dirtySyncCount: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("dirty-sync-count") }
+        @_optimize(none) set { json.setQAPIMember("dirty-sync-count", newValue) }
+    }
+    /// `postcopy-requests`: `int`, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var postcopyRequests: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("postcopy-requests") }
+        @_optimize(none) set { json.setQAPIMember("postcopy-requests", newValue) }
+    }
+    /// `page-size`: `int`, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var pageSize: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("page-size") }
+        @_optimize(none) set { json.setQAPIMember("page-size", newValue) }
+    }
+    /// `multifd-bytes`: `uint64`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var multifdBytes: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("multifd-bytes") }
+        @_optimize(none) set { json.setQAPIMember("multifd-bytes", newValue) }
+    }
+    /// `pages-per-second`: `uint64`, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var pagesPerSecond: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("pages-per-second") }
+        @_optimize(none) set { json.setQAPIMember("pages-per-second", newValue) }
+    }
+    /// `precopy-bytes`: `uint64`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var precopyBytes: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("precopy-bytes") }
+        @_optimize(none) set { json.setQAPIMember("precopy-bytes", newValue) }
+    }
+    /// `downtime-bytes`: `uint64`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var downtimeBytes: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("downtime-bytes") }
+        @_optimize(none) set { json.setQAPIMember("downtime-bytes", newValue) }
+    }
+    /// `postcopy-bytes`: `uint64`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var postcopyBytes: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("postcopy-bytes") }
+        @_optimize(none) set { json.setQAPIMember("postcopy-bytes", newValue) }
+    }
+    /// `dirty-sync-missed-zero-copy`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var dirtySyncMissedZeroCopy: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("dirty-sync-missed-zero-copy") }
+        @_optimize(none) set { json.setQAPIMember("dirty-sync-missed-zero-copy", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XBZRLECacheStats`.
+    public enum XBZRLECacheStats: QAPITag {}
+}
+
+extension QAPI {
     /// `XBZRLECacheStats`: a QAPI struct of the `migration` module, since QEMU 1.2.
     ///
     /// See [`XBZRLECacheStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.XBZRLECacheStats).
-    public struct XBZRLECacheStats: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "XBZRLECacheStats", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["cache-size", "bytes", "pages", "cache-miss", "cache-miss-rate", "overflow"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(cacheSize: Swift.UInt64, bytes: Swift.Int, pages: Swift.Int, cacheMiss: Swift.Int, cacheMissRate: Swift.Double, encodingRate: Swift.Double, overflow: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("cache-size", cacheSize)
-            json.setQAPIMember("bytes", bytes)
-            json.setQAPIMember("pages", pages)
-            json.setQAPIMember("cache-miss", cacheMiss)
-            json.setQAPIMember("cache-miss-rate", cacheMissRate)
-            json.setQAPIMember("encoding-rate", encodingRate)
-            json.setQAPIMember("overflow", overflow)
-        }
-        /// `cache-size`: `size`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var cacheSize: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("cache-size") }
-            @_optimize(none) set { json.setQAPIMember("cache-size", newValue) }
-        }
-        /// `bytes`: `int`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var bytes: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("bytes") }
-            @_optimize(none) set { json.setQAPIMember("bytes", newValue) }
-        }
-        /// `pages`: `int`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var pages: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("pages") }
-            @_optimize(none) set { json.setQAPIMember("pages", newValue) }
-        }
-        /// `cache-miss`: `int`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var cacheMiss: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cache-miss") }
-            @_optimize(none) set { json.setQAPIMember("cache-miss", newValue) }
-        }
-        /// `cache-miss-rate`: `number`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var cacheMissRate: Swift.Double? {
-            @_optimize(none) get { json.qapiMember("cache-miss-rate") }
-            @_optimize(none) set { json.setQAPIMember("cache-miss-rate", newValue) }
-        }
-        /// `encoding-rate`: `number`, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var encodingRate: Swift.Double? {
-            @_optimize(none) get { json.qapiMember("encoding-rate") }
-            @_optimize(none) set { json.setQAPIMember("encoding-rate", newValue) }
-        }
-        /// `overflow`: `int`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var overflow: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("overflow") }
-            @_optimize(none) set { json.setQAPIMember("overflow", newValue) }
-        }
-    }
+    public typealias XBZRLECacheStats = QAPIObjectValue<QAPITags.XBZRLECacheStats>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.XBZRLECacheStats {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(cacheSize: Swift.UInt64, bytes: Swift.Int, pages: Swift.Int, cacheMiss: Swift.Int, cacheMissRate: Swift.Double, encodingRate: Swift.Double, overflow: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("cache-size", cacheSize)
+        json.setQAPIMember("bytes", bytes)
+        json.setQAPIMember("pages", pages)
+        json.setQAPIMember("cache-miss", cacheMiss)
+        json.setQAPIMember("cache-miss-rate", cacheMissRate)
+        json.setQAPIMember("encoding-rate", encodingRate)
+        json.setQAPIMember("overflow", overflow)
+    }
+    /// `cache-size`: `size`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var cacheSize: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("cache-size") }
+        @_optimize(none) set { json.setQAPIMember("cache-size", newValue) }
+    }
+    /// `bytes`: `int`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var bytes: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("bytes") }
+        @_optimize(none) set { json.setQAPIMember("bytes", newValue) }
+    }
+    /// `pages`: `int`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var pages: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("pages") }
+        @_optimize(none) set { json.setQAPIMember("pages", newValue) }
+    }
+    /// `cache-miss`: `int`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var cacheMiss: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cache-miss") }
+        @_optimize(none) set { json.setQAPIMember("cache-miss", newValue) }
+    }
+    /// `cache-miss-rate`: `number`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var cacheMissRate: Swift.Double? {
+        @_optimize(none) get { json.qapiMember("cache-miss-rate") }
+        @_optimize(none) set { json.setQAPIMember("cache-miss-rate", newValue) }
+    }
+    /// `encoding-rate`: `number`, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var encodingRate: Swift.Double? {
+        @_optimize(none) get { json.qapiMember("encoding-rate") }
+        @_optimize(none) set { json.setQAPIMember("encoding-rate", newValue) }
+    }
+    /// `overflow`: `int`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var overflow: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("overflow") }
+        @_optimize(none) set { json.setQAPIMember("overflow", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CompressionStats`.
+    public enum CompressionStats: QAPITag {}
+}
+
+extension QAPI {
     /// `CompressionStats`: a QAPI struct of the `migration` module, since QEMU 3.1.
     ///
     /// See [`CompressionStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.CompressionStats).
-    public struct CompressionStats: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CompressionStats", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(pages: Swift.Int, busy: Swift.Int, busyRate: Swift.Double, compressedSize: Swift.Int, compressionRate: Swift.Double) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("pages", pages)
-            json.setQAPIMember("busy", busy)
-            json.setQAPIMember("busy-rate", busyRate)
-            json.setQAPIMember("compressed-size", compressedSize)
-            json.setQAPIMember("compression-rate", compressionRate)
-        }
-        /// `pages`: `int`, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var pages: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("pages") }
-            @_optimize(none) set { json.setQAPIMember("pages", newValue) }
-        }
-        /// `busy`: `int`, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var busy: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("busy") }
-            @_optimize(none) set { json.setQAPIMember("busy", newValue) }
-        }
-        /// `busy-rate`: `number`, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var busyRate: Swift.Double? {
-            @_optimize(none) get { json.qapiMember("busy-rate") }
-            @_optimize(none) set { json.setQAPIMember("busy-rate", newValue) }
-        }
-        /// `compressed-size`: `int`, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var compressedSize: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("compressed-size") }
-            @_optimize(none) set { json.setQAPIMember("compressed-size", newValue) }
-        }
-        /// `compression-rate`: `number`, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var compressionRate: Swift.Double? {
-            @_optimize(none) get { json.qapiMember("compression-rate") }
-            @_optimize(none) set { json.setQAPIMember("compression-rate", newValue) }
-        }
-    }
+    public typealias CompressionStats = QAPIObjectValue<QAPITags.CompressionStats>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CompressionStats {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(pages: Swift.Int, busy: Swift.Int, busyRate: Swift.Double, compressedSize: Swift.Int, compressionRate: Swift.Double) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("pages", pages)
+        json.setQAPIMember("busy", busy)
+        json.setQAPIMember("busy-rate", busyRate)
+        json.setQAPIMember("compressed-size", compressedSize)
+        json.setQAPIMember("compression-rate", compressionRate)
+    }
+    /// `pages`: `int`, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var pages: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("pages") }
+        @_optimize(none) set { json.setQAPIMember("pages", newValue) }
+    }
+    /// `busy`: `int`, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var busy: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("busy") }
+        @_optimize(none) set { json.setQAPIMember("busy", newValue) }
+    }
+    /// `busy-rate`: `number`, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var busyRate: Swift.Double? {
+        @_optimize(none) get { json.qapiMember("busy-rate") }
+        @_optimize(none) set { json.setQAPIMember("busy-rate", newValue) }
+    }
+    /// `compressed-size`: `int`, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var compressedSize: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("compressed-size") }
+        @_optimize(none) set { json.setQAPIMember("compressed-size", newValue) }
+    }
+    /// `compression-rate`: `number`, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var compressionRate: Swift.Double? {
+        @_optimize(none) get { json.qapiMember("compression-rate") }
+        @_optimize(none) set { json.setQAPIMember("compression-rate", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrationStatus`.
+    public enum MigrationStatus: QAPITag {}
+}
+
+extension QAPI {
     /// `MigrationStatus`: a QAPI enumeration of the `migration` module, since QEMU 2.3.
     ///
     /// See [`MigrationStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationStatus).
-    public struct MigrationStatus: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "none") } }
-        /// `setup`.
-        @_alwaysEmitIntoClient public static var setup: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "setup") } }
-        /// `cancelling`.
-        @_alwaysEmitIntoClient public static var cancelling: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "cancelling") } }
-        /// `cancelled`.
-        @_alwaysEmitIntoClient public static var cancelled: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "cancelled") } }
-        /// `active`.
-        @_alwaysEmitIntoClient public static var active: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "active") } }
-        /// `postcopy-active`.
-        @_alwaysEmitIntoClient public static var postcopyActive: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-active") } }
-        /// `postcopy-paused`.
-        @_alwaysEmitIntoClient public static var postcopyPaused: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-paused") } }
-        /// `postcopy-recover-setup`.
-        @_alwaysEmitIntoClient public static var postcopyRecoverSetup: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-recover-setup") } }
-        /// `postcopy-recover`.
-        @_alwaysEmitIntoClient public static var postcopyRecover: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-recover") } }
-        /// `completed`.
-        @_alwaysEmitIntoClient public static var completed: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "completed") } }
-        /// `failed`.
-        @_alwaysEmitIntoClient public static var failed: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "failed") } }
-        /// `colo`.
-        @_alwaysEmitIntoClient public static var colo: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "colo") } }
-        /// `pre-switchover`.
-        @_alwaysEmitIntoClient public static var preSwitchover: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "pre-switchover") } }
-        /// `device`.
-        @_alwaysEmitIntoClient public static var device: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "device") } }
-        /// `wait-unplug`.
-        @_alwaysEmitIntoClient public static var waitUnplug: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "wait-unplug") } }
-    }
+    public typealias MigrationStatus = QAPIEnumValue<QAPITags.MigrationStatus>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.MigrationStatus {
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `setup`.
+    @_alwaysEmitIntoClient public static var setup: Self { @_optimize(none) get { Self(rawValue: "setup") } }
+    /// `cancelling`.
+    @_alwaysEmitIntoClient public static var cancelling: Self { @_optimize(none) get { Self(rawValue: "cancelling") } }
+    /// `cancelled`.
+    @_alwaysEmitIntoClient public static var cancelled: Self { @_optimize(none) get { Self(rawValue: "cancelled") } }
+    /// `active`.
+    @_alwaysEmitIntoClient public static var active: Self { @_optimize(none) get { Self(rawValue: "active") } }
+    /// `postcopy-active`.
+    @_alwaysEmitIntoClient public static var postcopyActive: Self { @_optimize(none) get { Self(rawValue: "postcopy-active") } }
+    /// `postcopy-paused`.
+    @_alwaysEmitIntoClient public static var postcopyPaused: Self { @_optimize(none) get { Self(rawValue: "postcopy-paused") } }
+    /// `postcopy-recover-setup`.
+    @_alwaysEmitIntoClient public static var postcopyRecoverSetup: Self { @_optimize(none) get { Self(rawValue: "postcopy-recover-setup") } }
+    /// `postcopy-recover`.
+    @_alwaysEmitIntoClient public static var postcopyRecover: Self { @_optimize(none) get { Self(rawValue: "postcopy-recover") } }
+    /// `completed`.
+    @_alwaysEmitIntoClient public static var completed: Self { @_optimize(none) get { Self(rawValue: "completed") } }
+    /// `failed`.
+    @_alwaysEmitIntoClient public static var failed: Self { @_optimize(none) get { Self(rawValue: "failed") } }
+    /// `colo`.
+    @_alwaysEmitIntoClient public static var colo: Self { @_optimize(none) get { Self(rawValue: "colo") } }
+    /// `pre-switchover`.
+    @_alwaysEmitIntoClient public static var preSwitchover: Self { @_optimize(none) get { Self(rawValue: "pre-switchover") } }
+    /// `device`.
+    @_alwaysEmitIntoClient public static var device: Self { @_optimize(none) get { Self(rawValue: "device") } }
+    /// `wait-unplug`.
+    @_alwaysEmitIntoClient public static var waitUnplug: Self { @_optimize(none) get { Self(rawValue: "wait-unplug") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VfioStats`.
+    public enum VfioStats: QAPITag {}
+}
+
+extension QAPI {
     /// `VfioStats`: a QAPI struct of the `migration` module, since QEMU 5.2.
     ///
     /// See [`VfioStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.VfioStats).
-    public struct VfioStats: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VfioStats", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(transferred: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("transferred", transferred)
-        }
-        /// `transferred`: `int`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var transferred: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("transferred") }
-            @_optimize(none) set { json.setQAPIMember("transferred", newValue) }
-        }
-    }
+    public typealias VfioStats = QAPIObjectValue<QAPITags.VfioStats>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.VfioStats {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(transferred: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("transferred", transferred)
+    }
+    /// `transferred`: `int`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var transferred: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("transferred") }
+        @_optimize(none) set { json.setQAPIMember("transferred", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrationInfo`.
+    public enum MigrationInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `MigrationInfo`: a QAPI struct of the `migration` module, since QEMU 0.14.
     ///
     /// See [`MigrationInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationInfo).
-    public struct MigrationInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `status`: `MigrationStatus`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var status: QAPI.MigrationStatus? {
-            @_optimize(none) get { json.qapiMember("status") }
-            @_optimize(none) set { json.setQAPIMember("status", newValue) }
-        }
-        /// `ram`: `MigrationStats`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var ram: QAPI.MigrationStats? {
-            @_optimize(none) get { json.qapiMember("ram") }
-            @_optimize(none) set { json.setQAPIMember("ram", newValue) }
-        }
-        /// `vfio`: `VfioStats`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var vfio: QAPI.VfioStats? {
-            @_optimize(none) get { json.qapiMember("vfio") }
-            @_optimize(none) set { json.setQAPIMember("vfio", newValue) }
-        }
-        /// `xbzrle-cache`: `XBZRLECacheStats`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var xbzrleCache: QAPI.XBZRLECacheStats? {
-            @_optimize(none) get { json.qapiMember("xbzrle-cache") }
-            @_optimize(none) set { json.setQAPIMember("xbzrle-cache", newValue) }
-        }
-        /// `total-time`: `int`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var totalTime: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("total-time") }
-            @_optimize(none) set { json.setQAPIMember("total-time", newValue) }
-        }
-        /// `expected-downtime`: `int`, optional, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var expectedDowntime: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("expected-downtime") }
-            @_optimize(none) set { json.setQAPIMember("expected-downtime", newValue) }
-        }
-        /// `downtime`: `int`, optional, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var downtime: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("downtime") }
-            @_optimize(none) set { json.setQAPIMember("downtime", newValue) }
-        }
-        /// `setup-time`: `int`, optional, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var setupTime: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("setup-time") }
-            @_optimize(none) set { json.setQAPIMember("setup-time", newValue) }
-        }
-        /// `cpu-throttle-percentage`: `int`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var cpuThrottlePercentage: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cpu-throttle-percentage") }
-            @_optimize(none) set { json.setQAPIMember("cpu-throttle-percentage", newValue) }
-        }
-        /// `error-desc`: `str`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var errorDesc: Swift.String? {
-            @_optimize(none) get { json.qapiMember("error-desc") }
-            @_optimize(none) set { json.setQAPIMember("error-desc", newValue) }
-        }
-        /// `blocked-reasons`: `[str]`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var blockedReasons: [Swift.String]? {
-            @_optimize(none) get { json.qapiMember("blocked-reasons") }
-            @_optimize(none) set { json.setQAPIMember("blocked-reasons", newValue) }
-        }
-        /// `postcopy-blocktime`: `uint32`, optional, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var postcopyBlocktime: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("postcopy-blocktime") }
-            @_optimize(none) set { json.setQAPIMember("postcopy-blocktime", newValue) }
-        }
-        /// `postcopy-vcpu-blocktime`: `[uint32]`, optional, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var postcopyVCPUBlocktime: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("postcopy-vcpu-blocktime") }
-            @_optimize(none) set { json.setQAPIMember("postcopy-vcpu-blocktime", newValue) }
-        }
-        /// `socket-address`: `[SocketAddress]`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var socketAddress: [QAPI.SocketAddress]? {
-            @_optimize(none) get { json.qapiMember("socket-address") }
-            @_optimize(none) set { json.setQAPIMember("socket-address", newValue) }
-        }
-        /// `dirty-limit-throttle-time-per-round`: `uint64`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var dirtyLimitThrottleTimePerRound: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("dirty-limit-throttle-time-per-round") }
-            @_optimize(none) set { json.setQAPIMember("dirty-limit-throttle-time-per-round", newValue) }
-        }
-        /// `dirty-limit-ring-full-time`: `uint64`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var dirtyLimitRingFullTime: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("dirty-limit-ring-full-time") }
-            @_optimize(none) set { json.setQAPIMember("dirty-limit-ring-full-time", newValue) }
-        }
-    }
+    public typealias MigrationInfo = QAPIObjectValue<QAPITags.MigrationInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MigrationInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `status`: `MigrationStatus`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var status: QAPI.MigrationStatus? {
+        @_optimize(none) get { json.qapiMember("status") }
+        @_optimize(none) set { json.setQAPIMember("status", newValue) }
+    }
+    /// `ram`: `MigrationStats`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var ram: QAPI.MigrationStats? {
+        @_optimize(none) get { json.qapiMember("ram") }
+        @_optimize(none) set { json.setQAPIMember("ram", newValue) }
+    }
+    /// `vfio`: `VfioStats`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var vfio: QAPI.VfioStats? {
+        @_optimize(none) get { json.qapiMember("vfio") }
+        @_optimize(none) set { json.setQAPIMember("vfio", newValue) }
+    }
+    /// `xbzrle-cache`: `XBZRLECacheStats`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var xbzrleCache: QAPI.XBZRLECacheStats? {
+        @_optimize(none) get { json.qapiMember("xbzrle-cache") }
+        @_optimize(none) set { json.setQAPIMember("xbzrle-cache", newValue) }
+    }
+    /// `total-time`: `int`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var totalTime: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("total-time") }
+        @_optimize(none) set { json.setQAPIMember("total-time", newValue) }
+    }
+    /// `expected-downtime`: `int`, optional, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var expectedDowntime: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("expected-downtime") }
+        @_optimize(none) set { json.setQAPIMember("expected-downtime", newValue) }
+    }
+    /// `downtime`: `int`, optional, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var downtime: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("downtime") }
+        @_optimize(none) set { json.setQAPIMember("downtime", newValue) }
+    }
+    /// `setup-time`: `int`, optional, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var setupTime: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("setup-time") }
+        @_optimize(none) set { json.setQAPIMember("setup-time", newValue) }
+    }
+    /// `cpu-throttle-percentage`: `int`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var cpuThrottlePercentage: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cpu-throttle-percentage") }
+        @_optimize(none) set { json.setQAPIMember("cpu-throttle-percentage", newValue) }
+    }
+    /// `error-desc`: `str`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var errorDesc: Swift.String? {
+        @_optimize(none) get { json.qapiMember("error-desc") }
+        @_optimize(none) set { json.setQAPIMember("error-desc", newValue) }
+    }
+    /// `blocked-reasons`: `[str]`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var blockedReasons: [Swift.String]? {
+        @_optimize(none) get { json.qapiMember("blocked-reasons") }
+        @_optimize(none) set { json.setQAPIMember("blocked-reasons", newValue) }
+    }
+    /// `postcopy-blocktime`: `uint32`, optional, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var postcopyBlocktime: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("postcopy-blocktime") }
+        @_optimize(none) set { json.setQAPIMember("postcopy-blocktime", newValue) }
+    }
+    /// `postcopy-vcpu-blocktime`: `[uint32]`, optional, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var postcopyVCPUBlocktime: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("postcopy-vcpu-blocktime") }
+        @_optimize(none) set { json.setQAPIMember("postcopy-vcpu-blocktime", newValue) }
+    }
+    /// `socket-address`: `[SocketAddress]`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var socketAddress: [QAPI.SocketAddress]? {
+        @_optimize(none) get { json.qapiMember("socket-address") }
+        @_optimize(none) set { json.setQAPIMember("socket-address", newValue) }
+    }
+    /// `dirty-limit-throttle-time-per-round`: `uint64`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var dirtyLimitThrottleTimePerRound: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("dirty-limit-throttle-time-per-round") }
+        @_optimize(none) set { json.setQAPIMember("dirty-limit-throttle-time-per-round", newValue) }
+    }
+    /// `dirty-limit-ring-full-time`: `uint64`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var dirtyLimitRingFullTime: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("dirty-limit-ring-full-time") }
+        @_optimize(none) set { json.setQAPIMember("dirty-limit-ring-full-time", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrationCapability`.
+    public enum MigrationCapability: QAPITag {}
+}
+
+extension QAPI {
     /// `MigrationCapability`: a QAPI enumeration of the `migration` module, since QEMU 1.2.
     ///
     /// See [`MigrationCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationCapability).
-    public struct MigrationCapability: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationCapability", kind: .enumeration, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `xbzrle`.
-        @_alwaysEmitIntoClient public static var xbzrle: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "xbzrle") } }
-        /// `rdma-pin-all`.
-        @_alwaysEmitIntoClient public static var rdmaPinAll: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "rdma-pin-all") } }
-        /// `auto-converge`.
-        @_alwaysEmitIntoClient public static var autoConverge: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "auto-converge") } }
-        /// `zero-blocks`.
-        @available(*, deprecated, message: "'zero-blocks' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public static var zeroBlocks: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "zero-blocks") } }
-        /// `events`.
-        @_alwaysEmitIntoClient public static var events: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "events") } }
-        /// `postcopy-ram`.
-        @_alwaysEmitIntoClient public static var postcopyRAM: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "postcopy-ram") } }
-        /// `x-colo`.
-        @_alwaysEmitIntoClient public static var xColo: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "x-colo") } }
-        /// `release-ram`.
-        @_alwaysEmitIntoClient public static var releaseRAM: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "release-ram") } }
-        /// `return-path`.
-        @_alwaysEmitIntoClient public static var returnPath: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "return-path") } }
-        /// `pause-before-switchover`.
-        @_alwaysEmitIntoClient public static var pauseBeforeSwitchover: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "pause-before-switchover") } }
-        /// `multifd`.
-        @_alwaysEmitIntoClient public static var multifd: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "multifd") } }
-        /// `dirty-bitmaps`.
-        @_alwaysEmitIntoClient public static var dirtyBitmaps: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "dirty-bitmaps") } }
-        /// `postcopy-blocktime`.
-        @_alwaysEmitIntoClient public static var postcopyBlocktime: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "postcopy-blocktime") } }
-        /// `late-block-activate`.
-        @_alwaysEmitIntoClient public static var lateBlockActivate: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "late-block-activate") } }
-        /// `x-ignore-shared`.
-        @_alwaysEmitIntoClient public static var xIgnoreShared: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "x-ignore-shared") } }
-        /// `validate-uuid`.
-        @_alwaysEmitIntoClient public static var validateUUID: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "validate-uuid") } }
-        /// `background-snapshot`.
-        @_alwaysEmitIntoClient public static var backgroundSnapshot: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "background-snapshot") } }
-        /// `zero-copy-send`.
-        @_alwaysEmitIntoClient public static var zeroCopySend: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "zero-copy-send") } }
-        /// `postcopy-preempt`.
-        @_alwaysEmitIntoClient public static var postcopyPreempt: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "postcopy-preempt") } }
-        /// `switchover-ack`.
-        @_alwaysEmitIntoClient public static var switchoverAck: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "switchover-ack") } }
-        /// `dirty-limit`.
-        @_alwaysEmitIntoClient public static var dirtyLimit: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "dirty-limit") } }
-        /// `mapped-ram`.
-        @_alwaysEmitIntoClient public static var mappedRAM: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "mapped-ram") } }
-    }
+    public typealias MigrationCapability = QAPIEnumValue<QAPITags.MigrationCapability>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.MigrationCapability {
+    /// `xbzrle`.
+    @_alwaysEmitIntoClient public static var xbzrle: Self { @_optimize(none) get { Self(rawValue: "xbzrle") } }
+    /// `rdma-pin-all`.
+    @_alwaysEmitIntoClient public static var rdmaPinAll: Self { @_optimize(none) get { Self(rawValue: "rdma-pin-all") } }
+    /// `auto-converge`.
+    @_alwaysEmitIntoClient public static var autoConverge: Self { @_optimize(none) get { Self(rawValue: "auto-converge") } }
+    /// `zero-blocks`.
+    @available(*, deprecated, message: "'zero-blocks' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public static var zeroBlocks: Self { @_optimize(none) get { Self(rawValue: "zero-blocks") } }
+    /// `events`.
+    @_alwaysEmitIntoClient public static var events: Self { @_optimize(none) get { Self(rawValue: "events") } }
+    /// `postcopy-ram`.
+    @_alwaysEmitIntoClient public static var postcopyRAM: Self { @_optimize(none) get { Self(rawValue: "postcopy-ram") } }
+    /// `x-colo`.
+    @_alwaysEmitIntoClient public static var xColo: Self { @_optimize(none) get { Self(rawValue: "x-colo") } }
+    /// `release-ram`.
+    @_alwaysEmitIntoClient public static var releaseRAM: Self { @_optimize(none) get { Self(rawValue: "release-ram") } }
+    /// `return-path`.
+    @_alwaysEmitIntoClient public static var returnPath: Self { @_optimize(none) get { Self(rawValue: "return-path") } }
+    /// `pause-before-switchover`.
+    @_alwaysEmitIntoClient public static var pauseBeforeSwitchover: Self { @_optimize(none) get { Self(rawValue: "pause-before-switchover") } }
+    /// `multifd`.
+    @_alwaysEmitIntoClient public static var multifd: Self { @_optimize(none) get { Self(rawValue: "multifd") } }
+    /// `dirty-bitmaps`.
+    @_alwaysEmitIntoClient public static var dirtyBitmaps: Self { @_optimize(none) get { Self(rawValue: "dirty-bitmaps") } }
+    /// `postcopy-blocktime`.
+    @_alwaysEmitIntoClient public static var postcopyBlocktime: Self { @_optimize(none) get { Self(rawValue: "postcopy-blocktime") } }
+    /// `late-block-activate`.
+    @_alwaysEmitIntoClient public static var lateBlockActivate: Self { @_optimize(none) get { Self(rawValue: "late-block-activate") } }
+    /// `x-ignore-shared`.
+    @_alwaysEmitIntoClient public static var xIgnoreShared: Self { @_optimize(none) get { Self(rawValue: "x-ignore-shared") } }
+    /// `validate-uuid`.
+    @_alwaysEmitIntoClient public static var validateUUID: Self { @_optimize(none) get { Self(rawValue: "validate-uuid") } }
+    /// `background-snapshot`.
+    @_alwaysEmitIntoClient public static var backgroundSnapshot: Self { @_optimize(none) get { Self(rawValue: "background-snapshot") } }
+    /// `zero-copy-send`.
+    @_alwaysEmitIntoClient public static var zeroCopySend: Self { @_optimize(none) get { Self(rawValue: "zero-copy-send") } }
+    /// `postcopy-preempt`.
+    @_alwaysEmitIntoClient public static var postcopyPreempt: Self { @_optimize(none) get { Self(rawValue: "postcopy-preempt") } }
+    /// `switchover-ack`.
+    @_alwaysEmitIntoClient public static var switchoverAck: Self { @_optimize(none) get { Self(rawValue: "switchover-ack") } }
+    /// `dirty-limit`.
+    @_alwaysEmitIntoClient public static var dirtyLimit: Self { @_optimize(none) get { Self(rawValue: "dirty-limit") } }
+    /// `mapped-ram`.
+    @_alwaysEmitIntoClient public static var mappedRAM: Self { @_optimize(none) get { Self(rawValue: "mapped-ram") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrationCapabilityStatus`.
+    public enum MigrationCapabilityStatus: QAPITag {}
+}
+
+extension QAPI {
     /// `MigrationCapabilityStatus`: a QAPI struct of the `migration` module, since QEMU 1.2.
     ///
     /// See [`MigrationCapabilityStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationCapabilityStatus).
-    public struct MigrationCapabilityStatus: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationCapabilityStatus", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["capability", "state"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(capability: QAPI.MigrationCapability, state: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("capability", capability)
-            json.setQAPIMember("state", state)
-        }
-        /// `capability`: `MigrationCapability`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var capability: QAPI.MigrationCapability? {
-            @_optimize(none) get { json.qapiMember("capability") }
-            @_optimize(none) set { json.setQAPIMember("capability", newValue) }
-        }
-        /// `state`: `bool`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var state: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("state") }
-            @_optimize(none) set { json.setQAPIMember("state", newValue) }
-        }
-    }
+    public typealias MigrationCapabilityStatus = QAPIObjectValue<QAPITags.MigrationCapabilityStatus>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MigrationCapabilityStatus {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(capability: QAPI.MigrationCapability, state: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("capability", capability)
+        json.setQAPIMember("state", state)
+    }
+    /// `capability`: `MigrationCapability`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var capability: QAPI.MigrationCapability? {
+        @_optimize(none) get { json.qapiMember("capability") }
+        @_optimize(none) set { json.setQAPIMember("capability", newValue) }
+    }
+    /// `state`: `bool`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var state: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("state") }
+        @_optimize(none) set { json.setQAPIMember("state", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MultiFDCompression`.
+    public enum MultiFDCompression: QAPITag {}
+}
+
+extension QAPI {
     /// `MultiFDCompression`: a QAPI enumeration of the `migration` module, since QEMU 5.0.
     ///
     /// See [`MultiFDCompression` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MultiFDCompression).
-    public struct MultiFDCompression: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MultiFDCompression", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "none") } }
-        /// `zlib`.
-        @_alwaysEmitIntoClient public static var zlib: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "zlib") } }
-        /// `zstd`.
-        @_alwaysEmitIntoClient public static var zstd: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "zstd") } }
-        /// `qatzip`.
-        @_alwaysEmitIntoClient public static var qatzip: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "qatzip") } }
-        /// `qpl`.
-        @_alwaysEmitIntoClient public static var qpl: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "qpl") } }
-        /// `uadk`.
-        @_alwaysEmitIntoClient public static var uadk: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "uadk") } }
-    }
+    public typealias MultiFDCompression = QAPIEnumValue<QAPITags.MultiFDCompression>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.MultiFDCompression {
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `zlib`.
+    @_alwaysEmitIntoClient public static var zlib: Self { @_optimize(none) get { Self(rawValue: "zlib") } }
+    /// `zstd`.
+    @_alwaysEmitIntoClient public static var zstd: Self { @_optimize(none) get { Self(rawValue: "zstd") } }
+    /// `qatzip`.
+    @_alwaysEmitIntoClient public static var qatzip: Self { @_optimize(none) get { Self(rawValue: "qatzip") } }
+    /// `qpl`.
+    @_alwaysEmitIntoClient public static var qpl: Self { @_optimize(none) get { Self(rawValue: "qpl") } }
+    /// `uadk`.
+    @_alwaysEmitIntoClient public static var uadk: Self { @_optimize(none) get { Self(rawValue: "uadk") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigMode`.
+    public enum MigMode: QAPITag {}
+}
+
+extension QAPI {
     /// `MigMode`: a QAPI enumeration of the `migration` module.
     ///
     /// See [`MigMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigMode).
-    public struct MigMode: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigMode", kind: .enumeration, since: nil, features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `normal`.
-        @_alwaysEmitIntoClient public static var normal: MigMode { @_optimize(none) get { MigMode(rawValue: "normal") } }
-        /// `cpr-reboot`.
-        @_alwaysEmitIntoClient public static var cprReboot: MigMode { @_optimize(none) get { MigMode(rawValue: "cpr-reboot") } }
-        /// `cpr-transfer`.
-        @_alwaysEmitIntoClient public static var cprTransfer: MigMode { @_optimize(none) get { MigMode(rawValue: "cpr-transfer") } }
-    }
+    public typealias MigMode = QAPIEnumValue<QAPITags.MigMode>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.MigMode {
+    /// `normal`.
+    @_alwaysEmitIntoClient public static var normal: Self { @_optimize(none) get { Self(rawValue: "normal") } }
+    /// `cpr-reboot`.
+    @_alwaysEmitIntoClient public static var cprReboot: Self { @_optimize(none) get { Self(rawValue: "cpr-reboot") } }
+    /// `cpr-transfer`.
+    @_alwaysEmitIntoClient public static var cprTransfer: Self { @_optimize(none) get { Self(rawValue: "cpr-transfer") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ZeroPageDetection`.
+    public enum ZeroPageDetection: QAPITag {}
+}
+
+extension QAPI {
     /// `ZeroPageDetection`: a QAPI enumeration of the `migration` module, since QEMU 9.0.
     ///
     /// See [`ZeroPageDetection` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.ZeroPageDetection).
-    public struct ZeroPageDetection: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ZeroPageDetection", kind: .enumeration, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: ZeroPageDetection { @_optimize(none) get { ZeroPageDetection(rawValue: "none") } }
-        /// `legacy`.
-        @_alwaysEmitIntoClient public static var legacy: ZeroPageDetection { @_optimize(none) get { ZeroPageDetection(rawValue: "legacy") } }
-        /// `multifd`.
-        @_alwaysEmitIntoClient public static var multifd: ZeroPageDetection { @_optimize(none) get { ZeroPageDetection(rawValue: "multifd") } }
-    }
+    public typealias ZeroPageDetection = QAPIEnumValue<QAPITags.ZeroPageDetection>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.ZeroPageDetection {
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `legacy`.
+    @_alwaysEmitIntoClient public static var legacy: Self { @_optimize(none) get { Self(rawValue: "legacy") } }
+    /// `multifd`.
+    @_alwaysEmitIntoClient public static var multifd: Self { @_optimize(none) get { Self(rawValue: "multifd") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BitmapMigrationBitmapAliasTransform`.
+    public enum BitmapMigrationBitmapAliasTransform: QAPITag {}
+}
+
+extension QAPI {
     /// `BitmapMigrationBitmapAliasTransform`: a QAPI struct of the `migration` module, since QEMU 6.0.
     ///
     /// See [`BitmapMigrationBitmapAliasTransform` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.BitmapMigrationBitmapAliasTransform).
-    public struct BitmapMigrationBitmapAliasTransform: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BitmapMigrationBitmapAliasTransform", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `persistent`: `bool`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var persistent: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("persistent") }
-            @_optimize(none) set { json.setQAPIMember("persistent", newValue) }
-        }
-    }
+    public typealias BitmapMigrationBitmapAliasTransform = QAPIObjectValue<QAPITags.BitmapMigrationBitmapAliasTransform>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BitmapMigrationBitmapAliasTransform {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `persistent`: `bool`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var persistent: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("persistent") }
+        @_optimize(none) set { json.setQAPIMember("persistent", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BitmapMigrationBitmapAlias`.
+    public enum BitmapMigrationBitmapAlias: QAPITag {}
+}
+
+extension QAPI {
     /// `BitmapMigrationBitmapAlias`: a QAPI struct of the `migration` module, since QEMU 5.2.
     ///
     /// See [`BitmapMigrationBitmapAlias` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.BitmapMigrationBitmapAlias).
-    public struct BitmapMigrationBitmapAlias: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BitmapMigrationBitmapAlias", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, alias: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-            json.setQAPIMember("alias", alias)
-        }
-        /// `name`: `str`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `alias`: `str`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var alias: Swift.String? {
-            @_optimize(none) get { json.qapiMember("alias") }
-            @_optimize(none) set { json.setQAPIMember("alias", newValue) }
-        }
-        /// `transform`: `BitmapMigrationBitmapAliasTransform`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var transform: QAPI.BitmapMigrationBitmapAliasTransform? {
-            @_optimize(none) get { json.qapiMember("transform") }
-            @_optimize(none) set { json.setQAPIMember("transform", newValue) }
-        }
-    }
+    public typealias BitmapMigrationBitmapAlias = QAPIObjectValue<QAPITags.BitmapMigrationBitmapAlias>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BitmapMigrationBitmapAlias {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, alias: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+        json.setQAPIMember("alias", alias)
+    }
+    /// `name`: `str`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `alias`: `str`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var alias: Swift.String? {
+        @_optimize(none) get { json.qapiMember("alias") }
+        @_optimize(none) set { json.setQAPIMember("alias", newValue) }
+    }
+    /// `transform`: `BitmapMigrationBitmapAliasTransform`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var transform: QAPI.BitmapMigrationBitmapAliasTransform? {
+        @_optimize(none) get { json.qapiMember("transform") }
+        @_optimize(none) set { json.setQAPIMember("transform", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BitmapMigrationNodeAlias`.
+    public enum BitmapMigrationNodeAlias: QAPITag {}
+}
+
+extension QAPI {
     /// `BitmapMigrationNodeAlias`: a QAPI struct of the `migration` module, since QEMU 5.2.
     ///
     /// See [`BitmapMigrationNodeAlias` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.BitmapMigrationNodeAlias).
-    public struct BitmapMigrationNodeAlias: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BitmapMigrationNodeAlias", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(nodeName: Swift.String, alias: Swift.String, bitmaps: [QAPI.BitmapMigrationBitmapAlias]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("node-name", nodeName)
-            json.setQAPIMember("alias", alias)
-            json.setQAPIMember("bitmaps", bitmaps)
-        }
-        /// `node-name`: `str`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
-            @_optimize(none) get { json.qapiMember("node-name") }
-            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
-        }
-        /// `alias`: `str`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var alias: Swift.String? {
-            @_optimize(none) get { json.qapiMember("alias") }
-            @_optimize(none) set { json.setQAPIMember("alias", newValue) }
-        }
-        /// `bitmaps`: `[BitmapMigrationBitmapAlias]`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var bitmaps: [QAPI.BitmapMigrationBitmapAlias]? {
-            @_optimize(none) get { json.qapiMember("bitmaps") }
-            @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
-        }
-    }
+    public typealias BitmapMigrationNodeAlias = QAPIObjectValue<QAPITags.BitmapMigrationNodeAlias>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BitmapMigrationNodeAlias {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(nodeName: Swift.String, alias: Swift.String, bitmaps: [QAPI.BitmapMigrationBitmapAlias]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("node-name", nodeName)
+        json.setQAPIMember("alias", alias)
+        json.setQAPIMember("bitmaps", bitmaps)
+    }
+    /// `node-name`: `str`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var nodeName: Swift.String? {
+        @_optimize(none) get { json.qapiMember("node-name") }
+        @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
+    }
+    /// `alias`: `str`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var alias: Swift.String? {
+        @_optimize(none) get { json.qapiMember("alias") }
+        @_optimize(none) set { json.setQAPIMember("alias", newValue) }
+    }
+    /// `bitmaps`: `[BitmapMigrationBitmapAlias]`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var bitmaps: [QAPI.BitmapMigrationBitmapAlias]? {
+        @_optimize(none) get { json.qapiMember("bitmaps") }
+        @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrationParameter`.
+    public enum MigrationParameter: QAPITag {}
+}
+
+extension QAPI {
     /// `MigrationParameter`: a QAPI enumeration of the `migration` module, since QEMU 2.4.
     ///
     /// See [`MigrationParameter` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationParameter).
-    public struct MigrationParameter: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationParameter", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `announce-initial`.
-        @_alwaysEmitIntoClient public static var announceInitial: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-initial") } }
-        /// `announce-max`.
-        @_alwaysEmitIntoClient public static var announceMax: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-max") } }
-        /// `announce-rounds`.
-        @_alwaysEmitIntoClient public static var announceRounds: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-rounds") } }
-        /// `announce-step`.
-        @_alwaysEmitIntoClient public static var announceStep: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-step") } }
-        /// `throttle-trigger-threshold`.
-        @_alwaysEmitIntoClient public static var throttleTriggerThreshold: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "throttle-trigger-threshold") } }
-        /// `cpu-throttle-initial`.
-        @_alwaysEmitIntoClient public static var cpuThrottleInitial: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "cpu-throttle-initial") } }
-        /// `cpu-throttle-increment`.
-        @_alwaysEmitIntoClient public static var cpuThrottleIncrement: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "cpu-throttle-increment") } }
-        /// `cpu-throttle-tailslow`.
-        @_alwaysEmitIntoClient public static var cpuThrottleTailslow: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "cpu-throttle-tailslow") } }
-        /// `tls-creds`.
-        @_alwaysEmitIntoClient public static var tlsCreds: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "tls-creds") } }
-        /// `tls-hostname`.
-        @_alwaysEmitIntoClient public static var tlsHostname: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "tls-hostname") } }
-        /// `tls-authz`.
-        @_alwaysEmitIntoClient public static var tlsAuthz: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "tls-authz") } }
-        /// `max-bandwidth`.
-        @_alwaysEmitIntoClient public static var maxBandwidth: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "max-bandwidth") } }
-        /// `avail-switchover-bandwidth`.
-        @_alwaysEmitIntoClient public static var availSwitchoverBandwidth: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "avail-switchover-bandwidth") } }
-        /// `downtime-limit`.
-        @_alwaysEmitIntoClient public static var downtimeLimit: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "downtime-limit") } }
-        /// `x-checkpoint-delay`.
-        @_alwaysEmitIntoClient public static var xCheckpointDelay: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "x-checkpoint-delay") } }
-        /// `multifd-channels`.
-        @_alwaysEmitIntoClient public static var multifdChannels: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-channels") } }
-        /// `xbzrle-cache-size`.
-        @_alwaysEmitIntoClient public static var xbzrleCacheSize: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "xbzrle-cache-size") } }
-        /// `max-postcopy-bandwidth`.
-        @_alwaysEmitIntoClient public static var maxPostcopyBandwidth: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "max-postcopy-bandwidth") } }
-        /// `max-cpu-throttle`.
-        @_alwaysEmitIntoClient public static var maxCPUThrottle: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "max-cpu-throttle") } }
-        /// `multifd-compression`.
-        @_alwaysEmitIntoClient public static var multifdCompression: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-compression") } }
-        /// `multifd-zlib-level`.
-        @_alwaysEmitIntoClient public static var multifdZlibLevel: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-zlib-level") } }
-        /// `multifd-zstd-level`.
-        @_alwaysEmitIntoClient public static var multifdZstdLevel: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-zstd-level") } }
-        /// `multifd-qatzip-level`.
-        @_alwaysEmitIntoClient public static var multifdQatzipLevel: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-qatzip-level") } }
-        /// `block-bitmap-mapping`.
-        @_alwaysEmitIntoClient public static var blockBitmapMapping: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "block-bitmap-mapping") } }
-        /// `x-vcpu-dirty-limit-period`.
-        @_alwaysEmitIntoClient public static var xVCPUDirtyLimitPeriod: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "x-vcpu-dirty-limit-period") } }
-        /// `vcpu-dirty-limit`.
-        @_alwaysEmitIntoClient public static var vcpuDirtyLimit: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "vcpu-dirty-limit") } }
-        /// `mode`.
-        @_alwaysEmitIntoClient public static var mode: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "mode") } }
-        /// `zero-page-detection`.
-        @_alwaysEmitIntoClient public static var zeroPageDetection: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "zero-page-detection") } }
-        /// `direct-io`.
-        @_alwaysEmitIntoClient public static var directIO: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "direct-io") } }
-    }
+    public typealias MigrationParameter = QAPIEnumValue<QAPITags.MigrationParameter>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.MigrationParameter {
+    /// `announce-initial`.
+    @_alwaysEmitIntoClient public static var announceInitial: Self { @_optimize(none) get { Self(rawValue: "announce-initial") } }
+    /// `announce-max`.
+    @_alwaysEmitIntoClient public static var announceMax: Self { @_optimize(none) get { Self(rawValue: "announce-max") } }
+    /// `announce-rounds`.
+    @_alwaysEmitIntoClient public static var announceRounds: Self { @_optimize(none) get { Self(rawValue: "announce-rounds") } }
+    /// `announce-step`.
+    @_alwaysEmitIntoClient public static var announceStep: Self { @_optimize(none) get { Self(rawValue: "announce-step") } }
+    /// `throttle-trigger-threshold`.
+    @_alwaysEmitIntoClient public static var throttleTriggerThreshold: Self { @_optimize(none) get { Self(rawValue: "throttle-trigger-threshold") } }
+    /// `cpu-throttle-initial`.
+    @_alwaysEmitIntoClient public static var cpuThrottleInitial: Self { @_optimize(none) get { Self(rawValue: "cpu-throttle-initial") } }
+    /// `cpu-throttle-increment`.
+    @_alwaysEmitIntoClient public static var cpuThrottleIncrement: Self { @_optimize(none) get { Self(rawValue: "cpu-throttle-increment") } }
+    /// `cpu-throttle-tailslow`.
+    @_alwaysEmitIntoClient public static var cpuThrottleTailslow: Self { @_optimize(none) get { Self(rawValue: "cpu-throttle-tailslow") } }
+    /// `tls-creds`.
+    @_alwaysEmitIntoClient public static var tlsCreds: Self { @_optimize(none) get { Self(rawValue: "tls-creds") } }
+    /// `tls-hostname`.
+    @_alwaysEmitIntoClient public static var tlsHostname: Self { @_optimize(none) get { Self(rawValue: "tls-hostname") } }
+    /// `tls-authz`.
+    @_alwaysEmitIntoClient public static var tlsAuthz: Self { @_optimize(none) get { Self(rawValue: "tls-authz") } }
+    /// `max-bandwidth`.
+    @_alwaysEmitIntoClient public static var maxBandwidth: Self { @_optimize(none) get { Self(rawValue: "max-bandwidth") } }
+    /// `avail-switchover-bandwidth`.
+    @_alwaysEmitIntoClient public static var availSwitchoverBandwidth: Self { @_optimize(none) get { Self(rawValue: "avail-switchover-bandwidth") } }
+    /// `downtime-limit`.
+    @_alwaysEmitIntoClient public static var downtimeLimit: Self { @_optimize(none) get { Self(rawValue: "downtime-limit") } }
+    /// `x-checkpoint-delay`.
+    @_alwaysEmitIntoClient public static var xCheckpointDelay: Self { @_optimize(none) get { Self(rawValue: "x-checkpoint-delay") } }
+    /// `multifd-channels`.
+    @_alwaysEmitIntoClient public static var multifdChannels: Self { @_optimize(none) get { Self(rawValue: "multifd-channels") } }
+    /// `xbzrle-cache-size`.
+    @_alwaysEmitIntoClient public static var xbzrleCacheSize: Self { @_optimize(none) get { Self(rawValue: "xbzrle-cache-size") } }
+    /// `max-postcopy-bandwidth`.
+    @_alwaysEmitIntoClient public static var maxPostcopyBandwidth: Self { @_optimize(none) get { Self(rawValue: "max-postcopy-bandwidth") } }
+    /// `max-cpu-throttle`.
+    @_alwaysEmitIntoClient public static var maxCPUThrottle: Self { @_optimize(none) get { Self(rawValue: "max-cpu-throttle") } }
+    /// `multifd-compression`.
+    @_alwaysEmitIntoClient public static var multifdCompression: Self { @_optimize(none) get { Self(rawValue: "multifd-compression") } }
+    /// `multifd-zlib-level`.
+    @_alwaysEmitIntoClient public static var multifdZlibLevel: Self { @_optimize(none) get { Self(rawValue: "multifd-zlib-level") } }
+    /// `multifd-zstd-level`.
+    @_alwaysEmitIntoClient public static var multifdZstdLevel: Self { @_optimize(none) get { Self(rawValue: "multifd-zstd-level") } }
+    /// `multifd-qatzip-level`.
+    @_alwaysEmitIntoClient public static var multifdQatzipLevel: Self { @_optimize(none) get { Self(rawValue: "multifd-qatzip-level") } }
+    /// `block-bitmap-mapping`.
+    @_alwaysEmitIntoClient public static var blockBitmapMapping: Self { @_optimize(none) get { Self(rawValue: "block-bitmap-mapping") } }
+    /// `x-vcpu-dirty-limit-period`.
+    @_alwaysEmitIntoClient public static var xVCPUDirtyLimitPeriod: Self { @_optimize(none) get { Self(rawValue: "x-vcpu-dirty-limit-period") } }
+    /// `vcpu-dirty-limit`.
+    @_alwaysEmitIntoClient public static var vcpuDirtyLimit: Self { @_optimize(none) get { Self(rawValue: "vcpu-dirty-limit") } }
+    /// `mode`.
+    @_alwaysEmitIntoClient public static var mode: Self { @_optimize(none) get { Self(rawValue: "mode") } }
+    /// `zero-page-detection`.
+    @_alwaysEmitIntoClient public static var zeroPageDetection: Self { @_optimize(none) get { Self(rawValue: "zero-page-detection") } }
+    /// `direct-io`.
+    @_alwaysEmitIntoClient public static var directIO: Self { @_optimize(none) get { Self(rawValue: "direct-io") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrateSetParameters`.
+    public enum MigrateSetParameters: QAPITag {}
+}
+
+extension QAPI {
     /// `MigrateSetParameters`: a QAPI struct of the `migration` module, since QEMU 2.4.
     ///
     /// See [`MigrateSetParameters` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrateSetParameters).
-    public struct MigrateSetParameters: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrateSetParameters", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `announce-initial`: `size`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var announceInitial: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("announce-initial") }
-            @_optimize(none) set { json.setQAPIMember("announce-initial", newValue) }
-        }
-        /// `announce-max`: `size`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var announceMax: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("announce-max") }
-            @_optimize(none) set { json.setQAPIMember("announce-max", newValue) }
-        }
-        /// `announce-rounds`: `size`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var announceRounds: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("announce-rounds") }
-            @_optimize(none) set { json.setQAPIMember("announce-rounds", newValue) }
-        }
-        /// `announce-step`: `size`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var announceStep: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("announce-step") }
-            @_optimize(none) set { json.setQAPIMember("announce-step", newValue) }
-        }
-        /// `throttle-trigger-threshold`: `uint8`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var throttleTriggerThreshold: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("throttle-trigger-threshold") }
-            @_optimize(none) set { json.setQAPIMember("throttle-trigger-threshold", newValue) }
-        }
-        /// `cpu-throttle-initial`: `uint8`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var cpuThrottleInitial: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cpu-throttle-initial") }
-            @_optimize(none) set { json.setQAPIMember("cpu-throttle-initial", newValue) }
-        }
-        /// `cpu-throttle-increment`: `uint8`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var cpuThrottleIncrement: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cpu-throttle-increment") }
-            @_optimize(none) set { json.setQAPIMember("cpu-throttle-increment", newValue) }
-        }
-        /// `cpu-throttle-tailslow`: `bool`, optional, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var cpuThrottleTailslow: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("cpu-throttle-tailslow") }
-            @_optimize(none) set { json.setQAPIMember("cpu-throttle-tailslow", newValue) }
-        }
-        /// `tls-creds`: `StrOrNull`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var tlsCreds: QAPI.StrOrNull? {
-            @_optimize(none) get { json.qapiMember("tls-creds") }
-            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
-        }
-        /// `tls-hostname`: `StrOrNull`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var tlsHostname: QAPI.StrOrNull? {
-            @_optimize(none) get { json.qapiMember("tls-hostname") }
-            @_optimize(none) set { json.setQAPIMember("tls-hostname", newValue) }
-        }
-        /// `tls-authz`: `StrOrNull`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var tlsAuthz: QAPI.StrOrNull? {
-            @_optimize(none) get { json.qapiMember("tls-authz") }
-            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
-        }
-        /// `max-bandwidth`: `size`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var maxBandwidth: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("max-bandwidth") }
-            @_optimize(none) set { json.setQAPIMember("max-bandwidth", newValue) }
-        }
-        /// `avail-switchover-bandwidth`: `size`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var availSwitchoverBandwidth: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("avail-switchover-bandwidth") }
-            @_optimize(none) set { json.setQAPIMember("avail-switchover-bandwidth", newValue) }
-        }
-        /// `downtime-limit`: `uint64`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var downtimeLimit: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("downtime-limit") }
-            @_optimize(none) set { json.setQAPIMember("downtime-limit", newValue) }
-        }
-        /// `x-checkpoint-delay`: `uint32`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var xCheckpointDelay: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-checkpoint-delay") }
-            @_optimize(none) set { json.setQAPIMember("x-checkpoint-delay", newValue) }
-        }
-        /// `multifd-channels`: `uint8`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var multifdChannels: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("multifd-channels") }
-            @_optimize(none) set { json.setQAPIMember("multifd-channels", newValue) }
-        }
-        /// `xbzrle-cache-size`: `size`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xbzrleCacheSize: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("xbzrle-cache-size") }
-            @_optimize(none) set { json.setQAPIMember("xbzrle-cache-size", newValue) }
-        }
-        /// `max-postcopy-bandwidth`: `size`, optional, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var maxPostcopyBandwidth: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("max-postcopy-bandwidth") }
-            @_optimize(none) set { json.setQAPIMember("max-postcopy-bandwidth", newValue) }
-        }
-        /// `max-cpu-throttle`: `uint8`, optional, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var maxCPUThrottle: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("max-cpu-throttle") }
-            @_optimize(none) set { json.setQAPIMember("max-cpu-throttle", newValue) }
-        }
-        /// `multifd-compression`: `MultiFDCompression`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var multifdCompression: QAPI.MultiFDCompression? {
-            @_optimize(none) get { json.qapiMember("multifd-compression") }
-            @_optimize(none) set { json.setQAPIMember("multifd-compression", newValue) }
-        }
-        /// `multifd-zlib-level`: `uint8`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var multifdZlibLevel: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("multifd-zlib-level") }
-            @_optimize(none) set { json.setQAPIMember("multifd-zlib-level", newValue) }
-        }
-        /// `multifd-qatzip-level`: `uint8`, optional, since QEMU 9.2.
-        @_alwaysEmitIntoClient public var multifdQatzipLevel: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("multifd-qatzip-level") }
-            @_optimize(none) set { json.setQAPIMember("multifd-qatzip-level", newValue) }
-        }
-        /// `multifd-zstd-level`: `uint8`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var multifdZstdLevel: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("multifd-zstd-level") }
-            @_optimize(none) set { json.setQAPIMember("multifd-zstd-level", newValue) }
-        }
-        /// `block-bitmap-mapping`: `[BitmapMigrationNodeAlias]`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var blockBitmapMapping: [QAPI.BitmapMigrationNodeAlias]? {
-            @_optimize(none) get { json.qapiMember("block-bitmap-mapping") }
-            @_optimize(none) set { json.setQAPIMember("block-bitmap-mapping", newValue) }
-        }
-        /// `x-vcpu-dirty-limit-period`: `uint64`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var xVCPUDirtyLimitPeriod: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("x-vcpu-dirty-limit-period") }
-            @_optimize(none) set { json.setQAPIMember("x-vcpu-dirty-limit-period", newValue) }
-        }
-        /// `vcpu-dirty-limit`: `uint64`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var vcpuDirtyLimit: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("vcpu-dirty-limit") }
-            @_optimize(none) set { json.setQAPIMember("vcpu-dirty-limit", newValue) }
-        }
-        /// `mode`: `MigMode`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var mode: QAPI.MigMode? {
-            @_optimize(none) get { json.qapiMember("mode") }
-            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
-        }
-        /// `zero-page-detection`: `ZeroPageDetection`, optional, since QEMU 9.0.
-        @_alwaysEmitIntoClient public var zeroPageDetection: QAPI.ZeroPageDetection? {
-            @_optimize(none) get { json.qapiMember("zero-page-detection") }
-            @_optimize(none) set { json.setQAPIMember("zero-page-detection", newValue) }
-        }
-        /// `direct-io`: `bool`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var directIO: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("direct-io") }
-            @_optimize(none) set { json.setQAPIMember("direct-io", newValue) }
-        }
-    }
+    public typealias MigrateSetParameters = QAPIObjectValue<QAPITags.MigrateSetParameters>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MigrateSetParameters {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `announce-initial`: `size`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var announceInitial: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("announce-initial") }
+        @_optimize(none) set { json.setQAPIMember("announce-initial", newValue) }
+    }
+    /// `announce-max`: `size`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var announceMax: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("announce-max") }
+        @_optimize(none) set { json.setQAPIMember("announce-max", newValue) }
+    }
+    /// `announce-rounds`: `size`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var announceRounds: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("announce-rounds") }
+        @_optimize(none) set { json.setQAPIMember("announce-rounds", newValue) }
+    }
+    /// `announce-step`: `size`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var announceStep: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("announce-step") }
+        @_optimize(none) set { json.setQAPIMember("announce-step", newValue) }
+    }
+    /// `throttle-trigger-threshold`: `uint8`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var throttleTriggerThreshold: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("throttle-trigger-threshold") }
+        @_optimize(none) set { json.setQAPIMember("throttle-trigger-threshold", newValue) }
+    }
+    /// `cpu-throttle-initial`: `uint8`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var cpuThrottleInitial: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cpu-throttle-initial") }
+        @_optimize(none) set { json.setQAPIMember("cpu-throttle-initial", newValue) }
+    }
+    /// `cpu-throttle-increment`: `uint8`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var cpuThrottleIncrement: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cpu-throttle-increment") }
+        @_optimize(none) set { json.setQAPIMember("cpu-throttle-increment", newValue) }
+    }
+    /// `cpu-throttle-tailslow`: `bool`, optional, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var cpuThrottleTailslow: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("cpu-throttle-tailslow") }
+        @_optimize(none) set { json.setQAPIMember("cpu-throttle-tailslow", newValue) }
+    }
+    /// `tls-creds`: `StrOrNull`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var tlsCreds: QAPI.StrOrNull? {
+        @_optimize(none) get { json.qapiMember("tls-creds") }
+        @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
+    }
+    /// `tls-hostname`: `StrOrNull`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var tlsHostname: QAPI.StrOrNull? {
+        @_optimize(none) get { json.qapiMember("tls-hostname") }
+        @_optimize(none) set { json.setQAPIMember("tls-hostname", newValue) }
+    }
+    /// `tls-authz`: `StrOrNull`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var tlsAuthz: QAPI.StrOrNull? {
+        @_optimize(none) get { json.qapiMember("tls-authz") }
+        @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
+    }
+    /// `max-bandwidth`: `size`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var maxBandwidth: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("max-bandwidth") }
+        @_optimize(none) set { json.setQAPIMember("max-bandwidth", newValue) }
+    }
+    /// `avail-switchover-bandwidth`: `size`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var availSwitchoverBandwidth: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("avail-switchover-bandwidth") }
+        @_optimize(none) set { json.setQAPIMember("avail-switchover-bandwidth", newValue) }
+    }
+    /// `downtime-limit`: `uint64`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var downtimeLimit: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("downtime-limit") }
+        @_optimize(none) set { json.setQAPIMember("downtime-limit", newValue) }
+    }
+    /// `x-checkpoint-delay`: `uint32`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var xCheckpointDelay: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-checkpoint-delay") }
+        @_optimize(none) set { json.setQAPIMember("x-checkpoint-delay", newValue) }
+    }
+    /// `multifd-channels`: `uint8`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var multifdChannels: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("multifd-channels") }
+        @_optimize(none) set { json.setQAPIMember("multifd-channels", newValue) }
+    }
+    /// `xbzrle-cache-size`: `size`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xbzrleCacheSize: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("xbzrle-cache-size") }
+        @_optimize(none) set { json.setQAPIMember("xbzrle-cache-size", newValue) }
+    }
+    /// `max-postcopy-bandwidth`: `size`, optional, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var maxPostcopyBandwidth: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("max-postcopy-bandwidth") }
+        @_optimize(none) set { json.setQAPIMember("max-postcopy-bandwidth", newValue) }
+    }
+    /// `max-cpu-throttle`: `uint8`, optional, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var maxCPUThrottle: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("max-cpu-throttle") }
+        @_optimize(none) set { json.setQAPIMember("max-cpu-throttle", newValue) }
+    }
+    /// `multifd-compression`: `MultiFDCompression`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var multifdCompression: QAPI.MultiFDCompression? {
+        @_optimize(none) get { json.qapiMember("multifd-compression") }
+        @_optimize(none) set { json.setQAPIMember("multifd-compression", newValue) }
+    }
+    /// `multifd-zlib-level`: `uint8`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var multifdZlibLevel: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("multifd-zlib-level") }
+        @_optimize(none) set { json.setQAPIMember("multifd-zlib-level", newValue) }
+    }
+    /// `multifd-qatzip-level`: `uint8`, optional, since QEMU 9.2.
+    @_alwaysEmitIntoClient public var multifdQatzipLevel: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("multifd-qatzip-level") }
+        @_optimize(none) set { json.setQAPIMember("multifd-qatzip-level", newValue) }
+    }
+    /// `multifd-zstd-level`: `uint8`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var multifdZstdLevel: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("multifd-zstd-level") }
+        @_optimize(none) set { json.setQAPIMember("multifd-zstd-level", newValue) }
+    }
+    /// `block-bitmap-mapping`: `[BitmapMigrationNodeAlias]`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var blockBitmapMapping: [QAPI.BitmapMigrationNodeAlias]? {
+        @_optimize(none) get { json.qapiMember("block-bitmap-mapping") }
+        @_optimize(none) set { json.setQAPIMember("block-bitmap-mapping", newValue) }
+    }
+    /// `x-vcpu-dirty-limit-period`: `uint64`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var xVCPUDirtyLimitPeriod: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("x-vcpu-dirty-limit-period") }
+        @_optimize(none) set { json.setQAPIMember("x-vcpu-dirty-limit-period", newValue) }
+    }
+    /// `vcpu-dirty-limit`: `uint64`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var vcpuDirtyLimit: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("vcpu-dirty-limit") }
+        @_optimize(none) set { json.setQAPIMember("vcpu-dirty-limit", newValue) }
+    }
+    /// `mode`: `MigMode`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var mode: QAPI.MigMode? {
+        @_optimize(none) get { json.qapiMember("mode") }
+        @_optimize(none) set { json.setQAPIMember("mode", newValue) }
+    }
+    /// `zero-page-detection`: `ZeroPageDetection`, optional, since QEMU 9.0.
+    @_alwaysEmitIntoClient public var zeroPageDetection: QAPI.ZeroPageDetection? {
+        @_optimize(none) get { json.qapiMember("zero-page-detection") }
+        @_optimize(none) set { json.setQAPIMember("zero-page-detection", newValue) }
+    }
+    /// `direct-io`: `bool`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var directIO: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("direct-io") }
+        @_optimize(none) set { json.setQAPIMember("direct-io", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrationParameters`.
+    public enum MigrationParameters: QAPITag {}
+}
+
+extension QAPI {
     /// `MigrationParameters`: a QAPI struct of the `migration` module, since QEMU 2.4.
     ///
     /// See [`MigrationParameters` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationParameters).
-    public struct MigrationParameters: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationParameters", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `announce-initial`: `size`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var announceInitial: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("announce-initial") }
-            @_optimize(none) set { json.setQAPIMember("announce-initial", newValue) }
-        }
-        /// `announce-max`: `size`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var announceMax: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("announce-max") }
-            @_optimize(none) set { json.setQAPIMember("announce-max", newValue) }
-        }
-        /// `announce-rounds`: `size`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var announceRounds: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("announce-rounds") }
-            @_optimize(none) set { json.setQAPIMember("announce-rounds", newValue) }
-        }
-        /// `announce-step`: `size`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var announceStep: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("announce-step") }
-            @_optimize(none) set { json.setQAPIMember("announce-step", newValue) }
-        }
-        /// `throttle-trigger-threshold`: `uint8`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var throttleTriggerThreshold: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("throttle-trigger-threshold") }
-            @_optimize(none) set { json.setQAPIMember("throttle-trigger-threshold", newValue) }
-        }
-        /// `cpu-throttle-initial`: `uint8`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var cpuThrottleInitial: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cpu-throttle-initial") }
-            @_optimize(none) set { json.setQAPIMember("cpu-throttle-initial", newValue) }
-        }
-        /// `cpu-throttle-increment`: `uint8`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var cpuThrottleIncrement: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cpu-throttle-increment") }
-            @_optimize(none) set { json.setQAPIMember("cpu-throttle-increment", newValue) }
-        }
-        /// `cpu-throttle-tailslow`: `bool`, optional, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var cpuThrottleTailslow: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("cpu-throttle-tailslow") }
-            @_optimize(none) set { json.setQAPIMember("cpu-throttle-tailslow", newValue) }
-        }
-        /// `tls-creds`: `str`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
-            @_optimize(none) get { json.qapiMember("tls-creds") }
-            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
-        }
-        /// `tls-hostname`: `str`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var tlsHostname: Swift.String? {
-            @_optimize(none) get { json.qapiMember("tls-hostname") }
-            @_optimize(none) set { json.setQAPIMember("tls-hostname", newValue) }
-        }
-        /// `tls-authz`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
-            @_optimize(none) get { json.qapiMember("tls-authz") }
-            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
-        }
-        /// `max-bandwidth`: `size`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var maxBandwidth: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("max-bandwidth") }
-            @_optimize(none) set { json.setQAPIMember("max-bandwidth", newValue) }
-        }
-        /// `avail-switchover-bandwidth`: `size`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var availSwitchoverBandwidth: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("avail-switchover-bandwidth") }
-            @_optimize(none) set { json.setQAPIMember("avail-switchover-bandwidth", newValue) }
-        }
-        /// `downtime-limit`: `uint64`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var downtimeLimit: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("downtime-limit") }
-            @_optimize(none) set { json.setQAPIMember("downtime-limit", newValue) }
-        }
-        /// `x-checkpoint-delay`: `uint32`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var xCheckpointDelay: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-checkpoint-delay") }
-            @_optimize(none) set { json.setQAPIMember("x-checkpoint-delay", newValue) }
-        }
-        /// `multifd-channels`: `uint8`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var multifdChannels: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("multifd-channels") }
-            @_optimize(none) set { json.setQAPIMember("multifd-channels", newValue) }
-        }
-        /// `xbzrle-cache-size`: `size`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xbzrleCacheSize: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("xbzrle-cache-size") }
-            @_optimize(none) set { json.setQAPIMember("xbzrle-cache-size", newValue) }
-        }
-        /// `max-postcopy-bandwidth`: `size`, optional, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var maxPostcopyBandwidth: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("max-postcopy-bandwidth") }
-            @_optimize(none) set { json.setQAPIMember("max-postcopy-bandwidth", newValue) }
-        }
-        /// `max-cpu-throttle`: `uint8`, optional, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var maxCPUThrottle: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("max-cpu-throttle") }
-            @_optimize(none) set { json.setQAPIMember("max-cpu-throttle", newValue) }
-        }
-        /// `multifd-compression`: `MultiFDCompression`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var multifdCompression: QAPI.MultiFDCompression? {
-            @_optimize(none) get { json.qapiMember("multifd-compression") }
-            @_optimize(none) set { json.setQAPIMember("multifd-compression", newValue) }
-        }
-        /// `multifd-zlib-level`: `uint8`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var multifdZlibLevel: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("multifd-zlib-level") }
-            @_optimize(none) set { json.setQAPIMember("multifd-zlib-level", newValue) }
-        }
-        /// `multifd-qatzip-level`: `uint8`, optional, since QEMU 9.2.
-        @_alwaysEmitIntoClient public var multifdQatzipLevel: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("multifd-qatzip-level") }
-            @_optimize(none) set { json.setQAPIMember("multifd-qatzip-level", newValue) }
-        }
-        /// `multifd-zstd-level`: `uint8`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var multifdZstdLevel: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("multifd-zstd-level") }
-            @_optimize(none) set { json.setQAPIMember("multifd-zstd-level", newValue) }
-        }
-        /// `block-bitmap-mapping`: `[BitmapMigrationNodeAlias]`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var blockBitmapMapping: [QAPI.BitmapMigrationNodeAlias]? {
-            @_optimize(none) get { json.qapiMember("block-bitmap-mapping") }
-            @_optimize(none) set { json.setQAPIMember("block-bitmap-mapping", newValue) }
-        }
-        /// `x-vcpu-dirty-limit-period`: `uint64`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var xVCPUDirtyLimitPeriod: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("x-vcpu-dirty-limit-period") }
-            @_optimize(none) set { json.setQAPIMember("x-vcpu-dirty-limit-period", newValue) }
-        }
-        /// `vcpu-dirty-limit`: `uint64`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var vcpuDirtyLimit: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("vcpu-dirty-limit") }
-            @_optimize(none) set { json.setQAPIMember("vcpu-dirty-limit", newValue) }
-        }
-        /// `mode`: `MigMode`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var mode: QAPI.MigMode? {
-            @_optimize(none) get { json.qapiMember("mode") }
-            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
-        }
-        /// `zero-page-detection`: `ZeroPageDetection`, optional, since QEMU 9.0.
-        @_alwaysEmitIntoClient public var zeroPageDetection: QAPI.ZeroPageDetection? {
-            @_optimize(none) get { json.qapiMember("zero-page-detection") }
-            @_optimize(none) set { json.setQAPIMember("zero-page-detection", newValue) }
-        }
-        /// `direct-io`: `bool`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var directIO: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("direct-io") }
-            @_optimize(none) set { json.setQAPIMember("direct-io", newValue) }
-        }
-    }
+    public typealias MigrationParameters = QAPIObjectValue<QAPITags.MigrationParameters>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MigrationParameters {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `announce-initial`: `size`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var announceInitial: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("announce-initial") }
+        @_optimize(none) set { json.setQAPIMember("announce-initial", newValue) }
+    }
+    /// `announce-max`: `size`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var announceMax: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("announce-max") }
+        @_optimize(none) set { json.setQAPIMember("announce-max", newValue) }
+    }
+    /// `announce-rounds`: `size`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var announceRounds: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("announce-rounds") }
+        @_optimize(none) set { json.setQAPIMember("announce-rounds", newValue) }
+    }
+    /// `announce-step`: `size`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var announceStep: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("announce-step") }
+        @_optimize(none) set { json.setQAPIMember("announce-step", newValue) }
+    }
+    /// `throttle-trigger-threshold`: `uint8`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var throttleTriggerThreshold: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("throttle-trigger-threshold") }
+        @_optimize(none) set { json.setQAPIMember("throttle-trigger-threshold", newValue) }
+    }
+    /// `cpu-throttle-initial`: `uint8`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var cpuThrottleInitial: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cpu-throttle-initial") }
+        @_optimize(none) set { json.setQAPIMember("cpu-throttle-initial", newValue) }
+    }
+    /// `cpu-throttle-increment`: `uint8`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var cpuThrottleIncrement: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cpu-throttle-increment") }
+        @_optimize(none) set { json.setQAPIMember("cpu-throttle-increment", newValue) }
+    }
+    /// `cpu-throttle-tailslow`: `bool`, optional, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var cpuThrottleTailslow: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("cpu-throttle-tailslow") }
+        @_optimize(none) set { json.setQAPIMember("cpu-throttle-tailslow", newValue) }
+    }
+    /// `tls-creds`: `str`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var tlsCreds: Swift.String? {
+        @_optimize(none) get { json.qapiMember("tls-creds") }
+        @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
+    }
+    /// `tls-hostname`: `str`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var tlsHostname: Swift.String? {
+        @_optimize(none) get { json.qapiMember("tls-hostname") }
+        @_optimize(none) set { json.setQAPIMember("tls-hostname", newValue) }
+    }
+    /// `tls-authz`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var tlsAuthz: Swift.String? {
+        @_optimize(none) get { json.qapiMember("tls-authz") }
+        @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
+    }
+    /// `max-bandwidth`: `size`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var maxBandwidth: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("max-bandwidth") }
+        @_optimize(none) set { json.setQAPIMember("max-bandwidth", newValue) }
+    }
+    /// `avail-switchover-bandwidth`: `size`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var availSwitchoverBandwidth: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("avail-switchover-bandwidth") }
+        @_optimize(none) set { json.setQAPIMember("avail-switchover-bandwidth", newValue) }
+    }
+    /// `downtime-limit`: `uint64`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var downtimeLimit: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("downtime-limit") }
+        @_optimize(none) set { json.setQAPIMember("downtime-limit", newValue) }
+    }
+    /// `x-checkpoint-delay`: `uint32`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var xCheckpointDelay: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-checkpoint-delay") }
+        @_optimize(none) set { json.setQAPIMember("x-checkpoint-delay", newValue) }
+    }
+    /// `multifd-channels`: `uint8`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var multifdChannels: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("multifd-channels") }
+        @_optimize(none) set { json.setQAPIMember("multifd-channels", newValue) }
+    }
+    /// `xbzrle-cache-size`: `size`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xbzrleCacheSize: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("xbzrle-cache-size") }
+        @_optimize(none) set { json.setQAPIMember("xbzrle-cache-size", newValue) }
+    }
+    /// `max-postcopy-bandwidth`: `size`, optional, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var maxPostcopyBandwidth: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("max-postcopy-bandwidth") }
+        @_optimize(none) set { json.setQAPIMember("max-postcopy-bandwidth", newValue) }
+    }
+    /// `max-cpu-throttle`: `uint8`, optional, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var maxCPUThrottle: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("max-cpu-throttle") }
+        @_optimize(none) set { json.setQAPIMember("max-cpu-throttle", newValue) }
+    }
+    /// `multifd-compression`: `MultiFDCompression`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var multifdCompression: QAPI.MultiFDCompression? {
+        @_optimize(none) get { json.qapiMember("multifd-compression") }
+        @_optimize(none) set { json.setQAPIMember("multifd-compression", newValue) }
+    }
+    /// `multifd-zlib-level`: `uint8`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var multifdZlibLevel: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("multifd-zlib-level") }
+        @_optimize(none) set { json.setQAPIMember("multifd-zlib-level", newValue) }
+    }
+    /// `multifd-qatzip-level`: `uint8`, optional, since QEMU 9.2.
+    @_alwaysEmitIntoClient public var multifdQatzipLevel: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("multifd-qatzip-level") }
+        @_optimize(none) set { json.setQAPIMember("multifd-qatzip-level", newValue) }
+    }
+    /// `multifd-zstd-level`: `uint8`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var multifdZstdLevel: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("multifd-zstd-level") }
+        @_optimize(none) set { json.setQAPIMember("multifd-zstd-level", newValue) }
+    }
+    /// `block-bitmap-mapping`: `[BitmapMigrationNodeAlias]`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var blockBitmapMapping: [QAPI.BitmapMigrationNodeAlias]? {
+        @_optimize(none) get { json.qapiMember("block-bitmap-mapping") }
+        @_optimize(none) set { json.setQAPIMember("block-bitmap-mapping", newValue) }
+    }
+    /// `x-vcpu-dirty-limit-period`: `uint64`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var xVCPUDirtyLimitPeriod: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("x-vcpu-dirty-limit-period") }
+        @_optimize(none) set { json.setQAPIMember("x-vcpu-dirty-limit-period", newValue) }
+    }
+    /// `vcpu-dirty-limit`: `uint64`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var vcpuDirtyLimit: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("vcpu-dirty-limit") }
+        @_optimize(none) set { json.setQAPIMember("vcpu-dirty-limit", newValue) }
+    }
+    /// `mode`: `MigMode`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var mode: QAPI.MigMode? {
+        @_optimize(none) get { json.qapiMember("mode") }
+        @_optimize(none) set { json.setQAPIMember("mode", newValue) }
+    }
+    /// `zero-page-detection`: `ZeroPageDetection`, optional, since QEMU 9.0.
+    @_alwaysEmitIntoClient public var zeroPageDetection: QAPI.ZeroPageDetection? {
+        @_optimize(none) get { json.qapiMember("zero-page-detection") }
+        @_optimize(none) set { json.setQAPIMember("zero-page-detection", newValue) }
+    }
+    /// `direct-io`: `bool`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var directIO: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("direct-io") }
+        @_optimize(none) set { json.setQAPIMember("direct-io", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.COLOMessage`.
+    public enum COLOMessage: QAPITag {}
+}
+
+extension QAPI {
     /// `COLOMessage`: a QAPI enumeration of the `migration` module, since QEMU 2.8.
     ///
     /// See [`COLOMessage` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.COLOMessage).
-    public struct COLOMessage: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "COLOMessage", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `checkpoint-ready`.
-        @_alwaysEmitIntoClient public static var checkpointReady: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "checkpoint-ready") } }
-        /// `checkpoint-request`.
-        @_alwaysEmitIntoClient public static var checkpointRequest: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "checkpoint-request") } }
-        /// `checkpoint-reply`.
-        @_alwaysEmitIntoClient public static var checkpointReply: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "checkpoint-reply") } }
-        /// `vmstate-send`.
-        @_alwaysEmitIntoClient public static var vmstateSend: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-send") } }
-        /// `vmstate-size`.
-        @_alwaysEmitIntoClient public static var vmstateSize: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-size") } }
-        /// `vmstate-received`.
-        @_alwaysEmitIntoClient public static var vmstateReceived: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-received") } }
-        /// `vmstate-loaded`.
-        @_alwaysEmitIntoClient public static var vmstateLoaded: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-loaded") } }
-    }
+    public typealias COLOMessage = QAPIEnumValue<QAPITags.COLOMessage>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.COLOMessage {
+    /// `checkpoint-ready`.
+    @_alwaysEmitIntoClient public static var checkpointReady: Self { @_optimize(none) get { Self(rawValue: "checkpoint-ready") } }
+    /// `checkpoint-request`.
+    @_alwaysEmitIntoClient public static var checkpointRequest: Self { @_optimize(none) get { Self(rawValue: "checkpoint-request") } }
+    /// `checkpoint-reply`.
+    @_alwaysEmitIntoClient public static var checkpointReply: Self { @_optimize(none) get { Self(rawValue: "checkpoint-reply") } }
+    /// `vmstate-send`.
+    @_alwaysEmitIntoClient public static var vmstateSend: Self { @_optimize(none) get { Self(rawValue: "vmstate-send") } }
+    /// `vmstate-size`.
+    @_alwaysEmitIntoClient public static var vmstateSize: Self { @_optimize(none) get { Self(rawValue: "vmstate-size") } }
+    /// `vmstate-received`.
+    @_alwaysEmitIntoClient public static var vmstateReceived: Self { @_optimize(none) get { Self(rawValue: "vmstate-received") } }
+    /// `vmstate-loaded`.
+    @_alwaysEmitIntoClient public static var vmstateLoaded: Self { @_optimize(none) get { Self(rawValue: "vmstate-loaded") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.COLOMode`.
+    public enum COLOMode: QAPITag {}
+}
+
+extension QAPI {
     /// `COLOMode`: a QAPI enumeration of the `migration` module, since QEMU 2.8.
     ///
     /// See [`COLOMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.COLOMode).
-    public struct COLOMode: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "COLOMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: COLOMode { @_optimize(none) get { COLOMode(rawValue: "none") } }
-        /// `primary`.
-        @_alwaysEmitIntoClient public static var primary: COLOMode { @_optimize(none) get { COLOMode(rawValue: "primary") } }
-        /// `secondary`.
-        @_alwaysEmitIntoClient public static var secondary: COLOMode { @_optimize(none) get { COLOMode(rawValue: "secondary") } }
-    }
+    public typealias COLOMode = QAPIEnumValue<QAPITags.COLOMode>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.COLOMode {
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `primary`.
+    @_alwaysEmitIntoClient public static var primary: Self { @_optimize(none) get { Self(rawValue: "primary") } }
+    /// `secondary`.
+    @_alwaysEmitIntoClient public static var secondary: Self { @_optimize(none) get { Self(rawValue: "secondary") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.FailoverStatus`.
+    public enum FailoverStatus: QAPITag {}
+}
+
+extension QAPI {
     /// `FailoverStatus`: a QAPI enumeration of the `migration` module, since QEMU 2.8.
     ///
     /// See [`FailoverStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.FailoverStatus).
-    public struct FailoverStatus: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FailoverStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "none") } }
-        /// `require`.
-        @_alwaysEmitIntoClient public static var require: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "require") } }
-        /// `active`.
-        @_alwaysEmitIntoClient public static var active: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "active") } }
-        /// `completed`.
-        @_alwaysEmitIntoClient public static var completed: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "completed") } }
-        /// `relaunch`.
-        @_alwaysEmitIntoClient public static var relaunch: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "relaunch") } }
-    }
+    public typealias FailoverStatus = QAPIEnumValue<QAPITags.FailoverStatus>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.FailoverStatus {
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `require`.
+    @_alwaysEmitIntoClient public static var require: Self { @_optimize(none) get { Self(rawValue: "require") } }
+    /// `active`.
+    @_alwaysEmitIntoClient public static var active: Self { @_optimize(none) get { Self(rawValue: "active") } }
+    /// `completed`.
+    @_alwaysEmitIntoClient public static var completed: Self { @_optimize(none) get { Self(rawValue: "completed") } }
+    /// `relaunch`.
+    @_alwaysEmitIntoClient public static var relaunch: Self { @_optimize(none) get { Self(rawValue: "relaunch") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.COLOExitReason`.
+    public enum COLOExitReason: QAPITag {}
+}
+
+extension QAPI {
     /// `COLOExitReason`: a QAPI enumeration of the `migration` module, since QEMU 3.1.
     ///
     /// See [`COLOExitReason` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.COLOExitReason).
-    public struct COLOExitReason: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "COLOExitReason", kind: .enumeration, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "none") } }
-        /// `request`.
-        @_alwaysEmitIntoClient public static var request: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "request") } }
-        /// `error`.
-        @_alwaysEmitIntoClient public static var error: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "error") } }
-        /// `processing`.
-        @_alwaysEmitIntoClient public static var processing: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "processing") } }
-    }
+    public typealias COLOExitReason = QAPIEnumValue<QAPITags.COLOExitReason>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.COLOExitReason {
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `request`.
+    @_alwaysEmitIntoClient public static var request: Self { @_optimize(none) get { Self(rawValue: "request") } }
+    /// `error`.
+    @_alwaysEmitIntoClient public static var error: Self { @_optimize(none) get { Self(rawValue: "error") } }
+    /// `processing`.
+    @_alwaysEmitIntoClient public static var processing: Self { @_optimize(none) get { Self(rawValue: "processing") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrationAddressType`.
+    public enum MigrationAddressType: QAPITag {}
+}
+
+extension QAPI {
     /// `MigrationAddressType`: a QAPI enumeration of the `migration` module, since QEMU 8.2.
     ///
     /// See [`MigrationAddressType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationAddressType).
-    public struct MigrationAddressType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationAddressType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `socket`.
-        @_alwaysEmitIntoClient public static var socket: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "socket") } }
-        /// `exec`.
-        @_alwaysEmitIntoClient public static var exec: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "exec") } }
-        /// `rdma`.
-        @_alwaysEmitIntoClient public static var rdma: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "rdma") } }
-        /// `file`.
-        @_alwaysEmitIntoClient public static var file: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "file") } }
-    }
+    public typealias MigrationAddressType = QAPIEnumValue<QAPITags.MigrationAddressType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.MigrationAddressType {
+    /// `socket`.
+    @_alwaysEmitIntoClient public static var socket: Self { @_optimize(none) get { Self(rawValue: "socket") } }
+    /// `exec`.
+    @_alwaysEmitIntoClient public static var exec: Self { @_optimize(none) get { Self(rawValue: "exec") } }
+    /// `rdma`.
+    @_alwaysEmitIntoClient public static var rdma: Self { @_optimize(none) get { Self(rawValue: "rdma") } }
+    /// `file`.
+    @_alwaysEmitIntoClient public static var file: Self { @_optimize(none) get { Self(rawValue: "file") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.FileMigrationArgs`.
+    public enum FileMigrationArgs: QAPITag {}
+}
+
+extension QAPI {
     /// `FileMigrationArgs`: a QAPI struct of the `migration` module, since QEMU 8.2.
     ///
     /// See [`FileMigrationArgs` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.FileMigrationArgs).
-    public struct FileMigrationArgs: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FileMigrationArgs", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, offset: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("filename", filename)
-            json.setQAPIMember("offset", offset)
-        }
-        /// `filename`: `str`, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var filename: Swift.String? {
-            @_optimize(none) get { json.qapiMember("filename") }
-            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
-        }
-        /// `offset`: `uint64`, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("offset") }
-            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
-        }
-    }
+    public typealias FileMigrationArgs = QAPIObjectValue<QAPITags.FileMigrationArgs>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.FileMigrationArgs {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, offset: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("filename", filename)
+        json.setQAPIMember("offset", offset)
+    }
+    /// `filename`: `str`, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var filename: Swift.String? {
+        @_optimize(none) get { json.qapiMember("filename") }
+        @_optimize(none) set { json.setQAPIMember("filename", newValue) }
+    }
+    /// `offset`: `uint64`, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("offset") }
+        @_optimize(none) set { json.setQAPIMember("offset", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrationExecCommand`.
+    public enum MigrationExecCommand: QAPITag {}
+}
+
+extension QAPI {
     /// `MigrationExecCommand`: a QAPI struct of the `migration` module, since QEMU 8.2.
     ///
     /// See [`MigrationExecCommand` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationExecCommand).
-    public struct MigrationExecCommand: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationExecCommand", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(args: [Swift.String]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("args", args)
-        }
-        /// `args`: `[str]`, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var args: [Swift.String]? {
-            @_optimize(none) get { json.qapiMember("args") }
-            @_optimize(none) set { json.setQAPIMember("args", newValue) }
-        }
-    }
+    public typealias MigrationExecCommand = QAPIObjectValue<QAPITags.MigrationExecCommand>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MigrationExecCommand {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(args: [Swift.String]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("args", args)
+    }
+    /// `args`: `[str]`, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var args: [Swift.String]? {
+        @_optimize(none) get { json.qapiMember("args") }
+        @_optimize(none) set { json.setQAPIMember("args", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrationAddress`.
+    public enum MigrationAddress: QAPITag {}
+}
+
+extension QAPI {
     /// `MigrationAddress`: a QAPI union of the `migration` module, since QEMU 8.2.
     ///
     /// See [`MigrationAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationAddress).
     ///
     /// The members of every variant (tag `transport`) are properties too; nested unions included.
-    public struct MigrationAddress: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationAddress", kind: .union, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(transport: QAPI.MigrationAddressType) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("transport", transport)
-        }
-        /// `transport`: `MigrationAddressType`, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var transport: QAPI.MigrationAddressType? {
-            @_optimize(none) get { json.qapiMember("transport") }
-            @_optimize(none) set { json.setQAPIMember("transport", newValue) }
-        }
-        /// `type`: `SocketAddressType`, optional, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var type: QAPI.SocketAddressType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `host`: `str`, optional.
-        @_alwaysEmitIntoClient public var host: Swift.String? {
-            @_optimize(none) get { json.qapiMember("host") }
-            @_optimize(none) set { json.setQAPIMember("host", newValue) }
-        }
-        /// `port`: `str`, optional.
-        @_alwaysEmitIntoClient public var port: Swift.String? {
-            @_optimize(none) get { json.qapiMember("port") }
-            @_optimize(none) set { json.setQAPIMember("port", newValue) }
-        }
-        /// `numeric`: `bool`, optional, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var numeric: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("numeric") }
-            @_optimize(none) set { json.setQAPIMember("numeric", newValue) }
-        }
-        /// `to`: `uint16`, optional, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var to: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("to") }
-            @_optimize(none) set { json.setQAPIMember("to", newValue) }
-        }
-        /// `ipv4`: `bool`, optional, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var ipv4: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("ipv4") }
-            @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
-        }
-        /// `ipv6`: `bool`, optional, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("ipv6") }
-            @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
-        }
-        /// `keep-alive`: `bool`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var keepAlive: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("keep-alive") }
-            @_optimize(none) set { json.setQAPIMember("keep-alive", newValue) }
-        }
-        /// `mptcp`: `bool`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var mptcp: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("mptcp") }
-            @_optimize(none) set { json.setQAPIMember("mptcp", newValue) }
-        }
-        /// `path`: `str`, optional, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { json.qapiMember("path") }
-            @_optimize(none) set { json.setQAPIMember("path", newValue) }
-        }
-        /// `abstract`: `bool`, optional, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var abstract: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("abstract") }
-            @_optimize(none) set { json.setQAPIMember("abstract", newValue) }
-        }
-        /// `tight`: `bool`, optional, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var tight: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("tight") }
-            @_optimize(none) set { json.setQAPIMember("tight", newValue) }
-        }
-        /// `cid`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var cid: Swift.String? {
-            @_optimize(none) get { json.qapiMember("cid") }
-            @_optimize(none) set { json.setQAPIMember("cid", newValue) }
-        }
-        /// `str`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var str: Swift.String? {
-            @_optimize(none) get { json.qapiMember("str") }
-            @_optimize(none) set { json.setQAPIMember("str", newValue) }
-        }
-        /// `args`: `[str]`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var args: [Swift.String]? {
-            @_optimize(none) get { json.qapiMember("args") }
-            @_optimize(none) set { json.setQAPIMember("args", newValue) }
-        }
-        /// `filename`: `str`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var filename: Swift.String? {
-            @_optimize(none) get { json.qapiMember("filename") }
-            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
-        }
-        /// `offset`: `uint64`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("offset") }
-            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
-        }
-    }
+    public typealias MigrationAddress = QAPIObjectValue<QAPITags.MigrationAddress>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MigrationAddress {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(transport: QAPI.MigrationAddressType) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("transport", transport)
+    }
+    /// `transport`: `MigrationAddressType`, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var transport: QAPI.MigrationAddressType? {
+        @_optimize(none) get { json.qapiMember("transport") }
+        @_optimize(none) set { json.setQAPIMember("transport", newValue) }
+    }
+    /// `type`: `SocketAddressType`, optional, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var type: QAPI.SocketAddressType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `host`: `str`, optional.
+    @_alwaysEmitIntoClient public var host: Swift.String? {
+        @_optimize(none) get { json.qapiMember("host") }
+        @_optimize(none) set { json.setQAPIMember("host", newValue) }
+    }
+    /// `port`: `str`, optional.
+    @_alwaysEmitIntoClient public var port: Swift.String? {
+        @_optimize(none) get { json.qapiMember("port") }
+        @_optimize(none) set { json.setQAPIMember("port", newValue) }
+    }
+    /// `numeric`: `bool`, optional, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var numeric: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("numeric") }
+        @_optimize(none) set { json.setQAPIMember("numeric", newValue) }
+    }
+    /// `to`: `uint16`, optional, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var to: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("to") }
+        @_optimize(none) set { json.setQAPIMember("to", newValue) }
+    }
+    /// `ipv4`: `bool`, optional, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var ipv4: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("ipv4") }
+        @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
+    }
+    /// `ipv6`: `bool`, optional, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("ipv6") }
+        @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
+    }
+    /// `keep-alive`: `bool`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var keepAlive: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("keep-alive") }
+        @_optimize(none) set { json.setQAPIMember("keep-alive", newValue) }
+    }
+    /// `mptcp`: `bool`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var mptcp: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("mptcp") }
+        @_optimize(none) set { json.setQAPIMember("mptcp", newValue) }
+    }
+    /// `path`: `str`, optional, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { json.qapiMember("path") }
+        @_optimize(none) set { json.setQAPIMember("path", newValue) }
+    }
+    /// `abstract`: `bool`, optional, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var abstract: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("abstract") }
+        @_optimize(none) set { json.setQAPIMember("abstract", newValue) }
+    }
+    /// `tight`: `bool`, optional, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var tight: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("tight") }
+        @_optimize(none) set { json.setQAPIMember("tight", newValue) }
+    }
+    /// `cid`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var cid: Swift.String? {
+        @_optimize(none) get { json.qapiMember("cid") }
+        @_optimize(none) set { json.setQAPIMember("cid", newValue) }
+    }
+    /// `str`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var str: Swift.String? {
+        @_optimize(none) get { json.qapiMember("str") }
+        @_optimize(none) set { json.setQAPIMember("str", newValue) }
+    }
+    /// `args`: `[str]`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var args: [Swift.String]? {
+        @_optimize(none) get { json.qapiMember("args") }
+        @_optimize(none) set { json.setQAPIMember("args", newValue) }
+    }
+    /// `filename`: `str`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var filename: Swift.String? {
+        @_optimize(none) get { json.qapiMember("filename") }
+        @_optimize(none) set { json.setQAPIMember("filename", newValue) }
+    }
+    /// `offset`: `uint64`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("offset") }
+        @_optimize(none) set { json.setQAPIMember("offset", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrationChannelType`.
+    public enum MigrationChannelType: QAPITag {}
+}
+
+extension QAPI {
     /// `MigrationChannelType`: a QAPI enumeration of the `migration` module, since QEMU 8.1.
     ///
     /// See [`MigrationChannelType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationChannelType).
-    public struct MigrationChannelType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationChannelType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `main`.
-        @_alwaysEmitIntoClient public static var main: MigrationChannelType { @_optimize(none) get { MigrationChannelType(rawValue: "main") } }
-        /// `cpr`.
-        @_alwaysEmitIntoClient public static var cpr: MigrationChannelType { @_optimize(none) get { MigrationChannelType(rawValue: "cpr") } }
-    }
+    public typealias MigrationChannelType = QAPIEnumValue<QAPITags.MigrationChannelType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.MigrationChannelType {
+    /// `main`.
+    @_alwaysEmitIntoClient public static var main: Self { @_optimize(none) get { Self(rawValue: "main") } }
+    /// `cpr`.
+    @_alwaysEmitIntoClient public static var cpr: Self { @_optimize(none) get { Self(rawValue: "cpr") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrationChannel`.
+    public enum MigrationChannel: QAPITag {}
+}
+
+extension QAPI {
     /// `MigrationChannel`: a QAPI struct of the `migration` module, since QEMU 8.1.
     ///
     /// See [`MigrationChannel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationChannel).
-    public struct MigrationChannel: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationChannel", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(channelType: QAPI.MigrationChannelType, addr: QAPI.MigrationAddress) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("channel-type", channelType)
-            json.setQAPIMember("addr", addr)
-        }
-        /// `channel-type`: `MigrationChannelType`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var channelType: QAPI.MigrationChannelType? {
-            @_optimize(none) get { json.qapiMember("channel-type") }
-            @_optimize(none) set { json.setQAPIMember("channel-type", newValue) }
-        }
-        /// `addr`: `MigrationAddress`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var addr: QAPI.MigrationAddress? {
-            @_optimize(none) get { json.qapiMember("addr") }
-            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
-        }
-    }
+    public typealias MigrationChannel = QAPIObjectValue<QAPITags.MigrationChannel>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MigrationChannel {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(channelType: QAPI.MigrationChannelType, addr: QAPI.MigrationAddress) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("channel-type", channelType)
+        json.setQAPIMember("addr", addr)
+    }
+    /// `channel-type`: `MigrationChannelType`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var channelType: QAPI.MigrationChannelType? {
+        @_optimize(none) get { json.qapiMember("channel-type") }
+        @_optimize(none) set { json.setQAPIMember("channel-type", newValue) }
+    }
+    /// `addr`: `MigrationAddress`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var addr: QAPI.MigrationAddress? {
+        @_optimize(none) get { json.qapiMember("addr") }
+        @_optimize(none) set { json.setQAPIMember("addr", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ReplicationStatus`.
+    public enum ReplicationStatus: QAPITag {}
+}
+
+extension QAPI {
     /// `ReplicationStatus`: a QAPI struct of the `migration` module, since QEMU 2.9.
     ///
     /// See [`ReplicationStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.ReplicationStatus).
-    public struct ReplicationStatus: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ReplicationStatus", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["error"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(error: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("error", error)
-        }
-        /// `error`: `bool`, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var error: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("error") }
-            @_optimize(none) set { json.setQAPIMember("error", newValue) }
-        }
-        /// `desc`: `str`, optional, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var desc: Swift.String? {
-            @_optimize(none) get { json.qapiMember("desc") }
-            @_optimize(none) set { json.setQAPIMember("desc", newValue) }
-        }
-    }
+    public typealias ReplicationStatus = QAPIObjectValue<QAPITags.ReplicationStatus>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ReplicationStatus {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(error: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("error", error)
+    }
+    /// `error`: `bool`, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var error: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("error") }
+        @_optimize(none) set { json.setQAPIMember("error", newValue) }
+    }
+    /// `desc`: `str`, optional, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var desc: Swift.String? {
+        @_optimize(none) get { json.qapiMember("desc") }
+        @_optimize(none) set { json.setQAPIMember("desc", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.COLOStatus`.
+    public enum COLOStatus: QAPITag {}
+}
+
+extension QAPI {
     /// `COLOStatus`: a QAPI struct of the `migration` module, since QEMU 3.1.
     ///
     /// See [`COLOStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.COLOStatus).
-    public struct COLOStatus: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "COLOStatus", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(mode: QAPI.COLOMode, lastMode: QAPI.COLOMode, reason: QAPI.COLOExitReason) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("mode", mode)
-            json.setQAPIMember("last-mode", lastMode)
-            json.setQAPIMember("reason", reason)
-        }
-        /// `mode`: `COLOMode`, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var mode: QAPI.COLOMode? {
-            @_optimize(none) get { json.qapiMember("mode") }
-            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
-        }
-        /// `last-mode`: `COLOMode`, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var lastMode: QAPI.COLOMode? {
-            @_optimize(none) get { json.qapiMember("last-mode") }
-            @_optimize(none) set { json.setQAPIMember("last-mode", newValue) }
-        }
-        /// `reason`: `COLOExitReason`, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var reason: QAPI.COLOExitReason? {
-            @_optimize(none) get { json.qapiMember("reason") }
-            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
-        }
-    }
+    public typealias COLOStatus = QAPIObjectValue<QAPITags.COLOStatus>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.COLOStatus {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(mode: QAPI.COLOMode, lastMode: QAPI.COLOMode, reason: QAPI.COLOExitReason) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("mode", mode)
+        json.setQAPIMember("last-mode", lastMode)
+        json.setQAPIMember("reason", reason)
+    }
+    /// `mode`: `COLOMode`, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var mode: QAPI.COLOMode? {
+        @_optimize(none) get { json.qapiMember("mode") }
+        @_optimize(none) set { json.setQAPIMember("mode", newValue) }
+    }
+    /// `last-mode`: `COLOMode`, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var lastMode: QAPI.COLOMode? {
+        @_optimize(none) get { json.qapiMember("last-mode") }
+        @_optimize(none) set { json.setQAPIMember("last-mode", newValue) }
+    }
+    /// `reason`: `COLOExitReason`, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var reason: QAPI.COLOExitReason? {
+        @_optimize(none) get { json.qapiMember("reason") }
+        @_optimize(none) set { json.setQAPIMember("reason", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DirtyRateVCPU`.
+    public enum DirtyRateVCPU: QAPITag {}
+}
+
+extension QAPI {
     /// `DirtyRateVcpu`: a QAPI struct of the `migration` module, since QEMU 6.2.
     ///
     /// See [`DirtyRateVcpu` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.DirtyRateVcpu).
-    public struct DirtyRateVCPU: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyRateVcpu", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.Int, dirtyRate: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("id", id)
-            json.setQAPIMember("dirty-rate", dirtyRate)
-        }
-        /// `id`: `int`, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var id: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `dirty-rate`: `int64`, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var dirtyRate: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("dirty-rate") }
-            @_optimize(none) set { json.setQAPIMember("dirty-rate", newValue) }
-        }
-    }
+    public typealias DirtyRateVCPU = QAPIObjectValue<QAPITags.DirtyRateVCPU>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DirtyRateVCPU {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.Int, dirtyRate: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("id", id)
+        json.setQAPIMember("dirty-rate", dirtyRate)
+    }
+    /// `id`: `int`, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var id: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `dirty-rate`: `int64`, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var dirtyRate: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("dirty-rate") }
+        @_optimize(none) set { json.setQAPIMember("dirty-rate", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DirtyRateStatus`.
+    public enum DirtyRateStatus: QAPITag {}
+}
+
+extension QAPI {
     /// `DirtyRateStatus`: a QAPI enumeration of the `migration` module, since QEMU 5.2.
     ///
     /// See [`DirtyRateStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.DirtyRateStatus).
-    public struct DirtyRateStatus: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyRateStatus", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `unstarted`.
-        @_alwaysEmitIntoClient public static var unstarted: DirtyRateStatus { @_optimize(none) get { DirtyRateStatus(rawValue: "unstarted") } }
-        /// `measuring`.
-        @_alwaysEmitIntoClient public static var measuring: DirtyRateStatus { @_optimize(none) get { DirtyRateStatus(rawValue: "measuring") } }
-        /// `measured`.
-        @_alwaysEmitIntoClient public static var measured: DirtyRateStatus { @_optimize(none) get { DirtyRateStatus(rawValue: "measured") } }
-    }
+    public typealias DirtyRateStatus = QAPIEnumValue<QAPITags.DirtyRateStatus>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.DirtyRateStatus {
+    /// `unstarted`.
+    @_alwaysEmitIntoClient public static var unstarted: Self { @_optimize(none) get { Self(rawValue: "unstarted") } }
+    /// `measuring`.
+    @_alwaysEmitIntoClient public static var measuring: Self { @_optimize(none) get { Self(rawValue: "measuring") } }
+    /// `measured`.
+    @_alwaysEmitIntoClient public static var measured: Self { @_optimize(none) get { Self(rawValue: "measured") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DirtyRateMeasureMode`.
+    public enum DirtyRateMeasureMode: QAPITag {}
+}
+
+extension QAPI {
     /// `DirtyRateMeasureMode`: a QAPI enumeration of the `migration` module, since QEMU 6.2.
     ///
     /// See [`DirtyRateMeasureMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.DirtyRateMeasureMode).
-    public struct DirtyRateMeasureMode: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyRateMeasureMode", kind: .enumeration, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `page-sampling`.
-        @_alwaysEmitIntoClient public static var pageSampling: DirtyRateMeasureMode { @_optimize(none) get { DirtyRateMeasureMode(rawValue: "page-sampling") } }
-        /// `dirty-ring`.
-        @_alwaysEmitIntoClient public static var dirtyRing: DirtyRateMeasureMode { @_optimize(none) get { DirtyRateMeasureMode(rawValue: "dirty-ring") } }
-        /// `dirty-bitmap`.
-        @_alwaysEmitIntoClient public static var dirtyBitmap: DirtyRateMeasureMode { @_optimize(none) get { DirtyRateMeasureMode(rawValue: "dirty-bitmap") } }
-    }
+    public typealias DirtyRateMeasureMode = QAPIEnumValue<QAPITags.DirtyRateMeasureMode>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.DirtyRateMeasureMode {
+    /// `page-sampling`.
+    @_alwaysEmitIntoClient public static var pageSampling: Self { @_optimize(none) get { Self(rawValue: "page-sampling") } }
+    /// `dirty-ring`.
+    @_alwaysEmitIntoClient public static var dirtyRing: Self { @_optimize(none) get { Self(rawValue: "dirty-ring") } }
+    /// `dirty-bitmap`.
+    @_alwaysEmitIntoClient public static var dirtyBitmap: Self { @_optimize(none) get { Self(rawValue: "dirty-bitmap") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.TimeUnit`.
+    public enum TimeUnit: QAPITag {}
+}
+
+extension QAPI {
     /// `TimeUnit`: a QAPI enumeration of the `migration` module, since QEMU 8.2.
     ///
     /// See [`TimeUnit` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.TimeUnit).
-    public struct TimeUnit: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TimeUnit", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `second`.
-        @_alwaysEmitIntoClient public static var second: TimeUnit { @_optimize(none) get { TimeUnit(rawValue: "second") } }
-        /// `millisecond`.
-        @_alwaysEmitIntoClient public static var millisecond: TimeUnit { @_optimize(none) get { TimeUnit(rawValue: "millisecond") } }
-    }
+    public typealias TimeUnit = QAPIEnumValue<QAPITags.TimeUnit>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.TimeUnit {
+    /// `second`.
+    @_alwaysEmitIntoClient public static var second: Self { @_optimize(none) get { Self(rawValue: "second") } }
+    /// `millisecond`.
+    @_alwaysEmitIntoClient public static var millisecond: Self { @_optimize(none) get { Self(rawValue: "millisecond") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DirtyRateInfo`.
+    public enum DirtyRateInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `DirtyRateInfo`: a QAPI struct of the `migration` module, since QEMU 5.2.
     ///
     /// See [`DirtyRateInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.DirtyRateInfo).
-    public struct DirtyRateInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyRateInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(status: QAPI.DirtyRateStatus, startTime: Swift.Int, calcTime: Swift.Int, calcTimeUnit: QAPI.TimeUnit, samplePages: Swift.UInt64, mode: QAPI.DirtyRateMeasureMode) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("status", status)
-            json.setQAPIMember("start-time", startTime)
-            json.setQAPIMember("calc-time", calcTime)
-            json.setQAPIMember("calc-time-unit", calcTimeUnit)
-            json.setQAPIMember("sample-pages", samplePages)
-            json.setQAPIMember("mode", mode)
-        }
-        /// `dirty-rate`: `int64`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var dirtyRate: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("dirty-rate") }
-            @_optimize(none) set { json.setQAPIMember("dirty-rate", newValue) }
-        }
-        /// `status`: `DirtyRateStatus`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var status: QAPI.DirtyRateStatus? {
-            @_optimize(none) get { json.qapiMember("status") }
-            @_optimize(none) set { json.setQAPIMember("status", newValue) }
-        }
-        /// `start-time`: `int64`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var startTime: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("start-time") }
-            @_optimize(none) set { json.setQAPIMember("start-time", newValue) }
-        }
-        /// `calc-time`: `int64`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var calcTime: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("calc-time") }
-            @_optimize(none) set { json.setQAPIMember("calc-time", newValue) }
-        }
-        /// `calc-time-unit`: `TimeUnit`, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var calcTimeUnit: QAPI.TimeUnit? {
-            @_optimize(none) get { json.qapiMember("calc-time-unit") }
-            @_optimize(none) set { json.setQAPIMember("calc-time-unit", newValue) }
-        }
-        /// `sample-pages`: `uint64`, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var samplePages: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("sample-pages") }
-            @_optimize(none) set { json.setQAPIMember("sample-pages", newValue) }
-        }
-        /// `mode`: `DirtyRateMeasureMode`, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var mode: QAPI.DirtyRateMeasureMode? {
-            @_optimize(none) get { json.qapiMember("mode") }
-            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
-        }
-        /// `vcpu-dirty-rate`: `[DirtyRateVcpu]`, optional, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var vcpuDirtyRate: [QAPI.DirtyRateVCPU]? {
-            @_optimize(none) get { json.qapiMember("vcpu-dirty-rate") }
-            @_optimize(none) set { json.setQAPIMember("vcpu-dirty-rate", newValue) }
-        }
-    }
+    public typealias DirtyRateInfo = QAPIObjectValue<QAPITags.DirtyRateInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DirtyRateInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(status: QAPI.DirtyRateStatus, startTime: Swift.Int, calcTime: Swift.Int, calcTimeUnit: QAPI.TimeUnit, samplePages: Swift.UInt64, mode: QAPI.DirtyRateMeasureMode) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("status", status)
+        json.setQAPIMember("start-time", startTime)
+        json.setQAPIMember("calc-time", calcTime)
+        json.setQAPIMember("calc-time-unit", calcTimeUnit)
+        json.setQAPIMember("sample-pages", samplePages)
+        json.setQAPIMember("mode", mode)
+    }
+    /// `dirty-rate`: `int64`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var dirtyRate: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("dirty-rate") }
+        @_optimize(none) set { json.setQAPIMember("dirty-rate", newValue) }
+    }
+    /// `status`: `DirtyRateStatus`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var status: QAPI.DirtyRateStatus? {
+        @_optimize(none) get { json.qapiMember("status") }
+        @_optimize(none) set { json.setQAPIMember("status", newValue) }
+    }
+    /// `start-time`: `int64`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var startTime: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("start-time") }
+        @_optimize(none) set { json.setQAPIMember("start-time", newValue) }
+    }
+    /// `calc-time`: `int64`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var calcTime: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("calc-time") }
+        @_optimize(none) set { json.setQAPIMember("calc-time", newValue) }
+    }
+    /// `calc-time-unit`: `TimeUnit`, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var calcTimeUnit: QAPI.TimeUnit? {
+        @_optimize(none) get { json.qapiMember("calc-time-unit") }
+        @_optimize(none) set { json.setQAPIMember("calc-time-unit", newValue) }
+    }
+    /// `sample-pages`: `uint64`, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var samplePages: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("sample-pages") }
+        @_optimize(none) set { json.setQAPIMember("sample-pages", newValue) }
+    }
+    /// `mode`: `DirtyRateMeasureMode`, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var mode: QAPI.DirtyRateMeasureMode? {
+        @_optimize(none) get { json.qapiMember("mode") }
+        @_optimize(none) set { json.setQAPIMember("mode", newValue) }
+    }
+    /// `vcpu-dirty-rate`: `[DirtyRateVcpu]`, optional, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var vcpuDirtyRate: [QAPI.DirtyRateVCPU]? {
+        @_optimize(none) get { json.qapiMember("vcpu-dirty-rate") }
+        @_optimize(none) set { json.setQAPIMember("vcpu-dirty-rate", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DirtyLimitInfo`.
+    public enum DirtyLimitInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `DirtyLimitInfo`: a QAPI struct of the `migration` module, since QEMU 7.1.
     ///
     /// See [`DirtyLimitInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.DirtyLimitInfo).
-    public struct DirtyLimitInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyLimitInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(cpuIndex: Swift.Int, limitRate: Swift.UInt64, currentRate: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("cpu-index", cpuIndex)
-            json.setQAPIMember("limit-rate", limitRate)
-            json.setQAPIMember("current-rate", currentRate)
-        }
-        /// `cpu-index`: `int`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cpu-index") }
-            @_optimize(none) set { json.setQAPIMember("cpu-index", newValue) }
-        }
-        /// `limit-rate`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var limitRate: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("limit-rate") }
-            @_optimize(none) set { json.setQAPIMember("limit-rate", newValue) }
-        }
-        /// `current-rate`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var currentRate: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("current-rate") }
-            @_optimize(none) set { json.setQAPIMember("current-rate", newValue) }
-        }
-    }
+    public typealias DirtyLimitInfo = QAPIObjectValue<QAPITags.DirtyLimitInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DirtyLimitInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(cpuIndex: Swift.Int, limitRate: Swift.UInt64, currentRate: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("cpu-index", cpuIndex)
+        json.setQAPIMember("limit-rate", limitRate)
+        json.setQAPIMember("current-rate", currentRate)
+    }
+    /// `cpu-index`: `int`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cpu-index") }
+        @_optimize(none) set { json.setQAPIMember("cpu-index", newValue) }
+    }
+    /// `limit-rate`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var limitRate: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("limit-rate") }
+        @_optimize(none) set { json.setQAPIMember("limit-rate", newValue) }
+    }
+    /// `current-rate`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var currentRate: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("current-rate") }
+        @_optimize(none) set { json.setQAPIMember("current-rate", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrationThreadInfo`.
+    public enum MigrationThreadInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `MigrationThreadInfo`: a QAPI struct of the `migration` module, since QEMU 7.2.
     ///
     /// See [`MigrationThreadInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationThreadInfo).
-    public struct MigrationThreadInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationThreadInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, threadID: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-            json.setQAPIMember("thread-id", threadID)
-        }
-        /// `name`: `str`, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `thread-id`: `int`, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("thread-id") }
-            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
-        }
-    }
+    public typealias MigrationThreadInfo = QAPIObjectValue<QAPITags.MigrationThreadInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MigrationThreadInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, threadID: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+        json.setQAPIMember("thread-id", threadID)
+    }
+    /// `name`: `str`, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `thread-id`: `int`, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var threadID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("thread-id") }
+        @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryMigrate`.
+    public enum QueryMigrate: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.MigrationInfo
+    }
+}
+
+extension QAPI {
     /// `query-migrate`: a QAPI command of the `migration` module, since QEMU 0.14.
     ///
     /// See [`query-migrate` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.query-migrate).
     ///
     /// Reply: `MigrationInfo`.
-    public struct QueryMigrate: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-migrate" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-migrate", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.MigrationInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryMigrate = QAPICommandValue<QAPITags.QueryMigrate>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryMigrate {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrateSetCapabilities`.
+    public enum MigrateSetCapabilities: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `migrate-set-capabilities`: a QAPI command of the `migration` module, since QEMU 1.2.
     ///
     /// See [`migrate-set-capabilities` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.migrate-set-capabilities).
     ///
     /// Reply: `nothing`.
-    public struct MigrateSetCapabilities: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "migrate-set-capabilities" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-set-capabilities", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(capabilities: [QAPI.MigrationCapabilityStatus]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("capabilities", capabilities)
-        }
-        /// `capabilities`: `[MigrationCapabilityStatus]`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var capabilities: [QAPI.MigrationCapabilityStatus]? {
-            @_optimize(none) get { arguments.qapiMember("capabilities") }
-            @_optimize(none) set { arguments.setQAPIMember("capabilities", newValue) }
-        }
-    }
+    public typealias MigrateSetCapabilities = QAPICommandValue<QAPITags.MigrateSetCapabilities>
+}
 
+extension QAPICommandValue where Tag == QAPITags.MigrateSetCapabilities {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(capabilities: [QAPI.MigrationCapabilityStatus]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("capabilities", capabilities)
+    }
+    /// `capabilities`: `[MigrationCapabilityStatus]`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var capabilities: [QAPI.MigrationCapabilityStatus]? {
+        @_optimize(none) get { arguments.qapiMember("capabilities") }
+        @_optimize(none) set { arguments.setQAPIMember("capabilities", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryMigrateCapabilities`.
+    public enum QueryMigrateCapabilities: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.MigrationCapabilityStatus]
+    }
+}
+
+extension QAPI {
     /// `query-migrate-capabilities`: a QAPI command of the `migration` module, since QEMU 1.2.
     ///
     /// See [`query-migrate-capabilities` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.query-migrate-capabilities).
     ///
     /// Reply: `[MigrationCapabilityStatus]`.
-    public struct QueryMigrateCapabilities: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-migrate-capabilities" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-migrate-capabilities", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.MigrationCapabilityStatus]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryMigrateCapabilities = QAPICommandValue<QAPITags.QueryMigrateCapabilities>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryMigrateCapabilities {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrateSetParametersCommand`.
+    public enum MigrateSetParametersCommand: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `migrate-set-parameters`: a QAPI command of the `migration` module, since QEMU 2.4.
     ///
     /// See [`migrate-set-parameters` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.migrate-set-parameters).
     ///
     /// Reply: `nothing`.
-    public struct MigrateSetParametersCommand: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "migrate-set-parameters" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-set-parameters", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `announce-initial`: `size`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var announceInitial: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("announce-initial") }
-            @_optimize(none) set { arguments.setQAPIMember("announce-initial", newValue) }
-        }
-        /// `announce-max`: `size`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var announceMax: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("announce-max") }
-            @_optimize(none) set { arguments.setQAPIMember("announce-max", newValue) }
-        }
-        /// `announce-rounds`: `size`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var announceRounds: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("announce-rounds") }
-            @_optimize(none) set { arguments.setQAPIMember("announce-rounds", newValue) }
-        }
-        /// `announce-step`: `size`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var announceStep: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("announce-step") }
-            @_optimize(none) set { arguments.setQAPIMember("announce-step", newValue) }
-        }
-        /// `throttle-trigger-threshold`: `uint8`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var throttleTriggerThreshold: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("throttle-trigger-threshold") }
-            @_optimize(none) set { arguments.setQAPIMember("throttle-trigger-threshold", newValue) }
-        }
-        /// `cpu-throttle-initial`: `uint8`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var cpuThrottleInitial: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("cpu-throttle-initial") }
-            @_optimize(none) set { arguments.setQAPIMember("cpu-throttle-initial", newValue) }
-        }
-        /// `cpu-throttle-increment`: `uint8`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var cpuThrottleIncrement: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("cpu-throttle-increment") }
-            @_optimize(none) set { arguments.setQAPIMember("cpu-throttle-increment", newValue) }
-        }
-        /// `cpu-throttle-tailslow`: `bool`, optional, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var cpuThrottleTailslow: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("cpu-throttle-tailslow") }
-            @_optimize(none) set { arguments.setQAPIMember("cpu-throttle-tailslow", newValue) }
-        }
-        /// `tls-creds`: `StrOrNull`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var tlsCreds: QAPI.StrOrNull? {
-            @_optimize(none) get { arguments.qapiMember("tls-creds") }
-            @_optimize(none) set { arguments.setQAPIMember("tls-creds", newValue) }
-        }
-        /// `tls-hostname`: `StrOrNull`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var tlsHostname: QAPI.StrOrNull? {
-            @_optimize(none) get { arguments.qapiMember("tls-hostname") }
-            @_optimize(none) set { arguments.setQAPIMember("tls-hostname", newValue) }
-        }
-        /// `tls-authz`: `StrOrNull`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var tlsAuthz: QAPI.StrOrNull? {
-            @_optimize(none) get { arguments.qapiMember("tls-authz") }
-            @_optimize(none) set { arguments.setQAPIMember("tls-authz", newValue) }
-        }
-        /// `max-bandwidth`: `size`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var maxBandwidth: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("max-bandwidth") }
-            @_optimize(none) set { arguments.setQAPIMember("max-bandwidth", newValue) }
-        }
-        /// `avail-switchover-bandwidth`: `size`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var availSwitchoverBandwidth: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("avail-switchover-bandwidth") }
-            @_optimize(none) set { arguments.setQAPIMember("avail-switchover-bandwidth", newValue) }
-        }
-        /// `downtime-limit`: `uint64`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var downtimeLimit: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("downtime-limit") }
-            @_optimize(none) set { arguments.setQAPIMember("downtime-limit", newValue) }
-        }
-        /// `x-checkpoint-delay`: `uint32`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var xCheckpointDelay: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-checkpoint-delay") }
-            @_optimize(none) set { arguments.setQAPIMember("x-checkpoint-delay", newValue) }
-        }
-        /// `multifd-channels`: `uint8`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var multifdChannels: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("multifd-channels") }
-            @_optimize(none) set { arguments.setQAPIMember("multifd-channels", newValue) }
-        }
-        /// `xbzrle-cache-size`: `size`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xbzrleCacheSize: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("xbzrle-cache-size") }
-            @_optimize(none) set { arguments.setQAPIMember("xbzrle-cache-size", newValue) }
-        }
-        /// `max-postcopy-bandwidth`: `size`, optional, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var maxPostcopyBandwidth: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("max-postcopy-bandwidth") }
-            @_optimize(none) set { arguments.setQAPIMember("max-postcopy-bandwidth", newValue) }
-        }
-        /// `max-cpu-throttle`: `uint8`, optional, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var maxCPUThrottle: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("max-cpu-throttle") }
-            @_optimize(none) set { arguments.setQAPIMember("max-cpu-throttle", newValue) }
-        }
-        /// `multifd-compression`: `MultiFDCompression`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var multifdCompression: QAPI.MultiFDCompression? {
-            @_optimize(none) get { arguments.qapiMember("multifd-compression") }
-            @_optimize(none) set { arguments.setQAPIMember("multifd-compression", newValue) }
-        }
-        /// `multifd-zlib-level`: `uint8`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var multifdZlibLevel: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("multifd-zlib-level") }
-            @_optimize(none) set { arguments.setQAPIMember("multifd-zlib-level", newValue) }
-        }
-        /// `multifd-qatzip-level`: `uint8`, optional, since QEMU 9.2.
-        @_alwaysEmitIntoClient public var multifdQatzipLevel: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("multifd-qatzip-level") }
-            @_optimize(none) set { arguments.setQAPIMember("multifd-qatzip-level", newValue) }
-        }
-        /// `multifd-zstd-level`: `uint8`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var multifdZstdLevel: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("multifd-zstd-level") }
-            @_optimize(none) set { arguments.setQAPIMember("multifd-zstd-level", newValue) }
-        }
-        /// `block-bitmap-mapping`: `[BitmapMigrationNodeAlias]`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var blockBitmapMapping: [QAPI.BitmapMigrationNodeAlias]? {
-            @_optimize(none) get { arguments.qapiMember("block-bitmap-mapping") }
-            @_optimize(none) set { arguments.setQAPIMember("block-bitmap-mapping", newValue) }
-        }
-        /// `x-vcpu-dirty-limit-period`: `uint64`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var xVCPUDirtyLimitPeriod: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("x-vcpu-dirty-limit-period") }
-            @_optimize(none) set { arguments.setQAPIMember("x-vcpu-dirty-limit-period", newValue) }
-        }
-        /// `vcpu-dirty-limit`: `uint64`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var vcpuDirtyLimit: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("vcpu-dirty-limit") }
-            @_optimize(none) set { arguments.setQAPIMember("vcpu-dirty-limit", newValue) }
-        }
-        /// `mode`: `MigMode`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var mode: QAPI.MigMode? {
-            @_optimize(none) get { arguments.qapiMember("mode") }
-            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
-        }
-        /// `zero-page-detection`: `ZeroPageDetection`, optional, since QEMU 9.0.
-        @_alwaysEmitIntoClient public var zeroPageDetection: QAPI.ZeroPageDetection? {
-            @_optimize(none) get { arguments.qapiMember("zero-page-detection") }
-            @_optimize(none) set { arguments.setQAPIMember("zero-page-detection", newValue) }
-        }
-        /// `direct-io`: `bool`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var directIO: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("direct-io") }
-            @_optimize(none) set { arguments.setQAPIMember("direct-io", newValue) }
-        }
-    }
+    public typealias MigrateSetParametersCommand = QAPICommandValue<QAPITags.MigrateSetParametersCommand>
+}
 
+extension QAPICommandValue where Tag == QAPITags.MigrateSetParametersCommand {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `announce-initial`: `size`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var announceInitial: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("announce-initial") }
+        @_optimize(none) set { arguments.setQAPIMember("announce-initial", newValue) }
+    }
+    /// `announce-max`: `size`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var announceMax: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("announce-max") }
+        @_optimize(none) set { arguments.setQAPIMember("announce-max", newValue) }
+    }
+    /// `announce-rounds`: `size`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var announceRounds: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("announce-rounds") }
+        @_optimize(none) set { arguments.setQAPIMember("announce-rounds", newValue) }
+    }
+    /// `announce-step`: `size`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var announceStep: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("announce-step") }
+        @_optimize(none) set { arguments.setQAPIMember("announce-step", newValue) }
+    }
+    /// `throttle-trigger-threshold`: `uint8`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var throttleTriggerThreshold: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("throttle-trigger-threshold") }
+        @_optimize(none) set { arguments.setQAPIMember("throttle-trigger-threshold", newValue) }
+    }
+    /// `cpu-throttle-initial`: `uint8`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var cpuThrottleInitial: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("cpu-throttle-initial") }
+        @_optimize(none) set { arguments.setQAPIMember("cpu-throttle-initial", newValue) }
+    }
+    /// `cpu-throttle-increment`: `uint8`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var cpuThrottleIncrement: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("cpu-throttle-increment") }
+        @_optimize(none) set { arguments.setQAPIMember("cpu-throttle-increment", newValue) }
+    }
+    /// `cpu-throttle-tailslow`: `bool`, optional, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var cpuThrottleTailslow: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("cpu-throttle-tailslow") }
+        @_optimize(none) set { arguments.setQAPIMember("cpu-throttle-tailslow", newValue) }
+    }
+    /// `tls-creds`: `StrOrNull`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var tlsCreds: QAPI.StrOrNull? {
+        @_optimize(none) get { arguments.qapiMember("tls-creds") }
+        @_optimize(none) set { arguments.setQAPIMember("tls-creds", newValue) }
+    }
+    /// `tls-hostname`: `StrOrNull`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var tlsHostname: QAPI.StrOrNull? {
+        @_optimize(none) get { arguments.qapiMember("tls-hostname") }
+        @_optimize(none) set { arguments.setQAPIMember("tls-hostname", newValue) }
+    }
+    /// `tls-authz`: `StrOrNull`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var tlsAuthz: QAPI.StrOrNull? {
+        @_optimize(none) get { arguments.qapiMember("tls-authz") }
+        @_optimize(none) set { arguments.setQAPIMember("tls-authz", newValue) }
+    }
+    /// `max-bandwidth`: `size`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var maxBandwidth: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("max-bandwidth") }
+        @_optimize(none) set { arguments.setQAPIMember("max-bandwidth", newValue) }
+    }
+    /// `avail-switchover-bandwidth`: `size`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var availSwitchoverBandwidth: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("avail-switchover-bandwidth") }
+        @_optimize(none) set { arguments.setQAPIMember("avail-switchover-bandwidth", newValue) }
+    }
+    /// `downtime-limit`: `uint64`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var downtimeLimit: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("downtime-limit") }
+        @_optimize(none) set { arguments.setQAPIMember("downtime-limit", newValue) }
+    }
+    /// `x-checkpoint-delay`: `uint32`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var xCheckpointDelay: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-checkpoint-delay") }
+        @_optimize(none) set { arguments.setQAPIMember("x-checkpoint-delay", newValue) }
+    }
+    /// `multifd-channels`: `uint8`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var multifdChannels: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("multifd-channels") }
+        @_optimize(none) set { arguments.setQAPIMember("multifd-channels", newValue) }
+    }
+    /// `xbzrle-cache-size`: `size`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xbzrleCacheSize: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("xbzrle-cache-size") }
+        @_optimize(none) set { arguments.setQAPIMember("xbzrle-cache-size", newValue) }
+    }
+    /// `max-postcopy-bandwidth`: `size`, optional, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var maxPostcopyBandwidth: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("max-postcopy-bandwidth") }
+        @_optimize(none) set { arguments.setQAPIMember("max-postcopy-bandwidth", newValue) }
+    }
+    /// `max-cpu-throttle`: `uint8`, optional, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var maxCPUThrottle: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("max-cpu-throttle") }
+        @_optimize(none) set { arguments.setQAPIMember("max-cpu-throttle", newValue) }
+    }
+    /// `multifd-compression`: `MultiFDCompression`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var multifdCompression: QAPI.MultiFDCompression? {
+        @_optimize(none) get { arguments.qapiMember("multifd-compression") }
+        @_optimize(none) set { arguments.setQAPIMember("multifd-compression", newValue) }
+    }
+    /// `multifd-zlib-level`: `uint8`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var multifdZlibLevel: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("multifd-zlib-level") }
+        @_optimize(none) set { arguments.setQAPIMember("multifd-zlib-level", newValue) }
+    }
+    /// `multifd-qatzip-level`: `uint8`, optional, since QEMU 9.2.
+    @_alwaysEmitIntoClient public var multifdQatzipLevel: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("multifd-qatzip-level") }
+        @_optimize(none) set { arguments.setQAPIMember("multifd-qatzip-level", newValue) }
+    }
+    /// `multifd-zstd-level`: `uint8`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var multifdZstdLevel: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("multifd-zstd-level") }
+        @_optimize(none) set { arguments.setQAPIMember("multifd-zstd-level", newValue) }
+    }
+    /// `block-bitmap-mapping`: `[BitmapMigrationNodeAlias]`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var blockBitmapMapping: [QAPI.BitmapMigrationNodeAlias]? {
+        @_optimize(none) get { arguments.qapiMember("block-bitmap-mapping") }
+        @_optimize(none) set { arguments.setQAPIMember("block-bitmap-mapping", newValue) }
+    }
+    /// `x-vcpu-dirty-limit-period`: `uint64`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var xVCPUDirtyLimitPeriod: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("x-vcpu-dirty-limit-period") }
+        @_optimize(none) set { arguments.setQAPIMember("x-vcpu-dirty-limit-period", newValue) }
+    }
+    /// `vcpu-dirty-limit`: `uint64`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var vcpuDirtyLimit: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("vcpu-dirty-limit") }
+        @_optimize(none) set { arguments.setQAPIMember("vcpu-dirty-limit", newValue) }
+    }
+    /// `mode`: `MigMode`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var mode: QAPI.MigMode? {
+        @_optimize(none) get { arguments.qapiMember("mode") }
+        @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
+    }
+    /// `zero-page-detection`: `ZeroPageDetection`, optional, since QEMU 9.0.
+    @_alwaysEmitIntoClient public var zeroPageDetection: QAPI.ZeroPageDetection? {
+        @_optimize(none) get { arguments.qapiMember("zero-page-detection") }
+        @_optimize(none) set { arguments.setQAPIMember("zero-page-detection", newValue) }
+    }
+    /// `direct-io`: `bool`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var directIO: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("direct-io") }
+        @_optimize(none) set { arguments.setQAPIMember("direct-io", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryMigrateParameters`.
+    public enum QueryMigrateParameters: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.MigrationParameters
+    }
+}
+
+extension QAPI {
     /// `query-migrate-parameters`: a QAPI command of the `migration` module, since QEMU 2.4.
     ///
     /// See [`query-migrate-parameters` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.query-migrate-parameters).
     ///
     /// Reply: `MigrationParameters`.
-    public struct QueryMigrateParameters: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-migrate-parameters" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-migrate-parameters", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.MigrationParameters
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryMigrateParameters = QAPICommandValue<QAPITags.QueryMigrateParameters>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryMigrateParameters {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrateStartPostcopy`.
+    public enum MigrateStartPostcopy: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `migrate-start-postcopy`: a QAPI command of the `migration` module, since QEMU 2.5.
     ///
     /// See [`migrate-start-postcopy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.migrate-start-postcopy).
     ///
     /// Reply: `nothing`.
-    public struct MigrateStartPostcopy: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "migrate-start-postcopy" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-start-postcopy", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
+    public typealias MigrateStartPostcopy = QAPICommandValue<QAPITags.MigrateStartPostcopy>
+}
+
+extension QAPICommandValue where Tag == QAPITags.MigrateStartPostcopy {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XColoLostHeartbeat`.
+    public enum XColoLostHeartbeat: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `x-colo-lost-heartbeat`: a QAPI command of the `migration` module, since QEMU 2.8.
     ///
     /// Features: `unstable`.
@@ -1918,548 +2004,586 @@ extension QAPI {
     /// See [`x-colo-lost-heartbeat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.x-colo-lost-heartbeat).
     ///
     /// Reply: `nothing`.
-    public struct XColoLostHeartbeat: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "x-colo-lost-heartbeat" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-colo-lost-heartbeat", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: ["unstable"]) }
+    public typealias XColoLostHeartbeat = QAPICommandValue<QAPITags.XColoLostHeartbeat>
+}
+
+extension QAPICommandValue where Tag == QAPITags.XColoLostHeartbeat {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrateCancel`.
+    public enum MigrateCancel: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `migrate_cancel`: a QAPI command of the `migration` module, since QEMU 0.14.
     ///
     /// See [`migrate_cancel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.migrate_cancel).
     ///
     /// Reply: `nothing`.
-    public struct MigrateCancel: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "migrate_cancel" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate_cancel", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
+    public typealias MigrateCancel = QAPICommandValue<QAPITags.MigrateCancel>
+}
+
+extension QAPICommandValue where Tag == QAPITags.MigrateCancel {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrateContinue`.
+    public enum MigrateContinue: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `migrate-continue`: a QAPI command of the `migration` module, since QEMU 2.11.
     ///
     /// See [`migrate-continue` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.migrate-continue).
     ///
     /// Reply: `nothing`.
-    public struct MigrateContinue: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "migrate-continue" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-continue", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
+    public typealias MigrateContinue = QAPICommandValue<QAPITags.MigrateContinue>
+}
+
+extension QAPICommandValue where Tag == QAPITags.MigrateContinue {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(state: QAPI.MigrationStatus) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("state", state)
+    }
+    /// `state`: `MigrationStatus`, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var state: QAPI.MigrationStatus? {
+        @_optimize(none) get { arguments.qapiMember("state") }
+        @_optimize(none) set { arguments.setQAPIMember("state", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Migrate`.
+    public enum Migrate: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(state: QAPI.MigrationStatus) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("state", state)
-        }
-        /// `state`: `MigrationStatus`, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var state: QAPI.MigrationStatus? {
-            @_optimize(none) get { arguments.qapiMember("state") }
-            @_optimize(none) set { arguments.setQAPIMember("state", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `migrate`: a QAPI command of the `migration` module, since QEMU 0.14.
     ///
     /// See [`migrate` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.migrate).
     ///
     /// Reply: `nothing`.
-    public struct Migrate: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "migrate" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
+    public typealias Migrate = QAPICommandValue<QAPITags.Migrate>
+}
+
+extension QAPICommandValue where Tag == QAPITags.Migrate {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `uri`: `str`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var uri: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("uri") }
+        @_optimize(none) set { arguments.setQAPIMember("uri", newValue) }
+    }
+    /// `channels`: `[MigrationChannel]`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var channels: [QAPI.MigrationChannel]? {
+        @_optimize(none) get { arguments.qapiMember("channels") }
+        @_optimize(none) set { arguments.setQAPIMember("channels", newValue) }
+    }
+    /// `detach`: `bool`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var detach: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("detach") }
+        @_optimize(none) set { arguments.setQAPIMember("detach", newValue) }
+    }
+    /// `resume`: `bool`, optional, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var resume: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("resume") }
+        @_optimize(none) set { arguments.setQAPIMember("resume", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrateIncoming`.
+    public enum MigrateIncoming: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `uri`: `str`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var uri: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("uri") }
-            @_optimize(none) set { arguments.setQAPIMember("uri", newValue) }
-        }
-        /// `channels`: `[MigrationChannel]`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var channels: [QAPI.MigrationChannel]? {
-            @_optimize(none) get { arguments.qapiMember("channels") }
-            @_optimize(none) set { arguments.setQAPIMember("channels", newValue) }
-        }
-        /// `detach`: `bool`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var detach: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("detach") }
-            @_optimize(none) set { arguments.setQAPIMember("detach", newValue) }
-        }
-        /// `resume`: `bool`, optional, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var resume: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("resume") }
-            @_optimize(none) set { arguments.setQAPIMember("resume", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `migrate-incoming`: a QAPI command of the `migration` module, since QEMU 2.3.
     ///
     /// See [`migrate-incoming` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.migrate-incoming).
     ///
     /// Reply: `nothing`.
-    public struct MigrateIncoming: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "migrate-incoming" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-incoming", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
+    public typealias MigrateIncoming = QAPICommandValue<QAPITags.MigrateIncoming>
+}
+
+extension QAPICommandValue where Tag == QAPITags.MigrateIncoming {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `uri`: `str`, optional, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var uri: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("uri") }
+        @_optimize(none) set { arguments.setQAPIMember("uri", newValue) }
+    }
+    /// `channels`: `[MigrationChannel]`, optional, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var channels: [QAPI.MigrationChannel]? {
+        @_optimize(none) get { arguments.qapiMember("channels") }
+        @_optimize(none) set { arguments.setQAPIMember("channels", newValue) }
+    }
+    /// `exit-on-error`: `bool`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var exitOnError: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("exit-on-error") }
+        @_optimize(none) set { arguments.setQAPIMember("exit-on-error", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XenSaveDevicesState`.
+    public enum XenSaveDevicesState: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `uri`: `str`, optional, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var uri: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("uri") }
-            @_optimize(none) set { arguments.setQAPIMember("uri", newValue) }
-        }
-        /// `channels`: `[MigrationChannel]`, optional, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var channels: [QAPI.MigrationChannel]? {
-            @_optimize(none) get { arguments.qapiMember("channels") }
-            @_optimize(none) set { arguments.setQAPIMember("channels", newValue) }
-        }
-        /// `exit-on-error`: `bool`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var exitOnError: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("exit-on-error") }
-            @_optimize(none) set { arguments.setQAPIMember("exit-on-error", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `xen-save-devices-state`: a QAPI command of the `migration` module, since QEMU 1.1.
     ///
     /// See [`xen-save-devices-state` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.xen-save-devices-state).
     ///
     /// Reply: `nothing`.
-    public struct XenSaveDevicesState: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "xen-save-devices-state" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-save-devices-state", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
+    public typealias XenSaveDevicesState = QAPICommandValue<QAPITags.XenSaveDevicesState>
+}
+
+extension QAPICommandValue where Tag == QAPITags.XenSaveDevicesState {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("filename", filename)
+    }
+    /// `filename`: `str`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var filename: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("filename") }
+        @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
+    }
+    /// `live`: `bool`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var live: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("live") }
+        @_optimize(none) set { arguments.setQAPIMember("live", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XenSetGlobalDirtyLog`.
+    public enum XenSetGlobalDirtyLog: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("filename", filename)
-        }
-        /// `filename`: `str`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var filename: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("filename") }
-            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
-        }
-        /// `live`: `bool`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var live: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("live") }
-            @_optimize(none) set { arguments.setQAPIMember("live", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `xen-set-global-dirty-log`: a QAPI command of the `migration` module, since QEMU 1.3.
     ///
     /// See [`xen-set-global-dirty-log` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.xen-set-global-dirty-log).
     ///
     /// Reply: `nothing`.
-    public struct XenSetGlobalDirtyLog: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "xen-set-global-dirty-log" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-set-global-dirty-log", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
+    public typealias XenSetGlobalDirtyLog = QAPICommandValue<QAPITags.XenSetGlobalDirtyLog>
+}
+
+extension QAPICommandValue where Tag == QAPITags.XenSetGlobalDirtyLog {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(enable: Swift.Bool) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("enable", enable)
+    }
+    /// `enable`: `bool`, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var enable: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("enable") }
+        @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XenLoadDevicesState`.
+    public enum XenLoadDevicesState: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(enable: Swift.Bool) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("enable", enable)
-        }
-        /// `enable`: `bool`, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var enable: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("enable") }
-            @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `xen-load-devices-state`: a QAPI command of the `migration` module, since QEMU 2.7.
     ///
     /// See [`xen-load-devices-state` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.xen-load-devices-state).
     ///
     /// Reply: `nothing`.
-    public struct XenLoadDevicesState: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "xen-load-devices-state" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-load-devices-state", kind: .command, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
+    public typealias XenLoadDevicesState = QAPICommandValue<QAPITags.XenLoadDevicesState>
+}
+
+extension QAPICommandValue where Tag == QAPITags.XenLoadDevicesState {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("filename", filename)
+    }
+    /// `filename`: `str`, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var filename: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("filename") }
+        @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XenSetReplication`.
+    public enum XenSetReplication: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("filename", filename)
-        }
-        /// `filename`: `str`, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var filename: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("filename") }
-            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `xen-set-replication`: a QAPI command of the `migration` module, since QEMU 2.9.
     ///
     /// See [`xen-set-replication` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.xen-set-replication).
     ///
     /// Reply: `nothing`.
-    public struct XenSetReplication: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "xen-set-replication" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-set-replication", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(enable: Swift.Bool, primary: Swift.Bool) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("enable", enable)
-            arguments.setQAPIMember("primary", primary)
-        }
-        /// `enable`: `bool`, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var enable: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("enable") }
-            @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
-        }
-        /// `primary`: `bool`, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var primary: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("primary") }
-            @_optimize(none) set { arguments.setQAPIMember("primary", newValue) }
-        }
-        /// `failover`: `bool`, optional, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var failover: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("failover") }
-            @_optimize(none) set { arguments.setQAPIMember("failover", newValue) }
-        }
-    }
+    public typealias XenSetReplication = QAPICommandValue<QAPITags.XenSetReplication>
+}
 
+extension QAPICommandValue where Tag == QAPITags.XenSetReplication {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(enable: Swift.Bool, primary: Swift.Bool) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("enable", enable)
+        arguments.setQAPIMember("primary", primary)
+    }
+    /// `enable`: `bool`, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var enable: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("enable") }
+        @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
+    }
+    /// `primary`: `bool`, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var primary: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("primary") }
+        @_optimize(none) set { arguments.setQAPIMember("primary", newValue) }
+    }
+    /// `failover`: `bool`, optional, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var failover: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("failover") }
+        @_optimize(none) set { arguments.setQAPIMember("failover", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryXenReplicationStatus`.
+    public enum QueryXenReplicationStatus: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.ReplicationStatus
+    }
+}
+
+extension QAPI {
     /// `query-xen-replication-status`: a QAPI command of the `migration` module, since QEMU 2.9.
     ///
     /// See [`query-xen-replication-status` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.query-xen-replication-status).
     ///
     /// Reply: `ReplicationStatus`.
-    public struct QueryXenReplicationStatus: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-xen-replication-status" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-xen-replication-status", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.ReplicationStatus
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryXenReplicationStatus = QAPICommandValue<QAPITags.QueryXenReplicationStatus>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryXenReplicationStatus {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XenColoDoCheckpoint`.
+    public enum XenColoDoCheckpoint: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `xen-colo-do-checkpoint`: a QAPI command of the `migration` module, since QEMU 2.9.
     ///
     /// See [`xen-colo-do-checkpoint` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.xen-colo-do-checkpoint).
     ///
     /// Reply: `nothing`.
-    public struct XenColoDoCheckpoint: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "xen-colo-do-checkpoint" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-colo-do-checkpoint", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias XenColoDoCheckpoint = QAPICommandValue<QAPITags.XenColoDoCheckpoint>
+}
 
+extension QAPICommandValue where Tag == QAPITags.XenColoDoCheckpoint {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryColoStatus`.
+    public enum QueryColoStatus: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.COLOStatus
+    }
+}
+
+extension QAPI {
     /// `query-colo-status`: a QAPI command of the `migration` module, since QEMU 3.1.
     ///
     /// See [`query-colo-status` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.query-colo-status).
     ///
     /// Reply: `COLOStatus`.
-    public struct QueryColoStatus: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-colo-status" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-colo-status", kind: .command, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.COLOStatus
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryColoStatus = QAPICommandValue<QAPITags.QueryColoStatus>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryColoStatus {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrateRecover`.
+    public enum MigrateRecover: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `migrate-recover`: a QAPI command of the `migration` module, since QEMU 3.0.
     ///
     /// See [`migrate-recover` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.migrate-recover).
     ///
     /// Reply: `nothing`.
-    public struct MigrateRecover: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "migrate-recover" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-recover", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
+    public typealias MigrateRecover = QAPICommandValue<QAPITags.MigrateRecover>
+}
+
+extension QAPICommandValue where Tag == QAPITags.MigrateRecover {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(uri: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("uri", uri)
+    }
+    /// `uri`: `str`, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var uri: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("uri") }
+        @_optimize(none) set { arguments.setQAPIMember("uri", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigratePause`.
+    public enum MigratePause: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(uri: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("uri", uri)
-        }
-        /// `uri`: `str`, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var uri: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("uri") }
-            @_optimize(none) set { arguments.setQAPIMember("uri", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `migrate-pause`: a QAPI command of the `migration` module, since QEMU 3.0.
     ///
     /// See [`migrate-pause` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.migrate-pause).
     ///
     /// Reply: `nothing`.
-    public struct MigratePause: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "migrate-pause" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-pause", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
+    public typealias MigratePause = QAPICommandValue<QAPITags.MigratePause>
+}
+
+extension QAPICommandValue where Tag == QAPITags.MigratePause {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CalcDirtyRate`.
+    public enum CalcDirtyRate: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `calc-dirty-rate`: a QAPI command of the `migration` module, since QEMU 5.2.
     ///
     /// See [`calc-dirty-rate` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.calc-dirty-rate).
     ///
     /// Reply: `nothing`.
-    public struct CalcDirtyRate: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "calc-dirty-rate" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "calc-dirty-rate", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(calcTime: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("calc-time", calcTime)
-        }
-        /// `calc-time`: `int64`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var calcTime: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("calc-time") }
-            @_optimize(none) set { arguments.setQAPIMember("calc-time", newValue) }
-        }
-        /// `calc-time-unit`: `TimeUnit`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var calcTimeUnit: QAPI.TimeUnit? {
-            @_optimize(none) get { arguments.qapiMember("calc-time-unit") }
-            @_optimize(none) set { arguments.setQAPIMember("calc-time-unit", newValue) }
-        }
-        /// `sample-pages`: `int`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var samplePages: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("sample-pages") }
-            @_optimize(none) set { arguments.setQAPIMember("sample-pages", newValue) }
-        }
-        /// `mode`: `DirtyRateMeasureMode`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var mode: QAPI.DirtyRateMeasureMode? {
-            @_optimize(none) get { arguments.qapiMember("mode") }
-            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
-        }
-    }
+    public typealias CalcDirtyRate = QAPICommandValue<QAPITags.CalcDirtyRate>
+}
 
+extension QAPICommandValue where Tag == QAPITags.CalcDirtyRate {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(calcTime: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("calc-time", calcTime)
+    }
+    /// `calc-time`: `int64`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var calcTime: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("calc-time") }
+        @_optimize(none) set { arguments.setQAPIMember("calc-time", newValue) }
+    }
+    /// `calc-time-unit`: `TimeUnit`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var calcTimeUnit: QAPI.TimeUnit? {
+        @_optimize(none) get { arguments.qapiMember("calc-time-unit") }
+        @_optimize(none) set { arguments.setQAPIMember("calc-time-unit", newValue) }
+    }
+    /// `sample-pages`: `int`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var samplePages: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("sample-pages") }
+        @_optimize(none) set { arguments.setQAPIMember("sample-pages", newValue) }
+    }
+    /// `mode`: `DirtyRateMeasureMode`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var mode: QAPI.DirtyRateMeasureMode? {
+        @_optimize(none) get { arguments.qapiMember("mode") }
+        @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryDirtyRate`.
+    public enum QueryDirtyRate: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.DirtyRateInfo
+    }
+}
+
+extension QAPI {
     /// `query-dirty-rate`: a QAPI command of the `migration` module, since QEMU 5.2.
     ///
     /// See [`query-dirty-rate` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.query-dirty-rate).
     ///
     /// Reply: `DirtyRateInfo`.
-    public struct QueryDirtyRate: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-dirty-rate" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-dirty-rate", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.DirtyRateInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `calc-time-unit`: `TimeUnit`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var calcTimeUnit: QAPI.TimeUnit? {
-            @_optimize(none) get { arguments.qapiMember("calc-time-unit") }
-            @_optimize(none) set { arguments.setQAPIMember("calc-time-unit", newValue) }
-        }
-    }
+    public typealias QueryDirtyRate = QAPICommandValue<QAPITags.QueryDirtyRate>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryDirtyRate {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `calc-time-unit`: `TimeUnit`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var calcTimeUnit: QAPI.TimeUnit? {
+        @_optimize(none) get { arguments.qapiMember("calc-time-unit") }
+        @_optimize(none) set { arguments.setQAPIMember("calc-time-unit", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SetVCPUDirtyLimit`.
+    public enum SetVCPUDirtyLimit: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `set-vcpu-dirty-limit`: a QAPI command of the `migration` module, since QEMU 7.1.
     ///
     /// See [`set-vcpu-dirty-limit` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.set-vcpu-dirty-limit).
     ///
     /// Reply: `nothing`.
-    public struct SetVCPUDirtyLimit: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "set-vcpu-dirty-limit" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
+    public typealias SetVCPUDirtyLimit = QAPICommandValue<QAPITags.SetVCPUDirtyLimit>
+}
+
+extension QAPICommandValue where Tag == QAPITags.SetVCPUDirtyLimit {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(dirtyRate: Swift.UInt64) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("dirty-rate", dirtyRate)
+    }
+    /// `cpu-index`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("cpu-index") }
+        @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
+    }
+    /// `dirty-rate`: `uint64`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var dirtyRate: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("dirty-rate") }
+        @_optimize(none) set { arguments.setQAPIMember("dirty-rate", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CancelVCPUDirtyLimit`.
+    public enum CancelVCPUDirtyLimit: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(dirtyRate: Swift.UInt64) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("dirty-rate", dirtyRate)
-        }
-        /// `cpu-index`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("cpu-index") }
-            @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
-        }
-        /// `dirty-rate`: `uint64`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var dirtyRate: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("dirty-rate") }
-            @_optimize(none) set { arguments.setQAPIMember("dirty-rate", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `cancel-vcpu-dirty-limit`: a QAPI command of the `migration` module, since QEMU 7.1.
     ///
     /// See [`cancel-vcpu-dirty-limit` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.cancel-vcpu-dirty-limit).
     ///
     /// Reply: `nothing`.
-    public struct CancelVCPUDirtyLimit: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "cancel-vcpu-dirty-limit" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cancel-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `cpu-index`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("cpu-index") }
-            @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
-        }
-    }
+    public typealias CancelVCPUDirtyLimit = QAPICommandValue<QAPITags.CancelVCPUDirtyLimit>
+}
 
+extension QAPICommandValue where Tag == QAPITags.CancelVCPUDirtyLimit {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `cpu-index`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("cpu-index") }
+        @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryVCPUDirtyLimit`.
+    public enum QueryVCPUDirtyLimit: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.DirtyLimitInfo]
+    }
+}
+
+extension QAPI {
     /// `query-vcpu-dirty-limit`: a QAPI command of the `migration` module, since QEMU 7.1.
     ///
     /// See [`query-vcpu-dirty-limit` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.query-vcpu-dirty-limit).
     ///
     /// Reply: `[DirtyLimitInfo]`.
-    public struct QueryVCPUDirtyLimit: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-vcpu-dirty-limit" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.DirtyLimitInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryVCPUDirtyLimit = QAPICommandValue<QAPITags.QueryVCPUDirtyLimit>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryVCPUDirtyLimit {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryMigrationthreads`.
+    public enum QueryMigrationthreads: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.MigrationThreadInfo]
+    }
+}
+
+extension QAPI {
     /// `query-migrationthreads`: a QAPI command of the `migration` module, since QEMU 7.2.
     ///
     /// Features: `deprecated`.
@@ -2468,155 +2592,163 @@ extension QAPI {
     ///
     /// Reply: `[MigrationThreadInfo]`.
     @available(*, deprecated, message: "'query-migrationthreads' is deprecated in QEMU's schema")
-    public struct QueryMigrationthreads: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-migrationthreads" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-migrationthreads", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["deprecated"]) }
-        /// The reply's type.
-        public typealias Response = [QAPI.MigrationThreadInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryMigrationthreads = QAPICommandValue<QAPITags.QueryMigrationthreads>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryMigrationthreads {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SnapshotSave`.
+    public enum SnapshotSave: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `snapshot-save`: a QAPI command of the `migration` module, since QEMU 6.0.
     ///
     /// See [`snapshot-save` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.snapshot-save).
     ///
     /// Reply: `nothing`.
-    public struct SnapshotSave: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "snapshot-save" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "snapshot-save", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
+    public typealias SnapshotSave = QAPICommandValue<QAPITags.SnapshotSave>
+}
+
+extension QAPICommandValue where Tag == QAPITags.SnapshotSave {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("job-id", jobID)
+        arguments.setQAPIMember("tag", tag)
+        arguments.setQAPIMember("vmstate", vmstate)
+        arguments.setQAPIMember("devices", devices)
+    }
+    /// `job-id`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var jobID: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("job-id") }
+        @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
+    }
+    /// `tag`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var tag: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("tag") }
+        @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
+    }
+    /// `vmstate`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var vmstate: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("vmstate") }
+        @_optimize(none) set { arguments.setQAPIMember("vmstate", newValue) }
+    }
+    /// `devices`: `[str]`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var devices: [Swift.String]? {
+        @_optimize(none) get { arguments.qapiMember("devices") }
+        @_optimize(none) set { arguments.setQAPIMember("devices", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SnapshotLoad`.
+    public enum SnapshotLoad: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("job-id", jobID)
-            arguments.setQAPIMember("tag", tag)
-            arguments.setQAPIMember("vmstate", vmstate)
-            arguments.setQAPIMember("devices", devices)
-        }
-        /// `job-id`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var jobID: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("job-id") }
-            @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
-        }
-        /// `tag`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var tag: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("tag") }
-            @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
-        }
-        /// `vmstate`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var vmstate: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("vmstate") }
-            @_optimize(none) set { arguments.setQAPIMember("vmstate", newValue) }
-        }
-        /// `devices`: `[str]`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var devices: [Swift.String]? {
-            @_optimize(none) get { arguments.qapiMember("devices") }
-            @_optimize(none) set { arguments.setQAPIMember("devices", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `snapshot-load`: a QAPI command of the `migration` module, since QEMU 6.0.
     ///
     /// See [`snapshot-load` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.snapshot-load).
     ///
     /// Reply: `nothing`.
-    public struct SnapshotLoad: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "snapshot-load" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "snapshot-load", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
+    public typealias SnapshotLoad = QAPICommandValue<QAPITags.SnapshotLoad>
+}
+
+extension QAPICommandValue where Tag == QAPITags.SnapshotLoad {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("job-id", jobID)
+        arguments.setQAPIMember("tag", tag)
+        arguments.setQAPIMember("vmstate", vmstate)
+        arguments.setQAPIMember("devices", devices)
+    }
+    /// `job-id`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var jobID: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("job-id") }
+        @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
+    }
+    /// `tag`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var tag: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("tag") }
+        @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
+    }
+    /// `vmstate`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var vmstate: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("vmstate") }
+        @_optimize(none) set { arguments.setQAPIMember("vmstate", newValue) }
+    }
+    /// `devices`: `[str]`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var devices: [Swift.String]? {
+        @_optimize(none) get { arguments.qapiMember("devices") }
+        @_optimize(none) set { arguments.setQAPIMember("devices", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SnapshotDelete`.
+    public enum SnapshotDelete: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("job-id", jobID)
-            arguments.setQAPIMember("tag", tag)
-            arguments.setQAPIMember("vmstate", vmstate)
-            arguments.setQAPIMember("devices", devices)
-        }
-        /// `job-id`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var jobID: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("job-id") }
-            @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
-        }
-        /// `tag`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var tag: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("tag") }
-            @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
-        }
-        /// `vmstate`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var vmstate: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("vmstate") }
-            @_optimize(none) set { arguments.setQAPIMember("vmstate", newValue) }
-        }
-        /// `devices`: `[str]`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var devices: [Swift.String]? {
-            @_optimize(none) get { arguments.qapiMember("devices") }
-            @_optimize(none) set { arguments.setQAPIMember("devices", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `snapshot-delete`: a QAPI command of the `migration` module, since QEMU 6.0.
     ///
     /// See [`snapshot-delete` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.snapshot-delete).
     ///
     /// Reply: `nothing`.
-    public struct SnapshotDelete: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "snapshot-delete" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "snapshot-delete", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
+    public typealias SnapshotDelete = QAPICommandValue<QAPITags.SnapshotDelete>
+}
+
+extension QAPICommandValue where Tag == QAPITags.SnapshotDelete {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, devices: [Swift.String]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("job-id", jobID)
+        arguments.setQAPIMember("tag", tag)
+        arguments.setQAPIMember("devices", devices)
+    }
+    /// `job-id`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var jobID: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("job-id") }
+        @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
+    }
+    /// `tag`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var tag: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("tag") }
+        @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
+    }
+    /// `devices`: `[str]`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var devices: [Swift.String]? {
+        @_optimize(none) get { arguments.qapiMember("devices") }
+        @_optimize(none) set { arguments.setQAPIMember("devices", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrateSetDowntime`.
+    public enum MigrateSetDowntime: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, devices: [Swift.String]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("job-id", jobID)
-            arguments.setQAPIMember("tag", tag)
-            arguments.setQAPIMember("devices", devices)
-        }
-        /// `job-id`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var jobID: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("job-id") }
-            @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
-        }
-        /// `tag`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var tag: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("tag") }
-            @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
-        }
-        /// `devices`: `[str]`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var devices: [Swift.String]? {
-            @_optimize(none) get { arguments.qapiMember("devices") }
-            @_optimize(none) set { arguments.setQAPIMember("devices", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `migrate_set_downtime`: a QAPI command of the `migration` module, since QEMU 0.14.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
@@ -2627,29 +2759,31 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     @available(*, deprecated, message: "'migrate_set_downtime' is deprecated in QEMU's schema")
-    public struct MigrateSetDowntime: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "migrate_set_downtime" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate_set_downtime", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"]) }
+    public typealias MigrateSetDowntime = QAPICommandValue<QAPITags.MigrateSetDowntime>
+}
+
+extension QAPICommandValue where Tag == QAPITags.MigrateSetDowntime {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Double) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("value", value)
+    }
+    /// `value`: `number`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var value: Swift.Double? {
+        @_optimize(none) get { arguments.qapiMember("value") }
+        @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrateSetSpeed`.
+    public enum MigrateSetSpeed: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Double) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("value", value)
-        }
-        /// `value`: `number`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var value: Swift.Double? {
-            @_optimize(none) get { arguments.qapiMember("value") }
-            @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `migrate_set_speed`: a QAPI command of the `migration` module, since QEMU 0.14.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
@@ -2660,29 +2794,31 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     @available(*, deprecated, message: "'migrate_set_speed' is deprecated in QEMU's schema")
-    public struct MigrateSetSpeed: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "migrate_set_speed" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate_set_speed", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"]) }
+    public typealias MigrateSetSpeed = QAPICommandValue<QAPITags.MigrateSetSpeed>
+}
+
+extension QAPICommandValue where Tag == QAPITags.MigrateSetSpeed {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("value", value)
+    }
+    /// `value`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var value: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("value") }
+        @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrateSetCacheSize`.
+    public enum MigrateSetCacheSize: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("value", value)
-        }
-        /// `value`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var value: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("value") }
-            @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `migrate-set-cache-size`: a QAPI command of the `migration` module, since QEMU 1.2.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
@@ -2693,29 +2829,31 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     @available(*, deprecated, message: "'migrate-set-cache-size' is deprecated in QEMU's schema")
-    public struct MigrateSetCacheSize: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "migrate-set-cache-size" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-set-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"]) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("value", value)
-        }
-        /// `value`: `int`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var value: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("value") }
-            @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
-        }
-    }
+    public typealias MigrateSetCacheSize = QAPICommandValue<QAPITags.MigrateSetCacheSize>
+}
 
+extension QAPICommandValue where Tag == QAPITags.MigrateSetCacheSize {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("value", value)
+    }
+    /// `value`: `int`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var value: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("value") }
+        @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryMigrateCacheSize`.
+    public enum QueryMigrateCacheSize: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = Swift.Int
+    }
+}
+
+extension QAPI {
     /// `query-migrate-cache-size`: a QAPI command of the `migration` module, since QEMU 1.2.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
@@ -2726,109 +2864,97 @@ extension QAPI {
     ///
     /// Reply: `int`.
     @available(*, deprecated, message: "'query-migrate-cache-size' is deprecated in QEMU's schema")
-    public struct QueryMigrateCacheSize: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-migrate-cache-size" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-migrate-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"]) }
-        /// The reply's type.
-        public typealias Response = Swift.Int
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryMigrateCacheSize = QAPICommandValue<QAPITags.QueryMigrateCacheSize>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryMigrateCacheSize {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrationEvent`.
+    public enum MigrationEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `MIGRATION`: a QAPI event of the `migration` module, since QEMU 2.4.
     ///
     /// See [`MIGRATION` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.MIGRATION).
-    public struct MigrationEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "MIGRATION" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MIGRATION", kind: .event, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["status"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `status`: `MigrationStatus`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var status: QAPI.MigrationStatus? {
-            @_optimize(none) get { json.qapiMember("status") }
-            @_optimize(none) set { json.setQAPIMember("status", newValue) }
-        }
-    }
+    public typealias MigrationEvent = QAPIEventValue<QAPITags.MigrationEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.MigrationEvent {
+    /// `status`: `MigrationStatus`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var status: QAPI.MigrationStatus? {
+        @_optimize(none) get { json.qapiMember("status") }
+        @_optimize(none) set { json.setQAPIMember("status", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MigrationPassEvent`.
+    public enum MigrationPassEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `MIGRATION_PASS`: a QAPI event of the `migration` module, since QEMU 2.6.
     ///
     /// See [`MIGRATION_PASS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.MIGRATION_PASS).
-    public struct MigrationPassEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "MIGRATION_PASS" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MIGRATION_PASS", kind: .event, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["pass"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `pass`: `int`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var pass: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("pass") }
-            @_optimize(none) set { json.setQAPIMember("pass", newValue) }
-        }
-    }
+    public typealias MigrationPassEvent = QAPIEventValue<QAPITags.MigrationPassEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.MigrationPassEvent {
+    /// `pass`: `int`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var pass: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("pass") }
+        @_optimize(none) set { json.setQAPIMember("pass", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ColoExitEvent`.
+    public enum ColoExitEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `COLO_EXIT`: a QAPI event of the `migration` module, since QEMU 3.1.
     ///
     /// See [`COLO_EXIT` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.COLO_EXIT).
-    public struct ColoExitEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "COLO_EXIT" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "COLO_EXIT", kind: .event, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `mode`: `COLOMode`, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var mode: QAPI.COLOMode? {
-            @_optimize(none) get { json.qapiMember("mode") }
-            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
-        }
-        /// `reason`: `COLOExitReason`, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var reason: QAPI.COLOExitReason? {
-            @_optimize(none) get { json.qapiMember("reason") }
-            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
-        }
-    }
+    public typealias ColoExitEvent = QAPIEventValue<QAPITags.ColoExitEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.ColoExitEvent {
+    /// `mode`: `COLOMode`, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var mode: QAPI.COLOMode? {
+        @_optimize(none) get { json.qapiMember("mode") }
+        @_optimize(none) set { json.setQAPIMember("mode", newValue) }
+    }
+    /// `reason`: `COLOExitReason`, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var reason: QAPI.COLOExitReason? {
+        @_optimize(none) get { json.qapiMember("reason") }
+        @_optimize(none) set { json.setQAPIMember("reason", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.UnplugPrimaryEvent`.
+    public enum UnplugPrimaryEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `UNPLUG_PRIMARY`: a QAPI event of the `migration` module, since QEMU 4.2.
     ///
     /// See [`UNPLUG_PRIMARY` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.UNPLUG_PRIMARY).
-    public struct UnplugPrimaryEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "UNPLUG_PRIMARY" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "UNPLUG_PRIMARY", kind: .event, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `device-id`: `str`, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var deviceID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("device-id") }
-            @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
-        }
+    public typealias UnplugPrimaryEvent = QAPIEventValue<QAPITags.UnplugPrimaryEvent>
+}
+
+extension QAPIEventValue where Tag == QAPITags.UnplugPrimaryEvent {
+    /// `device-id`: `str`, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var deviceID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("device-id") }
+        @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
     }
 }

@@ -4,395 +4,423 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.NameInfo`.
+    public enum NameInfo: QAPITag {}
+}
+
 extension QAPI {
     /// `NameInfo`: a QAPI struct of the `misc` module, since QEMU 0.14.
     ///
     /// See [`NameInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.NameInfo).
-    public struct NameInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NameInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `name`: `str`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-    }
+    public typealias NameInfo = QAPIObjectValue<QAPITags.NameInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NameInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `name`: `str`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.IOThreadInfo`.
+    public enum IOThreadInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `IOThreadInfo`: a QAPI struct of the `misc` module, since QEMU 2.0.
     ///
     /// See [`IOThreadInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.IOThreadInfo).
-    public struct IOThreadInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IOThreadInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["id", "thread-id", "poll-max-ns", "poll-grow", "poll-shrink"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, threadID: Swift.Int, pollMaxNs: Swift.Int, pollGrow: Swift.Int, pollShrink: Swift.Int, aioMaxBatch: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("id", id)
-            json.setQAPIMember("thread-id", threadID)
-            json.setQAPIMember("poll-max-ns", pollMaxNs)
-            json.setQAPIMember("poll-grow", pollGrow)
-            json.setQAPIMember("poll-shrink", pollShrink)
-            json.setQAPIMember("aio-max-batch", aioMaxBatch)
-        }
-        /// `id`: `str`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `thread-id`: `int`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var threadID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("thread-id") }
-            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
-        }
-        /// `poll-max-ns`: `int`, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var pollMaxNs: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("poll-max-ns") }
-            @_optimize(none) set { json.setQAPIMember("poll-max-ns", newValue) }
-        }
-        /// `poll-grow`: `int`, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var pollGrow: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("poll-grow") }
-            @_optimize(none) set { json.setQAPIMember("poll-grow", newValue) }
-        }
-        /// `poll-shrink`: `int`, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var pollShrink: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("poll-shrink") }
-            @_optimize(none) set { json.setQAPIMember("poll-shrink", newValue) }
-        }
-        /// `aio-max-batch`: `int`, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("aio-max-batch") }
-            @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
-        }
-    }
+    public typealias IOThreadInfo = QAPIObjectValue<QAPITags.IOThreadInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.IOThreadInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, threadID: Swift.Int, pollMaxNs: Swift.Int, pollGrow: Swift.Int, pollShrink: Swift.Int, aioMaxBatch: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("id", id)
+        json.setQAPIMember("thread-id", threadID)
+        json.setQAPIMember("poll-max-ns", pollMaxNs)
+        json.setQAPIMember("poll-grow", pollGrow)
+        json.setQAPIMember("poll-shrink", pollShrink)
+        json.setQAPIMember("aio-max-batch", aioMaxBatch)
+    }
+    /// `id`: `str`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `thread-id`: `int`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var threadID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("thread-id") }
+        @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
+    }
+    /// `poll-max-ns`: `int`, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var pollMaxNs: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("poll-max-ns") }
+        @_optimize(none) set { json.setQAPIMember("poll-max-ns", newValue) }
+    }
+    /// `poll-grow`: `int`, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var pollGrow: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("poll-grow") }
+        @_optimize(none) set { json.setQAPIMember("poll-grow", newValue) }
+    }
+    /// `poll-shrink`: `int`, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var pollShrink: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("poll-shrink") }
+        @_optimize(none) set { json.setQAPIMember("poll-shrink", newValue) }
+    }
+    /// `aio-max-batch`: `int`, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("aio-max-batch") }
+        @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.AddfdInfo`.
+    public enum AddfdInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `AddfdInfo`: a QAPI struct of the `misc` module, since QEMU 1.2.
     ///
     /// See [`AddfdInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.AddfdInfo).
-    public struct AddfdInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AddfdInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["fdset-id", "fd"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(fdsetID: Swift.Int, fd: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("fdset-id", fdsetID)
-            json.setQAPIMember("fd", fd)
-        }
-        /// `fdset-id`: `int`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var fdsetID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("fdset-id") }
-            @_optimize(none) set { json.setQAPIMember("fdset-id", newValue) }
-        }
-        /// `fd`: `int`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var fd: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("fd") }
-            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
-        }
-    }
+    public typealias AddfdInfo = QAPIObjectValue<QAPITags.AddfdInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.AddfdInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(fdsetID: Swift.Int, fd: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("fdset-id", fdsetID)
+        json.setQAPIMember("fd", fd)
+    }
+    /// `fdset-id`: `int`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var fdsetID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("fdset-id") }
+        @_optimize(none) set { json.setQAPIMember("fdset-id", newValue) }
+    }
+    /// `fd`: `int`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var fd: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("fd") }
+        @_optimize(none) set { json.setQAPIMember("fd", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.FdsetFDInfo`.
+    public enum FdsetFDInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `FdsetFdInfo`: a QAPI struct of the `misc` module, since QEMU 1.2.
     ///
     /// See [`FdsetFdInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.FdsetFdInfo).
-    public struct FdsetFDInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FdsetFdInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["fd"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(fd: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("fd", fd)
-        }
-        /// `fd`: `int`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var fd: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("fd") }
-            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
-        }
-        /// `opaque`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var opaque: Swift.String? {
-            @_optimize(none) get { json.qapiMember("opaque") }
-            @_optimize(none) set { json.setQAPIMember("opaque", newValue) }
-        }
-    }
+    public typealias FdsetFDInfo = QAPIObjectValue<QAPITags.FdsetFDInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.FdsetFDInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(fd: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("fd", fd)
+    }
+    /// `fd`: `int`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var fd: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("fd") }
+        @_optimize(none) set { json.setQAPIMember("fd", newValue) }
+    }
+    /// `opaque`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var opaque: Swift.String? {
+        @_optimize(none) get { json.qapiMember("opaque") }
+        @_optimize(none) set { json.setQAPIMember("opaque", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.FdsetInfo`.
+    public enum FdsetInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `FdsetInfo`: a QAPI struct of the `misc` module, since QEMU 1.2.
     ///
     /// See [`FdsetInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.FdsetInfo).
-    public struct FdsetInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FdsetInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["fdset-id", "fds"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(fdsetID: Swift.Int, fds: [QAPI.FdsetFDInfo]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("fdset-id", fdsetID)
-            json.setQAPIMember("fds", fds)
-        }
-        /// `fdset-id`: `int`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var fdsetID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("fdset-id") }
-            @_optimize(none) set { json.setQAPIMember("fdset-id", newValue) }
-        }
-        /// `fds`: `[FdsetFdInfo]`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var fds: [QAPI.FdsetFDInfo]? {
-            @_optimize(none) get { json.qapiMember("fds") }
-            @_optimize(none) set { json.setQAPIMember("fds", newValue) }
-        }
-    }
+    public typealias FdsetInfo = QAPIObjectValue<QAPITags.FdsetInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.FdsetInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(fdsetID: Swift.Int, fds: [QAPI.FdsetFDInfo]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("fdset-id", fdsetID)
+        json.setQAPIMember("fds", fds)
+    }
+    /// `fdset-id`: `int`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var fdsetID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("fdset-id") }
+        @_optimize(none) set { json.setQAPIMember("fdset-id", newValue) }
+    }
+    /// `fds`: `[FdsetFdInfo]`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var fds: [QAPI.FdsetFDInfo]? {
+        @_optimize(none) get { json.qapiMember("fds") }
+        @_optimize(none) set { json.setQAPIMember("fds", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CommandLineParameterType`.
+    public enum CommandLineParameterType: QAPITag {}
+}
+
+extension QAPI {
     /// `CommandLineParameterType`: a QAPI enumeration of the `misc` module, since QEMU 1.5.
     ///
     /// See [`CommandLineParameterType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-misc.CommandLineParameterType).
-    public struct CommandLineParameterType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CommandLineParameterType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `string`.
-        @_alwaysEmitIntoClient public static var string: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "string") } }
-        /// `boolean`.
-        @_alwaysEmitIntoClient public static var boolean: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "boolean") } }
-        /// `number`.
-        @_alwaysEmitIntoClient public static var number: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "number") } }
-        /// `size`.
-        @_alwaysEmitIntoClient public static var size: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "size") } }
-    }
+    public typealias CommandLineParameterType = QAPIEnumValue<QAPITags.CommandLineParameterType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.CommandLineParameterType {
+    /// `string`.
+    @_alwaysEmitIntoClient public static var string: Self { @_optimize(none) get { Self(rawValue: "string") } }
+    /// `boolean`.
+    @_alwaysEmitIntoClient public static var boolean: Self { @_optimize(none) get { Self(rawValue: "boolean") } }
+    /// `number`.
+    @_alwaysEmitIntoClient public static var number: Self { @_optimize(none) get { Self(rawValue: "number") } }
+    /// `size`.
+    @_alwaysEmitIntoClient public static var size: Self { @_optimize(none) get { Self(rawValue: "size") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CommandLineParameterInfo`.
+    public enum CommandLineParameterInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `CommandLineParameterInfo`: a QAPI struct of the `misc` module, since QEMU 1.5.
     ///
     /// See [`CommandLineParameterInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.CommandLineParameterInfo).
-    public struct CommandLineParameterInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CommandLineParameterInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name", "type"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: QAPI.CommandLineParameterType) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-            json.setQAPIMember("type", type)
-        }
-        /// `name`: `str`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `type`: `CommandLineParameterType`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var type: QAPI.CommandLineParameterType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `help`: `str`, optional, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var help: Swift.String? {
-            @_optimize(none) get { json.qapiMember("help") }
-            @_optimize(none) set { json.setQAPIMember("help", newValue) }
-        }
-        /// `default`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var `default`: Swift.String? {
-            @_optimize(none) get { json.qapiMember("default") }
-            @_optimize(none) set { json.setQAPIMember("default", newValue) }
-        }
-    }
+    public typealias CommandLineParameterInfo = QAPIObjectValue<QAPITags.CommandLineParameterInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CommandLineParameterInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: QAPI.CommandLineParameterType) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+        json.setQAPIMember("type", type)
+    }
+    /// `name`: `str`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `type`: `CommandLineParameterType`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var type: QAPI.CommandLineParameterType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `help`: `str`, optional, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var help: Swift.String? {
+        @_optimize(none) get { json.qapiMember("help") }
+        @_optimize(none) set { json.setQAPIMember("help", newValue) }
+    }
+    /// `default`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var `default`: Swift.String? {
+        @_optimize(none) get { json.qapiMember("default") }
+        @_optimize(none) set { json.setQAPIMember("default", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CommandLineOptionInfo`.
+    public enum CommandLineOptionInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `CommandLineOptionInfo`: a QAPI struct of the `misc` module, since QEMU 1.5.
     ///
     /// See [`CommandLineOptionInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.CommandLineOptionInfo).
-    public struct CommandLineOptionInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CommandLineOptionInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["option", "parameters"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(option: Swift.String, parameters: [QAPI.CommandLineParameterInfo]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("option", option)
-            json.setQAPIMember("parameters", parameters)
-        }
-        /// `option`: `str`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var option: Swift.String? {
-            @_optimize(none) get { json.qapiMember("option") }
-            @_optimize(none) set { json.setQAPIMember("option", newValue) }
-        }
-        /// `parameters`: `[CommandLineParameterInfo]`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var parameters: [QAPI.CommandLineParameterInfo]? {
-            @_optimize(none) get { json.qapiMember("parameters") }
-            @_optimize(none) set { json.setQAPIMember("parameters", newValue) }
-        }
-    }
+    public typealias CommandLineOptionInfo = QAPIObjectValue<QAPITags.CommandLineOptionInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CommandLineOptionInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(option: Swift.String, parameters: [QAPI.CommandLineParameterInfo]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("option", option)
+        json.setQAPIMember("parameters", parameters)
+    }
+    /// `option`: `str`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var option: Swift.String? {
+        @_optimize(none) get { json.qapiMember("option") }
+        @_optimize(none) set { json.setQAPIMember("option", newValue) }
+    }
+    /// `parameters`: `[CommandLineParameterInfo]`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var parameters: [QAPI.CommandLineParameterInfo]? {
+        @_optimize(none) get { json.qapiMember("parameters") }
+        @_optimize(none) set { json.setQAPIMember("parameters", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.AddClient`.
+    public enum AddClient: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `add_client`: a QAPI command of the `misc` module, since QEMU 0.14.
     ///
     /// See [`add_client` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc.add_client).
     ///
     /// Reply: `nothing`.
-    public struct AddClient: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "add_client" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "add_client", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(protocol: Swift.String, fdname: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("protocol", `protocol`)
-            arguments.setQAPIMember("fdname", fdname)
-        }
-        /// `protocol`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var `protocol`: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("protocol") }
-            @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
-        }
-        /// `fdname`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var fdname: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("fdname") }
-            @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
-        }
-        /// `skipauth`: `bool`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var skipauth: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("skipauth") }
-            @_optimize(none) set { arguments.setQAPIMember("skipauth", newValue) }
-        }
-        /// `tls`: `bool`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var tls: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("tls") }
-            @_optimize(none) set { arguments.setQAPIMember("tls", newValue) }
-        }
-    }
+    public typealias AddClient = QAPICommandValue<QAPITags.AddClient>
+}
 
+extension QAPICommandValue where Tag == QAPITags.AddClient {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(protocol: Swift.String, fdname: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("protocol", `protocol`)
+        arguments.setQAPIMember("fdname", fdname)
+    }
+    /// `protocol`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var `protocol`: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("protocol") }
+        @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
+    }
+    /// `fdname`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var fdname: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("fdname") }
+        @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
+    }
+    /// `skipauth`: `bool`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var skipauth: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("skipauth") }
+        @_optimize(none) set { arguments.setQAPIMember("skipauth", newValue) }
+    }
+    /// `tls`: `bool`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var tls: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("tls") }
+        @_optimize(none) set { arguments.setQAPIMember("tls", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryName`.
+    public enum QueryName: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.NameInfo
+    }
+}
+
+extension QAPI {
     /// `query-name`: a QAPI command of the `misc` module, since QEMU 0.14.
     ///
     /// See [`query-name` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc.query-name).
     ///
     /// Reply: `NameInfo`.
-    public struct QueryName: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-name" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-name", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.NameInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryName = QAPICommandValue<QAPITags.QueryName>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryName {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryIothreads`.
+    public enum QueryIothreads: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.IOThreadInfo]
+    }
+}
+
+extension QAPI {
     /// `query-iothreads`: a QAPI command of the `misc` module, since QEMU 2.0.
     ///
     /// See [`query-iothreads` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc.query-iothreads).
     ///
     /// Reply: `[IOThreadInfo]`.
-    public struct QueryIothreads: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-iothreads" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-iothreads", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.IOThreadInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryIothreads = QAPICommandValue<QAPITags.QueryIothreads>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryIothreads {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Stop`.
+    public enum Stop: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `stop`: a QAPI command of the `misc` module, since QEMU 0.14.
     ///
     /// See [`stop` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc.stop).
     ///
     /// Reply: `nothing`.
-    public struct Stop: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "stop" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "stop", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
+    public typealias Stop = QAPICommandValue<QAPITags.Stop>
+}
+
+extension QAPICommandValue where Tag == QAPITags.Stop {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Cont`.
+    public enum Cont: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `cont`: a QAPI command of the `misc` module, since QEMU 0.14.
     ///
     /// See [`cont` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc.cont).
     ///
     /// Reply: `nothing`.
-    public struct Cont: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "cont" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cont", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
+    public typealias Cont = QAPICommandValue<QAPITags.Cont>
+}
+
+extension QAPICommandValue where Tag == QAPITags.Cont {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XExitPreconfig`.
+    public enum XExitPreconfig: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `x-exit-preconfig`: a QAPI command of the `misc` module, since QEMU 3.0.
     ///
     /// Features: `unstable`.
@@ -400,23 +428,25 @@ extension QAPI {
     /// See [`x-exit-preconfig` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc.x-exit-preconfig).
     ///
     /// Reply: `nothing`.
-    public struct XExitPreconfig: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "x-exit-preconfig" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-exit-preconfig", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: ["unstable"]) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias XExitPreconfig = QAPICommandValue<QAPITags.XExitPreconfig>
+}
 
+extension QAPICommandValue where Tag == QAPITags.XExitPreconfig {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.HumanMonitorCommand`.
+    public enum HumanMonitorCommand: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = Swift.String
+    }
+}
+
+extension QAPI {
     /// `human-monitor-command`: a QAPI command of the `misc` module, since QEMU 0.14.
     ///
     /// Features: `savevm-monitor-nodes`.
@@ -424,238 +454,254 @@ extension QAPI {
     /// See [`human-monitor-command` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc.human-monitor-command).
     ///
     /// Reply: `str`.
-    public struct HumanMonitorCommand: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "human-monitor-command" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "human-monitor-command", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["savevm-monitor-nodes"]) }
-        /// The reply's type.
-        public typealias Response = Swift.String
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(commandLine: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("command-line", commandLine)
-        }
-        /// `command-line`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var commandLine: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("command-line") }
-            @_optimize(none) set { arguments.setQAPIMember("command-line", newValue) }
-        }
-        /// `cpu-index`: `int`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("cpu-index") }
-            @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
-        }
-    }
+    public typealias HumanMonitorCommand = QAPICommandValue<QAPITags.HumanMonitorCommand>
+}
 
+extension QAPICommandValue where Tag == QAPITags.HumanMonitorCommand {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(commandLine: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("command-line", commandLine)
+    }
+    /// `command-line`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var commandLine: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("command-line") }
+        @_optimize(none) set { arguments.setQAPIMember("command-line", newValue) }
+    }
+    /// `cpu-index`: `int`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("cpu-index") }
+        @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Getfd`.
+    public enum Getfd: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `getfd`: a QAPI command of the `misc` module, since QEMU 0.14.
     ///
     /// See [`getfd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc.getfd).
     ///
     /// Reply: `nothing`.
-    public struct Getfd: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "getfd" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "getfd", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
+    public typealias Getfd = QAPICommandValue<QAPITags.Getfd>
+}
+
+extension QAPICommandValue where Tag == QAPITags.Getfd {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(fdname: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("fdname", fdname)
+    }
+    /// `fdname`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var fdname: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("fdname") }
+        @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.GetWin32Socket`.
+    public enum GetWin32Socket: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(fdname: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("fdname", fdname)
-        }
-        /// `fdname`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var fdname: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("fdname") }
-            @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `get-win32-socket`: a QAPI command of the `misc` module, since QEMU 8.0.
     ///
     /// See [`get-win32-socket` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc.get-win32-socket).
     ///
     /// Reply: `nothing`.
-    public struct GetWin32Socket: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "get-win32-socket" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "get-win32-socket", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
+    public typealias GetWin32Socket = QAPICommandValue<QAPITags.GetWin32Socket>
+}
+
+extension QAPICommandValue where Tag == QAPITags.GetWin32Socket {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(info: Swift.String, fdname: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("info", info)
+        arguments.setQAPIMember("fdname", fdname)
+    }
+    /// `info`: `str`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var info: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("info") }
+        @_optimize(none) set { arguments.setQAPIMember("info", newValue) }
+    }
+    /// `fdname`: `str`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var fdname: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("fdname") }
+        @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Closefd`.
+    public enum Closefd: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(info: Swift.String, fdname: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("info", info)
-            arguments.setQAPIMember("fdname", fdname)
-        }
-        /// `info`: `str`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var info: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("info") }
-            @_optimize(none) set { arguments.setQAPIMember("info", newValue) }
-        }
-        /// `fdname`: `str`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var fdname: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("fdname") }
-            @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `closefd`: a QAPI command of the `misc` module, since QEMU 0.14.
     ///
     /// See [`closefd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc.closefd).
     ///
     /// Reply: `nothing`.
-    public struct Closefd: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "closefd" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "closefd", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(fdname: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("fdname", fdname)
-        }
-        /// `fdname`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var fdname: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("fdname") }
-            @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
-        }
-    }
+    public typealias Closefd = QAPICommandValue<QAPITags.Closefd>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Closefd {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(fdname: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("fdname", fdname)
+    }
+    /// `fdname`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var fdname: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("fdname") }
+        @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.AddFD`.
+    public enum AddFD: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.AddfdInfo
+    }
+}
+
+extension QAPI {
     /// `add-fd`: a QAPI command of the `misc` module, since QEMU 1.2.
     ///
     /// See [`add-fd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc.add-fd).
     ///
     /// Reply: `AddfdInfo`.
-    public struct AddFD: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "add-fd" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "add-fd", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.AddfdInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `fdset-id`: `int`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var fdsetID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("fdset-id") }
-            @_optimize(none) set { arguments.setQAPIMember("fdset-id", newValue) }
-        }
-        /// `opaque`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var opaque: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("opaque") }
-            @_optimize(none) set { arguments.setQAPIMember("opaque", newValue) }
-        }
-    }
+    public typealias AddFD = QAPICommandValue<QAPITags.AddFD>
+}
 
+extension QAPICommandValue where Tag == QAPITags.AddFD {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `fdset-id`: `int`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var fdsetID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("fdset-id") }
+        @_optimize(none) set { arguments.setQAPIMember("fdset-id", newValue) }
+    }
+    /// `opaque`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var opaque: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("opaque") }
+        @_optimize(none) set { arguments.setQAPIMember("opaque", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.RemoveFD`.
+    public enum RemoveFD: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `remove-fd`: a QAPI command of the `misc` module, since QEMU 1.2.
     ///
     /// See [`remove-fd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc.remove-fd).
     ///
     /// Reply: `nothing`.
-    public struct RemoveFD: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "remove-fd" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "remove-fd", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(fdsetID: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("fdset-id", fdsetID)
-        }
-        /// `fdset-id`: `int`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var fdsetID: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("fdset-id") }
-            @_optimize(none) set { arguments.setQAPIMember("fdset-id", newValue) }
-        }
-        /// `fd`: `int`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var fd: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("fd") }
-            @_optimize(none) set { arguments.setQAPIMember("fd", newValue) }
-        }
-    }
+    public typealias RemoveFD = QAPICommandValue<QAPITags.RemoveFD>
+}
 
+extension QAPICommandValue where Tag == QAPITags.RemoveFD {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(fdsetID: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("fdset-id", fdsetID)
+    }
+    /// `fdset-id`: `int`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var fdsetID: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("fdset-id") }
+        @_optimize(none) set { arguments.setQAPIMember("fdset-id", newValue) }
+    }
+    /// `fd`: `int`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var fd: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("fd") }
+        @_optimize(none) set { arguments.setQAPIMember("fd", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryFdsets`.
+    public enum QueryFdsets: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.FdsetInfo]
+    }
+}
+
+extension QAPI {
     /// `query-fdsets`: a QAPI command of the `misc` module, since QEMU 1.2.
     ///
     /// See [`query-fdsets` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc.query-fdsets).
     ///
     /// Reply: `[FdsetInfo]`.
-    public struct QueryFdsets: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-fdsets" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-fdsets", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.FdsetInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryFdsets = QAPICommandValue<QAPITags.QueryFdsets>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryFdsets {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryCommandLineOptions`.
+    public enum QueryCommandLineOptions: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.CommandLineOptionInfo]
+    }
+}
+
+extension QAPI {
     /// `query-command-line-options`: a QAPI command of the `misc` module, since QEMU 1.5.
     ///
     /// See [`query-command-line-options` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc.query-command-line-options).
     ///
     /// Reply: `[CommandLineOptionInfo]`.
-    public struct QueryCommandLineOptions: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-command-line-options" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-command-line-options", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.CommandLineOptionInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `option`: `str`, optional, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var option: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("option") }
-            @_optimize(none) set { arguments.setQAPIMember("option", newValue) }
-        }
-    }
+    public typealias QueryCommandLineOptions = QAPICommandValue<QAPITags.QueryCommandLineOptions>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryCommandLineOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `option`: `str`, optional, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var option: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("option") }
+        @_optimize(none) set { arguments.setQAPIMember("option", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Change`.
+    public enum Change: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `change`: a QAPI command of the `misc` module, since QEMU 0.14.
     ///
     /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
@@ -666,99 +712,89 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     @available(*, deprecated, message: "'change' is deprecated in QEMU's schema")
-    public struct Change: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "change" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "change", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"]) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, target: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("device", device)
-            arguments.setQAPIMember("target", target)
-        }
-        /// `device`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("device") }
-            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
-        }
-        /// `target`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var target: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("target") }
-            @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
-        }
-        /// `arg`: `str`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var arg: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("arg") }
-            @_optimize(none) set { arguments.setQAPIMember("arg", newValue) }
-        }
-    }
+    public typealias Change = QAPICommandValue<QAPITags.Change>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Change {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, target: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("device", device)
+        arguments.setQAPIMember("target", target)
+    }
+    /// `device`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("device") }
+        @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
+    }
+    /// `target`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var target: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("target") }
+        @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
+    }
+    /// `arg`: `str`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var arg: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("arg") }
+        @_optimize(none) set { arguments.setQAPIMember("arg", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.RTCChangeEvent`.
+    public enum RTCChangeEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `RTC_CHANGE`: a QAPI event of the `misc` module, since QEMU 0.13.
     ///
     /// See [`RTC_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-misc.RTC_CHANGE).
-    public struct RTCChangeEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "RTC_CHANGE" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RTC_CHANGE", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["offset", "qom-path"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `offset`: `int`, since QEMU 0.13.
-        @_alwaysEmitIntoClient public var offset: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("offset") }
-            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
-        }
-        /// `qom-path`: `str`, since QEMU 0.13.
-        @_alwaysEmitIntoClient public var qomPath: Swift.String? {
-            @_optimize(none) get { json.qapiMember("qom-path") }
-            @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
-        }
-    }
+    public typealias RTCChangeEvent = QAPIEventValue<QAPITags.RTCChangeEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.RTCChangeEvent {
+    /// `offset`: `int`, since QEMU 0.13.
+    @_alwaysEmitIntoClient public var offset: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("offset") }
+        @_optimize(none) set { json.setQAPIMember("offset", newValue) }
+    }
+    /// `qom-path`: `str`, since QEMU 0.13.
+    @_alwaysEmitIntoClient public var qomPath: Swift.String? {
+        @_optimize(none) get { json.qapiMember("qom-path") }
+        @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VfuClientHangupEvent`.
+    public enum VfuClientHangupEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `VFU_CLIENT_HANGUP`: a QAPI event of the `misc` module, since QEMU 7.1.
     ///
     /// See [`VFU_CLIENT_HANGUP` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-misc.VFU_CLIENT_HANGUP).
-    public struct VfuClientHangupEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "VFU_CLIENT_HANGUP" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VFU_CLIENT_HANGUP", kind: .event, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `vfu-id`: `str`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var vfuID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("vfu-id") }
-            @_optimize(none) set { json.setQAPIMember("vfu-id", newValue) }
-        }
-        /// `vfu-qom-path`: `str`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var vfuQOMPath: Swift.String? {
-            @_optimize(none) get { json.qapiMember("vfu-qom-path") }
-            @_optimize(none) set { json.setQAPIMember("vfu-qom-path", newValue) }
-        }
-        /// `dev-id`: `str`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var devID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("dev-id") }
-            @_optimize(none) set { json.setQAPIMember("dev-id", newValue) }
-        }
-        /// `dev-qom-path`: `str`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var devQOMPath: Swift.String? {
-            @_optimize(none) get { json.qapiMember("dev-qom-path") }
-            @_optimize(none) set { json.setQAPIMember("dev-qom-path", newValue) }
-        }
+    public typealias VfuClientHangupEvent = QAPIEventValue<QAPITags.VfuClientHangupEvent>
+}
+
+extension QAPIEventValue where Tag == QAPITags.VfuClientHangupEvent {
+    /// `vfu-id`: `str`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var vfuID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("vfu-id") }
+        @_optimize(none) set { json.setQAPIMember("vfu-id", newValue) }
+    }
+    /// `vfu-qom-path`: `str`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var vfuQOMPath: Swift.String? {
+        @_optimize(none) get { json.qapiMember("vfu-qom-path") }
+        @_optimize(none) set { json.setQAPIMember("vfu-qom-path", newValue) }
+    }
+    /// `dev-id`: `str`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var devID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("dev-id") }
+        @_optimize(none) set { json.setQAPIMember("dev-id", newValue) }
+    }
+    /// `dev-qom-path`: `str`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var devQOMPath: Swift.String? {
+        @_optimize(none) get { json.qapiMember("dev-qom-path") }
+        @_optimize(none) set { json.setQAPIMember("dev-qom-path", newValue) }
     }
 }

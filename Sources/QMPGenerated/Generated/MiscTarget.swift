@@ -4,762 +4,803 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.SEVState`.
+    public enum SEVState: QAPITag {}
+}
+
 extension QAPI {
     /// `SevState`: a QAPI enumeration of the `misc-target` module, since QEMU 2.12.
     ///
     /// See [`SevState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-misc-target.SevState).
-    public struct SEVState: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevState", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `uninit`.
-        @_alwaysEmitIntoClient public static var uninit: SEVState { @_optimize(none) get { SEVState(rawValue: "uninit") } }
-        /// `launch-update`.
-        @_alwaysEmitIntoClient public static var launchUpdate: SEVState { @_optimize(none) get { SEVState(rawValue: "launch-update") } }
-        /// `launch-secret`.
-        @_alwaysEmitIntoClient public static var launchSecret: SEVState { @_optimize(none) get { SEVState(rawValue: "launch-secret") } }
-        /// `running`.
-        @_alwaysEmitIntoClient public static var running: SEVState { @_optimize(none) get { SEVState(rawValue: "running") } }
-        /// `send-update`.
-        @_alwaysEmitIntoClient public static var sendUpdate: SEVState { @_optimize(none) get { SEVState(rawValue: "send-update") } }
-        /// `receive-update`.
-        @_alwaysEmitIntoClient public static var receiveUpdate: SEVState { @_optimize(none) get { SEVState(rawValue: "receive-update") } }
-    }
+    public typealias SEVState = QAPIEnumValue<QAPITags.SEVState>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.SEVState {
+    /// `uninit`.
+    @_alwaysEmitIntoClient public static var uninit: Self { @_optimize(none) get { Self(rawValue: "uninit") } }
+    /// `launch-update`.
+    @_alwaysEmitIntoClient public static var launchUpdate: Self { @_optimize(none) get { Self(rawValue: "launch-update") } }
+    /// `launch-secret`.
+    @_alwaysEmitIntoClient public static var launchSecret: Self { @_optimize(none) get { Self(rawValue: "launch-secret") } }
+    /// `running`.
+    @_alwaysEmitIntoClient public static var running: Self { @_optimize(none) get { Self(rawValue: "running") } }
+    /// `send-update`.
+    @_alwaysEmitIntoClient public static var sendUpdate: Self { @_optimize(none) get { Self(rawValue: "send-update") } }
+    /// `receive-update`.
+    @_alwaysEmitIntoClient public static var receiveUpdate: Self { @_optimize(none) get { Self(rawValue: "receive-update") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SEVGuestType`.
+    public enum SEVGuestType: QAPITag {}
+}
+
+extension QAPI {
     /// `SevGuestType`: a QAPI enumeration of the `misc-target` module, since QEMU 6.2.
     ///
     /// See [`SevGuestType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-misc-target.SevGuestType).
-    public struct SEVGuestType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevGuestType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `sev`.
-        @_alwaysEmitIntoClient public static var sev: SEVGuestType { @_optimize(none) get { SEVGuestType(rawValue: "sev") } }
-        /// `sev-snp`.
-        @_alwaysEmitIntoClient public static var sevSnp: SEVGuestType { @_optimize(none) get { SEVGuestType(rawValue: "sev-snp") } }
-    }
+    public typealias SEVGuestType = QAPIEnumValue<QAPITags.SEVGuestType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.SEVGuestType {
+    /// `sev`.
+    @_alwaysEmitIntoClient public static var sev: Self { @_optimize(none) get { Self(rawValue: "sev") } }
+    /// `sev-snp`.
+    @_alwaysEmitIntoClient public static var sevSnp: Self { @_optimize(none) get { Self(rawValue: "sev-snp") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SEVGuestInfo`.
+    public enum SEVGuestInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `SevGuestInfo`: a QAPI struct of the `misc-target` module, since QEMU 2.12.
     ///
     /// See [`SevGuestInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevGuestInfo).
-    public struct SEVGuestInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevGuestInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["policy", "handle"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(policy: Swift.Int, handle: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("policy", policy)
-            json.setQAPIMember("handle", handle)
-        }
-        /// `policy`: `uint32`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var policy: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("policy") }
-            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
-        }
-        /// `handle`: `uint32`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var handle: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("handle") }
-            @_optimize(none) set { json.setQAPIMember("handle", newValue) }
-        }
-    }
+    public typealias SEVGuestInfo = QAPIObjectValue<QAPITags.SEVGuestInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SEVGuestInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(policy: Swift.Int, handle: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("policy", policy)
+        json.setQAPIMember("handle", handle)
+    }
+    /// `policy`: `uint32`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var policy: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("policy") }
+        @_optimize(none) set { json.setQAPIMember("policy", newValue) }
+    }
+    /// `handle`: `uint32`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var handle: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("handle") }
+        @_optimize(none) set { json.setQAPIMember("handle", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SEVSnpGuestInfo`.
+    public enum SEVSnpGuestInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `SevSnpGuestInfo`: a QAPI struct of the `misc-target` module, since QEMU 9.1.
     ///
     /// See [`SevSnpGuestInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevSnpGuestInfo).
-    public struct SEVSnpGuestInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevSnpGuestInfo", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(snpPolicy: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("snp-policy", snpPolicy)
-        }
-        /// `snp-policy`: `uint64`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var snpPolicy: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("snp-policy") }
-            @_optimize(none) set { json.setQAPIMember("snp-policy", newValue) }
-        }
-    }
+    public typealias SEVSnpGuestInfo = QAPIObjectValue<QAPITags.SEVSnpGuestInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SEVSnpGuestInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(snpPolicy: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("snp-policy", snpPolicy)
+    }
+    /// `snp-policy`: `uint64`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var snpPolicy: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("snp-policy") }
+        @_optimize(none) set { json.setQAPIMember("snp-policy", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SEVInfo`.
+    public enum SEVInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `SevInfo`: a QAPI union of the `misc-target` module, since QEMU 2.12.
     ///
     /// See [`SevInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevInfo).
     ///
     /// The members of every variant (tag `sev-type`) are properties too; nested unions included.
-    public struct SEVInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevInfo", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["enabled", "api-major", "api-minor", "build-id", "state"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool, apiMajor: Swift.Int, apiMinor: Swift.Int, buildID: Swift.Int, state: QAPI.SEVState, sevType: QAPI.SEVGuestType) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("enabled", enabled)
-            json.setQAPIMember("api-major", apiMajor)
-            json.setQAPIMember("api-minor", apiMinor)
-            json.setQAPIMember("build-id", buildID)
-            json.setQAPIMember("state", state)
-            json.setQAPIMember("sev-type", sevType)
-        }
-        /// `enabled`: `bool`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("enabled") }
-            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
-        }
-        /// `api-major`: `uint8`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var apiMajor: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("api-major") }
-            @_optimize(none) set { json.setQAPIMember("api-major", newValue) }
-        }
-        /// `api-minor`: `uint8`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var apiMinor: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("api-minor") }
-            @_optimize(none) set { json.setQAPIMember("api-minor", newValue) }
-        }
-        /// `build-id`: `uint8`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var buildID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("build-id") }
-            @_optimize(none) set { json.setQAPIMember("build-id", newValue) }
-        }
-        /// `state`: `SevState`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var state: QAPI.SEVState? {
-            @_optimize(none) get { json.qapiMember("state") }
-            @_optimize(none) set { json.setQAPIMember("state", newValue) }
-        }
-        /// `sev-type`: `SevGuestType`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var sevType: QAPI.SEVGuestType? {
-            @_optimize(none) get { json.qapiMember("sev-type") }
-            @_optimize(none) set { json.setQAPIMember("sev-type", newValue) }
-        }
-        /// `policy`: `uint32`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var policy: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("policy") }
-            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
-        }
-        /// `handle`: `uint32`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var handle: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("handle") }
-            @_optimize(none) set { json.setQAPIMember("handle", newValue) }
-        }
-        /// `snp-policy`: `uint64`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var snpPolicy: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("snp-policy") }
-            @_optimize(none) set { json.setQAPIMember("snp-policy", newValue) }
-        }
-    }
+    public typealias SEVInfo = QAPIObjectValue<QAPITags.SEVInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SEVInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool, apiMajor: Swift.Int, apiMinor: Swift.Int, buildID: Swift.Int, state: QAPI.SEVState, sevType: QAPI.SEVGuestType) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("enabled", enabled)
+        json.setQAPIMember("api-major", apiMajor)
+        json.setQAPIMember("api-minor", apiMinor)
+        json.setQAPIMember("build-id", buildID)
+        json.setQAPIMember("state", state)
+        json.setQAPIMember("sev-type", sevType)
+    }
+    /// `enabled`: `bool`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("enabled") }
+        @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
+    }
+    /// `api-major`: `uint8`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var apiMajor: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("api-major") }
+        @_optimize(none) set { json.setQAPIMember("api-major", newValue) }
+    }
+    /// `api-minor`: `uint8`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var apiMinor: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("api-minor") }
+        @_optimize(none) set { json.setQAPIMember("api-minor", newValue) }
+    }
+    /// `build-id`: `uint8`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var buildID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("build-id") }
+        @_optimize(none) set { json.setQAPIMember("build-id", newValue) }
+    }
+    /// `state`: `SevState`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var state: QAPI.SEVState? {
+        @_optimize(none) get { json.qapiMember("state") }
+        @_optimize(none) set { json.setQAPIMember("state", newValue) }
+    }
+    /// `sev-type`: `SevGuestType`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var sevType: QAPI.SEVGuestType? {
+        @_optimize(none) get { json.qapiMember("sev-type") }
+        @_optimize(none) set { json.setQAPIMember("sev-type", newValue) }
+    }
+    /// `policy`: `uint32`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var policy: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("policy") }
+        @_optimize(none) set { json.setQAPIMember("policy", newValue) }
+    }
+    /// `handle`: `uint32`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var handle: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("handle") }
+        @_optimize(none) set { json.setQAPIMember("handle", newValue) }
+    }
+    /// `snp-policy`: `uint64`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var snpPolicy: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("snp-policy") }
+        @_optimize(none) set { json.setQAPIMember("snp-policy", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SEVLaunchMeasureInfo`.
+    public enum SEVLaunchMeasureInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `SevLaunchMeasureInfo`: a QAPI struct of the `misc-target` module, since QEMU 2.12.
     ///
     /// See [`SevLaunchMeasureInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevLaunchMeasureInfo).
-    public struct SEVLaunchMeasureInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevLaunchMeasureInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `str`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var data: Swift.String? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias SEVLaunchMeasureInfo = QAPIObjectValue<QAPITags.SEVLaunchMeasureInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SEVLaunchMeasureInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `str`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var data: Swift.String? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SEVCapability`.
+    public enum SEVCapability: QAPITag {}
+}
+
+extension QAPI {
     /// `SevCapability`: a QAPI struct of the `misc-target` module, since QEMU 2.12.
     ///
     /// See [`SevCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevCapability).
-    public struct SEVCapability: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["pdh", "cert-chain", "cbitpos", "reduced-phys-bits"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(pdh: Swift.String, certChain: Swift.String, cpu0ID: Swift.String, cbitpos: Swift.Int, reducedPhysBits: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("pdh", pdh)
-            json.setQAPIMember("cert-chain", certChain)
-            json.setQAPIMember("cpu0-id", cpu0ID)
-            json.setQAPIMember("cbitpos", cbitpos)
-            json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
-        }
-        /// `pdh`: `str`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var pdh: Swift.String? {
-            @_optimize(none) get { json.qapiMember("pdh") }
-            @_optimize(none) set { json.setQAPIMember("pdh", newValue) }
-        }
-        /// `cert-chain`: `str`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var certChain: Swift.String? {
-            @_optimize(none) get { json.qapiMember("cert-chain") }
-            @_optimize(none) set { json.setQAPIMember("cert-chain", newValue) }
-        }
-        /// `cpu0-id`: `str`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var cpu0ID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("cpu0-id") }
-            @_optimize(none) set { json.setQAPIMember("cpu0-id", newValue) }
-        }
-        /// `cbitpos`: `int`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cbitpos") }
-            @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
-        }
-        /// `reduced-phys-bits`: `int`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
-            @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
-        }
-    }
+    public typealias SEVCapability = QAPIObjectValue<QAPITags.SEVCapability>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SEVCapability {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(pdh: Swift.String, certChain: Swift.String, cpu0ID: Swift.String, cbitpos: Swift.Int, reducedPhysBits: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("pdh", pdh)
+        json.setQAPIMember("cert-chain", certChain)
+        json.setQAPIMember("cpu0-id", cpu0ID)
+        json.setQAPIMember("cbitpos", cbitpos)
+        json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
+    }
+    /// `pdh`: `str`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var pdh: Swift.String? {
+        @_optimize(none) get { json.qapiMember("pdh") }
+        @_optimize(none) set { json.setQAPIMember("pdh", newValue) }
+    }
+    /// `cert-chain`: `str`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var certChain: Swift.String? {
+        @_optimize(none) get { json.qapiMember("cert-chain") }
+        @_optimize(none) set { json.setQAPIMember("cert-chain", newValue) }
+    }
+    /// `cpu0-id`: `str`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var cpu0ID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("cpu0-id") }
+        @_optimize(none) set { json.setQAPIMember("cpu0-id", newValue) }
+    }
+    /// `cbitpos`: `int`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cbitpos") }
+        @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
+    }
+    /// `reduced-phys-bits`: `int`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
+        @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SEVAttestationReport`.
+    public enum SEVAttestationReport: QAPITag {}
+}
+
+extension QAPI {
     /// `SevAttestationReport`: a QAPI struct of the `misc-target` module, since QEMU 6.1.
     ///
     /// See [`SevAttestationReport` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevAttestationReport).
-    public struct SEVAttestationReport: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevAttestationReport", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `str`, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var data: Swift.String? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias SEVAttestationReport = QAPIObjectValue<QAPITags.SEVAttestationReport>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SEVAttestationReport {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `str`, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var data: Swift.String? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.GICCapability`.
+    public enum GICCapability: QAPITag {}
+}
+
+extension QAPI {
     /// `GICCapability`: a QAPI struct of the `misc-target` module, since QEMU 2.6.
     ///
     /// See [`GICCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.GICCapability).
-    public struct GICCapability: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GICCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["version", "emulated", "kernel"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(version: Swift.Int, emulated: Swift.Bool, kernel: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("version", version)
-            json.setQAPIMember("emulated", emulated)
-            json.setQAPIMember("kernel", kernel)
-        }
-        /// `version`: `int`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var version: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("version") }
-            @_optimize(none) set { json.setQAPIMember("version", newValue) }
-        }
-        /// `emulated`: `bool`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var emulated: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("emulated") }
-            @_optimize(none) set { json.setQAPIMember("emulated", newValue) }
-        }
-        /// `kernel`: `bool`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var kernel: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("kernel") }
-            @_optimize(none) set { json.setQAPIMember("kernel", newValue) }
-        }
-    }
+    public typealias GICCapability = QAPIObjectValue<QAPITags.GICCapability>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.GICCapability {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(version: Swift.Int, emulated: Swift.Bool, kernel: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("version", version)
+        json.setQAPIMember("emulated", emulated)
+        json.setQAPIMember("kernel", kernel)
+    }
+    /// `version`: `int`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var version: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("version") }
+        @_optimize(none) set { json.setQAPIMember("version", newValue) }
+    }
+    /// `emulated`: `bool`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var emulated: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("emulated") }
+        @_optimize(none) set { json.setQAPIMember("emulated", newValue) }
+    }
+    /// `kernel`: `bool`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var kernel: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("kernel") }
+        @_optimize(none) set { json.setQAPIMember("kernel", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SGXEPCSection`.
+    public enum SGXEPCSection: QAPITag {}
+}
+
+extension QAPI {
     /// `SGXEPCSection`: a QAPI struct of the `misc-target` module, since QEMU 7.0.
     ///
     /// See [`SGXEPCSection` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SGXEPCSection).
-    public struct SGXEPCSection: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SGXEPCSection", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.Int, size: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("node", node)
-            json.setQAPIMember("size", size)
-        }
-        /// `node`: `int`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var node: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("node") }
-            @_optimize(none) set { json.setQAPIMember("node", newValue) }
-        }
-        /// `size`: `uint64`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-    }
+    public typealias SGXEPCSection = QAPIObjectValue<QAPITags.SGXEPCSection>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SGXEPCSection {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.Int, size: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("node", node)
+        json.setQAPIMember("size", size)
+    }
+    /// `node`: `int`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var node: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("node") }
+        @_optimize(none) set { json.setQAPIMember("node", newValue) }
+    }
+    /// `size`: `uint64`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SGXInfo`.
+    public enum SGXInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `SGXInfo`: a QAPI struct of the `misc-target` module, since QEMU 6.2.
     ///
     /// See [`SGXInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SGXInfo).
-    public struct SGXInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SGXInfo", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(sgx: Swift.Bool, sgx1: Swift.Bool, sgx2: Swift.Bool, flc: Swift.Bool, sections: [QAPI.SGXEPCSection]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("sgx", sgx)
-            json.setQAPIMember("sgx1", sgx1)
-            json.setQAPIMember("sgx2", sgx2)
-            json.setQAPIMember("flc", flc)
-            json.setQAPIMember("sections", sections)
-        }
-        /// `sgx`: `bool`, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var sgx: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("sgx") }
-            @_optimize(none) set { json.setQAPIMember("sgx", newValue) }
-        }
-        /// `sgx1`: `bool`, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var sgx1: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("sgx1") }
-            @_optimize(none) set { json.setQAPIMember("sgx1", newValue) }
-        }
-        /// `sgx2`: `bool`, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var sgx2: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("sgx2") }
-            @_optimize(none) set { json.setQAPIMember("sgx2", newValue) }
-        }
-        /// `flc`: `bool`, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var flc: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("flc") }
-            @_optimize(none) set { json.setQAPIMember("flc", newValue) }
-        }
-        /// `sections`: `[SGXEPCSection]`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var sections: [QAPI.SGXEPCSection]? {
-            @_optimize(none) get { json.qapiMember("sections") }
-            @_optimize(none) set { json.setQAPIMember("sections", newValue) }
-        }
-    }
+    public typealias SGXInfo = QAPIObjectValue<QAPITags.SGXInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SGXInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(sgx: Swift.Bool, sgx1: Swift.Bool, sgx2: Swift.Bool, flc: Swift.Bool, sections: [QAPI.SGXEPCSection]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("sgx", sgx)
+        json.setQAPIMember("sgx1", sgx1)
+        json.setQAPIMember("sgx2", sgx2)
+        json.setQAPIMember("flc", flc)
+        json.setQAPIMember("sections", sections)
+    }
+    /// `sgx`: `bool`, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var sgx: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("sgx") }
+        @_optimize(none) set { json.setQAPIMember("sgx", newValue) }
+    }
+    /// `sgx1`: `bool`, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var sgx1: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("sgx1") }
+        @_optimize(none) set { json.setQAPIMember("sgx1", newValue) }
+    }
+    /// `sgx2`: `bool`, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var sgx2: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("sgx2") }
+        @_optimize(none) set { json.setQAPIMember("sgx2", newValue) }
+    }
+    /// `flc`: `bool`, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var flc: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("flc") }
+        @_optimize(none) set { json.setQAPIMember("flc", newValue) }
+    }
+    /// `sections`: `[SGXEPCSection]`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var sections: [QAPI.SGXEPCSection]? {
+        @_optimize(none) get { json.qapiMember("sections") }
+        @_optimize(none) set { json.setQAPIMember("sections", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.EvtchnPortType`.
+    public enum EvtchnPortType: QAPITag {}
+}
+
+extension QAPI {
     /// `EvtchnPortType`: a QAPI enumeration of the `misc-target` module, since QEMU 8.0.
     ///
     /// See [`EvtchnPortType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-misc-target.EvtchnPortType).
-    public struct EvtchnPortType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "EvtchnPortType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `closed`.
-        @_alwaysEmitIntoClient public static var closed: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "closed") } }
-        /// `unbound`.
-        @_alwaysEmitIntoClient public static var unbound: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "unbound") } }
-        /// `interdomain`.
-        @_alwaysEmitIntoClient public static var interdomain: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "interdomain") } }
-        /// `pirq`.
-        @_alwaysEmitIntoClient public static var pirq: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "pirq") } }
-        /// `virq`.
-        @_alwaysEmitIntoClient public static var virq: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "virq") } }
-        /// `ipi`.
-        @_alwaysEmitIntoClient public static var ipi: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "ipi") } }
-    }
+    public typealias EvtchnPortType = QAPIEnumValue<QAPITags.EvtchnPortType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.EvtchnPortType {
+    /// `closed`.
+    @_alwaysEmitIntoClient public static var closed: Self { @_optimize(none) get { Self(rawValue: "closed") } }
+    /// `unbound`.
+    @_alwaysEmitIntoClient public static var unbound: Self { @_optimize(none) get { Self(rawValue: "unbound") } }
+    /// `interdomain`.
+    @_alwaysEmitIntoClient public static var interdomain: Self { @_optimize(none) get { Self(rawValue: "interdomain") } }
+    /// `pirq`.
+    @_alwaysEmitIntoClient public static var pirq: Self { @_optimize(none) get { Self(rawValue: "pirq") } }
+    /// `virq`.
+    @_alwaysEmitIntoClient public static var virq: Self { @_optimize(none) get { Self(rawValue: "virq") } }
+    /// `ipi`.
+    @_alwaysEmitIntoClient public static var ipi: Self { @_optimize(none) get { Self(rawValue: "ipi") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.EvtchnInfo`.
+    public enum EvtchnInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `EvtchnInfo`: a QAPI struct of the `misc-target` module, since QEMU 8.0.
     ///
     /// See [`EvtchnInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.EvtchnInfo).
-    public struct EvtchnInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "EvtchnInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(port: Swift.Int, vcpu: Swift.Int, type: QAPI.EvtchnPortType, remoteDomain: Swift.String, target: Swift.Int, pending: Swift.Bool, masked: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("port", port)
-            json.setQAPIMember("vcpu", vcpu)
-            json.setQAPIMember("type", type)
-            json.setQAPIMember("remote-domain", remoteDomain)
-            json.setQAPIMember("target", target)
-            json.setQAPIMember("pending", pending)
-            json.setQAPIMember("masked", masked)
-        }
-        /// `port`: `uint16`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var port: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("port") }
-            @_optimize(none) set { json.setQAPIMember("port", newValue) }
-        }
-        /// `vcpu`: `uint32`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var vcpu: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("vcpu") }
-            @_optimize(none) set { json.setQAPIMember("vcpu", newValue) }
-        }
-        /// `type`: `EvtchnPortType`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var type: QAPI.EvtchnPortType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `remote-domain`: `str`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var remoteDomain: Swift.String? {
-            @_optimize(none) get { json.qapiMember("remote-domain") }
-            @_optimize(none) set { json.setQAPIMember("remote-domain", newValue) }
-        }
-        /// `target`: `uint16`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var target: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("target") }
-            @_optimize(none) set { json.setQAPIMember("target", newValue) }
-        }
-        /// `pending`: `bool`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var pending: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("pending") }
-            @_optimize(none) set { json.setQAPIMember("pending", newValue) }
-        }
-        /// `masked`: `bool`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var masked: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("masked") }
-            @_optimize(none) set { json.setQAPIMember("masked", newValue) }
-        }
-    }
+    public typealias EvtchnInfo = QAPIObjectValue<QAPITags.EvtchnInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.EvtchnInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(port: Swift.Int, vcpu: Swift.Int, type: QAPI.EvtchnPortType, remoteDomain: Swift.String, target: Swift.Int, pending: Swift.Bool, masked: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("port", port)
+        json.setQAPIMember("vcpu", vcpu)
+        json.setQAPIMember("type", type)
+        json.setQAPIMember("remote-domain", remoteDomain)
+        json.setQAPIMember("target", target)
+        json.setQAPIMember("pending", pending)
+        json.setQAPIMember("masked", masked)
+    }
+    /// `port`: `uint16`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var port: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("port") }
+        @_optimize(none) set { json.setQAPIMember("port", newValue) }
+    }
+    /// `vcpu`: `uint32`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var vcpu: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("vcpu") }
+        @_optimize(none) set { json.setQAPIMember("vcpu", newValue) }
+    }
+    /// `type`: `EvtchnPortType`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var type: QAPI.EvtchnPortType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `remote-domain`: `str`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var remoteDomain: Swift.String? {
+        @_optimize(none) get { json.qapiMember("remote-domain") }
+        @_optimize(none) set { json.setQAPIMember("remote-domain", newValue) }
+    }
+    /// `target`: `uint16`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var target: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("target") }
+        @_optimize(none) set { json.setQAPIMember("target", newValue) }
+    }
+    /// `pending`: `bool`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var pending: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("pending") }
+        @_optimize(none) set { json.setQAPIMember("pending", newValue) }
+    }
+    /// `masked`: `bool`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var masked: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("masked") }
+        @_optimize(none) set { json.setQAPIMember("masked", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.RTCResetReinjection`.
+    public enum RTCResetReinjection: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `rtc-reset-reinjection`: a QAPI command of the `misc-target` module, since QEMU 2.1.
     ///
     /// See [`rtc-reset-reinjection` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc-target.rtc-reset-reinjection).
     ///
     /// Reply: `nothing`.
-    public struct RTCResetReinjection: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "rtc-reset-reinjection" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "rtc-reset-reinjection", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias RTCResetReinjection = QAPICommandValue<QAPITags.RTCResetReinjection>
+}
 
+extension QAPICommandValue where Tag == QAPITags.RTCResetReinjection {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QuerySEV`.
+    public enum QuerySEV: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.SEVInfo
+    }
+}
+
+extension QAPI {
     /// `query-sev`: a QAPI command of the `misc-target` module, since QEMU 2.12.
     ///
     /// See [`query-sev` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc-target.query-sev).
     ///
     /// Reply: `SevInfo`.
-    public struct QuerySEV: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-sev" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sev", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.SEVInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QuerySEV = QAPICommandValue<QAPITags.QuerySEV>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QuerySEV {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QuerySEVLaunchMeasure`.
+    public enum QuerySEVLaunchMeasure: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.SEVLaunchMeasureInfo
+    }
+}
+
+extension QAPI {
     /// `query-sev-launch-measure`: a QAPI command of the `misc-target` module, since QEMU 2.12.
     ///
     /// See [`query-sev-launch-measure` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc-target.query-sev-launch-measure).
     ///
     /// Reply: `SevLaunchMeasureInfo`.
-    public struct QuerySEVLaunchMeasure: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-sev-launch-measure" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sev-launch-measure", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.SEVLaunchMeasureInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QuerySEVLaunchMeasure = QAPICommandValue<QAPITags.QuerySEVLaunchMeasure>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QuerySEVLaunchMeasure {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QuerySEVCapabilities`.
+    public enum QuerySEVCapabilities: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.SEVCapability
+    }
+}
+
+extension QAPI {
     /// `query-sev-capabilities`: a QAPI command of the `misc-target` module, since QEMU 2.12.
     ///
     /// See [`query-sev-capabilities` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc-target.query-sev-capabilities).
     ///
     /// Reply: `SevCapability`.
-    public struct QuerySEVCapabilities: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-sev-capabilities" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sev-capabilities", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.SEVCapability
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QuerySEVCapabilities = QAPICommandValue<QAPITags.QuerySEVCapabilities>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QuerySEVCapabilities {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SEVInjectLaunchSecret`.
+    public enum SEVInjectLaunchSecret: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `sev-inject-launch-secret`: a QAPI command of the `misc-target` module, since QEMU 6.0.
     ///
     /// See [`sev-inject-launch-secret` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc-target.sev-inject-launch-secret).
     ///
     /// Reply: `nothing`.
-    public struct SEVInjectLaunchSecret: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "sev-inject-launch-secret" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "sev-inject-launch-secret", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(packetHeader: Swift.String, secret: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("packet-header", packetHeader)
-            arguments.setQAPIMember("secret", secret)
-        }
-        /// `packet-header`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var packetHeader: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("packet-header") }
-            @_optimize(none) set { arguments.setQAPIMember("packet-header", newValue) }
-        }
-        /// `secret`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var secret: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("secret") }
-            @_optimize(none) set { arguments.setQAPIMember("secret", newValue) }
-        }
-        /// `gpa`: `uint64`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var gpa: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("gpa") }
-            @_optimize(none) set { arguments.setQAPIMember("gpa", newValue) }
-        }
-    }
+    public typealias SEVInjectLaunchSecret = QAPICommandValue<QAPITags.SEVInjectLaunchSecret>
+}
 
+extension QAPICommandValue where Tag == QAPITags.SEVInjectLaunchSecret {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(packetHeader: Swift.String, secret: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("packet-header", packetHeader)
+        arguments.setQAPIMember("secret", secret)
+    }
+    /// `packet-header`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var packetHeader: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("packet-header") }
+        @_optimize(none) set { arguments.setQAPIMember("packet-header", newValue) }
+    }
+    /// `secret`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var secret: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("secret") }
+        @_optimize(none) set { arguments.setQAPIMember("secret", newValue) }
+    }
+    /// `gpa`: `uint64`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var gpa: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("gpa") }
+        @_optimize(none) set { arguments.setQAPIMember("gpa", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QuerySEVAttestationReport`.
+    public enum QuerySEVAttestationReport: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.SEVAttestationReport
+    }
+}
+
+extension QAPI {
     /// `query-sev-attestation-report`: a QAPI command of the `misc-target` module, since QEMU 6.1.
     ///
     /// See [`query-sev-attestation-report` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc-target.query-sev-attestation-report).
     ///
     /// Reply: `SevAttestationReport`.
-    public struct QuerySEVAttestationReport: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-sev-attestation-report" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sev-attestation-report", kind: .command, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.SEVAttestationReport
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(mnonce: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("mnonce", mnonce)
-        }
-        /// `mnonce`: `str`, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var mnonce: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("mnonce") }
-            @_optimize(none) set { arguments.setQAPIMember("mnonce", newValue) }
-        }
-    }
+    public typealias QuerySEVAttestationReport = QAPICommandValue<QAPITags.QuerySEVAttestationReport>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QuerySEVAttestationReport {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(mnonce: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("mnonce", mnonce)
+    }
+    /// `mnonce`: `str`, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var mnonce: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("mnonce") }
+        @_optimize(none) set { arguments.setQAPIMember("mnonce", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DumpSkeys`.
+    public enum DumpSkeys: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `dump-skeys`: a QAPI command of the `misc-target` module, since QEMU 2.5.
     ///
     /// See [`dump-skeys` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc-target.dump-skeys).
     ///
     /// Reply: `nothing`.
-    public struct DumpSkeys: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "dump-skeys" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "dump-skeys", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("filename", filename)
-        }
-        /// `filename`: `str`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var filename: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("filename") }
-            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
-        }
-    }
+    public typealias DumpSkeys = QAPICommandValue<QAPITags.DumpSkeys>
+}
 
+extension QAPICommandValue where Tag == QAPITags.DumpSkeys {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("filename", filename)
+    }
+    /// `filename`: `str`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var filename: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("filename") }
+        @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryGICCapabilities`.
+    public enum QueryGICCapabilities: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.GICCapability]
+    }
+}
+
+extension QAPI {
     /// `query-gic-capabilities`: a QAPI command of the `misc-target` module, since QEMU 2.6.
     ///
     /// See [`query-gic-capabilities` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc-target.query-gic-capabilities).
     ///
     /// Reply: `[GICCapability]`.
-    public struct QueryGICCapabilities: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-gic-capabilities" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-gic-capabilities", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.GICCapability]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryGICCapabilities = QAPICommandValue<QAPITags.QueryGICCapabilities>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryGICCapabilities {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QuerySGX`.
+    public enum QuerySGX: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.SGXInfo
+    }
+}
+
+extension QAPI {
     /// `query-sgx`: a QAPI command of the `misc-target` module, since QEMU 6.2.
     ///
     /// See [`query-sgx` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc-target.query-sgx).
     ///
     /// Reply: `SGXInfo`.
-    public struct QuerySGX: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-sgx" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sgx", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
+    public typealias QuerySGX = QAPICommandValue<QAPITags.QuerySGX>
+}
+
+extension QAPICommandValue where Tag == QAPITags.QuerySGX {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QuerySGXCapabilities`.
+    public enum QuerySGXCapabilities: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QAPI.SGXInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `query-sgx-capabilities`: a QAPI command of the `misc-target` module, since QEMU 6.2.
     ///
     /// See [`query-sgx-capabilities` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc-target.query-sgx-capabilities).
     ///
     /// Reply: `SGXInfo`.
-    public struct QuerySGXCapabilities: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-sgx-capabilities" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sgx-capabilities", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.SGXInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QuerySGXCapabilities = QAPICommandValue<QAPITags.QuerySGXCapabilities>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QuerySGXCapabilities {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XenEventList`.
+    public enum XenEventList: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.EvtchnInfo]
+    }
+}
+
+extension QAPI {
     /// `xen-event-list`: a QAPI command of the `misc-target` module, since QEMU 8.0.
     ///
     /// See [`xen-event-list` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc-target.xen-event-list).
     ///
     /// Reply: `[EvtchnInfo]`.
-    public struct XenEventList: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "xen-event-list" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-event-list", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.EvtchnInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias XenEventList = QAPICommandValue<QAPITags.XenEventList>
+}
 
+extension QAPICommandValue where Tag == QAPITags.XenEventList {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.XenEventInject`.
+    public enum XenEventInject: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `xen-event-inject`: a QAPI command of the `misc-target` module, since QEMU 8.0.
     ///
     /// See [`xen-event-inject` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc-target.xen-event-inject).
     ///
     /// Reply: `nothing`.
-    public struct XenEventInject: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "xen-event-inject" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-event-inject", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(port: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("port", port)
-        }
-        /// `port`: `uint32`, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var port: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("port") }
-            @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
-        }
+    public typealias XenEventInject = QAPICommandValue<QAPITags.XenEventInject>
+}
+
+extension QAPICommandValue where Tag == QAPITags.XenEventInject {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(port: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("port", port)
+    }
+    /// `port`: `uint32`, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var port: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("port") }
+        @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
     }
 }

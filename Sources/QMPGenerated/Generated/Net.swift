@@ -4,2272 +4,2304 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.NetLegacyNicOptions`.
+    public enum NetLegacyNicOptions: QAPITag {}
+}
+
 extension QAPI {
     /// `NetLegacyNicOptions`: a QAPI struct of the `net` module, since QEMU 1.2.
     ///
     /// See [`NetLegacyNicOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetLegacyNicOptions).
-    public struct NetLegacyNicOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetLegacyNicOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `netdev`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var netdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("netdev") }
-            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
-        }
-        /// `macaddr`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var macaddr: Swift.String? {
-            @_optimize(none) get { json.qapiMember("macaddr") }
-            @_optimize(none) set { json.setQAPIMember("macaddr", newValue) }
-        }
-        /// `model`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var model: Swift.String? {
-            @_optimize(none) get { json.qapiMember("model") }
-            @_optimize(none) set { json.setQAPIMember("model", newValue) }
-        }
-        /// `addr`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var addr: Swift.String? {
-            @_optimize(none) get { json.qapiMember("addr") }
-            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
-        }
-        /// `vectors`: `uint32`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vectors: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("vectors") }
-            @_optimize(none) set { json.setQAPIMember("vectors", newValue) }
-        }
-    }
+    public typealias NetLegacyNicOptions = QAPIObjectValue<QAPITags.NetLegacyNicOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetLegacyNicOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `netdev`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var netdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("netdev") }
+        @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
+    }
+    /// `macaddr`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var macaddr: Swift.String? {
+        @_optimize(none) get { json.qapiMember("macaddr") }
+        @_optimize(none) set { json.setQAPIMember("macaddr", newValue) }
+    }
+    /// `model`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var model: Swift.String? {
+        @_optimize(none) get { json.qapiMember("model") }
+        @_optimize(none) set { json.setQAPIMember("model", newValue) }
+    }
+    /// `addr`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var addr: Swift.String? {
+        @_optimize(none) get { json.qapiMember("addr") }
+        @_optimize(none) set { json.setQAPIMember("addr", newValue) }
+    }
+    /// `vectors`: `uint32`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vectors: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("vectors") }
+        @_optimize(none) set { json.setQAPIMember("vectors", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.String`.
+    public enum String: QAPITag {}
+}
+
+extension QAPI {
     /// `String`: a QAPI struct of the `net` module, since QEMU 1.2.
     ///
     /// See [`String` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.String).
-    public struct String: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "String", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["str"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(str: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("str", str)
-        }
-        /// `str`: `str`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var str: Swift.String? {
-            @_optimize(none) get { json.qapiMember("str") }
-            @_optimize(none) set { json.setQAPIMember("str", newValue) }
-        }
-    }
+    public typealias String = QAPIObjectValue<QAPITags.String>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.String {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(str: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("str", str)
+    }
+    /// `str`: `str`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var str: Swift.String? {
+        @_optimize(none) get { json.qapiMember("str") }
+        @_optimize(none) set { json.setQAPIMember("str", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevUserOptions`.
+    public enum NetdevUserOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevUserOptions`: a QAPI struct of the `net` module, since QEMU 1.2.
     ///
     /// See [`NetdevUserOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevUserOptions).
-    public struct NetdevUserOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevUserOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `hostname`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var hostname: Swift.String? {
-            @_optimize(none) get { json.qapiMember("hostname") }
-            @_optimize(none) set { json.setQAPIMember("hostname", newValue) }
-        }
-        /// `restrict`: `bool`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var restrict: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("restrict") }
-            @_optimize(none) set { json.setQAPIMember("restrict", newValue) }
-        }
-        /// `ipv4`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv4: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("ipv4") }
-            @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
-        }
-        /// `ipv6`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("ipv6") }
-            @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
-        }
-        /// `ip`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var ip: Swift.String? {
-            @_optimize(none) get { json.qapiMember("ip") }
-            @_optimize(none) set { json.setQAPIMember("ip", newValue) }
-        }
-        /// `net`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var net: Swift.String? {
-            @_optimize(none) get { json.qapiMember("net") }
-            @_optimize(none) set { json.setQAPIMember("net", newValue) }
-        }
-        /// `host`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var host: Swift.String? {
-            @_optimize(none) get { json.qapiMember("host") }
-            @_optimize(none) set { json.setQAPIMember("host", newValue) }
-        }
-        /// `tftp`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var tftp: Swift.String? {
-            @_optimize(none) get { json.qapiMember("tftp") }
-            @_optimize(none) set { json.setQAPIMember("tftp", newValue) }
-        }
-        /// `bootfile`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var bootfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("bootfile") }
-            @_optimize(none) set { json.setQAPIMember("bootfile", newValue) }
-        }
-        /// `dhcpstart`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var dhcpstart: Swift.String? {
-            @_optimize(none) get { json.qapiMember("dhcpstart") }
-            @_optimize(none) set { json.setQAPIMember("dhcpstart", newValue) }
-        }
-        /// `dns`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var dns: Swift.String? {
-            @_optimize(none) get { json.qapiMember("dns") }
-            @_optimize(none) set { json.setQAPIMember("dns", newValue) }
-        }
-        /// `dnssearch`: `[String]`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var dnssearch: [QAPI.String]? {
-            @_optimize(none) get { json.qapiMember("dnssearch") }
-            @_optimize(none) set { json.setQAPIMember("dnssearch", newValue) }
-        }
-        /// `domainname`: `str`, optional, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var domainname: Swift.String? {
-            @_optimize(none) get { json.qapiMember("domainname") }
-            @_optimize(none) set { json.setQAPIMember("domainname", newValue) }
-        }
-        /// `ipv6-prefix`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv6Prefix: Swift.String? {
-            @_optimize(none) get { json.qapiMember("ipv6-prefix") }
-            @_optimize(none) set { json.setQAPIMember("ipv6-prefix", newValue) }
-        }
-        /// `ipv6-prefixlen`: `int`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv6Prefixlen: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("ipv6-prefixlen") }
-            @_optimize(none) set { json.setQAPIMember("ipv6-prefixlen", newValue) }
-        }
-        /// `ipv6-host`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv6Host: Swift.String? {
-            @_optimize(none) get { json.qapiMember("ipv6-host") }
-            @_optimize(none) set { json.setQAPIMember("ipv6-host", newValue) }
-        }
-        /// `ipv6-dns`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv6Dns: Swift.String? {
-            @_optimize(none) get { json.qapiMember("ipv6-dns") }
-            @_optimize(none) set { json.setQAPIMember("ipv6-dns", newValue) }
-        }
-        /// `smb`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var smb: Swift.String? {
-            @_optimize(none) get { json.qapiMember("smb") }
-            @_optimize(none) set { json.setQAPIMember("smb", newValue) }
-        }
-        /// `smbserver`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var smbserver: Swift.String? {
-            @_optimize(none) get { json.qapiMember("smbserver") }
-            @_optimize(none) set { json.setQAPIMember("smbserver", newValue) }
-        }
-        /// `hostfwd`: `[String]`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var hostfwd: [QAPI.String]? {
-            @_optimize(none) get { json.qapiMember("hostfwd") }
-            @_optimize(none) set { json.setQAPIMember("hostfwd", newValue) }
-        }
-        /// `guestfwd`: `[String]`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var guestfwd: [QAPI.String]? {
-            @_optimize(none) get { json.qapiMember("guestfwd") }
-            @_optimize(none) set { json.setQAPIMember("guestfwd", newValue) }
-        }
-        /// `tftp-server-name`: `str`, optional, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var tftpServerName: Swift.String? {
-            @_optimize(none) get { json.qapiMember("tftp-server-name") }
-            @_optimize(none) set { json.setQAPIMember("tftp-server-name", newValue) }
-        }
-    }
+    public typealias NetdevUserOptions = QAPIObjectValue<QAPITags.NetdevUserOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevUserOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `hostname`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var hostname: Swift.String? {
+        @_optimize(none) get { json.qapiMember("hostname") }
+        @_optimize(none) set { json.setQAPIMember("hostname", newValue) }
+    }
+    /// `restrict`: `bool`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var restrict: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("restrict") }
+        @_optimize(none) set { json.setQAPIMember("restrict", newValue) }
+    }
+    /// `ipv4`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv4: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("ipv4") }
+        @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
+    }
+    /// `ipv6`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("ipv6") }
+        @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
+    }
+    /// `ip`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var ip: Swift.String? {
+        @_optimize(none) get { json.qapiMember("ip") }
+        @_optimize(none) set { json.setQAPIMember("ip", newValue) }
+    }
+    /// `net`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var net: Swift.String? {
+        @_optimize(none) get { json.qapiMember("net") }
+        @_optimize(none) set { json.setQAPIMember("net", newValue) }
+    }
+    /// `host`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var host: Swift.String? {
+        @_optimize(none) get { json.qapiMember("host") }
+        @_optimize(none) set { json.setQAPIMember("host", newValue) }
+    }
+    /// `tftp`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var tftp: Swift.String? {
+        @_optimize(none) get { json.qapiMember("tftp") }
+        @_optimize(none) set { json.setQAPIMember("tftp", newValue) }
+    }
+    /// `bootfile`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var bootfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("bootfile") }
+        @_optimize(none) set { json.setQAPIMember("bootfile", newValue) }
+    }
+    /// `dhcpstart`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var dhcpstart: Swift.String? {
+        @_optimize(none) get { json.qapiMember("dhcpstart") }
+        @_optimize(none) set { json.setQAPIMember("dhcpstart", newValue) }
+    }
+    /// `dns`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var dns: Swift.String? {
+        @_optimize(none) get { json.qapiMember("dns") }
+        @_optimize(none) set { json.setQAPIMember("dns", newValue) }
+    }
+    /// `dnssearch`: `[String]`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var dnssearch: [QAPI.String]? {
+        @_optimize(none) get { json.qapiMember("dnssearch") }
+        @_optimize(none) set { json.setQAPIMember("dnssearch", newValue) }
+    }
+    /// `domainname`: `str`, optional, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var domainname: Swift.String? {
+        @_optimize(none) get { json.qapiMember("domainname") }
+        @_optimize(none) set { json.setQAPIMember("domainname", newValue) }
+    }
+    /// `ipv6-prefix`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv6Prefix: Swift.String? {
+        @_optimize(none) get { json.qapiMember("ipv6-prefix") }
+        @_optimize(none) set { json.setQAPIMember("ipv6-prefix", newValue) }
+    }
+    /// `ipv6-prefixlen`: `int`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv6Prefixlen: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("ipv6-prefixlen") }
+        @_optimize(none) set { json.setQAPIMember("ipv6-prefixlen", newValue) }
+    }
+    /// `ipv6-host`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv6Host: Swift.String? {
+        @_optimize(none) get { json.qapiMember("ipv6-host") }
+        @_optimize(none) set { json.setQAPIMember("ipv6-host", newValue) }
+    }
+    /// `ipv6-dns`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv6Dns: Swift.String? {
+        @_optimize(none) get { json.qapiMember("ipv6-dns") }
+        @_optimize(none) set { json.setQAPIMember("ipv6-dns", newValue) }
+    }
+    /// `smb`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var smb: Swift.String? {
+        @_optimize(none) get { json.qapiMember("smb") }
+        @_optimize(none) set { json.setQAPIMember("smb", newValue) }
+    }
+    /// `smbserver`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var smbserver: Swift.String? {
+        @_optimize(none) get { json.qapiMember("smbserver") }
+        @_optimize(none) set { json.setQAPIMember("smbserver", newValue) }
+    }
+    /// `hostfwd`: `[String]`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var hostfwd: [QAPI.String]? {
+        @_optimize(none) get { json.qapiMember("hostfwd") }
+        @_optimize(none) set { json.setQAPIMember("hostfwd", newValue) }
+    }
+    /// `guestfwd`: `[String]`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var guestfwd: [QAPI.String]? {
+        @_optimize(none) get { json.qapiMember("guestfwd") }
+        @_optimize(none) set { json.setQAPIMember("guestfwd", newValue) }
+    }
+    /// `tftp-server-name`: `str`, optional, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var tftpServerName: Swift.String? {
+        @_optimize(none) get { json.qapiMember("tftp-server-name") }
+        @_optimize(none) set { json.setQAPIMember("tftp-server-name", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevTapOptions`.
+    public enum NetdevTapOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevTapOptions`: a QAPI struct of the `net` module, since QEMU 1.2.
     ///
     /// See [`NetdevTapOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevTapOptions).
-    public struct NetdevTapOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevTapOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `ifname`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var ifname: Swift.String? {
-            @_optimize(none) get { json.qapiMember("ifname") }
-            @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
-        }
-        /// `fd`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var fd: Swift.String? {
-            @_optimize(none) get { json.qapiMember("fd") }
-            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
-        }
-        /// `fds`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var fds: Swift.String? {
-            @_optimize(none) get { json.qapiMember("fds") }
-            @_optimize(none) set { json.setQAPIMember("fds", newValue) }
-        }
-        /// `script`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var script: Swift.String? {
-            @_optimize(none) get { json.qapiMember("script") }
-            @_optimize(none) set { json.setQAPIMember("script", newValue) }
-        }
-        /// `downscript`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var downscript: Swift.String? {
-            @_optimize(none) get { json.qapiMember("downscript") }
-            @_optimize(none) set { json.setQAPIMember("downscript", newValue) }
-        }
-        /// `br`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var br: Swift.String? {
-            @_optimize(none) get { json.qapiMember("br") }
-            @_optimize(none) set { json.setQAPIMember("br", newValue) }
-        }
-        /// `helper`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var helper: Swift.String? {
-            @_optimize(none) get { json.qapiMember("helper") }
-            @_optimize(none) set { json.setQAPIMember("helper", newValue) }
-        }
-        /// `sndbuf`: `size`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var sndbuf: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("sndbuf") }
-            @_optimize(none) set { json.setQAPIMember("sndbuf", newValue) }
-        }
-        /// `vnet_hdr`: `bool`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vnetHdr: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("vnet_hdr") }
-            @_optimize(none) set { json.setQAPIMember("vnet_hdr", newValue) }
-        }
-        /// `vhost`: `bool`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vhost: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("vhost") }
-            @_optimize(none) set { json.setQAPIMember("vhost", newValue) }
-        }
-        /// `vhostfd`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vhostfd: Swift.String? {
-            @_optimize(none) get { json.qapiMember("vhostfd") }
-            @_optimize(none) set { json.setQAPIMember("vhostfd", newValue) }
-        }
-        /// `vhostfds`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vhostfds: Swift.String? {
-            @_optimize(none) get { json.qapiMember("vhostfds") }
-            @_optimize(none) set { json.setQAPIMember("vhostfds", newValue) }
-        }
-        /// `vhostforce`: `bool`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vhostforce: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("vhostforce") }
-            @_optimize(none) set { json.setQAPIMember("vhostforce", newValue) }
-        }
-        /// `queues`: `uint32`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var queues: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("queues") }
-            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
-        }
-        /// `poll-us`: `uint32`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var pollUs: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("poll-us") }
-            @_optimize(none) set { json.setQAPIMember("poll-us", newValue) }
-        }
-    }
+    public typealias NetdevTapOptions = QAPIObjectValue<QAPITags.NetdevTapOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevTapOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `ifname`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var ifname: Swift.String? {
+        @_optimize(none) get { json.qapiMember("ifname") }
+        @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
+    }
+    /// `fd`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var fd: Swift.String? {
+        @_optimize(none) get { json.qapiMember("fd") }
+        @_optimize(none) set { json.setQAPIMember("fd", newValue) }
+    }
+    /// `fds`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var fds: Swift.String? {
+        @_optimize(none) get { json.qapiMember("fds") }
+        @_optimize(none) set { json.setQAPIMember("fds", newValue) }
+    }
+    /// `script`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var script: Swift.String? {
+        @_optimize(none) get { json.qapiMember("script") }
+        @_optimize(none) set { json.setQAPIMember("script", newValue) }
+    }
+    /// `downscript`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var downscript: Swift.String? {
+        @_optimize(none) get { json.qapiMember("downscript") }
+        @_optimize(none) set { json.setQAPIMember("downscript", newValue) }
+    }
+    /// `br`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var br: Swift.String? {
+        @_optimize(none) get { json.qapiMember("br") }
+        @_optimize(none) set { json.setQAPIMember("br", newValue) }
+    }
+    /// `helper`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var helper: Swift.String? {
+        @_optimize(none) get { json.qapiMember("helper") }
+        @_optimize(none) set { json.setQAPIMember("helper", newValue) }
+    }
+    /// `sndbuf`: `size`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var sndbuf: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("sndbuf") }
+        @_optimize(none) set { json.setQAPIMember("sndbuf", newValue) }
+    }
+    /// `vnet_hdr`: `bool`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vnetHdr: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("vnet_hdr") }
+        @_optimize(none) set { json.setQAPIMember("vnet_hdr", newValue) }
+    }
+    /// `vhost`: `bool`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vhost: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("vhost") }
+        @_optimize(none) set { json.setQAPIMember("vhost", newValue) }
+    }
+    /// `vhostfd`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vhostfd: Swift.String? {
+        @_optimize(none) get { json.qapiMember("vhostfd") }
+        @_optimize(none) set { json.setQAPIMember("vhostfd", newValue) }
+    }
+    /// `vhostfds`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vhostfds: Swift.String? {
+        @_optimize(none) get { json.qapiMember("vhostfds") }
+        @_optimize(none) set { json.setQAPIMember("vhostfds", newValue) }
+    }
+    /// `vhostforce`: `bool`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vhostforce: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("vhostforce") }
+        @_optimize(none) set { json.setQAPIMember("vhostforce", newValue) }
+    }
+    /// `queues`: `uint32`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var queues: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("queues") }
+        @_optimize(none) set { json.setQAPIMember("queues", newValue) }
+    }
+    /// `poll-us`: `uint32`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var pollUs: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("poll-us") }
+        @_optimize(none) set { json.setQAPIMember("poll-us", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevSocketOptions`.
+    public enum NetdevSocketOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevSocketOptions`: a QAPI struct of the `net` module, since QEMU 1.2.
     ///
     /// See [`NetdevSocketOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevSocketOptions).
-    public struct NetdevSocketOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevSocketOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `fd`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var fd: Swift.String? {
-            @_optimize(none) get { json.qapiMember("fd") }
-            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
-        }
-        /// `listen`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var listen: Swift.String? {
-            @_optimize(none) get { json.qapiMember("listen") }
-            @_optimize(none) set { json.setQAPIMember("listen", newValue) }
-        }
-        /// `connect`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var connect: Swift.String? {
-            @_optimize(none) get { json.qapiMember("connect") }
-            @_optimize(none) set { json.setQAPIMember("connect", newValue) }
-        }
-        /// `mcast`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var mcast: Swift.String? {
-            @_optimize(none) get { json.qapiMember("mcast") }
-            @_optimize(none) set { json.setQAPIMember("mcast", newValue) }
-        }
-        /// `localaddr`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var localaddr: Swift.String? {
-            @_optimize(none) get { json.qapiMember("localaddr") }
-            @_optimize(none) set { json.setQAPIMember("localaddr", newValue) }
-        }
-        /// `udp`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var udp: Swift.String? {
-            @_optimize(none) get { json.qapiMember("udp") }
-            @_optimize(none) set { json.setQAPIMember("udp", newValue) }
-        }
-    }
+    public typealias NetdevSocketOptions = QAPIObjectValue<QAPITags.NetdevSocketOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevSocketOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `fd`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var fd: Swift.String? {
+        @_optimize(none) get { json.qapiMember("fd") }
+        @_optimize(none) set { json.setQAPIMember("fd", newValue) }
+    }
+    /// `listen`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var listen: Swift.String? {
+        @_optimize(none) get { json.qapiMember("listen") }
+        @_optimize(none) set { json.setQAPIMember("listen", newValue) }
+    }
+    /// `connect`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var connect: Swift.String? {
+        @_optimize(none) get { json.qapiMember("connect") }
+        @_optimize(none) set { json.setQAPIMember("connect", newValue) }
+    }
+    /// `mcast`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var mcast: Swift.String? {
+        @_optimize(none) get { json.qapiMember("mcast") }
+        @_optimize(none) set { json.setQAPIMember("mcast", newValue) }
+    }
+    /// `localaddr`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var localaddr: Swift.String? {
+        @_optimize(none) get { json.qapiMember("localaddr") }
+        @_optimize(none) set { json.setQAPIMember("localaddr", newValue) }
+    }
+    /// `udp`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var udp: Swift.String? {
+        @_optimize(none) get { json.qapiMember("udp") }
+        @_optimize(none) set { json.setQAPIMember("udp", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevL2TPv3Options`.
+    public enum NetdevL2TPv3Options: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevL2TPv3Options`: a QAPI struct of the `net` module, since QEMU 2.1.
     ///
     /// See [`NetdevL2TPv3Options` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevL2TPv3Options).
-    public struct NetdevL2TPv3Options: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevL2TPv3Options", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["src", "dst", "txsession"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(src: Swift.String, dst: Swift.String, txsession: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("src", src)
-            json.setQAPIMember("dst", dst)
-            json.setQAPIMember("txsession", txsession)
-        }
-        /// `src`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var src: Swift.String? {
-            @_optimize(none) get { json.qapiMember("src") }
-            @_optimize(none) set { json.setQAPIMember("src", newValue) }
-        }
-        /// `dst`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var dst: Swift.String? {
-            @_optimize(none) get { json.qapiMember("dst") }
-            @_optimize(none) set { json.setQAPIMember("dst", newValue) }
-        }
-        /// `srcport`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var srcport: Swift.String? {
-            @_optimize(none) get { json.qapiMember("srcport") }
-            @_optimize(none) set { json.setQAPIMember("srcport", newValue) }
-        }
-        /// `dstport`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var dstport: Swift.String? {
-            @_optimize(none) get { json.qapiMember("dstport") }
-            @_optimize(none) set { json.setQAPIMember("dstport", newValue) }
-        }
-        /// `ipv6`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("ipv6") }
-            @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
-        }
-        /// `udp`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var udp: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("udp") }
-            @_optimize(none) set { json.setQAPIMember("udp", newValue) }
-        }
-        /// `cookie64`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var cookie64: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("cookie64") }
-            @_optimize(none) set { json.setQAPIMember("cookie64", newValue) }
-        }
-        /// `counter`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var counter: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("counter") }
-            @_optimize(none) set { json.setQAPIMember("counter", newValue) }
-        }
-        /// `pincounter`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var pincounter: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("pincounter") }
-            @_optimize(none) set { json.setQAPIMember("pincounter", newValue) }
-        }
-        /// `txcookie`: `uint64`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var txcookie: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("txcookie") }
-            @_optimize(none) set { json.setQAPIMember("txcookie", newValue) }
-        }
-        /// `rxcookie`: `uint64`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var rxcookie: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("rxcookie") }
-            @_optimize(none) set { json.setQAPIMember("rxcookie", newValue) }
-        }
-        /// `txsession`: `uint32`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var txsession: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("txsession") }
-            @_optimize(none) set { json.setQAPIMember("txsession", newValue) }
-        }
-        /// `rxsession`: `uint32`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var rxsession: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("rxsession") }
-            @_optimize(none) set { json.setQAPIMember("rxsession", newValue) }
-        }
-        /// `offset`: `uint32`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var offset: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("offset") }
-            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
-        }
-    }
+    public typealias NetdevL2TPv3Options = QAPIObjectValue<QAPITags.NetdevL2TPv3Options>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevL2TPv3Options {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(src: Swift.String, dst: Swift.String, txsession: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("src", src)
+        json.setQAPIMember("dst", dst)
+        json.setQAPIMember("txsession", txsession)
+    }
+    /// `src`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var src: Swift.String? {
+        @_optimize(none) get { json.qapiMember("src") }
+        @_optimize(none) set { json.setQAPIMember("src", newValue) }
+    }
+    /// `dst`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var dst: Swift.String? {
+        @_optimize(none) get { json.qapiMember("dst") }
+        @_optimize(none) set { json.setQAPIMember("dst", newValue) }
+    }
+    /// `srcport`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var srcport: Swift.String? {
+        @_optimize(none) get { json.qapiMember("srcport") }
+        @_optimize(none) set { json.setQAPIMember("srcport", newValue) }
+    }
+    /// `dstport`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var dstport: Swift.String? {
+        @_optimize(none) get { json.qapiMember("dstport") }
+        @_optimize(none) set { json.setQAPIMember("dstport", newValue) }
+    }
+    /// `ipv6`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("ipv6") }
+        @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
+    }
+    /// `udp`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var udp: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("udp") }
+        @_optimize(none) set { json.setQAPIMember("udp", newValue) }
+    }
+    /// `cookie64`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var cookie64: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("cookie64") }
+        @_optimize(none) set { json.setQAPIMember("cookie64", newValue) }
+    }
+    /// `counter`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var counter: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("counter") }
+        @_optimize(none) set { json.setQAPIMember("counter", newValue) }
+    }
+    /// `pincounter`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var pincounter: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("pincounter") }
+        @_optimize(none) set { json.setQAPIMember("pincounter", newValue) }
+    }
+    /// `txcookie`: `uint64`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var txcookie: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("txcookie") }
+        @_optimize(none) set { json.setQAPIMember("txcookie", newValue) }
+    }
+    /// `rxcookie`: `uint64`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var rxcookie: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("rxcookie") }
+        @_optimize(none) set { json.setQAPIMember("rxcookie", newValue) }
+    }
+    /// `txsession`: `uint32`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var txsession: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("txsession") }
+        @_optimize(none) set { json.setQAPIMember("txsession", newValue) }
+    }
+    /// `rxsession`: `uint32`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var rxsession: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("rxsession") }
+        @_optimize(none) set { json.setQAPIMember("rxsession", newValue) }
+    }
+    /// `offset`: `uint32`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var offset: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("offset") }
+        @_optimize(none) set { json.setQAPIMember("offset", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevVdeOptions`.
+    public enum NetdevVdeOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevVdeOptions`: a QAPI struct of the `net` module, since QEMU 1.2.
     ///
     /// See [`NetdevVdeOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVdeOptions).
-    public struct NetdevVdeOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVdeOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `sock`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var sock: Swift.String? {
-            @_optimize(none) get { json.qapiMember("sock") }
-            @_optimize(none) set { json.setQAPIMember("sock", newValue) }
-        }
-        /// `port`: `uint16`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var port: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("port") }
-            @_optimize(none) set { json.setQAPIMember("port", newValue) }
-        }
-        /// `group`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var group: Swift.String? {
-            @_optimize(none) get { json.qapiMember("group") }
-            @_optimize(none) set { json.setQAPIMember("group", newValue) }
-        }
-        /// `mode`: `uint16`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var mode: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("mode") }
-            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
-        }
-    }
+    public typealias NetdevVdeOptions = QAPIObjectValue<QAPITags.NetdevVdeOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevVdeOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `sock`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var sock: Swift.String? {
+        @_optimize(none) get { json.qapiMember("sock") }
+        @_optimize(none) set { json.setQAPIMember("sock", newValue) }
+    }
+    /// `port`: `uint16`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var port: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("port") }
+        @_optimize(none) set { json.setQAPIMember("port", newValue) }
+    }
+    /// `group`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var group: Swift.String? {
+        @_optimize(none) get { json.qapiMember("group") }
+        @_optimize(none) set { json.setQAPIMember("group", newValue) }
+    }
+    /// `mode`: `uint16`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var mode: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("mode") }
+        @_optimize(none) set { json.setQAPIMember("mode", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevBridgeOptions`.
+    public enum NetdevBridgeOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevBridgeOptions`: a QAPI struct of the `net` module, since QEMU 1.2.
     ///
     /// See [`NetdevBridgeOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevBridgeOptions).
-    public struct NetdevBridgeOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevBridgeOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `br`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var br: Swift.String? {
-            @_optimize(none) get { json.qapiMember("br") }
-            @_optimize(none) set { json.setQAPIMember("br", newValue) }
-        }
-        /// `helper`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var helper: Swift.String? {
-            @_optimize(none) get { json.qapiMember("helper") }
-            @_optimize(none) set { json.setQAPIMember("helper", newValue) }
-        }
-    }
+    public typealias NetdevBridgeOptions = QAPIObjectValue<QAPITags.NetdevBridgeOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevBridgeOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `br`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var br: Swift.String? {
+        @_optimize(none) get { json.qapiMember("br") }
+        @_optimize(none) set { json.setQAPIMember("br", newValue) }
+    }
+    /// `helper`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var helper: Swift.String? {
+        @_optimize(none) get { json.qapiMember("helper") }
+        @_optimize(none) set { json.setQAPIMember("helper", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevHubPortOptions`.
+    public enum NetdevHubPortOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevHubPortOptions`: a QAPI struct of the `net` module, since QEMU 1.2.
     ///
     /// See [`NetdevHubPortOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevHubPortOptions).
-    public struct NetdevHubPortOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevHubPortOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["hubid"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(hubid: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("hubid", hubid)
-        }
-        /// `hubid`: `int32`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var hubid: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("hubid") }
-            @_optimize(none) set { json.setQAPIMember("hubid", newValue) }
-        }
-        /// `netdev`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var netdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("netdev") }
-            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
-        }
-    }
+    public typealias NetdevHubPortOptions = QAPIObjectValue<QAPITags.NetdevHubPortOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevHubPortOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(hubid: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("hubid", hubid)
+    }
+    /// `hubid`: `int32`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var hubid: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("hubid") }
+        @_optimize(none) set { json.setQAPIMember("hubid", newValue) }
+    }
+    /// `netdev`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var netdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("netdev") }
+        @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevNetmapOptions`.
+    public enum NetdevNetmapOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevNetmapOptions`: a QAPI struct of the `net` module, since QEMU 2.0.
     ///
     /// See [`NetdevNetmapOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevNetmapOptions).
-    public struct NetdevNetmapOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevNetmapOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["ifname"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(ifname: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("ifname", ifname)
-        }
-        /// `ifname`: `str`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var ifname: Swift.String? {
-            @_optimize(none) get { json.qapiMember("ifname") }
-            @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
-        }
-        /// `devname`: `str`, optional, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var devname: Swift.String? {
-            @_optimize(none) get { json.qapiMember("devname") }
-            @_optimize(none) set { json.setQAPIMember("devname", newValue) }
-        }
-    }
+    public typealias NetdevNetmapOptions = QAPIObjectValue<QAPITags.NetdevNetmapOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevNetmapOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(ifname: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("ifname", ifname)
+    }
+    /// `ifname`: `str`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var ifname: Swift.String? {
+        @_optimize(none) get { json.qapiMember("ifname") }
+        @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
+    }
+    /// `devname`: `str`, optional, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var devname: Swift.String? {
+        @_optimize(none) get { json.qapiMember("devname") }
+        @_optimize(none) set { json.setQAPIMember("devname", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.AFXDPMode`.
+    public enum AFXDPMode: QAPITag {}
+}
+
+extension QAPI {
     /// `AFXDPMode`: a QAPI enumeration of the `net` module, since QEMU 8.2.
     ///
     /// See [`AFXDPMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-net.AFXDPMode).
-    public struct AFXDPMode: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AFXDPMode", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `native`.
-        @_alwaysEmitIntoClient public static var native: AFXDPMode { @_optimize(none) get { AFXDPMode(rawValue: "native") } }
-        /// `skb`.
-        @_alwaysEmitIntoClient public static var skb: AFXDPMode { @_optimize(none) get { AFXDPMode(rawValue: "skb") } }
-    }
+    public typealias AFXDPMode = QAPIEnumValue<QAPITags.AFXDPMode>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.AFXDPMode {
+    /// `native`.
+    @_alwaysEmitIntoClient public static var native: Self { @_optimize(none) get { Self(rawValue: "native") } }
+    /// `skb`.
+    @_alwaysEmitIntoClient public static var skb: Self { @_optimize(none) get { Self(rawValue: "skb") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevAFXDPOptions`.
+    public enum NetdevAFXDPOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevAFXDPOptions`: a QAPI struct of the `net` module, since QEMU 8.2.
     ///
     /// See [`NetdevAFXDPOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevAFXDPOptions).
-    public struct NetdevAFXDPOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevAFXDPOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(ifname: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("ifname", ifname)
-        }
-        /// `ifname`: `str`, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var ifname: Swift.String? {
-            @_optimize(none) get { json.qapiMember("ifname") }
-            @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
-        }
-        /// `mode`: `AFXDPMode`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var mode: QAPI.AFXDPMode? {
-            @_optimize(none) get { json.qapiMember("mode") }
-            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
-        }
-        /// `force-copy`: `bool`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var forceCopy: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("force-copy") }
-            @_optimize(none) set { json.setQAPIMember("force-copy", newValue) }
-        }
-        /// `queues`: `int`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var queues: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("queues") }
-            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
-        }
-        /// `start-queue`: `int`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var startQueue: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("start-queue") }
-            @_optimize(none) set { json.setQAPIMember("start-queue", newValue) }
-        }
-        /// `inhibit`: `bool`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var inhibit: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("inhibit") }
-            @_optimize(none) set { json.setQAPIMember("inhibit", newValue) }
-        }
-        /// `sock-fds`: `str`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var sockFDs: Swift.String? {
-            @_optimize(none) get { json.qapiMember("sock-fds") }
-            @_optimize(none) set { json.setQAPIMember("sock-fds", newValue) }
-        }
-    }
+    public typealias NetdevAFXDPOptions = QAPIObjectValue<QAPITags.NetdevAFXDPOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevAFXDPOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(ifname: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("ifname", ifname)
+    }
+    /// `ifname`: `str`, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var ifname: Swift.String? {
+        @_optimize(none) get { json.qapiMember("ifname") }
+        @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
+    }
+    /// `mode`: `AFXDPMode`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var mode: QAPI.AFXDPMode? {
+        @_optimize(none) get { json.qapiMember("mode") }
+        @_optimize(none) set { json.setQAPIMember("mode", newValue) }
+    }
+    /// `force-copy`: `bool`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var forceCopy: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("force-copy") }
+        @_optimize(none) set { json.setQAPIMember("force-copy", newValue) }
+    }
+    /// `queues`: `int`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var queues: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("queues") }
+        @_optimize(none) set { json.setQAPIMember("queues", newValue) }
+    }
+    /// `start-queue`: `int`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var startQueue: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("start-queue") }
+        @_optimize(none) set { json.setQAPIMember("start-queue", newValue) }
+    }
+    /// `inhibit`: `bool`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var inhibit: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("inhibit") }
+        @_optimize(none) set { json.setQAPIMember("inhibit", newValue) }
+    }
+    /// `sock-fds`: `str`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var sockFDs: Swift.String? {
+        @_optimize(none) get { json.qapiMember("sock-fds") }
+        @_optimize(none) set { json.setQAPIMember("sock-fds", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevVhostUserOptions`.
+    public enum NetdevVhostUserOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevVhostUserOptions`: a QAPI struct of the `net` module, since QEMU 2.1.
     ///
     /// See [`NetdevVhostUserOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVhostUserOptions).
-    public struct NetdevVhostUserOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVhostUserOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["chardev"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("chardev", chardev)
-        }
-        /// `chardev`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var chardev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("chardev") }
-            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
-        }
-        /// `vhostforce`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var vhostforce: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("vhostforce") }
-            @_optimize(none) set { json.setQAPIMember("vhostforce", newValue) }
-        }
-        /// `queues`: `int`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var queues: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("queues") }
-            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
-        }
-    }
+    public typealias NetdevVhostUserOptions = QAPIObjectValue<QAPITags.NetdevVhostUserOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevVhostUserOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("chardev", chardev)
+    }
+    /// `chardev`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var chardev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("chardev") }
+        @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
+    }
+    /// `vhostforce`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var vhostforce: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("vhostforce") }
+        @_optimize(none) set { json.setQAPIMember("vhostforce", newValue) }
+    }
+    /// `queues`: `int`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var queues: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("queues") }
+        @_optimize(none) set { json.setQAPIMember("queues", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevVhostVDPAOptions`.
+    public enum NetdevVhostVDPAOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevVhostVDPAOptions`: a QAPI struct of the `net` module, since QEMU 5.1.
     ///
     /// See [`NetdevVhostVDPAOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVhostVDPAOptions).
-    public struct NetdevVhostVDPAOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVhostVDPAOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `vhostdev`: `str`, optional, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var vhostdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("vhostdev") }
-            @_optimize(none) set { json.setQAPIMember("vhostdev", newValue) }
-        }
-        /// `vhostfd`: `str`, optional, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var vhostfd: Swift.String? {
-            @_optimize(none) get { json.qapiMember("vhostfd") }
-            @_optimize(none) set { json.setQAPIMember("vhostfd", newValue) }
-        }
-        /// `queues`: `int`, optional, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var queues: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("queues") }
-            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
-        }
-        /// `x-svq`: `bool`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var xSvq: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("x-svq") }
-            @_optimize(none) set { json.setQAPIMember("x-svq", newValue) }
-        }
-    }
+    public typealias NetdevVhostVDPAOptions = QAPIObjectValue<QAPITags.NetdevVhostVDPAOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevVhostVDPAOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `vhostdev`: `str`, optional, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var vhostdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("vhostdev") }
+        @_optimize(none) set { json.setQAPIMember("vhostdev", newValue) }
+    }
+    /// `vhostfd`: `str`, optional, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var vhostfd: Swift.String? {
+        @_optimize(none) get { json.qapiMember("vhostfd") }
+        @_optimize(none) set { json.setQAPIMember("vhostfd", newValue) }
+    }
+    /// `queues`: `int`, optional, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var queues: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("queues") }
+        @_optimize(none) set { json.setQAPIMember("queues", newValue) }
+    }
+    /// `x-svq`: `bool`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var xSvq: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("x-svq") }
+        @_optimize(none) set { json.setQAPIMember("x-svq", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevVmnetHostOptions`.
+    public enum NetdevVmnetHostOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevVmnetHostOptions`: a QAPI struct of the `net` module, since QEMU 7.1.
     ///
     /// See [`NetdevVmnetHostOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVmnetHostOptions).
-    public struct NetdevVmnetHostOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVmnetHostOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `start-address`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var startAddress: Swift.String? {
-            @_optimize(none) get { json.qapiMember("start-address") }
-            @_optimize(none) set { json.setQAPIMember("start-address", newValue) }
-        }
-        /// `end-address`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var endAddress: Swift.String? {
-            @_optimize(none) get { json.qapiMember("end-address") }
-            @_optimize(none) set { json.setQAPIMember("end-address", newValue) }
-        }
-        /// `subnet-mask`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var subnetMask: Swift.String? {
-            @_optimize(none) get { json.qapiMember("subnet-mask") }
-            @_optimize(none) set { json.setQAPIMember("subnet-mask", newValue) }
-        }
-        /// `isolated`: `bool`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var isolated: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("isolated") }
-            @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
-        }
-        /// `net-uuid`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var netUUID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("net-uuid") }
-            @_optimize(none) set { json.setQAPIMember("net-uuid", newValue) }
-        }
-    }
+    public typealias NetdevVmnetHostOptions = QAPIObjectValue<QAPITags.NetdevVmnetHostOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevVmnetHostOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `start-address`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var startAddress: Swift.String? {
+        @_optimize(none) get { json.qapiMember("start-address") }
+        @_optimize(none) set { json.setQAPIMember("start-address", newValue) }
+    }
+    /// `end-address`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var endAddress: Swift.String? {
+        @_optimize(none) get { json.qapiMember("end-address") }
+        @_optimize(none) set { json.setQAPIMember("end-address", newValue) }
+    }
+    /// `subnet-mask`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var subnetMask: Swift.String? {
+        @_optimize(none) get { json.qapiMember("subnet-mask") }
+        @_optimize(none) set { json.setQAPIMember("subnet-mask", newValue) }
+    }
+    /// `isolated`: `bool`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var isolated: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("isolated") }
+        @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
+    }
+    /// `net-uuid`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var netUUID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("net-uuid") }
+        @_optimize(none) set { json.setQAPIMember("net-uuid", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevVmnetSharedOptions`.
+    public enum NetdevVmnetSharedOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevVmnetSharedOptions`: a QAPI struct of the `net` module, since QEMU 7.1.
     ///
     /// See [`NetdevVmnetSharedOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVmnetSharedOptions).
-    public struct NetdevVmnetSharedOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVmnetSharedOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `start-address`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var startAddress: Swift.String? {
-            @_optimize(none) get { json.qapiMember("start-address") }
-            @_optimize(none) set { json.setQAPIMember("start-address", newValue) }
-        }
-        /// `end-address`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var endAddress: Swift.String? {
-            @_optimize(none) get { json.qapiMember("end-address") }
-            @_optimize(none) set { json.setQAPIMember("end-address", newValue) }
-        }
-        /// `subnet-mask`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var subnetMask: Swift.String? {
-            @_optimize(none) get { json.qapiMember("subnet-mask") }
-            @_optimize(none) set { json.setQAPIMember("subnet-mask", newValue) }
-        }
-        /// `isolated`: `bool`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var isolated: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("isolated") }
-            @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
-        }
-        /// `nat66-prefix`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var nat66Prefix: Swift.String? {
-            @_optimize(none) get { json.qapiMember("nat66-prefix") }
-            @_optimize(none) set { json.setQAPIMember("nat66-prefix", newValue) }
-        }
-    }
+    public typealias NetdevVmnetSharedOptions = QAPIObjectValue<QAPITags.NetdevVmnetSharedOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevVmnetSharedOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `start-address`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var startAddress: Swift.String? {
+        @_optimize(none) get { json.qapiMember("start-address") }
+        @_optimize(none) set { json.setQAPIMember("start-address", newValue) }
+    }
+    /// `end-address`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var endAddress: Swift.String? {
+        @_optimize(none) get { json.qapiMember("end-address") }
+        @_optimize(none) set { json.setQAPIMember("end-address", newValue) }
+    }
+    /// `subnet-mask`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var subnetMask: Swift.String? {
+        @_optimize(none) get { json.qapiMember("subnet-mask") }
+        @_optimize(none) set { json.setQAPIMember("subnet-mask", newValue) }
+    }
+    /// `isolated`: `bool`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var isolated: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("isolated") }
+        @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
+    }
+    /// `nat66-prefix`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var nat66Prefix: Swift.String? {
+        @_optimize(none) get { json.qapiMember("nat66-prefix") }
+        @_optimize(none) set { json.setQAPIMember("nat66-prefix", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevVmnetBridgedOptions`.
+    public enum NetdevVmnetBridgedOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevVmnetBridgedOptions`: a QAPI struct of the `net` module, since QEMU 7.1.
     ///
     /// See [`NetdevVmnetBridgedOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVmnetBridgedOptions).
-    public struct NetdevVmnetBridgedOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVmnetBridgedOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(ifname: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("ifname", ifname)
-        }
-        /// `ifname`: `str`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var ifname: Swift.String? {
-            @_optimize(none) get { json.qapiMember("ifname") }
-            @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
-        }
-        /// `isolated`: `bool`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var isolated: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("isolated") }
-            @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
-        }
-    }
+    public typealias NetdevVmnetBridgedOptions = QAPIObjectValue<QAPITags.NetdevVmnetBridgedOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevVmnetBridgedOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(ifname: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("ifname", ifname)
+    }
+    /// `ifname`: `str`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var ifname: Swift.String? {
+        @_optimize(none) get { json.qapiMember("ifname") }
+        @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
+    }
+    /// `isolated`: `bool`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var isolated: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("isolated") }
+        @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevStreamOptions`.
+    public enum NetdevStreamOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevStreamOptions`: a QAPI struct of the `net` module, since QEMU 7.2.
     ///
     /// See [`NetdevStreamOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevStreamOptions).
-    public struct NetdevStreamOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevStreamOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddress) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("addr", addr)
-        }
-        /// `addr`: `SocketAddress`, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
-            @_optimize(none) get { json.qapiMember("addr") }
-            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
-        }
-        /// `server`: `bool`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var server: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("server") }
-            @_optimize(none) set { json.setQAPIMember("server", newValue) }
-        }
-        /// `reconnect`: `int`, optional, since QEMU 8.0.
-        @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public var reconnect: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("reconnect") }
-            @_optimize(none) set { json.setQAPIMember("reconnect", newValue) }
-        }
-        /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
-        @_alwaysEmitIntoClient public var reconnectMs: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("reconnect-ms") }
-            @_optimize(none) set { json.setQAPIMember("reconnect-ms", newValue) }
-        }
-    }
+    public typealias NetdevStreamOptions = QAPIObjectValue<QAPITags.NetdevStreamOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevStreamOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddress) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("addr", addr)
+    }
+    /// `addr`: `SocketAddress`, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
+        @_optimize(none) get { json.qapiMember("addr") }
+        @_optimize(none) set { json.setQAPIMember("addr", newValue) }
+    }
+    /// `server`: `bool`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var server: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("server") }
+        @_optimize(none) set { json.setQAPIMember("server", newValue) }
+    }
+    /// `reconnect`: `int`, optional, since QEMU 8.0.
+    @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public var reconnect: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("reconnect") }
+        @_optimize(none) set { json.setQAPIMember("reconnect", newValue) }
+    }
+    /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
+    @_alwaysEmitIntoClient public var reconnectMs: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("reconnect-ms") }
+        @_optimize(none) set { json.setQAPIMember("reconnect-ms", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevDgramOptions`.
+    public enum NetdevDgramOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `NetdevDgramOptions`: a QAPI struct of the `net` module, since QEMU 7.2.
     ///
     /// See [`NetdevDgramOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevDgramOptions).
-    public struct NetdevDgramOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevDgramOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `local`: `SocketAddress`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var local: QAPI.SocketAddress? {
-            @_optimize(none) get { json.qapiMember("local") }
-            @_optimize(none) set { json.setQAPIMember("local", newValue) }
-        }
-        /// `remote`: `SocketAddress`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var remote: QAPI.SocketAddress? {
-            @_optimize(none) get { json.qapiMember("remote") }
-            @_optimize(none) set { json.setQAPIMember("remote", newValue) }
-        }
-    }
+    public typealias NetdevDgramOptions = QAPIObjectValue<QAPITags.NetdevDgramOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetdevDgramOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `local`: `SocketAddress`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var local: QAPI.SocketAddress? {
+        @_optimize(none) get { json.qapiMember("local") }
+        @_optimize(none) set { json.setQAPIMember("local", newValue) }
+    }
+    /// `remote`: `SocketAddress`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var remote: QAPI.SocketAddress? {
+        @_optimize(none) get { json.qapiMember("remote") }
+        @_optimize(none) set { json.setQAPIMember("remote", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetClientDriver`.
+    public enum NetClientDriver: QAPITag {}
+}
+
+extension QAPI {
     /// `NetClientDriver`: a QAPI enumeration of the `net` module, since QEMU 2.7.
     ///
     /// See [`NetClientDriver` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-net.NetClientDriver).
-    public struct NetClientDriver: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetClientDriver", kind: .enumeration, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "none") } }
-        /// `nic`.
-        @_alwaysEmitIntoClient public static var nic: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "nic") } }
-        /// `user`.
-        @_alwaysEmitIntoClient public static var user: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "user") } }
-        /// `tap`.
-        @_alwaysEmitIntoClient public static var tap: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "tap") } }
-        /// `l2tpv3`.
-        @_alwaysEmitIntoClient public static var l2tpv3: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "l2tpv3") } }
-        /// `socket`.
-        @_alwaysEmitIntoClient public static var socket: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "socket") } }
-        /// `stream`.
-        @_alwaysEmitIntoClient public static var stream: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "stream") } }
-        /// `dgram`.
-        @_alwaysEmitIntoClient public static var dgram: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "dgram") } }
-        /// `vde`.
-        @_alwaysEmitIntoClient public static var vde: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vde") } }
-        /// `bridge`.
-        @_alwaysEmitIntoClient public static var bridge: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "bridge") } }
-        /// `hubport`.
-        @_alwaysEmitIntoClient public static var hubport: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "hubport") } }
-        /// `netmap`.
-        @_alwaysEmitIntoClient public static var netmap: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "netmap") } }
-        /// `vhost-user`.
-        @_alwaysEmitIntoClient public static var vhostUser: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vhost-user") } }
-        /// `vhost-vdpa`.
-        @_alwaysEmitIntoClient public static var vhostVdpa: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vhost-vdpa") } }
-        /// `af-xdp`.
-        @_alwaysEmitIntoClient public static var afXdp: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "af-xdp") } }
-        /// `vmnet-host`.
-        @_alwaysEmitIntoClient public static var vmnetHost: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vmnet-host") } }
-        /// `vmnet-shared`.
-        @_alwaysEmitIntoClient public static var vmnetShared: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vmnet-shared") } }
-        /// `vmnet-bridged`.
-        @_alwaysEmitIntoClient public static var vmnetBridged: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vmnet-bridged") } }
-    }
+    public typealias NetClientDriver = QAPIEnumValue<QAPITags.NetClientDriver>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.NetClientDriver {
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `nic`.
+    @_alwaysEmitIntoClient public static var nic: Self { @_optimize(none) get { Self(rawValue: "nic") } }
+    /// `user`.
+    @_alwaysEmitIntoClient public static var user: Self { @_optimize(none) get { Self(rawValue: "user") } }
+    /// `tap`.
+    @_alwaysEmitIntoClient public static var tap: Self { @_optimize(none) get { Self(rawValue: "tap") } }
+    /// `l2tpv3`.
+    @_alwaysEmitIntoClient public static var l2tpv3: Self { @_optimize(none) get { Self(rawValue: "l2tpv3") } }
+    /// `socket`.
+    @_alwaysEmitIntoClient public static var socket: Self { @_optimize(none) get { Self(rawValue: "socket") } }
+    /// `stream`.
+    @_alwaysEmitIntoClient public static var stream: Self { @_optimize(none) get { Self(rawValue: "stream") } }
+    /// `dgram`.
+    @_alwaysEmitIntoClient public static var dgram: Self { @_optimize(none) get { Self(rawValue: "dgram") } }
+    /// `vde`.
+    @_alwaysEmitIntoClient public static var vde: Self { @_optimize(none) get { Self(rawValue: "vde") } }
+    /// `bridge`.
+    @_alwaysEmitIntoClient public static var bridge: Self { @_optimize(none) get { Self(rawValue: "bridge") } }
+    /// `hubport`.
+    @_alwaysEmitIntoClient public static var hubport: Self { @_optimize(none) get { Self(rawValue: "hubport") } }
+    /// `netmap`.
+    @_alwaysEmitIntoClient public static var netmap: Self { @_optimize(none) get { Self(rawValue: "netmap") } }
+    /// `vhost-user`.
+    @_alwaysEmitIntoClient public static var vhostUser: Self { @_optimize(none) get { Self(rawValue: "vhost-user") } }
+    /// `vhost-vdpa`.
+    @_alwaysEmitIntoClient public static var vhostVdpa: Self { @_optimize(none) get { Self(rawValue: "vhost-vdpa") } }
+    /// `af-xdp`.
+    @_alwaysEmitIntoClient public static var afXdp: Self { @_optimize(none) get { Self(rawValue: "af-xdp") } }
+    /// `vmnet-host`.
+    @_alwaysEmitIntoClient public static var vmnetHost: Self { @_optimize(none) get { Self(rawValue: "vmnet-host") } }
+    /// `vmnet-shared`.
+    @_alwaysEmitIntoClient public static var vmnetShared: Self { @_optimize(none) get { Self(rawValue: "vmnet-shared") } }
+    /// `vmnet-bridged`.
+    @_alwaysEmitIntoClient public static var vmnetBridged: Self { @_optimize(none) get { Self(rawValue: "vmnet-bridged") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Netdev`.
+    public enum Netdev: QAPITag {}
+}
+
+extension QAPI {
     /// `Netdev`: a QAPI union of the `net` module, since QEMU 1.2.
     ///
     /// See [`Netdev` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.Netdev).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct Netdev: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Netdev", kind: .union, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["id", "type"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.NetClientDriver) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("id", id)
-            json.setQAPIMember("type", type)
-        }
-        /// `id`: `str`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `type`: `NetClientDriver`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var type: QAPI.NetClientDriver? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `netdev`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var netdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("netdev") }
-            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
-        }
-        /// `macaddr`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var macaddr: Swift.String? {
-            @_optimize(none) get { json.qapiMember("macaddr") }
-            @_optimize(none) set { json.setQAPIMember("macaddr", newValue) }
-        }
-        /// `model`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var model: Swift.String? {
-            @_optimize(none) get { json.qapiMember("model") }
-            @_optimize(none) set { json.setQAPIMember("model", newValue) }
-        }
-        /// `addr`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var addr: Swift.String? {
-            @_optimize(none) get { json.qapiMember("addr") }
-            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
-        }
-        /// `vectors`: `uint32`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vectors: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("vectors") }
-            @_optimize(none) set { json.setQAPIMember("vectors", newValue) }
-        }
-        /// `hostname`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var hostname: Swift.String? {
-            @_optimize(none) get { json.qapiMember("hostname") }
-            @_optimize(none) set { json.setQAPIMember("hostname", newValue) }
-        }
-        /// `restrict`: `bool`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var restrict: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("restrict") }
-            @_optimize(none) set { json.setQAPIMember("restrict", newValue) }
-        }
-        /// `ipv4`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv4: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("ipv4") }
-            @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
-        }
-        /// `ipv6`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("ipv6") }
-            @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
-        }
-        /// `ip`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var ip: Swift.String? {
-            @_optimize(none) get { json.qapiMember("ip") }
-            @_optimize(none) set { json.setQAPIMember("ip", newValue) }
-        }
-        /// `net`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var net: Swift.String? {
-            @_optimize(none) get { json.qapiMember("net") }
-            @_optimize(none) set { json.setQAPIMember("net", newValue) }
-        }
-        /// `host`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var host: Swift.String? {
-            @_optimize(none) get { json.qapiMember("host") }
-            @_optimize(none) set { json.setQAPIMember("host", newValue) }
-        }
-        /// `tftp`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var tftp: Swift.String? {
-            @_optimize(none) get { json.qapiMember("tftp") }
-            @_optimize(none) set { json.setQAPIMember("tftp", newValue) }
-        }
-        /// `bootfile`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var bootfile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("bootfile") }
-            @_optimize(none) set { json.setQAPIMember("bootfile", newValue) }
-        }
-        /// `dhcpstart`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var dhcpstart: Swift.String? {
-            @_optimize(none) get { json.qapiMember("dhcpstart") }
-            @_optimize(none) set { json.setQAPIMember("dhcpstart", newValue) }
-        }
-        /// `dns`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var dns: Swift.String? {
-            @_optimize(none) get { json.qapiMember("dns") }
-            @_optimize(none) set { json.setQAPIMember("dns", newValue) }
-        }
-        /// `dnssearch`: `[String]`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var dnssearch: [QAPI.String]? {
-            @_optimize(none) get { json.qapiMember("dnssearch") }
-            @_optimize(none) set { json.setQAPIMember("dnssearch", newValue) }
-        }
-        /// `domainname`: `str`, optional, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var domainname: Swift.String? {
-            @_optimize(none) get { json.qapiMember("domainname") }
-            @_optimize(none) set { json.setQAPIMember("domainname", newValue) }
-        }
-        /// `ipv6-prefix`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv6Prefix: Swift.String? {
-            @_optimize(none) get { json.qapiMember("ipv6-prefix") }
-            @_optimize(none) set { json.setQAPIMember("ipv6-prefix", newValue) }
-        }
-        /// `ipv6-prefixlen`: `int`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv6Prefixlen: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("ipv6-prefixlen") }
-            @_optimize(none) set { json.setQAPIMember("ipv6-prefixlen", newValue) }
-        }
-        /// `ipv6-host`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv6Host: Swift.String? {
-            @_optimize(none) get { json.qapiMember("ipv6-host") }
-            @_optimize(none) set { json.setQAPIMember("ipv6-host", newValue) }
-        }
-        /// `ipv6-dns`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv6Dns: Swift.String? {
-            @_optimize(none) get { json.qapiMember("ipv6-dns") }
-            @_optimize(none) set { json.setQAPIMember("ipv6-dns", newValue) }
-        }
-        /// `smb`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var smb: Swift.String? {
-            @_optimize(none) get { json.qapiMember("smb") }
-            @_optimize(none) set { json.setQAPIMember("smb", newValue) }
-        }
-        /// `smbserver`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var smbserver: Swift.String? {
-            @_optimize(none) get { json.qapiMember("smbserver") }
-            @_optimize(none) set { json.setQAPIMember("smbserver", newValue) }
-        }
-        /// `hostfwd`: `[String]`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var hostfwd: [QAPI.String]? {
-            @_optimize(none) get { json.qapiMember("hostfwd") }
-            @_optimize(none) set { json.setQAPIMember("hostfwd", newValue) }
-        }
-        /// `guestfwd`: `[String]`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var guestfwd: [QAPI.String]? {
-            @_optimize(none) get { json.qapiMember("guestfwd") }
-            @_optimize(none) set { json.setQAPIMember("guestfwd", newValue) }
-        }
-        /// `tftp-server-name`: `str`, optional, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var tftpServerName: Swift.String? {
-            @_optimize(none) get { json.qapiMember("tftp-server-name") }
-            @_optimize(none) set { json.setQAPIMember("tftp-server-name", newValue) }
-        }
-        /// `ifname`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var ifname: Swift.String? {
-            @_optimize(none) get { json.qapiMember("ifname") }
-            @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
-        }
-        /// `fd`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var fd: Swift.String? {
-            @_optimize(none) get { json.qapiMember("fd") }
-            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
-        }
-        /// `fds`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var fds: Swift.String? {
-            @_optimize(none) get { json.qapiMember("fds") }
-            @_optimize(none) set { json.setQAPIMember("fds", newValue) }
-        }
-        /// `script`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var script: Swift.String? {
-            @_optimize(none) get { json.qapiMember("script") }
-            @_optimize(none) set { json.setQAPIMember("script", newValue) }
-        }
-        /// `downscript`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var downscript: Swift.String? {
-            @_optimize(none) get { json.qapiMember("downscript") }
-            @_optimize(none) set { json.setQAPIMember("downscript", newValue) }
-        }
-        /// `br`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var br: Swift.String? {
-            @_optimize(none) get { json.qapiMember("br") }
-            @_optimize(none) set { json.setQAPIMember("br", newValue) }
-        }
-        /// `helper`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var helper: Swift.String? {
-            @_optimize(none) get { json.qapiMember("helper") }
-            @_optimize(none) set { json.setQAPIMember("helper", newValue) }
-        }
-        /// `sndbuf`: `size`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var sndbuf: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("sndbuf") }
-            @_optimize(none) set { json.setQAPIMember("sndbuf", newValue) }
-        }
-        /// `vnet_hdr`: `bool`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vnetHdr: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("vnet_hdr") }
-            @_optimize(none) set { json.setQAPIMember("vnet_hdr", newValue) }
-        }
-        /// `vhost`: `bool`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vhost: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("vhost") }
-            @_optimize(none) set { json.setQAPIMember("vhost", newValue) }
-        }
-        /// `vhostfd`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vhostfd: Swift.String? {
-            @_optimize(none) get { json.qapiMember("vhostfd") }
-            @_optimize(none) set { json.setQAPIMember("vhostfd", newValue) }
-        }
-        /// `vhostfds`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vhostfds: Swift.String? {
-            @_optimize(none) get { json.qapiMember("vhostfds") }
-            @_optimize(none) set { json.setQAPIMember("vhostfds", newValue) }
-        }
-        /// `vhostforce`: `bool`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vhostforce: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("vhostforce") }
-            @_optimize(none) set { json.setQAPIMember("vhostforce", newValue) }
-        }
-        /// `queues`: `uint32`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var queues: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("queues") }
-            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
-        }
-        /// `poll-us`: `uint32`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var pollUs: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("poll-us") }
-            @_optimize(none) set { json.setQAPIMember("poll-us", newValue) }
-        }
-        /// `src`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var src: Swift.String? {
-            @_optimize(none) get { json.qapiMember("src") }
-            @_optimize(none) set { json.setQAPIMember("src", newValue) }
-        }
-        /// `dst`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var dst: Swift.String? {
-            @_optimize(none) get { json.qapiMember("dst") }
-            @_optimize(none) set { json.setQAPIMember("dst", newValue) }
-        }
-        /// `srcport`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var srcport: Swift.String? {
-            @_optimize(none) get { json.qapiMember("srcport") }
-            @_optimize(none) set { json.setQAPIMember("srcport", newValue) }
-        }
-        /// `dstport`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var dstport: Swift.String? {
-            @_optimize(none) get { json.qapiMember("dstport") }
-            @_optimize(none) set { json.setQAPIMember("dstport", newValue) }
-        }
-        /// `udp`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var udp: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("udp") }
-            @_optimize(none) set { json.setQAPIMember("udp", newValue) }
-        }
-        /// `cookie64`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var cookie64: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("cookie64") }
-            @_optimize(none) set { json.setQAPIMember("cookie64", newValue) }
-        }
-        /// `counter`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var counter: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("counter") }
-            @_optimize(none) set { json.setQAPIMember("counter", newValue) }
-        }
-        /// `pincounter`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var pincounter: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("pincounter") }
-            @_optimize(none) set { json.setQAPIMember("pincounter", newValue) }
-        }
-        /// `txcookie`: `uint64`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var txcookie: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("txcookie") }
-            @_optimize(none) set { json.setQAPIMember("txcookie", newValue) }
-        }
-        /// `rxcookie`: `uint64`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var rxcookie: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("rxcookie") }
-            @_optimize(none) set { json.setQAPIMember("rxcookie", newValue) }
-        }
-        /// `txsession`: `uint32`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var txsession: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("txsession") }
-            @_optimize(none) set { json.setQAPIMember("txsession", newValue) }
-        }
-        /// `rxsession`: `uint32`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var rxsession: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("rxsession") }
-            @_optimize(none) set { json.setQAPIMember("rxsession", newValue) }
-        }
-        /// `offset`: `uint32`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var offset: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("offset") }
-            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
-        }
-        /// `listen`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var listen: Swift.String? {
-            @_optimize(none) get { json.qapiMember("listen") }
-            @_optimize(none) set { json.setQAPIMember("listen", newValue) }
-        }
-        /// `connect`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var connect: Swift.String? {
-            @_optimize(none) get { json.qapiMember("connect") }
-            @_optimize(none) set { json.setQAPIMember("connect", newValue) }
-        }
-        /// `mcast`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var mcast: Swift.String? {
-            @_optimize(none) get { json.qapiMember("mcast") }
-            @_optimize(none) set { json.setQAPIMember("mcast", newValue) }
-        }
-        /// `localaddr`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var localaddr: Swift.String? {
-            @_optimize(none) get { json.qapiMember("localaddr") }
-            @_optimize(none) set { json.setQAPIMember("localaddr", newValue) }
-        }
-        /// `server`: `bool`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var server: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("server") }
-            @_optimize(none) set { json.setQAPIMember("server", newValue) }
-        }
-        /// `reconnect`: `int`, optional, since QEMU 8.0.
-        @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public var reconnect: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("reconnect") }
-            @_optimize(none) set { json.setQAPIMember("reconnect", newValue) }
-        }
-        /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
-        @_alwaysEmitIntoClient public var reconnectMs: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("reconnect-ms") }
-            @_optimize(none) set { json.setQAPIMember("reconnect-ms", newValue) }
-        }
-        /// `local`: `SocketAddress`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var local: QAPI.SocketAddress? {
-            @_optimize(none) get { json.qapiMember("local") }
-            @_optimize(none) set { json.setQAPIMember("local", newValue) }
-        }
-        /// `remote`: `SocketAddress`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var remote: QAPI.SocketAddress? {
-            @_optimize(none) get { json.qapiMember("remote") }
-            @_optimize(none) set { json.setQAPIMember("remote", newValue) }
-        }
-        /// `sock`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var sock: Swift.String? {
-            @_optimize(none) get { json.qapiMember("sock") }
-            @_optimize(none) set { json.setQAPIMember("sock", newValue) }
-        }
-        /// `port`: `uint16`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var port: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("port") }
-            @_optimize(none) set { json.setQAPIMember("port", newValue) }
-        }
-        /// `group`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var group: Swift.String? {
-            @_optimize(none) get { json.qapiMember("group") }
-            @_optimize(none) set { json.setQAPIMember("group", newValue) }
-        }
-        /// `mode`: `uint16`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var mode: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("mode") }
-            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
-        }
-        /// `hubid`: `int32`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var hubid: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("hubid") }
-            @_optimize(none) set { json.setQAPIMember("hubid", newValue) }
-        }
-        /// `devname`: `str`, optional, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var devname: Swift.String? {
-            @_optimize(none) get { json.qapiMember("devname") }
-            @_optimize(none) set { json.setQAPIMember("devname", newValue) }
-        }
-        /// `force-copy`: `bool`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var forceCopy: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("force-copy") }
-            @_optimize(none) set { json.setQAPIMember("force-copy", newValue) }
-        }
-        /// `start-queue`: `int`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var startQueue: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("start-queue") }
-            @_optimize(none) set { json.setQAPIMember("start-queue", newValue) }
-        }
-        /// `inhibit`: `bool`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var inhibit: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("inhibit") }
-            @_optimize(none) set { json.setQAPIMember("inhibit", newValue) }
-        }
-        /// `sock-fds`: `str`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var sockFDs: Swift.String? {
-            @_optimize(none) get { json.qapiMember("sock-fds") }
-            @_optimize(none) set { json.setQAPIMember("sock-fds", newValue) }
-        }
-        /// `chardev`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var chardev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("chardev") }
-            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
-        }
-        /// `vhostdev`: `str`, optional, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var vhostdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("vhostdev") }
-            @_optimize(none) set { json.setQAPIMember("vhostdev", newValue) }
-        }
-        /// `x-svq`: `bool`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var xSvq: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("x-svq") }
-            @_optimize(none) set { json.setQAPIMember("x-svq", newValue) }
-        }
-        /// `start-address`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var startAddress: Swift.String? {
-            @_optimize(none) get { json.qapiMember("start-address") }
-            @_optimize(none) set { json.setQAPIMember("start-address", newValue) }
-        }
-        /// `end-address`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var endAddress: Swift.String? {
-            @_optimize(none) get { json.qapiMember("end-address") }
-            @_optimize(none) set { json.setQAPIMember("end-address", newValue) }
-        }
-        /// `subnet-mask`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var subnetMask: Swift.String? {
-            @_optimize(none) get { json.qapiMember("subnet-mask") }
-            @_optimize(none) set { json.setQAPIMember("subnet-mask", newValue) }
-        }
-        /// `isolated`: `bool`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var isolated: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("isolated") }
-            @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
-        }
-        /// `net-uuid`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var netUUID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("net-uuid") }
-            @_optimize(none) set { json.setQAPIMember("net-uuid", newValue) }
-        }
-        /// `nat66-prefix`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var nat66Prefix: Swift.String? {
-            @_optimize(none) get { json.qapiMember("nat66-prefix") }
-            @_optimize(none) set { json.setQAPIMember("nat66-prefix", newValue) }
-        }
-    }
+    public typealias Netdev = QAPIObjectValue<QAPITags.Netdev>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Netdev {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.NetClientDriver) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("id", id)
+        json.setQAPIMember("type", type)
+    }
+    /// `id`: `str`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `type`: `NetClientDriver`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var type: QAPI.NetClientDriver? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `netdev`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var netdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("netdev") }
+        @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
+    }
+    /// `macaddr`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var macaddr: Swift.String? {
+        @_optimize(none) get { json.qapiMember("macaddr") }
+        @_optimize(none) set { json.setQAPIMember("macaddr", newValue) }
+    }
+    /// `model`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var model: Swift.String? {
+        @_optimize(none) get { json.qapiMember("model") }
+        @_optimize(none) set { json.setQAPIMember("model", newValue) }
+    }
+    /// `addr`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var addr: Swift.String? {
+        @_optimize(none) get { json.qapiMember("addr") }
+        @_optimize(none) set { json.setQAPIMember("addr", newValue) }
+    }
+    /// `vectors`: `uint32`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vectors: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("vectors") }
+        @_optimize(none) set { json.setQAPIMember("vectors", newValue) }
+    }
+    /// `hostname`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var hostname: Swift.String? {
+        @_optimize(none) get { json.qapiMember("hostname") }
+        @_optimize(none) set { json.setQAPIMember("hostname", newValue) }
+    }
+    /// `restrict`: `bool`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var restrict: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("restrict") }
+        @_optimize(none) set { json.setQAPIMember("restrict", newValue) }
+    }
+    /// `ipv4`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv4: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("ipv4") }
+        @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
+    }
+    /// `ipv6`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("ipv6") }
+        @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
+    }
+    /// `ip`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var ip: Swift.String? {
+        @_optimize(none) get { json.qapiMember("ip") }
+        @_optimize(none) set { json.setQAPIMember("ip", newValue) }
+    }
+    /// `net`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var net: Swift.String? {
+        @_optimize(none) get { json.qapiMember("net") }
+        @_optimize(none) set { json.setQAPIMember("net", newValue) }
+    }
+    /// `host`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var host: Swift.String? {
+        @_optimize(none) get { json.qapiMember("host") }
+        @_optimize(none) set { json.setQAPIMember("host", newValue) }
+    }
+    /// `tftp`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var tftp: Swift.String? {
+        @_optimize(none) get { json.qapiMember("tftp") }
+        @_optimize(none) set { json.setQAPIMember("tftp", newValue) }
+    }
+    /// `bootfile`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var bootfile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("bootfile") }
+        @_optimize(none) set { json.setQAPIMember("bootfile", newValue) }
+    }
+    /// `dhcpstart`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var dhcpstart: Swift.String? {
+        @_optimize(none) get { json.qapiMember("dhcpstart") }
+        @_optimize(none) set { json.setQAPIMember("dhcpstart", newValue) }
+    }
+    /// `dns`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var dns: Swift.String? {
+        @_optimize(none) get { json.qapiMember("dns") }
+        @_optimize(none) set { json.setQAPIMember("dns", newValue) }
+    }
+    /// `dnssearch`: `[String]`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var dnssearch: [QAPI.String]? {
+        @_optimize(none) get { json.qapiMember("dnssearch") }
+        @_optimize(none) set { json.setQAPIMember("dnssearch", newValue) }
+    }
+    /// `domainname`: `str`, optional, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var domainname: Swift.String? {
+        @_optimize(none) get { json.qapiMember("domainname") }
+        @_optimize(none) set { json.setQAPIMember("domainname", newValue) }
+    }
+    /// `ipv6-prefix`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv6Prefix: Swift.String? {
+        @_optimize(none) get { json.qapiMember("ipv6-prefix") }
+        @_optimize(none) set { json.setQAPIMember("ipv6-prefix", newValue) }
+    }
+    /// `ipv6-prefixlen`: `int`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv6Prefixlen: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("ipv6-prefixlen") }
+        @_optimize(none) set { json.setQAPIMember("ipv6-prefixlen", newValue) }
+    }
+    /// `ipv6-host`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv6Host: Swift.String? {
+        @_optimize(none) get { json.qapiMember("ipv6-host") }
+        @_optimize(none) set { json.setQAPIMember("ipv6-host", newValue) }
+    }
+    /// `ipv6-dns`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv6Dns: Swift.String? {
+        @_optimize(none) get { json.qapiMember("ipv6-dns") }
+        @_optimize(none) set { json.setQAPIMember("ipv6-dns", newValue) }
+    }
+    /// `smb`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var smb: Swift.String? {
+        @_optimize(none) get { json.qapiMember("smb") }
+        @_optimize(none) set { json.setQAPIMember("smb", newValue) }
+    }
+    /// `smbserver`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var smbserver: Swift.String? {
+        @_optimize(none) get { json.qapiMember("smbserver") }
+        @_optimize(none) set { json.setQAPIMember("smbserver", newValue) }
+    }
+    /// `hostfwd`: `[String]`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var hostfwd: [QAPI.String]? {
+        @_optimize(none) get { json.qapiMember("hostfwd") }
+        @_optimize(none) set { json.setQAPIMember("hostfwd", newValue) }
+    }
+    /// `guestfwd`: `[String]`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var guestfwd: [QAPI.String]? {
+        @_optimize(none) get { json.qapiMember("guestfwd") }
+        @_optimize(none) set { json.setQAPIMember("guestfwd", newValue) }
+    }
+    /// `tftp-server-name`: `str`, optional, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var tftpServerName: Swift.String? {
+        @_optimize(none) get { json.qapiMember("tftp-server-name") }
+        @_optimize(none) set { json.setQAPIMember("tftp-server-name", newValue) }
+    }
+    /// `ifname`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var ifname: Swift.String? {
+        @_optimize(none) get { json.qapiMember("ifname") }
+        @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
+    }
+    /// `fd`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var fd: Swift.String? {
+        @_optimize(none) get { json.qapiMember("fd") }
+        @_optimize(none) set { json.setQAPIMember("fd", newValue) }
+    }
+    /// `fds`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var fds: Swift.String? {
+        @_optimize(none) get { json.qapiMember("fds") }
+        @_optimize(none) set { json.setQAPIMember("fds", newValue) }
+    }
+    /// `script`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var script: Swift.String? {
+        @_optimize(none) get { json.qapiMember("script") }
+        @_optimize(none) set { json.setQAPIMember("script", newValue) }
+    }
+    /// `downscript`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var downscript: Swift.String? {
+        @_optimize(none) get { json.qapiMember("downscript") }
+        @_optimize(none) set { json.setQAPIMember("downscript", newValue) }
+    }
+    /// `br`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var br: Swift.String? {
+        @_optimize(none) get { json.qapiMember("br") }
+        @_optimize(none) set { json.setQAPIMember("br", newValue) }
+    }
+    /// `helper`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var helper: Swift.String? {
+        @_optimize(none) get { json.qapiMember("helper") }
+        @_optimize(none) set { json.setQAPIMember("helper", newValue) }
+    }
+    /// `sndbuf`: `size`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var sndbuf: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("sndbuf") }
+        @_optimize(none) set { json.setQAPIMember("sndbuf", newValue) }
+    }
+    /// `vnet_hdr`: `bool`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vnetHdr: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("vnet_hdr") }
+        @_optimize(none) set { json.setQAPIMember("vnet_hdr", newValue) }
+    }
+    /// `vhost`: `bool`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vhost: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("vhost") }
+        @_optimize(none) set { json.setQAPIMember("vhost", newValue) }
+    }
+    /// `vhostfd`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vhostfd: Swift.String? {
+        @_optimize(none) get { json.qapiMember("vhostfd") }
+        @_optimize(none) set { json.setQAPIMember("vhostfd", newValue) }
+    }
+    /// `vhostfds`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vhostfds: Swift.String? {
+        @_optimize(none) get { json.qapiMember("vhostfds") }
+        @_optimize(none) set { json.setQAPIMember("vhostfds", newValue) }
+    }
+    /// `vhostforce`: `bool`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vhostforce: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("vhostforce") }
+        @_optimize(none) set { json.setQAPIMember("vhostforce", newValue) }
+    }
+    /// `queues`: `uint32`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var queues: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("queues") }
+        @_optimize(none) set { json.setQAPIMember("queues", newValue) }
+    }
+    /// `poll-us`: `uint32`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var pollUs: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("poll-us") }
+        @_optimize(none) set { json.setQAPIMember("poll-us", newValue) }
+    }
+    /// `src`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var src: Swift.String? {
+        @_optimize(none) get { json.qapiMember("src") }
+        @_optimize(none) set { json.setQAPIMember("src", newValue) }
+    }
+    /// `dst`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var dst: Swift.String? {
+        @_optimize(none) get { json.qapiMember("dst") }
+        @_optimize(none) set { json.setQAPIMember("dst", newValue) }
+    }
+    /// `srcport`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var srcport: Swift.String? {
+        @_optimize(none) get { json.qapiMember("srcport") }
+        @_optimize(none) set { json.setQAPIMember("srcport", newValue) }
+    }
+    /// `dstport`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var dstport: Swift.String? {
+        @_optimize(none) get { json.qapiMember("dstport") }
+        @_optimize(none) set { json.setQAPIMember("dstport", newValue) }
+    }
+    /// `udp`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var udp: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("udp") }
+        @_optimize(none) set { json.setQAPIMember("udp", newValue) }
+    }
+    /// `cookie64`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var cookie64: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("cookie64") }
+        @_optimize(none) set { json.setQAPIMember("cookie64", newValue) }
+    }
+    /// `counter`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var counter: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("counter") }
+        @_optimize(none) set { json.setQAPIMember("counter", newValue) }
+    }
+    /// `pincounter`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var pincounter: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("pincounter") }
+        @_optimize(none) set { json.setQAPIMember("pincounter", newValue) }
+    }
+    /// `txcookie`: `uint64`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var txcookie: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("txcookie") }
+        @_optimize(none) set { json.setQAPIMember("txcookie", newValue) }
+    }
+    /// `rxcookie`: `uint64`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var rxcookie: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("rxcookie") }
+        @_optimize(none) set { json.setQAPIMember("rxcookie", newValue) }
+    }
+    /// `txsession`: `uint32`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var txsession: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("txsession") }
+        @_optimize(none) set { json.setQAPIMember("txsession", newValue) }
+    }
+    /// `rxsession`: `uint32`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var rxsession: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("rxsession") }
+        @_optimize(none) set { json.setQAPIMember("rxsession", newValue) }
+    }
+    /// `offset`: `uint32`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var offset: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("offset") }
+        @_optimize(none) set { json.setQAPIMember("offset", newValue) }
+    }
+    /// `listen`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var listen: Swift.String? {
+        @_optimize(none) get { json.qapiMember("listen") }
+        @_optimize(none) set { json.setQAPIMember("listen", newValue) }
+    }
+    /// `connect`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var connect: Swift.String? {
+        @_optimize(none) get { json.qapiMember("connect") }
+        @_optimize(none) set { json.setQAPIMember("connect", newValue) }
+    }
+    /// `mcast`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var mcast: Swift.String? {
+        @_optimize(none) get { json.qapiMember("mcast") }
+        @_optimize(none) set { json.setQAPIMember("mcast", newValue) }
+    }
+    /// `localaddr`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var localaddr: Swift.String? {
+        @_optimize(none) get { json.qapiMember("localaddr") }
+        @_optimize(none) set { json.setQAPIMember("localaddr", newValue) }
+    }
+    /// `server`: `bool`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var server: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("server") }
+        @_optimize(none) set { json.setQAPIMember("server", newValue) }
+    }
+    /// `reconnect`: `int`, optional, since QEMU 8.0.
+    @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public var reconnect: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("reconnect") }
+        @_optimize(none) set { json.setQAPIMember("reconnect", newValue) }
+    }
+    /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
+    @_alwaysEmitIntoClient public var reconnectMs: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("reconnect-ms") }
+        @_optimize(none) set { json.setQAPIMember("reconnect-ms", newValue) }
+    }
+    /// `local`: `SocketAddress`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var local: QAPI.SocketAddress? {
+        @_optimize(none) get { json.qapiMember("local") }
+        @_optimize(none) set { json.setQAPIMember("local", newValue) }
+    }
+    /// `remote`: `SocketAddress`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var remote: QAPI.SocketAddress? {
+        @_optimize(none) get { json.qapiMember("remote") }
+        @_optimize(none) set { json.setQAPIMember("remote", newValue) }
+    }
+    /// `sock`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var sock: Swift.String? {
+        @_optimize(none) get { json.qapiMember("sock") }
+        @_optimize(none) set { json.setQAPIMember("sock", newValue) }
+    }
+    /// `port`: `uint16`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var port: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("port") }
+        @_optimize(none) set { json.setQAPIMember("port", newValue) }
+    }
+    /// `group`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var group: Swift.String? {
+        @_optimize(none) get { json.qapiMember("group") }
+        @_optimize(none) set { json.setQAPIMember("group", newValue) }
+    }
+    /// `mode`: `uint16`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var mode: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("mode") }
+        @_optimize(none) set { json.setQAPIMember("mode", newValue) }
+    }
+    /// `hubid`: `int32`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var hubid: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("hubid") }
+        @_optimize(none) set { json.setQAPIMember("hubid", newValue) }
+    }
+    /// `devname`: `str`, optional, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var devname: Swift.String? {
+        @_optimize(none) get { json.qapiMember("devname") }
+        @_optimize(none) set { json.setQAPIMember("devname", newValue) }
+    }
+    /// `force-copy`: `bool`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var forceCopy: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("force-copy") }
+        @_optimize(none) set { json.setQAPIMember("force-copy", newValue) }
+    }
+    /// `start-queue`: `int`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var startQueue: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("start-queue") }
+        @_optimize(none) set { json.setQAPIMember("start-queue", newValue) }
+    }
+    /// `inhibit`: `bool`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var inhibit: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("inhibit") }
+        @_optimize(none) set { json.setQAPIMember("inhibit", newValue) }
+    }
+    /// `sock-fds`: `str`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var sockFDs: Swift.String? {
+        @_optimize(none) get { json.qapiMember("sock-fds") }
+        @_optimize(none) set { json.setQAPIMember("sock-fds", newValue) }
+    }
+    /// `chardev`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var chardev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("chardev") }
+        @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
+    }
+    /// `vhostdev`: `str`, optional, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var vhostdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("vhostdev") }
+        @_optimize(none) set { json.setQAPIMember("vhostdev", newValue) }
+    }
+    /// `x-svq`: `bool`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var xSvq: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("x-svq") }
+        @_optimize(none) set { json.setQAPIMember("x-svq", newValue) }
+    }
+    /// `start-address`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var startAddress: Swift.String? {
+        @_optimize(none) get { json.qapiMember("start-address") }
+        @_optimize(none) set { json.setQAPIMember("start-address", newValue) }
+    }
+    /// `end-address`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var endAddress: Swift.String? {
+        @_optimize(none) get { json.qapiMember("end-address") }
+        @_optimize(none) set { json.setQAPIMember("end-address", newValue) }
+    }
+    /// `subnet-mask`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var subnetMask: Swift.String? {
+        @_optimize(none) get { json.qapiMember("subnet-mask") }
+        @_optimize(none) set { json.setQAPIMember("subnet-mask", newValue) }
+    }
+    /// `isolated`: `bool`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var isolated: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("isolated") }
+        @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
+    }
+    /// `net-uuid`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var netUUID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("net-uuid") }
+        @_optimize(none) set { json.setQAPIMember("net-uuid", newValue) }
+    }
+    /// `nat66-prefix`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var nat66Prefix: Swift.String? {
+        @_optimize(none) get { json.qapiMember("nat66-prefix") }
+        @_optimize(none) set { json.setQAPIMember("nat66-prefix", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.RXState`.
+    public enum RXState: QAPITag {}
+}
+
+extension QAPI {
     /// `RxState`: a QAPI enumeration of the `net` module, since QEMU 1.6.
     ///
     /// See [`RxState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-net.RxState).
-    public struct RXState: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RxState", kind: .enumeration, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `normal`.
-        @_alwaysEmitIntoClient public static var normal: RXState { @_optimize(none) get { RXState(rawValue: "normal") } }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: RXState { @_optimize(none) get { RXState(rawValue: "none") } }
-        /// `all`.
-        @_alwaysEmitIntoClient public static var all: RXState { @_optimize(none) get { RXState(rawValue: "all") } }
-    }
+    public typealias RXState = QAPIEnumValue<QAPITags.RXState>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.RXState {
+    /// `normal`.
+    @_alwaysEmitIntoClient public static var normal: Self { @_optimize(none) get { Self(rawValue: "normal") } }
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `all`.
+    @_alwaysEmitIntoClient public static var all: Self { @_optimize(none) get { Self(rawValue: "all") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.RXFilterInfo`.
+    public enum RXFilterInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `RxFilterInfo`: a QAPI struct of the `net` module, since QEMU 1.6.
     ///
     /// See [`RxFilterInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.RxFilterInfo).
-    public struct RXFilterInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RxFilterInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name", "promiscuous", "multicast", "unicast", "vlan", "broadcast-allowed", "multicast-overflow", "unicast-overflow", "main-mac", "vlan-table", "unicast-table", "multicast-table"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, promiscuous: Swift.Bool, multicast: QAPI.RXState, unicast: QAPI.RXState, vlan: QAPI.RXState, broadcastAllowed: Swift.Bool, multicastOverflow: Swift.Bool, unicastOverflow: Swift.Bool, mainMAC: Swift.String, vlanTable: [Swift.Int], unicastTable: [Swift.String], multicastTable: [Swift.String]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-            json.setQAPIMember("promiscuous", promiscuous)
-            json.setQAPIMember("multicast", multicast)
-            json.setQAPIMember("unicast", unicast)
-            json.setQAPIMember("vlan", vlan)
-            json.setQAPIMember("broadcast-allowed", broadcastAllowed)
-            json.setQAPIMember("multicast-overflow", multicastOverflow)
-            json.setQAPIMember("unicast-overflow", unicastOverflow)
-            json.setQAPIMember("main-mac", mainMAC)
-            json.setQAPIMember("vlan-table", vlanTable)
-            json.setQAPIMember("unicast-table", unicastTable)
-            json.setQAPIMember("multicast-table", multicastTable)
-        }
-        /// `name`: `str`, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `promiscuous`: `bool`, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var promiscuous: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("promiscuous") }
-            @_optimize(none) set { json.setQAPIMember("promiscuous", newValue) }
-        }
-        /// `multicast`: `RxState`, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var multicast: QAPI.RXState? {
-            @_optimize(none) get { json.qapiMember("multicast") }
-            @_optimize(none) set { json.setQAPIMember("multicast", newValue) }
-        }
-        /// `unicast`: `RxState`, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var unicast: QAPI.RXState? {
-            @_optimize(none) get { json.qapiMember("unicast") }
-            @_optimize(none) set { json.setQAPIMember("unicast", newValue) }
-        }
-        /// `vlan`: `RxState`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var vlan: QAPI.RXState? {
-            @_optimize(none) get { json.qapiMember("vlan") }
-            @_optimize(none) set { json.setQAPIMember("vlan", newValue) }
-        }
-        /// `broadcast-allowed`: `bool`, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var broadcastAllowed: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("broadcast-allowed") }
-            @_optimize(none) set { json.setQAPIMember("broadcast-allowed", newValue) }
-        }
-        /// `multicast-overflow`: `bool`, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var multicastOverflow: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("multicast-overflow") }
-            @_optimize(none) set { json.setQAPIMember("multicast-overflow", newValue) }
-        }
-        /// `unicast-overflow`: `bool`, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var unicastOverflow: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("unicast-overflow") }
-            @_optimize(none) set { json.setQAPIMember("unicast-overflow", newValue) }
-        }
-        /// `main-mac`: `str`, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var mainMAC: Swift.String? {
-            @_optimize(none) get { json.qapiMember("main-mac") }
-            @_optimize(none) set { json.setQAPIMember("main-mac", newValue) }
-        }
-        /// `vlan-table`: `[int]`, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var vlanTable: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("vlan-table") }
-            @_optimize(none) set { json.setQAPIMember("vlan-table", newValue) }
-        }
-        /// `unicast-table`: `[str]`, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var unicastTable: [Swift.String]? {
-            @_optimize(none) get { json.qapiMember("unicast-table") }
-            @_optimize(none) set { json.setQAPIMember("unicast-table", newValue) }
-        }
-        /// `multicast-table`: `[str]`, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var multicastTable: [Swift.String]? {
-            @_optimize(none) get { json.qapiMember("multicast-table") }
-            @_optimize(none) set { json.setQAPIMember("multicast-table", newValue) }
-        }
-    }
+    public typealias RXFilterInfo = QAPIObjectValue<QAPITags.RXFilterInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.RXFilterInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, promiscuous: Swift.Bool, multicast: QAPI.RXState, unicast: QAPI.RXState, vlan: QAPI.RXState, broadcastAllowed: Swift.Bool, multicastOverflow: Swift.Bool, unicastOverflow: Swift.Bool, mainMAC: Swift.String, vlanTable: [Swift.Int], unicastTable: [Swift.String], multicastTable: [Swift.String]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+        json.setQAPIMember("promiscuous", promiscuous)
+        json.setQAPIMember("multicast", multicast)
+        json.setQAPIMember("unicast", unicast)
+        json.setQAPIMember("vlan", vlan)
+        json.setQAPIMember("broadcast-allowed", broadcastAllowed)
+        json.setQAPIMember("multicast-overflow", multicastOverflow)
+        json.setQAPIMember("unicast-overflow", unicastOverflow)
+        json.setQAPIMember("main-mac", mainMAC)
+        json.setQAPIMember("vlan-table", vlanTable)
+        json.setQAPIMember("unicast-table", unicastTable)
+        json.setQAPIMember("multicast-table", multicastTable)
+    }
+    /// `name`: `str`, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `promiscuous`: `bool`, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var promiscuous: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("promiscuous") }
+        @_optimize(none) set { json.setQAPIMember("promiscuous", newValue) }
+    }
+    /// `multicast`: `RxState`, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var multicast: QAPI.RXState? {
+        @_optimize(none) get { json.qapiMember("multicast") }
+        @_optimize(none) set { json.setQAPIMember("multicast", newValue) }
+    }
+    /// `unicast`: `RxState`, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var unicast: QAPI.RXState? {
+        @_optimize(none) get { json.qapiMember("unicast") }
+        @_optimize(none) set { json.setQAPIMember("unicast", newValue) }
+    }
+    /// `vlan`: `RxState`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var vlan: QAPI.RXState? {
+        @_optimize(none) get { json.qapiMember("vlan") }
+        @_optimize(none) set { json.setQAPIMember("vlan", newValue) }
+    }
+    /// `broadcast-allowed`: `bool`, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var broadcastAllowed: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("broadcast-allowed") }
+        @_optimize(none) set { json.setQAPIMember("broadcast-allowed", newValue) }
+    }
+    /// `multicast-overflow`: `bool`, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var multicastOverflow: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("multicast-overflow") }
+        @_optimize(none) set { json.setQAPIMember("multicast-overflow", newValue) }
+    }
+    /// `unicast-overflow`: `bool`, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var unicastOverflow: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("unicast-overflow") }
+        @_optimize(none) set { json.setQAPIMember("unicast-overflow", newValue) }
+    }
+    /// `main-mac`: `str`, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var mainMAC: Swift.String? {
+        @_optimize(none) get { json.qapiMember("main-mac") }
+        @_optimize(none) set { json.setQAPIMember("main-mac", newValue) }
+    }
+    /// `vlan-table`: `[int]`, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var vlanTable: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("vlan-table") }
+        @_optimize(none) set { json.setQAPIMember("vlan-table", newValue) }
+    }
+    /// `unicast-table`: `[str]`, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var unicastTable: [Swift.String]? {
+        @_optimize(none) get { json.qapiMember("unicast-table") }
+        @_optimize(none) set { json.setQAPIMember("unicast-table", newValue) }
+    }
+    /// `multicast-table`: `[str]`, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var multicastTable: [Swift.String]? {
+        @_optimize(none) get { json.qapiMember("multicast-table") }
+        @_optimize(none) set { json.setQAPIMember("multicast-table", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.AnnounceParameters`.
+    public enum AnnounceParameters: QAPITag {}
+}
+
+extension QAPI {
     /// `AnnounceParameters`: a QAPI struct of the `net` module, since QEMU 4.0.
     ///
     /// See [`AnnounceParameters` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.AnnounceParameters).
-    public struct AnnounceParameters: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AnnounceParameters", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("initial", initial)
-            json.setQAPIMember("max", max)
-            json.setQAPIMember("rounds", rounds)
-            json.setQAPIMember("step", step)
-        }
-        /// `initial`: `int`, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var initial: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("initial") }
-            @_optimize(none) set { json.setQAPIMember("initial", newValue) }
-        }
-        /// `max`: `int`, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var max: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("max") }
-            @_optimize(none) set { json.setQAPIMember("max", newValue) }
-        }
-        /// `rounds`: `int`, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var rounds: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("rounds") }
-            @_optimize(none) set { json.setQAPIMember("rounds", newValue) }
-        }
-        /// `step`: `int`, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var step: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("step") }
-            @_optimize(none) set { json.setQAPIMember("step", newValue) }
-        }
-        /// `interfaces`: `[str]`, optional, since QEMU 4.1.
-        @_alwaysEmitIntoClient public var interfaces: [Swift.String]? {
-            @_optimize(none) get { json.qapiMember("interfaces") }
-            @_optimize(none) set { json.setQAPIMember("interfaces", newValue) }
-        }
-        /// `id`: `str`, optional, since QEMU 4.1.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-    }
+    public typealias AnnounceParameters = QAPIObjectValue<QAPITags.AnnounceParameters>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.AnnounceParameters {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("initial", initial)
+        json.setQAPIMember("max", max)
+        json.setQAPIMember("rounds", rounds)
+        json.setQAPIMember("step", step)
+    }
+    /// `initial`: `int`, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var initial: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("initial") }
+        @_optimize(none) set { json.setQAPIMember("initial", newValue) }
+    }
+    /// `max`: `int`, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var max: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("max") }
+        @_optimize(none) set { json.setQAPIMember("max", newValue) }
+    }
+    /// `rounds`: `int`, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var rounds: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("rounds") }
+        @_optimize(none) set { json.setQAPIMember("rounds", newValue) }
+    }
+    /// `step`: `int`, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var step: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("step") }
+        @_optimize(none) set { json.setQAPIMember("step", newValue) }
+    }
+    /// `interfaces`: `[str]`, optional, since QEMU 4.1.
+    @_alwaysEmitIntoClient public var interfaces: [Swift.String]? {
+        @_optimize(none) get { json.qapiMember("interfaces") }
+        @_optimize(none) set { json.setQAPIMember("interfaces", newValue) }
+    }
+    /// `id`: `str`, optional, since QEMU 4.1.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SetLink`.
+    public enum SetLink: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `set_link`: a QAPI command of the `net` module, since QEMU 0.14.
     ///
     /// See [`set_link` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-net.set_link).
     ///
     /// Reply: `nothing`.
-    public struct SetLink: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "set_link" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set_link", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
+    public typealias SetLink = QAPICommandValue<QAPITags.SetLink>
+}
+
+extension QAPICommandValue where Tag == QAPITags.SetLink {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String, up: Swift.Bool) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("name", nameMember)
+        arguments.setQAPIMember("up", up)
+    }
+    /// `name`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var nameMember: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("name") }
+        @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
+    }
+    /// `up`: `bool`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var up: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("up") }
+        @_optimize(none) set { arguments.setQAPIMember("up", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevAdd`.
+    public enum NetdevAdd: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String, up: Swift.Bool) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("name", nameMember)
-            arguments.setQAPIMember("up", up)
-        }
-        /// `name`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("name") }
-            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
-        }
-        /// `up`: `bool`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var up: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("up") }
-            @_optimize(none) set { arguments.setQAPIMember("up", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `netdev_add`: a QAPI command of the `net` module, since QEMU 0.14.
     ///
     /// See [`netdev_add` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-net.netdev_add).
     ///
     /// Reply: `nothing`.
-    public struct NetdevAdd: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "netdev_add" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "netdev_add", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
+    public typealias NetdevAdd = QAPICommandValue<QAPITags.NetdevAdd>
+}
+
+extension QAPICommandValue where Tag == QAPITags.NetdevAdd {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.NetClientDriver) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+        arguments.setQAPIMember("type", type)
+    }
+    /// `id`: `str`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+    /// `type`: `NetClientDriver`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var type: QAPI.NetClientDriver? {
+        @_optimize(none) get { arguments.qapiMember("type") }
+        @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
+    }
+    /// `netdev`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var netdev: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("netdev") }
+        @_optimize(none) set { arguments.setQAPIMember("netdev", newValue) }
+    }
+    /// `macaddr`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var macaddr: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("macaddr") }
+        @_optimize(none) set { arguments.setQAPIMember("macaddr", newValue) }
+    }
+    /// `model`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var model: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("model") }
+        @_optimize(none) set { arguments.setQAPIMember("model", newValue) }
+    }
+    /// `addr`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var addr: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("addr") }
+        @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
+    }
+    /// `vectors`: `uint32`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vectors: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("vectors") }
+        @_optimize(none) set { arguments.setQAPIMember("vectors", newValue) }
+    }
+    /// `hostname`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var hostname: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("hostname") }
+        @_optimize(none) set { arguments.setQAPIMember("hostname", newValue) }
+    }
+    /// `restrict`: `bool`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var restrict: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("restrict") }
+        @_optimize(none) set { arguments.setQAPIMember("restrict", newValue) }
+    }
+    /// `ipv4`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv4: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("ipv4") }
+        @_optimize(none) set { arguments.setQAPIMember("ipv4", newValue) }
+    }
+    /// `ipv6`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("ipv6") }
+        @_optimize(none) set { arguments.setQAPIMember("ipv6", newValue) }
+    }
+    /// `ip`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var ip: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("ip") }
+        @_optimize(none) set { arguments.setQAPIMember("ip", newValue) }
+    }
+    /// `net`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var net: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("net") }
+        @_optimize(none) set { arguments.setQAPIMember("net", newValue) }
+    }
+    /// `host`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var host: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("host") }
+        @_optimize(none) set { arguments.setQAPIMember("host", newValue) }
+    }
+    /// `tftp`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var tftp: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("tftp") }
+        @_optimize(none) set { arguments.setQAPIMember("tftp", newValue) }
+    }
+    /// `bootfile`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var bootfile: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("bootfile") }
+        @_optimize(none) set { arguments.setQAPIMember("bootfile", newValue) }
+    }
+    /// `dhcpstart`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var dhcpstart: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("dhcpstart") }
+        @_optimize(none) set { arguments.setQAPIMember("dhcpstart", newValue) }
+    }
+    /// `dns`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var dns: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("dns") }
+        @_optimize(none) set { arguments.setQAPIMember("dns", newValue) }
+    }
+    /// `dnssearch`: `[String]`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var dnssearch: [QAPI.String]? {
+        @_optimize(none) get { arguments.qapiMember("dnssearch") }
+        @_optimize(none) set { arguments.setQAPIMember("dnssearch", newValue) }
+    }
+    /// `domainname`: `str`, optional, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var domainname: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("domainname") }
+        @_optimize(none) set { arguments.setQAPIMember("domainname", newValue) }
+    }
+    /// `ipv6-prefix`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv6Prefix: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("ipv6-prefix") }
+        @_optimize(none) set { arguments.setQAPIMember("ipv6-prefix", newValue) }
+    }
+    /// `ipv6-prefixlen`: `int`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv6Prefixlen: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("ipv6-prefixlen") }
+        @_optimize(none) set { arguments.setQAPIMember("ipv6-prefixlen", newValue) }
+    }
+    /// `ipv6-host`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv6Host: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("ipv6-host") }
+        @_optimize(none) set { arguments.setQAPIMember("ipv6-host", newValue) }
+    }
+    /// `ipv6-dns`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var ipv6Dns: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("ipv6-dns") }
+        @_optimize(none) set { arguments.setQAPIMember("ipv6-dns", newValue) }
+    }
+    /// `smb`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var smb: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("smb") }
+        @_optimize(none) set { arguments.setQAPIMember("smb", newValue) }
+    }
+    /// `smbserver`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var smbserver: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("smbserver") }
+        @_optimize(none) set { arguments.setQAPIMember("smbserver", newValue) }
+    }
+    /// `hostfwd`: `[String]`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var hostfwd: [QAPI.String]? {
+        @_optimize(none) get { arguments.qapiMember("hostfwd") }
+        @_optimize(none) set { arguments.setQAPIMember("hostfwd", newValue) }
+    }
+    /// `guestfwd`: `[String]`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var guestfwd: [QAPI.String]? {
+        @_optimize(none) get { arguments.qapiMember("guestfwd") }
+        @_optimize(none) set { arguments.setQAPIMember("guestfwd", newValue) }
+    }
+    /// `tftp-server-name`: `str`, optional, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var tftpServerName: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("tftp-server-name") }
+        @_optimize(none) set { arguments.setQAPIMember("tftp-server-name", newValue) }
+    }
+    /// `ifname`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var ifname: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("ifname") }
+        @_optimize(none) set { arguments.setQAPIMember("ifname", newValue) }
+    }
+    /// `fd`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var fd: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("fd") }
+        @_optimize(none) set { arguments.setQAPIMember("fd", newValue) }
+    }
+    /// `fds`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var fds: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("fds") }
+        @_optimize(none) set { arguments.setQAPIMember("fds", newValue) }
+    }
+    /// `script`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var script: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("script") }
+        @_optimize(none) set { arguments.setQAPIMember("script", newValue) }
+    }
+    /// `downscript`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var downscript: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("downscript") }
+        @_optimize(none) set { arguments.setQAPIMember("downscript", newValue) }
+    }
+    /// `br`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var br: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("br") }
+        @_optimize(none) set { arguments.setQAPIMember("br", newValue) }
+    }
+    /// `helper`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var helper: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("helper") }
+        @_optimize(none) set { arguments.setQAPIMember("helper", newValue) }
+    }
+    /// `sndbuf`: `size`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var sndbuf: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("sndbuf") }
+        @_optimize(none) set { arguments.setQAPIMember("sndbuf", newValue) }
+    }
+    /// `vnet_hdr`: `bool`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vnetHdr: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("vnet_hdr") }
+        @_optimize(none) set { arguments.setQAPIMember("vnet_hdr", newValue) }
+    }
+    /// `vhost`: `bool`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vhost: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("vhost") }
+        @_optimize(none) set { arguments.setQAPIMember("vhost", newValue) }
+    }
+    /// `vhostfd`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vhostfd: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("vhostfd") }
+        @_optimize(none) set { arguments.setQAPIMember("vhostfd", newValue) }
+    }
+    /// `vhostfds`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vhostfds: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("vhostfds") }
+        @_optimize(none) set { arguments.setQAPIMember("vhostfds", newValue) }
+    }
+    /// `vhostforce`: `bool`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var vhostforce: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("vhostforce") }
+        @_optimize(none) set { arguments.setQAPIMember("vhostforce", newValue) }
+    }
+    /// `queues`: `uint32`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var queues: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("queues") }
+        @_optimize(none) set { arguments.setQAPIMember("queues", newValue) }
+    }
+    /// `poll-us`: `uint32`, optional, since QEMU 2.7.
+    @_alwaysEmitIntoClient public var pollUs: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("poll-us") }
+        @_optimize(none) set { arguments.setQAPIMember("poll-us", newValue) }
+    }
+    /// `src`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var src: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("src") }
+        @_optimize(none) set { arguments.setQAPIMember("src", newValue) }
+    }
+    /// `dst`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var dst: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("dst") }
+        @_optimize(none) set { arguments.setQAPIMember("dst", newValue) }
+    }
+    /// `srcport`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var srcport: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("srcport") }
+        @_optimize(none) set { arguments.setQAPIMember("srcport", newValue) }
+    }
+    /// `dstport`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var dstport: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("dstport") }
+        @_optimize(none) set { arguments.setQAPIMember("dstport", newValue) }
+    }
+    /// `udp`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var udp: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("udp") }
+        @_optimize(none) set { arguments.setQAPIMember("udp", newValue) }
+    }
+    /// `cookie64`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var cookie64: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("cookie64") }
+        @_optimize(none) set { arguments.setQAPIMember("cookie64", newValue) }
+    }
+    /// `counter`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var counter: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("counter") }
+        @_optimize(none) set { arguments.setQAPIMember("counter", newValue) }
+    }
+    /// `pincounter`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var pincounter: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("pincounter") }
+        @_optimize(none) set { arguments.setQAPIMember("pincounter", newValue) }
+    }
+    /// `txcookie`: `uint64`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var txcookie: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("txcookie") }
+        @_optimize(none) set { arguments.setQAPIMember("txcookie", newValue) }
+    }
+    /// `rxcookie`: `uint64`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var rxcookie: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("rxcookie") }
+        @_optimize(none) set { arguments.setQAPIMember("rxcookie", newValue) }
+    }
+    /// `txsession`: `uint32`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var txsession: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("txsession") }
+        @_optimize(none) set { arguments.setQAPIMember("txsession", newValue) }
+    }
+    /// `rxsession`: `uint32`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var rxsession: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("rxsession") }
+        @_optimize(none) set { arguments.setQAPIMember("rxsession", newValue) }
+    }
+    /// `offset`: `uint32`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var offset: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("offset") }
+        @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
+    }
+    /// `listen`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var listen: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("listen") }
+        @_optimize(none) set { arguments.setQAPIMember("listen", newValue) }
+    }
+    /// `connect`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var connect: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("connect") }
+        @_optimize(none) set { arguments.setQAPIMember("connect", newValue) }
+    }
+    /// `mcast`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var mcast: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("mcast") }
+        @_optimize(none) set { arguments.setQAPIMember("mcast", newValue) }
+    }
+    /// `localaddr`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var localaddr: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("localaddr") }
+        @_optimize(none) set { arguments.setQAPIMember("localaddr", newValue) }
+    }
+    /// `server`: `bool`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var server: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("server") }
+        @_optimize(none) set { arguments.setQAPIMember("server", newValue) }
+    }
+    /// `reconnect`: `int`, optional, since QEMU 8.0.
+    @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public var reconnect: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("reconnect") }
+        @_optimize(none) set { arguments.setQAPIMember("reconnect", newValue) }
+    }
+    /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
+    @_alwaysEmitIntoClient public var reconnectMs: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("reconnect-ms") }
+        @_optimize(none) set { arguments.setQAPIMember("reconnect-ms", newValue) }
+    }
+    /// `local`: `SocketAddress`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var local: QAPI.SocketAddress? {
+        @_optimize(none) get { arguments.qapiMember("local") }
+        @_optimize(none) set { arguments.setQAPIMember("local", newValue) }
+    }
+    /// `remote`: `SocketAddress`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var remote: QAPI.SocketAddress? {
+        @_optimize(none) get { arguments.qapiMember("remote") }
+        @_optimize(none) set { arguments.setQAPIMember("remote", newValue) }
+    }
+    /// `sock`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var sock: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("sock") }
+        @_optimize(none) set { arguments.setQAPIMember("sock", newValue) }
+    }
+    /// `port`: `uint16`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var port: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("port") }
+        @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
+    }
+    /// `group`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var group: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("group") }
+        @_optimize(none) set { arguments.setQAPIMember("group", newValue) }
+    }
+    /// `mode`: `uint16`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var mode: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("mode") }
+        @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
+    }
+    /// `hubid`: `int32`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var hubid: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("hubid") }
+        @_optimize(none) set { arguments.setQAPIMember("hubid", newValue) }
+    }
+    /// `devname`: `str`, optional, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var devname: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("devname") }
+        @_optimize(none) set { arguments.setQAPIMember("devname", newValue) }
+    }
+    /// `force-copy`: `bool`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var forceCopy: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("force-copy") }
+        @_optimize(none) set { arguments.setQAPIMember("force-copy", newValue) }
+    }
+    /// `start-queue`: `int`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var startQueue: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("start-queue") }
+        @_optimize(none) set { arguments.setQAPIMember("start-queue", newValue) }
+    }
+    /// `inhibit`: `bool`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var inhibit: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("inhibit") }
+        @_optimize(none) set { arguments.setQAPIMember("inhibit", newValue) }
+    }
+    /// `sock-fds`: `str`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var sockFDs: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("sock-fds") }
+        @_optimize(none) set { arguments.setQAPIMember("sock-fds", newValue) }
+    }
+    /// `chardev`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var chardev: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("chardev") }
+        @_optimize(none) set { arguments.setQAPIMember("chardev", newValue) }
+    }
+    /// `vhostdev`: `str`, optional, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var vhostdev: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("vhostdev") }
+        @_optimize(none) set { arguments.setQAPIMember("vhostdev", newValue) }
+    }
+    /// `x-svq`: `bool`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var xSvq: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("x-svq") }
+        @_optimize(none) set { arguments.setQAPIMember("x-svq", newValue) }
+    }
+    /// `start-address`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var startAddress: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("start-address") }
+        @_optimize(none) set { arguments.setQAPIMember("start-address", newValue) }
+    }
+    /// `end-address`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var endAddress: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("end-address") }
+        @_optimize(none) set { arguments.setQAPIMember("end-address", newValue) }
+    }
+    /// `subnet-mask`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var subnetMask: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("subnet-mask") }
+        @_optimize(none) set { arguments.setQAPIMember("subnet-mask", newValue) }
+    }
+    /// `isolated`: `bool`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var isolated: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("isolated") }
+        @_optimize(none) set { arguments.setQAPIMember("isolated", newValue) }
+    }
+    /// `net-uuid`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var netUUID: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("net-uuid") }
+        @_optimize(none) set { arguments.setQAPIMember("net-uuid", newValue) }
+    }
+    /// `nat66-prefix`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var nat66Prefix: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("nat66-prefix") }
+        @_optimize(none) set { arguments.setQAPIMember("nat66-prefix", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevDel`.
+    public enum NetdevDel: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.NetClientDriver) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-            arguments.setQAPIMember("type", type)
-        }
-        /// `id`: `str`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-        /// `type`: `NetClientDriver`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var type: QAPI.NetClientDriver? {
-            @_optimize(none) get { arguments.qapiMember("type") }
-            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
-        }
-        /// `netdev`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var netdev: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("netdev") }
-            @_optimize(none) set { arguments.setQAPIMember("netdev", newValue) }
-        }
-        /// `macaddr`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var macaddr: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("macaddr") }
-            @_optimize(none) set { arguments.setQAPIMember("macaddr", newValue) }
-        }
-        /// `model`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var model: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("model") }
-            @_optimize(none) set { arguments.setQAPIMember("model", newValue) }
-        }
-        /// `addr`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var addr: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("addr") }
-            @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
-        }
-        /// `vectors`: `uint32`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vectors: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("vectors") }
-            @_optimize(none) set { arguments.setQAPIMember("vectors", newValue) }
-        }
-        /// `hostname`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var hostname: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("hostname") }
-            @_optimize(none) set { arguments.setQAPIMember("hostname", newValue) }
-        }
-        /// `restrict`: `bool`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var restrict: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("restrict") }
-            @_optimize(none) set { arguments.setQAPIMember("restrict", newValue) }
-        }
-        /// `ipv4`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv4: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("ipv4") }
-            @_optimize(none) set { arguments.setQAPIMember("ipv4", newValue) }
-        }
-        /// `ipv6`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv6: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("ipv6") }
-            @_optimize(none) set { arguments.setQAPIMember("ipv6", newValue) }
-        }
-        /// `ip`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var ip: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("ip") }
-            @_optimize(none) set { arguments.setQAPIMember("ip", newValue) }
-        }
-        /// `net`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var net: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("net") }
-            @_optimize(none) set { arguments.setQAPIMember("net", newValue) }
-        }
-        /// `host`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var host: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("host") }
-            @_optimize(none) set { arguments.setQAPIMember("host", newValue) }
-        }
-        /// `tftp`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var tftp: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("tftp") }
-            @_optimize(none) set { arguments.setQAPIMember("tftp", newValue) }
-        }
-        /// `bootfile`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var bootfile: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("bootfile") }
-            @_optimize(none) set { arguments.setQAPIMember("bootfile", newValue) }
-        }
-        /// `dhcpstart`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var dhcpstart: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("dhcpstart") }
-            @_optimize(none) set { arguments.setQAPIMember("dhcpstart", newValue) }
-        }
-        /// `dns`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var dns: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("dns") }
-            @_optimize(none) set { arguments.setQAPIMember("dns", newValue) }
-        }
-        /// `dnssearch`: `[String]`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var dnssearch: [QAPI.String]? {
-            @_optimize(none) get { arguments.qapiMember("dnssearch") }
-            @_optimize(none) set { arguments.setQAPIMember("dnssearch", newValue) }
-        }
-        /// `domainname`: `str`, optional, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var domainname: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("domainname") }
-            @_optimize(none) set { arguments.setQAPIMember("domainname", newValue) }
-        }
-        /// `ipv6-prefix`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv6Prefix: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("ipv6-prefix") }
-            @_optimize(none) set { arguments.setQAPIMember("ipv6-prefix", newValue) }
-        }
-        /// `ipv6-prefixlen`: `int`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv6Prefixlen: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("ipv6-prefixlen") }
-            @_optimize(none) set { arguments.setQAPIMember("ipv6-prefixlen", newValue) }
-        }
-        /// `ipv6-host`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv6Host: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("ipv6-host") }
-            @_optimize(none) set { arguments.setQAPIMember("ipv6-host", newValue) }
-        }
-        /// `ipv6-dns`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var ipv6Dns: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("ipv6-dns") }
-            @_optimize(none) set { arguments.setQAPIMember("ipv6-dns", newValue) }
-        }
-        /// `smb`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var smb: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("smb") }
-            @_optimize(none) set { arguments.setQAPIMember("smb", newValue) }
-        }
-        /// `smbserver`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var smbserver: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("smbserver") }
-            @_optimize(none) set { arguments.setQAPIMember("smbserver", newValue) }
-        }
-        /// `hostfwd`: `[String]`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var hostfwd: [QAPI.String]? {
-            @_optimize(none) get { arguments.qapiMember("hostfwd") }
-            @_optimize(none) set { arguments.setQAPIMember("hostfwd", newValue) }
-        }
-        /// `guestfwd`: `[String]`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var guestfwd: [QAPI.String]? {
-            @_optimize(none) get { arguments.qapiMember("guestfwd") }
-            @_optimize(none) set { arguments.setQAPIMember("guestfwd", newValue) }
-        }
-        /// `tftp-server-name`: `str`, optional, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var tftpServerName: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("tftp-server-name") }
-            @_optimize(none) set { arguments.setQAPIMember("tftp-server-name", newValue) }
-        }
-        /// `ifname`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var ifname: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("ifname") }
-            @_optimize(none) set { arguments.setQAPIMember("ifname", newValue) }
-        }
-        /// `fd`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var fd: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("fd") }
-            @_optimize(none) set { arguments.setQAPIMember("fd", newValue) }
-        }
-        /// `fds`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var fds: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("fds") }
-            @_optimize(none) set { arguments.setQAPIMember("fds", newValue) }
-        }
-        /// `script`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var script: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("script") }
-            @_optimize(none) set { arguments.setQAPIMember("script", newValue) }
-        }
-        /// `downscript`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var downscript: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("downscript") }
-            @_optimize(none) set { arguments.setQAPIMember("downscript", newValue) }
-        }
-        /// `br`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var br: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("br") }
-            @_optimize(none) set { arguments.setQAPIMember("br", newValue) }
-        }
-        /// `helper`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var helper: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("helper") }
-            @_optimize(none) set { arguments.setQAPIMember("helper", newValue) }
-        }
-        /// `sndbuf`: `size`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var sndbuf: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("sndbuf") }
-            @_optimize(none) set { arguments.setQAPIMember("sndbuf", newValue) }
-        }
-        /// `vnet_hdr`: `bool`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vnetHdr: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("vnet_hdr") }
-            @_optimize(none) set { arguments.setQAPIMember("vnet_hdr", newValue) }
-        }
-        /// `vhost`: `bool`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vhost: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("vhost") }
-            @_optimize(none) set { arguments.setQAPIMember("vhost", newValue) }
-        }
-        /// `vhostfd`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vhostfd: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("vhostfd") }
-            @_optimize(none) set { arguments.setQAPIMember("vhostfd", newValue) }
-        }
-        /// `vhostfds`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vhostfds: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("vhostfds") }
-            @_optimize(none) set { arguments.setQAPIMember("vhostfds", newValue) }
-        }
-        /// `vhostforce`: `bool`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var vhostforce: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("vhostforce") }
-            @_optimize(none) set { arguments.setQAPIMember("vhostforce", newValue) }
-        }
-        /// `queues`: `uint32`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var queues: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("queues") }
-            @_optimize(none) set { arguments.setQAPIMember("queues", newValue) }
-        }
-        /// `poll-us`: `uint32`, optional, since QEMU 2.7.
-        @_alwaysEmitIntoClient public var pollUs: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("poll-us") }
-            @_optimize(none) set { arguments.setQAPIMember("poll-us", newValue) }
-        }
-        /// `src`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var src: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("src") }
-            @_optimize(none) set { arguments.setQAPIMember("src", newValue) }
-        }
-        /// `dst`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var dst: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("dst") }
-            @_optimize(none) set { arguments.setQAPIMember("dst", newValue) }
-        }
-        /// `srcport`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var srcport: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("srcport") }
-            @_optimize(none) set { arguments.setQAPIMember("srcport", newValue) }
-        }
-        /// `dstport`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var dstport: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("dstport") }
-            @_optimize(none) set { arguments.setQAPIMember("dstport", newValue) }
-        }
-        /// `udp`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var udp: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("udp") }
-            @_optimize(none) set { arguments.setQAPIMember("udp", newValue) }
-        }
-        /// `cookie64`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var cookie64: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("cookie64") }
-            @_optimize(none) set { arguments.setQAPIMember("cookie64", newValue) }
-        }
-        /// `counter`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var counter: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("counter") }
-            @_optimize(none) set { arguments.setQAPIMember("counter", newValue) }
-        }
-        /// `pincounter`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var pincounter: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("pincounter") }
-            @_optimize(none) set { arguments.setQAPIMember("pincounter", newValue) }
-        }
-        /// `txcookie`: `uint64`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var txcookie: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("txcookie") }
-            @_optimize(none) set { arguments.setQAPIMember("txcookie", newValue) }
-        }
-        /// `rxcookie`: `uint64`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var rxcookie: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("rxcookie") }
-            @_optimize(none) set { arguments.setQAPIMember("rxcookie", newValue) }
-        }
-        /// `txsession`: `uint32`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var txsession: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("txsession") }
-            @_optimize(none) set { arguments.setQAPIMember("txsession", newValue) }
-        }
-        /// `rxsession`: `uint32`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var rxsession: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("rxsession") }
-            @_optimize(none) set { arguments.setQAPIMember("rxsession", newValue) }
-        }
-        /// `offset`: `uint32`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var offset: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("offset") }
-            @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
-        }
-        /// `listen`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var listen: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("listen") }
-            @_optimize(none) set { arguments.setQAPIMember("listen", newValue) }
-        }
-        /// `connect`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var connect: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("connect") }
-            @_optimize(none) set { arguments.setQAPIMember("connect", newValue) }
-        }
-        /// `mcast`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var mcast: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("mcast") }
-            @_optimize(none) set { arguments.setQAPIMember("mcast", newValue) }
-        }
-        /// `localaddr`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var localaddr: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("localaddr") }
-            @_optimize(none) set { arguments.setQAPIMember("localaddr", newValue) }
-        }
-        /// `server`: `bool`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var server: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("server") }
-            @_optimize(none) set { arguments.setQAPIMember("server", newValue) }
-        }
-        /// `reconnect`: `int`, optional, since QEMU 8.0.
-        @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public var reconnect: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("reconnect") }
-            @_optimize(none) set { arguments.setQAPIMember("reconnect", newValue) }
-        }
-        /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
-        @_alwaysEmitIntoClient public var reconnectMs: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("reconnect-ms") }
-            @_optimize(none) set { arguments.setQAPIMember("reconnect-ms", newValue) }
-        }
-        /// `local`: `SocketAddress`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var local: QAPI.SocketAddress? {
-            @_optimize(none) get { arguments.qapiMember("local") }
-            @_optimize(none) set { arguments.setQAPIMember("local", newValue) }
-        }
-        /// `remote`: `SocketAddress`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var remote: QAPI.SocketAddress? {
-            @_optimize(none) get { arguments.qapiMember("remote") }
-            @_optimize(none) set { arguments.setQAPIMember("remote", newValue) }
-        }
-        /// `sock`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var sock: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("sock") }
-            @_optimize(none) set { arguments.setQAPIMember("sock", newValue) }
-        }
-        /// `port`: `uint16`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var port: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("port") }
-            @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
-        }
-        /// `group`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var group: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("group") }
-            @_optimize(none) set { arguments.setQAPIMember("group", newValue) }
-        }
-        /// `mode`: `uint16`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var mode: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("mode") }
-            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
-        }
-        /// `hubid`: `int32`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var hubid: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("hubid") }
-            @_optimize(none) set { arguments.setQAPIMember("hubid", newValue) }
-        }
-        /// `devname`: `str`, optional, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var devname: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("devname") }
-            @_optimize(none) set { arguments.setQAPIMember("devname", newValue) }
-        }
-        /// `force-copy`: `bool`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var forceCopy: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("force-copy") }
-            @_optimize(none) set { arguments.setQAPIMember("force-copy", newValue) }
-        }
-        /// `start-queue`: `int`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var startQueue: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("start-queue") }
-            @_optimize(none) set { arguments.setQAPIMember("start-queue", newValue) }
-        }
-        /// `inhibit`: `bool`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var inhibit: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("inhibit") }
-            @_optimize(none) set { arguments.setQAPIMember("inhibit", newValue) }
-        }
-        /// `sock-fds`: `str`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var sockFDs: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("sock-fds") }
-            @_optimize(none) set { arguments.setQAPIMember("sock-fds", newValue) }
-        }
-        /// `chardev`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var chardev: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("chardev") }
-            @_optimize(none) set { arguments.setQAPIMember("chardev", newValue) }
-        }
-        /// `vhostdev`: `str`, optional, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var vhostdev: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("vhostdev") }
-            @_optimize(none) set { arguments.setQAPIMember("vhostdev", newValue) }
-        }
-        /// `x-svq`: `bool`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var xSvq: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("x-svq") }
-            @_optimize(none) set { arguments.setQAPIMember("x-svq", newValue) }
-        }
-        /// `start-address`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var startAddress: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("start-address") }
-            @_optimize(none) set { arguments.setQAPIMember("start-address", newValue) }
-        }
-        /// `end-address`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var endAddress: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("end-address") }
-            @_optimize(none) set { arguments.setQAPIMember("end-address", newValue) }
-        }
-        /// `subnet-mask`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var subnetMask: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("subnet-mask") }
-            @_optimize(none) set { arguments.setQAPIMember("subnet-mask", newValue) }
-        }
-        /// `isolated`: `bool`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var isolated: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("isolated") }
-            @_optimize(none) set { arguments.setQAPIMember("isolated", newValue) }
-        }
-        /// `net-uuid`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var netUUID: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("net-uuid") }
-            @_optimize(none) set { arguments.setQAPIMember("net-uuid", newValue) }
-        }
-        /// `nat66-prefix`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var nat66Prefix: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("nat66-prefix") }
-            @_optimize(none) set { arguments.setQAPIMember("nat66-prefix", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `netdev_del`: a QAPI command of the `net` module, since QEMU 0.14.
     ///
     /// See [`netdev_del` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-net.netdev_del).
     ///
     /// Reply: `nothing`.
-    public struct NetdevDel: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "netdev_del" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "netdev_del", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-    }
+    public typealias NetdevDel = QAPICommandValue<QAPITags.NetdevDel>
+}
 
+extension QAPICommandValue where Tag == QAPITags.NetdevDel {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryRXFilter`.
+    public enum QueryRXFilter: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.RXFilterInfo]
+    }
+}
+
+extension QAPI {
     /// `query-rx-filter`: a QAPI command of the `net` module, since QEMU 1.6.
     ///
     /// See [`query-rx-filter` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-net.query-rx-filter).
     ///
     /// Reply: `[RxFilterInfo]`.
-    public struct QueryRXFilter: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-rx-filter" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-rx-filter", kind: .command, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.RXFilterInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `name`: `str`, optional, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("name") }
-            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
-        }
-    }
+    public typealias QueryRXFilter = QAPICommandValue<QAPITags.QueryRXFilter>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryRXFilter {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `name`: `str`, optional, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var nameMember: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("name") }
+        @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.AnnounceSelf`.
+    public enum AnnounceSelf: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `announce-self`: a QAPI command of the `net` module, since QEMU 4.0.
     ///
     /// See [`announce-self` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-net.announce-self).
     ///
     /// Reply: `nothing`.
-    public struct AnnounceSelf: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "announce-self" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "announce-self", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("initial", initial)
-            arguments.setQAPIMember("max", max)
-            arguments.setQAPIMember("rounds", rounds)
-            arguments.setQAPIMember("step", step)
-        }
-        /// `initial`: `int`, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var initial: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("initial") }
-            @_optimize(none) set { arguments.setQAPIMember("initial", newValue) }
-        }
-        /// `max`: `int`, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var max: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("max") }
-            @_optimize(none) set { arguments.setQAPIMember("max", newValue) }
-        }
-        /// `rounds`: `int`, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var rounds: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("rounds") }
-            @_optimize(none) set { arguments.setQAPIMember("rounds", newValue) }
-        }
-        /// `step`: `int`, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var step: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("step") }
-            @_optimize(none) set { arguments.setQAPIMember("step", newValue) }
-        }
-        /// `interfaces`: `[str]`, optional, since QEMU 4.1.
-        @_alwaysEmitIntoClient public var interfaces: [Swift.String]? {
-            @_optimize(none) get { arguments.qapiMember("interfaces") }
-            @_optimize(none) set { arguments.setQAPIMember("interfaces", newValue) }
-        }
-        /// `id`: `str`, optional, since QEMU 4.1.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-    }
+    public typealias AnnounceSelf = QAPICommandValue<QAPITags.AnnounceSelf>
+}
 
+extension QAPICommandValue where Tag == QAPITags.AnnounceSelf {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("initial", initial)
+        arguments.setQAPIMember("max", max)
+        arguments.setQAPIMember("rounds", rounds)
+        arguments.setQAPIMember("step", step)
+    }
+    /// `initial`: `int`, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var initial: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("initial") }
+        @_optimize(none) set { arguments.setQAPIMember("initial", newValue) }
+    }
+    /// `max`: `int`, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var max: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("max") }
+        @_optimize(none) set { arguments.setQAPIMember("max", newValue) }
+    }
+    /// `rounds`: `int`, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var rounds: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("rounds") }
+        @_optimize(none) set { arguments.setQAPIMember("rounds", newValue) }
+    }
+    /// `step`: `int`, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var step: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("step") }
+        @_optimize(none) set { arguments.setQAPIMember("step", newValue) }
+    }
+    /// `interfaces`: `[str]`, optional, since QEMU 4.1.
+    @_alwaysEmitIntoClient public var interfaces: [Swift.String]? {
+        @_optimize(none) get { arguments.qapiMember("interfaces") }
+        @_optimize(none) set { arguments.setQAPIMember("interfaces", newValue) }
+    }
+    /// `id`: `str`, optional, since QEMU 4.1.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NicRXFilterChangedEvent`.
+    public enum NicRXFilterChangedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `NIC_RX_FILTER_CHANGED`: a QAPI event of the `net` module, since QEMU 1.6.
     ///
     /// See [`NIC_RX_FILTER_CHANGED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NIC_RX_FILTER_CHANGED).
-    public struct NicRXFilterChangedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "NIC_RX_FILTER_CHANGED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NIC_RX_FILTER_CHANGED", kind: .event, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["path"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `name`: `str`, optional, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `path`: `str`, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { json.qapiMember("path") }
-            @_optimize(none) set { json.setQAPIMember("path", newValue) }
-        }
-    }
+    public typealias NicRXFilterChangedEvent = QAPIEventValue<QAPITags.NicRXFilterChangedEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.NicRXFilterChangedEvent {
+    /// `name`: `str`, optional, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var nameMember: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `path`: `str`, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { json.qapiMember("path") }
+        @_optimize(none) set { json.setQAPIMember("path", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.FailoverNegotiatedEvent`.
+    public enum FailoverNegotiatedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `FAILOVER_NEGOTIATED`: a QAPI event of the `net` module, since QEMU 4.2.
     ///
     /// See [`FAILOVER_NEGOTIATED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.FAILOVER_NEGOTIATED).
-    public struct FailoverNegotiatedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "FAILOVER_NEGOTIATED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FAILOVER_NEGOTIATED", kind: .event, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `device-id`: `str`, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var deviceID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("device-id") }
-            @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
-        }
-    }
+    public typealias FailoverNegotiatedEvent = QAPIEventValue<QAPITags.FailoverNegotiatedEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.FailoverNegotiatedEvent {
+    /// `device-id`: `str`, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var deviceID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("device-id") }
+        @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevStreamConnectedEvent`.
+    public enum NetdevStreamConnectedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `NETDEV_STREAM_CONNECTED`: a QAPI event of the `net` module, since QEMU 7.2.
     ///
     /// See [`NETDEV_STREAM_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_STREAM_CONNECTED).
-    public struct NetdevStreamConnectedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "NETDEV_STREAM_CONNECTED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NETDEV_STREAM_CONNECTED", kind: .event, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `netdev-id`: `str`, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var netdevID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("netdev-id") }
-            @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
-        }
-        /// `addr`: `SocketAddress`, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
-            @_optimize(none) get { json.qapiMember("addr") }
-            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
-        }
-    }
+    public typealias NetdevStreamConnectedEvent = QAPIEventValue<QAPITags.NetdevStreamConnectedEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.NetdevStreamConnectedEvent {
+    /// `netdev-id`: `str`, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var netdevID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("netdev-id") }
+        @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
+    }
+    /// `addr`: `SocketAddress`, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var addr: QAPI.SocketAddress? {
+        @_optimize(none) get { json.qapiMember("addr") }
+        @_optimize(none) set { json.setQAPIMember("addr", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevStreamDisconnectedEvent`.
+    public enum NetdevStreamDisconnectedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `NETDEV_STREAM_DISCONNECTED`: a QAPI event of the `net` module, since QEMU 7.2.
     ///
     /// See [`NETDEV_STREAM_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_STREAM_DISCONNECTED).
-    public struct NetdevStreamDisconnectedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "NETDEV_STREAM_DISCONNECTED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NETDEV_STREAM_DISCONNECTED", kind: .event, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `netdev-id`: `str`, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var netdevID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("netdev-id") }
-            @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
-        }
-    }
+    public typealias NetdevStreamDisconnectedEvent = QAPIEventValue<QAPITags.NetdevStreamDisconnectedEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.NetdevStreamDisconnectedEvent {
+    /// `netdev-id`: `str`, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var netdevID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("netdev-id") }
+        @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevVhostUserConnectedEvent`.
+    public enum NetdevVhostUserConnectedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `NETDEV_VHOST_USER_CONNECTED`: a QAPI event of the `net` module, since QEMU 10.0.
     ///
     /// See [`NETDEV_VHOST_USER_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_VHOST_USER_CONNECTED).
-    public struct NetdevVhostUserConnectedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "NETDEV_VHOST_USER_CONNECTED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NETDEV_VHOST_USER_CONNECTED", kind: .event, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `netdev-id`: `str`, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var netdevID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("netdev-id") }
-            @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
-        }
-        /// `chardev-id`: `str`, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var chardevID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("chardev-id") }
-            @_optimize(none) set { json.setQAPIMember("chardev-id", newValue) }
-        }
-    }
+    public typealias NetdevVhostUserConnectedEvent = QAPIEventValue<QAPITags.NetdevVhostUserConnectedEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.NetdevVhostUserConnectedEvent {
+    /// `netdev-id`: `str`, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var netdevID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("netdev-id") }
+        @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
+    }
+    /// `chardev-id`: `str`, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var chardevID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("chardev-id") }
+        @_optimize(none) set { json.setQAPIMember("chardev-id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetdevVhostUserDisconnectedEvent`.
+    public enum NetdevVhostUserDisconnectedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `NETDEV_VHOST_USER_DISCONNECTED`: a QAPI event of the `net` module, since QEMU 10.0.
     ///
     /// See [`NETDEV_VHOST_USER_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_VHOST_USER_DISCONNECTED).
-    public struct NetdevVhostUserDisconnectedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "NETDEV_VHOST_USER_DISCONNECTED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NETDEV_VHOST_USER_DISCONNECTED", kind: .event, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `netdev-id`: `str`, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var netdevID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("netdev-id") }
-            @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
-        }
+    public typealias NetdevVhostUserDisconnectedEvent = QAPIEventValue<QAPITags.NetdevVhostUserDisconnectedEvent>
+}
+
+extension QAPIEventValue where Tag == QAPITags.NetdevVhostUserDisconnectedEvent {
+    /// `netdev-id`: `str`, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var netdevID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("netdev-id") }
+        @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
     }
 }

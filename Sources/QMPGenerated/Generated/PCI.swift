@@ -4,366 +4,374 @@
 import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.PCIMemoryRange`.
+    public enum PCIMemoryRange: QAPITag {}
+}
+
 extension QAPI {
     /// `PciMemoryRange`: a QAPI struct of the `pci` module, since QEMU 0.14.
     ///
     /// See [`PciMemoryRange` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciMemoryRange).
-    public struct PCIMemoryRange: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciMemoryRange", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["base", "limit"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(base: Swift.Int, limit: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("base", base)
-            json.setQAPIMember("limit", limit)
-        }
-        /// `base`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var base: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("base") }
-            @_optimize(none) set { json.setQAPIMember("base", newValue) }
-        }
-        /// `limit`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var limit: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("limit") }
-            @_optimize(none) set { json.setQAPIMember("limit", newValue) }
-        }
-    }
+    public typealias PCIMemoryRange = QAPIObjectValue<QAPITags.PCIMemoryRange>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.PCIMemoryRange {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(base: Swift.Int, limit: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("base", base)
+        json.setQAPIMember("limit", limit)
+    }
+    /// `base`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var base: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("base") }
+        @_optimize(none) set { json.setQAPIMember("base", newValue) }
+    }
+    /// `limit`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var limit: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("limit") }
+        @_optimize(none) set { json.setQAPIMember("limit", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.PCIMemoryRegion`.
+    public enum PCIMemoryRegion: QAPITag {}
+}
+
+extension QAPI {
     /// `PciMemoryRegion`: a QAPI struct of the `pci` module, since QEMU 0.14.
     ///
     /// See [`PciMemoryRegion` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciMemoryRegion).
-    public struct PCIMemoryRegion: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciMemoryRegion", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["bar", "type", "address", "size"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(bar: Swift.Int, type: Swift.String, address: Swift.Int, size: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("bar", bar)
-            json.setQAPIMember("type", type)
-            json.setQAPIMember("address", address)
-            json.setQAPIMember("size", size)
-        }
-        /// `bar`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var bar: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("bar") }
-            @_optimize(none) set { json.setQAPIMember("bar", newValue) }
-        }
-        /// `type`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var type: Swift.String? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `address`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var address: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("address") }
-            @_optimize(none) set { json.setQAPIMember("address", newValue) }
-        }
-        /// `size`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var size: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `prefetch`: `bool`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var prefetch: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("prefetch") }
-            @_optimize(none) set { json.setQAPIMember("prefetch", newValue) }
-        }
-        /// `mem_type_64`: `bool`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var memType64: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("mem_type_64") }
-            @_optimize(none) set { json.setQAPIMember("mem_type_64", newValue) }
-        }
-    }
+    public typealias PCIMemoryRegion = QAPIObjectValue<QAPITags.PCIMemoryRegion>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.PCIMemoryRegion {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(bar: Swift.Int, type: Swift.String, address: Swift.Int, size: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("bar", bar)
+        json.setQAPIMember("type", type)
+        json.setQAPIMember("address", address)
+        json.setQAPIMember("size", size)
+    }
+    /// `bar`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var bar: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("bar") }
+        @_optimize(none) set { json.setQAPIMember("bar", newValue) }
+    }
+    /// `type`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var type: Swift.String? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `address`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var address: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("address") }
+        @_optimize(none) set { json.setQAPIMember("address", newValue) }
+    }
+    /// `size`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var size: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `prefetch`: `bool`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var prefetch: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("prefetch") }
+        @_optimize(none) set { json.setQAPIMember("prefetch", newValue) }
+    }
+    /// `mem_type_64`: `bool`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var memType64: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("mem_type_64") }
+        @_optimize(none) set { json.setQAPIMember("mem_type_64", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.PCIBusInfo`.
+    public enum PCIBusInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `PciBusInfo`: a QAPI struct of the `pci` module, since QEMU 2.4.
     ///
     /// See [`PciBusInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciBusInfo).
-    public struct PCIBusInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciBusInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["number", "secondary", "subordinate", "io_range", "memory_range", "prefetchable_range"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(number: Swift.Int, secondary: Swift.Int, subordinate: Swift.Int, ioRange: QAPI.PCIMemoryRange, memoryRange: QAPI.PCIMemoryRange, prefetchableRange: QAPI.PCIMemoryRange) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("number", number)
-            json.setQAPIMember("secondary", secondary)
-            json.setQAPIMember("subordinate", subordinate)
-            json.setQAPIMember("io_range", ioRange)
-            json.setQAPIMember("memory_range", memoryRange)
-            json.setQAPIMember("prefetchable_range", prefetchableRange)
-        }
-        /// `number`: `int`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var number: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("number") }
-            @_optimize(none) set { json.setQAPIMember("number", newValue) }
-        }
-        /// `secondary`: `int`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var secondary: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("secondary") }
-            @_optimize(none) set { json.setQAPIMember("secondary", newValue) }
-        }
-        /// `subordinate`: `int`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var subordinate: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("subordinate") }
-            @_optimize(none) set { json.setQAPIMember("subordinate", newValue) }
-        }
-        /// `io_range`: `PciMemoryRange`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var ioRange: QAPI.PCIMemoryRange? {
-            @_optimize(none) get { json.qapiMember("io_range") }
-            @_optimize(none) set { json.setQAPIMember("io_range", newValue) }
-        }
-        /// `memory_range`: `PciMemoryRange`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var memoryRange: QAPI.PCIMemoryRange? {
-            @_optimize(none) get { json.qapiMember("memory_range") }
-            @_optimize(none) set { json.setQAPIMember("memory_range", newValue) }
-        }
-        /// `prefetchable_range`: `PciMemoryRange`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var prefetchableRange: QAPI.PCIMemoryRange? {
-            @_optimize(none) get { json.qapiMember("prefetchable_range") }
-            @_optimize(none) set { json.setQAPIMember("prefetchable_range", newValue) }
-        }
-    }
+    public typealias PCIBusInfo = QAPIObjectValue<QAPITags.PCIBusInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.PCIBusInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(number: Swift.Int, secondary: Swift.Int, subordinate: Swift.Int, ioRange: QAPI.PCIMemoryRange, memoryRange: QAPI.PCIMemoryRange, prefetchableRange: QAPI.PCIMemoryRange) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("number", number)
+        json.setQAPIMember("secondary", secondary)
+        json.setQAPIMember("subordinate", subordinate)
+        json.setQAPIMember("io_range", ioRange)
+        json.setQAPIMember("memory_range", memoryRange)
+        json.setQAPIMember("prefetchable_range", prefetchableRange)
+    }
+    /// `number`: `int`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var number: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("number") }
+        @_optimize(none) set { json.setQAPIMember("number", newValue) }
+    }
+    /// `secondary`: `int`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var secondary: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("secondary") }
+        @_optimize(none) set { json.setQAPIMember("secondary", newValue) }
+    }
+    /// `subordinate`: `int`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var subordinate: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("subordinate") }
+        @_optimize(none) set { json.setQAPIMember("subordinate", newValue) }
+    }
+    /// `io_range`: `PciMemoryRange`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var ioRange: QAPI.PCIMemoryRange? {
+        @_optimize(none) get { json.qapiMember("io_range") }
+        @_optimize(none) set { json.setQAPIMember("io_range", newValue) }
+    }
+    /// `memory_range`: `PciMemoryRange`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var memoryRange: QAPI.PCIMemoryRange? {
+        @_optimize(none) get { json.qapiMember("memory_range") }
+        @_optimize(none) set { json.setQAPIMember("memory_range", newValue) }
+    }
+    /// `prefetchable_range`: `PciMemoryRange`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var prefetchableRange: QAPI.PCIMemoryRange? {
+        @_optimize(none) get { json.qapiMember("prefetchable_range") }
+        @_optimize(none) set { json.setQAPIMember("prefetchable_range", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.PCIBridgeInfo`.
+    public enum PCIBridgeInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `PciBridgeInfo`: a QAPI struct of the `pci` module, since QEMU 0.14.
     ///
     /// See [`PciBridgeInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciBridgeInfo).
-    public struct PCIBridgeInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciBridgeInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["bus"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(bus: QAPI.PCIBusInfo) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("bus", bus)
-        }
-        /// `bus`: `PciBusInfo`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var bus: QAPI.PCIBusInfo? {
-            @_optimize(none) get { json.qapiMember("bus") }
-            @_optimize(none) set { json.setQAPIMember("bus", newValue) }
-        }
-        /// `devices`: `[PciDeviceInfo]`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var devices: [QAPI.PCIDeviceInfo]? {
-            @_optimize(none) get { json.qapiMember("devices") }
-            @_optimize(none) set { json.setQAPIMember("devices", newValue) }
-        }
-    }
+    public typealias PCIBridgeInfo = QAPIObjectValue<QAPITags.PCIBridgeInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.PCIBridgeInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(bus: QAPI.PCIBusInfo) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("bus", bus)
+    }
+    /// `bus`: `PciBusInfo`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var bus: QAPI.PCIBusInfo? {
+        @_optimize(none) get { json.qapiMember("bus") }
+        @_optimize(none) set { json.setQAPIMember("bus", newValue) }
+    }
+    /// `devices`: `[PciDeviceInfo]`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var devices: [QAPI.PCIDeviceInfo]? {
+        @_optimize(none) get { json.qapiMember("devices") }
+        @_optimize(none) set { json.setQAPIMember("devices", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.PCIDeviceClass`.
+    public enum PCIDeviceClass: QAPITag {}
+}
+
+extension QAPI {
     /// `PciDeviceClass`: a QAPI struct of the `pci` module, since QEMU 2.4.
     ///
     /// See [`PciDeviceClass` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciDeviceClass).
-    public struct PCIDeviceClass: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciDeviceClass", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["class"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(class: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("class", `class`)
-        }
-        /// `desc`: `str`, optional, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var desc: Swift.String? {
-            @_optimize(none) get { json.qapiMember("desc") }
-            @_optimize(none) set { json.setQAPIMember("desc", newValue) }
-        }
-        /// `class`: `int`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var `class`: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("class") }
-            @_optimize(none) set { json.setQAPIMember("class", newValue) }
-        }
-    }
+    public typealias PCIDeviceClass = QAPIObjectValue<QAPITags.PCIDeviceClass>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.PCIDeviceClass {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(class: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("class", `class`)
+    }
+    /// `desc`: `str`, optional, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var desc: Swift.String? {
+        @_optimize(none) get { json.qapiMember("desc") }
+        @_optimize(none) set { json.setQAPIMember("desc", newValue) }
+    }
+    /// `class`: `int`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var `class`: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("class") }
+        @_optimize(none) set { json.setQAPIMember("class", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.PCIDeviceID`.
+    public enum PCIDeviceID: QAPITag {}
+}
+
+extension QAPI {
     /// `PciDeviceId`: a QAPI struct of the `pci` module, since QEMU 2.4.
     ///
     /// See [`PciDeviceId` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciDeviceId).
-    public struct PCIDeviceID: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciDeviceId", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["device", "vendor"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.Int, vendor: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("device", device)
-            json.setQAPIMember("vendor", vendor)
-        }
-        /// `device`: `int`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var device: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("device") }
-            @_optimize(none) set { json.setQAPIMember("device", newValue) }
-        }
-        /// `vendor`: `int`, since QEMU 2.4.
-        @_alwaysEmitIntoClient public var vendor: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("vendor") }
-            @_optimize(none) set { json.setQAPIMember("vendor", newValue) }
-        }
-        /// `subsystem`: `int`, optional, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var subsystem: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("subsystem") }
-            @_optimize(none) set { json.setQAPIMember("subsystem", newValue) }
-        }
-        /// `subsystem-vendor`: `int`, optional, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var subsystemVendor: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("subsystem-vendor") }
-            @_optimize(none) set { json.setQAPIMember("subsystem-vendor", newValue) }
-        }
-    }
+    public typealias PCIDeviceID = QAPIObjectValue<QAPITags.PCIDeviceID>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.PCIDeviceID {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.Int, vendor: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("device", device)
+        json.setQAPIMember("vendor", vendor)
+    }
+    /// `device`: `int`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var device: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("device") }
+        @_optimize(none) set { json.setQAPIMember("device", newValue) }
+    }
+    /// `vendor`: `int`, since QEMU 2.4.
+    @_alwaysEmitIntoClient public var vendor: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("vendor") }
+        @_optimize(none) set { json.setQAPIMember("vendor", newValue) }
+    }
+    /// `subsystem`: `int`, optional, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var subsystem: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("subsystem") }
+        @_optimize(none) set { json.setQAPIMember("subsystem", newValue) }
+    }
+    /// `subsystem-vendor`: `int`, optional, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var subsystemVendor: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("subsystem-vendor") }
+        @_optimize(none) set { json.setQAPIMember("subsystem-vendor", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.PCIDeviceInfo`.
+    public enum PCIDeviceInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `PciDeviceInfo`: a QAPI struct of the `pci` module, since QEMU 0.14.
     ///
     /// See [`PciDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciDeviceInfo).
-    public struct PCIDeviceInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciDeviceInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["bus", "slot", "function", "class_info", "id", "qdev_id", "regions"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(bus: Swift.Int, slot: Swift.Int, function: Swift.Int, classInfo: QAPI.PCIDeviceClass, id: QAPI.PCIDeviceID, irqPin: Swift.Int, qdevID: Swift.String, regions: [QAPI.PCIMemoryRegion]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("bus", bus)
-            json.setQAPIMember("slot", slot)
-            json.setQAPIMember("function", function)
-            json.setQAPIMember("class_info", classInfo)
-            json.setQAPIMember("id", id)
-            json.setQAPIMember("irq_pin", irqPin)
-            json.setQAPIMember("qdev_id", qdevID)
-            json.setQAPIMember("regions", regions)
-        }
-        /// `bus`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var bus: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("bus") }
-            @_optimize(none) set { json.setQAPIMember("bus", newValue) }
-        }
-        /// `slot`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var slot: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("slot") }
-            @_optimize(none) set { json.setQAPIMember("slot", newValue) }
-        }
-        /// `function`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var function: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("function") }
-            @_optimize(none) set { json.setQAPIMember("function", newValue) }
-        }
-        /// `class_info`: `PciDeviceClass`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var classInfo: QAPI.PCIDeviceClass? {
-            @_optimize(none) get { json.qapiMember("class_info") }
-            @_optimize(none) set { json.setQAPIMember("class_info", newValue) }
-        }
-        /// `id`: `PciDeviceId`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var id: QAPI.PCIDeviceID? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `irq`: `int`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var irq: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("irq") }
-            @_optimize(none) set { json.setQAPIMember("irq", newValue) }
-        }
-        /// `irq_pin`: `int`, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var irqPin: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("irq_pin") }
-            @_optimize(none) set { json.setQAPIMember("irq_pin", newValue) }
-        }
-        /// `qdev_id`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var qdevID: Swift.String? {
-            @_optimize(none) get { json.qapiMember("qdev_id") }
-            @_optimize(none) set { json.setQAPIMember("qdev_id", newValue) }
-        }
-        /// `pci_bridge`: `PciBridgeInfo`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var pciBridge: QAPI.PCIBridgeInfo? {
-            @_optimize(none) get { json.qapiMember("pci_bridge") }
-            @_optimize(none) set { json.setQAPIMember("pci_bridge", newValue) }
-        }
-        /// `regions`: `[PciMemoryRegion]`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var regions: [QAPI.PCIMemoryRegion]? {
-            @_optimize(none) get { json.qapiMember("regions") }
-            @_optimize(none) set { json.setQAPIMember("regions", newValue) }
-        }
-    }
+    public typealias PCIDeviceInfo = QAPIObjectValue<QAPITags.PCIDeviceInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.PCIDeviceInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(bus: Swift.Int, slot: Swift.Int, function: Swift.Int, classInfo: QAPI.PCIDeviceClass, id: QAPI.PCIDeviceID, irqPin: Swift.Int, qdevID: Swift.String, regions: [QAPI.PCIMemoryRegion]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("bus", bus)
+        json.setQAPIMember("slot", slot)
+        json.setQAPIMember("function", function)
+        json.setQAPIMember("class_info", classInfo)
+        json.setQAPIMember("id", id)
+        json.setQAPIMember("irq_pin", irqPin)
+        json.setQAPIMember("qdev_id", qdevID)
+        json.setQAPIMember("regions", regions)
+    }
+    /// `bus`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var bus: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("bus") }
+        @_optimize(none) set { json.setQAPIMember("bus", newValue) }
+    }
+    /// `slot`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var slot: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("slot") }
+        @_optimize(none) set { json.setQAPIMember("slot", newValue) }
+    }
+    /// `function`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var function: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("function") }
+        @_optimize(none) set { json.setQAPIMember("function", newValue) }
+    }
+    /// `class_info`: `PciDeviceClass`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var classInfo: QAPI.PCIDeviceClass? {
+        @_optimize(none) get { json.qapiMember("class_info") }
+        @_optimize(none) set { json.setQAPIMember("class_info", newValue) }
+    }
+    /// `id`: `PciDeviceId`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var id: QAPI.PCIDeviceID? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `irq`: `int`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var irq: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("irq") }
+        @_optimize(none) set { json.setQAPIMember("irq", newValue) }
+    }
+    /// `irq_pin`: `int`, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var irqPin: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("irq_pin") }
+        @_optimize(none) set { json.setQAPIMember("irq_pin", newValue) }
+    }
+    /// `qdev_id`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var qdevID: Swift.String? {
+        @_optimize(none) get { json.qapiMember("qdev_id") }
+        @_optimize(none) set { json.setQAPIMember("qdev_id", newValue) }
+    }
+    /// `pci_bridge`: `PciBridgeInfo`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var pciBridge: QAPI.PCIBridgeInfo? {
+        @_optimize(none) get { json.qapiMember("pci_bridge") }
+        @_optimize(none) set { json.setQAPIMember("pci_bridge", newValue) }
+    }
+    /// `regions`: `[PciMemoryRegion]`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var regions: [QAPI.PCIMemoryRegion]? {
+        @_optimize(none) get { json.qapiMember("regions") }
+        @_optimize(none) set { json.setQAPIMember("regions", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.PCIInfo`.
+    public enum PCIInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `PciInfo`: a QAPI struct of the `pci` module, since QEMU 0.14.
     ///
     /// See [`PciInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciInfo).
-    public struct PCIInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["bus", "devices"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(bus: Swift.Int, devices: [QAPI.PCIDeviceInfo]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("bus", bus)
-            json.setQAPIMember("devices", devices)
-        }
-        /// `bus`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var bus: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("bus") }
-            @_optimize(none) set { json.setQAPIMember("bus", newValue) }
-        }
-        /// `devices`: `[PciDeviceInfo]`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var devices: [QAPI.PCIDeviceInfo]? {
-            @_optimize(none) get { json.qapiMember("devices") }
-            @_optimize(none) set { json.setQAPIMember("devices", newValue) }
-        }
-    }
+    public typealias PCIInfo = QAPIObjectValue<QAPITags.PCIInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.PCIInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(bus: Swift.Int, devices: [QAPI.PCIDeviceInfo]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("bus", bus)
+        json.setQAPIMember("devices", devices)
+    }
+    /// `bus`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var bus: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("bus") }
+        @_optimize(none) set { json.setQAPIMember("bus", newValue) }
+    }
+    /// `devices`: `[PciDeviceInfo]`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var devices: [QAPI.PCIDeviceInfo]? {
+        @_optimize(none) get { json.qapiMember("devices") }
+        @_optimize(none) set { json.setQAPIMember("devices", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryPCI`.
+    public enum QueryPCI: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.PCIInfo]
+    }
+}
+
+extension QAPI {
     /// `query-pci`: a QAPI command of the `pci` module, since QEMU 0.14.
     ///
     /// See [`query-pci` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-pci.query-pci).
     ///
     /// Reply: `[PciInfo]`.
-    public struct QueryPCI: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-pci" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-pci", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.PCIInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
+    public typealias QueryPCI = QAPICommandValue<QAPITags.QueryPCI>
+}
+
+extension QAPICommandValue where Tag == QAPITags.QueryPCI {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
     }
 }

@@ -4,3420 +4,3488 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.ObjectPropertyInfo`.
+    public enum ObjectPropertyInfo: QAPITag {}
+}
+
 extension QAPI {
     /// `ObjectPropertyInfo`: a QAPI struct of the `qom` module, since QEMU 1.2.
     ///
     /// See [`ObjectPropertyInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ObjectPropertyInfo).
-    public struct ObjectPropertyInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectPropertyInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name", "type"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-            json.setQAPIMember("type", type)
-        }
-        /// `name`: `str`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `type`: `str`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var type: Swift.String? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `description`: `str`, optional, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var description: Swift.String? {
-            @_optimize(none) get { json.qapiMember("description") }
-            @_optimize(none) set { json.setQAPIMember("description", newValue) }
-        }
-        /// `default-value`: `any`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var defaultValue: QMPWire.JSON? {
-            @_optimize(none) get { json.qapiMember("default-value") }
-            @_optimize(none) set { json.setQAPIMember("default-value", newValue) }
-        }
-    }
+    public typealias ObjectPropertyInfo = QAPIObjectValue<QAPITags.ObjectPropertyInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ObjectPropertyInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+        json.setQAPIMember("type", type)
+    }
+    /// `name`: `str`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `type`: `str`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var type: Swift.String? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `description`: `str`, optional, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var description: Swift.String? {
+        @_optimize(none) get { json.qapiMember("description") }
+        @_optimize(none) set { json.setQAPIMember("description", newValue) }
+    }
+    /// `default-value`: `any`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var defaultValue: QMPWire.JSON? {
+        @_optimize(none) get { json.qapiMember("default-value") }
+        @_optimize(none) set { json.setQAPIMember("default-value", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ObjectTypeInfo`.
+    public enum ObjectTypeInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `ObjectTypeInfo`: a QAPI struct of the `qom` module, since QEMU 1.1.
     ///
     /// See [`ObjectTypeInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ObjectTypeInfo).
-    public struct ObjectTypeInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectTypeInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-        }
-        /// `name`: `str`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `abstract`: `bool`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var abstract: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("abstract") }
-            @_optimize(none) set { json.setQAPIMember("abstract", newValue) }
-        }
-        /// `parent`: `str`, optional, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var parent: Swift.String? {
-            @_optimize(none) get { json.qapiMember("parent") }
-            @_optimize(none) set { json.setQAPIMember("parent", newValue) }
-        }
-    }
+    public typealias ObjectTypeInfo = QAPIObjectValue<QAPITags.ObjectTypeInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ObjectTypeInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+    }
+    /// `name`: `str`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `abstract`: `bool`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var abstract: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("abstract") }
+        @_optimize(none) set { json.setQAPIMember("abstract", newValue) }
+    }
+    /// `parent`: `str`, optional, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var parent: Swift.String? {
+        @_optimize(none) get { json.qapiMember("parent") }
+        @_optimize(none) set { json.setQAPIMember("parent", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CanHostSocketcanProperties`.
+    public enum CanHostSocketcanProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `CanHostSocketcanProperties`: a QAPI struct of the `qom` module, since QEMU 2.12.
     ///
     /// See [`CanHostSocketcanProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.CanHostSocketcanProperties).
-    public struct CanHostSocketcanProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CanHostSocketcanProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["if", "canbus"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(if: Swift.String, canbus: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("if", `if`)
-            json.setQAPIMember("canbus", canbus)
-        }
-        /// `if`: `str`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var `if`: Swift.String? {
-            @_optimize(none) get { json.qapiMember("if") }
-            @_optimize(none) set { json.setQAPIMember("if", newValue) }
-        }
-        /// `canbus`: `str`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var canbus: Swift.String? {
-            @_optimize(none) get { json.qapiMember("canbus") }
-            @_optimize(none) set { json.setQAPIMember("canbus", newValue) }
-        }
-    }
+    public typealias CanHostSocketcanProperties = QAPIObjectValue<QAPITags.CanHostSocketcanProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CanHostSocketcanProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(if: Swift.String, canbus: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("if", `if`)
+        json.setQAPIMember("canbus", canbus)
+    }
+    /// `if`: `str`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var `if`: Swift.String? {
+        @_optimize(none) get { json.qapiMember("if") }
+        @_optimize(none) set { json.setQAPIMember("if", newValue) }
+    }
+    /// `canbus`: `str`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var canbus: Swift.String? {
+        @_optimize(none) get { json.qapiMember("canbus") }
+        @_optimize(none) set { json.setQAPIMember("canbus", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ColoCompareProperties`.
+    public enum ColoCompareProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `ColoCompareProperties`: a QAPI struct of the `qom` module, since QEMU 2.8.
     ///
     /// See [`ColoCompareProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ColoCompareProperties).
-    public struct ColoCompareProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ColoCompareProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["primary_in", "secondary_in", "outdev", "iothread"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(primaryIn: Swift.String, secondaryIn: Swift.String, outdev: Swift.String, iothread: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("primary_in", primaryIn)
-            json.setQAPIMember("secondary_in", secondaryIn)
-            json.setQAPIMember("outdev", outdev)
-            json.setQAPIMember("iothread", iothread)
-        }
-        /// `primary_in`: `str`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var primaryIn: Swift.String? {
-            @_optimize(none) get { json.qapiMember("primary_in") }
-            @_optimize(none) set { json.setQAPIMember("primary_in", newValue) }
-        }
-        /// `secondary_in`: `str`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var secondaryIn: Swift.String? {
-            @_optimize(none) get { json.qapiMember("secondary_in") }
-            @_optimize(none) set { json.setQAPIMember("secondary_in", newValue) }
-        }
-        /// `outdev`: `str`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var outdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("outdev") }
-            @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
-        }
-        /// `iothread`: `str`, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var iothread: Swift.String? {
-            @_optimize(none) get { json.qapiMember("iothread") }
-            @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
-        }
-        /// `notify_dev`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var notifyDev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("notify_dev") }
-            @_optimize(none) set { json.setQAPIMember("notify_dev", newValue) }
-        }
-        /// `compare_timeout`: `uint64`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var compareTimeout: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("compare_timeout") }
-            @_optimize(none) set { json.setQAPIMember("compare_timeout", newValue) }
-        }
-        /// `expired_scan_cycle`: `uint32`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var expiredScanCycle: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("expired_scan_cycle") }
-            @_optimize(none) set { json.setQAPIMember("expired_scan_cycle", newValue) }
-        }
-        /// `max_queue_size`: `uint32`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var maxQueueSize: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("max_queue_size") }
-            @_optimize(none) set { json.setQAPIMember("max_queue_size", newValue) }
-        }
-        /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
-            @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
-        }
-    }
+    public typealias ColoCompareProperties = QAPIObjectValue<QAPITags.ColoCompareProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ColoCompareProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(primaryIn: Swift.String, secondaryIn: Swift.String, outdev: Swift.String, iothread: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("primary_in", primaryIn)
+        json.setQAPIMember("secondary_in", secondaryIn)
+        json.setQAPIMember("outdev", outdev)
+        json.setQAPIMember("iothread", iothread)
+    }
+    /// `primary_in`: `str`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var primaryIn: Swift.String? {
+        @_optimize(none) get { json.qapiMember("primary_in") }
+        @_optimize(none) set { json.setQAPIMember("primary_in", newValue) }
+    }
+    /// `secondary_in`: `str`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var secondaryIn: Swift.String? {
+        @_optimize(none) get { json.qapiMember("secondary_in") }
+        @_optimize(none) set { json.setQAPIMember("secondary_in", newValue) }
+    }
+    /// `outdev`: `str`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var outdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("outdev") }
+        @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
+    }
+    /// `iothread`: `str`, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var iothread: Swift.String? {
+        @_optimize(none) get { json.qapiMember("iothread") }
+        @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
+    }
+    /// `notify_dev`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var notifyDev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("notify_dev") }
+        @_optimize(none) set { json.setQAPIMember("notify_dev", newValue) }
+    }
+    /// `compare_timeout`: `uint64`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var compareTimeout: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("compare_timeout") }
+        @_optimize(none) set { json.setQAPIMember("compare_timeout", newValue) }
+    }
+    /// `expired_scan_cycle`: `uint32`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var expiredScanCycle: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("expired_scan_cycle") }
+        @_optimize(none) set { json.setQAPIMember("expired_scan_cycle", newValue) }
+    }
+    /// `max_queue_size`: `uint32`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var maxQueueSize: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("max_queue_size") }
+        @_optimize(none) set { json.setQAPIMember("max_queue_size", newValue) }
+    }
+    /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
+        @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CryptodevBackendProperties`.
+    public enum CryptodevBackendProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `CryptodevBackendProperties`: a QAPI struct of the `qom` module, since QEMU 2.8.
     ///
     /// See [`CryptodevBackendProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.CryptodevBackendProperties).
-    public struct CryptodevBackendProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CryptodevBackendProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `queues`: `uint32`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var queues: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("queues") }
-            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
-        }
-        /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var throttleBps: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("throttle-bps") }
-            @_optimize(none) set { json.setQAPIMember("throttle-bps", newValue) }
-        }
-        /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var throttleOps: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("throttle-ops") }
-            @_optimize(none) set { json.setQAPIMember("throttle-ops", newValue) }
-        }
-    }
+    public typealias CryptodevBackendProperties = QAPIObjectValue<QAPITags.CryptodevBackendProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CryptodevBackendProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `queues`: `uint32`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var queues: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("queues") }
+        @_optimize(none) set { json.setQAPIMember("queues", newValue) }
+    }
+    /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var throttleBps: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("throttle-bps") }
+        @_optimize(none) set { json.setQAPIMember("throttle-bps", newValue) }
+    }
+    /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var throttleOps: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("throttle-ops") }
+        @_optimize(none) set { json.setQAPIMember("throttle-ops", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.CryptodevVhostUserProperties`.
+    public enum CryptodevVhostUserProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `CryptodevVhostUserProperties`: a QAPI struct of the `qom` module, since QEMU 2.12.
     ///
     /// See [`CryptodevVhostUserProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.CryptodevVhostUserProperties).
-    public struct CryptodevVhostUserProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CryptodevVhostUserProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["chardev"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("chardev", chardev)
-        }
-        /// `queues`: `uint32`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var queues: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("queues") }
-            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
-        }
-        /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var throttleBps: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("throttle-bps") }
-            @_optimize(none) set { json.setQAPIMember("throttle-bps", newValue) }
-        }
-        /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var throttleOps: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("throttle-ops") }
-            @_optimize(none) set { json.setQAPIMember("throttle-ops", newValue) }
-        }
-        /// `chardev`: `str`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var chardev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("chardev") }
-            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
-        }
-    }
+    public typealias CryptodevVhostUserProperties = QAPIObjectValue<QAPITags.CryptodevVhostUserProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.CryptodevVhostUserProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("chardev", chardev)
+    }
+    /// `queues`: `uint32`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var queues: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("queues") }
+        @_optimize(none) set { json.setQAPIMember("queues", newValue) }
+    }
+    /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var throttleBps: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("throttle-bps") }
+        @_optimize(none) set { json.setQAPIMember("throttle-bps", newValue) }
+    }
+    /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var throttleOps: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("throttle-ops") }
+        @_optimize(none) set { json.setQAPIMember("throttle-ops", newValue) }
+    }
+    /// `chardev`: `str`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var chardev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("chardev") }
+        @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DBusVMStateProperties`.
+    public enum DBusVMStateProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `DBusVMStateProperties`: a QAPI struct of the `qom` module, since QEMU 5.0.
     ///
     /// See [`DBusVMStateProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.DBusVMStateProperties).
-    public struct DBusVMStateProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DBusVMStateProperties", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(addr: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("addr", addr)
-        }
-        /// `addr`: `str`, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var addr: Swift.String? {
-            @_optimize(none) get { json.qapiMember("addr") }
-            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
-        }
-        /// `id-list`: `str`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var idList: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id-list") }
-            @_optimize(none) set { json.setQAPIMember("id-list", newValue) }
-        }
-    }
+    public typealias DBusVMStateProperties = QAPIObjectValue<QAPITags.DBusVMStateProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DBusVMStateProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(addr: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("addr", addr)
+    }
+    /// `addr`: `str`, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var addr: Swift.String? {
+        @_optimize(none) get { json.qapiMember("addr") }
+        @_optimize(none) set { json.setQAPIMember("addr", newValue) }
+    }
+    /// `id-list`: `str`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var idList: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id-list") }
+        @_optimize(none) set { json.setQAPIMember("id-list", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetfilterInsert`.
+    public enum NetfilterInsert: QAPITag {}
+}
+
+extension QAPI {
     /// `NetfilterInsert`: a QAPI enumeration of the `qom` module, since QEMU 5.0.
     ///
     /// See [`NetfilterInsert` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-qom.NetfilterInsert).
-    public struct NetfilterInsert: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetfilterInsert", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `before`.
-        @_alwaysEmitIntoClient public static var before: NetfilterInsert { @_optimize(none) get { NetfilterInsert(rawValue: "before") } }
-        /// `behind`.
-        @_alwaysEmitIntoClient public static var behind: NetfilterInsert { @_optimize(none) get { NetfilterInsert(rawValue: "behind") } }
-    }
+    public typealias NetfilterInsert = QAPIEnumValue<QAPITags.NetfilterInsert>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.NetfilterInsert {
+    /// `before`.
+    @_alwaysEmitIntoClient public static var before: Self { @_optimize(none) get { Self(rawValue: "before") } }
+    /// `behind`.
+    @_alwaysEmitIntoClient public static var behind: Self { @_optimize(none) get { Self(rawValue: "behind") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NetfilterProperties`.
+    public enum NetfilterProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `NetfilterProperties`: a QAPI struct of the `qom` module, since QEMU 2.5.
     ///
     /// See [`NetfilterProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.NetfilterProperties).
-    public struct NetfilterProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetfilterProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["netdev"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("netdev", netdev)
-        }
-        /// `netdev`: `str`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var netdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("netdev") }
-            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
-        }
-        /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
-            @_optimize(none) get { json.qapiMember("queue") }
-            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
-        }
-        /// `status`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var status: Swift.String? {
-            @_optimize(none) get { json.qapiMember("status") }
-            @_optimize(none) set { json.setQAPIMember("status", newValue) }
-        }
-        /// `position`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var position: Swift.String? {
-            @_optimize(none) get { json.qapiMember("position") }
-            @_optimize(none) set { json.setQAPIMember("position", newValue) }
-        }
-        /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
-            @_optimize(none) get { json.qapiMember("insert") }
-            @_optimize(none) set { json.setQAPIMember("insert", newValue) }
-        }
-    }
+    public typealias NetfilterProperties = QAPIObjectValue<QAPITags.NetfilterProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.NetfilterProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("netdev", netdev)
+    }
+    /// `netdev`: `str`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var netdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("netdev") }
+        @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
+    }
+    /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
+        @_optimize(none) get { json.qapiMember("queue") }
+        @_optimize(none) set { json.setQAPIMember("queue", newValue) }
+    }
+    /// `status`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var status: Swift.String? {
+        @_optimize(none) get { json.qapiMember("status") }
+        @_optimize(none) set { json.setQAPIMember("status", newValue) }
+    }
+    /// `position`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var position: Swift.String? {
+        @_optimize(none) get { json.qapiMember("position") }
+        @_optimize(none) set { json.setQAPIMember("position", newValue) }
+    }
+    /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
+        @_optimize(none) get { json.qapiMember("insert") }
+        @_optimize(none) set { json.setQAPIMember("insert", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.FilterBufferProperties`.
+    public enum FilterBufferProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `FilterBufferProperties`: a QAPI struct of the `qom` module, since QEMU 2.5.
     ///
     /// See [`FilterBufferProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterBufferProperties).
-    public struct FilterBufferProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FilterBufferProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["netdev", "interval"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String, interval: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("netdev", netdev)
-            json.setQAPIMember("interval", interval)
-        }
-        /// `netdev`: `str`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var netdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("netdev") }
-            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
-        }
-        /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
-            @_optimize(none) get { json.qapiMember("queue") }
-            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
-        }
-        /// `status`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var status: Swift.String? {
-            @_optimize(none) get { json.qapiMember("status") }
-            @_optimize(none) set { json.setQAPIMember("status", newValue) }
-        }
-        /// `position`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var position: Swift.String? {
-            @_optimize(none) get { json.qapiMember("position") }
-            @_optimize(none) set { json.setQAPIMember("position", newValue) }
-        }
-        /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
-            @_optimize(none) get { json.qapiMember("insert") }
-            @_optimize(none) set { json.setQAPIMember("insert", newValue) }
-        }
-        /// `interval`: `uint32`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var interval: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("interval") }
-            @_optimize(none) set { json.setQAPIMember("interval", newValue) }
-        }
-    }
+    public typealias FilterBufferProperties = QAPIObjectValue<QAPITags.FilterBufferProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.FilterBufferProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String, interval: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("netdev", netdev)
+        json.setQAPIMember("interval", interval)
+    }
+    /// `netdev`: `str`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var netdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("netdev") }
+        @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
+    }
+    /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
+        @_optimize(none) get { json.qapiMember("queue") }
+        @_optimize(none) set { json.setQAPIMember("queue", newValue) }
+    }
+    /// `status`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var status: Swift.String? {
+        @_optimize(none) get { json.qapiMember("status") }
+        @_optimize(none) set { json.setQAPIMember("status", newValue) }
+    }
+    /// `position`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var position: Swift.String? {
+        @_optimize(none) get { json.qapiMember("position") }
+        @_optimize(none) set { json.setQAPIMember("position", newValue) }
+    }
+    /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
+        @_optimize(none) get { json.qapiMember("insert") }
+        @_optimize(none) set { json.setQAPIMember("insert", newValue) }
+    }
+    /// `interval`: `uint32`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var interval: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("interval") }
+        @_optimize(none) set { json.setQAPIMember("interval", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.FilterDumpProperties`.
+    public enum FilterDumpProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `FilterDumpProperties`: a QAPI struct of the `qom` module, since QEMU 2.5.
     ///
     /// See [`FilterDumpProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterDumpProperties).
-    public struct FilterDumpProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FilterDumpProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["netdev", "file"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String, file: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("netdev", netdev)
-            json.setQAPIMember("file", file)
-        }
-        /// `netdev`: `str`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var netdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("netdev") }
-            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
-        }
-        /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
-            @_optimize(none) get { json.qapiMember("queue") }
-            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
-        }
-        /// `status`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var status: Swift.String? {
-            @_optimize(none) get { json.qapiMember("status") }
-            @_optimize(none) set { json.setQAPIMember("status", newValue) }
-        }
-        /// `position`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var position: Swift.String? {
-            @_optimize(none) get { json.qapiMember("position") }
-            @_optimize(none) set { json.setQAPIMember("position", newValue) }
-        }
-        /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
-            @_optimize(none) get { json.qapiMember("insert") }
-            @_optimize(none) set { json.setQAPIMember("insert", newValue) }
-        }
-        /// `file`: `str`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var file: Swift.String? {
-            @_optimize(none) get { json.qapiMember("file") }
-            @_optimize(none) set { json.setQAPIMember("file", newValue) }
-        }
-        /// `maxlen`: `uint32`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var maxlen: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("maxlen") }
-            @_optimize(none) set { json.setQAPIMember("maxlen", newValue) }
-        }
-    }
+    public typealias FilterDumpProperties = QAPIObjectValue<QAPITags.FilterDumpProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.FilterDumpProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String, file: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("netdev", netdev)
+        json.setQAPIMember("file", file)
+    }
+    /// `netdev`: `str`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var netdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("netdev") }
+        @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
+    }
+    /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
+        @_optimize(none) get { json.qapiMember("queue") }
+        @_optimize(none) set { json.setQAPIMember("queue", newValue) }
+    }
+    /// `status`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var status: Swift.String? {
+        @_optimize(none) get { json.qapiMember("status") }
+        @_optimize(none) set { json.setQAPIMember("status", newValue) }
+    }
+    /// `position`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var position: Swift.String? {
+        @_optimize(none) get { json.qapiMember("position") }
+        @_optimize(none) set { json.setQAPIMember("position", newValue) }
+    }
+    /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
+        @_optimize(none) get { json.qapiMember("insert") }
+        @_optimize(none) set { json.setQAPIMember("insert", newValue) }
+    }
+    /// `file`: `str`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var file: Swift.String? {
+        @_optimize(none) get { json.qapiMember("file") }
+        @_optimize(none) set { json.setQAPIMember("file", newValue) }
+    }
+    /// `maxlen`: `uint32`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var maxlen: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("maxlen") }
+        @_optimize(none) set { json.setQAPIMember("maxlen", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.FilterMirrorProperties`.
+    public enum FilterMirrorProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `FilterMirrorProperties`: a QAPI struct of the `qom` module, since QEMU 2.6.
     ///
     /// See [`FilterMirrorProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterMirrorProperties).
-    public struct FilterMirrorProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FilterMirrorProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["netdev", "outdev"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String, outdev: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("netdev", netdev)
-            json.setQAPIMember("outdev", outdev)
-        }
-        /// `netdev`: `str`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var netdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("netdev") }
-            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
-        }
-        /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
-            @_optimize(none) get { json.qapiMember("queue") }
-            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
-        }
-        /// `status`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var status: Swift.String? {
-            @_optimize(none) get { json.qapiMember("status") }
-            @_optimize(none) set { json.setQAPIMember("status", newValue) }
-        }
-        /// `position`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var position: Swift.String? {
-            @_optimize(none) get { json.qapiMember("position") }
-            @_optimize(none) set { json.setQAPIMember("position", newValue) }
-        }
-        /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
-            @_optimize(none) get { json.qapiMember("insert") }
-            @_optimize(none) set { json.setQAPIMember("insert", newValue) }
-        }
-        /// `outdev`: `str`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var outdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("outdev") }
-            @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
-        }
-        /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
-            @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
-        }
-    }
+    public typealias FilterMirrorProperties = QAPIObjectValue<QAPITags.FilterMirrorProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.FilterMirrorProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String, outdev: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("netdev", netdev)
+        json.setQAPIMember("outdev", outdev)
+    }
+    /// `netdev`: `str`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var netdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("netdev") }
+        @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
+    }
+    /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
+        @_optimize(none) get { json.qapiMember("queue") }
+        @_optimize(none) set { json.setQAPIMember("queue", newValue) }
+    }
+    /// `status`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var status: Swift.String? {
+        @_optimize(none) get { json.qapiMember("status") }
+        @_optimize(none) set { json.setQAPIMember("status", newValue) }
+    }
+    /// `position`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var position: Swift.String? {
+        @_optimize(none) get { json.qapiMember("position") }
+        @_optimize(none) set { json.setQAPIMember("position", newValue) }
+    }
+    /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
+        @_optimize(none) get { json.qapiMember("insert") }
+        @_optimize(none) set { json.setQAPIMember("insert", newValue) }
+    }
+    /// `outdev`: `str`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var outdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("outdev") }
+        @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
+    }
+    /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
+        @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.FilterRedirectorProperties`.
+    public enum FilterRedirectorProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `FilterRedirectorProperties`: a QAPI struct of the `qom` module, since QEMU 2.6.
     ///
     /// See [`FilterRedirectorProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterRedirectorProperties).
-    public struct FilterRedirectorProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FilterRedirectorProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["netdev"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("netdev", netdev)
-        }
-        /// `netdev`: `str`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var netdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("netdev") }
-            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
-        }
-        /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
-            @_optimize(none) get { json.qapiMember("queue") }
-            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
-        }
-        /// `status`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var status: Swift.String? {
-            @_optimize(none) get { json.qapiMember("status") }
-            @_optimize(none) set { json.setQAPIMember("status", newValue) }
-        }
-        /// `position`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var position: Swift.String? {
-            @_optimize(none) get { json.qapiMember("position") }
-            @_optimize(none) set { json.setQAPIMember("position", newValue) }
-        }
-        /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
-            @_optimize(none) get { json.qapiMember("insert") }
-            @_optimize(none) set { json.setQAPIMember("insert", newValue) }
-        }
-        /// `indev`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var indev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("indev") }
-            @_optimize(none) set { json.setQAPIMember("indev", newValue) }
-        }
-        /// `outdev`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var outdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("outdev") }
-            @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
-        }
-        /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
-            @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
-        }
-    }
+    public typealias FilterRedirectorProperties = QAPIObjectValue<QAPITags.FilterRedirectorProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.FilterRedirectorProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("netdev", netdev)
+    }
+    /// `netdev`: `str`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var netdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("netdev") }
+        @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
+    }
+    /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
+        @_optimize(none) get { json.qapiMember("queue") }
+        @_optimize(none) set { json.setQAPIMember("queue", newValue) }
+    }
+    /// `status`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var status: Swift.String? {
+        @_optimize(none) get { json.qapiMember("status") }
+        @_optimize(none) set { json.setQAPIMember("status", newValue) }
+    }
+    /// `position`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var position: Swift.String? {
+        @_optimize(none) get { json.qapiMember("position") }
+        @_optimize(none) set { json.setQAPIMember("position", newValue) }
+    }
+    /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
+        @_optimize(none) get { json.qapiMember("insert") }
+        @_optimize(none) set { json.setQAPIMember("insert", newValue) }
+    }
+    /// `indev`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var indev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("indev") }
+        @_optimize(none) set { json.setQAPIMember("indev", newValue) }
+    }
+    /// `outdev`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var outdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("outdev") }
+        @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
+    }
+    /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
+        @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.FilterRewriterProperties`.
+    public enum FilterRewriterProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `FilterRewriterProperties`: a QAPI struct of the `qom` module, since QEMU 2.8.
     ///
     /// See [`FilterRewriterProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterRewriterProperties).
-    public struct FilterRewriterProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FilterRewriterProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["netdev"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("netdev", netdev)
-        }
-        /// `netdev`: `str`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var netdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("netdev") }
-            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
-        }
-        /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
-            @_optimize(none) get { json.qapiMember("queue") }
-            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
-        }
-        /// `status`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var status: Swift.String? {
-            @_optimize(none) get { json.qapiMember("status") }
-            @_optimize(none) set { json.setQAPIMember("status", newValue) }
-        }
-        /// `position`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var position: Swift.String? {
-            @_optimize(none) get { json.qapiMember("position") }
-            @_optimize(none) set { json.setQAPIMember("position", newValue) }
-        }
-        /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
-            @_optimize(none) get { json.qapiMember("insert") }
-            @_optimize(none) set { json.setQAPIMember("insert", newValue) }
-        }
-        /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
-            @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
-        }
-    }
+    public typealias FilterRewriterProperties = QAPIObjectValue<QAPITags.FilterRewriterProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.FilterRewriterProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("netdev", netdev)
+    }
+    /// `netdev`: `str`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var netdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("netdev") }
+        @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
+    }
+    /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
+        @_optimize(none) get { json.qapiMember("queue") }
+        @_optimize(none) set { json.setQAPIMember("queue", newValue) }
+    }
+    /// `status`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var status: Swift.String? {
+        @_optimize(none) get { json.qapiMember("status") }
+        @_optimize(none) set { json.setQAPIMember("status", newValue) }
+    }
+    /// `position`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var position: Swift.String? {
+        @_optimize(none) get { json.qapiMember("position") }
+        @_optimize(none) set { json.setQAPIMember("position", newValue) }
+    }
+    /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
+        @_optimize(none) get { json.qapiMember("insert") }
+        @_optimize(none) set { json.setQAPIMember("insert", newValue) }
+    }
+    /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
+        @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputBarrierProperties`.
+    public enum InputBarrierProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `InputBarrierProperties`: a QAPI struct of the `qom` module, since QEMU 4.2.
     ///
     /// See [`InputBarrierProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.InputBarrierProperties).
-    public struct InputBarrierProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputBarrierProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-        }
-        /// `name`: `str`, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `server`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var server: Swift.String? {
-            @_optimize(none) get { json.qapiMember("server") }
-            @_optimize(none) set { json.setQAPIMember("server", newValue) }
-        }
-        /// `port`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var port: Swift.String? {
-            @_optimize(none) get { json.qapiMember("port") }
-            @_optimize(none) set { json.setQAPIMember("port", newValue) }
-        }
-        /// `x-origin`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var xOrigin: Swift.String? {
-            @_optimize(none) get { json.qapiMember("x-origin") }
-            @_optimize(none) set { json.setQAPIMember("x-origin", newValue) }
-        }
-        /// `y-origin`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var yOrigin: Swift.String? {
-            @_optimize(none) get { json.qapiMember("y-origin") }
-            @_optimize(none) set { json.setQAPIMember("y-origin", newValue) }
-        }
-        /// `width`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var width: Swift.String? {
-            @_optimize(none) get { json.qapiMember("width") }
-            @_optimize(none) set { json.setQAPIMember("width", newValue) }
-        }
-        /// `height`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var height: Swift.String? {
-            @_optimize(none) get { json.qapiMember("height") }
-            @_optimize(none) set { json.setQAPIMember("height", newValue) }
-        }
-    }
+    public typealias InputBarrierProperties = QAPIObjectValue<QAPITags.InputBarrierProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.InputBarrierProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+    }
+    /// `name`: `str`, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `server`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var server: Swift.String? {
+        @_optimize(none) get { json.qapiMember("server") }
+        @_optimize(none) set { json.setQAPIMember("server", newValue) }
+    }
+    /// `port`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var port: Swift.String? {
+        @_optimize(none) get { json.qapiMember("port") }
+        @_optimize(none) set { json.setQAPIMember("port", newValue) }
+    }
+    /// `x-origin`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var xOrigin: Swift.String? {
+        @_optimize(none) get { json.qapiMember("x-origin") }
+        @_optimize(none) set { json.setQAPIMember("x-origin", newValue) }
+    }
+    /// `y-origin`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var yOrigin: Swift.String? {
+        @_optimize(none) get { json.qapiMember("y-origin") }
+        @_optimize(none) set { json.setQAPIMember("y-origin", newValue) }
+    }
+    /// `width`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var width: Swift.String? {
+        @_optimize(none) get { json.qapiMember("width") }
+        @_optimize(none) set { json.setQAPIMember("width", newValue) }
+    }
+    /// `height`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var height: Swift.String? {
+        @_optimize(none) get { json.qapiMember("height") }
+        @_optimize(none) set { json.setQAPIMember("height", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputLinuxProperties`.
+    public enum InputLinuxProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `InputLinuxProperties`: a QAPI struct of the `qom` module, since QEMU 2.6.
     ///
     /// See [`InputLinuxProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.InputLinuxProperties).
-    public struct InputLinuxProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputLinuxProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["evdev"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(evdev: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("evdev", evdev)
-        }
-        /// `evdev`: `str`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var evdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("evdev") }
-            @_optimize(none) set { json.setQAPIMember("evdev", newValue) }
-        }
-        /// `grab_all`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var grabAll: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("grab_all") }
-            @_optimize(none) set { json.setQAPIMember("grab_all", newValue) }
-        }
-        /// `repeat`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var `repeat`: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("repeat") }
-            @_optimize(none) set { json.setQAPIMember("repeat", newValue) }
-        }
-        /// `grab-toggle`: `GrabToggleKeys`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var grabToggle: QAPI.GrabToggleKeys? {
-            @_optimize(none) get { json.qapiMember("grab-toggle") }
-            @_optimize(none) set { json.setQAPIMember("grab-toggle", newValue) }
-        }
-    }
+    public typealias InputLinuxProperties = QAPIObjectValue<QAPITags.InputLinuxProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.InputLinuxProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(evdev: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("evdev", evdev)
+    }
+    /// `evdev`: `str`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var evdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("evdev") }
+        @_optimize(none) set { json.setQAPIMember("evdev", newValue) }
+    }
+    /// `grab_all`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var grabAll: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("grab_all") }
+        @_optimize(none) set { json.setQAPIMember("grab_all", newValue) }
+    }
+    /// `repeat`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var `repeat`: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("repeat") }
+        @_optimize(none) set { json.setQAPIMember("repeat", newValue) }
+    }
+    /// `grab-toggle`: `GrabToggleKeys`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var grabToggle: QAPI.GrabToggleKeys? {
+        @_optimize(none) get { json.qapiMember("grab-toggle") }
+        @_optimize(none) set { json.setQAPIMember("grab-toggle", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.EventLoopBaseProperties`.
+    public enum EventLoopBaseProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `EventLoopBaseProperties`: a QAPI struct of the `qom` module, since QEMU 7.1.
     ///
     /// See [`EventLoopBaseProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.EventLoopBaseProperties).
-    public struct EventLoopBaseProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "EventLoopBaseProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("aio-max-batch") }
-            @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
-        }
-        /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var threadPoolMin: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("thread-pool-min") }
-            @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
-        }
-        /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var threadPoolMax: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("thread-pool-max") }
-            @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
-        }
-    }
+    public typealias EventLoopBaseProperties = QAPIObjectValue<QAPITags.EventLoopBaseProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.EventLoopBaseProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("aio-max-batch") }
+        @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
+    }
+    /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var threadPoolMin: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("thread-pool-min") }
+        @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
+    }
+    /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var threadPoolMax: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("thread-pool-max") }
+        @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.IothreadProperties`.
+    public enum IothreadProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `IothreadProperties`: a QAPI struct of the `qom` module, since QEMU 2.0.
     ///
     /// See [`IothreadProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.IothreadProperties).
-    public struct IothreadProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IothreadProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("aio-max-batch") }
-            @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
-        }
-        /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var threadPoolMin: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("thread-pool-min") }
-            @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
-        }
-        /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var threadPoolMax: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("thread-pool-max") }
-            @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
-        }
-        /// `poll-max-ns`: `int`, optional, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var pollMaxNs: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("poll-max-ns") }
-            @_optimize(none) set { json.setQAPIMember("poll-max-ns", newValue) }
-        }
-        /// `poll-grow`: `int`, optional, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var pollGrow: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("poll-grow") }
-            @_optimize(none) set { json.setQAPIMember("poll-grow", newValue) }
-        }
-        /// `poll-shrink`: `int`, optional, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var pollShrink: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("poll-shrink") }
-            @_optimize(none) set { json.setQAPIMember("poll-shrink", newValue) }
-        }
-    }
+    public typealias IothreadProperties = QAPIObjectValue<QAPITags.IothreadProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.IothreadProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("aio-max-batch") }
+        @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
+    }
+    /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var threadPoolMin: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("thread-pool-min") }
+        @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
+    }
+    /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var threadPoolMax: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("thread-pool-max") }
+        @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
+    }
+    /// `poll-max-ns`: `int`, optional, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var pollMaxNs: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("poll-max-ns") }
+        @_optimize(none) set { json.setQAPIMember("poll-max-ns", newValue) }
+    }
+    /// `poll-grow`: `int`, optional, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var pollGrow: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("poll-grow") }
+        @_optimize(none) set { json.setQAPIMember("poll-grow", newValue) }
+    }
+    /// `poll-shrink`: `int`, optional, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var pollShrink: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("poll-shrink") }
+        @_optimize(none) set { json.setQAPIMember("poll-shrink", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MainLoopProperties`.
+    public enum MainLoopProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `MainLoopProperties`: a QAPI struct of the `qom` module, since QEMU 7.1.
     ///
     /// See [`MainLoopProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MainLoopProperties).
-    public struct MainLoopProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MainLoopProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("aio-max-batch") }
-            @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
-        }
-        /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var threadPoolMin: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("thread-pool-min") }
-            @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
-        }
-        /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var threadPoolMax: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("thread-pool-max") }
-            @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
-        }
-    }
+    public typealias MainLoopProperties = QAPIObjectValue<QAPITags.MainLoopProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MainLoopProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("aio-max-batch") }
+        @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
+    }
+    /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var threadPoolMin: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("thread-pool-min") }
+        @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
+    }
+    /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var threadPoolMax: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("thread-pool-max") }
+        @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MemoryBackendProperties`.
+    public enum MemoryBackendProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `MemoryBackendProperties`: a QAPI struct of the `qom` module, since QEMU 2.1.
     ///
     /// See [`MemoryBackendProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendProperties).
-    public struct MemoryBackendProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryBackendProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["size"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("size", size)
-        }
-        /// `dump`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("dump") }
-            @_optimize(none) set { json.setQAPIMember("dump", newValue) }
-        }
-        /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("host-nodes") }
-            @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
-        }
-        /// `merge`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("merge") }
-            @_optimize(none) set { json.setQAPIMember("merge", newValue) }
-        }
-        /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
-            @_optimize(none) get { json.qapiMember("policy") }
-            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
-        }
-        /// `prealloc`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("prealloc") }
-            @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
-        }
-        /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("prealloc-threads") }
-            @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
-        }
-        /// `prealloc-context`: `str`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
-            @_optimize(none) get { json.qapiMember("prealloc-context") }
-            @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
-        }
-        /// `share`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var share: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("share") }
-            @_optimize(none) set { json.setQAPIMember("share", newValue) }
-        }
-        /// `reserve`: `bool`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("reserve") }
-            @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
-        }
-        /// `size`: `size`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
-            @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
-        }
-    }
+    public typealias MemoryBackendProperties = QAPIObjectValue<QAPITags.MemoryBackendProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MemoryBackendProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("size", size)
+    }
+    /// `dump`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var dump: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("dump") }
+        @_optimize(none) set { json.setQAPIMember("dump", newValue) }
+    }
+    /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("host-nodes") }
+        @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
+    }
+    /// `merge`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var merge: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("merge") }
+        @_optimize(none) set { json.setQAPIMember("merge", newValue) }
+    }
+    /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
+        @_optimize(none) get { json.qapiMember("policy") }
+        @_optimize(none) set { json.setQAPIMember("policy", newValue) }
+    }
+    /// `prealloc`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("prealloc") }
+        @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
+    }
+    /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("prealloc-threads") }
+        @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
+    }
+    /// `prealloc-context`: `str`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
+        @_optimize(none) get { json.qapiMember("prealloc-context") }
+        @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
+    }
+    /// `share`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var share: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("share") }
+        @_optimize(none) set { json.setQAPIMember("share", newValue) }
+    }
+    /// `reserve`: `bool`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("reserve") }
+        @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
+    }
+    /// `size`: `size`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
+        @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MemoryBackendFileProperties`.
+    public enum MemoryBackendFileProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `MemoryBackendFileProperties`: a QAPI struct of the `qom` module, since QEMU 2.1.
     ///
     /// See [`MemoryBackendFileProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendFileProperties).
-    public struct MemoryBackendFileProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryBackendFileProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["size", "mem-path"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64, memPath: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("size", size)
-            json.setQAPIMember("mem-path", memPath)
-        }
-        /// `dump`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("dump") }
-            @_optimize(none) set { json.setQAPIMember("dump", newValue) }
-        }
-        /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("host-nodes") }
-            @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
-        }
-        /// `merge`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("merge") }
-            @_optimize(none) set { json.setQAPIMember("merge", newValue) }
-        }
-        /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
-            @_optimize(none) get { json.qapiMember("policy") }
-            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
-        }
-        /// `prealloc`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("prealloc") }
-            @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
-        }
-        /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("prealloc-threads") }
-            @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
-        }
-        /// `prealloc-context`: `str`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
-            @_optimize(none) get { json.qapiMember("prealloc-context") }
-            @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
-        }
-        /// `share`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var share: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("share") }
-            @_optimize(none) set { json.setQAPIMember("share", newValue) }
-        }
-        /// `reserve`: `bool`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("reserve") }
-            @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
-        }
-        /// `size`: `size`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
-            @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
-        }
-        /// `align`: `size`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var align: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("align") }
-            @_optimize(none) set { json.setQAPIMember("align", newValue) }
-        }
-        /// `offset`: `size`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("offset") }
-            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
-        }
-        /// `discard-data`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var discardData: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("discard-data") }
-            @_optimize(none) set { json.setQAPIMember("discard-data", newValue) }
-        }
-        /// `mem-path`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var memPath: Swift.String? {
-            @_optimize(none) get { json.qapiMember("mem-path") }
-            @_optimize(none) set { json.setQAPIMember("mem-path", newValue) }
-        }
-        /// `pmem`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var pmem: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("pmem") }
-            @_optimize(none) set { json.setQAPIMember("pmem", newValue) }
-        }
-        /// `readonly`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var readonly: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("readonly") }
-            @_optimize(none) set { json.setQAPIMember("readonly", newValue) }
-        }
-        /// `rom`: `OnOffAuto`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var rom: QAPI.OnOffAuto? {
-            @_optimize(none) get { json.qapiMember("rom") }
-            @_optimize(none) set { json.setQAPIMember("rom", newValue) }
-        }
-    }
+    public typealias MemoryBackendFileProperties = QAPIObjectValue<QAPITags.MemoryBackendFileProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MemoryBackendFileProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64, memPath: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("size", size)
+        json.setQAPIMember("mem-path", memPath)
+    }
+    /// `dump`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var dump: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("dump") }
+        @_optimize(none) set { json.setQAPIMember("dump", newValue) }
+    }
+    /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("host-nodes") }
+        @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
+    }
+    /// `merge`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var merge: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("merge") }
+        @_optimize(none) set { json.setQAPIMember("merge", newValue) }
+    }
+    /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
+        @_optimize(none) get { json.qapiMember("policy") }
+        @_optimize(none) set { json.setQAPIMember("policy", newValue) }
+    }
+    /// `prealloc`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("prealloc") }
+        @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
+    }
+    /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("prealloc-threads") }
+        @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
+    }
+    /// `prealloc-context`: `str`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
+        @_optimize(none) get { json.qapiMember("prealloc-context") }
+        @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
+    }
+    /// `share`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var share: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("share") }
+        @_optimize(none) set { json.setQAPIMember("share", newValue) }
+    }
+    /// `reserve`: `bool`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("reserve") }
+        @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
+    }
+    /// `size`: `size`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
+        @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
+    }
+    /// `align`: `size`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var align: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("align") }
+        @_optimize(none) set { json.setQAPIMember("align", newValue) }
+    }
+    /// `offset`: `size`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("offset") }
+        @_optimize(none) set { json.setQAPIMember("offset", newValue) }
+    }
+    /// `discard-data`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var discardData: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("discard-data") }
+        @_optimize(none) set { json.setQAPIMember("discard-data", newValue) }
+    }
+    /// `mem-path`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var memPath: Swift.String? {
+        @_optimize(none) get { json.qapiMember("mem-path") }
+        @_optimize(none) set { json.setQAPIMember("mem-path", newValue) }
+    }
+    /// `pmem`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var pmem: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("pmem") }
+        @_optimize(none) set { json.setQAPIMember("pmem", newValue) }
+    }
+    /// `readonly`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var readonly: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("readonly") }
+        @_optimize(none) set { json.setQAPIMember("readonly", newValue) }
+    }
+    /// `rom`: `OnOffAuto`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var rom: QAPI.OnOffAuto? {
+        @_optimize(none) get { json.qapiMember("rom") }
+        @_optimize(none) set { json.setQAPIMember("rom", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MemoryBackendMemfdProperties`.
+    public enum MemoryBackendMemfdProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `MemoryBackendMemfdProperties`: a QAPI struct of the `qom` module, since QEMU 2.12.
     ///
     /// See [`MemoryBackendMemfdProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendMemfdProperties).
-    public struct MemoryBackendMemfdProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryBackendMemfdProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["size"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("size", size)
-        }
-        /// `dump`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("dump") }
-            @_optimize(none) set { json.setQAPIMember("dump", newValue) }
-        }
-        /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("host-nodes") }
-            @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
-        }
-        /// `merge`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("merge") }
-            @_optimize(none) set { json.setQAPIMember("merge", newValue) }
-        }
-        /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
-            @_optimize(none) get { json.qapiMember("policy") }
-            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
-        }
-        /// `prealloc`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("prealloc") }
-            @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
-        }
-        /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("prealloc-threads") }
-            @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
-        }
-        /// `prealloc-context`: `str`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
-            @_optimize(none) get { json.qapiMember("prealloc-context") }
-            @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
-        }
-        /// `share`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var share: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("share") }
-            @_optimize(none) set { json.setQAPIMember("share", newValue) }
-        }
-        /// `reserve`: `bool`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("reserve") }
-            @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
-        }
-        /// `size`: `size`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
-            @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
-        }
-        /// `hugetlb`: `bool`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var hugetlb: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("hugetlb") }
-            @_optimize(none) set { json.setQAPIMember("hugetlb", newValue) }
-        }
-        /// `hugetlbsize`: `size`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var hugetlbsize: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("hugetlbsize") }
-            @_optimize(none) set { json.setQAPIMember("hugetlbsize", newValue) }
-        }
-        /// `seal`: `bool`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var seal: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("seal") }
-            @_optimize(none) set { json.setQAPIMember("seal", newValue) }
-        }
-    }
+    public typealias MemoryBackendMemfdProperties = QAPIObjectValue<QAPITags.MemoryBackendMemfdProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MemoryBackendMemfdProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("size", size)
+    }
+    /// `dump`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var dump: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("dump") }
+        @_optimize(none) set { json.setQAPIMember("dump", newValue) }
+    }
+    /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("host-nodes") }
+        @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
+    }
+    /// `merge`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var merge: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("merge") }
+        @_optimize(none) set { json.setQAPIMember("merge", newValue) }
+    }
+    /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
+        @_optimize(none) get { json.qapiMember("policy") }
+        @_optimize(none) set { json.setQAPIMember("policy", newValue) }
+    }
+    /// `prealloc`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("prealloc") }
+        @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
+    }
+    /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("prealloc-threads") }
+        @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
+    }
+    /// `prealloc-context`: `str`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
+        @_optimize(none) get { json.qapiMember("prealloc-context") }
+        @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
+    }
+    /// `share`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var share: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("share") }
+        @_optimize(none) set { json.setQAPIMember("share", newValue) }
+    }
+    /// `reserve`: `bool`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("reserve") }
+        @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
+    }
+    /// `size`: `size`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
+        @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
+    }
+    /// `hugetlb`: `bool`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var hugetlb: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("hugetlb") }
+        @_optimize(none) set { json.setQAPIMember("hugetlb", newValue) }
+    }
+    /// `hugetlbsize`: `size`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var hugetlbsize: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("hugetlbsize") }
+        @_optimize(none) set { json.setQAPIMember("hugetlbsize", newValue) }
+    }
+    /// `seal`: `bool`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var seal: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("seal") }
+        @_optimize(none) set { json.setQAPIMember("seal", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MemoryBackendShmProperties`.
+    public enum MemoryBackendShmProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `MemoryBackendShmProperties`: a QAPI struct of the `qom` module, since QEMU 9.1.
     ///
     /// See [`MemoryBackendShmProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendShmProperties).
-    public struct MemoryBackendShmProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryBackendShmProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["size"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("size", size)
-        }
-        /// `dump`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("dump") }
-            @_optimize(none) set { json.setQAPIMember("dump", newValue) }
-        }
-        /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("host-nodes") }
-            @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
-        }
-        /// `merge`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("merge") }
-            @_optimize(none) set { json.setQAPIMember("merge", newValue) }
-        }
-        /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
-            @_optimize(none) get { json.qapiMember("policy") }
-            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
-        }
-        /// `prealloc`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("prealloc") }
-            @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
-        }
-        /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("prealloc-threads") }
-            @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
-        }
-        /// `prealloc-context`: `str`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
-            @_optimize(none) get { json.qapiMember("prealloc-context") }
-            @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
-        }
-        /// `share`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var share: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("share") }
-            @_optimize(none) set { json.setQAPIMember("share", newValue) }
-        }
-        /// `reserve`: `bool`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("reserve") }
-            @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
-        }
-        /// `size`: `size`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
-            @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
-        }
-    }
+    public typealias MemoryBackendShmProperties = QAPIObjectValue<QAPITags.MemoryBackendShmProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MemoryBackendShmProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("size", size)
+    }
+    /// `dump`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var dump: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("dump") }
+        @_optimize(none) set { json.setQAPIMember("dump", newValue) }
+    }
+    /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("host-nodes") }
+        @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
+    }
+    /// `merge`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var merge: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("merge") }
+        @_optimize(none) set { json.setQAPIMember("merge", newValue) }
+    }
+    /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
+        @_optimize(none) get { json.qapiMember("policy") }
+        @_optimize(none) set { json.setQAPIMember("policy", newValue) }
+    }
+    /// `prealloc`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("prealloc") }
+        @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
+    }
+    /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("prealloc-threads") }
+        @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
+    }
+    /// `prealloc-context`: `str`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
+        @_optimize(none) get { json.qapiMember("prealloc-context") }
+        @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
+    }
+    /// `share`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var share: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("share") }
+        @_optimize(none) set { json.setQAPIMember("share", newValue) }
+    }
+    /// `reserve`: `bool`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("reserve") }
+        @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
+    }
+    /// `size`: `size`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
+        @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MemoryBackendEpcProperties`.
+    public enum MemoryBackendEpcProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `MemoryBackendEpcProperties`: a QAPI struct of the `qom` module, since QEMU 6.2.
     ///
     /// See [`MemoryBackendEpcProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendEpcProperties).
-    public struct MemoryBackendEpcProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryBackendEpcProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["size"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("size", size)
-        }
-        /// `dump`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("dump") }
-            @_optimize(none) set { json.setQAPIMember("dump", newValue) }
-        }
-        /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("host-nodes") }
-            @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
-        }
-        /// `merge`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("merge") }
-            @_optimize(none) set { json.setQAPIMember("merge", newValue) }
-        }
-        /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
-            @_optimize(none) get { json.qapiMember("policy") }
-            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
-        }
-        /// `prealloc`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("prealloc") }
-            @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
-        }
-        /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("prealloc-threads") }
-            @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
-        }
-        /// `prealloc-context`: `str`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
-            @_optimize(none) get { json.qapiMember("prealloc-context") }
-            @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
-        }
-        /// `share`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var share: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("share") }
-            @_optimize(none) set { json.setQAPIMember("share", newValue) }
-        }
-        /// `reserve`: `bool`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("reserve") }
-            @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
-        }
-        /// `size`: `size`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
-            @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
-        }
-    }
+    public typealias MemoryBackendEpcProperties = QAPIObjectValue<QAPITags.MemoryBackendEpcProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MemoryBackendEpcProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("size", size)
+    }
+    /// `dump`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var dump: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("dump") }
+        @_optimize(none) set { json.setQAPIMember("dump", newValue) }
+    }
+    /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("host-nodes") }
+        @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
+    }
+    /// `merge`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var merge: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("merge") }
+        @_optimize(none) set { json.setQAPIMember("merge", newValue) }
+    }
+    /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var policy: QAPI.HostMemPolicy? {
+        @_optimize(none) get { json.qapiMember("policy") }
+        @_optimize(none) set { json.setQAPIMember("policy", newValue) }
+    }
+    /// `prealloc`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("prealloc") }
+        @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
+    }
+    /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("prealloc-threads") }
+        @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
+    }
+    /// `prealloc-context`: `str`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
+        @_optimize(none) get { json.qapiMember("prealloc-context") }
+        @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
+    }
+    /// `share`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var share: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("share") }
+        @_optimize(none) set { json.setQAPIMember("share", newValue) }
+    }
+    /// `reserve`: `bool`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("reserve") }
+        @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
+    }
+    /// `size`: `size`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
+        @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.PrManagerHelperProperties`.
+    public enum PrManagerHelperProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `PrManagerHelperProperties`: a QAPI struct of the `qom` module, since QEMU 2.11.
     ///
     /// See [`PrManagerHelperProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.PrManagerHelperProperties).
-    public struct PrManagerHelperProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PrManagerHelperProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["path"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("path", path)
-        }
-        /// `path`: `str`, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { json.qapiMember("path") }
-            @_optimize(none) set { json.setQAPIMember("path", newValue) }
-        }
-    }
+    public typealias PrManagerHelperProperties = QAPIObjectValue<QAPITags.PrManagerHelperProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.PrManagerHelperProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("path", path)
+    }
+    /// `path`: `str`, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { json.qapiMember("path") }
+        @_optimize(none) set { json.setQAPIMember("path", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QtestProperties`.
+    public enum QtestProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `QtestProperties`: a QAPI struct of the `qom` module, since QEMU 6.0.
     ///
     /// See [`QtestProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.QtestProperties).
-    public struct QtestProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QtestProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("chardev", chardev)
-        }
-        /// `chardev`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var chardev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("chardev") }
-            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
-        }
-        /// `log`: `str`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var log: Swift.String? {
-            @_optimize(none) get { json.qapiMember("log") }
-            @_optimize(none) set { json.setQAPIMember("log", newValue) }
-        }
-    }
+    public typealias QtestProperties = QAPIObjectValue<QAPITags.QtestProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.QtestProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("chardev", chardev)
+    }
+    /// `chardev`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var chardev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("chardev") }
+        @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
+    }
+    /// `log`: `str`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var log: Swift.String? {
+        @_optimize(none) get { json.qapiMember("log") }
+        @_optimize(none) set { json.setQAPIMember("log", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.RemoteObjectProperties`.
+    public enum RemoteObjectProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `RemoteObjectProperties`: a QAPI struct of the `qom` module, since QEMU 6.0.
     ///
     /// See [`RemoteObjectProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RemoteObjectProperties).
-    public struct RemoteObjectProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RemoteObjectProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(fd: Swift.String, devid: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("fd", fd)
-            json.setQAPIMember("devid", devid)
-        }
-        /// `fd`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var fd: Swift.String? {
-            @_optimize(none) get { json.qapiMember("fd") }
-            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
-        }
-        /// `devid`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var devid: Swift.String? {
-            @_optimize(none) get { json.qapiMember("devid") }
-            @_optimize(none) set { json.setQAPIMember("devid", newValue) }
-        }
-    }
+    public typealias RemoteObjectProperties = QAPIObjectValue<QAPITags.RemoteObjectProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.RemoteObjectProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(fd: Swift.String, devid: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("fd", fd)
+        json.setQAPIMember("devid", devid)
+    }
+    /// `fd`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var fd: Swift.String? {
+        @_optimize(none) get { json.qapiMember("fd") }
+        @_optimize(none) set { json.setQAPIMember("fd", newValue) }
+    }
+    /// `devid`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var devid: Swift.String? {
+        @_optimize(none) get { json.qapiMember("devid") }
+        @_optimize(none) set { json.setQAPIMember("devid", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VfioUserServerProperties`.
+    public enum VfioUserServerProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `VfioUserServerProperties`: a QAPI struct of the `qom` module, since QEMU 7.1.
     ///
     /// See [`VfioUserServerProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.VfioUserServerProperties).
-    public struct VfioUserServerProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VfioUserServerProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(socket: QAPI.SocketAddress, device: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("socket", socket)
-            json.setQAPIMember("device", device)
-        }
-        /// `socket`: `SocketAddress`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var socket: QAPI.SocketAddress? {
-            @_optimize(none) get { json.qapiMember("socket") }
-            @_optimize(none) set { json.setQAPIMember("socket", newValue) }
-        }
-        /// `device`: `str`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { json.qapiMember("device") }
-            @_optimize(none) set { json.setQAPIMember("device", newValue) }
-        }
-    }
+    public typealias VfioUserServerProperties = QAPIObjectValue<QAPITags.VfioUserServerProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.VfioUserServerProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(socket: QAPI.SocketAddress, device: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("socket", socket)
+        json.setQAPIMember("device", device)
+    }
+    /// `socket`: `SocketAddress`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var socket: QAPI.SocketAddress? {
+        @_optimize(none) get { json.qapiMember("socket") }
+        @_optimize(none) set { json.setQAPIMember("socket", newValue) }
+    }
+    /// `device`: `str`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { json.qapiMember("device") }
+        @_optimize(none) set { json.setQAPIMember("device", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.IOMMUFDProperties`.
+    public enum IOMMUFDProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `IOMMUFDProperties`: a QAPI struct of the `qom` module, since QEMU 9.0.
     ///
     /// See [`IOMMUFDProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.IOMMUFDProperties).
-    public struct IOMMUFDProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IOMMUFDProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `fd`: `str`, optional, since QEMU 9.0.
-        @_alwaysEmitIntoClient public var fd: Swift.String? {
-            @_optimize(none) get { json.qapiMember("fd") }
-            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
-        }
-    }
+    public typealias IOMMUFDProperties = QAPIObjectValue<QAPITags.IOMMUFDProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.IOMMUFDProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `fd`: `str`, optional, since QEMU 9.0.
+    @_alwaysEmitIntoClient public var fd: Swift.String? {
+        @_optimize(none) get { json.qapiMember("fd") }
+        @_optimize(none) set { json.setQAPIMember("fd", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ACPIGenericInitiatorProperties`.
+    public enum ACPIGenericInitiatorProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `AcpiGenericInitiatorProperties`: a QAPI struct of the `qom` module, since QEMU 9.0.
     ///
     /// See [`AcpiGenericInitiatorProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.AcpiGenericInitiatorProperties).
-    public struct ACPIGenericInitiatorProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AcpiGenericInitiatorProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(pciDev: Swift.String, node: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("pci-dev", pciDev)
-            json.setQAPIMember("node", node)
-        }
-        /// `pci-dev`: `str`, since QEMU 9.0.
-        @_alwaysEmitIntoClient public var pciDev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("pci-dev") }
-            @_optimize(none) set { json.setQAPIMember("pci-dev", newValue) }
-        }
-        /// `node`: `uint32`, since QEMU 9.0.
-        @_alwaysEmitIntoClient public var node: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("node") }
-            @_optimize(none) set { json.setQAPIMember("node", newValue) }
-        }
-    }
+    public typealias ACPIGenericInitiatorProperties = QAPIObjectValue<QAPITags.ACPIGenericInitiatorProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ACPIGenericInitiatorProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(pciDev: Swift.String, node: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("pci-dev", pciDev)
+        json.setQAPIMember("node", node)
+    }
+    /// `pci-dev`: `str`, since QEMU 9.0.
+    @_alwaysEmitIntoClient public var pciDev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("pci-dev") }
+        @_optimize(none) set { json.setQAPIMember("pci-dev", newValue) }
+    }
+    /// `node`: `uint32`, since QEMU 9.0.
+    @_alwaysEmitIntoClient public var node: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("node") }
+        @_optimize(none) set { json.setQAPIMember("node", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ACPIGenericPortProperties`.
+    public enum ACPIGenericPortProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `AcpiGenericPortProperties`: a QAPI struct of the `qom` module, since QEMU 9.2.
     ///
     /// See [`AcpiGenericPortProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.AcpiGenericPortProperties).
-    public struct ACPIGenericPortProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AcpiGenericPortProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(pciBus: Swift.String, node: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("pci-bus", pciBus)
-            json.setQAPIMember("node", node)
-        }
-        /// `pci-bus`: `str`, since QEMU 9.2.
-        @_alwaysEmitIntoClient public var pciBus: Swift.String? {
-            @_optimize(none) get { json.qapiMember("pci-bus") }
-            @_optimize(none) set { json.setQAPIMember("pci-bus", newValue) }
-        }
-        /// `node`: `uint32`, since QEMU 9.2.
-        @_alwaysEmitIntoClient public var node: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("node") }
-            @_optimize(none) set { json.setQAPIMember("node", newValue) }
-        }
-    }
+    public typealias ACPIGenericPortProperties = QAPIObjectValue<QAPITags.ACPIGenericPortProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ACPIGenericPortProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(pciBus: Swift.String, node: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("pci-bus", pciBus)
+        json.setQAPIMember("node", node)
+    }
+    /// `pci-bus`: `str`, since QEMU 9.2.
+    @_alwaysEmitIntoClient public var pciBus: Swift.String? {
+        @_optimize(none) get { json.qapiMember("pci-bus") }
+        @_optimize(none) set { json.setQAPIMember("pci-bus", newValue) }
+    }
+    /// `node`: `uint32`, since QEMU 9.2.
+    @_alwaysEmitIntoClient public var node: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("node") }
+        @_optimize(none) set { json.setQAPIMember("node", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.RngProperties`.
+    public enum RngProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `RngProperties`: a QAPI struct of the `qom` module, since QEMU 1.3.
     ///
     /// See [`RngProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RngProperties).
-    public struct RngProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RngProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `opened`: `bool`, optional, since QEMU 1.3.
-        @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public var opened: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("opened") }
-            @_optimize(none) set { json.setQAPIMember("opened", newValue) }
-        }
-    }
+    public typealias RngProperties = QAPIObjectValue<QAPITags.RngProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.RngProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `opened`: `bool`, optional, since QEMU 1.3.
+    @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public var opened: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("opened") }
+        @_optimize(none) set { json.setQAPIMember("opened", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.RngEgdProperties`.
+    public enum RngEgdProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `RngEgdProperties`: a QAPI struct of the `qom` module, since QEMU 1.3.
     ///
     /// See [`RngEgdProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RngEgdProperties).
-    public struct RngEgdProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RngEgdProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["chardev"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("chardev", chardev)
-        }
-        /// `opened`: `bool`, optional, since QEMU 1.3.
-        @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public var opened: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("opened") }
-            @_optimize(none) set { json.setQAPIMember("opened", newValue) }
-        }
-        /// `chardev`: `str`, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var chardev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("chardev") }
-            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
-        }
-    }
+    public typealias RngEgdProperties = QAPIObjectValue<QAPITags.RngEgdProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.RngEgdProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("chardev", chardev)
+    }
+    /// `opened`: `bool`, optional, since QEMU 1.3.
+    @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public var opened: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("opened") }
+        @_optimize(none) set { json.setQAPIMember("opened", newValue) }
+    }
+    /// `chardev`: `str`, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var chardev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("chardev") }
+        @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.RngRandomProperties`.
+    public enum RngRandomProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `RngRandomProperties`: a QAPI struct of the `qom` module, since QEMU 1.3.
     ///
     /// See [`RngRandomProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RngRandomProperties).
-    public struct RngRandomProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RngRandomProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `opened`: `bool`, optional, since QEMU 1.3.
-        @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public var opened: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("opened") }
-            @_optimize(none) set { json.setQAPIMember("opened", newValue) }
-        }
-        /// `filename`: `str`, optional, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var filename: Swift.String? {
-            @_optimize(none) get { json.qapiMember("filename") }
-            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
-        }
-    }
+    public typealias RngRandomProperties = QAPIObjectValue<QAPITags.RngRandomProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.RngRandomProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `opened`: `bool`, optional, since QEMU 1.3.
+    @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public var opened: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("opened") }
+        @_optimize(none) set { json.setQAPIMember("opened", newValue) }
+    }
+    /// `filename`: `str`, optional, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var filename: Swift.String? {
+        @_optimize(none) get { json.qapiMember("filename") }
+        @_optimize(none) set { json.setQAPIMember("filename", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SEVCommonProperties`.
+    public enum SEVCommonProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `SevCommonProperties`: a QAPI struct of the `qom` module, since QEMU 9.1.
     ///
     /// See [`SevCommonProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.SevCommonProperties).
-    public struct SEVCommonProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevCommonProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(reducedPhysBits: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
-        }
-        /// `sev-device`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var sevDevice: Swift.String? {
-            @_optimize(none) get { json.qapiMember("sev-device") }
-            @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
-        }
-        /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cbitpos") }
-            @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
-        }
-        /// `reduced-phys-bits`: `uint32`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
-            @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
-        }
-        /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var kernelHashes: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("kernel-hashes") }
-            @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
-        }
-    }
+    public typealias SEVCommonProperties = QAPIObjectValue<QAPITags.SEVCommonProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SEVCommonProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(reducedPhysBits: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
+    }
+    /// `sev-device`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var sevDevice: Swift.String? {
+        @_optimize(none) get { json.qapiMember("sev-device") }
+        @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
+    }
+    /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cbitpos") }
+        @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
+    }
+    /// `reduced-phys-bits`: `uint32`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
+        @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
+    }
+    /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var kernelHashes: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("kernel-hashes") }
+        @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SEVGuestProperties`.
+    public enum SEVGuestProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `SevGuestProperties`: a QAPI struct of the `qom` module, since QEMU 2.12.
     ///
     /// See [`SevGuestProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.SevGuestProperties).
-    public struct SEVGuestProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevGuestProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(reducedPhysBits: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
-        }
-        /// `sev-device`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var sevDevice: Swift.String? {
-            @_optimize(none) get { json.qapiMember("sev-device") }
-            @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
-        }
-        /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cbitpos") }
-            @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
-        }
-        /// `reduced-phys-bits`: `uint32`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
-            @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
-        }
-        /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var kernelHashes: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("kernel-hashes") }
-            @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
-        }
-        /// `dh-cert-file`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var dhCertFile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("dh-cert-file") }
-            @_optimize(none) set { json.setQAPIMember("dh-cert-file", newValue) }
-        }
-        /// `session-file`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var sessionFile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("session-file") }
-            @_optimize(none) set { json.setQAPIMember("session-file", newValue) }
-        }
-        /// `policy`: `uint32`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var policy: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("policy") }
-            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
-        }
-        /// `handle`: `uint32`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var handle: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("handle") }
-            @_optimize(none) set { json.setQAPIMember("handle", newValue) }
-        }
-        /// `legacy-vm-type`: `OnOffAuto`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var legacyVmType: QAPI.OnOffAuto? {
-            @_optimize(none) get { json.qapiMember("legacy-vm-type") }
-            @_optimize(none) set { json.setQAPIMember("legacy-vm-type", newValue) }
-        }
-    }
+    public typealias SEVGuestProperties = QAPIObjectValue<QAPITags.SEVGuestProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SEVGuestProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(reducedPhysBits: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
+    }
+    /// `sev-device`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var sevDevice: Swift.String? {
+        @_optimize(none) get { json.qapiMember("sev-device") }
+        @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
+    }
+    /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cbitpos") }
+        @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
+    }
+    /// `reduced-phys-bits`: `uint32`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
+        @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
+    }
+    /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var kernelHashes: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("kernel-hashes") }
+        @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
+    }
+    /// `dh-cert-file`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var dhCertFile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("dh-cert-file") }
+        @_optimize(none) set { json.setQAPIMember("dh-cert-file", newValue) }
+    }
+    /// `session-file`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var sessionFile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("session-file") }
+        @_optimize(none) set { json.setQAPIMember("session-file", newValue) }
+    }
+    /// `policy`: `uint32`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var policy: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("policy") }
+        @_optimize(none) set { json.setQAPIMember("policy", newValue) }
+    }
+    /// `handle`: `uint32`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var handle: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("handle") }
+        @_optimize(none) set { json.setQAPIMember("handle", newValue) }
+    }
+    /// `legacy-vm-type`: `OnOffAuto`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var legacyVmType: QAPI.OnOffAuto? {
+        @_optimize(none) get { json.qapiMember("legacy-vm-type") }
+        @_optimize(none) set { json.setQAPIMember("legacy-vm-type", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SEVSnpGuestProperties`.
+    public enum SEVSnpGuestProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `SevSnpGuestProperties`: a QAPI struct of the `qom` module, since QEMU 9.1.
     ///
     /// See [`SevSnpGuestProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.SevSnpGuestProperties).
-    public struct SEVSnpGuestProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevSnpGuestProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(reducedPhysBits: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
-        }
-        /// `sev-device`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var sevDevice: Swift.String? {
-            @_optimize(none) get { json.qapiMember("sev-device") }
-            @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
-        }
-        /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cbitpos") }
-            @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
-        }
-        /// `reduced-phys-bits`: `uint32`, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
-            @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
-        }
-        /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var kernelHashes: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("kernel-hashes") }
-            @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
-        }
-        /// `policy`: `uint64`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var policy: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("policy") }
-            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
-        }
-        /// `guest-visible-workarounds`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var guestVisibleWorkarounds: Swift.String? {
-            @_optimize(none) get { json.qapiMember("guest-visible-workarounds") }
-            @_optimize(none) set { json.setQAPIMember("guest-visible-workarounds", newValue) }
-        }
-        /// `id-block`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var idBlock: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id-block") }
-            @_optimize(none) set { json.setQAPIMember("id-block", newValue) }
-        }
-        /// `id-auth`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var idAuth: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id-auth") }
-            @_optimize(none) set { json.setQAPIMember("id-auth", newValue) }
-        }
-        /// `author-key-enabled`: `bool`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var authorKeyEnabled: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("author-key-enabled") }
-            @_optimize(none) set { json.setQAPIMember("author-key-enabled", newValue) }
-        }
-        /// `host-data`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var hostData: Swift.String? {
-            @_optimize(none) get { json.qapiMember("host-data") }
-            @_optimize(none) set { json.setQAPIMember("host-data", newValue) }
-        }
-        /// `vcek-disabled`: `bool`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var vcekDisabled: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("vcek-disabled") }
-            @_optimize(none) set { json.setQAPIMember("vcek-disabled", newValue) }
-        }
-    }
+    public typealias SEVSnpGuestProperties = QAPIObjectValue<QAPITags.SEVSnpGuestProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SEVSnpGuestProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(reducedPhysBits: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
+    }
+    /// `sev-device`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var sevDevice: Swift.String? {
+        @_optimize(none) get { json.qapiMember("sev-device") }
+        @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
+    }
+    /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cbitpos") }
+        @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
+    }
+    /// `reduced-phys-bits`: `uint32`, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
+        @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
+    }
+    /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var kernelHashes: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("kernel-hashes") }
+        @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
+    }
+    /// `policy`: `uint64`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var policy: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("policy") }
+        @_optimize(none) set { json.setQAPIMember("policy", newValue) }
+    }
+    /// `guest-visible-workarounds`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var guestVisibleWorkarounds: Swift.String? {
+        @_optimize(none) get { json.qapiMember("guest-visible-workarounds") }
+        @_optimize(none) set { json.setQAPIMember("guest-visible-workarounds", newValue) }
+    }
+    /// `id-block`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var idBlock: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id-block") }
+        @_optimize(none) set { json.setQAPIMember("id-block", newValue) }
+    }
+    /// `id-auth`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var idAuth: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id-auth") }
+        @_optimize(none) set { json.setQAPIMember("id-auth", newValue) }
+    }
+    /// `author-key-enabled`: `bool`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var authorKeyEnabled: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("author-key-enabled") }
+        @_optimize(none) set { json.setQAPIMember("author-key-enabled", newValue) }
+    }
+    /// `host-data`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var hostData: Swift.String? {
+        @_optimize(none) get { json.qapiMember("host-data") }
+        @_optimize(none) set { json.setQAPIMember("host-data", newValue) }
+    }
+    /// `vcek-disabled`: `bool`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var vcekDisabled: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("vcek-disabled") }
+        @_optimize(none) set { json.setQAPIMember("vcek-disabled", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ThreadContextProperties`.
+    public enum ThreadContextProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `ThreadContextProperties`: a QAPI struct of the `qom` module, since QEMU 7.2.
     ///
     /// See [`ThreadContextProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ThreadContextProperties).
-    public struct ThreadContextProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ThreadContextProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `cpu-affinity`: `[uint16]`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var cpuAffinity: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("cpu-affinity") }
-            @_optimize(none) set { json.setQAPIMember("cpu-affinity", newValue) }
-        }
-        /// `node-affinity`: `[uint16]`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var nodeAffinity: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("node-affinity") }
-            @_optimize(none) set { json.setQAPIMember("node-affinity", newValue) }
-        }
-    }
+    public typealias ThreadContextProperties = QAPIObjectValue<QAPITags.ThreadContextProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ThreadContextProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `cpu-affinity`: `[uint16]`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var cpuAffinity: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("cpu-affinity") }
+        @_optimize(none) set { json.setQAPIMember("cpu-affinity", newValue) }
+    }
+    /// `node-affinity`: `[uint16]`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var nodeAffinity: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("node-affinity") }
+        @_optimize(none) set { json.setQAPIMember("node-affinity", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ObjectType`.
+    public enum ObjectType: QAPITag {}
+}
+
+extension QAPI {
     /// `ObjectType`: a QAPI enumeration of the `qom` module, since QEMU 6.0.
     ///
     /// See [`ObjectType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-qom.ObjectType).
-    public struct ObjectType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `acpi-generic-initiator`.
-        @_alwaysEmitIntoClient public static var acpiGenericInitiator: ObjectType { @_optimize(none) get { ObjectType(rawValue: "acpi-generic-initiator") } }
-        /// `acpi-generic-port`.
-        @_alwaysEmitIntoClient public static var acpiGenericPort: ObjectType { @_optimize(none) get { ObjectType(rawValue: "acpi-generic-port") } }
-        /// `authz-list`.
-        @_alwaysEmitIntoClient public static var authzList: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-list") } }
-        /// `authz-listfile`.
-        @_alwaysEmitIntoClient public static var authzListfile: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-listfile") } }
-        /// `authz-pam`.
-        @_alwaysEmitIntoClient public static var authzPam: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-pam") } }
-        /// `authz-simple`.
-        @_alwaysEmitIntoClient public static var authzSimple: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-simple") } }
-        /// `can-bus`.
-        @_alwaysEmitIntoClient public static var canBus: ObjectType { @_optimize(none) get { ObjectType(rawValue: "can-bus") } }
-        /// `can-host-socketcan`.
-        @_alwaysEmitIntoClient public static var canHostSocketcan: ObjectType { @_optimize(none) get { ObjectType(rawValue: "can-host-socketcan") } }
-        /// `colo-compare`.
-        @_alwaysEmitIntoClient public static var coloCompare: ObjectType { @_optimize(none) get { ObjectType(rawValue: "colo-compare") } }
-        /// `cryptodev-backend`.
-        @_alwaysEmitIntoClient public static var cryptodevBackend: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-backend") } }
-        /// `cryptodev-backend-builtin`.
-        @_alwaysEmitIntoClient public static var cryptodevBackendBuiltin: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-backend-builtin") } }
-        /// `cryptodev-backend-lkcf`.
-        @_alwaysEmitIntoClient public static var cryptodevBackendLkcf: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-backend-lkcf") } }
-        /// `cryptodev-vhost-user`.
-        @_alwaysEmitIntoClient public static var cryptodevVhostUser: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-vhost-user") } }
-        /// `dbus-vmstate`.
-        @_alwaysEmitIntoClient public static var dbusVmstate: ObjectType { @_optimize(none) get { ObjectType(rawValue: "dbus-vmstate") } }
-        /// `filter-buffer`.
-        @_alwaysEmitIntoClient public static var filterBuffer: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-buffer") } }
-        /// `filter-dump`.
-        @_alwaysEmitIntoClient public static var filterDump: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-dump") } }
-        /// `filter-mirror`.
-        @_alwaysEmitIntoClient public static var filterMirror: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-mirror") } }
-        /// `filter-redirector`.
-        @_alwaysEmitIntoClient public static var filterRedirector: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-redirector") } }
-        /// `filter-replay`.
-        @_alwaysEmitIntoClient public static var filterReplay: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-replay") } }
-        /// `filter-rewriter`.
-        @_alwaysEmitIntoClient public static var filterRewriter: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-rewriter") } }
-        /// `input-barrier`.
-        @_alwaysEmitIntoClient public static var inputBarrier: ObjectType { @_optimize(none) get { ObjectType(rawValue: "input-barrier") } }
-        /// `input-linux`.
-        @_alwaysEmitIntoClient public static var inputLinux: ObjectType { @_optimize(none) get { ObjectType(rawValue: "input-linux") } }
-        /// `iommufd`.
-        @_alwaysEmitIntoClient public static var iommufd: ObjectType { @_optimize(none) get { ObjectType(rawValue: "iommufd") } }
-        /// `iothread`.
-        @_alwaysEmitIntoClient public static var iothread: ObjectType { @_optimize(none) get { ObjectType(rawValue: "iothread") } }
-        /// `main-loop`.
-        @_alwaysEmitIntoClient public static var mainLoop: ObjectType { @_optimize(none) get { ObjectType(rawValue: "main-loop") } }
-        /// `memory-backend-epc`.
-        @_alwaysEmitIntoClient public static var memoryBackendEpc: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-epc") } }
-        /// `memory-backend-file`.
-        @_alwaysEmitIntoClient public static var memoryBackendFile: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-file") } }
-        /// `memory-backend-memfd`.
-        @_alwaysEmitIntoClient public static var memoryBackendMemfd: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-memfd") } }
-        /// `memory-backend-ram`.
-        @_alwaysEmitIntoClient public static var memoryBackendRAM: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-ram") } }
-        /// `memory-backend-shm`.
-        @_alwaysEmitIntoClient public static var memoryBackendShm: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-shm") } }
-        /// `pef-guest`.
-        @_alwaysEmitIntoClient public static var pefGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "pef-guest") } }
-        /// `pr-manager-helper`.
-        @_alwaysEmitIntoClient public static var prManagerHelper: ObjectType { @_optimize(none) get { ObjectType(rawValue: "pr-manager-helper") } }
-        /// `qtest`.
-        @_alwaysEmitIntoClient public static var qtest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "qtest") } }
-        /// `rng-builtin`.
-        @_alwaysEmitIntoClient public static var rngBuiltin: ObjectType { @_optimize(none) get { ObjectType(rawValue: "rng-builtin") } }
-        /// `rng-egd`.
-        @_alwaysEmitIntoClient public static var rngEgd: ObjectType { @_optimize(none) get { ObjectType(rawValue: "rng-egd") } }
-        /// `rng-random`.
-        @_alwaysEmitIntoClient public static var rngRandom: ObjectType { @_optimize(none) get { ObjectType(rawValue: "rng-random") } }
-        /// `secret`.
-        @_alwaysEmitIntoClient public static var secret: ObjectType { @_optimize(none) get { ObjectType(rawValue: "secret") } }
-        /// `secret_keyring`.
-        @_alwaysEmitIntoClient public static var secretKeyring: ObjectType { @_optimize(none) get { ObjectType(rawValue: "secret_keyring") } }
-        /// `sev-guest`.
-        @_alwaysEmitIntoClient public static var sevGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "sev-guest") } }
-        /// `sev-snp-guest`.
-        @_alwaysEmitIntoClient public static var sevSnpGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "sev-snp-guest") } }
-        /// `thread-context`.
-        @_alwaysEmitIntoClient public static var threadContext: ObjectType { @_optimize(none) get { ObjectType(rawValue: "thread-context") } }
-        /// `s390-pv-guest`.
-        @_alwaysEmitIntoClient public static var s390PvGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "s390-pv-guest") } }
-        /// `throttle-group`.
-        @_alwaysEmitIntoClient public static var throttleGroup: ObjectType { @_optimize(none) get { ObjectType(rawValue: "throttle-group") } }
-        /// `tls-creds-anon`.
-        @_alwaysEmitIntoClient public static var tlsCredsAnon: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-creds-anon") } }
-        /// `tls-creds-psk`.
-        @_alwaysEmitIntoClient public static var tlsCredsPsk: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-creds-psk") } }
-        /// `tls-creds-x509`.
-        @_alwaysEmitIntoClient public static var tlsCredsX509: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-creds-x509") } }
-        /// `tls-cipher-suites`.
-        @_alwaysEmitIntoClient public static var tlsCipherSuites: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-cipher-suites") } }
-        /// `x-remote-object`.
-        @_alwaysEmitIntoClient public static var xRemoteObject: ObjectType { @_optimize(none) get { ObjectType(rawValue: "x-remote-object") } }
-        /// `x-vfio-user-server`.
-        @_alwaysEmitIntoClient public static var xVfioUserServer: ObjectType { @_optimize(none) get { ObjectType(rawValue: "x-vfio-user-server") } }
-    }
+    public typealias ObjectType = QAPIEnumValue<QAPITags.ObjectType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.ObjectType {
+    /// `acpi-generic-initiator`.
+    @_alwaysEmitIntoClient public static var acpiGenericInitiator: Self { @_optimize(none) get { Self(rawValue: "acpi-generic-initiator") } }
+    /// `acpi-generic-port`.
+    @_alwaysEmitIntoClient public static var acpiGenericPort: Self { @_optimize(none) get { Self(rawValue: "acpi-generic-port") } }
+    /// `authz-list`.
+    @_alwaysEmitIntoClient public static var authzList: Self { @_optimize(none) get { Self(rawValue: "authz-list") } }
+    /// `authz-listfile`.
+    @_alwaysEmitIntoClient public static var authzListfile: Self { @_optimize(none) get { Self(rawValue: "authz-listfile") } }
+    /// `authz-pam`.
+    @_alwaysEmitIntoClient public static var authzPam: Self { @_optimize(none) get { Self(rawValue: "authz-pam") } }
+    /// `authz-simple`.
+    @_alwaysEmitIntoClient public static var authzSimple: Self { @_optimize(none) get { Self(rawValue: "authz-simple") } }
+    /// `can-bus`.
+    @_alwaysEmitIntoClient public static var canBus: Self { @_optimize(none) get { Self(rawValue: "can-bus") } }
+    /// `can-host-socketcan`.
+    @_alwaysEmitIntoClient public static var canHostSocketcan: Self { @_optimize(none) get { Self(rawValue: "can-host-socketcan") } }
+    /// `colo-compare`.
+    @_alwaysEmitIntoClient public static var coloCompare: Self { @_optimize(none) get { Self(rawValue: "colo-compare") } }
+    /// `cryptodev-backend`.
+    @_alwaysEmitIntoClient public static var cryptodevBackend: Self { @_optimize(none) get { Self(rawValue: "cryptodev-backend") } }
+    /// `cryptodev-backend-builtin`.
+    @_alwaysEmitIntoClient public static var cryptodevBackendBuiltin: Self { @_optimize(none) get { Self(rawValue: "cryptodev-backend-builtin") } }
+    /// `cryptodev-backend-lkcf`.
+    @_alwaysEmitIntoClient public static var cryptodevBackendLkcf: Self { @_optimize(none) get { Self(rawValue: "cryptodev-backend-lkcf") } }
+    /// `cryptodev-vhost-user`.
+    @_alwaysEmitIntoClient public static var cryptodevVhostUser: Self { @_optimize(none) get { Self(rawValue: "cryptodev-vhost-user") } }
+    /// `dbus-vmstate`.
+    @_alwaysEmitIntoClient public static var dbusVmstate: Self { @_optimize(none) get { Self(rawValue: "dbus-vmstate") } }
+    /// `filter-buffer`.
+    @_alwaysEmitIntoClient public static var filterBuffer: Self { @_optimize(none) get { Self(rawValue: "filter-buffer") } }
+    /// `filter-dump`.
+    @_alwaysEmitIntoClient public static var filterDump: Self { @_optimize(none) get { Self(rawValue: "filter-dump") } }
+    /// `filter-mirror`.
+    @_alwaysEmitIntoClient public static var filterMirror: Self { @_optimize(none) get { Self(rawValue: "filter-mirror") } }
+    /// `filter-redirector`.
+    @_alwaysEmitIntoClient public static var filterRedirector: Self { @_optimize(none) get { Self(rawValue: "filter-redirector") } }
+    /// `filter-replay`.
+    @_alwaysEmitIntoClient public static var filterReplay: Self { @_optimize(none) get { Self(rawValue: "filter-replay") } }
+    /// `filter-rewriter`.
+    @_alwaysEmitIntoClient public static var filterRewriter: Self { @_optimize(none) get { Self(rawValue: "filter-rewriter") } }
+    /// `input-barrier`.
+    @_alwaysEmitIntoClient public static var inputBarrier: Self { @_optimize(none) get { Self(rawValue: "input-barrier") } }
+    /// `input-linux`.
+    @_alwaysEmitIntoClient public static var inputLinux: Self { @_optimize(none) get { Self(rawValue: "input-linux") } }
+    /// `iommufd`.
+    @_alwaysEmitIntoClient public static var iommufd: Self { @_optimize(none) get { Self(rawValue: "iommufd") } }
+    /// `iothread`.
+    @_alwaysEmitIntoClient public static var iothread: Self { @_optimize(none) get { Self(rawValue: "iothread") } }
+    /// `main-loop`.
+    @_alwaysEmitIntoClient public static var mainLoop: Self { @_optimize(none) get { Self(rawValue: "main-loop") } }
+    /// `memory-backend-epc`.
+    @_alwaysEmitIntoClient public static var memoryBackendEpc: Self { @_optimize(none) get { Self(rawValue: "memory-backend-epc") } }
+    /// `memory-backend-file`.
+    @_alwaysEmitIntoClient public static var memoryBackendFile: Self { @_optimize(none) get { Self(rawValue: "memory-backend-file") } }
+    /// `memory-backend-memfd`.
+    @_alwaysEmitIntoClient public static var memoryBackendMemfd: Self { @_optimize(none) get { Self(rawValue: "memory-backend-memfd") } }
+    /// `memory-backend-ram`.
+    @_alwaysEmitIntoClient public static var memoryBackendRAM: Self { @_optimize(none) get { Self(rawValue: "memory-backend-ram") } }
+    /// `memory-backend-shm`.
+    @_alwaysEmitIntoClient public static var memoryBackendShm: Self { @_optimize(none) get { Self(rawValue: "memory-backend-shm") } }
+    /// `pef-guest`.
+    @_alwaysEmitIntoClient public static var pefGuest: Self { @_optimize(none) get { Self(rawValue: "pef-guest") } }
+    /// `pr-manager-helper`.
+    @_alwaysEmitIntoClient public static var prManagerHelper: Self { @_optimize(none) get { Self(rawValue: "pr-manager-helper") } }
+    /// `qtest`.
+    @_alwaysEmitIntoClient public static var qtest: Self { @_optimize(none) get { Self(rawValue: "qtest") } }
+    /// `rng-builtin`.
+    @_alwaysEmitIntoClient public static var rngBuiltin: Self { @_optimize(none) get { Self(rawValue: "rng-builtin") } }
+    /// `rng-egd`.
+    @_alwaysEmitIntoClient public static var rngEgd: Self { @_optimize(none) get { Self(rawValue: "rng-egd") } }
+    /// `rng-random`.
+    @_alwaysEmitIntoClient public static var rngRandom: Self { @_optimize(none) get { Self(rawValue: "rng-random") } }
+    /// `secret`.
+    @_alwaysEmitIntoClient public static var secret: Self { @_optimize(none) get { Self(rawValue: "secret") } }
+    /// `secret_keyring`.
+    @_alwaysEmitIntoClient public static var secretKeyring: Self { @_optimize(none) get { Self(rawValue: "secret_keyring") } }
+    /// `sev-guest`.
+    @_alwaysEmitIntoClient public static var sevGuest: Self { @_optimize(none) get { Self(rawValue: "sev-guest") } }
+    /// `sev-snp-guest`.
+    @_alwaysEmitIntoClient public static var sevSnpGuest: Self { @_optimize(none) get { Self(rawValue: "sev-snp-guest") } }
+    /// `thread-context`.
+    @_alwaysEmitIntoClient public static var threadContext: Self { @_optimize(none) get { Self(rawValue: "thread-context") } }
+    /// `s390-pv-guest`.
+    @_alwaysEmitIntoClient public static var s390PvGuest: Self { @_optimize(none) get { Self(rawValue: "s390-pv-guest") } }
+    /// `throttle-group`.
+    @_alwaysEmitIntoClient public static var throttleGroup: Self { @_optimize(none) get { Self(rawValue: "throttle-group") } }
+    /// `tls-creds-anon`.
+    @_alwaysEmitIntoClient public static var tlsCredsAnon: Self { @_optimize(none) get { Self(rawValue: "tls-creds-anon") } }
+    /// `tls-creds-psk`.
+    @_alwaysEmitIntoClient public static var tlsCredsPsk: Self { @_optimize(none) get { Self(rawValue: "tls-creds-psk") } }
+    /// `tls-creds-x509`.
+    @_alwaysEmitIntoClient public static var tlsCredsX509: Self { @_optimize(none) get { Self(rawValue: "tls-creds-x509") } }
+    /// `tls-cipher-suites`.
+    @_alwaysEmitIntoClient public static var tlsCipherSuites: Self { @_optimize(none) get { Self(rawValue: "tls-cipher-suites") } }
+    /// `x-remote-object`.
+    @_alwaysEmitIntoClient public static var xRemoteObject: Self { @_optimize(none) get { Self(rawValue: "x-remote-object") } }
+    /// `x-vfio-user-server`.
+    @_alwaysEmitIntoClient public static var xVfioUserServer: Self { @_optimize(none) get { Self(rawValue: "x-vfio-user-server") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ObjectOptions`.
+    public enum ObjectOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `ObjectOptions`: a QAPI union of the `qom` module, since QEMU 6.0.
     ///
     /// See [`ObjectOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ObjectOptions).
     ///
     /// The members of every variant (tag `qom-type`) are properties too; nested unions included.
-    public struct ObjectOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectOptions", kind: .union, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(qomType: QAPI.ObjectType, id: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("qom-type", qomType)
-            json.setQAPIMember("id", id)
-        }
-        /// `qom-type`: `ObjectType`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var qomType: QAPI.ObjectType? {
-            @_optimize(none) get { json.qapiMember("qom-type") }
-            @_optimize(none) set { json.setQAPIMember("qom-type", newValue) }
-        }
-        /// `id`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `pci-dev`: `str`, optional, since QEMU 9.0.
-        @_alwaysEmitIntoClient public var pciDev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("pci-dev") }
-            @_optimize(none) set { json.setQAPIMember("pci-dev", newValue) }
-        }
-        /// `node`: `uint32`, optional, since QEMU 9.0.
-        @_alwaysEmitIntoClient public var node: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("node") }
-            @_optimize(none) set { json.setQAPIMember("node", newValue) }
-        }
-        /// `pci-bus`: `str`, optional, since QEMU 9.2.
-        @_alwaysEmitIntoClient public var pciBus: Swift.String? {
-            @_optimize(none) get { json.qapiMember("pci-bus") }
-            @_optimize(none) set { json.setQAPIMember("pci-bus", newValue) }
-        }
-        /// `policy`: `QAuthZListPolicy`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var policy: QAPI.QAuthZListPolicy? {
-            @_optimize(none) get { json.qapiMember("policy") }
-            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
-        }
-        /// `rules`: `[QAuthZListRule]`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var rules: [QAPI.QAuthZListRule]? {
-            @_optimize(none) get { json.qapiMember("rules") }
-            @_optimize(none) set { json.setQAPIMember("rules", newValue) }
-        }
-        /// `filename`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var filename: Swift.String? {
-            @_optimize(none) get { json.qapiMember("filename") }
-            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
-        }
-        /// `refresh`: `bool`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var refresh: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("refresh") }
-            @_optimize(none) set { json.setQAPIMember("refresh", newValue) }
-        }
-        /// `service`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var service: Swift.String? {
-            @_optimize(none) get { json.qapiMember("service") }
-            @_optimize(none) set { json.setQAPIMember("service", newValue) }
-        }
-        /// `identity`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var identity: Swift.String? {
-            @_optimize(none) get { json.qapiMember("identity") }
-            @_optimize(none) set { json.setQAPIMember("identity", newValue) }
-        }
-        /// `if`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var `if`: Swift.String? {
-            @_optimize(none) get { json.qapiMember("if") }
-            @_optimize(none) set { json.setQAPIMember("if", newValue) }
-        }
-        /// `canbus`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var canbus: Swift.String? {
-            @_optimize(none) get { json.qapiMember("canbus") }
-            @_optimize(none) set { json.setQAPIMember("canbus", newValue) }
-        }
-        /// `primary_in`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var primaryIn: Swift.String? {
-            @_optimize(none) get { json.qapiMember("primary_in") }
-            @_optimize(none) set { json.setQAPIMember("primary_in", newValue) }
-        }
-        /// `secondary_in`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var secondaryIn: Swift.String? {
-            @_optimize(none) get { json.qapiMember("secondary_in") }
-            @_optimize(none) set { json.setQAPIMember("secondary_in", newValue) }
-        }
-        /// `outdev`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var outdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("outdev") }
-            @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
-        }
-        /// `iothread`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var iothread: Swift.String? {
-            @_optimize(none) get { json.qapiMember("iothread") }
-            @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
-        }
-        /// `notify_dev`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var notifyDev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("notify_dev") }
-            @_optimize(none) set { json.setQAPIMember("notify_dev", newValue) }
-        }
-        /// `compare_timeout`: `uint64`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var compareTimeout: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("compare_timeout") }
-            @_optimize(none) set { json.setQAPIMember("compare_timeout", newValue) }
-        }
-        /// `expired_scan_cycle`: `uint32`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var expiredScanCycle: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("expired_scan_cycle") }
-            @_optimize(none) set { json.setQAPIMember("expired_scan_cycle", newValue) }
-        }
-        /// `max_queue_size`: `uint32`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var maxQueueSize: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("max_queue_size") }
-            @_optimize(none) set { json.setQAPIMember("max_queue_size", newValue) }
-        }
-        /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
-            @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
-        }
-        /// `queues`: `uint32`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var queues: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("queues") }
-            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
-        }
-        /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var throttleBps: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("throttle-bps") }
-            @_optimize(none) set { json.setQAPIMember("throttle-bps", newValue) }
-        }
-        /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var throttleOps: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("throttle-ops") }
-            @_optimize(none) set { json.setQAPIMember("throttle-ops", newValue) }
-        }
-        /// `chardev`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var chardev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("chardev") }
-            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
-        }
-        /// `addr`: `str`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var addr: Swift.String? {
-            @_optimize(none) get { json.qapiMember("addr") }
-            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
-        }
-        /// `id-list`: `str`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var idList: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id-list") }
-            @_optimize(none) set { json.setQAPIMember("id-list", newValue) }
-        }
-        /// `netdev`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var netdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("netdev") }
-            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
-        }
-        /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
-            @_optimize(none) get { json.qapiMember("queue") }
-            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
-        }
-        /// `status`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var status: Swift.String? {
-            @_optimize(none) get { json.qapiMember("status") }
-            @_optimize(none) set { json.setQAPIMember("status", newValue) }
-        }
-        /// `position`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var position: Swift.String? {
-            @_optimize(none) get { json.qapiMember("position") }
-            @_optimize(none) set { json.setQAPIMember("position", newValue) }
-        }
-        /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
-            @_optimize(none) get { json.qapiMember("insert") }
-            @_optimize(none) set { json.setQAPIMember("insert", newValue) }
-        }
-        /// `interval`: `uint32`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var interval: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("interval") }
-            @_optimize(none) set { json.setQAPIMember("interval", newValue) }
-        }
-        /// `file`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var file: Swift.String? {
-            @_optimize(none) get { json.qapiMember("file") }
-            @_optimize(none) set { json.setQAPIMember("file", newValue) }
-        }
-        /// `maxlen`: `uint32`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var maxlen: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("maxlen") }
-            @_optimize(none) set { json.setQAPIMember("maxlen", newValue) }
-        }
-        /// `indev`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var indev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("indev") }
-            @_optimize(none) set { json.setQAPIMember("indev", newValue) }
-        }
-        /// `name`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `server`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var server: Swift.String? {
-            @_optimize(none) get { json.qapiMember("server") }
-            @_optimize(none) set { json.setQAPIMember("server", newValue) }
-        }
-        /// `port`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var port: Swift.String? {
-            @_optimize(none) get { json.qapiMember("port") }
-            @_optimize(none) set { json.setQAPIMember("port", newValue) }
-        }
-        /// `x-origin`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var xOrigin: Swift.String? {
-            @_optimize(none) get { json.qapiMember("x-origin") }
-            @_optimize(none) set { json.setQAPIMember("x-origin", newValue) }
-        }
-        /// `y-origin`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var yOrigin: Swift.String? {
-            @_optimize(none) get { json.qapiMember("y-origin") }
-            @_optimize(none) set { json.setQAPIMember("y-origin", newValue) }
-        }
-        /// `width`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var width: Swift.String? {
-            @_optimize(none) get { json.qapiMember("width") }
-            @_optimize(none) set { json.setQAPIMember("width", newValue) }
-        }
-        /// `height`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var height: Swift.String? {
-            @_optimize(none) get { json.qapiMember("height") }
-            @_optimize(none) set { json.setQAPIMember("height", newValue) }
-        }
-        /// `evdev`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var evdev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("evdev") }
-            @_optimize(none) set { json.setQAPIMember("evdev", newValue) }
-        }
-        /// `grab_all`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var grabAll: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("grab_all") }
-            @_optimize(none) set { json.setQAPIMember("grab_all", newValue) }
-        }
-        /// `repeat`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var `repeat`: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("repeat") }
-            @_optimize(none) set { json.setQAPIMember("repeat", newValue) }
-        }
-        /// `grab-toggle`: `GrabToggleKeys`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var grabToggle: QAPI.GrabToggleKeys? {
-            @_optimize(none) get { json.qapiMember("grab-toggle") }
-            @_optimize(none) set { json.setQAPIMember("grab-toggle", newValue) }
-        }
-        /// `fd`: `str`, optional, since QEMU 9.0.
-        @_alwaysEmitIntoClient public var fd: Swift.String? {
-            @_optimize(none) get { json.qapiMember("fd") }
-            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
-        }
-        /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("aio-max-batch") }
-            @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
-        }
-        /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var threadPoolMin: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("thread-pool-min") }
-            @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
-        }
-        /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var threadPoolMax: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("thread-pool-max") }
-            @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
-        }
-        /// `poll-max-ns`: `int`, optional, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var pollMaxNs: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("poll-max-ns") }
-            @_optimize(none) set { json.setQAPIMember("poll-max-ns", newValue) }
-        }
-        /// `poll-grow`: `int`, optional, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var pollGrow: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("poll-grow") }
-            @_optimize(none) set { json.setQAPIMember("poll-grow", newValue) }
-        }
-        /// `poll-shrink`: `int`, optional, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var pollShrink: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("poll-shrink") }
-            @_optimize(none) set { json.setQAPIMember("poll-shrink", newValue) }
-        }
-        /// `dump`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("dump") }
-            @_optimize(none) set { json.setQAPIMember("dump", newValue) }
-        }
-        /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("host-nodes") }
-            @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
-        }
-        /// `merge`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("merge") }
-            @_optimize(none) set { json.setQAPIMember("merge", newValue) }
-        }
-        /// `prealloc`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("prealloc") }
-            @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
-        }
-        /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("prealloc-threads") }
-            @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
-        }
-        /// `prealloc-context`: `str`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
-            @_optimize(none) get { json.qapiMember("prealloc-context") }
-            @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
-        }
-        /// `share`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var share: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("share") }
-            @_optimize(none) set { json.setQAPIMember("share", newValue) }
-        }
-        /// `reserve`: `bool`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("reserve") }
-            @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
-        }
-        /// `size`: `size`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("size") }
-            @_optimize(none) set { json.setQAPIMember("size", newValue) }
-        }
-        /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
-            @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
-        }
-        /// `align`: `size`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var align: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("align") }
-            @_optimize(none) set { json.setQAPIMember("align", newValue) }
-        }
-        /// `offset`: `size`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("offset") }
-            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
-        }
-        /// `discard-data`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var discardData: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("discard-data") }
-            @_optimize(none) set { json.setQAPIMember("discard-data", newValue) }
-        }
-        /// `mem-path`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var memPath: Swift.String? {
-            @_optimize(none) get { json.qapiMember("mem-path") }
-            @_optimize(none) set { json.setQAPIMember("mem-path", newValue) }
-        }
-        /// `pmem`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var pmem: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("pmem") }
-            @_optimize(none) set { json.setQAPIMember("pmem", newValue) }
-        }
-        /// `readonly`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var readonly: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("readonly") }
-            @_optimize(none) set { json.setQAPIMember("readonly", newValue) }
-        }
-        /// `rom`: `OnOffAuto`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var rom: QAPI.OnOffAuto? {
-            @_optimize(none) get { json.qapiMember("rom") }
-            @_optimize(none) set { json.setQAPIMember("rom", newValue) }
-        }
-        /// `hugetlb`: `bool`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var hugetlb: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("hugetlb") }
-            @_optimize(none) set { json.setQAPIMember("hugetlb", newValue) }
-        }
-        /// `hugetlbsize`: `size`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var hugetlbsize: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("hugetlbsize") }
-            @_optimize(none) set { json.setQAPIMember("hugetlbsize", newValue) }
-        }
-        /// `seal`: `bool`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var seal: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("seal") }
-            @_optimize(none) set { json.setQAPIMember("seal", newValue) }
-        }
-        /// `path`: `str`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { json.qapiMember("path") }
-            @_optimize(none) set { json.setQAPIMember("path", newValue) }
-        }
-        /// `log`: `str`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var log: Swift.String? {
-            @_optimize(none) get { json.qapiMember("log") }
-            @_optimize(none) set { json.setQAPIMember("log", newValue) }
-        }
-        /// `opened`: `bool`, optional, since QEMU 1.3.
-        @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public var opened: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("opened") }
-            @_optimize(none) set { json.setQAPIMember("opened", newValue) }
-        }
-        /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var format: QAPI.QCryptoSecretFormat? {
-            @_optimize(none) get { json.qapiMember("format") }
-            @_optimize(none) set { json.setQAPIMember("format", newValue) }
-        }
-        /// `keyid`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var keyid: Swift.String? {
-            @_optimize(none) get { json.qapiMember("keyid") }
-            @_optimize(none) set { json.setQAPIMember("keyid", newValue) }
-        }
-        /// `iv`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var iv: Swift.String? {
-            @_optimize(none) get { json.qapiMember("iv") }
-            @_optimize(none) set { json.setQAPIMember("iv", newValue) }
-        }
-        /// `data`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var data: Swift.String? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-        /// `serial`: `int32`, optional, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var serial: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("serial") }
-            @_optimize(none) set { json.setQAPIMember("serial", newValue) }
-        }
-        /// `sev-device`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var sevDevice: Swift.String? {
-            @_optimize(none) get { json.qapiMember("sev-device") }
-            @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
-        }
-        /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("cbitpos") }
-            @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
-        }
-        /// `reduced-phys-bits`: `uint32`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
-            @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
-        }
-        /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var kernelHashes: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("kernel-hashes") }
-            @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
-        }
-        /// `dh-cert-file`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var dhCertFile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("dh-cert-file") }
-            @_optimize(none) set { json.setQAPIMember("dh-cert-file", newValue) }
-        }
-        /// `session-file`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var sessionFile: Swift.String? {
-            @_optimize(none) get { json.qapiMember("session-file") }
-            @_optimize(none) set { json.setQAPIMember("session-file", newValue) }
-        }
-        /// `handle`: `uint32`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var handle: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("handle") }
-            @_optimize(none) set { json.setQAPIMember("handle", newValue) }
-        }
-        /// `legacy-vm-type`: `OnOffAuto`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var legacyVmType: QAPI.OnOffAuto? {
-            @_optimize(none) get { json.qapiMember("legacy-vm-type") }
-            @_optimize(none) set { json.setQAPIMember("legacy-vm-type", newValue) }
-        }
-        /// `guest-visible-workarounds`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var guestVisibleWorkarounds: Swift.String? {
-            @_optimize(none) get { json.qapiMember("guest-visible-workarounds") }
-            @_optimize(none) set { json.setQAPIMember("guest-visible-workarounds", newValue) }
-        }
-        /// `id-block`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var idBlock: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id-block") }
-            @_optimize(none) set { json.setQAPIMember("id-block", newValue) }
-        }
-        /// `id-auth`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var idAuth: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id-auth") }
-            @_optimize(none) set { json.setQAPIMember("id-auth", newValue) }
-        }
-        /// `author-key-enabled`: `bool`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var authorKeyEnabled: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("author-key-enabled") }
-            @_optimize(none) set { json.setQAPIMember("author-key-enabled", newValue) }
-        }
-        /// `host-data`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var hostData: Swift.String? {
-            @_optimize(none) get { json.qapiMember("host-data") }
-            @_optimize(none) set { json.setQAPIMember("host-data", newValue) }
-        }
-        /// `vcek-disabled`: `bool`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var vcekDisabled: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("vcek-disabled") }
-            @_optimize(none) set { json.setQAPIMember("vcek-disabled", newValue) }
-        }
-        /// `cpu-affinity`: `[uint16]`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var cpuAffinity: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("cpu-affinity") }
-            @_optimize(none) set { json.setQAPIMember("cpu-affinity", newValue) }
-        }
-        /// `node-affinity`: `[uint16]`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var nodeAffinity: [Swift.Int]? {
-            @_optimize(none) get { json.qapiMember("node-affinity") }
-            @_optimize(none) set { json.setQAPIMember("node-affinity", newValue) }
-        }
-        /// `limits`: `ThrottleLimits`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var limits: QAPI.ThrottleLimits? {
-            @_optimize(none) get { json.qapiMember("limits") }
-            @_optimize(none) set { json.setQAPIMember("limits", newValue) }
-        }
-        /// `x-iops-total`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsTotal: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-iops-total") }
-            @_optimize(none) set { json.setQAPIMember("x-iops-total", newValue) }
-        }
-        /// `x-iops-total-max`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsTotalMax: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-iops-total-max") }
-            @_optimize(none) set { json.setQAPIMember("x-iops-total-max", newValue) }
-        }
-        /// `x-iops-total-max-length`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsTotalMaxLength: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-iops-total-max-length") }
-            @_optimize(none) set { json.setQAPIMember("x-iops-total-max-length", newValue) }
-        }
-        /// `x-iops-read`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsRead: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-iops-read") }
-            @_optimize(none) set { json.setQAPIMember("x-iops-read", newValue) }
-        }
-        /// `x-iops-read-max`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsReadMax: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-iops-read-max") }
-            @_optimize(none) set { json.setQAPIMember("x-iops-read-max", newValue) }
-        }
-        /// `x-iops-read-max-length`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsReadMaxLength: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-iops-read-max-length") }
-            @_optimize(none) set { json.setQAPIMember("x-iops-read-max-length", newValue) }
-        }
-        /// `x-iops-write`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsWrite: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-iops-write") }
-            @_optimize(none) set { json.setQAPIMember("x-iops-write", newValue) }
-        }
-        /// `x-iops-write-max`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsWriteMax: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-iops-write-max") }
-            @_optimize(none) set { json.setQAPIMember("x-iops-write-max", newValue) }
-        }
-        /// `x-iops-write-max-length`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsWriteMaxLength: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-iops-write-max-length") }
-            @_optimize(none) set { json.setQAPIMember("x-iops-write-max-length", newValue) }
-        }
-        /// `x-bps-total`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsTotal: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-bps-total") }
-            @_optimize(none) set { json.setQAPIMember("x-bps-total", newValue) }
-        }
-        /// `x-bps-total-max`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsTotalMax: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-bps-total-max") }
-            @_optimize(none) set { json.setQAPIMember("x-bps-total-max", newValue) }
-        }
-        /// `x-bps-total-max-length`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsTotalMaxLength: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-bps-total-max-length") }
-            @_optimize(none) set { json.setQAPIMember("x-bps-total-max-length", newValue) }
-        }
-        /// `x-bps-read`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsRead: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-bps-read") }
-            @_optimize(none) set { json.setQAPIMember("x-bps-read", newValue) }
-        }
-        /// `x-bps-read-max`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsReadMax: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-bps-read-max") }
-            @_optimize(none) set { json.setQAPIMember("x-bps-read-max", newValue) }
-        }
-        /// `x-bps-read-max-length`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsReadMaxLength: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-bps-read-max-length") }
-            @_optimize(none) set { json.setQAPIMember("x-bps-read-max-length", newValue) }
-        }
-        /// `x-bps-write`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsWrite: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-bps-write") }
-            @_optimize(none) set { json.setQAPIMember("x-bps-write", newValue) }
-        }
-        /// `x-bps-write-max`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsWriteMax: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-bps-write-max") }
-            @_optimize(none) set { json.setQAPIMember("x-bps-write-max", newValue) }
-        }
-        /// `x-bps-write-max-length`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsWriteMaxLength: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-bps-write-max-length") }
-            @_optimize(none) set { json.setQAPIMember("x-bps-write-max-length", newValue) }
-        }
-        /// `x-iops-size`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsSize: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("x-iops-size") }
-            @_optimize(none) set { json.setQAPIMember("x-iops-size", newValue) }
-        }
-        /// `verify-peer`: `bool`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var verifyPeer: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("verify-peer") }
-            @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
-        }
-        /// `dir`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var dir: Swift.String? {
-            @_optimize(none) get { json.qapiMember("dir") }
-            @_optimize(none) set { json.setQAPIMember("dir", newValue) }
-        }
-        /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
-            @_optimize(none) get { json.qapiMember("endpoint") }
-            @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
-        }
-        /// `priority`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var priority: Swift.String? {
-            @_optimize(none) get { json.qapiMember("priority") }
-            @_optimize(none) set { json.setQAPIMember("priority", newValue) }
-        }
-        /// `username`: `str`, optional, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var username: Swift.String? {
-            @_optimize(none) get { json.qapiMember("username") }
-            @_optimize(none) set { json.setQAPIMember("username", newValue) }
-        }
-        /// `sanity-check`: `bool`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var sanityCheck: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("sanity-check") }
-            @_optimize(none) set { json.setQAPIMember("sanity-check", newValue) }
-        }
-        /// `passwordid`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var passwordid: Swift.String? {
-            @_optimize(none) get { json.qapiMember("passwordid") }
-            @_optimize(none) set { json.setQAPIMember("passwordid", newValue) }
-        }
-        /// `devid`: `str`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var devid: Swift.String? {
-            @_optimize(none) get { json.qapiMember("devid") }
-            @_optimize(none) set { json.setQAPIMember("devid", newValue) }
-        }
-        /// `socket`: `SocketAddress`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var socket: QAPI.SocketAddress? {
-            @_optimize(none) get { json.qapiMember("socket") }
-            @_optimize(none) set { json.setQAPIMember("socket", newValue) }
-        }
-        /// `device`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { json.qapiMember("device") }
-            @_optimize(none) set { json.setQAPIMember("device", newValue) }
-        }
-    }
+    public typealias ObjectOptions = QAPIObjectValue<QAPITags.ObjectOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ObjectOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(qomType: QAPI.ObjectType, id: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("qom-type", qomType)
+        json.setQAPIMember("id", id)
+    }
+    /// `qom-type`: `ObjectType`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var qomType: QAPI.ObjectType? {
+        @_optimize(none) get { json.qapiMember("qom-type") }
+        @_optimize(none) set { json.setQAPIMember("qom-type", newValue) }
+    }
+    /// `id`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `pci-dev`: `str`, optional, since QEMU 9.0.
+    @_alwaysEmitIntoClient public var pciDev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("pci-dev") }
+        @_optimize(none) set { json.setQAPIMember("pci-dev", newValue) }
+    }
+    /// `node`: `uint32`, optional, since QEMU 9.0.
+    @_alwaysEmitIntoClient public var node: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("node") }
+        @_optimize(none) set { json.setQAPIMember("node", newValue) }
+    }
+    /// `pci-bus`: `str`, optional, since QEMU 9.2.
+    @_alwaysEmitIntoClient public var pciBus: Swift.String? {
+        @_optimize(none) get { json.qapiMember("pci-bus") }
+        @_optimize(none) set { json.setQAPIMember("pci-bus", newValue) }
+    }
+    /// `policy`: `QAuthZListPolicy`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var policy: QAPI.QAuthZListPolicy? {
+        @_optimize(none) get { json.qapiMember("policy") }
+        @_optimize(none) set { json.setQAPIMember("policy", newValue) }
+    }
+    /// `rules`: `[QAuthZListRule]`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var rules: [QAPI.QAuthZListRule]? {
+        @_optimize(none) get { json.qapiMember("rules") }
+        @_optimize(none) set { json.setQAPIMember("rules", newValue) }
+    }
+    /// `filename`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var filename: Swift.String? {
+        @_optimize(none) get { json.qapiMember("filename") }
+        @_optimize(none) set { json.setQAPIMember("filename", newValue) }
+    }
+    /// `refresh`: `bool`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var refresh: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("refresh") }
+        @_optimize(none) set { json.setQAPIMember("refresh", newValue) }
+    }
+    /// `service`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var service: Swift.String? {
+        @_optimize(none) get { json.qapiMember("service") }
+        @_optimize(none) set { json.setQAPIMember("service", newValue) }
+    }
+    /// `identity`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var identity: Swift.String? {
+        @_optimize(none) get { json.qapiMember("identity") }
+        @_optimize(none) set { json.setQAPIMember("identity", newValue) }
+    }
+    /// `if`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var `if`: Swift.String? {
+        @_optimize(none) get { json.qapiMember("if") }
+        @_optimize(none) set { json.setQAPIMember("if", newValue) }
+    }
+    /// `canbus`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var canbus: Swift.String? {
+        @_optimize(none) get { json.qapiMember("canbus") }
+        @_optimize(none) set { json.setQAPIMember("canbus", newValue) }
+    }
+    /// `primary_in`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var primaryIn: Swift.String? {
+        @_optimize(none) get { json.qapiMember("primary_in") }
+        @_optimize(none) set { json.setQAPIMember("primary_in", newValue) }
+    }
+    /// `secondary_in`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var secondaryIn: Swift.String? {
+        @_optimize(none) get { json.qapiMember("secondary_in") }
+        @_optimize(none) set { json.setQAPIMember("secondary_in", newValue) }
+    }
+    /// `outdev`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var outdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("outdev") }
+        @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
+    }
+    /// `iothread`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var iothread: Swift.String? {
+        @_optimize(none) get { json.qapiMember("iothread") }
+        @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
+    }
+    /// `notify_dev`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var notifyDev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("notify_dev") }
+        @_optimize(none) set { json.setQAPIMember("notify_dev", newValue) }
+    }
+    /// `compare_timeout`: `uint64`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var compareTimeout: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("compare_timeout") }
+        @_optimize(none) set { json.setQAPIMember("compare_timeout", newValue) }
+    }
+    /// `expired_scan_cycle`: `uint32`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var expiredScanCycle: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("expired_scan_cycle") }
+        @_optimize(none) set { json.setQAPIMember("expired_scan_cycle", newValue) }
+    }
+    /// `max_queue_size`: `uint32`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var maxQueueSize: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("max_queue_size") }
+        @_optimize(none) set { json.setQAPIMember("max_queue_size", newValue) }
+    }
+    /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
+        @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
+    }
+    /// `queues`: `uint32`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var queues: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("queues") }
+        @_optimize(none) set { json.setQAPIMember("queues", newValue) }
+    }
+    /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var throttleBps: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("throttle-bps") }
+        @_optimize(none) set { json.setQAPIMember("throttle-bps", newValue) }
+    }
+    /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var throttleOps: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("throttle-ops") }
+        @_optimize(none) set { json.setQAPIMember("throttle-ops", newValue) }
+    }
+    /// `chardev`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var chardev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("chardev") }
+        @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
+    }
+    /// `addr`: `str`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var addr: Swift.String? {
+        @_optimize(none) get { json.qapiMember("addr") }
+        @_optimize(none) set { json.setQAPIMember("addr", newValue) }
+    }
+    /// `id-list`: `str`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var idList: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id-list") }
+        @_optimize(none) set { json.setQAPIMember("id-list", newValue) }
+    }
+    /// `netdev`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var netdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("netdev") }
+        @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
+    }
+    /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
+        @_optimize(none) get { json.qapiMember("queue") }
+        @_optimize(none) set { json.setQAPIMember("queue", newValue) }
+    }
+    /// `status`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var status: Swift.String? {
+        @_optimize(none) get { json.qapiMember("status") }
+        @_optimize(none) set { json.setQAPIMember("status", newValue) }
+    }
+    /// `position`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var position: Swift.String? {
+        @_optimize(none) get { json.qapiMember("position") }
+        @_optimize(none) set { json.setQAPIMember("position", newValue) }
+    }
+    /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
+        @_optimize(none) get { json.qapiMember("insert") }
+        @_optimize(none) set { json.setQAPIMember("insert", newValue) }
+    }
+    /// `interval`: `uint32`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var interval: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("interval") }
+        @_optimize(none) set { json.setQAPIMember("interval", newValue) }
+    }
+    /// `file`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var file: Swift.String? {
+        @_optimize(none) get { json.qapiMember("file") }
+        @_optimize(none) set { json.setQAPIMember("file", newValue) }
+    }
+    /// `maxlen`: `uint32`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var maxlen: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("maxlen") }
+        @_optimize(none) set { json.setQAPIMember("maxlen", newValue) }
+    }
+    /// `indev`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var indev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("indev") }
+        @_optimize(none) set { json.setQAPIMember("indev", newValue) }
+    }
+    /// `name`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `server`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var server: Swift.String? {
+        @_optimize(none) get { json.qapiMember("server") }
+        @_optimize(none) set { json.setQAPIMember("server", newValue) }
+    }
+    /// `port`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var port: Swift.String? {
+        @_optimize(none) get { json.qapiMember("port") }
+        @_optimize(none) set { json.setQAPIMember("port", newValue) }
+    }
+    /// `x-origin`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var xOrigin: Swift.String? {
+        @_optimize(none) get { json.qapiMember("x-origin") }
+        @_optimize(none) set { json.setQAPIMember("x-origin", newValue) }
+    }
+    /// `y-origin`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var yOrigin: Swift.String? {
+        @_optimize(none) get { json.qapiMember("y-origin") }
+        @_optimize(none) set { json.setQAPIMember("y-origin", newValue) }
+    }
+    /// `width`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var width: Swift.String? {
+        @_optimize(none) get { json.qapiMember("width") }
+        @_optimize(none) set { json.setQAPIMember("width", newValue) }
+    }
+    /// `height`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var height: Swift.String? {
+        @_optimize(none) get { json.qapiMember("height") }
+        @_optimize(none) set { json.setQAPIMember("height", newValue) }
+    }
+    /// `evdev`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var evdev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("evdev") }
+        @_optimize(none) set { json.setQAPIMember("evdev", newValue) }
+    }
+    /// `grab_all`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var grabAll: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("grab_all") }
+        @_optimize(none) set { json.setQAPIMember("grab_all", newValue) }
+    }
+    /// `repeat`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var `repeat`: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("repeat") }
+        @_optimize(none) set { json.setQAPIMember("repeat", newValue) }
+    }
+    /// `grab-toggle`: `GrabToggleKeys`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var grabToggle: QAPI.GrabToggleKeys? {
+        @_optimize(none) get { json.qapiMember("grab-toggle") }
+        @_optimize(none) set { json.setQAPIMember("grab-toggle", newValue) }
+    }
+    /// `fd`: `str`, optional, since QEMU 9.0.
+    @_alwaysEmitIntoClient public var fd: Swift.String? {
+        @_optimize(none) get { json.qapiMember("fd") }
+        @_optimize(none) set { json.setQAPIMember("fd", newValue) }
+    }
+    /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("aio-max-batch") }
+        @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
+    }
+    /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var threadPoolMin: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("thread-pool-min") }
+        @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
+    }
+    /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var threadPoolMax: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("thread-pool-max") }
+        @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
+    }
+    /// `poll-max-ns`: `int`, optional, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var pollMaxNs: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("poll-max-ns") }
+        @_optimize(none) set { json.setQAPIMember("poll-max-ns", newValue) }
+    }
+    /// `poll-grow`: `int`, optional, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var pollGrow: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("poll-grow") }
+        @_optimize(none) set { json.setQAPIMember("poll-grow", newValue) }
+    }
+    /// `poll-shrink`: `int`, optional, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var pollShrink: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("poll-shrink") }
+        @_optimize(none) set { json.setQAPIMember("poll-shrink", newValue) }
+    }
+    /// `dump`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var dump: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("dump") }
+        @_optimize(none) set { json.setQAPIMember("dump", newValue) }
+    }
+    /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("host-nodes") }
+        @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
+    }
+    /// `merge`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var merge: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("merge") }
+        @_optimize(none) set { json.setQAPIMember("merge", newValue) }
+    }
+    /// `prealloc`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("prealloc") }
+        @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
+    }
+    /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("prealloc-threads") }
+        @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
+    }
+    /// `prealloc-context`: `str`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
+        @_optimize(none) get { json.qapiMember("prealloc-context") }
+        @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
+    }
+    /// `share`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var share: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("share") }
+        @_optimize(none) set { json.setQAPIMember("share", newValue) }
+    }
+    /// `reserve`: `bool`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("reserve") }
+        @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
+    }
+    /// `size`: `size`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("size") }
+        @_optimize(none) set { json.setQAPIMember("size", newValue) }
+    }
+    /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
+        @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
+    }
+    /// `align`: `size`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var align: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("align") }
+        @_optimize(none) set { json.setQAPIMember("align", newValue) }
+    }
+    /// `offset`: `size`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("offset") }
+        @_optimize(none) set { json.setQAPIMember("offset", newValue) }
+    }
+    /// `discard-data`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var discardData: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("discard-data") }
+        @_optimize(none) set { json.setQAPIMember("discard-data", newValue) }
+    }
+    /// `mem-path`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var memPath: Swift.String? {
+        @_optimize(none) get { json.qapiMember("mem-path") }
+        @_optimize(none) set { json.setQAPIMember("mem-path", newValue) }
+    }
+    /// `pmem`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var pmem: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("pmem") }
+        @_optimize(none) set { json.setQAPIMember("pmem", newValue) }
+    }
+    /// `readonly`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var readonly: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("readonly") }
+        @_optimize(none) set { json.setQAPIMember("readonly", newValue) }
+    }
+    /// `rom`: `OnOffAuto`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var rom: QAPI.OnOffAuto? {
+        @_optimize(none) get { json.qapiMember("rom") }
+        @_optimize(none) set { json.setQAPIMember("rom", newValue) }
+    }
+    /// `hugetlb`: `bool`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var hugetlb: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("hugetlb") }
+        @_optimize(none) set { json.setQAPIMember("hugetlb", newValue) }
+    }
+    /// `hugetlbsize`: `size`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var hugetlbsize: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("hugetlbsize") }
+        @_optimize(none) set { json.setQAPIMember("hugetlbsize", newValue) }
+    }
+    /// `seal`: `bool`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var seal: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("seal") }
+        @_optimize(none) set { json.setQAPIMember("seal", newValue) }
+    }
+    /// `path`: `str`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { json.qapiMember("path") }
+        @_optimize(none) set { json.setQAPIMember("path", newValue) }
+    }
+    /// `log`: `str`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var log: Swift.String? {
+        @_optimize(none) get { json.qapiMember("log") }
+        @_optimize(none) set { json.setQAPIMember("log", newValue) }
+    }
+    /// `opened`: `bool`, optional, since QEMU 1.3.
+    @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public var opened: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("opened") }
+        @_optimize(none) set { json.setQAPIMember("opened", newValue) }
+    }
+    /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var format: QAPI.QCryptoSecretFormat? {
+        @_optimize(none) get { json.qapiMember("format") }
+        @_optimize(none) set { json.setQAPIMember("format", newValue) }
+    }
+    /// `keyid`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var keyid: Swift.String? {
+        @_optimize(none) get { json.qapiMember("keyid") }
+        @_optimize(none) set { json.setQAPIMember("keyid", newValue) }
+    }
+    /// `iv`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var iv: Swift.String? {
+        @_optimize(none) get { json.qapiMember("iv") }
+        @_optimize(none) set { json.setQAPIMember("iv", newValue) }
+    }
+    /// `data`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var data: Swift.String? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+    /// `serial`: `int32`, optional, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var serial: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("serial") }
+        @_optimize(none) set { json.setQAPIMember("serial", newValue) }
+    }
+    /// `sev-device`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var sevDevice: Swift.String? {
+        @_optimize(none) get { json.qapiMember("sev-device") }
+        @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
+    }
+    /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("cbitpos") }
+        @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
+    }
+    /// `reduced-phys-bits`: `uint32`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
+        @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
+    }
+    /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var kernelHashes: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("kernel-hashes") }
+        @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
+    }
+    /// `dh-cert-file`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var dhCertFile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("dh-cert-file") }
+        @_optimize(none) set { json.setQAPIMember("dh-cert-file", newValue) }
+    }
+    /// `session-file`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var sessionFile: Swift.String? {
+        @_optimize(none) get { json.qapiMember("session-file") }
+        @_optimize(none) set { json.setQAPIMember("session-file", newValue) }
+    }
+    /// `handle`: `uint32`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var handle: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("handle") }
+        @_optimize(none) set { json.setQAPIMember("handle", newValue) }
+    }
+    /// `legacy-vm-type`: `OnOffAuto`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var legacyVmType: QAPI.OnOffAuto? {
+        @_optimize(none) get { json.qapiMember("legacy-vm-type") }
+        @_optimize(none) set { json.setQAPIMember("legacy-vm-type", newValue) }
+    }
+    /// `guest-visible-workarounds`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var guestVisibleWorkarounds: Swift.String? {
+        @_optimize(none) get { json.qapiMember("guest-visible-workarounds") }
+        @_optimize(none) set { json.setQAPIMember("guest-visible-workarounds", newValue) }
+    }
+    /// `id-block`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var idBlock: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id-block") }
+        @_optimize(none) set { json.setQAPIMember("id-block", newValue) }
+    }
+    /// `id-auth`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var idAuth: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id-auth") }
+        @_optimize(none) set { json.setQAPIMember("id-auth", newValue) }
+    }
+    /// `author-key-enabled`: `bool`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var authorKeyEnabled: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("author-key-enabled") }
+        @_optimize(none) set { json.setQAPIMember("author-key-enabled", newValue) }
+    }
+    /// `host-data`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var hostData: Swift.String? {
+        @_optimize(none) get { json.qapiMember("host-data") }
+        @_optimize(none) set { json.setQAPIMember("host-data", newValue) }
+    }
+    /// `vcek-disabled`: `bool`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var vcekDisabled: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("vcek-disabled") }
+        @_optimize(none) set { json.setQAPIMember("vcek-disabled", newValue) }
+    }
+    /// `cpu-affinity`: `[uint16]`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var cpuAffinity: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("cpu-affinity") }
+        @_optimize(none) set { json.setQAPIMember("cpu-affinity", newValue) }
+    }
+    /// `node-affinity`: `[uint16]`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var nodeAffinity: [Swift.Int]? {
+        @_optimize(none) get { json.qapiMember("node-affinity") }
+        @_optimize(none) set { json.setQAPIMember("node-affinity", newValue) }
+    }
+    /// `limits`: `ThrottleLimits`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var limits: QAPI.ThrottleLimits? {
+        @_optimize(none) get { json.qapiMember("limits") }
+        @_optimize(none) set { json.setQAPIMember("limits", newValue) }
+    }
+    /// `x-iops-total`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsTotal: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-iops-total") }
+        @_optimize(none) set { json.setQAPIMember("x-iops-total", newValue) }
+    }
+    /// `x-iops-total-max`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsTotalMax: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-iops-total-max") }
+        @_optimize(none) set { json.setQAPIMember("x-iops-total-max", newValue) }
+    }
+    /// `x-iops-total-max-length`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsTotalMaxLength: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-iops-total-max-length") }
+        @_optimize(none) set { json.setQAPIMember("x-iops-total-max-length", newValue) }
+    }
+    /// `x-iops-read`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsRead: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-iops-read") }
+        @_optimize(none) set { json.setQAPIMember("x-iops-read", newValue) }
+    }
+    /// `x-iops-read-max`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsReadMax: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-iops-read-max") }
+        @_optimize(none) set { json.setQAPIMember("x-iops-read-max", newValue) }
+    }
+    /// `x-iops-read-max-length`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsReadMaxLength: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-iops-read-max-length") }
+        @_optimize(none) set { json.setQAPIMember("x-iops-read-max-length", newValue) }
+    }
+    /// `x-iops-write`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsWrite: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-iops-write") }
+        @_optimize(none) set { json.setQAPIMember("x-iops-write", newValue) }
+    }
+    /// `x-iops-write-max`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsWriteMax: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-iops-write-max") }
+        @_optimize(none) set { json.setQAPIMember("x-iops-write-max", newValue) }
+    }
+    /// `x-iops-write-max-length`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsWriteMaxLength: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-iops-write-max-length") }
+        @_optimize(none) set { json.setQAPIMember("x-iops-write-max-length", newValue) }
+    }
+    /// `x-bps-total`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsTotal: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-bps-total") }
+        @_optimize(none) set { json.setQAPIMember("x-bps-total", newValue) }
+    }
+    /// `x-bps-total-max`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsTotalMax: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-bps-total-max") }
+        @_optimize(none) set { json.setQAPIMember("x-bps-total-max", newValue) }
+    }
+    /// `x-bps-total-max-length`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsTotalMaxLength: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-bps-total-max-length") }
+        @_optimize(none) set { json.setQAPIMember("x-bps-total-max-length", newValue) }
+    }
+    /// `x-bps-read`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsRead: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-bps-read") }
+        @_optimize(none) set { json.setQAPIMember("x-bps-read", newValue) }
+    }
+    /// `x-bps-read-max`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsReadMax: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-bps-read-max") }
+        @_optimize(none) set { json.setQAPIMember("x-bps-read-max", newValue) }
+    }
+    /// `x-bps-read-max-length`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsReadMaxLength: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-bps-read-max-length") }
+        @_optimize(none) set { json.setQAPIMember("x-bps-read-max-length", newValue) }
+    }
+    /// `x-bps-write`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsWrite: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-bps-write") }
+        @_optimize(none) set { json.setQAPIMember("x-bps-write", newValue) }
+    }
+    /// `x-bps-write-max`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsWriteMax: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-bps-write-max") }
+        @_optimize(none) set { json.setQAPIMember("x-bps-write-max", newValue) }
+    }
+    /// `x-bps-write-max-length`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsWriteMaxLength: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-bps-write-max-length") }
+        @_optimize(none) set { json.setQAPIMember("x-bps-write-max-length", newValue) }
+    }
+    /// `x-iops-size`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsSize: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("x-iops-size") }
+        @_optimize(none) set { json.setQAPIMember("x-iops-size", newValue) }
+    }
+    /// `verify-peer`: `bool`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var verifyPeer: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("verify-peer") }
+        @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
+    }
+    /// `dir`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var dir: Swift.String? {
+        @_optimize(none) get { json.qapiMember("dir") }
+        @_optimize(none) set { json.setQAPIMember("dir", newValue) }
+    }
+    /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
+        @_optimize(none) get { json.qapiMember("endpoint") }
+        @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
+    }
+    /// `priority`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var priority: Swift.String? {
+        @_optimize(none) get { json.qapiMember("priority") }
+        @_optimize(none) set { json.setQAPIMember("priority", newValue) }
+    }
+    /// `username`: `str`, optional, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var username: Swift.String? {
+        @_optimize(none) get { json.qapiMember("username") }
+        @_optimize(none) set { json.setQAPIMember("username", newValue) }
+    }
+    /// `sanity-check`: `bool`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var sanityCheck: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("sanity-check") }
+        @_optimize(none) set { json.setQAPIMember("sanity-check", newValue) }
+    }
+    /// `passwordid`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var passwordid: Swift.String? {
+        @_optimize(none) get { json.qapiMember("passwordid") }
+        @_optimize(none) set { json.setQAPIMember("passwordid", newValue) }
+    }
+    /// `devid`: `str`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var devid: Swift.String? {
+        @_optimize(none) get { json.qapiMember("devid") }
+        @_optimize(none) set { json.setQAPIMember("devid", newValue) }
+    }
+    /// `socket`: `SocketAddress`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var socket: QAPI.SocketAddress? {
+        @_optimize(none) get { json.qapiMember("socket") }
+        @_optimize(none) set { json.setQAPIMember("socket", newValue) }
+    }
+    /// `device`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { json.qapiMember("device") }
+        @_optimize(none) set { json.setQAPIMember("device", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ObjectPropertyValue`.
+    public enum ObjectPropertyValue: QAPITag {}
+}
+
+extension QAPI {
     /// `ObjectPropertyValue`: a QAPI struct of the `qom` module, since QEMU 10.1.
     ///
     /// Not in QEMU 10.0.13's sources: added from `scripts/qapi/newer`, its shape checked against QEMU 11.1's live schema.
     ///
     /// See [`ObjectPropertyValue` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ObjectPropertyValue).
-    public struct ObjectPropertyValue: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectPropertyValue", kind: .structure, since: QEMUVersion(major: 10, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-            json.setQAPIMember("type", type)
-        }
-        /// `name`: `str`, since QEMU 10.1.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `type`: `str`, since QEMU 10.1.
-        @_alwaysEmitIntoClient public var type: Swift.String? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `value`: `any`, optional, since QEMU 10.1.
-        @_alwaysEmitIntoClient public var value: QMPWire.JSON? {
-            @_optimize(none) get { json.qapiMember("value") }
-            @_optimize(none) set { json.setQAPIMember("value", newValue) }
-        }
-    }
+    public typealias ObjectPropertyValue = QAPIObjectValue<QAPITags.ObjectPropertyValue>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ObjectPropertyValue {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+        json.setQAPIMember("type", type)
+    }
+    /// `name`: `str`, since QEMU 10.1.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `type`: `str`, since QEMU 10.1.
+    @_alwaysEmitIntoClient public var type: Swift.String? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `value`: `any`, optional, since QEMU 10.1.
+    @_alwaysEmitIntoClient public var value: QMPWire.JSON? {
+        @_optimize(none) get { json.qapiMember("value") }
+        @_optimize(none) set { json.setQAPIMember("value", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ObjectPropertiesValues`.
+    public enum ObjectPropertiesValues: QAPITag {}
+}
+
+extension QAPI {
     /// `ObjectPropertiesValues`: a QAPI struct of the `qom` module, since QEMU 10.1.
     ///
     /// Not in QEMU 10.0.13's sources: added from `scripts/qapi/newer`, its shape checked against QEMU 11.1's live schema.
     ///
     /// See [`ObjectPropertiesValues` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ObjectPropertiesValues).
-    public struct ObjectPropertiesValues: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectPropertiesValues", kind: .structure, since: QEMUVersion(major: 10, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(properties: [QAPI.ObjectPropertyValue]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("properties", properties)
-        }
-        /// `properties`: `[ObjectPropertyValue]`, since QEMU 10.1.
-        @_alwaysEmitIntoClient public var properties: [QAPI.ObjectPropertyValue]? {
-            @_optimize(none) get { json.qapiMember("properties") }
-            @_optimize(none) set { json.setQAPIMember("properties", newValue) }
-        }
-    }
+    public typealias ObjectPropertiesValues = QAPIObjectValue<QAPITags.ObjectPropertiesValues>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ObjectPropertiesValues {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(properties: [QAPI.ObjectPropertyValue]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("properties", properties)
+    }
+    /// `properties`: `[ObjectPropertyValue]`, since QEMU 10.1.
+    @_alwaysEmitIntoClient public var properties: [QAPI.ObjectPropertyValue]? {
+        @_optimize(none) get { json.qapiMember("properties") }
+        @_optimize(none) set { json.setQAPIMember("properties", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QOMList`.
+    public enum QOMList: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.ObjectPropertyInfo]
+    }
+}
+
+extension QAPI {
     /// `qom-list`: a QAPI command of the `qom` module, since QEMU 1.2.
     ///
     /// See [`qom-list` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-qom.qom-list).
     ///
     /// Reply: `[ObjectPropertyInfo]`.
-    public struct QOMList: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "qom-list" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-list", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.ObjectPropertyInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("path", path)
-        }
-        /// `path`: `str`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("path") }
-            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
-        }
-    }
+    public typealias QOMList = QAPICommandValue<QAPITags.QOMList>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QOMList {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("path", path)
+    }
+    /// `path`: `str`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("path") }
+        @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QOMGet`.
+    public enum QOMGet: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMPWire.JSON
+    }
+}
+
+extension QAPI {
     /// `qom-get`: a QAPI command of the `qom` module, since QEMU 1.2.
     ///
     /// See [`qom-get` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-qom.qom-get).
     ///
     /// Reply: `any`.
-    public struct QOMGet: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "qom-get" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-get", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMPWire.JSON
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, property: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("path", path)
-            arguments.setQAPIMember("property", property)
-        }
-        /// `path`: `str`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("path") }
-            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
-        }
-        /// `property`: `str`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var property: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("property") }
-            @_optimize(none) set { arguments.setQAPIMember("property", newValue) }
-        }
-    }
+    public typealias QOMGet = QAPICommandValue<QAPITags.QOMGet>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QOMGet {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, property: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("path", path)
+        arguments.setQAPIMember("property", property)
+    }
+    /// `path`: `str`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("path") }
+        @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
+    }
+    /// `property`: `str`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var property: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("property") }
+        @_optimize(none) set { arguments.setQAPIMember("property", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QOMSet`.
+    public enum QOMSet: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `qom-set`: a QAPI command of the `qom` module, since QEMU 1.2.
     ///
     /// See [`qom-set` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-qom.qom-set).
     ///
     /// Reply: `nothing`.
-    public struct QOMSet: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "qom-set" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-set", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, property: Swift.String, value: QMPWire.JSON) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("path", path)
-            arguments.setQAPIMember("property", property)
-            arguments.setQAPIMember("value", value)
-        }
-        /// `path`: `str`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("path") }
-            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
-        }
-        /// `property`: `str`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var property: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("property") }
-            @_optimize(none) set { arguments.setQAPIMember("property", newValue) }
-        }
-        /// `value`: `any`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var value: QMPWire.JSON? {
-            @_optimize(none) get { arguments.qapiMember("value") }
-            @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
-        }
-    }
+    public typealias QOMSet = QAPICommandValue<QAPITags.QOMSet>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QOMSet {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, property: Swift.String, value: QMPWire.JSON) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("path", path)
+        arguments.setQAPIMember("property", property)
+        arguments.setQAPIMember("value", value)
+    }
+    /// `path`: `str`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("path") }
+        @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
+    }
+    /// `property`: `str`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var property: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("property") }
+        @_optimize(none) set { arguments.setQAPIMember("property", newValue) }
+    }
+    /// `value`: `any`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var value: QMPWire.JSON? {
+        @_optimize(none) get { arguments.qapiMember("value") }
+        @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QOMListTypes`.
+    public enum QOMListTypes: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.ObjectTypeInfo]
+    }
+}
+
+extension QAPI {
     /// `qom-list-types`: a QAPI command of the `qom` module, since QEMU 1.1.
     ///
     /// See [`qom-list-types` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-qom.qom-list-types).
     ///
     /// Reply: `[ObjectTypeInfo]`.
-    public struct QOMListTypes: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "qom-list-types" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-list-types", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.ObjectTypeInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `implements`: `str`, optional, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var implements: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("implements") }
-            @_optimize(none) set { arguments.setQAPIMember("implements", newValue) }
-        }
-        /// `abstract`: `bool`, optional, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var abstract: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("abstract") }
-            @_optimize(none) set { arguments.setQAPIMember("abstract", newValue) }
-        }
-    }
+    public typealias QOMListTypes = QAPICommandValue<QAPITags.QOMListTypes>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QOMListTypes {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `implements`: `str`, optional, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var implements: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("implements") }
+        @_optimize(none) set { arguments.setQAPIMember("implements", newValue) }
+    }
+    /// `abstract`: `bool`, optional, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var abstract: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("abstract") }
+        @_optimize(none) set { arguments.setQAPIMember("abstract", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QOMListProperties`.
+    public enum QOMListProperties: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.ObjectPropertyInfo]
+    }
+}
+
+extension QAPI {
     /// `qom-list-properties`: a QAPI command of the `qom` module, since QEMU 2.12.
     ///
     /// See [`qom-list-properties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-qom.qom-list-properties).
     ///
     /// Reply: `[ObjectPropertyInfo]`.
-    public struct QOMListProperties: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "qom-list-properties" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-list-properties", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.ObjectPropertyInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(typename: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("typename", typename)
-        }
-        /// `typename`: `str`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var typename: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("typename") }
-            @_optimize(none) set { arguments.setQAPIMember("typename", newValue) }
-        }
-    }
+    public typealias QOMListProperties = QAPICommandValue<QAPITags.QOMListProperties>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QOMListProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(typename: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("typename", typename)
+    }
+    /// `typename`: `str`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var typename: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("typename") }
+        @_optimize(none) set { arguments.setQAPIMember("typename", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ObjectAdd`.
+    public enum ObjectAdd: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `object-add`: a QAPI command of the `qom` module, since QEMU 2.0.
     ///
     /// See [`object-add` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-qom.object-add).
     ///
     /// Reply: `nothing`.
-    public struct ObjectAdd: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "object-add" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "object-add", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
+    public typealias ObjectAdd = QAPICommandValue<QAPITags.ObjectAdd>
+}
+
+extension QAPICommandValue where Tag == QAPITags.ObjectAdd {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(qomType: QAPI.ObjectType, id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("qom-type", qomType)
+        arguments.setQAPIMember("id", id)
+    }
+    /// `qom-type`: `ObjectType`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var qomType: QAPI.ObjectType? {
+        @_optimize(none) get { arguments.qapiMember("qom-type") }
+        @_optimize(none) set { arguments.setQAPIMember("qom-type", newValue) }
+    }
+    /// `id`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+    /// `pci-dev`: `str`, optional, since QEMU 9.0.
+    @_alwaysEmitIntoClient public var pciDev: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("pci-dev") }
+        @_optimize(none) set { arguments.setQAPIMember("pci-dev", newValue) }
+    }
+    /// `node`: `uint32`, optional, since QEMU 9.0.
+    @_alwaysEmitIntoClient public var node: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("node") }
+        @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
+    }
+    /// `pci-bus`: `str`, optional, since QEMU 9.2.
+    @_alwaysEmitIntoClient public var pciBus: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("pci-bus") }
+        @_optimize(none) set { arguments.setQAPIMember("pci-bus", newValue) }
+    }
+    /// `policy`: `QAuthZListPolicy`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var policy: QAPI.QAuthZListPolicy? {
+        @_optimize(none) get { arguments.qapiMember("policy") }
+        @_optimize(none) set { arguments.setQAPIMember("policy", newValue) }
+    }
+    /// `rules`: `[QAuthZListRule]`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var rules: [QAPI.QAuthZListRule]? {
+        @_optimize(none) get { arguments.qapiMember("rules") }
+        @_optimize(none) set { arguments.setQAPIMember("rules", newValue) }
+    }
+    /// `filename`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var filename: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("filename") }
+        @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
+    }
+    /// `refresh`: `bool`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var refresh: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("refresh") }
+        @_optimize(none) set { arguments.setQAPIMember("refresh", newValue) }
+    }
+    /// `service`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var service: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("service") }
+        @_optimize(none) set { arguments.setQAPIMember("service", newValue) }
+    }
+    /// `identity`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var identity: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("identity") }
+        @_optimize(none) set { arguments.setQAPIMember("identity", newValue) }
+    }
+    /// `if`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var `if`: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("if") }
+        @_optimize(none) set { arguments.setQAPIMember("if", newValue) }
+    }
+    /// `canbus`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var canbus: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("canbus") }
+        @_optimize(none) set { arguments.setQAPIMember("canbus", newValue) }
+    }
+    /// `primary_in`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var primaryIn: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("primary_in") }
+        @_optimize(none) set { arguments.setQAPIMember("primary_in", newValue) }
+    }
+    /// `secondary_in`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var secondaryIn: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("secondary_in") }
+        @_optimize(none) set { arguments.setQAPIMember("secondary_in", newValue) }
+    }
+    /// `outdev`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var outdev: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("outdev") }
+        @_optimize(none) set { arguments.setQAPIMember("outdev", newValue) }
+    }
+    /// `iothread`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var iothread: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("iothread") }
+        @_optimize(none) set { arguments.setQAPIMember("iothread", newValue) }
+    }
+    /// `notify_dev`: `str`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var notifyDev: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("notify_dev") }
+        @_optimize(none) set { arguments.setQAPIMember("notify_dev", newValue) }
+    }
+    /// `compare_timeout`: `uint64`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var compareTimeout: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("compare_timeout") }
+        @_optimize(none) set { arguments.setQAPIMember("compare_timeout", newValue) }
+    }
+    /// `expired_scan_cycle`: `uint32`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var expiredScanCycle: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("expired_scan_cycle") }
+        @_optimize(none) set { arguments.setQAPIMember("expired_scan_cycle", newValue) }
+    }
+    /// `max_queue_size`: `uint32`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var maxQueueSize: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("max_queue_size") }
+        @_optimize(none) set { arguments.setQAPIMember("max_queue_size", newValue) }
+    }
+    /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("vnet_hdr_support") }
+        @_optimize(none) set { arguments.setQAPIMember("vnet_hdr_support", newValue) }
+    }
+    /// `queues`: `uint32`, optional, since QEMU 2.8.
+    @_alwaysEmitIntoClient public var queues: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("queues") }
+        @_optimize(none) set { arguments.setQAPIMember("queues", newValue) }
+    }
+    /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var throttleBps: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("throttle-bps") }
+        @_optimize(none) set { arguments.setQAPIMember("throttle-bps", newValue) }
+    }
+    /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var throttleOps: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("throttle-ops") }
+        @_optimize(none) set { arguments.setQAPIMember("throttle-ops", newValue) }
+    }
+    /// `chardev`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var chardev: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("chardev") }
+        @_optimize(none) set { arguments.setQAPIMember("chardev", newValue) }
+    }
+    /// `addr`: `str`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var addr: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("addr") }
+        @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
+    }
+    /// `id-list`: `str`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var idList: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id-list") }
+        @_optimize(none) set { arguments.setQAPIMember("id-list", newValue) }
+    }
+    /// `netdev`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var netdev: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("netdev") }
+        @_optimize(none) set { arguments.setQAPIMember("netdev", newValue) }
+    }
+    /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
+        @_optimize(none) get { arguments.qapiMember("queue") }
+        @_optimize(none) set { arguments.setQAPIMember("queue", newValue) }
+    }
+    /// `status`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var status: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("status") }
+        @_optimize(none) set { arguments.setQAPIMember("status", newValue) }
+    }
+    /// `position`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var position: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("position") }
+        @_optimize(none) set { arguments.setQAPIMember("position", newValue) }
+    }
+    /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
+        @_optimize(none) get { arguments.qapiMember("insert") }
+        @_optimize(none) set { arguments.setQAPIMember("insert", newValue) }
+    }
+    /// `interval`: `uint32`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var interval: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("interval") }
+        @_optimize(none) set { arguments.setQAPIMember("interval", newValue) }
+    }
+    /// `file`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var file: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("file") }
+        @_optimize(none) set { arguments.setQAPIMember("file", newValue) }
+    }
+    /// `maxlen`: `uint32`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var maxlen: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("maxlen") }
+        @_optimize(none) set { arguments.setQAPIMember("maxlen", newValue) }
+    }
+    /// `indev`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var indev: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("indev") }
+        @_optimize(none) set { arguments.setQAPIMember("indev", newValue) }
+    }
+    /// `name`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var nameMember: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("name") }
+        @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
+    }
+    /// `server`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var server: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("server") }
+        @_optimize(none) set { arguments.setQAPIMember("server", newValue) }
+    }
+    /// `port`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var port: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("port") }
+        @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
+    }
+    /// `x-origin`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var xOrigin: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("x-origin") }
+        @_optimize(none) set { arguments.setQAPIMember("x-origin", newValue) }
+    }
+    /// `y-origin`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var yOrigin: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("y-origin") }
+        @_optimize(none) set { arguments.setQAPIMember("y-origin", newValue) }
+    }
+    /// `width`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var width: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("width") }
+        @_optimize(none) set { arguments.setQAPIMember("width", newValue) }
+    }
+    /// `height`: `str`, optional, since QEMU 4.2.
+    @_alwaysEmitIntoClient public var height: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("height") }
+        @_optimize(none) set { arguments.setQAPIMember("height", newValue) }
+    }
+    /// `evdev`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var evdev: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("evdev") }
+        @_optimize(none) set { arguments.setQAPIMember("evdev", newValue) }
+    }
+    /// `grab_all`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var grabAll: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("grab_all") }
+        @_optimize(none) set { arguments.setQAPIMember("grab_all", newValue) }
+    }
+    /// `repeat`: `bool`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var `repeat`: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("repeat") }
+        @_optimize(none) set { arguments.setQAPIMember("repeat", newValue) }
+    }
+    /// `grab-toggle`: `GrabToggleKeys`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var grabToggle: QAPI.GrabToggleKeys? {
+        @_optimize(none) get { arguments.qapiMember("grab-toggle") }
+        @_optimize(none) set { arguments.setQAPIMember("grab-toggle", newValue) }
+    }
+    /// `fd`: `str`, optional, since QEMU 9.0.
+    @_alwaysEmitIntoClient public var fd: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("fd") }
+        @_optimize(none) set { arguments.setQAPIMember("fd", newValue) }
+    }
+    /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("aio-max-batch") }
+        @_optimize(none) set { arguments.setQAPIMember("aio-max-batch", newValue) }
+    }
+    /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var threadPoolMin: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("thread-pool-min") }
+        @_optimize(none) set { arguments.setQAPIMember("thread-pool-min", newValue) }
+    }
+    /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var threadPoolMax: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("thread-pool-max") }
+        @_optimize(none) set { arguments.setQAPIMember("thread-pool-max", newValue) }
+    }
+    /// `poll-max-ns`: `int`, optional, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var pollMaxNs: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("poll-max-ns") }
+        @_optimize(none) set { arguments.setQAPIMember("poll-max-ns", newValue) }
+    }
+    /// `poll-grow`: `int`, optional, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var pollGrow: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("poll-grow") }
+        @_optimize(none) set { arguments.setQAPIMember("poll-grow", newValue) }
+    }
+    /// `poll-shrink`: `int`, optional, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var pollShrink: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("poll-shrink") }
+        @_optimize(none) set { arguments.setQAPIMember("poll-shrink", newValue) }
+    }
+    /// `dump`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var dump: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("dump") }
+        @_optimize(none) set { arguments.setQAPIMember("dump", newValue) }
+    }
+    /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
+        @_optimize(none) get { arguments.qapiMember("host-nodes") }
+        @_optimize(none) set { arguments.setQAPIMember("host-nodes", newValue) }
+    }
+    /// `merge`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var merge: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("merge") }
+        @_optimize(none) set { arguments.setQAPIMember("merge", newValue) }
+    }
+    /// `prealloc`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("prealloc") }
+        @_optimize(none) set { arguments.setQAPIMember("prealloc", newValue) }
+    }
+    /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("prealloc-threads") }
+        @_optimize(none) set { arguments.setQAPIMember("prealloc-threads", newValue) }
+    }
+    /// `prealloc-context`: `str`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("prealloc-context") }
+        @_optimize(none) set { arguments.setQAPIMember("prealloc-context", newValue) }
+    }
+    /// `share`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var share: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("share") }
+        @_optimize(none) set { arguments.setQAPIMember("share", newValue) }
+    }
+    /// `reserve`: `bool`, optional, since QEMU 6.1.
+    @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("reserve") }
+        @_optimize(none) set { arguments.setQAPIMember("reserve", newValue) }
+    }
+    /// `size`: `size`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var size: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("size") }
+        @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
+    }
+    /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("x-use-canonical-path-for-ramblock-id") }
+        @_optimize(none) set { arguments.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
+    }
+    /// `align`: `size`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var align: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("align") }
+        @_optimize(none) set { arguments.setQAPIMember("align", newValue) }
+    }
+    /// `offset`: `size`, optional, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("offset") }
+        @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
+    }
+    /// `discard-data`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var discardData: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("discard-data") }
+        @_optimize(none) set { arguments.setQAPIMember("discard-data", newValue) }
+    }
+    /// `mem-path`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var memPath: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("mem-path") }
+        @_optimize(none) set { arguments.setQAPIMember("mem-path", newValue) }
+    }
+    /// `pmem`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var pmem: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("pmem") }
+        @_optimize(none) set { arguments.setQAPIMember("pmem", newValue) }
+    }
+    /// `readonly`: `bool`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var readonly: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("readonly") }
+        @_optimize(none) set { arguments.setQAPIMember("readonly", newValue) }
+    }
+    /// `rom`: `OnOffAuto`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var rom: QAPI.OnOffAuto? {
+        @_optimize(none) get { arguments.qapiMember("rom") }
+        @_optimize(none) set { arguments.setQAPIMember("rom", newValue) }
+    }
+    /// `hugetlb`: `bool`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var hugetlb: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("hugetlb") }
+        @_optimize(none) set { arguments.setQAPIMember("hugetlb", newValue) }
+    }
+    /// `hugetlbsize`: `size`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var hugetlbsize: Swift.UInt64? {
+        @_optimize(none) get { arguments.qapiMember("hugetlbsize") }
+        @_optimize(none) set { arguments.setQAPIMember("hugetlbsize", newValue) }
+    }
+    /// `seal`: `bool`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var seal: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("seal") }
+        @_optimize(none) set { arguments.setQAPIMember("seal", newValue) }
+    }
+    /// `path`: `str`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("path") }
+        @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
+    }
+    /// `log`: `str`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var log: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("log") }
+        @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
+    }
+    /// `opened`: `bool`, optional, since QEMU 1.3.
+    @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public var opened: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("opened") }
+        @_optimize(none) set { arguments.setQAPIMember("opened", newValue) }
+    }
+    /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var format: QAPI.QCryptoSecretFormat? {
+        @_optimize(none) get { arguments.qapiMember("format") }
+        @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
+    }
+    /// `keyid`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var keyid: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("keyid") }
+        @_optimize(none) set { arguments.setQAPIMember("keyid", newValue) }
+    }
+    /// `iv`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var iv: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("iv") }
+        @_optimize(none) set { arguments.setQAPIMember("iv", newValue) }
+    }
+    /// `data`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var data: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("data") }
+        @_optimize(none) set { arguments.setQAPIMember("data", newValue) }
+    }
+    /// `serial`: `int32`, optional, since QEMU 5.1.
+    @_alwaysEmitIntoClient public var serial: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("serial") }
+        @_optimize(none) set { arguments.setQAPIMember("serial", newValue) }
+    }
+    /// `sev-device`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var sevDevice: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("sev-device") }
+        @_optimize(none) set { arguments.setQAPIMember("sev-device", newValue) }
+    }
+    /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("cbitpos") }
+        @_optimize(none) set { arguments.setQAPIMember("cbitpos", newValue) }
+    }
+    /// `reduced-phys-bits`: `uint32`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("reduced-phys-bits") }
+        @_optimize(none) set { arguments.setQAPIMember("reduced-phys-bits", newValue) }
+    }
+    /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var kernelHashes: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("kernel-hashes") }
+        @_optimize(none) set { arguments.setQAPIMember("kernel-hashes", newValue) }
+    }
+    /// `dh-cert-file`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var dhCertFile: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("dh-cert-file") }
+        @_optimize(none) set { arguments.setQAPIMember("dh-cert-file", newValue) }
+    }
+    /// `session-file`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var sessionFile: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("session-file") }
+        @_optimize(none) set { arguments.setQAPIMember("session-file", newValue) }
+    }
+    /// `handle`: `uint32`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var handle: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("handle") }
+        @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
+    }
+    /// `legacy-vm-type`: `OnOffAuto`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var legacyVmType: QAPI.OnOffAuto? {
+        @_optimize(none) get { arguments.qapiMember("legacy-vm-type") }
+        @_optimize(none) set { arguments.setQAPIMember("legacy-vm-type", newValue) }
+    }
+    /// `guest-visible-workarounds`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var guestVisibleWorkarounds: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("guest-visible-workarounds") }
+        @_optimize(none) set { arguments.setQAPIMember("guest-visible-workarounds", newValue) }
+    }
+    /// `id-block`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var idBlock: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id-block") }
+        @_optimize(none) set { arguments.setQAPIMember("id-block", newValue) }
+    }
+    /// `id-auth`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var idAuth: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id-auth") }
+        @_optimize(none) set { arguments.setQAPIMember("id-auth", newValue) }
+    }
+    /// `author-key-enabled`: `bool`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var authorKeyEnabled: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("author-key-enabled") }
+        @_optimize(none) set { arguments.setQAPIMember("author-key-enabled", newValue) }
+    }
+    /// `host-data`: `str`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var hostData: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("host-data") }
+        @_optimize(none) set { arguments.setQAPIMember("host-data", newValue) }
+    }
+    /// `vcek-disabled`: `bool`, optional, since QEMU 9.1.
+    @_alwaysEmitIntoClient public var vcekDisabled: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("vcek-disabled") }
+        @_optimize(none) set { arguments.setQAPIMember("vcek-disabled", newValue) }
+    }
+    /// `cpu-affinity`: `[uint16]`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var cpuAffinity: [Swift.Int]? {
+        @_optimize(none) get { arguments.qapiMember("cpu-affinity") }
+        @_optimize(none) set { arguments.setQAPIMember("cpu-affinity", newValue) }
+    }
+    /// `node-affinity`: `[uint16]`, optional, since QEMU 7.2.
+    @_alwaysEmitIntoClient public var nodeAffinity: [Swift.Int]? {
+        @_optimize(none) get { arguments.qapiMember("node-affinity") }
+        @_optimize(none) set { arguments.setQAPIMember("node-affinity", newValue) }
+    }
+    /// `limits`: `ThrottleLimits`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var limits: QAPI.ThrottleLimits? {
+        @_optimize(none) get { arguments.qapiMember("limits") }
+        @_optimize(none) set { arguments.setQAPIMember("limits", newValue) }
+    }
+    /// `x-iops-total`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsTotal: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-iops-total") }
+        @_optimize(none) set { arguments.setQAPIMember("x-iops-total", newValue) }
+    }
+    /// `x-iops-total-max`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsTotalMax: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-iops-total-max") }
+        @_optimize(none) set { arguments.setQAPIMember("x-iops-total-max", newValue) }
+    }
+    /// `x-iops-total-max-length`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsTotalMaxLength: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-iops-total-max-length") }
+        @_optimize(none) set { arguments.setQAPIMember("x-iops-total-max-length", newValue) }
+    }
+    /// `x-iops-read`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsRead: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-iops-read") }
+        @_optimize(none) set { arguments.setQAPIMember("x-iops-read", newValue) }
+    }
+    /// `x-iops-read-max`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsReadMax: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-iops-read-max") }
+        @_optimize(none) set { arguments.setQAPIMember("x-iops-read-max", newValue) }
+    }
+    /// `x-iops-read-max-length`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsReadMaxLength: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-iops-read-max-length") }
+        @_optimize(none) set { arguments.setQAPIMember("x-iops-read-max-length", newValue) }
+    }
+    /// `x-iops-write`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsWrite: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-iops-write") }
+        @_optimize(none) set { arguments.setQAPIMember("x-iops-write", newValue) }
+    }
+    /// `x-iops-write-max`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsWriteMax: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-iops-write-max") }
+        @_optimize(none) set { arguments.setQAPIMember("x-iops-write-max", newValue) }
+    }
+    /// `x-iops-write-max-length`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsWriteMaxLength: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-iops-write-max-length") }
+        @_optimize(none) set { arguments.setQAPIMember("x-iops-write-max-length", newValue) }
+    }
+    /// `x-bps-total`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsTotal: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-bps-total") }
+        @_optimize(none) set { arguments.setQAPIMember("x-bps-total", newValue) }
+    }
+    /// `x-bps-total-max`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsTotalMax: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-bps-total-max") }
+        @_optimize(none) set { arguments.setQAPIMember("x-bps-total-max", newValue) }
+    }
+    /// `x-bps-total-max-length`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsTotalMaxLength: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-bps-total-max-length") }
+        @_optimize(none) set { arguments.setQAPIMember("x-bps-total-max-length", newValue) }
+    }
+    /// `x-bps-read`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsRead: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-bps-read") }
+        @_optimize(none) set { arguments.setQAPIMember("x-bps-read", newValue) }
+    }
+    /// `x-bps-read-max`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsReadMax: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-bps-read-max") }
+        @_optimize(none) set { arguments.setQAPIMember("x-bps-read-max", newValue) }
+    }
+    /// `x-bps-read-max-length`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsReadMaxLength: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-bps-read-max-length") }
+        @_optimize(none) set { arguments.setQAPIMember("x-bps-read-max-length", newValue) }
+    }
+    /// `x-bps-write`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsWrite: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-bps-write") }
+        @_optimize(none) set { arguments.setQAPIMember("x-bps-write", newValue) }
+    }
+    /// `x-bps-write-max`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsWriteMax: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-bps-write-max") }
+        @_optimize(none) set { arguments.setQAPIMember("x-bps-write-max", newValue) }
+    }
+    /// `x-bps-write-max-length`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xBpsWriteMaxLength: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-bps-write-max-length") }
+        @_optimize(none) set { arguments.setQAPIMember("x-bps-write-max-length", newValue) }
+    }
+    /// `x-iops-size`: `int`, optional, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var xIopsSize: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("x-iops-size") }
+        @_optimize(none) set { arguments.setQAPIMember("x-iops-size", newValue) }
+    }
+    /// `verify-peer`: `bool`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var verifyPeer: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("verify-peer") }
+        @_optimize(none) set { arguments.setQAPIMember("verify-peer", newValue) }
+    }
+    /// `dir`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var dir: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("dir") }
+        @_optimize(none) set { arguments.setQAPIMember("dir", newValue) }
+    }
+    /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
+        @_optimize(none) get { arguments.qapiMember("endpoint") }
+        @_optimize(none) set { arguments.setQAPIMember("endpoint", newValue) }
+    }
+    /// `priority`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var priority: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("priority") }
+        @_optimize(none) set { arguments.setQAPIMember("priority", newValue) }
+    }
+    /// `username`: `str`, optional, since QEMU 3.0.
+    @_alwaysEmitIntoClient public var username: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("username") }
+        @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
+    }
+    /// `sanity-check`: `bool`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var sanityCheck: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("sanity-check") }
+        @_optimize(none) set { arguments.setQAPIMember("sanity-check", newValue) }
+    }
+    /// `passwordid`: `str`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var passwordid: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("passwordid") }
+        @_optimize(none) set { arguments.setQAPIMember("passwordid", newValue) }
+    }
+    /// `devid`: `str`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var devid: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("devid") }
+        @_optimize(none) set { arguments.setQAPIMember("devid", newValue) }
+    }
+    /// `socket`: `SocketAddress`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var socket: QAPI.SocketAddress? {
+        @_optimize(none) get { arguments.qapiMember("socket") }
+        @_optimize(none) set { arguments.setQAPIMember("socket", newValue) }
+    }
+    /// `device`: `str`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("device") }
+        @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ObjectDel`.
+    public enum ObjectDel: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(qomType: QAPI.ObjectType, id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("qom-type", qomType)
-            arguments.setQAPIMember("id", id)
-        }
-        /// `qom-type`: `ObjectType`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var qomType: QAPI.ObjectType? {
-            @_optimize(none) get { arguments.qapiMember("qom-type") }
-            @_optimize(none) set { arguments.setQAPIMember("qom-type", newValue) }
-        }
-        /// `id`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-        /// `pci-dev`: `str`, optional, since QEMU 9.0.
-        @_alwaysEmitIntoClient public var pciDev: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("pci-dev") }
-            @_optimize(none) set { arguments.setQAPIMember("pci-dev", newValue) }
-        }
-        /// `node`: `uint32`, optional, since QEMU 9.0.
-        @_alwaysEmitIntoClient public var node: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("node") }
-            @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
-        }
-        /// `pci-bus`: `str`, optional, since QEMU 9.2.
-        @_alwaysEmitIntoClient public var pciBus: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("pci-bus") }
-            @_optimize(none) set { arguments.setQAPIMember("pci-bus", newValue) }
-        }
-        /// `policy`: `QAuthZListPolicy`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var policy: QAPI.QAuthZListPolicy? {
-            @_optimize(none) get { arguments.qapiMember("policy") }
-            @_optimize(none) set { arguments.setQAPIMember("policy", newValue) }
-        }
-        /// `rules`: `[QAuthZListRule]`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var rules: [QAPI.QAuthZListRule]? {
-            @_optimize(none) get { arguments.qapiMember("rules") }
-            @_optimize(none) set { arguments.setQAPIMember("rules", newValue) }
-        }
-        /// `filename`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var filename: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("filename") }
-            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
-        }
-        /// `refresh`: `bool`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var refresh: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("refresh") }
-            @_optimize(none) set { arguments.setQAPIMember("refresh", newValue) }
-        }
-        /// `service`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var service: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("service") }
-            @_optimize(none) set { arguments.setQAPIMember("service", newValue) }
-        }
-        /// `identity`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var identity: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("identity") }
-            @_optimize(none) set { arguments.setQAPIMember("identity", newValue) }
-        }
-        /// `if`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var `if`: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("if") }
-            @_optimize(none) set { arguments.setQAPIMember("if", newValue) }
-        }
-        /// `canbus`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var canbus: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("canbus") }
-            @_optimize(none) set { arguments.setQAPIMember("canbus", newValue) }
-        }
-        /// `primary_in`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var primaryIn: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("primary_in") }
-            @_optimize(none) set { arguments.setQAPIMember("primary_in", newValue) }
-        }
-        /// `secondary_in`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var secondaryIn: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("secondary_in") }
-            @_optimize(none) set { arguments.setQAPIMember("secondary_in", newValue) }
-        }
-        /// `outdev`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var outdev: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("outdev") }
-            @_optimize(none) set { arguments.setQAPIMember("outdev", newValue) }
-        }
-        /// `iothread`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var iothread: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("iothread") }
-            @_optimize(none) set { arguments.setQAPIMember("iothread", newValue) }
-        }
-        /// `notify_dev`: `str`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var notifyDev: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("notify_dev") }
-            @_optimize(none) set { arguments.setQAPIMember("notify_dev", newValue) }
-        }
-        /// `compare_timeout`: `uint64`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var compareTimeout: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("compare_timeout") }
-            @_optimize(none) set { arguments.setQAPIMember("compare_timeout", newValue) }
-        }
-        /// `expired_scan_cycle`: `uint32`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var expiredScanCycle: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("expired_scan_cycle") }
-            @_optimize(none) set { arguments.setQAPIMember("expired_scan_cycle", newValue) }
-        }
-        /// `max_queue_size`: `uint32`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var maxQueueSize: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("max_queue_size") }
-            @_optimize(none) set { arguments.setQAPIMember("max_queue_size", newValue) }
-        }
-        /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var vnetHdrSupport: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("vnet_hdr_support") }
-            @_optimize(none) set { arguments.setQAPIMember("vnet_hdr_support", newValue) }
-        }
-        /// `queues`: `uint32`, optional, since QEMU 2.8.
-        @_alwaysEmitIntoClient public var queues: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("queues") }
-            @_optimize(none) set { arguments.setQAPIMember("queues", newValue) }
-        }
-        /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var throttleBps: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("throttle-bps") }
-            @_optimize(none) set { arguments.setQAPIMember("throttle-bps", newValue) }
-        }
-        /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var throttleOps: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("throttle-ops") }
-            @_optimize(none) set { arguments.setQAPIMember("throttle-ops", newValue) }
-        }
-        /// `chardev`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var chardev: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("chardev") }
-            @_optimize(none) set { arguments.setQAPIMember("chardev", newValue) }
-        }
-        /// `addr`: `str`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var addr: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("addr") }
-            @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
-        }
-        /// `id-list`: `str`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var idList: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id-list") }
-            @_optimize(none) set { arguments.setQAPIMember("id-list", newValue) }
-        }
-        /// `netdev`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var netdev: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("netdev") }
-            @_optimize(none) set { arguments.setQAPIMember("netdev", newValue) }
-        }
-        /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var queue: QAPI.NetFilterDirection? {
-            @_optimize(none) get { arguments.qapiMember("queue") }
-            @_optimize(none) set { arguments.setQAPIMember("queue", newValue) }
-        }
-        /// `status`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var status: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("status") }
-            @_optimize(none) set { arguments.setQAPIMember("status", newValue) }
-        }
-        /// `position`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var position: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("position") }
-            @_optimize(none) set { arguments.setQAPIMember("position", newValue) }
-        }
-        /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var insert: QAPI.NetfilterInsert? {
-            @_optimize(none) get { arguments.qapiMember("insert") }
-            @_optimize(none) set { arguments.setQAPIMember("insert", newValue) }
-        }
-        /// `interval`: `uint32`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var interval: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("interval") }
-            @_optimize(none) set { arguments.setQAPIMember("interval", newValue) }
-        }
-        /// `file`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var file: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("file") }
-            @_optimize(none) set { arguments.setQAPIMember("file", newValue) }
-        }
-        /// `maxlen`: `uint32`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var maxlen: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("maxlen") }
-            @_optimize(none) set { arguments.setQAPIMember("maxlen", newValue) }
-        }
-        /// `indev`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var indev: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("indev") }
-            @_optimize(none) set { arguments.setQAPIMember("indev", newValue) }
-        }
-        /// `name`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("name") }
-            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
-        }
-        /// `server`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var server: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("server") }
-            @_optimize(none) set { arguments.setQAPIMember("server", newValue) }
-        }
-        /// `port`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var port: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("port") }
-            @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
-        }
-        /// `x-origin`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var xOrigin: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("x-origin") }
-            @_optimize(none) set { arguments.setQAPIMember("x-origin", newValue) }
-        }
-        /// `y-origin`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var yOrigin: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("y-origin") }
-            @_optimize(none) set { arguments.setQAPIMember("y-origin", newValue) }
-        }
-        /// `width`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var width: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("width") }
-            @_optimize(none) set { arguments.setQAPIMember("width", newValue) }
-        }
-        /// `height`: `str`, optional, since QEMU 4.2.
-        @_alwaysEmitIntoClient public var height: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("height") }
-            @_optimize(none) set { arguments.setQAPIMember("height", newValue) }
-        }
-        /// `evdev`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var evdev: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("evdev") }
-            @_optimize(none) set { arguments.setQAPIMember("evdev", newValue) }
-        }
-        /// `grab_all`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var grabAll: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("grab_all") }
-            @_optimize(none) set { arguments.setQAPIMember("grab_all", newValue) }
-        }
-        /// `repeat`: `bool`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var `repeat`: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("repeat") }
-            @_optimize(none) set { arguments.setQAPIMember("repeat", newValue) }
-        }
-        /// `grab-toggle`: `GrabToggleKeys`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var grabToggle: QAPI.GrabToggleKeys? {
-            @_optimize(none) get { arguments.qapiMember("grab-toggle") }
-            @_optimize(none) set { arguments.setQAPIMember("grab-toggle", newValue) }
-        }
-        /// `fd`: `str`, optional, since QEMU 9.0.
-        @_alwaysEmitIntoClient public var fd: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("fd") }
-            @_optimize(none) set { arguments.setQAPIMember("fd", newValue) }
-        }
-        /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("aio-max-batch") }
-            @_optimize(none) set { arguments.setQAPIMember("aio-max-batch", newValue) }
-        }
-        /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var threadPoolMin: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("thread-pool-min") }
-            @_optimize(none) set { arguments.setQAPIMember("thread-pool-min", newValue) }
-        }
-        /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var threadPoolMax: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("thread-pool-max") }
-            @_optimize(none) set { arguments.setQAPIMember("thread-pool-max", newValue) }
-        }
-        /// `poll-max-ns`: `int`, optional, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var pollMaxNs: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("poll-max-ns") }
-            @_optimize(none) set { arguments.setQAPIMember("poll-max-ns", newValue) }
-        }
-        /// `poll-grow`: `int`, optional, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var pollGrow: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("poll-grow") }
-            @_optimize(none) set { arguments.setQAPIMember("poll-grow", newValue) }
-        }
-        /// `poll-shrink`: `int`, optional, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var pollShrink: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("poll-shrink") }
-            @_optimize(none) set { arguments.setQAPIMember("poll-shrink", newValue) }
-        }
-        /// `dump`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var dump: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("dump") }
-            @_optimize(none) set { arguments.setQAPIMember("dump", newValue) }
-        }
-        /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var hostNodes: [Swift.Int]? {
-            @_optimize(none) get { arguments.qapiMember("host-nodes") }
-            @_optimize(none) set { arguments.setQAPIMember("host-nodes", newValue) }
-        }
-        /// `merge`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var merge: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("merge") }
-            @_optimize(none) set { arguments.setQAPIMember("merge", newValue) }
-        }
-        /// `prealloc`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var prealloc: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("prealloc") }
-            @_optimize(none) set { arguments.setQAPIMember("prealloc", newValue) }
-        }
-        /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var preallocThreads: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("prealloc-threads") }
-            @_optimize(none) set { arguments.setQAPIMember("prealloc-threads", newValue) }
-        }
-        /// `prealloc-context`: `str`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var preallocContext: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("prealloc-context") }
-            @_optimize(none) set { arguments.setQAPIMember("prealloc-context", newValue) }
-        }
-        /// `share`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var share: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("share") }
-            @_optimize(none) set { arguments.setQAPIMember("share", newValue) }
-        }
-        /// `reserve`: `bool`, optional, since QEMU 6.1.
-        @_alwaysEmitIntoClient public var reserve: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("reserve") }
-            @_optimize(none) set { arguments.setQAPIMember("reserve", newValue) }
-        }
-        /// `size`: `size`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var size: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("size") }
-            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
-        }
-        /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var xUseCanonicalPathForRamblockID: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("x-use-canonical-path-for-ramblock-id") }
-            @_optimize(none) set { arguments.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
-        }
-        /// `align`: `size`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var align: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("align") }
-            @_optimize(none) set { arguments.setQAPIMember("align", newValue) }
-        }
-        /// `offset`: `size`, optional, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var offset: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("offset") }
-            @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
-        }
-        /// `discard-data`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var discardData: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("discard-data") }
-            @_optimize(none) set { arguments.setQAPIMember("discard-data", newValue) }
-        }
-        /// `mem-path`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var memPath: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("mem-path") }
-            @_optimize(none) set { arguments.setQAPIMember("mem-path", newValue) }
-        }
-        /// `pmem`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var pmem: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("pmem") }
-            @_optimize(none) set { arguments.setQAPIMember("pmem", newValue) }
-        }
-        /// `readonly`: `bool`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var readonly: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("readonly") }
-            @_optimize(none) set { arguments.setQAPIMember("readonly", newValue) }
-        }
-        /// `rom`: `OnOffAuto`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var rom: QAPI.OnOffAuto? {
-            @_optimize(none) get { arguments.qapiMember("rom") }
-            @_optimize(none) set { arguments.setQAPIMember("rom", newValue) }
-        }
-        /// `hugetlb`: `bool`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var hugetlb: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("hugetlb") }
-            @_optimize(none) set { arguments.setQAPIMember("hugetlb", newValue) }
-        }
-        /// `hugetlbsize`: `size`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var hugetlbsize: Swift.UInt64? {
-            @_optimize(none) get { arguments.qapiMember("hugetlbsize") }
-            @_optimize(none) set { arguments.setQAPIMember("hugetlbsize", newValue) }
-        }
-        /// `seal`: `bool`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var seal: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("seal") }
-            @_optimize(none) set { arguments.setQAPIMember("seal", newValue) }
-        }
-        /// `path`: `str`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("path") }
-            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
-        }
-        /// `log`: `str`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var log: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("log") }
-            @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
-        }
-        /// `opened`: `bool`, optional, since QEMU 1.3.
-        @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public var opened: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("opened") }
-            @_optimize(none) set { arguments.setQAPIMember("opened", newValue) }
-        }
-        /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var format: QAPI.QCryptoSecretFormat? {
-            @_optimize(none) get { arguments.qapiMember("format") }
-            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
-        }
-        /// `keyid`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var keyid: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("keyid") }
-            @_optimize(none) set { arguments.setQAPIMember("keyid", newValue) }
-        }
-        /// `iv`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var iv: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("iv") }
-            @_optimize(none) set { arguments.setQAPIMember("iv", newValue) }
-        }
-        /// `data`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var data: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("data") }
-            @_optimize(none) set { arguments.setQAPIMember("data", newValue) }
-        }
-        /// `serial`: `int32`, optional, since QEMU 5.1.
-        @_alwaysEmitIntoClient public var serial: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("serial") }
-            @_optimize(none) set { arguments.setQAPIMember("serial", newValue) }
-        }
-        /// `sev-device`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var sevDevice: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("sev-device") }
-            @_optimize(none) set { arguments.setQAPIMember("sev-device", newValue) }
-        }
-        /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var cbitpos: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("cbitpos") }
-            @_optimize(none) set { arguments.setQAPIMember("cbitpos", newValue) }
-        }
-        /// `reduced-phys-bits`: `uint32`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var reducedPhysBits: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("reduced-phys-bits") }
-            @_optimize(none) set { arguments.setQAPIMember("reduced-phys-bits", newValue) }
-        }
-        /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var kernelHashes: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("kernel-hashes") }
-            @_optimize(none) set { arguments.setQAPIMember("kernel-hashes", newValue) }
-        }
-        /// `dh-cert-file`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var dhCertFile: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("dh-cert-file") }
-            @_optimize(none) set { arguments.setQAPIMember("dh-cert-file", newValue) }
-        }
-        /// `session-file`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var sessionFile: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("session-file") }
-            @_optimize(none) set { arguments.setQAPIMember("session-file", newValue) }
-        }
-        /// `handle`: `uint32`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var handle: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("handle") }
-            @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
-        }
-        /// `legacy-vm-type`: `OnOffAuto`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var legacyVmType: QAPI.OnOffAuto? {
-            @_optimize(none) get { arguments.qapiMember("legacy-vm-type") }
-            @_optimize(none) set { arguments.setQAPIMember("legacy-vm-type", newValue) }
-        }
-        /// `guest-visible-workarounds`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var guestVisibleWorkarounds: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("guest-visible-workarounds") }
-            @_optimize(none) set { arguments.setQAPIMember("guest-visible-workarounds", newValue) }
-        }
-        /// `id-block`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var idBlock: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id-block") }
-            @_optimize(none) set { arguments.setQAPIMember("id-block", newValue) }
-        }
-        /// `id-auth`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var idAuth: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id-auth") }
-            @_optimize(none) set { arguments.setQAPIMember("id-auth", newValue) }
-        }
-        /// `author-key-enabled`: `bool`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var authorKeyEnabled: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("author-key-enabled") }
-            @_optimize(none) set { arguments.setQAPIMember("author-key-enabled", newValue) }
-        }
-        /// `host-data`: `str`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var hostData: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("host-data") }
-            @_optimize(none) set { arguments.setQAPIMember("host-data", newValue) }
-        }
-        /// `vcek-disabled`: `bool`, optional, since QEMU 9.1.
-        @_alwaysEmitIntoClient public var vcekDisabled: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("vcek-disabled") }
-            @_optimize(none) set { arguments.setQAPIMember("vcek-disabled", newValue) }
-        }
-        /// `cpu-affinity`: `[uint16]`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var cpuAffinity: [Swift.Int]? {
-            @_optimize(none) get { arguments.qapiMember("cpu-affinity") }
-            @_optimize(none) set { arguments.setQAPIMember("cpu-affinity", newValue) }
-        }
-        /// `node-affinity`: `[uint16]`, optional, since QEMU 7.2.
-        @_alwaysEmitIntoClient public var nodeAffinity: [Swift.Int]? {
-            @_optimize(none) get { arguments.qapiMember("node-affinity") }
-            @_optimize(none) set { arguments.setQAPIMember("node-affinity", newValue) }
-        }
-        /// `limits`: `ThrottleLimits`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var limits: QAPI.ThrottleLimits? {
-            @_optimize(none) get { arguments.qapiMember("limits") }
-            @_optimize(none) set { arguments.setQAPIMember("limits", newValue) }
-        }
-        /// `x-iops-total`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsTotal: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-iops-total") }
-            @_optimize(none) set { arguments.setQAPIMember("x-iops-total", newValue) }
-        }
-        /// `x-iops-total-max`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsTotalMax: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-iops-total-max") }
-            @_optimize(none) set { arguments.setQAPIMember("x-iops-total-max", newValue) }
-        }
-        /// `x-iops-total-max-length`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsTotalMaxLength: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-iops-total-max-length") }
-            @_optimize(none) set { arguments.setQAPIMember("x-iops-total-max-length", newValue) }
-        }
-        /// `x-iops-read`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsRead: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-iops-read") }
-            @_optimize(none) set { arguments.setQAPIMember("x-iops-read", newValue) }
-        }
-        /// `x-iops-read-max`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsReadMax: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-iops-read-max") }
-            @_optimize(none) set { arguments.setQAPIMember("x-iops-read-max", newValue) }
-        }
-        /// `x-iops-read-max-length`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsReadMaxLength: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-iops-read-max-length") }
-            @_optimize(none) set { arguments.setQAPIMember("x-iops-read-max-length", newValue) }
-        }
-        /// `x-iops-write`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsWrite: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-iops-write") }
-            @_optimize(none) set { arguments.setQAPIMember("x-iops-write", newValue) }
-        }
-        /// `x-iops-write-max`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsWriteMax: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-iops-write-max") }
-            @_optimize(none) set { arguments.setQAPIMember("x-iops-write-max", newValue) }
-        }
-        /// `x-iops-write-max-length`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsWriteMaxLength: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-iops-write-max-length") }
-            @_optimize(none) set { arguments.setQAPIMember("x-iops-write-max-length", newValue) }
-        }
-        /// `x-bps-total`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsTotal: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-bps-total") }
-            @_optimize(none) set { arguments.setQAPIMember("x-bps-total", newValue) }
-        }
-        /// `x-bps-total-max`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsTotalMax: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-bps-total-max") }
-            @_optimize(none) set { arguments.setQAPIMember("x-bps-total-max", newValue) }
-        }
-        /// `x-bps-total-max-length`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsTotalMaxLength: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-bps-total-max-length") }
-            @_optimize(none) set { arguments.setQAPIMember("x-bps-total-max-length", newValue) }
-        }
-        /// `x-bps-read`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsRead: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-bps-read") }
-            @_optimize(none) set { arguments.setQAPIMember("x-bps-read", newValue) }
-        }
-        /// `x-bps-read-max`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsReadMax: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-bps-read-max") }
-            @_optimize(none) set { arguments.setQAPIMember("x-bps-read-max", newValue) }
-        }
-        /// `x-bps-read-max-length`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsReadMaxLength: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-bps-read-max-length") }
-            @_optimize(none) set { arguments.setQAPIMember("x-bps-read-max-length", newValue) }
-        }
-        /// `x-bps-write`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsWrite: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-bps-write") }
-            @_optimize(none) set { arguments.setQAPIMember("x-bps-write", newValue) }
-        }
-        /// `x-bps-write-max`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsWriteMax: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-bps-write-max") }
-            @_optimize(none) set { arguments.setQAPIMember("x-bps-write-max", newValue) }
-        }
-        /// `x-bps-write-max-length`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xBpsWriteMaxLength: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-bps-write-max-length") }
-            @_optimize(none) set { arguments.setQAPIMember("x-bps-write-max-length", newValue) }
-        }
-        /// `x-iops-size`: `int`, optional, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var xIopsSize: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("x-iops-size") }
-            @_optimize(none) set { arguments.setQAPIMember("x-iops-size", newValue) }
-        }
-        /// `verify-peer`: `bool`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var verifyPeer: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("verify-peer") }
-            @_optimize(none) set { arguments.setQAPIMember("verify-peer", newValue) }
-        }
-        /// `dir`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var dir: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("dir") }
-            @_optimize(none) set { arguments.setQAPIMember("dir", newValue) }
-        }
-        /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
-            @_optimize(none) get { arguments.qapiMember("endpoint") }
-            @_optimize(none) set { arguments.setQAPIMember("endpoint", newValue) }
-        }
-        /// `priority`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var priority: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("priority") }
-            @_optimize(none) set { arguments.setQAPIMember("priority", newValue) }
-        }
-        /// `username`: `str`, optional, since QEMU 3.0.
-        @_alwaysEmitIntoClient public var username: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("username") }
-            @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
-        }
-        /// `sanity-check`: `bool`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var sanityCheck: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("sanity-check") }
-            @_optimize(none) set { arguments.setQAPIMember("sanity-check", newValue) }
-        }
-        /// `passwordid`: `str`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var passwordid: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("passwordid") }
-            @_optimize(none) set { arguments.setQAPIMember("passwordid", newValue) }
-        }
-        /// `devid`: `str`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var devid: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("devid") }
-            @_optimize(none) set { arguments.setQAPIMember("devid", newValue) }
-        }
-        /// `socket`: `SocketAddress`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var socket: QAPI.SocketAddress? {
-            @_optimize(none) get { arguments.qapiMember("socket") }
-            @_optimize(none) set { arguments.setQAPIMember("socket", newValue) }
-        }
-        /// `device`: `str`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("device") }
-            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `object-del`: a QAPI command of the `qom` module, since QEMU 2.0.
     ///
     /// See [`object-del` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-qom.object-del).
     ///
     /// Reply: `nothing`.
-    public struct ObjectDel: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "object-del" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "object-del", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-    }
+    public typealias ObjectDel = QAPICommandValue<QAPITags.ObjectDel>
+}
 
+extension QAPICommandValue where Tag == QAPITags.ObjectDel {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QOMListGet`.
+    public enum QOMListGet: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.ObjectPropertiesValues]
+    }
+}
+
+extension QAPI {
     /// `qom-list-get`: a QAPI command of the `qom` module, since QEMU 10.1.
     ///
     /// Not in QEMU 10.0.13's sources: added from `scripts/qapi/newer`, its shape checked against QEMU 11.1's live schema.
@@ -3425,26 +3493,18 @@ extension QAPI {
     /// See [`qom-list-get` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-qom.qom-list-get).
     ///
     /// Reply: `[ObjectPropertiesValues]`.
-    public struct QOMListGet: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "qom-list-get" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-list-get", kind: .command, since: QEMUVersion(major: 10, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.ObjectPropertiesValues]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(paths: [Swift.String]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("paths", paths)
-        }
-        /// `paths`: `[str]`, since QEMU 10.1.
-        @_alwaysEmitIntoClient public var paths: [Swift.String]? {
-            @_optimize(none) get { arguments.qapiMember("paths") }
-            @_optimize(none) set { arguments.setQAPIMember("paths", newValue) }
-        }
+    public typealias QOMListGet = QAPICommandValue<QAPITags.QOMListGet>
+}
+
+extension QAPICommandValue where Tag == QAPITags.QOMListGet {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(paths: [Swift.String]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("paths", paths)
+    }
+    /// `paths`: `[str]`, since QEMU 10.1.
+    @_alwaysEmitIntoClient public var paths: [Swift.String]? {
+        @_optimize(none) get { arguments.qapiMember("paths") }
+        @_optimize(none) set { arguments.setQAPIMember("paths", newValue) }
     }
 }

@@ -4,35 +4,45 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.DeviceListProperties`.
+    public enum DeviceListProperties: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.ObjectPropertyInfo]
+    }
+}
+
 extension QAPI {
     /// `device-list-properties`: a QAPI command of the `qdev` module, since QEMU 1.2.
     ///
     /// See [`device-list-properties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-qdev.device-list-properties).
     ///
     /// Reply: `[ObjectPropertyInfo]`.
-    public struct DeviceListProperties: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "device-list-properties" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "device-list-properties", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.ObjectPropertyInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(typename: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("typename", typename)
-        }
-        /// `typename`: `str`, since QEMU 1.2.
-        @_alwaysEmitIntoClient public var typename: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("typename") }
-            @_optimize(none) set { arguments.setQAPIMember("typename", newValue) }
-        }
-    }
+    public typealias DeviceListProperties = QAPICommandValue<QAPITags.DeviceListProperties>
+}
 
+extension QAPICommandValue where Tag == QAPITags.DeviceListProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(typename: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("typename", typename)
+    }
+    /// `typename`: `str`, since QEMU 1.2.
+    @_alwaysEmitIntoClient public var typename: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("typename") }
+        @_optimize(none) set { arguments.setQAPIMember("typename", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DeviceAdd`.
+    public enum DeviceAdd: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `device_add`: a QAPI command of the `qdev` module, since QEMU 0.13.
     ///
     /// Features: `json-cli`, `json-cli-hotplug`.
@@ -40,67 +50,71 @@ extension QAPI {
     /// See [`device_add` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-qdev.device_add).
     ///
     /// Reply: `nothing`.
-    public struct DeviceAdd: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "device_add" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "device_add", kind: .command, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: ["json-cli", "json-cli-hotplug"]) }
+    public typealias DeviceAdd = QAPICommandValue<QAPITags.DeviceAdd>
+}
+
+extension QAPICommandValue where Tag == QAPITags.DeviceAdd {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(driver: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("driver", driver)
+    }
+    /// `driver`: `str`, since QEMU 0.13.
+    @_alwaysEmitIntoClient public var driver: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("driver") }
+        @_optimize(none) set { arguments.setQAPIMember("driver", newValue) }
+    }
+    /// `bus`: `str`, optional, since QEMU 0.13.
+    @_alwaysEmitIntoClient public var bus: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("bus") }
+        @_optimize(none) set { arguments.setQAPIMember("bus", newValue) }
+    }
+    /// `id`: `str`, optional, since QEMU 0.13.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DeviceDel`.
+    public enum DeviceDel: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(driver: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("driver", driver)
-        }
-        /// `driver`: `str`, since QEMU 0.13.
-        @_alwaysEmitIntoClient public var driver: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("driver") }
-            @_optimize(none) set { arguments.setQAPIMember("driver", newValue) }
-        }
-        /// `bus`: `str`, optional, since QEMU 0.13.
-        @_alwaysEmitIntoClient public var bus: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("bus") }
-            @_optimize(none) set { arguments.setQAPIMember("bus", newValue) }
-        }
-        /// `id`: `str`, optional, since QEMU 0.13.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `device_del`: a QAPI command of the `qdev` module, since QEMU 0.14.
     ///
     /// See [`device_del` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-qdev.device_del).
     ///
     /// Reply: `nothing`.
-    public struct DeviceDel: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "device_del" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "device_del", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
+    public typealias DeviceDel = QAPICommandValue<QAPITags.DeviceDel>
+}
+
+extension QAPICommandValue where Tag == QAPITags.DeviceDel {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DeviceSyncConfig`.
+    public enum DeviceSyncConfig: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `device-sync-config`: a QAPI command of the `qdev` module, since QEMU 9.2.
     ///
     /// Features: `unstable`.
@@ -108,78 +122,68 @@ extension QAPI {
     /// See [`device-sync-config` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-qdev.device-sync-config).
     ///
     /// Reply: `nothing`.
-    public struct DeviceSyncConfig: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "device-sync-config" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "device-sync-config", kind: .command, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: ["unstable"]) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 9.2.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("id") }
-            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
-        }
-    }
+    public typealias DeviceSyncConfig = QAPICommandValue<QAPITags.DeviceSyncConfig>
+}
 
+extension QAPICommandValue where Tag == QAPITags.DeviceSyncConfig {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 9.2.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("id") }
+        @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DeviceDeletedEvent`.
+    public enum DeviceDeletedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `DEVICE_DELETED`: a QAPI event of the `qdev` module, since QEMU 1.5.
     ///
     /// See [`DEVICE_DELETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-qdev.DEVICE_DELETED).
-    public struct DeviceDeletedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "DEVICE_DELETED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DEVICE_DELETED", kind: .event, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["path"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `device`: `str`, optional, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { json.qapiMember("device") }
-            @_optimize(none) set { json.setQAPIMember("device", newValue) }
-        }
-        /// `path`: `str`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { json.qapiMember("path") }
-            @_optimize(none) set { json.setQAPIMember("path", newValue) }
-        }
-    }
+    public typealias DeviceDeletedEvent = QAPIEventValue<QAPITags.DeviceDeletedEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.DeviceDeletedEvent {
+    /// `device`: `str`, optional, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { json.qapiMember("device") }
+        @_optimize(none) set { json.setQAPIMember("device", newValue) }
+    }
+    /// `path`: `str`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { json.qapiMember("path") }
+        @_optimize(none) set { json.setQAPIMember("path", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DeviceUnplugGuestErrorEvent`.
+    public enum DeviceUnplugGuestErrorEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `DEVICE_UNPLUG_GUEST_ERROR`: a QAPI event of the `qdev` module, since QEMU 6.2.
     ///
     /// See [`DEVICE_UNPLUG_GUEST_ERROR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-qdev.DEVICE_UNPLUG_GUEST_ERROR).
-    public struct DeviceUnplugGuestErrorEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "DEVICE_UNPLUG_GUEST_ERROR" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DEVICE_UNPLUG_GUEST_ERROR", kind: .event, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `device`: `str`, optional, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { json.qapiMember("device") }
-            @_optimize(none) set { json.setQAPIMember("device", newValue) }
-        }
-        /// `path`: `str`, since QEMU 6.2.
-        @_alwaysEmitIntoClient public var path: Swift.String? {
-            @_optimize(none) get { json.qapiMember("path") }
-            @_optimize(none) set { json.setQAPIMember("path", newValue) }
-        }
+    public typealias DeviceUnplugGuestErrorEvent = QAPIEventValue<QAPITags.DeviceUnplugGuestErrorEvent>
+}
+
+extension QAPIEventValue where Tag == QAPITags.DeviceUnplugGuestErrorEvent {
+    /// `device`: `str`, optional, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { json.qapiMember("device") }
+        @_optimize(none) set { json.setQAPIMember("device", newValue) }
+    }
+    /// `path`: `str`, since QEMU 6.2.
+    @_alwaysEmitIntoClient public var path: Swift.String? {
+        @_optimize(none) get { json.qapiMember("path") }
+        @_optimize(none) set { json.setQAPIMember("path", newValue) }
     }
 }

@@ -4,157 +4,167 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.ReplayMode`.
+    public enum ReplayMode: QAPITag {}
+}
+
 extension QAPI {
     /// `ReplayMode`: a QAPI enumeration of the `replay` module, since QEMU 2.5.
     ///
     /// See [`ReplayMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-replay.ReplayMode).
-    public struct ReplayMode: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ReplayMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: ReplayMode { @_optimize(none) get { ReplayMode(rawValue: "none") } }
-        /// `record`.
-        @_alwaysEmitIntoClient public static var record: ReplayMode { @_optimize(none) get { ReplayMode(rawValue: "record") } }
-        /// `play`.
-        @_alwaysEmitIntoClient public static var play: ReplayMode { @_optimize(none) get { ReplayMode(rawValue: "play") } }
-    }
+    public typealias ReplayMode = QAPIEnumValue<QAPITags.ReplayMode>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.ReplayMode {
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `record`.
+    @_alwaysEmitIntoClient public static var record: Self { @_optimize(none) get { Self(rawValue: "record") } }
+    /// `play`.
+    @_alwaysEmitIntoClient public static var play: Self { @_optimize(none) get { Self(rawValue: "play") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ReplayInfo`.
+    public enum ReplayInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `ReplayInfo`: a QAPI struct of the `replay` module, since QEMU 5.2.
     ///
     /// See [`ReplayInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-replay.ReplayInfo).
-    public struct ReplayInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ReplayInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(mode: QAPI.ReplayMode, icount: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("mode", mode)
-            json.setQAPIMember("icount", icount)
-        }
-        /// `mode`: `ReplayMode`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var mode: QAPI.ReplayMode? {
-            @_optimize(none) get { json.qapiMember("mode") }
-            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
-        }
-        /// `filename`: `str`, optional, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var filename: Swift.String? {
-            @_optimize(none) get { json.qapiMember("filename") }
-            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
-        }
-        /// `icount`: `int`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var icount: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("icount") }
-            @_optimize(none) set { json.setQAPIMember("icount", newValue) }
-        }
-    }
+    public typealias ReplayInfo = QAPIObjectValue<QAPITags.ReplayInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ReplayInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(mode: QAPI.ReplayMode, icount: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("mode", mode)
+        json.setQAPIMember("icount", icount)
+    }
+    /// `mode`: `ReplayMode`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var mode: QAPI.ReplayMode? {
+        @_optimize(none) get { json.qapiMember("mode") }
+        @_optimize(none) set { json.setQAPIMember("mode", newValue) }
+    }
+    /// `filename`: `str`, optional, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var filename: Swift.String? {
+        @_optimize(none) get { json.qapiMember("filename") }
+        @_optimize(none) set { json.setQAPIMember("filename", newValue) }
+    }
+    /// `icount`: `int`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var icount: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("icount") }
+        @_optimize(none) set { json.setQAPIMember("icount", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryReplay`.
+    public enum QueryReplay: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.ReplayInfo
+    }
+}
+
+extension QAPI {
     /// `query-replay`: a QAPI command of the `replay` module, since QEMU 5.2.
     ///
     /// See [`query-replay` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-replay.query-replay).
     ///
     /// Reply: `ReplayInfo`.
-    public struct QueryReplay: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-replay" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-replay", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.ReplayInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryReplay = QAPICommandValue<QAPITags.QueryReplay>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryReplay {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ReplayBreak`.
+    public enum ReplayBreak: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `replay-break`: a QAPI command of the `replay` module, since QEMU 5.2.
     ///
     /// See [`replay-break` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-replay.replay-break).
     ///
     /// Reply: `nothing`.
-    public struct ReplayBreak: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "replay-break" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "replay-break", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
+    public typealias ReplayBreak = QAPICommandValue<QAPITags.ReplayBreak>
+}
+
+extension QAPICommandValue where Tag == QAPITags.ReplayBreak {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(icount: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("icount", icount)
+    }
+    /// `icount`: `int`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var icount: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("icount") }
+        @_optimize(none) set { arguments.setQAPIMember("icount", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ReplayDeleteBreak`.
+    public enum ReplayDeleteBreak: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(icount: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("icount", icount)
-        }
-        /// `icount`: `int`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var icount: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("icount") }
-            @_optimize(none) set { arguments.setQAPIMember("icount", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `replay-delete-break`: a QAPI command of the `replay` module, since QEMU 5.2.
     ///
     /// See [`replay-delete-break` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-replay.replay-delete-break).
     ///
     /// Reply: `nothing`.
-    public struct ReplayDeleteBreak: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "replay-delete-break" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "replay-delete-break", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
+    public typealias ReplayDeleteBreak = QAPICommandValue<QAPITags.ReplayDeleteBreak>
+}
+
+extension QAPICommandValue where Tag == QAPITags.ReplayDeleteBreak {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ReplaySeek`.
+    public enum ReplaySeek: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
     }
+}
 
+extension QAPI {
     /// `replay-seek`: a QAPI command of the `replay` module, since QEMU 5.2.
     ///
     /// See [`replay-seek` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-replay.replay-seek).
     ///
     /// Reply: `nothing`.
-    public struct ReplaySeek: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "replay-seek" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "replay-seek", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(icount: Swift.Int) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("icount", icount)
-        }
-        /// `icount`: `int`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var icount: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("icount") }
-            @_optimize(none) set { arguments.setQAPIMember("icount", newValue) }
-        }
+    public typealias ReplaySeek = QAPICommandValue<QAPITags.ReplaySeek>
+}
+
+extension QAPICommandValue where Tag == QAPITags.ReplaySeek {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(icount: Swift.Int) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("icount", icount)
+    }
+    /// `icount`: `int`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var icount: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("icount") }
+        @_optimize(none) set { arguments.setQAPIMember("icount", newValue) }
     }
 }

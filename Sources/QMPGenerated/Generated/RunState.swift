@@ -4,851 +4,862 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.RunState`.
+    public enum RunState: QAPITag {}
+}
+
 extension QAPI {
     /// `RunState`: a QAPI enumeration of the `run-state` module.
     ///
     /// See [`RunState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.RunState).
-    public struct RunState: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RunState", kind: .enumeration, since: nil, features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `debug`.
-        @_alwaysEmitIntoClient public static var debug: RunState { @_optimize(none) get { RunState(rawValue: "debug") } }
-        /// `inmigrate`.
-        @_alwaysEmitIntoClient public static var inmigrate: RunState { @_optimize(none) get { RunState(rawValue: "inmigrate") } }
-        /// `internal-error`.
-        @_alwaysEmitIntoClient public static var internalError: RunState { @_optimize(none) get { RunState(rawValue: "internal-error") } }
-        /// `io-error`.
-        @_alwaysEmitIntoClient public static var ioError: RunState { @_optimize(none) get { RunState(rawValue: "io-error") } }
-        /// `paused`.
-        @_alwaysEmitIntoClient public static var paused: RunState { @_optimize(none) get { RunState(rawValue: "paused") } }
-        /// `postmigrate`.
-        @_alwaysEmitIntoClient public static var postmigrate: RunState { @_optimize(none) get { RunState(rawValue: "postmigrate") } }
-        /// `prelaunch`.
-        @_alwaysEmitIntoClient public static var prelaunch: RunState { @_optimize(none) get { RunState(rawValue: "prelaunch") } }
-        /// `finish-migrate`.
-        @_alwaysEmitIntoClient public static var finishMigrate: RunState { @_optimize(none) get { RunState(rawValue: "finish-migrate") } }
-        /// `restore-vm`.
-        @_alwaysEmitIntoClient public static var restoreVm: RunState { @_optimize(none) get { RunState(rawValue: "restore-vm") } }
-        /// `running`.
-        @_alwaysEmitIntoClient public static var running: RunState { @_optimize(none) get { RunState(rawValue: "running") } }
-        /// `save-vm`.
-        @_alwaysEmitIntoClient public static var saveVm: RunState { @_optimize(none) get { RunState(rawValue: "save-vm") } }
-        /// `shutdown`.
-        @_alwaysEmitIntoClient public static var shutdown: RunState { @_optimize(none) get { RunState(rawValue: "shutdown") } }
-        /// `suspended`.
-        @_alwaysEmitIntoClient public static var suspended: RunState { @_optimize(none) get { RunState(rawValue: "suspended") } }
-        /// `watchdog`.
-        @_alwaysEmitIntoClient public static var watchdog: RunState { @_optimize(none) get { RunState(rawValue: "watchdog") } }
-        /// `guest-panicked`.
-        @_alwaysEmitIntoClient public static var guestPanicked: RunState { @_optimize(none) get { RunState(rawValue: "guest-panicked") } }
-        /// `colo`.
-        @_alwaysEmitIntoClient public static var colo: RunState { @_optimize(none) get { RunState(rawValue: "colo") } }
-    }
+    public typealias RunState = QAPIEnumValue<QAPITags.RunState>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.RunState {
+    /// `debug`.
+    @_alwaysEmitIntoClient public static var debug: Self { @_optimize(none) get { Self(rawValue: "debug") } }
+    /// `inmigrate`.
+    @_alwaysEmitIntoClient public static var inmigrate: Self { @_optimize(none) get { Self(rawValue: "inmigrate") } }
+    /// `internal-error`.
+    @_alwaysEmitIntoClient public static var internalError: Self { @_optimize(none) get { Self(rawValue: "internal-error") } }
+    /// `io-error`.
+    @_alwaysEmitIntoClient public static var ioError: Self { @_optimize(none) get { Self(rawValue: "io-error") } }
+    /// `paused`.
+    @_alwaysEmitIntoClient public static var paused: Self { @_optimize(none) get { Self(rawValue: "paused") } }
+    /// `postmigrate`.
+    @_alwaysEmitIntoClient public static var postmigrate: Self { @_optimize(none) get { Self(rawValue: "postmigrate") } }
+    /// `prelaunch`.
+    @_alwaysEmitIntoClient public static var prelaunch: Self { @_optimize(none) get { Self(rawValue: "prelaunch") } }
+    /// `finish-migrate`.
+    @_alwaysEmitIntoClient public static var finishMigrate: Self { @_optimize(none) get { Self(rawValue: "finish-migrate") } }
+    /// `restore-vm`.
+    @_alwaysEmitIntoClient public static var restoreVm: Self { @_optimize(none) get { Self(rawValue: "restore-vm") } }
+    /// `running`.
+    @_alwaysEmitIntoClient public static var running: Self { @_optimize(none) get { Self(rawValue: "running") } }
+    /// `save-vm`.
+    @_alwaysEmitIntoClient public static var saveVm: Self { @_optimize(none) get { Self(rawValue: "save-vm") } }
+    /// `shutdown`.
+    @_alwaysEmitIntoClient public static var shutdown: Self { @_optimize(none) get { Self(rawValue: "shutdown") } }
+    /// `suspended`.
+    @_alwaysEmitIntoClient public static var suspended: Self { @_optimize(none) get { Self(rawValue: "suspended") } }
+    /// `watchdog`.
+    @_alwaysEmitIntoClient public static var watchdog: Self { @_optimize(none) get { Self(rawValue: "watchdog") } }
+    /// `guest-panicked`.
+    @_alwaysEmitIntoClient public static var guestPanicked: Self { @_optimize(none) get { Self(rawValue: "guest-panicked") } }
+    /// `colo`.
+    @_alwaysEmitIntoClient public static var colo: Self { @_optimize(none) get { Self(rawValue: "colo") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ShutdownCause`.
+    public enum ShutdownCause: QAPITag {}
+}
+
+extension QAPI {
     /// `ShutdownCause`: a QAPI enumeration of the `run-state` module.
     ///
     /// See [`ShutdownCause` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.ShutdownCause).
-    public struct ShutdownCause: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ShutdownCause", kind: .enumeration, since: nil, features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "none") } }
-        /// `host-error`.
-        @_alwaysEmitIntoClient public static var hostError: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-error") } }
-        /// `host-qmp-quit`.
-        @_alwaysEmitIntoClient public static var hostQMPQuit: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-qmp-quit") } }
-        /// `host-qmp-system-reset`.
-        @_alwaysEmitIntoClient public static var hostQMPSystemReset: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-qmp-system-reset") } }
-        /// `host-signal`.
-        @_alwaysEmitIntoClient public static var hostSignal: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-signal") } }
-        /// `host-ui`.
-        @_alwaysEmitIntoClient public static var hostUi: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-ui") } }
-        /// `guest-shutdown`.
-        @_alwaysEmitIntoClient public static var guestShutdown: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "guest-shutdown") } }
-        /// `guest-reset`.
-        @_alwaysEmitIntoClient public static var guestReset: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "guest-reset") } }
-        /// `guest-panic`.
-        @_alwaysEmitIntoClient public static var guestPanic: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "guest-panic") } }
-        /// `subsystem-reset`.
-        @_alwaysEmitIntoClient public static var subsystemReset: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "subsystem-reset") } }
-        /// `snapshot-load`.
-        @_alwaysEmitIntoClient public static var snapshotLoad: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "snapshot-load") } }
-    }
+    public typealias ShutdownCause = QAPIEnumValue<QAPITags.ShutdownCause>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.ShutdownCause {
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `host-error`.
+    @_alwaysEmitIntoClient public static var hostError: Self { @_optimize(none) get { Self(rawValue: "host-error") } }
+    /// `host-qmp-quit`.
+    @_alwaysEmitIntoClient public static var hostQMPQuit: Self { @_optimize(none) get { Self(rawValue: "host-qmp-quit") } }
+    /// `host-qmp-system-reset`.
+    @_alwaysEmitIntoClient public static var hostQMPSystemReset: Self { @_optimize(none) get { Self(rawValue: "host-qmp-system-reset") } }
+    /// `host-signal`.
+    @_alwaysEmitIntoClient public static var hostSignal: Self { @_optimize(none) get { Self(rawValue: "host-signal") } }
+    /// `host-ui`.
+    @_alwaysEmitIntoClient public static var hostUi: Self { @_optimize(none) get { Self(rawValue: "host-ui") } }
+    /// `guest-shutdown`.
+    @_alwaysEmitIntoClient public static var guestShutdown: Self { @_optimize(none) get { Self(rawValue: "guest-shutdown") } }
+    /// `guest-reset`.
+    @_alwaysEmitIntoClient public static var guestReset: Self { @_optimize(none) get { Self(rawValue: "guest-reset") } }
+    /// `guest-panic`.
+    @_alwaysEmitIntoClient public static var guestPanic: Self { @_optimize(none) get { Self(rawValue: "guest-panic") } }
+    /// `subsystem-reset`.
+    @_alwaysEmitIntoClient public static var subsystemReset: Self { @_optimize(none) get { Self(rawValue: "subsystem-reset") } }
+    /// `snapshot-load`.
+    @_alwaysEmitIntoClient public static var snapshotLoad: Self { @_optimize(none) get { Self(rawValue: "snapshot-load") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.StatusInfo`.
+    public enum StatusInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `StatusInfo`: a QAPI struct of the `run-state` module, since QEMU 0.14.
     ///
     /// See [`StatusInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.StatusInfo).
-    public struct StatusInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatusInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["running", "status"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(running: Swift.Bool, status: QAPI.RunState) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("running", running)
-            json.setQAPIMember("status", status)
-        }
-        /// `running`: `bool`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var running: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("running") }
-            @_optimize(none) set { json.setQAPIMember("running", newValue) }
-        }
-        /// `status`: `RunState`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var status: QAPI.RunState? {
-            @_optimize(none) get { json.qapiMember("status") }
-            @_optimize(none) set { json.setQAPIMember("status", newValue) }
-        }
-    }
+    public typealias StatusInfo = QAPIObjectValue<QAPITags.StatusInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.StatusInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(running: Swift.Bool, status: QAPI.RunState) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("running", running)
+        json.setQAPIMember("status", status)
+    }
+    /// `running`: `bool`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var running: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("running") }
+        @_optimize(none) set { json.setQAPIMember("running", newValue) }
+    }
+    /// `status`: `RunState`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var status: QAPI.RunState? {
+        @_optimize(none) get { json.qapiMember("status") }
+        @_optimize(none) set { json.setQAPIMember("status", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.WatchdogAction`.
+    public enum WatchdogAction: QAPITag {}
+}
+
+extension QAPI {
     /// `WatchdogAction`: a QAPI enumeration of the `run-state` module, since QEMU 2.1.
     ///
     /// See [`WatchdogAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.WatchdogAction).
-    public struct WatchdogAction: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "WatchdogAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `reset`.
-        @_alwaysEmitIntoClient public static var reset: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "reset") } }
-        /// `shutdown`.
-        @_alwaysEmitIntoClient public static var shutdown: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "shutdown") } }
-        /// `poweroff`.
-        @_alwaysEmitIntoClient public static var poweroff: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "poweroff") } }
-        /// `pause`.
-        @_alwaysEmitIntoClient public static var pause: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "pause") } }
-        /// `debug`.
-        @_alwaysEmitIntoClient public static var debug: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "debug") } }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "none") } }
-        /// `inject-nmi`.
-        @_alwaysEmitIntoClient public static var injectNmi: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "inject-nmi") } }
-    }
+    public typealias WatchdogAction = QAPIEnumValue<QAPITags.WatchdogAction>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.WatchdogAction {
+    /// `reset`.
+    @_alwaysEmitIntoClient public static var reset: Self { @_optimize(none) get { Self(rawValue: "reset") } }
+    /// `shutdown`.
+    @_alwaysEmitIntoClient public static var shutdown: Self { @_optimize(none) get { Self(rawValue: "shutdown") } }
+    /// `poweroff`.
+    @_alwaysEmitIntoClient public static var poweroff: Self { @_optimize(none) get { Self(rawValue: "poweroff") } }
+    /// `pause`.
+    @_alwaysEmitIntoClient public static var pause: Self { @_optimize(none) get { Self(rawValue: "pause") } }
+    /// `debug`.
+    @_alwaysEmitIntoClient public static var debug: Self { @_optimize(none) get { Self(rawValue: "debug") } }
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `inject-nmi`.
+    @_alwaysEmitIntoClient public static var injectNmi: Self { @_optimize(none) get { Self(rawValue: "inject-nmi") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.RebootAction`.
+    public enum RebootAction: QAPITag {}
+}
+
+extension QAPI {
     /// `RebootAction`: a QAPI enumeration of the `run-state` module, since QEMU 6.0.
     ///
     /// See [`RebootAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.RebootAction).
-    public struct RebootAction: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RebootAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `reset`.
-        @_alwaysEmitIntoClient public static var reset: RebootAction { @_optimize(none) get { RebootAction(rawValue: "reset") } }
-        /// `shutdown`.
-        @_alwaysEmitIntoClient public static var shutdown: RebootAction { @_optimize(none) get { RebootAction(rawValue: "shutdown") } }
-    }
+    public typealias RebootAction = QAPIEnumValue<QAPITags.RebootAction>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.RebootAction {
+    /// `reset`.
+    @_alwaysEmitIntoClient public static var reset: Self { @_optimize(none) get { Self(rawValue: "reset") } }
+    /// `shutdown`.
+    @_alwaysEmitIntoClient public static var shutdown: Self { @_optimize(none) get { Self(rawValue: "shutdown") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ShutdownAction`.
+    public enum ShutdownAction: QAPITag {}
+}
+
+extension QAPI {
     /// `ShutdownAction`: a QAPI enumeration of the `run-state` module, since QEMU 6.0.
     ///
     /// See [`ShutdownAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.ShutdownAction).
-    public struct ShutdownAction: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ShutdownAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `poweroff`.
-        @_alwaysEmitIntoClient public static var poweroff: ShutdownAction { @_optimize(none) get { ShutdownAction(rawValue: "poweroff") } }
-        /// `pause`.
-        @_alwaysEmitIntoClient public static var pause: ShutdownAction { @_optimize(none) get { ShutdownAction(rawValue: "pause") } }
-    }
+    public typealias ShutdownAction = QAPIEnumValue<QAPITags.ShutdownAction>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.ShutdownAction {
+    /// `poweroff`.
+    @_alwaysEmitIntoClient public static var poweroff: Self { @_optimize(none) get { Self(rawValue: "poweroff") } }
+    /// `pause`.
+    @_alwaysEmitIntoClient public static var pause: Self { @_optimize(none) get { Self(rawValue: "pause") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.PanicAction`.
+    public enum PanicAction: QAPITag {}
+}
+
+extension QAPI {
     /// `PanicAction`: a QAPI enumeration of the `run-state` module, since QEMU 6.0.
     ///
     /// See [`PanicAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.PanicAction).
-    public struct PanicAction: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PanicAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `pause`.
-        @_alwaysEmitIntoClient public static var pause: PanicAction { @_optimize(none) get { PanicAction(rawValue: "pause") } }
-        /// `shutdown`.
-        @_alwaysEmitIntoClient public static var shutdown: PanicAction { @_optimize(none) get { PanicAction(rawValue: "shutdown") } }
-        /// `exit-failure`.
-        @_alwaysEmitIntoClient public static var exitFailure: PanicAction { @_optimize(none) get { PanicAction(rawValue: "exit-failure") } }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: PanicAction { @_optimize(none) get { PanicAction(rawValue: "none") } }
-    }
+    public typealias PanicAction = QAPIEnumValue<QAPITags.PanicAction>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.PanicAction {
+    /// `pause`.
+    @_alwaysEmitIntoClient public static var pause: Self { @_optimize(none) get { Self(rawValue: "pause") } }
+    /// `shutdown`.
+    @_alwaysEmitIntoClient public static var shutdown: Self { @_optimize(none) get { Self(rawValue: "shutdown") } }
+    /// `exit-failure`.
+    @_alwaysEmitIntoClient public static var exitFailure: Self { @_optimize(none) get { Self(rawValue: "exit-failure") } }
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.GuestPanicAction`.
+    public enum GuestPanicAction: QAPITag {}
+}
+
+extension QAPI {
     /// `GuestPanicAction`: a QAPI enumeration of the `run-state` module, since QEMU 2.1.
     ///
     /// See [`GuestPanicAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.GuestPanicAction).
-    public struct GuestPanicAction: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPanicAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `pause`.
-        @_alwaysEmitIntoClient public static var pause: GuestPanicAction { @_optimize(none) get { GuestPanicAction(rawValue: "pause") } }
-        /// `poweroff`.
-        @_alwaysEmitIntoClient public static var poweroff: GuestPanicAction { @_optimize(none) get { GuestPanicAction(rawValue: "poweroff") } }
-        /// `run`.
-        @_alwaysEmitIntoClient public static var run: GuestPanicAction { @_optimize(none) get { GuestPanicAction(rawValue: "run") } }
-    }
+    public typealias GuestPanicAction = QAPIEnumValue<QAPITags.GuestPanicAction>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.GuestPanicAction {
+    /// `pause`.
+    @_alwaysEmitIntoClient public static var pause: Self { @_optimize(none) get { Self(rawValue: "pause") } }
+    /// `poweroff`.
+    @_alwaysEmitIntoClient public static var poweroff: Self { @_optimize(none) get { Self(rawValue: "poweroff") } }
+    /// `run`.
+    @_alwaysEmitIntoClient public static var run: Self { @_optimize(none) get { Self(rawValue: "run") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.GuestPanicInformationType`.
+    public enum GuestPanicInformationType: QAPITag {}
+}
+
+extension QAPI {
     /// `GuestPanicInformationType`: a QAPI enumeration of the `run-state` module, since QEMU 2.9.
     ///
     /// See [`GuestPanicInformationType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.GuestPanicInformationType).
-    public struct GuestPanicInformationType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPanicInformationType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `hyper-v`.
-        @_alwaysEmitIntoClient public static var hyperV: GuestPanicInformationType { @_optimize(none) get { GuestPanicInformationType(rawValue: "hyper-v") } }
-        /// `s390`.
-        @_alwaysEmitIntoClient public static var s390: GuestPanicInformationType { @_optimize(none) get { GuestPanicInformationType(rawValue: "s390") } }
-    }
+    public typealias GuestPanicInformationType = QAPIEnumValue<QAPITags.GuestPanicInformationType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.GuestPanicInformationType {
+    /// `hyper-v`.
+    @_alwaysEmitIntoClient public static var hyperV: Self { @_optimize(none) get { Self(rawValue: "hyper-v") } }
+    /// `s390`.
+    @_alwaysEmitIntoClient public static var s390: Self { @_optimize(none) get { Self(rawValue: "s390") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.GuestPanicInformation`.
+    public enum GuestPanicInformation: QAPITag {}
+}
+
+extension QAPI {
     /// `GuestPanicInformation`: a QAPI union of the `run-state` module, since QEMU 2.9.
     ///
     /// See [`GuestPanicInformation` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.GuestPanicInformation).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct GuestPanicInformation: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPanicInformation", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["type"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.GuestPanicInformationType) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-        }
-        /// `type`: `GuestPanicInformationType`, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var type: QAPI.GuestPanicInformationType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `arg1`: `uint64`, optional, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var arg1: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("arg1") }
-            @_optimize(none) set { json.setQAPIMember("arg1", newValue) }
-        }
-        /// `arg2`: `uint64`, optional, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var arg2: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("arg2") }
-            @_optimize(none) set { json.setQAPIMember("arg2", newValue) }
-        }
-        /// `arg3`: `uint64`, optional, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var arg3: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("arg3") }
-            @_optimize(none) set { json.setQAPIMember("arg3", newValue) }
-        }
-        /// `arg4`: `uint64`, optional, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var arg4: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("arg4") }
-            @_optimize(none) set { json.setQAPIMember("arg4", newValue) }
-        }
-        /// `arg5`: `uint64`, optional, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var arg5: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("arg5") }
-            @_optimize(none) set { json.setQAPIMember("arg5", newValue) }
-        }
-        /// `core`: `uint32`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var core: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("core") }
-            @_optimize(none) set { json.setQAPIMember("core", newValue) }
-        }
-        /// `psw-mask`: `uint64`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var pswMask: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("psw-mask") }
-            @_optimize(none) set { json.setQAPIMember("psw-mask", newValue) }
-        }
-        /// `psw-addr`: `uint64`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var pswAddr: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("psw-addr") }
-            @_optimize(none) set { json.setQAPIMember("psw-addr", newValue) }
-        }
-        /// `reason`: `S390CrashReason`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var reason: QAPI.S390CrashReason? {
-            @_optimize(none) get { json.qapiMember("reason") }
-            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
-        }
-    }
+    public typealias GuestPanicInformation = QAPIObjectValue<QAPITags.GuestPanicInformation>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.GuestPanicInformation {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.GuestPanicInformationType) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+    }
+    /// `type`: `GuestPanicInformationType`, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var type: QAPI.GuestPanicInformationType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `arg1`: `uint64`, optional, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var arg1: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("arg1") }
+        @_optimize(none) set { json.setQAPIMember("arg1", newValue) }
+    }
+    /// `arg2`: `uint64`, optional, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var arg2: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("arg2") }
+        @_optimize(none) set { json.setQAPIMember("arg2", newValue) }
+    }
+    /// `arg3`: `uint64`, optional, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var arg3: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("arg3") }
+        @_optimize(none) set { json.setQAPIMember("arg3", newValue) }
+    }
+    /// `arg4`: `uint64`, optional, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var arg4: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("arg4") }
+        @_optimize(none) set { json.setQAPIMember("arg4", newValue) }
+    }
+    /// `arg5`: `uint64`, optional, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var arg5: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("arg5") }
+        @_optimize(none) set { json.setQAPIMember("arg5", newValue) }
+    }
+    /// `core`: `uint32`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var core: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("core") }
+        @_optimize(none) set { json.setQAPIMember("core", newValue) }
+    }
+    /// `psw-mask`: `uint64`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var pswMask: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("psw-mask") }
+        @_optimize(none) set { json.setQAPIMember("psw-mask", newValue) }
+    }
+    /// `psw-addr`: `uint64`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var pswAddr: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("psw-addr") }
+        @_optimize(none) set { json.setQAPIMember("psw-addr", newValue) }
+    }
+    /// `reason`: `S390CrashReason`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var reason: QAPI.S390CrashReason? {
+        @_optimize(none) get { json.qapiMember("reason") }
+        @_optimize(none) set { json.setQAPIMember("reason", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.GuestPanicInformationHyperV`.
+    public enum GuestPanicInformationHyperV: QAPITag {}
+}
+
+extension QAPI {
     /// `GuestPanicInformationHyperV`: a QAPI struct of the `run-state` module, since QEMU 2.9.
     ///
     /// See [`GuestPanicInformationHyperV` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.GuestPanicInformationHyperV).
-    public struct GuestPanicInformationHyperV: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPanicInformationHyperV", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["arg1", "arg2", "arg3", "arg4", "arg5"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(arg1: Swift.UInt64, arg2: Swift.UInt64, arg3: Swift.UInt64, arg4: Swift.UInt64, arg5: Swift.UInt64) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("arg1", arg1)
-            json.setQAPIMember("arg2", arg2)
-            json.setQAPIMember("arg3", arg3)
-            json.setQAPIMember("arg4", arg4)
-            json.setQAPIMember("arg5", arg5)
-        }
-        /// `arg1`: `uint64`, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var arg1: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("arg1") }
-            @_optimize(none) set { json.setQAPIMember("arg1", newValue) }
-        }
-        /// `arg2`: `uint64`, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var arg2: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("arg2") }
-            @_optimize(none) set { json.setQAPIMember("arg2", newValue) }
-        }
-        /// `arg3`: `uint64`, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var arg3: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("arg3") }
-            @_optimize(none) set { json.setQAPIMember("arg3", newValue) }
-        }
-        /// `arg4`: `uint64`, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var arg4: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("arg4") }
-            @_optimize(none) set { json.setQAPIMember("arg4", newValue) }
-        }
-        /// `arg5`: `uint64`, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var arg5: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("arg5") }
-            @_optimize(none) set { json.setQAPIMember("arg5", newValue) }
-        }
-    }
+    public typealias GuestPanicInformationHyperV = QAPIObjectValue<QAPITags.GuestPanicInformationHyperV>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.GuestPanicInformationHyperV {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(arg1: Swift.UInt64, arg2: Swift.UInt64, arg3: Swift.UInt64, arg4: Swift.UInt64, arg5: Swift.UInt64) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("arg1", arg1)
+        json.setQAPIMember("arg2", arg2)
+        json.setQAPIMember("arg3", arg3)
+        json.setQAPIMember("arg4", arg4)
+        json.setQAPIMember("arg5", arg5)
+    }
+    /// `arg1`: `uint64`, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var arg1: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("arg1") }
+        @_optimize(none) set { json.setQAPIMember("arg1", newValue) }
+    }
+    /// `arg2`: `uint64`, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var arg2: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("arg2") }
+        @_optimize(none) set { json.setQAPIMember("arg2", newValue) }
+    }
+    /// `arg3`: `uint64`, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var arg3: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("arg3") }
+        @_optimize(none) set { json.setQAPIMember("arg3", newValue) }
+    }
+    /// `arg4`: `uint64`, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var arg4: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("arg4") }
+        @_optimize(none) set { json.setQAPIMember("arg4", newValue) }
+    }
+    /// `arg5`: `uint64`, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var arg5: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("arg5") }
+        @_optimize(none) set { json.setQAPIMember("arg5", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.S390CrashReason`.
+    public enum S390CrashReason: QAPITag {}
+}
+
+extension QAPI {
     /// `S390CrashReason`: a QAPI enumeration of the `run-state` module, since QEMU 2.12.
     ///
     /// See [`S390CrashReason` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.S390CrashReason).
-    public struct S390CrashReason: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "S390CrashReason", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `unknown`.
-        @_alwaysEmitIntoClient public static var unknown: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "unknown") } }
-        /// `disabled-wait`.
-        @_alwaysEmitIntoClient public static var disabledWait: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "disabled-wait") } }
-        /// `extint-loop`.
-        @_alwaysEmitIntoClient public static var extintLoop: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "extint-loop") } }
-        /// `pgmint-loop`.
-        @_alwaysEmitIntoClient public static var pgmintLoop: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "pgmint-loop") } }
-        /// `opint-loop`.
-        @_alwaysEmitIntoClient public static var opintLoop: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "opint-loop") } }
-    }
+    public typealias S390CrashReason = QAPIEnumValue<QAPITags.S390CrashReason>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.S390CrashReason {
+    /// `unknown`.
+    @_alwaysEmitIntoClient public static var unknown: Self { @_optimize(none) get { Self(rawValue: "unknown") } }
+    /// `disabled-wait`.
+    @_alwaysEmitIntoClient public static var disabledWait: Self { @_optimize(none) get { Self(rawValue: "disabled-wait") } }
+    /// `extint-loop`.
+    @_alwaysEmitIntoClient public static var extintLoop: Self { @_optimize(none) get { Self(rawValue: "extint-loop") } }
+    /// `pgmint-loop`.
+    @_alwaysEmitIntoClient public static var pgmintLoop: Self { @_optimize(none) get { Self(rawValue: "pgmint-loop") } }
+    /// `opint-loop`.
+    @_alwaysEmitIntoClient public static var opintLoop: Self { @_optimize(none) get { Self(rawValue: "opint-loop") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.GuestPanicInformationS390`.
+    public enum GuestPanicInformationS390: QAPITag {}
+}
+
+extension QAPI {
     /// `GuestPanicInformationS390`: a QAPI struct of the `run-state` module, since QEMU 2.12.
     ///
     /// See [`GuestPanicInformationS390` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.GuestPanicInformationS390).
-    public struct GuestPanicInformationS390: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPanicInformationS390", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["core", "psw-mask", "psw-addr", "reason"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(core: Swift.Int, pswMask: Swift.UInt64, pswAddr: Swift.UInt64, reason: QAPI.S390CrashReason) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("core", core)
-            json.setQAPIMember("psw-mask", pswMask)
-            json.setQAPIMember("psw-addr", pswAddr)
-            json.setQAPIMember("reason", reason)
-        }
-        /// `core`: `uint32`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var core: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("core") }
-            @_optimize(none) set { json.setQAPIMember("core", newValue) }
-        }
-        /// `psw-mask`: `uint64`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var pswMask: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("psw-mask") }
-            @_optimize(none) set { json.setQAPIMember("psw-mask", newValue) }
-        }
-        /// `psw-addr`: `uint64`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var pswAddr: Swift.UInt64? {
-            @_optimize(none) get { json.qapiMember("psw-addr") }
-            @_optimize(none) set { json.setQAPIMember("psw-addr", newValue) }
-        }
-        /// `reason`: `S390CrashReason`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var reason: QAPI.S390CrashReason? {
-            @_optimize(none) get { json.qapiMember("reason") }
-            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
-        }
-    }
+    public typealias GuestPanicInformationS390 = QAPIObjectValue<QAPITags.GuestPanicInformationS390>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.GuestPanicInformationS390 {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(core: Swift.Int, pswMask: Swift.UInt64, pswAddr: Swift.UInt64, reason: QAPI.S390CrashReason) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("core", core)
+        json.setQAPIMember("psw-mask", pswMask)
+        json.setQAPIMember("psw-addr", pswAddr)
+        json.setQAPIMember("reason", reason)
+    }
+    /// `core`: `uint32`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var core: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("core") }
+        @_optimize(none) set { json.setQAPIMember("core", newValue) }
+    }
+    /// `psw-mask`: `uint64`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var pswMask: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("psw-mask") }
+        @_optimize(none) set { json.setQAPIMember("psw-mask", newValue) }
+    }
+    /// `psw-addr`: `uint64`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var pswAddr: Swift.UInt64? {
+        @_optimize(none) get { json.qapiMember("psw-addr") }
+        @_optimize(none) set { json.setQAPIMember("psw-addr", newValue) }
+    }
+    /// `reason`: `S390CrashReason`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var reason: QAPI.S390CrashReason? {
+        @_optimize(none) get { json.qapiMember("reason") }
+        @_optimize(none) set { json.setQAPIMember("reason", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MemoryFailureRecipient`.
+    public enum MemoryFailureRecipient: QAPITag {}
+}
+
+extension QAPI {
     /// `MemoryFailureRecipient`: a QAPI enumeration of the `run-state` module, since QEMU 5.2.
     ///
     /// See [`MemoryFailureRecipient` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.MemoryFailureRecipient).
-    public struct MemoryFailureRecipient: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryFailureRecipient", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `hypervisor`.
-        @_alwaysEmitIntoClient public static var hypervisor: MemoryFailureRecipient { @_optimize(none) get { MemoryFailureRecipient(rawValue: "hypervisor") } }
-        /// `guest`.
-        @_alwaysEmitIntoClient public static var guest: MemoryFailureRecipient { @_optimize(none) get { MemoryFailureRecipient(rawValue: "guest") } }
-    }
+    public typealias MemoryFailureRecipient = QAPIEnumValue<QAPITags.MemoryFailureRecipient>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.MemoryFailureRecipient {
+    /// `hypervisor`.
+    @_alwaysEmitIntoClient public static var hypervisor: Self { @_optimize(none) get { Self(rawValue: "hypervisor") } }
+    /// `guest`.
+    @_alwaysEmitIntoClient public static var guest: Self { @_optimize(none) get { Self(rawValue: "guest") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MemoryFailureAction`.
+    public enum MemoryFailureAction: QAPITag {}
+}
+
+extension QAPI {
     /// `MemoryFailureAction`: a QAPI enumeration of the `run-state` module, since QEMU 5.2.
     ///
     /// See [`MemoryFailureAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.MemoryFailureAction).
-    public struct MemoryFailureAction: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryFailureAction", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `ignore`.
-        @_alwaysEmitIntoClient public static var ignore: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "ignore") } }
-        /// `inject`.
-        @_alwaysEmitIntoClient public static var inject: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "inject") } }
-        /// `fatal`.
-        @_alwaysEmitIntoClient public static var fatal: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "fatal") } }
-        /// `reset`.
-        @_alwaysEmitIntoClient public static var reset: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "reset") } }
-    }
+    public typealias MemoryFailureAction = QAPIEnumValue<QAPITags.MemoryFailureAction>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.MemoryFailureAction {
+    /// `ignore`.
+    @_alwaysEmitIntoClient public static var ignore: Self { @_optimize(none) get { Self(rawValue: "ignore") } }
+    /// `inject`.
+    @_alwaysEmitIntoClient public static var inject: Self { @_optimize(none) get { Self(rawValue: "inject") } }
+    /// `fatal`.
+    @_alwaysEmitIntoClient public static var fatal: Self { @_optimize(none) get { Self(rawValue: "fatal") } }
+    /// `reset`.
+    @_alwaysEmitIntoClient public static var reset: Self { @_optimize(none) get { Self(rawValue: "reset") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MemoryFailureFlags`.
+    public enum MemoryFailureFlags: QAPITag {}
+}
+
+extension QAPI {
     /// `MemoryFailureFlags`: a QAPI struct of the `run-state` module, since QEMU 5.2.
     ///
     /// See [`MemoryFailureFlags` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.MemoryFailureFlags).
-    public struct MemoryFailureFlags: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryFailureFlags", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(actionRequired: Swift.Bool, recursive: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("action-required", actionRequired)
-            json.setQAPIMember("recursive", recursive)
-        }
-        /// `action-required`: `bool`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var actionRequired: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("action-required") }
-            @_optimize(none) set { json.setQAPIMember("action-required", newValue) }
-        }
-        /// `recursive`: `bool`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var recursive: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("recursive") }
-            @_optimize(none) set { json.setQAPIMember("recursive", newValue) }
-        }
-    }
+    public typealias MemoryFailureFlags = QAPIObjectValue<QAPITags.MemoryFailureFlags>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MemoryFailureFlags {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(actionRequired: Swift.Bool, recursive: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("action-required", actionRequired)
+        json.setQAPIMember("recursive", recursive)
+    }
+    /// `action-required`: `bool`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var actionRequired: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("action-required") }
+        @_optimize(none) set { json.setQAPIMember("action-required", newValue) }
+    }
+    /// `recursive`: `bool`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var recursive: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("recursive") }
+        @_optimize(none) set { json.setQAPIMember("recursive", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.NotifyVmexitOption`.
+    public enum NotifyVmexitOption: QAPITag {}
+}
+
+extension QAPI {
     /// `NotifyVmexitOption`: a QAPI enumeration of the `run-state` module, since QEMU 7.2.
     ///
     /// See [`NotifyVmexitOption` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.NotifyVmexitOption).
-    public struct NotifyVmexitOption: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NotifyVmexitOption", kind: .enumeration, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `run`.
-        @_alwaysEmitIntoClient public static var run: NotifyVmexitOption { @_optimize(none) get { NotifyVmexitOption(rawValue: "run") } }
-        /// `internal-error`.
-        @_alwaysEmitIntoClient public static var internalError: NotifyVmexitOption { @_optimize(none) get { NotifyVmexitOption(rawValue: "internal-error") } }
-        /// `disable`.
-        @_alwaysEmitIntoClient public static var disable: NotifyVmexitOption { @_optimize(none) get { NotifyVmexitOption(rawValue: "disable") } }
-    }
+    public typealias NotifyVmexitOption = QAPIEnumValue<QAPITags.NotifyVmexitOption>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.NotifyVmexitOption {
+    /// `run`.
+    @_alwaysEmitIntoClient public static var run: Self { @_optimize(none) get { Self(rawValue: "run") } }
+    /// `internal-error`.
+    @_alwaysEmitIntoClient public static var internalError: Self { @_optimize(none) get { Self(rawValue: "internal-error") } }
+    /// `disable`.
+    @_alwaysEmitIntoClient public static var disable: Self { @_optimize(none) get { Self(rawValue: "disable") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryStatus`.
+    public enum QueryStatus: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.StatusInfo
+    }
+}
+
+extension QAPI {
     /// `query-status`: a QAPI command of the `run-state` module, since QEMU 0.14.
     ///
     /// See [`query-status` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-run-state.query-status).
     ///
     /// Reply: `StatusInfo`.
-    public struct QueryStatus: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-status" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-status", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.StatusInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryStatus = QAPICommandValue<QAPITags.QueryStatus>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryStatus {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.WatchdogSetAction`.
+    public enum WatchdogSetAction: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `watchdog-set-action`: a QAPI command of the `run-state` module, since QEMU 2.11.
     ///
     /// See [`watchdog-set-action` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-run-state.watchdog-set-action).
     ///
     /// Reply: `nothing`.
-    public struct WatchdogSetAction: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "watchdog-set-action" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "watchdog-set-action", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
+    public typealias WatchdogSetAction = QAPICommandValue<QAPITags.WatchdogSetAction>
+}
+
+extension QAPICommandValue where Tag == QAPITags.WatchdogSetAction {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(action: QAPI.WatchdogAction) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("action", action)
+    }
+    /// `action`: `WatchdogAction`, since QEMU 2.11.
+    @_alwaysEmitIntoClient public var action: QAPI.WatchdogAction? {
+        @_optimize(none) get { arguments.qapiMember("action") }
+        @_optimize(none) set { arguments.setQAPIMember("action", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SetAction`.
+    public enum SetAction: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(action: QAPI.WatchdogAction) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("action", action)
-        }
-        /// `action`: `WatchdogAction`, since QEMU 2.11.
-        @_alwaysEmitIntoClient public var action: QAPI.WatchdogAction? {
-            @_optimize(none) get { arguments.qapiMember("action") }
-            @_optimize(none) set { arguments.setQAPIMember("action", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `set-action`: a QAPI command of the `run-state` module, since QEMU 6.0.
     ///
     /// See [`set-action` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-run-state.set-action).
     ///
     /// Reply: `nothing`.
-    public struct SetAction: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "set-action" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set-action", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-        /// `reboot`: `RebootAction`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var reboot: QAPI.RebootAction? {
-            @_optimize(none) get { arguments.qapiMember("reboot") }
-            @_optimize(none) set { arguments.setQAPIMember("reboot", newValue) }
-        }
-        /// `shutdown`: `ShutdownAction`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var shutdown: QAPI.ShutdownAction? {
-            @_optimize(none) get { arguments.qapiMember("shutdown") }
-            @_optimize(none) set { arguments.setQAPIMember("shutdown", newValue) }
-        }
-        /// `panic`: `PanicAction`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var panic: QAPI.PanicAction? {
-            @_optimize(none) get { arguments.qapiMember("panic") }
-            @_optimize(none) set { arguments.setQAPIMember("panic", newValue) }
-        }
-        /// `watchdog`: `WatchdogAction`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var watchdog: QAPI.WatchdogAction? {
-            @_optimize(none) get { arguments.qapiMember("watchdog") }
-            @_optimize(none) set { arguments.setQAPIMember("watchdog", newValue) }
-        }
-    }
+    public typealias SetAction = QAPICommandValue<QAPITags.SetAction>
+}
 
+extension QAPICommandValue where Tag == QAPITags.SetAction {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+    /// `reboot`: `RebootAction`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var reboot: QAPI.RebootAction? {
+        @_optimize(none) get { arguments.qapiMember("reboot") }
+        @_optimize(none) set { arguments.setQAPIMember("reboot", newValue) }
+    }
+    /// `shutdown`: `ShutdownAction`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var shutdown: QAPI.ShutdownAction? {
+        @_optimize(none) get { arguments.qapiMember("shutdown") }
+        @_optimize(none) set { arguments.setQAPIMember("shutdown", newValue) }
+    }
+    /// `panic`: `PanicAction`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var panic: QAPI.PanicAction? {
+        @_optimize(none) get { arguments.qapiMember("panic") }
+        @_optimize(none) set { arguments.setQAPIMember("panic", newValue) }
+    }
+    /// `watchdog`: `WatchdogAction`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var watchdog: QAPI.WatchdogAction? {
+        @_optimize(none) get { arguments.qapiMember("watchdog") }
+        @_optimize(none) set { arguments.setQAPIMember("watchdog", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ShutdownEvent`.
+    public enum ShutdownEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `SHUTDOWN`: a QAPI event of the `run-state` module, since QEMU 0.12.
     ///
     /// See [`SHUTDOWN` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.SHUTDOWN).
-    public struct ShutdownEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "SHUTDOWN" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SHUTDOWN", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["guest"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `guest`: `bool`, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var guest: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("guest") }
-            @_optimize(none) set { json.setQAPIMember("guest", newValue) }
-        }
-        /// `reason`: `ShutdownCause`, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var reason: QAPI.ShutdownCause? {
-            @_optimize(none) get { json.qapiMember("reason") }
-            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
-        }
-    }
+    public typealias ShutdownEvent = QAPIEventValue<QAPITags.ShutdownEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.ShutdownEvent {
+    /// `guest`: `bool`, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var guest: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("guest") }
+        @_optimize(none) set { json.setQAPIMember("guest", newValue) }
+    }
+    /// `reason`: `ShutdownCause`, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var reason: QAPI.ShutdownCause? {
+        @_optimize(none) get { json.qapiMember("reason") }
+        @_optimize(none) set { json.setQAPIMember("reason", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.PowerdownEvent`.
+    public enum PowerdownEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `POWERDOWN`: a QAPI event of the `run-state` module, since QEMU 0.12.
     ///
     /// See [`POWERDOWN` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.POWERDOWN).
-    public struct PowerdownEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "POWERDOWN" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "POWERDOWN", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-    }
+    public typealias PowerdownEvent = QAPIEventValue<QAPITags.PowerdownEvent>
+}
 
+extension QAPITags {
+    /// The tag of `QAPI.ResetEvent`.
+    public enum ResetEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `RESET`: a QAPI event of the `run-state` module, since QEMU 0.12.
     ///
     /// See [`RESET` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.RESET).
-    public struct ResetEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "RESET" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RESET", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["guest"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `guest`: `bool`, since QEMU 2.10.
-        @_alwaysEmitIntoClient public var guest: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("guest") }
-            @_optimize(none) set { json.setQAPIMember("guest", newValue) }
-        }
-        /// `reason`: `ShutdownCause`, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var reason: QAPI.ShutdownCause? {
-            @_optimize(none) get { json.qapiMember("reason") }
-            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
-        }
-    }
+    public typealias ResetEvent = QAPIEventValue<QAPITags.ResetEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.ResetEvent {
+    /// `guest`: `bool`, since QEMU 2.10.
+    @_alwaysEmitIntoClient public var guest: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("guest") }
+        @_optimize(none) set { json.setQAPIMember("guest", newValue) }
+    }
+    /// `reason`: `ShutdownCause`, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var reason: QAPI.ShutdownCause? {
+        @_optimize(none) get { json.qapiMember("reason") }
+        @_optimize(none) set { json.setQAPIMember("reason", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.StopEvent`.
+    public enum StopEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `STOP`: a QAPI event of the `run-state` module, since QEMU 0.12.
     ///
     /// See [`STOP` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.STOP).
-    public struct StopEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "STOP" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "STOP", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-    }
+    public typealias StopEvent = QAPIEventValue<QAPITags.StopEvent>
+}
 
+extension QAPITags {
+    /// The tag of `QAPI.ResumeEvent`.
+    public enum ResumeEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `RESUME`: a QAPI event of the `run-state` module, since QEMU 0.12.
     ///
     /// See [`RESUME` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.RESUME).
-    public struct ResumeEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "RESUME" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RESUME", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-    }
+    public typealias ResumeEvent = QAPIEventValue<QAPITags.ResumeEvent>
+}
 
+extension QAPITags {
+    /// The tag of `QAPI.SuspendEvent`.
+    public enum SuspendEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `SUSPEND`: a QAPI event of the `run-state` module, since QEMU 1.1.
     ///
     /// See [`SUSPEND` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.SUSPEND).
-    public struct SuspendEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "SUSPEND" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SUSPEND", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-    }
+    public typealias SuspendEvent = QAPIEventValue<QAPITags.SuspendEvent>
+}
 
+extension QAPITags {
+    /// The tag of `QAPI.SuspendDiskEvent`.
+    public enum SuspendDiskEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `SUSPEND_DISK`: a QAPI event of the `run-state` module, since QEMU 1.2.
     ///
     /// See [`SUSPEND_DISK` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.SUSPEND_DISK).
-    public struct SuspendDiskEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "SUSPEND_DISK" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SUSPEND_DISK", kind: .event, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-    }
+    public typealias SuspendDiskEvent = QAPIEventValue<QAPITags.SuspendDiskEvent>
+}
 
+extension QAPITags {
+    /// The tag of `QAPI.WakeupEvent`.
+    public enum WakeupEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `WAKEUP`: a QAPI event of the `run-state` module, since QEMU 1.1.
     ///
     /// See [`WAKEUP` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.WAKEUP).
-    public struct WakeupEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "WAKEUP" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "WAKEUP", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-    }
+    public typealias WakeupEvent = QAPIEventValue<QAPITags.WakeupEvent>
+}
 
+extension QAPITags {
+    /// The tag of `QAPI.WatchdogEvent`.
+    public enum WatchdogEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `WATCHDOG`: a QAPI event of the `run-state` module, since QEMU 0.13.
     ///
     /// See [`WATCHDOG` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.WATCHDOG).
-    public struct WatchdogEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "WATCHDOG" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "WATCHDOG", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["action"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `action`: `WatchdogAction`, since QEMU 0.13.
-        @_alwaysEmitIntoClient public var action: QAPI.WatchdogAction? {
-            @_optimize(none) get { json.qapiMember("action") }
-            @_optimize(none) set { json.setQAPIMember("action", newValue) }
-        }
-    }
+    public typealias WatchdogEvent = QAPIEventValue<QAPITags.WatchdogEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.WatchdogEvent {
+    /// `action`: `WatchdogAction`, since QEMU 0.13.
+    @_alwaysEmitIntoClient public var action: QAPI.WatchdogAction? {
+        @_optimize(none) get { json.qapiMember("action") }
+        @_optimize(none) set { json.setQAPIMember("action", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.GuestPanickedEvent`.
+    public enum GuestPanickedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `GUEST_PANICKED`: a QAPI event of the `run-state` module, since QEMU 1.5.
     ///
     /// See [`GUEST_PANICKED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.GUEST_PANICKED).
-    public struct GuestPanickedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "GUEST_PANICKED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GUEST_PANICKED", kind: .event, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["action"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `action`: `GuestPanicAction`, since QEMU 1.5.
-        @_alwaysEmitIntoClient public var action: QAPI.GuestPanicAction? {
-            @_optimize(none) get { json.qapiMember("action") }
-            @_optimize(none) set { json.setQAPIMember("action", newValue) }
-        }
-        /// `info`: `GuestPanicInformation`, optional, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var info: QAPI.GuestPanicInformation? {
-            @_optimize(none) get { json.qapiMember("info") }
-            @_optimize(none) set { json.setQAPIMember("info", newValue) }
-        }
-    }
+    public typealias GuestPanickedEvent = QAPIEventValue<QAPITags.GuestPanickedEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.GuestPanickedEvent {
+    /// `action`: `GuestPanicAction`, since QEMU 1.5.
+    @_alwaysEmitIntoClient public var action: QAPI.GuestPanicAction? {
+        @_optimize(none) get { json.qapiMember("action") }
+        @_optimize(none) set { json.setQAPIMember("action", newValue) }
+    }
+    /// `info`: `GuestPanicInformation`, optional, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var info: QAPI.GuestPanicInformation? {
+        @_optimize(none) get { json.qapiMember("info") }
+        @_optimize(none) set { json.setQAPIMember("info", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.GuestCrashloadedEvent`.
+    public enum GuestCrashloadedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `GUEST_CRASHLOADED`: a QAPI event of the `run-state` module, since QEMU 5.0.
     ///
     /// See [`GUEST_CRASHLOADED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.GUEST_CRASHLOADED).
-    public struct GuestCrashloadedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "GUEST_CRASHLOADED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GUEST_CRASHLOADED", kind: .event, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `action`: `GuestPanicAction`, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var action: QAPI.GuestPanicAction? {
-            @_optimize(none) get { json.qapiMember("action") }
-            @_optimize(none) set { json.setQAPIMember("action", newValue) }
-        }
-        /// `info`: `GuestPanicInformation`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var info: QAPI.GuestPanicInformation? {
-            @_optimize(none) get { json.qapiMember("info") }
-            @_optimize(none) set { json.setQAPIMember("info", newValue) }
-        }
-    }
+    public typealias GuestCrashloadedEvent = QAPIEventValue<QAPITags.GuestCrashloadedEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.GuestCrashloadedEvent {
+    /// `action`: `GuestPanicAction`, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var action: QAPI.GuestPanicAction? {
+        @_optimize(none) get { json.qapiMember("action") }
+        @_optimize(none) set { json.setQAPIMember("action", newValue) }
+    }
+    /// `info`: `GuestPanicInformation`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var info: QAPI.GuestPanicInformation? {
+        @_optimize(none) get { json.qapiMember("info") }
+        @_optimize(none) set { json.setQAPIMember("info", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.GuestPvshutdownEvent`.
+    public enum GuestPvshutdownEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `GUEST_PVSHUTDOWN`: a QAPI event of the `run-state` module, since QEMU 9.1.
     ///
     /// See [`GUEST_PVSHUTDOWN` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.GUEST_PVSHUTDOWN).
-    public struct GuestPvshutdownEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "GUEST_PVSHUTDOWN" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GUEST_PVSHUTDOWN", kind: .event, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-    }
+    public typealias GuestPvshutdownEvent = QAPIEventValue<QAPITags.GuestPvshutdownEvent>
+}
 
+extension QAPITags {
+    /// The tag of `QAPI.MemoryFailureEvent`.
+    public enum MemoryFailureEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `MEMORY_FAILURE`: a QAPI event of the `run-state` module, since QEMU 5.2.
     ///
     /// See [`MEMORY_FAILURE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.MEMORY_FAILURE).
-    public struct MemoryFailureEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "MEMORY_FAILURE" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MEMORY_FAILURE", kind: .event, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `recipient`: `MemoryFailureRecipient`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var recipient: QAPI.MemoryFailureRecipient? {
-            @_optimize(none) get { json.qapiMember("recipient") }
-            @_optimize(none) set { json.setQAPIMember("recipient", newValue) }
-        }
-        /// `action`: `MemoryFailureAction`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var action: QAPI.MemoryFailureAction? {
-            @_optimize(none) get { json.qapiMember("action") }
-            @_optimize(none) set { json.setQAPIMember("action", newValue) }
-        }
-        /// `flags`: `MemoryFailureFlags`, since QEMU 5.2.
-        @_alwaysEmitIntoClient public var flags: QAPI.MemoryFailureFlags? {
-            @_optimize(none) get { json.qapiMember("flags") }
-            @_optimize(none) set { json.setQAPIMember("flags", newValue) }
-        }
+    public typealias MemoryFailureEvent = QAPIEventValue<QAPITags.MemoryFailureEvent>
+}
+
+extension QAPIEventValue where Tag == QAPITags.MemoryFailureEvent {
+    /// `recipient`: `MemoryFailureRecipient`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var recipient: QAPI.MemoryFailureRecipient? {
+        @_optimize(none) get { json.qapiMember("recipient") }
+        @_optimize(none) set { json.setQAPIMember("recipient", newValue) }
+    }
+    /// `action`: `MemoryFailureAction`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var action: QAPI.MemoryFailureAction? {
+        @_optimize(none) get { json.qapiMember("action") }
+        @_optimize(none) set { json.setQAPIMember("action", newValue) }
+    }
+    /// `flags`: `MemoryFailureFlags`, since QEMU 5.2.
+    @_alwaysEmitIntoClient public var flags: QAPI.MemoryFailureFlags? {
+        @_optimize(none) get { json.qapiMember("flags") }
+        @_optimize(none) set { json.setQAPIMember("flags", newValue) }
     }
 }

@@ -4,119 +4,125 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.TraceEventState`.
+    public enum TraceEventState: QAPITag {}
+}
+
 extension QAPI {
     /// `TraceEventState`: a QAPI enumeration of the `trace` module, since QEMU 2.2.
     ///
     /// See [`TraceEventState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-trace.TraceEventState).
-    public struct TraceEventState: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TraceEventState", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `unavailable`.
-        @_alwaysEmitIntoClient public static var unavailable: TraceEventState { @_optimize(none) get { TraceEventState(rawValue: "unavailable") } }
-        /// `disabled`.
-        @_alwaysEmitIntoClient public static var disabled: TraceEventState { @_optimize(none) get { TraceEventState(rawValue: "disabled") } }
-        /// `enabled`.
-        @_alwaysEmitIntoClient public static var enabled: TraceEventState { @_optimize(none) get { TraceEventState(rawValue: "enabled") } }
-    }
+    public typealias TraceEventState = QAPIEnumValue<QAPITags.TraceEventState>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.TraceEventState {
+    /// `unavailable`.
+    @_alwaysEmitIntoClient public static var unavailable: Self { @_optimize(none) get { Self(rawValue: "unavailable") } }
+    /// `disabled`.
+    @_alwaysEmitIntoClient public static var disabled: Self { @_optimize(none) get { Self(rawValue: "disabled") } }
+    /// `enabled`.
+    @_alwaysEmitIntoClient public static var enabled: Self { @_optimize(none) get { Self(rawValue: "enabled") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.TraceEventInfo`.
+    public enum TraceEventInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `TraceEventInfo`: a QAPI struct of the `trace` module, since QEMU 2.2.
     ///
     /// See [`TraceEventInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-trace.TraceEventInfo).
-    public struct TraceEventInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TraceEventInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name", "state"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, state: QAPI.TraceEventState) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-            json.setQAPIMember("state", state)
-        }
-        /// `name`: `str`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `state`: `TraceEventState`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var state: QAPI.TraceEventState? {
-            @_optimize(none) get { json.qapiMember("state") }
-            @_optimize(none) set { json.setQAPIMember("state", newValue) }
-        }
-    }
+    public typealias TraceEventInfo = QAPIObjectValue<QAPITags.TraceEventInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.TraceEventInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, state: QAPI.TraceEventState) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+        json.setQAPIMember("state", state)
+    }
+    /// `name`: `str`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `state`: `TraceEventState`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var state: QAPI.TraceEventState? {
+        @_optimize(none) get { json.qapiMember("state") }
+        @_optimize(none) set { json.setQAPIMember("state", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.TraceEventGetState`.
+    public enum TraceEventGetState: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.TraceEventInfo]
+    }
+}
+
+extension QAPI {
     /// `trace-event-get-state`: a QAPI command of the `trace` module, since QEMU 2.2.
     ///
     /// See [`trace-event-get-state` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-trace.trace-event-get-state).
     ///
     /// Reply: `[TraceEventInfo]`.
-    public struct TraceEventGetState: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "trace-event-get-state" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "trace-event-get-state", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.TraceEventInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("name", nameMember)
-        }
-        /// `name`: `str`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("name") }
-            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
-        }
-    }
+    public typealias TraceEventGetState = QAPICommandValue<QAPITags.TraceEventGetState>
+}
 
+extension QAPICommandValue where Tag == QAPITags.TraceEventGetState {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("name", nameMember)
+    }
+    /// `name`: `str`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var nameMember: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("name") }
+        @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.TraceEventSetState`.
+    public enum TraceEventSetState: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `trace-event-set-state`: a QAPI command of the `trace` module, since QEMU 2.2.
     ///
     /// See [`trace-event-set-state` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-trace.trace-event-set-state).
     ///
     /// Reply: `nothing`.
-    public struct TraceEventSetState: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "trace-event-set-state" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "trace-event-set-state", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String, enable: Swift.Bool) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("name", nameMember)
-            arguments.setQAPIMember("enable", enable)
-        }
-        /// `name`: `str`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var nameMember: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("name") }
-            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
-        }
-        /// `enable`: `bool`, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var enable: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("enable") }
-            @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
-        }
-        /// `ignore-unavailable`: `bool`, optional, since QEMU 2.2.
-        @_alwaysEmitIntoClient public var ignoreUnavailable: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("ignore-unavailable") }
-            @_optimize(none) set { arguments.setQAPIMember("ignore-unavailable", newValue) }
-        }
+    public typealias TraceEventSetState = QAPICommandValue<QAPITags.TraceEventSetState>
+}
+
+extension QAPICommandValue where Tag == QAPITags.TraceEventSetState {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String, enable: Swift.Bool) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("name", nameMember)
+        arguments.setQAPIMember("enable", enable)
+    }
+    /// `name`: `str`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var nameMember: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("name") }
+        @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
+    }
+    /// `enable`: `bool`, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var enable: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("enable") }
+        @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
+    }
+    /// `ignore-unavailable`: `bool`, optional, since QEMU 2.2.
+    @_alwaysEmitIntoClient public var ignoreUnavailable: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("ignore-unavailable") }
+        @_optimize(none) set { arguments.setQAPIMember("ignore-unavailable", newValue) }
     }
 }

@@ -4,378 +4,396 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.Abort`.
+    public enum Abort: QAPITag {}
+}
+
 extension QAPI {
     /// `Abort`: a QAPI struct of the `transaction` module, since QEMU 1.6.
     ///
     /// See [`Abort` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.Abort).
-    public struct Abort: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Abort", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-    }
+    public typealias Abort = QAPIObjectValue<QAPITags.Abort>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.Abort {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ActionCompletionMode`.
+    public enum ActionCompletionMode: QAPITag {}
+}
+
+extension QAPI {
     /// `ActionCompletionMode`: a QAPI enumeration of the `transaction` module, since QEMU 2.5.
     ///
     /// See [`ActionCompletionMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-transaction.ActionCompletionMode).
-    public struct ActionCompletionMode: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ActionCompletionMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `individual`.
-        @_alwaysEmitIntoClient public static var individual: ActionCompletionMode { @_optimize(none) get { ActionCompletionMode(rawValue: "individual") } }
-        /// `grouped`.
-        @_alwaysEmitIntoClient public static var grouped: ActionCompletionMode { @_optimize(none) get { ActionCompletionMode(rawValue: "grouped") } }
-    }
+    public typealias ActionCompletionMode = QAPIEnumValue<QAPITags.ActionCompletionMode>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.ActionCompletionMode {
+    /// `individual`.
+    @_alwaysEmitIntoClient public static var individual: Self { @_optimize(none) get { Self(rawValue: "individual") } }
+    /// `grouped`.
+    @_alwaysEmitIntoClient public static var grouped: Self { @_optimize(none) get { Self(rawValue: "grouped") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.TransactionActionKind`.
+    public enum TransactionActionKind: QAPITag {}
+}
+
+extension QAPI {
     /// `TransactionActionKind`: a QAPI enumeration of the `transaction` module, since QEMU 1.1.
     ///
     /// See [`TransactionActionKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-transaction.TransactionActionKind).
-    public struct TransactionActionKind: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TransactionActionKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `abort`.
-        @_alwaysEmitIntoClient public static var abort: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "abort") } }
-        /// `block-dirty-bitmap-add`.
-        @_alwaysEmitIntoClient public static var blockDirtyBitmapAdd: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-add") } }
-        /// `block-dirty-bitmap-remove`.
-        @_alwaysEmitIntoClient public static var blockDirtyBitmapRemove: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-remove") } }
-        /// `block-dirty-bitmap-clear`.
-        @_alwaysEmitIntoClient public static var blockDirtyBitmapClear: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-clear") } }
-        /// `block-dirty-bitmap-enable`.
-        @_alwaysEmitIntoClient public static var blockDirtyBitmapEnable: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-enable") } }
-        /// `block-dirty-bitmap-disable`.
-        @_alwaysEmitIntoClient public static var blockDirtyBitmapDisable: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-disable") } }
-        /// `block-dirty-bitmap-merge`.
-        @_alwaysEmitIntoClient public static var blockDirtyBitmapMerge: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-merge") } }
-        /// `blockdev-backup`.
-        @_alwaysEmitIntoClient public static var blockdevBackup: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-backup") } }
-        /// `blockdev-snapshot`.
-        @_alwaysEmitIntoClient public static var blockdevSnapshot: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-snapshot") } }
-        /// `blockdev-snapshot-internal-sync`.
-        @_alwaysEmitIntoClient public static var blockdevSnapshotInternalSync: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-snapshot-internal-sync") } }
-        /// `blockdev-snapshot-sync`.
-        @_alwaysEmitIntoClient public static var blockdevSnapshotSync: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-snapshot-sync") } }
-        /// `drive-backup`.
-        @available(*, deprecated, message: "'drive-backup' is deprecated in QEMU's schema")
-        @_alwaysEmitIntoClient public static var driveBackup: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "drive-backup") } }
-    }
+    public typealias TransactionActionKind = QAPIEnumValue<QAPITags.TransactionActionKind>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.TransactionActionKind {
+    /// `abort`.
+    @_alwaysEmitIntoClient public static var abort: Self { @_optimize(none) get { Self(rawValue: "abort") } }
+    /// `block-dirty-bitmap-add`.
+    @_alwaysEmitIntoClient public static var blockDirtyBitmapAdd: Self { @_optimize(none) get { Self(rawValue: "block-dirty-bitmap-add") } }
+    /// `block-dirty-bitmap-remove`.
+    @_alwaysEmitIntoClient public static var blockDirtyBitmapRemove: Self { @_optimize(none) get { Self(rawValue: "block-dirty-bitmap-remove") } }
+    /// `block-dirty-bitmap-clear`.
+    @_alwaysEmitIntoClient public static var blockDirtyBitmapClear: Self { @_optimize(none) get { Self(rawValue: "block-dirty-bitmap-clear") } }
+    /// `block-dirty-bitmap-enable`.
+    @_alwaysEmitIntoClient public static var blockDirtyBitmapEnable: Self { @_optimize(none) get { Self(rawValue: "block-dirty-bitmap-enable") } }
+    /// `block-dirty-bitmap-disable`.
+    @_alwaysEmitIntoClient public static var blockDirtyBitmapDisable: Self { @_optimize(none) get { Self(rawValue: "block-dirty-bitmap-disable") } }
+    /// `block-dirty-bitmap-merge`.
+    @_alwaysEmitIntoClient public static var blockDirtyBitmapMerge: Self { @_optimize(none) get { Self(rawValue: "block-dirty-bitmap-merge") } }
+    /// `blockdev-backup`.
+    @_alwaysEmitIntoClient public static var blockdevBackup: Self { @_optimize(none) get { Self(rawValue: "blockdev-backup") } }
+    /// `blockdev-snapshot`.
+    @_alwaysEmitIntoClient public static var blockdevSnapshot: Self { @_optimize(none) get { Self(rawValue: "blockdev-snapshot") } }
+    /// `blockdev-snapshot-internal-sync`.
+    @_alwaysEmitIntoClient public static var blockdevSnapshotInternalSync: Self { @_optimize(none) get { Self(rawValue: "blockdev-snapshot-internal-sync") } }
+    /// `blockdev-snapshot-sync`.
+    @_alwaysEmitIntoClient public static var blockdevSnapshotSync: Self { @_optimize(none) get { Self(rawValue: "blockdev-snapshot-sync") } }
+    /// `drive-backup`.
+    @available(*, deprecated, message: "'drive-backup' is deprecated in QEMU's schema")
+    @_alwaysEmitIntoClient public static var driveBackup: Self { @_optimize(none) get { Self(rawValue: "drive-backup") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.AbortWrapper`.
+    public enum AbortWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `AbortWrapper`: a QAPI struct of the `transaction` module, since QEMU 1.6.
     ///
     /// See [`AbortWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.AbortWrapper).
-    public struct AbortWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AbortWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.Abort) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `Abort`, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var data: QAPI.Abort? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias AbortWrapper = QAPIObjectValue<QAPITags.AbortWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.AbortWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.Abort) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `Abort`, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var data: QAPI.Abort? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockDirtyBitmapAddWrapper`.
+    public enum BlockDirtyBitmapAddWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockDirtyBitmapAddWrapper`: a QAPI struct of the `transaction` module, since QEMU 2.5.
     ///
     /// See [`BlockDirtyBitmapAddWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockDirtyBitmapAddWrapper).
-    public struct BlockDirtyBitmapAddWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapAddWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockDirtyBitmapAdd) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `BlockDirtyBitmapAdd`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var data: QAPI.BlockDirtyBitmapAdd? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias BlockDirtyBitmapAddWrapper = QAPIObjectValue<QAPITags.BlockDirtyBitmapAddWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BlockDirtyBitmapAddWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockDirtyBitmapAdd) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `BlockDirtyBitmapAdd`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var data: QAPI.BlockDirtyBitmapAdd? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockDirtyBitmapWrapper`.
+    public enum BlockDirtyBitmapWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockDirtyBitmapWrapper`: a QAPI struct of the `transaction` module, since QEMU 2.5.
     ///
     /// See [`BlockDirtyBitmapWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockDirtyBitmapWrapper).
-    public struct BlockDirtyBitmapWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockDirtyBitmap) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `BlockDirtyBitmap`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var data: QAPI.BlockDirtyBitmap? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias BlockDirtyBitmapWrapper = QAPIObjectValue<QAPITags.BlockDirtyBitmapWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BlockDirtyBitmapWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockDirtyBitmap) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `BlockDirtyBitmap`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var data: QAPI.BlockDirtyBitmap? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockDirtyBitmapMergeWrapper`.
+    public enum BlockDirtyBitmapMergeWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockDirtyBitmapMergeWrapper`: a QAPI struct of the `transaction` module, since QEMU 4.0.
     ///
     /// See [`BlockDirtyBitmapMergeWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockDirtyBitmapMergeWrapper).
-    public struct BlockDirtyBitmapMergeWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapMergeWrapper", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockDirtyBitmapMerge) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `BlockDirtyBitmapMerge`, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var data: QAPI.BlockDirtyBitmapMerge? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias BlockDirtyBitmapMergeWrapper = QAPIObjectValue<QAPITags.BlockDirtyBitmapMergeWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BlockDirtyBitmapMergeWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockDirtyBitmapMerge) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `BlockDirtyBitmapMerge`, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var data: QAPI.BlockDirtyBitmapMerge? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockdevBackupWrapper`.
+    public enum BlockdevBackupWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockdevBackupWrapper`: a QAPI struct of the `transaction` module, since QEMU 2.3.
     ///
     /// See [`BlockdevBackupWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockdevBackupWrapper).
-    public struct BlockdevBackupWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevBackupWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevBackup) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `BlockdevBackup`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var data: QAPI.BlockdevBackup? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias BlockdevBackupWrapper = QAPIObjectValue<QAPITags.BlockdevBackupWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BlockdevBackupWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevBackup) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `BlockdevBackup`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var data: QAPI.BlockdevBackup? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockdevSnapshotWrapper`.
+    public enum BlockdevSnapshotWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockdevSnapshotWrapper`: a QAPI struct of the `transaction` module, since QEMU 2.5.
     ///
     /// See [`BlockdevSnapshotWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockdevSnapshotWrapper).
-    public struct BlockdevSnapshotWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevSnapshotWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevSnapshot) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `BlockdevSnapshot`, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var data: QAPI.BlockdevSnapshot? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias BlockdevSnapshotWrapper = QAPIObjectValue<QAPITags.BlockdevSnapshotWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BlockdevSnapshotWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevSnapshot) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `BlockdevSnapshot`, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var data: QAPI.BlockdevSnapshot? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockdevSnapshotInternalWrapper`.
+    public enum BlockdevSnapshotInternalWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockdevSnapshotInternalWrapper`: a QAPI struct of the `transaction` module, since QEMU 1.7.
     ///
     /// See [`BlockdevSnapshotInternalWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockdevSnapshotInternalWrapper).
-    public struct BlockdevSnapshotInternalWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevSnapshotInternalWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevSnapshotInternal) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `BlockdevSnapshotInternal`, since QEMU 1.7.
-        @_alwaysEmitIntoClient public var data: QAPI.BlockdevSnapshotInternal? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias BlockdevSnapshotInternalWrapper = QAPIObjectValue<QAPITags.BlockdevSnapshotInternalWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BlockdevSnapshotInternalWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevSnapshotInternal) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `BlockdevSnapshotInternal`, since QEMU 1.7.
+    @_alwaysEmitIntoClient public var data: QAPI.BlockdevSnapshotInternal? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.BlockdevSnapshotSyncWrapper`.
+    public enum BlockdevSnapshotSyncWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `BlockdevSnapshotSyncWrapper`: a QAPI struct of the `transaction` module, since QEMU 1.1.
     ///
     /// See [`BlockdevSnapshotSyncWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockdevSnapshotSyncWrapper).
-    public struct BlockdevSnapshotSyncWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevSnapshotSyncWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevSnapshotSync) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `BlockdevSnapshotSync`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var data: QAPI.BlockdevSnapshotSync? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias BlockdevSnapshotSyncWrapper = QAPIObjectValue<QAPITags.BlockdevSnapshotSyncWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.BlockdevSnapshotSyncWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevSnapshotSync) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `BlockdevSnapshotSync`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var data: QAPI.BlockdevSnapshotSync? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DriveBackupWrapper`.
+    public enum DriveBackupWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `DriveBackupWrapper`: a QAPI struct of the `transaction` module, since QEMU 1.6.
     ///
     /// See [`DriveBackupWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.DriveBackupWrapper).
-    public struct DriveBackupWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DriveBackupWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.DriveBackup) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `DriveBackup`, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var data: QAPI.DriveBackup? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias DriveBackupWrapper = QAPIObjectValue<QAPITags.DriveBackupWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DriveBackupWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.DriveBackup) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `DriveBackup`, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var data: QAPI.DriveBackup? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.TransactionAction`.
+    public enum TransactionAction: QAPITag {}
+}
+
+extension QAPI {
     /// `TransactionAction`: a QAPI union of the `transaction` module, since QEMU 1.1.
     ///
     /// See [`TransactionAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.TransactionAction).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct TransactionAction: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TransactionAction", kind: .union, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["type"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.TransactionActionKind) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-        }
-        /// `type`: `TransactionActionKind`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var type: QAPI.TransactionActionKind? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `data`: `Abort`, optional, since QEMU 1.6.
-        @_alwaysEmitIntoClient public var data: QAPI.Abort? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias TransactionAction = QAPIObjectValue<QAPITags.TransactionAction>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.TransactionAction {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.TransactionActionKind) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+    }
+    /// `type`: `TransactionActionKind`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var type: QAPI.TransactionActionKind? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `data`: `Abort`, optional, since QEMU 1.6.
+    @_alwaysEmitIntoClient public var data: QAPI.Abort? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.TransactionProperties`.
+    public enum TransactionProperties: QAPITag {}
+}
+
+extension QAPI {
     /// `TransactionProperties`: a QAPI struct of the `transaction` module, since QEMU 2.5.
     ///
     /// See [`TransactionProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.TransactionProperties).
-    public struct TransactionProperties: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TransactionProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `completion-mode`: `ActionCompletionMode`, optional, since QEMU 2.5.
-        @_alwaysEmitIntoClient public var completionMode: QAPI.ActionCompletionMode? {
-            @_optimize(none) get { json.qapiMember("completion-mode") }
-            @_optimize(none) set { json.setQAPIMember("completion-mode", newValue) }
-        }
-    }
+    public typealias TransactionProperties = QAPIObjectValue<QAPITags.TransactionProperties>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.TransactionProperties {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `completion-mode`: `ActionCompletionMode`, optional, since QEMU 2.5.
+    @_alwaysEmitIntoClient public var completionMode: QAPI.ActionCompletionMode? {
+        @_optimize(none) get { json.qapiMember("completion-mode") }
+        @_optimize(none) set { json.setQAPIMember("completion-mode", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Transaction`.
+    public enum Transaction: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `transaction`: a QAPI command of the `transaction` module, since QEMU 1.1.
     ///
     /// See [`transaction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-transaction.transaction).
     ///
     /// Reply: `nothing`.
-    public struct Transaction: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "transaction" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "transaction", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(actions: [QAPI.TransactionAction]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("actions", actions)
-        }
-        /// `actions`: `[TransactionAction]`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var actions: [QAPI.TransactionAction]? {
-            @_optimize(none) get { arguments.qapiMember("actions") }
-            @_optimize(none) set { arguments.setQAPIMember("actions", newValue) }
-        }
-        /// `properties`: `TransactionProperties`, optional, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var properties: QAPI.TransactionProperties? {
-            @_optimize(none) get { arguments.qapiMember("properties") }
-            @_optimize(none) set { arguments.setQAPIMember("properties", newValue) }
-        }
+    public typealias Transaction = QAPICommandValue<QAPITags.Transaction>
+}
+
+extension QAPICommandValue where Tag == QAPITags.Transaction {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(actions: [QAPI.TransactionAction]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("actions", actions)
+    }
+    /// `actions`: `[TransactionAction]`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var actions: [QAPI.TransactionAction]? {
+        @_optimize(none) get { arguments.qapiMember("actions") }
+        @_optimize(none) set { arguments.setQAPIMember("actions", newValue) }
+    }
+    /// `properties`: `TransactionProperties`, optional, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var properties: QAPI.TransactionProperties? {
+        @_optimize(none) get { arguments.qapiMember("properties") }
+        @_optimize(none) set { arguments.setQAPIMember("properties", newValue) }
     }
 }

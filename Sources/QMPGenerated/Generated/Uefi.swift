@@ -4,86 +4,86 @@
 import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.UefiVariable`.
+    public enum UefiVariable: QAPITag {}
+}
+
 extension QAPI {
     /// `UefiVariable`: a QAPI struct of the `uefi` module, since QEMU 10.0.
     ///
     /// See [`UefiVariable` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-uefi.UefiVariable).
-    public struct UefiVariable: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "UefiVariable", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(guid: Swift.String, name: Swift.String, attr: Swift.Int, data: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("guid", guid)
-            json.setQAPIMember("name", name)
-            json.setQAPIMember("attr", attr)
-            json.setQAPIMember("data", data)
-        }
-        /// `guid`: `str`, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var guid: Swift.String? {
-            @_optimize(none) get { json.qapiMember("guid") }
-            @_optimize(none) set { json.setQAPIMember("guid", newValue) }
-        }
-        /// `name`: `str`, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `attr`: `int`, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var attr: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("attr") }
-            @_optimize(none) set { json.setQAPIMember("attr", newValue) }
-        }
-        /// `data`: `str`, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var data: Swift.String? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-        /// `time`: `str`, optional, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var time: Swift.String? {
-            @_optimize(none) get { json.qapiMember("time") }
-            @_optimize(none) set { json.setQAPIMember("time", newValue) }
-        }
-        /// `digest`: `str`, optional, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var digest: Swift.String? {
-            @_optimize(none) get { json.qapiMember("digest") }
-            @_optimize(none) set { json.setQAPIMember("digest", newValue) }
-        }
-    }
+    public typealias UefiVariable = QAPIObjectValue<QAPITags.UefiVariable>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.UefiVariable {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(guid: Swift.String, name: Swift.String, attr: Swift.Int, data: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("guid", guid)
+        json.setQAPIMember("name", name)
+        json.setQAPIMember("attr", attr)
+        json.setQAPIMember("data", data)
+    }
+    /// `guid`: `str`, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var guid: Swift.String? {
+        @_optimize(none) get { json.qapiMember("guid") }
+        @_optimize(none) set { json.setQAPIMember("guid", newValue) }
+    }
+    /// `name`: `str`, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `attr`: `int`, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var attr: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("attr") }
+        @_optimize(none) set { json.setQAPIMember("attr", newValue) }
+    }
+    /// `data`: `str`, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var data: Swift.String? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+    /// `time`: `str`, optional, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var time: Swift.String? {
+        @_optimize(none) get { json.qapiMember("time") }
+        @_optimize(none) set { json.setQAPIMember("time", newValue) }
+    }
+    /// `digest`: `str`, optional, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var digest: Swift.String? {
+        @_optimize(none) get { json.qapiMember("digest") }
+        @_optimize(none) set { json.setQAPIMember("digest", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.UefiVarStore`.
+    public enum UefiVarStore: QAPITag {}
+}
+
+extension QAPI {
     /// `UefiVarStore`: a QAPI struct of the `uefi` module, since QEMU 10.0.
     ///
     /// See [`UefiVarStore` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-uefi.UefiVarStore).
-    public struct UefiVarStore: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "UefiVarStore", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(version: Swift.Int, variables: [QAPI.UefiVariable]) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("version", version)
-            json.setQAPIMember("variables", variables)
-        }
-        /// `version`: `int`, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var version: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("version") }
-            @_optimize(none) set { json.setQAPIMember("version", newValue) }
-        }
-        /// `variables`: `[UefiVariable]`, since QEMU 10.0.
-        @_alwaysEmitIntoClient public var variables: [QAPI.UefiVariable]? {
-            @_optimize(none) get { json.qapiMember("variables") }
-            @_optimize(none) set { json.setQAPIMember("variables", newValue) }
-        }
+    public typealias UefiVarStore = QAPIObjectValue<QAPITags.UefiVarStore>
+}
+
+extension QAPIObjectValue where Tag == QAPITags.UefiVarStore {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(version: Swift.Int, variables: [QAPI.UefiVariable]) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("version", version)
+        json.setQAPIMember("variables", variables)
+    }
+    /// `version`: `int`, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var version: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("version") }
+        @_optimize(none) set { json.setQAPIMember("version", newValue) }
+    }
+    /// `variables`: `[UefiVariable]`, since QEMU 10.0.
+    @_alwaysEmitIntoClient public var variables: [QAPI.UefiVariable]? {
+        @_optimize(none) get { json.qapiMember("variables") }
+        @_optimize(none) set { json.setQAPIMember("variables", newValue) }
     }
 }

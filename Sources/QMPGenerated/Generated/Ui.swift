@@ -4,2715 +4,2820 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.DisplayProtocol`.
+    public enum DisplayProtocol: QAPITag {}
+}
+
 extension QAPI {
     /// `DisplayProtocol`: a QAPI enumeration of the `ui` module, since QEMU 7.0.
     ///
     /// See [`DisplayProtocol` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.DisplayProtocol).
-    public struct DisplayProtocol: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayProtocol", kind: .enumeration, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `vnc`.
-        @_alwaysEmitIntoClient public static var vnc: DisplayProtocol { @_optimize(none) get { DisplayProtocol(rawValue: "vnc") } }
-        /// `spice`.
-        @_alwaysEmitIntoClient public static var spice: DisplayProtocol { @_optimize(none) get { DisplayProtocol(rawValue: "spice") } }
-    }
+    public typealias DisplayProtocol = QAPIEnumValue<QAPITags.DisplayProtocol>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.DisplayProtocol {
+    /// `vnc`.
+    @_alwaysEmitIntoClient public static var vnc: Self { @_optimize(none) get { Self(rawValue: "vnc") } }
+    /// `spice`.
+    @_alwaysEmitIntoClient public static var spice: Self { @_optimize(none) get { Self(rawValue: "spice") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SetPasswordAction`.
+    public enum SetPasswordAction: QAPITag {}
+}
+
+extension QAPI {
     /// `SetPasswordAction`: a QAPI enumeration of the `ui` module, since QEMU 7.0.
     ///
     /// See [`SetPasswordAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.SetPasswordAction).
-    public struct SetPasswordAction: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SetPasswordAction", kind: .enumeration, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `keep`.
-        @_alwaysEmitIntoClient public static var keep: SetPasswordAction { @_optimize(none) get { SetPasswordAction(rawValue: "keep") } }
-        /// `fail`.
-        @_alwaysEmitIntoClient public static var fail: SetPasswordAction { @_optimize(none) get { SetPasswordAction(rawValue: "fail") } }
-        /// `disconnect`.
-        @_alwaysEmitIntoClient public static var disconnect: SetPasswordAction { @_optimize(none) get { SetPasswordAction(rawValue: "disconnect") } }
-    }
+    public typealias SetPasswordAction = QAPIEnumValue<QAPITags.SetPasswordAction>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.SetPasswordAction {
+    /// `keep`.
+    @_alwaysEmitIntoClient public static var keep: Self { @_optimize(none) get { Self(rawValue: "keep") } }
+    /// `fail`.
+    @_alwaysEmitIntoClient public static var fail: Self { @_optimize(none) get { Self(rawValue: "fail") } }
+    /// `disconnect`.
+    @_alwaysEmitIntoClient public static var disconnect: Self { @_optimize(none) get { Self(rawValue: "disconnect") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SetPasswordOptions`.
+    public enum SetPasswordOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `SetPasswordOptions`: a QAPI union of the `ui` module, since QEMU 7.0.
     ///
     /// See [`SetPasswordOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SetPasswordOptions).
     ///
     /// The members of every variant (tag `protocol`) are properties too; nested unions included.
-    public struct SetPasswordOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SetPasswordOptions", kind: .union, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("protocol", `protocol`)
-            json.setQAPIMember("password", password)
-        }
-        /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var `protocol`: QAPI.DisplayProtocol? {
-            @_optimize(none) get { json.qapiMember("protocol") }
-            @_optimize(none) set { json.setQAPIMember("protocol", newValue) }
-        }
-        /// `password`: `str`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var password: Swift.String? {
-            @_optimize(none) get { json.qapiMember("password") }
-            @_optimize(none) set { json.setQAPIMember("password", newValue) }
-        }
-        /// `connected`: `SetPasswordAction`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var connected: QAPI.SetPasswordAction? {
-            @_optimize(none) get { json.qapiMember("connected") }
-            @_optimize(none) set { json.setQAPIMember("connected", newValue) }
-        }
-        /// `display`: `str`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var display: Swift.String? {
-            @_optimize(none) get { json.qapiMember("display") }
-            @_optimize(none) set { json.setQAPIMember("display", newValue) }
-        }
-    }
+    public typealias SetPasswordOptions = QAPIObjectValue<QAPITags.SetPasswordOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SetPasswordOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("protocol", `protocol`)
+        json.setQAPIMember("password", password)
+    }
+    /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var `protocol`: QAPI.DisplayProtocol? {
+        @_optimize(none) get { json.qapiMember("protocol") }
+        @_optimize(none) set { json.setQAPIMember("protocol", newValue) }
+    }
+    /// `password`: `str`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var password: Swift.String? {
+        @_optimize(none) get { json.qapiMember("password") }
+        @_optimize(none) set { json.setQAPIMember("password", newValue) }
+    }
+    /// `connected`: `SetPasswordAction`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var connected: QAPI.SetPasswordAction? {
+        @_optimize(none) get { json.qapiMember("connected") }
+        @_optimize(none) set { json.setQAPIMember("connected", newValue) }
+    }
+    /// `display`: `str`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var display: Swift.String? {
+        @_optimize(none) get { json.qapiMember("display") }
+        @_optimize(none) set { json.setQAPIMember("display", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SetPasswordOptionsVNC`.
+    public enum SetPasswordOptionsVNC: QAPITag {}
+}
+
+extension QAPI {
     /// `SetPasswordOptionsVnc`: a QAPI struct of the `ui` module, since QEMU 7.0.
     ///
     /// See [`SetPasswordOptionsVnc` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SetPasswordOptionsVnc).
-    public struct SetPasswordOptionsVNC: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SetPasswordOptionsVnc", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `display`: `str`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var display: Swift.String? {
-            @_optimize(none) get { json.qapiMember("display") }
-            @_optimize(none) set { json.setQAPIMember("display", newValue) }
-        }
-    }
+    public typealias SetPasswordOptionsVNC = QAPIObjectValue<QAPITags.SetPasswordOptionsVNC>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SetPasswordOptionsVNC {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `display`: `str`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var display: Swift.String? {
+        @_optimize(none) get { json.qapiMember("display") }
+        @_optimize(none) set { json.setQAPIMember("display", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ExpirePasswordOptions`.
+    public enum ExpirePasswordOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `ExpirePasswordOptions`: a QAPI union of the `ui` module, since QEMU 7.0.
     ///
     /// See [`ExpirePasswordOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.ExpirePasswordOptions).
     ///
     /// The members of every variant (tag `protocol`) are properties too; nested unions included.
-    public struct ExpirePasswordOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ExpirePasswordOptions", kind: .union, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("protocol", `protocol`)
-            json.setQAPIMember("time", time)
-        }
-        /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var `protocol`: QAPI.DisplayProtocol? {
-            @_optimize(none) get { json.qapiMember("protocol") }
-            @_optimize(none) set { json.setQAPIMember("protocol", newValue) }
-        }
-        /// `time`: `str`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var time: Swift.String? {
-            @_optimize(none) get { json.qapiMember("time") }
-            @_optimize(none) set { json.setQAPIMember("time", newValue) }
-        }
-        /// `display`: `str`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var display: Swift.String? {
-            @_optimize(none) get { json.qapiMember("display") }
-            @_optimize(none) set { json.setQAPIMember("display", newValue) }
-        }
-    }
+    public typealias ExpirePasswordOptions = QAPIObjectValue<QAPITags.ExpirePasswordOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ExpirePasswordOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("protocol", `protocol`)
+        json.setQAPIMember("time", time)
+    }
+    /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var `protocol`: QAPI.DisplayProtocol? {
+        @_optimize(none) get { json.qapiMember("protocol") }
+        @_optimize(none) set { json.setQAPIMember("protocol", newValue) }
+    }
+    /// `time`: `str`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var time: Swift.String? {
+        @_optimize(none) get { json.qapiMember("time") }
+        @_optimize(none) set { json.setQAPIMember("time", newValue) }
+    }
+    /// `display`: `str`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var display: Swift.String? {
+        @_optimize(none) get { json.qapiMember("display") }
+        @_optimize(none) set { json.setQAPIMember("display", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ExpirePasswordOptionsVNC`.
+    public enum ExpirePasswordOptionsVNC: QAPITag {}
+}
+
+extension QAPI {
     /// `ExpirePasswordOptionsVnc`: a QAPI struct of the `ui` module, since QEMU 7.0.
     ///
     /// See [`ExpirePasswordOptionsVnc` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.ExpirePasswordOptionsVnc).
-    public struct ExpirePasswordOptionsVNC: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ExpirePasswordOptionsVnc", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `display`: `str`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var display: Swift.String? {
-            @_optimize(none) get { json.qapiMember("display") }
-            @_optimize(none) set { json.setQAPIMember("display", newValue) }
-        }
-    }
+    public typealias ExpirePasswordOptionsVNC = QAPIObjectValue<QAPITags.ExpirePasswordOptionsVNC>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.ExpirePasswordOptionsVNC {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `display`: `str`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var display: Swift.String? {
+        @_optimize(none) get { json.qapiMember("display") }
+        @_optimize(none) set { json.setQAPIMember("display", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ImageFormat`.
+    public enum ImageFormat: QAPITag {}
+}
+
+extension QAPI {
     /// `ImageFormat`: a QAPI enumeration of the `ui` module, since QEMU 7.1.
     ///
     /// See [`ImageFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.ImageFormat).
-    public struct ImageFormat: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageFormat", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `ppm`.
-        @_alwaysEmitIntoClient public static var ppm: ImageFormat { @_optimize(none) get { ImageFormat(rawValue: "ppm") } }
-        /// `png`.
-        @_alwaysEmitIntoClient public static var png: ImageFormat { @_optimize(none) get { ImageFormat(rawValue: "png") } }
-    }
+    public typealias ImageFormat = QAPIEnumValue<QAPITags.ImageFormat>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.ImageFormat {
+    /// `ppm`.
+    @_alwaysEmitIntoClient public static var ppm: Self { @_optimize(none) get { Self(rawValue: "ppm") } }
+    /// `png`.
+    @_alwaysEmitIntoClient public static var png: Self { @_optimize(none) get { Self(rawValue: "png") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SpiceBasicInfo`.
+    public enum SpiceBasicInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `SpiceBasicInfo`: a QAPI struct of the `ui` module, since QEMU 2.1.
     ///
     /// See [`SpiceBasicInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SpiceBasicInfo).
-    public struct SpiceBasicInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SpiceBasicInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["host", "port", "family"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("host", host)
-            json.setQAPIMember("port", port)
-            json.setQAPIMember("family", family)
-        }
-        /// `host`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var host: Swift.String? {
-            @_optimize(none) get { json.qapiMember("host") }
-            @_optimize(none) set { json.setQAPIMember("host", newValue) }
-        }
-        /// `port`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var port: Swift.String? {
-            @_optimize(none) get { json.qapiMember("port") }
-            @_optimize(none) set { json.setQAPIMember("port", newValue) }
-        }
-        /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
-            @_optimize(none) get { json.qapiMember("family") }
-            @_optimize(none) set { json.setQAPIMember("family", newValue) }
-        }
-    }
+    public typealias SpiceBasicInfo = QAPIObjectValue<QAPITags.SpiceBasicInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SpiceBasicInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("host", host)
+        json.setQAPIMember("port", port)
+        json.setQAPIMember("family", family)
+    }
+    /// `host`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var host: Swift.String? {
+        @_optimize(none) get { json.qapiMember("host") }
+        @_optimize(none) set { json.setQAPIMember("host", newValue) }
+    }
+    /// `port`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var port: Swift.String? {
+        @_optimize(none) get { json.qapiMember("port") }
+        @_optimize(none) set { json.setQAPIMember("port", newValue) }
+    }
+    /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
+        @_optimize(none) get { json.qapiMember("family") }
+        @_optimize(none) set { json.setQAPIMember("family", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SpiceServerInfo`.
+    public enum SpiceServerInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `SpiceServerInfo`: a QAPI struct of the `ui` module, since QEMU 2.1.
     ///
     /// See [`SpiceServerInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SpiceServerInfo).
-    public struct SpiceServerInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SpiceServerInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["host", "port", "family"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("host", host)
-            json.setQAPIMember("port", port)
-            json.setQAPIMember("family", family)
-        }
-        /// `host`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var host: Swift.String? {
-            @_optimize(none) get { json.qapiMember("host") }
-            @_optimize(none) set { json.setQAPIMember("host", newValue) }
-        }
-        /// `port`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var port: Swift.String? {
-            @_optimize(none) get { json.qapiMember("port") }
-            @_optimize(none) set { json.setQAPIMember("port", newValue) }
-        }
-        /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
-            @_optimize(none) get { json.qapiMember("family") }
-            @_optimize(none) set { json.setQAPIMember("family", newValue) }
-        }
-        /// `auth`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var auth: Swift.String? {
-            @_optimize(none) get { json.qapiMember("auth") }
-            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
-        }
-    }
+    public typealias SpiceServerInfo = QAPIObjectValue<QAPITags.SpiceServerInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SpiceServerInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("host", host)
+        json.setQAPIMember("port", port)
+        json.setQAPIMember("family", family)
+    }
+    /// `host`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var host: Swift.String? {
+        @_optimize(none) get { json.qapiMember("host") }
+        @_optimize(none) set { json.setQAPIMember("host", newValue) }
+    }
+    /// `port`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var port: Swift.String? {
+        @_optimize(none) get { json.qapiMember("port") }
+        @_optimize(none) set { json.setQAPIMember("port", newValue) }
+    }
+    /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
+        @_optimize(none) get { json.qapiMember("family") }
+        @_optimize(none) set { json.setQAPIMember("family", newValue) }
+    }
+    /// `auth`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var auth: Swift.String? {
+        @_optimize(none) get { json.qapiMember("auth") }
+        @_optimize(none) set { json.setQAPIMember("auth", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SpiceChannel`.
+    public enum SpiceChannel: QAPITag {}
+}
+
+extension QAPI {
     /// `SpiceChannel`: a QAPI struct of the `ui` module, since QEMU 0.14.
     ///
     /// See [`SpiceChannel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SpiceChannel).
-    public struct SpiceChannel: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SpiceChannel", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["host", "port", "family", "connection-id", "channel-type", "channel-id", "tls"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily, connectionID: Swift.Int, channelType: Swift.Int, channelID: Swift.Int, tls: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("host", host)
-            json.setQAPIMember("port", port)
-            json.setQAPIMember("family", family)
-            json.setQAPIMember("connection-id", connectionID)
-            json.setQAPIMember("channel-type", channelType)
-            json.setQAPIMember("channel-id", channelID)
-            json.setQAPIMember("tls", tls)
-        }
-        /// `host`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var host: Swift.String? {
-            @_optimize(none) get { json.qapiMember("host") }
-            @_optimize(none) set { json.setQAPIMember("host", newValue) }
-        }
-        /// `port`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var port: Swift.String? {
-            @_optimize(none) get { json.qapiMember("port") }
-            @_optimize(none) set { json.setQAPIMember("port", newValue) }
-        }
-        /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
-            @_optimize(none) get { json.qapiMember("family") }
-            @_optimize(none) set { json.setQAPIMember("family", newValue) }
-        }
-        /// `connection-id`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var connectionID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("connection-id") }
-            @_optimize(none) set { json.setQAPIMember("connection-id", newValue) }
-        }
-        /// `channel-type`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var channelType: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("channel-type") }
-            @_optimize(none) set { json.setQAPIMember("channel-type", newValue) }
-        }
-        /// `channel-id`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var channelID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("channel-id") }
-            @_optimize(none) set { json.setQAPIMember("channel-id", newValue) }
-        }
-        /// `tls`: `bool`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var tls: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("tls") }
-            @_optimize(none) set { json.setQAPIMember("tls", newValue) }
-        }
-    }
+    public typealias SpiceChannel = QAPIObjectValue<QAPITags.SpiceChannel>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SpiceChannel {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily, connectionID: Swift.Int, channelType: Swift.Int, channelID: Swift.Int, tls: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("host", host)
+        json.setQAPIMember("port", port)
+        json.setQAPIMember("family", family)
+        json.setQAPIMember("connection-id", connectionID)
+        json.setQAPIMember("channel-type", channelType)
+        json.setQAPIMember("channel-id", channelID)
+        json.setQAPIMember("tls", tls)
+    }
+    /// `host`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var host: Swift.String? {
+        @_optimize(none) get { json.qapiMember("host") }
+        @_optimize(none) set { json.setQAPIMember("host", newValue) }
+    }
+    /// `port`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var port: Swift.String? {
+        @_optimize(none) get { json.qapiMember("port") }
+        @_optimize(none) set { json.setQAPIMember("port", newValue) }
+    }
+    /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
+        @_optimize(none) get { json.qapiMember("family") }
+        @_optimize(none) set { json.setQAPIMember("family", newValue) }
+    }
+    /// `connection-id`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var connectionID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("connection-id") }
+        @_optimize(none) set { json.setQAPIMember("connection-id", newValue) }
+    }
+    /// `channel-type`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var channelType: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("channel-type") }
+        @_optimize(none) set { json.setQAPIMember("channel-type", newValue) }
+    }
+    /// `channel-id`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var channelID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("channel-id") }
+        @_optimize(none) set { json.setQAPIMember("channel-id", newValue) }
+    }
+    /// `tls`: `bool`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var tls: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("tls") }
+        @_optimize(none) set { json.setQAPIMember("tls", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SpiceQueryMouseMode`.
+    public enum SpiceQueryMouseMode: QAPITag {}
+}
+
+extension QAPI {
     /// `SpiceQueryMouseMode`: a QAPI enumeration of the `ui` module, since QEMU 1.1.
     ///
     /// See [`SpiceQueryMouseMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.SpiceQueryMouseMode).
-    public struct SpiceQueryMouseMode: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SpiceQueryMouseMode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `client`.
-        @_alwaysEmitIntoClient public static var client: SpiceQueryMouseMode { @_optimize(none) get { SpiceQueryMouseMode(rawValue: "client") } }
-        /// `server`.
-        @_alwaysEmitIntoClient public static var server: SpiceQueryMouseMode { @_optimize(none) get { SpiceQueryMouseMode(rawValue: "server") } }
-        /// `unknown`.
-        @_alwaysEmitIntoClient public static var unknown: SpiceQueryMouseMode { @_optimize(none) get { SpiceQueryMouseMode(rawValue: "unknown") } }
-    }
+    public typealias SpiceQueryMouseMode = QAPIEnumValue<QAPITags.SpiceQueryMouseMode>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.SpiceQueryMouseMode {
+    /// `client`.
+    @_alwaysEmitIntoClient public static var client: Self { @_optimize(none) get { Self(rawValue: "client") } }
+    /// `server`.
+    @_alwaysEmitIntoClient public static var server: Self { @_optimize(none) get { Self(rawValue: "server") } }
+    /// `unknown`.
+    @_alwaysEmitIntoClient public static var unknown: Self { @_optimize(none) get { Self(rawValue: "unknown") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SpiceInfo`.
+    public enum SpiceInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `SpiceInfo`: a QAPI struct of the `ui` module, since QEMU 0.14.
     ///
     /// See [`SpiceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SpiceInfo).
-    public struct SpiceInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SpiceInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["enabled", "migrated", "mouse-mode"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool, migrated: Swift.Bool, mouseMode: QAPI.SpiceQueryMouseMode) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("enabled", enabled)
-            json.setQAPIMember("migrated", migrated)
-            json.setQAPIMember("mouse-mode", mouseMode)
-        }
-        /// `enabled`: `bool`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("enabled") }
-            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
-        }
-        /// `migrated`: `bool`, since QEMU 1.4.
-        @_alwaysEmitIntoClient public var migrated: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("migrated") }
-            @_optimize(none) set { json.setQAPIMember("migrated", newValue) }
-        }
-        /// `host`: `str`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var host: Swift.String? {
-            @_optimize(none) get { json.qapiMember("host") }
-            @_optimize(none) set { json.setQAPIMember("host", newValue) }
-        }
-        /// `port`: `int`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var port: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("port") }
-            @_optimize(none) set { json.setQAPIMember("port", newValue) }
-        }
-        /// `tls-port`: `int`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var tlsPort: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("tls-port") }
-            @_optimize(none) set { json.setQAPIMember("tls-port", newValue) }
-        }
-        /// `auth`: `str`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var auth: Swift.String? {
-            @_optimize(none) get { json.qapiMember("auth") }
-            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
-        }
-        /// `compiled-version`: `str`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var compiledVersion: Swift.String? {
-            @_optimize(none) get { json.qapiMember("compiled-version") }
-            @_optimize(none) set { json.setQAPIMember("compiled-version", newValue) }
-        }
-        /// `mouse-mode`: `SpiceQueryMouseMode`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var mouseMode: QAPI.SpiceQueryMouseMode? {
-            @_optimize(none) get { json.qapiMember("mouse-mode") }
-            @_optimize(none) set { json.setQAPIMember("mouse-mode", newValue) }
-        }
-        /// `channels`: `[SpiceChannel]`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var channels: [QAPI.SpiceChannel]? {
-            @_optimize(none) get { json.qapiMember("channels") }
-            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
-        }
-    }
+    public typealias SpiceInfo = QAPIObjectValue<QAPITags.SpiceInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.SpiceInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool, migrated: Swift.Bool, mouseMode: QAPI.SpiceQueryMouseMode) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("enabled", enabled)
+        json.setQAPIMember("migrated", migrated)
+        json.setQAPIMember("mouse-mode", mouseMode)
+    }
+    /// `enabled`: `bool`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("enabled") }
+        @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
+    }
+    /// `migrated`: `bool`, since QEMU 1.4.
+    @_alwaysEmitIntoClient public var migrated: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("migrated") }
+        @_optimize(none) set { json.setQAPIMember("migrated", newValue) }
+    }
+    /// `host`: `str`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var host: Swift.String? {
+        @_optimize(none) get { json.qapiMember("host") }
+        @_optimize(none) set { json.setQAPIMember("host", newValue) }
+    }
+    /// `port`: `int`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var port: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("port") }
+        @_optimize(none) set { json.setQAPIMember("port", newValue) }
+    }
+    /// `tls-port`: `int`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var tlsPort: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("tls-port") }
+        @_optimize(none) set { json.setQAPIMember("tls-port", newValue) }
+    }
+    /// `auth`: `str`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var auth: Swift.String? {
+        @_optimize(none) get { json.qapiMember("auth") }
+        @_optimize(none) set { json.setQAPIMember("auth", newValue) }
+    }
+    /// `compiled-version`: `str`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var compiledVersion: Swift.String? {
+        @_optimize(none) get { json.qapiMember("compiled-version") }
+        @_optimize(none) set { json.setQAPIMember("compiled-version", newValue) }
+    }
+    /// `mouse-mode`: `SpiceQueryMouseMode`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var mouseMode: QAPI.SpiceQueryMouseMode? {
+        @_optimize(none) get { json.qapiMember("mouse-mode") }
+        @_optimize(none) set { json.setQAPIMember("mouse-mode", newValue) }
+    }
+    /// `channels`: `[SpiceChannel]`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var channels: [QAPI.SpiceChannel]? {
+        @_optimize(none) get { json.qapiMember("channels") }
+        @_optimize(none) set { json.setQAPIMember("channels", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VNCBasicInfo`.
+    public enum VNCBasicInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `VncBasicInfo`: a QAPI struct of the `ui` module, since QEMU 2.1.
     ///
     /// See [`VncBasicInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncBasicInfo).
-    public struct VNCBasicInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncBasicInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["host", "service", "family", "websocket"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("host", host)
-            json.setQAPIMember("service", service)
-            json.setQAPIMember("family", family)
-            json.setQAPIMember("websocket", websocket)
-        }
-        /// `host`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var host: Swift.String? {
-            @_optimize(none) get { json.qapiMember("host") }
-            @_optimize(none) set { json.setQAPIMember("host", newValue) }
-        }
-        /// `service`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var service: Swift.String? {
-            @_optimize(none) get { json.qapiMember("service") }
-            @_optimize(none) set { json.setQAPIMember("service", newValue) }
-        }
-        /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
-            @_optimize(none) get { json.qapiMember("family") }
-            @_optimize(none) set { json.setQAPIMember("family", newValue) }
-        }
-        /// `websocket`: `bool`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var websocket: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("websocket") }
-            @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
-        }
-    }
+    public typealias VNCBasicInfo = QAPIObjectValue<QAPITags.VNCBasicInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.VNCBasicInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("host", host)
+        json.setQAPIMember("service", service)
+        json.setQAPIMember("family", family)
+        json.setQAPIMember("websocket", websocket)
+    }
+    /// `host`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var host: Swift.String? {
+        @_optimize(none) get { json.qapiMember("host") }
+        @_optimize(none) set { json.setQAPIMember("host", newValue) }
+    }
+    /// `service`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var service: Swift.String? {
+        @_optimize(none) get { json.qapiMember("service") }
+        @_optimize(none) set { json.setQAPIMember("service", newValue) }
+    }
+    /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
+        @_optimize(none) get { json.qapiMember("family") }
+        @_optimize(none) set { json.setQAPIMember("family", newValue) }
+    }
+    /// `websocket`: `bool`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var websocket: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("websocket") }
+        @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VNCServerInfo`.
+    public enum VNCServerInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `VncServerInfo`: a QAPI struct of the `ui` module, since QEMU 2.1.
     ///
     /// See [`VncServerInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncServerInfo).
-    public struct VNCServerInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncServerInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["host", "service", "family", "websocket"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("host", host)
-            json.setQAPIMember("service", service)
-            json.setQAPIMember("family", family)
-            json.setQAPIMember("websocket", websocket)
-        }
-        /// `host`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var host: Swift.String? {
-            @_optimize(none) get { json.qapiMember("host") }
-            @_optimize(none) set { json.setQAPIMember("host", newValue) }
-        }
-        /// `service`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var service: Swift.String? {
-            @_optimize(none) get { json.qapiMember("service") }
-            @_optimize(none) set { json.setQAPIMember("service", newValue) }
-        }
-        /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
-            @_optimize(none) get { json.qapiMember("family") }
-            @_optimize(none) set { json.setQAPIMember("family", newValue) }
-        }
-        /// `websocket`: `bool`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var websocket: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("websocket") }
-            @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
-        }
-        /// `auth`: `str`, optional, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var auth: Swift.String? {
-            @_optimize(none) get { json.qapiMember("auth") }
-            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
-        }
-    }
+    public typealias VNCServerInfo = QAPIObjectValue<QAPITags.VNCServerInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.VNCServerInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("host", host)
+        json.setQAPIMember("service", service)
+        json.setQAPIMember("family", family)
+        json.setQAPIMember("websocket", websocket)
+    }
+    /// `host`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var host: Swift.String? {
+        @_optimize(none) get { json.qapiMember("host") }
+        @_optimize(none) set { json.setQAPIMember("host", newValue) }
+    }
+    /// `service`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var service: Swift.String? {
+        @_optimize(none) get { json.qapiMember("service") }
+        @_optimize(none) set { json.setQAPIMember("service", newValue) }
+    }
+    /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
+        @_optimize(none) get { json.qapiMember("family") }
+        @_optimize(none) set { json.setQAPIMember("family", newValue) }
+    }
+    /// `websocket`: `bool`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var websocket: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("websocket") }
+        @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
+    }
+    /// `auth`: `str`, optional, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var auth: Swift.String? {
+        @_optimize(none) get { json.qapiMember("auth") }
+        @_optimize(none) set { json.setQAPIMember("auth", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VNCClientInfo`.
+    public enum VNCClientInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `VncClientInfo`: a QAPI struct of the `ui` module, since QEMU 0.14.
     ///
     /// See [`VncClientInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncClientInfo).
-    public struct VNCClientInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncClientInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["host", "service", "family", "websocket"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("host", host)
-            json.setQAPIMember("service", service)
-            json.setQAPIMember("family", family)
-            json.setQAPIMember("websocket", websocket)
-        }
-        /// `host`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var host: Swift.String? {
-            @_optimize(none) get { json.qapiMember("host") }
-            @_optimize(none) set { json.setQAPIMember("host", newValue) }
-        }
-        /// `service`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var service: Swift.String? {
-            @_optimize(none) get { json.qapiMember("service") }
-            @_optimize(none) set { json.setQAPIMember("service", newValue) }
-        }
-        /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
-            @_optimize(none) get { json.qapiMember("family") }
-            @_optimize(none) set { json.setQAPIMember("family", newValue) }
-        }
-        /// `websocket`: `bool`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var websocket: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("websocket") }
-            @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
-        }
-        /// `x509_dname`: `str`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var x509Dname: Swift.String? {
-            @_optimize(none) get { json.qapiMember("x509_dname") }
-            @_optimize(none) set { json.setQAPIMember("x509_dname", newValue) }
-        }
-        /// `sasl_username`: `str`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var saslUsername: Swift.String? {
-            @_optimize(none) get { json.qapiMember("sasl_username") }
-            @_optimize(none) set { json.setQAPIMember("sasl_username", newValue) }
-        }
-    }
+    public typealias VNCClientInfo = QAPIObjectValue<QAPITags.VNCClientInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.VNCClientInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("host", host)
+        json.setQAPIMember("service", service)
+        json.setQAPIMember("family", family)
+        json.setQAPIMember("websocket", websocket)
+    }
+    /// `host`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var host: Swift.String? {
+        @_optimize(none) get { json.qapiMember("host") }
+        @_optimize(none) set { json.setQAPIMember("host", newValue) }
+    }
+    /// `service`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var service: Swift.String? {
+        @_optimize(none) get { json.qapiMember("service") }
+        @_optimize(none) set { json.setQAPIMember("service", newValue) }
+    }
+    /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
+        @_optimize(none) get { json.qapiMember("family") }
+        @_optimize(none) set { json.setQAPIMember("family", newValue) }
+    }
+    /// `websocket`: `bool`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var websocket: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("websocket") }
+        @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
+    }
+    /// `x509_dname`: `str`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var x509Dname: Swift.String? {
+        @_optimize(none) get { json.qapiMember("x509_dname") }
+        @_optimize(none) set { json.setQAPIMember("x509_dname", newValue) }
+    }
+    /// `sasl_username`: `str`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var saslUsername: Swift.String? {
+        @_optimize(none) get { json.qapiMember("sasl_username") }
+        @_optimize(none) set { json.setQAPIMember("sasl_username", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VNCInfo`.
+    public enum VNCInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `VncInfo`: a QAPI struct of the `ui` module, since QEMU 0.14.
     ///
     /// See [`VncInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncInfo).
-    public struct VNCInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["enabled"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("enabled", enabled)
-        }
-        /// `enabled`: `bool`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("enabled") }
-            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
-        }
-        /// `host`: `str`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var host: Swift.String? {
-            @_optimize(none) get { json.qapiMember("host") }
-            @_optimize(none) set { json.setQAPIMember("host", newValue) }
-        }
-        /// `family`: `NetworkAddressFamily`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
-            @_optimize(none) get { json.qapiMember("family") }
-            @_optimize(none) set { json.setQAPIMember("family", newValue) }
-        }
-        /// `service`: `str`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var service: Swift.String? {
-            @_optimize(none) get { json.qapiMember("service") }
-            @_optimize(none) set { json.setQAPIMember("service", newValue) }
-        }
-        /// `auth`: `str`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var auth: Swift.String? {
-            @_optimize(none) get { json.qapiMember("auth") }
-            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
-        }
-        /// `clients`: `[VncClientInfo]`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var clients: [QAPI.VNCClientInfo]? {
-            @_optimize(none) get { json.qapiMember("clients") }
-            @_optimize(none) set { json.setQAPIMember("clients", newValue) }
-        }
-    }
+    public typealias VNCInfo = QAPIObjectValue<QAPITags.VNCInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.VNCInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("enabled", enabled)
+    }
+    /// `enabled`: `bool`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var enabled: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("enabled") }
+        @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
+    }
+    /// `host`: `str`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var host: Swift.String? {
+        @_optimize(none) get { json.qapiMember("host") }
+        @_optimize(none) set { json.setQAPIMember("host", newValue) }
+    }
+    /// `family`: `NetworkAddressFamily`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
+        @_optimize(none) get { json.qapiMember("family") }
+        @_optimize(none) set { json.setQAPIMember("family", newValue) }
+    }
+    /// `service`: `str`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var service: Swift.String? {
+        @_optimize(none) get { json.qapiMember("service") }
+        @_optimize(none) set { json.setQAPIMember("service", newValue) }
+    }
+    /// `auth`: `str`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var auth: Swift.String? {
+        @_optimize(none) get { json.qapiMember("auth") }
+        @_optimize(none) set { json.setQAPIMember("auth", newValue) }
+    }
+    /// `clients`: `[VncClientInfo]`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var clients: [QAPI.VNCClientInfo]? {
+        @_optimize(none) get { json.qapiMember("clients") }
+        @_optimize(none) set { json.setQAPIMember("clients", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VNCPrimaryAuth`.
+    public enum VNCPrimaryAuth: QAPITag {}
+}
+
+extension QAPI {
     /// `VncPrimaryAuth`: a QAPI enumeration of the `ui` module, since QEMU 2.3.
     ///
     /// See [`VncPrimaryAuth` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.VncPrimaryAuth).
-    public struct VNCPrimaryAuth: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncPrimaryAuth", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "none") } }
-        /// `vnc`.
-        @_alwaysEmitIntoClient public static var vnc: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "vnc") } }
-        /// `ra2`.
-        @_alwaysEmitIntoClient public static var ra2: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "ra2") } }
-        /// `ra2ne`.
-        @_alwaysEmitIntoClient public static var ra2ne: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "ra2ne") } }
-        /// `tight`.
-        @_alwaysEmitIntoClient public static var tight: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "tight") } }
-        /// `ultra`.
-        @_alwaysEmitIntoClient public static var ultra: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "ultra") } }
-        /// `tls`.
-        @_alwaysEmitIntoClient public static var tls: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "tls") } }
-        /// `vencrypt`.
-        @_alwaysEmitIntoClient public static var vencrypt: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "vencrypt") } }
-        /// `sasl`.
-        @_alwaysEmitIntoClient public static var sasl: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "sasl") } }
-    }
+    public typealias VNCPrimaryAuth = QAPIEnumValue<QAPITags.VNCPrimaryAuth>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.VNCPrimaryAuth {
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `vnc`.
+    @_alwaysEmitIntoClient public static var vnc: Self { @_optimize(none) get { Self(rawValue: "vnc") } }
+    /// `ra2`.
+    @_alwaysEmitIntoClient public static var ra2: Self { @_optimize(none) get { Self(rawValue: "ra2") } }
+    /// `ra2ne`.
+    @_alwaysEmitIntoClient public static var ra2ne: Self { @_optimize(none) get { Self(rawValue: "ra2ne") } }
+    /// `tight`.
+    @_alwaysEmitIntoClient public static var tight: Self { @_optimize(none) get { Self(rawValue: "tight") } }
+    /// `ultra`.
+    @_alwaysEmitIntoClient public static var ultra: Self { @_optimize(none) get { Self(rawValue: "ultra") } }
+    /// `tls`.
+    @_alwaysEmitIntoClient public static var tls: Self { @_optimize(none) get { Self(rawValue: "tls") } }
+    /// `vencrypt`.
+    @_alwaysEmitIntoClient public static var vencrypt: Self { @_optimize(none) get { Self(rawValue: "vencrypt") } }
+    /// `sasl`.
+    @_alwaysEmitIntoClient public static var sasl: Self { @_optimize(none) get { Self(rawValue: "sasl") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VNCVencryptSubAuth`.
+    public enum VNCVencryptSubAuth: QAPITag {}
+}
+
+extension QAPI {
     /// `VncVencryptSubAuth`: a QAPI enumeration of the `ui` module, since QEMU 2.3.
     ///
     /// See [`VncVencryptSubAuth` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.VncVencryptSubAuth).
-    public struct VNCVencryptSubAuth: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncVencryptSubAuth", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `plain`.
-        @_alwaysEmitIntoClient public static var plain: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "plain") } }
-        /// `tls-none`.
-        @_alwaysEmitIntoClient public static var tlsNone: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-none") } }
-        /// `x509-none`.
-        @_alwaysEmitIntoClient public static var x509None: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-none") } }
-        /// `tls-vnc`.
-        @_alwaysEmitIntoClient public static var tlsVNC: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-vnc") } }
-        /// `x509-vnc`.
-        @_alwaysEmitIntoClient public static var x509VNC: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-vnc") } }
-        /// `tls-plain`.
-        @_alwaysEmitIntoClient public static var tlsPlain: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-plain") } }
-        /// `x509-plain`.
-        @_alwaysEmitIntoClient public static var x509Plain: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-plain") } }
-        /// `tls-sasl`.
-        @_alwaysEmitIntoClient public static var tlsSasl: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-sasl") } }
-        /// `x509-sasl`.
-        @_alwaysEmitIntoClient public static var x509Sasl: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-sasl") } }
-    }
+    public typealias VNCVencryptSubAuth = QAPIEnumValue<QAPITags.VNCVencryptSubAuth>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.VNCVencryptSubAuth {
+    /// `plain`.
+    @_alwaysEmitIntoClient public static var plain: Self { @_optimize(none) get { Self(rawValue: "plain") } }
+    /// `tls-none`.
+    @_alwaysEmitIntoClient public static var tlsNone: Self { @_optimize(none) get { Self(rawValue: "tls-none") } }
+    /// `x509-none`.
+    @_alwaysEmitIntoClient public static var x509None: Self { @_optimize(none) get { Self(rawValue: "x509-none") } }
+    /// `tls-vnc`.
+    @_alwaysEmitIntoClient public static var tlsVNC: Self { @_optimize(none) get { Self(rawValue: "tls-vnc") } }
+    /// `x509-vnc`.
+    @_alwaysEmitIntoClient public static var x509VNC: Self { @_optimize(none) get { Self(rawValue: "x509-vnc") } }
+    /// `tls-plain`.
+    @_alwaysEmitIntoClient public static var tlsPlain: Self { @_optimize(none) get { Self(rawValue: "tls-plain") } }
+    /// `x509-plain`.
+    @_alwaysEmitIntoClient public static var x509Plain: Self { @_optimize(none) get { Self(rawValue: "x509-plain") } }
+    /// `tls-sasl`.
+    @_alwaysEmitIntoClient public static var tlsSasl: Self { @_optimize(none) get { Self(rawValue: "tls-sasl") } }
+    /// `x509-sasl`.
+    @_alwaysEmitIntoClient public static var x509Sasl: Self { @_optimize(none) get { Self(rawValue: "x509-sasl") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VNCServerInfo2`.
+    public enum VNCServerInfo2: QAPITag {}
+}
+
+extension QAPI {
     /// `VncServerInfo2`: a QAPI struct of the `ui` module, since QEMU 2.9.
     ///
     /// See [`VncServerInfo2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncServerInfo2).
-    public struct VNCServerInfo2: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncServerInfo2", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["host", "service", "family", "websocket", "auth"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool, auth: QAPI.VNCPrimaryAuth) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("host", host)
-            json.setQAPIMember("service", service)
-            json.setQAPIMember("family", family)
-            json.setQAPIMember("websocket", websocket)
-            json.setQAPIMember("auth", auth)
-        }
-        /// `host`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var host: Swift.String? {
-            @_optimize(none) get { json.qapiMember("host") }
-            @_optimize(none) set { json.setQAPIMember("host", newValue) }
-        }
-        /// `service`: `str`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var service: Swift.String? {
-            @_optimize(none) get { json.qapiMember("service") }
-            @_optimize(none) set { json.setQAPIMember("service", newValue) }
-        }
-        /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
-        @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
-            @_optimize(none) get { json.qapiMember("family") }
-            @_optimize(none) set { json.setQAPIMember("family", newValue) }
-        }
-        /// `websocket`: `bool`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var websocket: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("websocket") }
-            @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
-        }
-        /// `auth`: `VncPrimaryAuth`, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var auth: QAPI.VNCPrimaryAuth? {
-            @_optimize(none) get { json.qapiMember("auth") }
-            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
-        }
-        /// `vencrypt`: `VncVencryptSubAuth`, optional, since QEMU 2.9.
-        @_alwaysEmitIntoClient public var vencrypt: QAPI.VNCVencryptSubAuth? {
-            @_optimize(none) get { json.qapiMember("vencrypt") }
-            @_optimize(none) set { json.setQAPIMember("vencrypt", newValue) }
-        }
-    }
+    public typealias VNCServerInfo2 = QAPIObjectValue<QAPITags.VNCServerInfo2>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.VNCServerInfo2 {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool, auth: QAPI.VNCPrimaryAuth) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("host", host)
+        json.setQAPIMember("service", service)
+        json.setQAPIMember("family", family)
+        json.setQAPIMember("websocket", websocket)
+        json.setQAPIMember("auth", auth)
+    }
+    /// `host`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var host: Swift.String? {
+        @_optimize(none) get { json.qapiMember("host") }
+        @_optimize(none) set { json.setQAPIMember("host", newValue) }
+    }
+    /// `service`: `str`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var service: Swift.String? {
+        @_optimize(none) get { json.qapiMember("service") }
+        @_optimize(none) set { json.setQAPIMember("service", newValue) }
+    }
+    /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
+    @_alwaysEmitIntoClient public var family: QAPI.NetworkAddressFamily? {
+        @_optimize(none) get { json.qapiMember("family") }
+        @_optimize(none) set { json.setQAPIMember("family", newValue) }
+    }
+    /// `websocket`: `bool`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var websocket: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("websocket") }
+        @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
+    }
+    /// `auth`: `VncPrimaryAuth`, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var auth: QAPI.VNCPrimaryAuth? {
+        @_optimize(none) get { json.qapiMember("auth") }
+        @_optimize(none) set { json.setQAPIMember("auth", newValue) }
+    }
+    /// `vencrypt`: `VncVencryptSubAuth`, optional, since QEMU 2.9.
+    @_alwaysEmitIntoClient public var vencrypt: QAPI.VNCVencryptSubAuth? {
+        @_optimize(none) get { json.qapiMember("vencrypt") }
+        @_optimize(none) set { json.setQAPIMember("vencrypt", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VNCInfo2`.
+    public enum VNCInfo2: QAPITag {}
+}
+
+extension QAPI {
     /// `VncInfo2`: a QAPI struct of the `ui` module, since QEMU 2.3.
     ///
     /// See [`VncInfo2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncInfo2).
-    public struct VNCInfo2: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncInfo2", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["id", "server", "clients", "auth"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, server: [QAPI.VNCServerInfo2], clients: [QAPI.VNCClientInfo], auth: QAPI.VNCPrimaryAuth) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("id", id)
-            json.setQAPIMember("server", server)
-            json.setQAPIMember("clients", clients)
-            json.setQAPIMember("auth", auth)
-        }
-        /// `id`: `str`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-        /// `server`: `[VncServerInfo2]`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var server: [QAPI.VNCServerInfo2]? {
-            @_optimize(none) get { json.qapiMember("server") }
-            @_optimize(none) set { json.setQAPIMember("server", newValue) }
-        }
-        /// `clients`: `[VncClientInfo]`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var clients: [QAPI.VNCClientInfo]? {
-            @_optimize(none) get { json.qapiMember("clients") }
-            @_optimize(none) set { json.setQAPIMember("clients", newValue) }
-        }
-        /// `auth`: `VncPrimaryAuth`, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var auth: QAPI.VNCPrimaryAuth? {
-            @_optimize(none) get { json.qapiMember("auth") }
-            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
-        }
-        /// `vencrypt`: `VncVencryptSubAuth`, optional, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var vencrypt: QAPI.VNCVencryptSubAuth? {
-            @_optimize(none) get { json.qapiMember("vencrypt") }
-            @_optimize(none) set { json.setQAPIMember("vencrypt", newValue) }
-        }
-        /// `display`: `str`, optional, since QEMU 2.3.
-        @_alwaysEmitIntoClient public var display: Swift.String? {
-            @_optimize(none) get { json.qapiMember("display") }
-            @_optimize(none) set { json.setQAPIMember("display", newValue) }
-        }
-    }
+    public typealias VNCInfo2 = QAPIObjectValue<QAPITags.VNCInfo2>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.VNCInfo2 {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, server: [QAPI.VNCServerInfo2], clients: [QAPI.VNCClientInfo], auth: QAPI.VNCPrimaryAuth) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("id", id)
+        json.setQAPIMember("server", server)
+        json.setQAPIMember("clients", clients)
+        json.setQAPIMember("auth", auth)
+    }
+    /// `id`: `str`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+    /// `server`: `[VncServerInfo2]`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var server: [QAPI.VNCServerInfo2]? {
+        @_optimize(none) get { json.qapiMember("server") }
+        @_optimize(none) set { json.setQAPIMember("server", newValue) }
+    }
+    /// `clients`: `[VncClientInfo]`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var clients: [QAPI.VNCClientInfo]? {
+        @_optimize(none) get { json.qapiMember("clients") }
+        @_optimize(none) set { json.setQAPIMember("clients", newValue) }
+    }
+    /// `auth`: `VncPrimaryAuth`, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var auth: QAPI.VNCPrimaryAuth? {
+        @_optimize(none) get { json.qapiMember("auth") }
+        @_optimize(none) set { json.setQAPIMember("auth", newValue) }
+    }
+    /// `vencrypt`: `VncVencryptSubAuth`, optional, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var vencrypt: QAPI.VNCVencryptSubAuth? {
+        @_optimize(none) get { json.qapiMember("vencrypt") }
+        @_optimize(none) set { json.setQAPIMember("vencrypt", newValue) }
+    }
+    /// `display`: `str`, optional, since QEMU 2.3.
+    @_alwaysEmitIntoClient public var display: Swift.String? {
+        @_optimize(none) get { json.qapiMember("display") }
+        @_optimize(none) set { json.setQAPIMember("display", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.MouseInfo`.
+    public enum MouseInfo: QAPITag {}
+}
+
+extension QAPI {
     /// `MouseInfo`: a QAPI struct of the `ui` module, since QEMU 0.14.
     ///
     /// See [`MouseInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.MouseInfo).
-    public struct MouseInfo: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MouseInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["name", "index", "current", "absolute"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, index: Swift.Int, current: Swift.Bool, absolute: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("name", name)
-            json.setQAPIMember("index", index)
-            json.setQAPIMember("current", current)
-            json.setQAPIMember("absolute", absolute)
-        }
-        /// `name`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var name: Swift.String? {
-            @_optimize(none) get { json.qapiMember("name") }
-            @_optimize(none) set { json.setQAPIMember("name", newValue) }
-        }
-        /// `index`: `int`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var index: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("index") }
-            @_optimize(none) set { json.setQAPIMember("index", newValue) }
-        }
-        /// `current`: `bool`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var current: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("current") }
-            @_optimize(none) set { json.setQAPIMember("current", newValue) }
-        }
-        /// `absolute`: `bool`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var absolute: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("absolute") }
-            @_optimize(none) set { json.setQAPIMember("absolute", newValue) }
-        }
-    }
+    public typealias MouseInfo = QAPIObjectValue<QAPITags.MouseInfo>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.MouseInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, index: Swift.Int, current: Swift.Bool, absolute: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("name", name)
+        json.setQAPIMember("index", index)
+        json.setQAPIMember("current", current)
+        json.setQAPIMember("absolute", absolute)
+    }
+    /// `name`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var name: Swift.String? {
+        @_optimize(none) get { json.qapiMember("name") }
+        @_optimize(none) set { json.setQAPIMember("name", newValue) }
+    }
+    /// `index`: `int`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var index: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("index") }
+        @_optimize(none) set { json.setQAPIMember("index", newValue) }
+    }
+    /// `current`: `bool`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var current: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("current") }
+        @_optimize(none) set { json.setQAPIMember("current", newValue) }
+    }
+    /// `absolute`: `bool`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var absolute: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("absolute") }
+        @_optimize(none) set { json.setQAPIMember("absolute", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QKeyCode`.
+    public enum QKeyCode: QAPITag {}
+}
+
+extension QAPI {
     /// `QKeyCode`: a QAPI enumeration of the `ui` module, since QEMU 1.3.
     ///
     /// See [`QKeyCode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.QKeyCode).
-    public struct QKeyCode: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QKeyCode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `unmapped`.
-        @_alwaysEmitIntoClient public static var unmapped: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "unmapped") } }
-        /// `shift`.
-        @_alwaysEmitIntoClient public static var shift: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "shift") } }
-        /// `shift_r`.
-        @_alwaysEmitIntoClient public static var shiftR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "shift_r") } }
-        /// `alt`.
-        @_alwaysEmitIntoClient public static var alt: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "alt") } }
-        /// `alt_r`.
-        @_alwaysEmitIntoClient public static var altR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "alt_r") } }
-        /// `ctrl`.
-        @_alwaysEmitIntoClient public static var ctrl: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ctrl") } }
-        /// `ctrl_r`.
-        @_alwaysEmitIntoClient public static var ctrlR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ctrl_r") } }
-        /// `menu`.
-        @_alwaysEmitIntoClient public static var menu: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "menu") } }
-        /// `esc`.
-        @_alwaysEmitIntoClient public static var esc: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "esc") } }
-        /// `1`.
-        @_alwaysEmitIntoClient public static var _1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "1") } }
-        /// `2`.
-        @_alwaysEmitIntoClient public static var _2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "2") } }
-        /// `3`.
-        @_alwaysEmitIntoClient public static var _3: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "3") } }
-        /// `4`.
-        @_alwaysEmitIntoClient public static var _4: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "4") } }
-        /// `5`.
-        @_alwaysEmitIntoClient public static var _5: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "5") } }
-        /// `6`.
-        @_alwaysEmitIntoClient public static var _6: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "6") } }
-        /// `7`.
-        @_alwaysEmitIntoClient public static var _7: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "7") } }
-        /// `8`.
-        @_alwaysEmitIntoClient public static var _8: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "8") } }
-        /// `9`.
-        @_alwaysEmitIntoClient public static var _9: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "9") } }
-        /// `0`.
-        @_alwaysEmitIntoClient public static var _0: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "0") } }
-        /// `minus`.
-        @_alwaysEmitIntoClient public static var minus: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "minus") } }
-        /// `equal`.
-        @_alwaysEmitIntoClient public static var equal: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "equal") } }
-        /// `backspace`.
-        @_alwaysEmitIntoClient public static var backspace: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "backspace") } }
-        /// `tab`.
-        @_alwaysEmitIntoClient public static var tab: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "tab") } }
-        /// `q`.
-        @_alwaysEmitIntoClient public static var q: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "q") } }
-        /// `w`.
-        @_alwaysEmitIntoClient public static var w: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "w") } }
-        /// `e`.
-        @_alwaysEmitIntoClient public static var e: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "e") } }
-        /// `r`.
-        @_alwaysEmitIntoClient public static var r: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "r") } }
-        /// `t`.
-        @_alwaysEmitIntoClient public static var t: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "t") } }
-        /// `y`.
-        @_alwaysEmitIntoClient public static var y: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "y") } }
-        /// `u`.
-        @_alwaysEmitIntoClient public static var u: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "u") } }
-        /// `i`.
-        @_alwaysEmitIntoClient public static var i: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "i") } }
-        /// `o`.
-        @_alwaysEmitIntoClient public static var o: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "o") } }
-        /// `p`.
-        @_alwaysEmitIntoClient public static var p: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "p") } }
-        /// `bracket_left`.
-        @_alwaysEmitIntoClient public static var bracketLeft: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "bracket_left") } }
-        /// `bracket_right`.
-        @_alwaysEmitIntoClient public static var bracketRight: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "bracket_right") } }
-        /// `ret`.
-        @_alwaysEmitIntoClient public static var ret: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ret") } }
-        /// `a`.
-        @_alwaysEmitIntoClient public static var a: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "a") } }
-        /// `s`.
-        @_alwaysEmitIntoClient public static var s: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "s") } }
-        /// `d`.
-        @_alwaysEmitIntoClient public static var d: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "d") } }
-        /// `f`.
-        @_alwaysEmitIntoClient public static var f: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f") } }
-        /// `g`.
-        @_alwaysEmitIntoClient public static var g: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "g") } }
-        /// `h`.
-        @_alwaysEmitIntoClient public static var h: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "h") } }
-        /// `j`.
-        @_alwaysEmitIntoClient public static var j: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "j") } }
-        /// `k`.
-        @_alwaysEmitIntoClient public static var k: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "k") } }
-        /// `l`.
-        @_alwaysEmitIntoClient public static var l: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "l") } }
-        /// `semicolon`.
-        @_alwaysEmitIntoClient public static var semicolon: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "semicolon") } }
-        /// `apostrophe`.
-        @_alwaysEmitIntoClient public static var apostrophe: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "apostrophe") } }
-        /// `grave_accent`.
-        @_alwaysEmitIntoClient public static var graveAccent: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "grave_accent") } }
-        /// `backslash`.
-        @_alwaysEmitIntoClient public static var backslash: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "backslash") } }
-        /// `z`.
-        @_alwaysEmitIntoClient public static var z: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "z") } }
-        /// `x`.
-        @_alwaysEmitIntoClient public static var x: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "x") } }
-        /// `c`.
-        @_alwaysEmitIntoClient public static var c: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "c") } }
-        /// `v`.
-        @_alwaysEmitIntoClient public static var v: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "v") } }
-        /// `b`.
-        @_alwaysEmitIntoClient public static var b: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "b") } }
-        /// `n`.
-        @_alwaysEmitIntoClient public static var n: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "n") } }
-        /// `m`.
-        @_alwaysEmitIntoClient public static var m: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "m") } }
-        /// `comma`.
-        @_alwaysEmitIntoClient public static var comma: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "comma") } }
-        /// `dot`.
-        @_alwaysEmitIntoClient public static var dot: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "dot") } }
-        /// `slash`.
-        @_alwaysEmitIntoClient public static var slash: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "slash") } }
-        /// `asterisk`.
-        @_alwaysEmitIntoClient public static var asterisk: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "asterisk") } }
-        /// `spc`.
-        @_alwaysEmitIntoClient public static var spc: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "spc") } }
-        /// `caps_lock`.
-        @_alwaysEmitIntoClient public static var capsLock: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "caps_lock") } }
-        /// `f1`.
-        @_alwaysEmitIntoClient public static var f1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f1") } }
-        /// `f2`.
-        @_alwaysEmitIntoClient public static var f2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f2") } }
-        /// `f3`.
-        @_alwaysEmitIntoClient public static var f3: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f3") } }
-        /// `f4`.
-        @_alwaysEmitIntoClient public static var f4: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f4") } }
-        /// `f5`.
-        @_alwaysEmitIntoClient public static var f5: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f5") } }
-        /// `f6`.
-        @_alwaysEmitIntoClient public static var f6: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f6") } }
-        /// `f7`.
-        @_alwaysEmitIntoClient public static var f7: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f7") } }
-        /// `f8`.
-        @_alwaysEmitIntoClient public static var f8: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f8") } }
-        /// `f9`.
-        @_alwaysEmitIntoClient public static var f9: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f9") } }
-        /// `f10`.
-        @_alwaysEmitIntoClient public static var f10: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f10") } }
-        /// `num_lock`.
-        @_alwaysEmitIntoClient public static var numLock: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "num_lock") } }
-        /// `scroll_lock`.
-        @_alwaysEmitIntoClient public static var scrollLock: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "scroll_lock") } }
-        /// `kp_divide`.
-        @_alwaysEmitIntoClient public static var kpDivide: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_divide") } }
-        /// `kp_multiply`.
-        @_alwaysEmitIntoClient public static var kpMultiply: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_multiply") } }
-        /// `kp_subtract`.
-        @_alwaysEmitIntoClient public static var kpSubtract: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_subtract") } }
-        /// `kp_add`.
-        @_alwaysEmitIntoClient public static var kpAdd: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_add") } }
-        /// `kp_enter`.
-        @_alwaysEmitIntoClient public static var kpEnter: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_enter") } }
-        /// `kp_decimal`.
-        @_alwaysEmitIntoClient public static var kpDecimal: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_decimal") } }
-        /// `sysrq`.
-        @_alwaysEmitIntoClient public static var sysrq: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "sysrq") } }
-        /// `kp_0`.
-        @_alwaysEmitIntoClient public static var kp0: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_0") } }
-        /// `kp_1`.
-        @_alwaysEmitIntoClient public static var kp1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_1") } }
-        /// `kp_2`.
-        @_alwaysEmitIntoClient public static var kp2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_2") } }
-        /// `kp_3`.
-        @_alwaysEmitIntoClient public static var kp3: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_3") } }
-        /// `kp_4`.
-        @_alwaysEmitIntoClient public static var kp4: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_4") } }
-        /// `kp_5`.
-        @_alwaysEmitIntoClient public static var kp5: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_5") } }
-        /// `kp_6`.
-        @_alwaysEmitIntoClient public static var kp6: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_6") } }
-        /// `kp_7`.
-        @_alwaysEmitIntoClient public static var kp7: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_7") } }
-        /// `kp_8`.
-        @_alwaysEmitIntoClient public static var kp8: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_8") } }
-        /// `kp_9`.
-        @_alwaysEmitIntoClient public static var kp9: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_9") } }
-        /// `less`.
-        @_alwaysEmitIntoClient public static var less: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "less") } }
-        /// `f11`.
-        @_alwaysEmitIntoClient public static var f11: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f11") } }
-        /// `f12`.
-        @_alwaysEmitIntoClient public static var f12: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f12") } }
-        /// `print`.
-        @_alwaysEmitIntoClient public static var print: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "print") } }
-        /// `home`.
-        @_alwaysEmitIntoClient public static var home: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "home") } }
-        /// `pgup`.
-        @_alwaysEmitIntoClient public static var pgup: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "pgup") } }
-        /// `pgdn`.
-        @_alwaysEmitIntoClient public static var pgdn: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "pgdn") } }
-        /// `end`.
-        @_alwaysEmitIntoClient public static var end: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "end") } }
-        /// `left`.
-        @_alwaysEmitIntoClient public static var left: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "left") } }
-        /// `up`.
-        @_alwaysEmitIntoClient public static var up: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "up") } }
-        /// `down`.
-        @_alwaysEmitIntoClient public static var down: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "down") } }
-        /// `right`.
-        @_alwaysEmitIntoClient public static var right: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "right") } }
-        /// `insert`.
-        @_alwaysEmitIntoClient public static var insert: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "insert") } }
-        /// `delete`.
-        @_alwaysEmitIntoClient public static var delete: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "delete") } }
-        /// `stop`.
-        @_alwaysEmitIntoClient public static var stop: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "stop") } }
-        /// `again`.
-        @_alwaysEmitIntoClient public static var again: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "again") } }
-        /// `props`.
-        @_alwaysEmitIntoClient public static var props: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "props") } }
-        /// `undo`.
-        @_alwaysEmitIntoClient public static var undo: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "undo") } }
-        /// `front`.
-        @_alwaysEmitIntoClient public static var front: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "front") } }
-        /// `copy`.
-        @_alwaysEmitIntoClient public static var copy: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "copy") } }
-        /// `open`.
-        @_alwaysEmitIntoClient public static var `open`: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "open") } }
-        /// `paste`.
-        @_alwaysEmitIntoClient public static var paste: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "paste") } }
-        /// `find`.
-        @_alwaysEmitIntoClient public static var find: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "find") } }
-        /// `cut`.
-        @_alwaysEmitIntoClient public static var cut: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "cut") } }
-        /// `lf`.
-        @_alwaysEmitIntoClient public static var lf: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "lf") } }
-        /// `help`.
-        @_alwaysEmitIntoClient public static var help: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "help") } }
-        /// `meta_l`.
-        @_alwaysEmitIntoClient public static var metaL: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "meta_l") } }
-        /// `meta_r`.
-        @_alwaysEmitIntoClient public static var metaR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "meta_r") } }
-        /// `compose`.
-        @_alwaysEmitIntoClient public static var compose: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "compose") } }
-        /// `pause`.
-        @_alwaysEmitIntoClient public static var pause: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "pause") } }
-        /// `ro`.
-        @_alwaysEmitIntoClient public static var ro: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ro") } }
-        /// `hiragana`.
-        @_alwaysEmitIntoClient public static var hiragana: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "hiragana") } }
-        /// `henkan`.
-        @_alwaysEmitIntoClient public static var henkan: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "henkan") } }
-        /// `yen`.
-        @_alwaysEmitIntoClient public static var yen: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "yen") } }
-        /// `muhenkan`.
-        @_alwaysEmitIntoClient public static var muhenkan: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "muhenkan") } }
-        /// `katakanahiragana`.
-        @_alwaysEmitIntoClient public static var katakanahiragana: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "katakanahiragana") } }
-        /// `kp_comma`.
-        @_alwaysEmitIntoClient public static var kpComma: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_comma") } }
-        /// `kp_equals`.
-        @_alwaysEmitIntoClient public static var kpEquals: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_equals") } }
-        /// `power`.
-        @_alwaysEmitIntoClient public static var power: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "power") } }
-        /// `sleep`.
-        @_alwaysEmitIntoClient public static var sleep: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "sleep") } }
-        /// `wake`.
-        @_alwaysEmitIntoClient public static var wake: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "wake") } }
-        /// `audionext`.
-        @_alwaysEmitIntoClient public static var audionext: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audionext") } }
-        /// `audioprev`.
-        @_alwaysEmitIntoClient public static var audioprev: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audioprev") } }
-        /// `audiostop`.
-        @_alwaysEmitIntoClient public static var audiostop: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audiostop") } }
-        /// `audioplay`.
-        @_alwaysEmitIntoClient public static var audioplay: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audioplay") } }
-        /// `audiomute`.
-        @_alwaysEmitIntoClient public static var audiomute: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audiomute") } }
-        /// `volumeup`.
-        @_alwaysEmitIntoClient public static var volumeup: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "volumeup") } }
-        /// `volumedown`.
-        @_alwaysEmitIntoClient public static var volumedown: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "volumedown") } }
-        /// `mediaselect`.
-        @_alwaysEmitIntoClient public static var mediaselect: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "mediaselect") } }
-        /// `mail`.
-        @_alwaysEmitIntoClient public static var mail: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "mail") } }
-        /// `calculator`.
-        @_alwaysEmitIntoClient public static var calculator: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "calculator") } }
-        /// `computer`.
-        @_alwaysEmitIntoClient public static var computer: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "computer") } }
-        /// `ac_home`.
-        @_alwaysEmitIntoClient public static var acHome: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_home") } }
-        /// `ac_back`.
-        @_alwaysEmitIntoClient public static var acBack: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_back") } }
-        /// `ac_forward`.
-        @_alwaysEmitIntoClient public static var acForward: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_forward") } }
-        /// `ac_refresh`.
-        @_alwaysEmitIntoClient public static var acRefresh: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_refresh") } }
-        /// `ac_bookmarks`.
-        @_alwaysEmitIntoClient public static var acBookmarks: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_bookmarks") } }
-        /// `lang1`.
-        @_alwaysEmitIntoClient public static var lang1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "lang1") } }
-        /// `lang2`.
-        @_alwaysEmitIntoClient public static var lang2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "lang2") } }
-        /// `f13`.
-        @_alwaysEmitIntoClient public static var f13: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f13") } }
-        /// `f14`.
-        @_alwaysEmitIntoClient public static var f14: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f14") } }
-        /// `f15`.
-        @_alwaysEmitIntoClient public static var f15: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f15") } }
-        /// `f16`.
-        @_alwaysEmitIntoClient public static var f16: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f16") } }
-        /// `f17`.
-        @_alwaysEmitIntoClient public static var f17: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f17") } }
-        /// `f18`.
-        @_alwaysEmitIntoClient public static var f18: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f18") } }
-        /// `f19`.
-        @_alwaysEmitIntoClient public static var f19: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f19") } }
-        /// `f20`.
-        @_alwaysEmitIntoClient public static var f20: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f20") } }
-        /// `f21`.
-        @_alwaysEmitIntoClient public static var f21: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f21") } }
-        /// `f22`.
-        @_alwaysEmitIntoClient public static var f22: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f22") } }
-        /// `f23`.
-        @_alwaysEmitIntoClient public static var f23: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f23") } }
-        /// `f24`.
-        @_alwaysEmitIntoClient public static var f24: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f24") } }
-    }
+    public typealias QKeyCode = QAPIEnumValue<QAPITags.QKeyCode>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.QKeyCode {
+    /// `unmapped`.
+    @_alwaysEmitIntoClient public static var unmapped: Self { @_optimize(none) get { Self(rawValue: "unmapped") } }
+    /// `shift`.
+    @_alwaysEmitIntoClient public static var shift: Self { @_optimize(none) get { Self(rawValue: "shift") } }
+    /// `shift_r`.
+    @_alwaysEmitIntoClient public static var shiftR: Self { @_optimize(none) get { Self(rawValue: "shift_r") } }
+    /// `alt`.
+    @_alwaysEmitIntoClient public static var alt: Self { @_optimize(none) get { Self(rawValue: "alt") } }
+    /// `alt_r`.
+    @_alwaysEmitIntoClient public static var altR: Self { @_optimize(none) get { Self(rawValue: "alt_r") } }
+    /// `ctrl`.
+    @_alwaysEmitIntoClient public static var ctrl: Self { @_optimize(none) get { Self(rawValue: "ctrl") } }
+    /// `ctrl_r`.
+    @_alwaysEmitIntoClient public static var ctrlR: Self { @_optimize(none) get { Self(rawValue: "ctrl_r") } }
+    /// `menu`.
+    @_alwaysEmitIntoClient public static var menu: Self { @_optimize(none) get { Self(rawValue: "menu") } }
+    /// `esc`.
+    @_alwaysEmitIntoClient public static var esc: Self { @_optimize(none) get { Self(rawValue: "esc") } }
+    /// `1`.
+    @_alwaysEmitIntoClient public static var _1: Self { @_optimize(none) get { Self(rawValue: "1") } }
+    /// `2`.
+    @_alwaysEmitIntoClient public static var _2: Self { @_optimize(none) get { Self(rawValue: "2") } }
+    /// `3`.
+    @_alwaysEmitIntoClient public static var _3: Self { @_optimize(none) get { Self(rawValue: "3") } }
+    /// `4`.
+    @_alwaysEmitIntoClient public static var _4: Self { @_optimize(none) get { Self(rawValue: "4") } }
+    /// `5`.
+    @_alwaysEmitIntoClient public static var _5: Self { @_optimize(none) get { Self(rawValue: "5") } }
+    /// `6`.
+    @_alwaysEmitIntoClient public static var _6: Self { @_optimize(none) get { Self(rawValue: "6") } }
+    /// `7`.
+    @_alwaysEmitIntoClient public static var _7: Self { @_optimize(none) get { Self(rawValue: "7") } }
+    /// `8`.
+    @_alwaysEmitIntoClient public static var _8: Self { @_optimize(none) get { Self(rawValue: "8") } }
+    /// `9`.
+    @_alwaysEmitIntoClient public static var _9: Self { @_optimize(none) get { Self(rawValue: "9") } }
+    /// `0`.
+    @_alwaysEmitIntoClient public static var _0: Self { @_optimize(none) get { Self(rawValue: "0") } }
+    /// `minus`.
+    @_alwaysEmitIntoClient public static var minus: Self { @_optimize(none) get { Self(rawValue: "minus") } }
+    /// `equal`.
+    @_alwaysEmitIntoClient public static var equal: Self { @_optimize(none) get { Self(rawValue: "equal") } }
+    /// `backspace`.
+    @_alwaysEmitIntoClient public static var backspace: Self { @_optimize(none) get { Self(rawValue: "backspace") } }
+    /// `tab`.
+    @_alwaysEmitIntoClient public static var tab: Self { @_optimize(none) get { Self(rawValue: "tab") } }
+    /// `q`.
+    @_alwaysEmitIntoClient public static var q: Self { @_optimize(none) get { Self(rawValue: "q") } }
+    /// `w`.
+    @_alwaysEmitIntoClient public static var w: Self { @_optimize(none) get { Self(rawValue: "w") } }
+    /// `e`.
+    @_alwaysEmitIntoClient public static var e: Self { @_optimize(none) get { Self(rawValue: "e") } }
+    /// `r`.
+    @_alwaysEmitIntoClient public static var r: Self { @_optimize(none) get { Self(rawValue: "r") } }
+    /// `t`.
+    @_alwaysEmitIntoClient public static var t: Self { @_optimize(none) get { Self(rawValue: "t") } }
+    /// `y`.
+    @_alwaysEmitIntoClient public static var y: Self { @_optimize(none) get { Self(rawValue: "y") } }
+    /// `u`.
+    @_alwaysEmitIntoClient public static var u: Self { @_optimize(none) get { Self(rawValue: "u") } }
+    /// `i`.
+    @_alwaysEmitIntoClient public static var i: Self { @_optimize(none) get { Self(rawValue: "i") } }
+    /// `o`.
+    @_alwaysEmitIntoClient public static var o: Self { @_optimize(none) get { Self(rawValue: "o") } }
+    /// `p`.
+    @_alwaysEmitIntoClient public static var p: Self { @_optimize(none) get { Self(rawValue: "p") } }
+    /// `bracket_left`.
+    @_alwaysEmitIntoClient public static var bracketLeft: Self { @_optimize(none) get { Self(rawValue: "bracket_left") } }
+    /// `bracket_right`.
+    @_alwaysEmitIntoClient public static var bracketRight: Self { @_optimize(none) get { Self(rawValue: "bracket_right") } }
+    /// `ret`.
+    @_alwaysEmitIntoClient public static var ret: Self { @_optimize(none) get { Self(rawValue: "ret") } }
+    /// `a`.
+    @_alwaysEmitIntoClient public static var a: Self { @_optimize(none) get { Self(rawValue: "a") } }
+    /// `s`.
+    @_alwaysEmitIntoClient public static var s: Self { @_optimize(none) get { Self(rawValue: "s") } }
+    /// `d`.
+    @_alwaysEmitIntoClient public static var d: Self { @_optimize(none) get { Self(rawValue: "d") } }
+    /// `f`.
+    @_alwaysEmitIntoClient public static var f: Self { @_optimize(none) get { Self(rawValue: "f") } }
+    /// `g`.
+    @_alwaysEmitIntoClient public static var g: Self { @_optimize(none) get { Self(rawValue: "g") } }
+    /// `h`.
+    @_alwaysEmitIntoClient public static var h: Self { @_optimize(none) get { Self(rawValue: "h") } }
+    /// `j`.
+    @_alwaysEmitIntoClient public static var j: Self { @_optimize(none) get { Self(rawValue: "j") } }
+    /// `k`.
+    @_alwaysEmitIntoClient public static var k: Self { @_optimize(none) get { Self(rawValue: "k") } }
+    /// `l`.
+    @_alwaysEmitIntoClient public static var l: Self { @_optimize(none) get { Self(rawValue: "l") } }
+    /// `semicolon`.
+    @_alwaysEmitIntoClient public static var semicolon: Self { @_optimize(none) get { Self(rawValue: "semicolon") } }
+    /// `apostrophe`.
+    @_alwaysEmitIntoClient public static var apostrophe: Self { @_optimize(none) get { Self(rawValue: "apostrophe") } }
+    /// `grave_accent`.
+    @_alwaysEmitIntoClient public static var graveAccent: Self { @_optimize(none) get { Self(rawValue: "grave_accent") } }
+    /// `backslash`.
+    @_alwaysEmitIntoClient public static var backslash: Self { @_optimize(none) get { Self(rawValue: "backslash") } }
+    /// `z`.
+    @_alwaysEmitIntoClient public static var z: Self { @_optimize(none) get { Self(rawValue: "z") } }
+    /// `x`.
+    @_alwaysEmitIntoClient public static var x: Self { @_optimize(none) get { Self(rawValue: "x") } }
+    /// `c`.
+    @_alwaysEmitIntoClient public static var c: Self { @_optimize(none) get { Self(rawValue: "c") } }
+    /// `v`.
+    @_alwaysEmitIntoClient public static var v: Self { @_optimize(none) get { Self(rawValue: "v") } }
+    /// `b`.
+    @_alwaysEmitIntoClient public static var b: Self { @_optimize(none) get { Self(rawValue: "b") } }
+    /// `n`.
+    @_alwaysEmitIntoClient public static var n: Self { @_optimize(none) get { Self(rawValue: "n") } }
+    /// `m`.
+    @_alwaysEmitIntoClient public static var m: Self { @_optimize(none) get { Self(rawValue: "m") } }
+    /// `comma`.
+    @_alwaysEmitIntoClient public static var comma: Self { @_optimize(none) get { Self(rawValue: "comma") } }
+    /// `dot`.
+    @_alwaysEmitIntoClient public static var dot: Self { @_optimize(none) get { Self(rawValue: "dot") } }
+    /// `slash`.
+    @_alwaysEmitIntoClient public static var slash: Self { @_optimize(none) get { Self(rawValue: "slash") } }
+    /// `asterisk`.
+    @_alwaysEmitIntoClient public static var asterisk: Self { @_optimize(none) get { Self(rawValue: "asterisk") } }
+    /// `spc`.
+    @_alwaysEmitIntoClient public static var spc: Self { @_optimize(none) get { Self(rawValue: "spc") } }
+    /// `caps_lock`.
+    @_alwaysEmitIntoClient public static var capsLock: Self { @_optimize(none) get { Self(rawValue: "caps_lock") } }
+    /// `f1`.
+    @_alwaysEmitIntoClient public static var f1: Self { @_optimize(none) get { Self(rawValue: "f1") } }
+    /// `f2`.
+    @_alwaysEmitIntoClient public static var f2: Self { @_optimize(none) get { Self(rawValue: "f2") } }
+    /// `f3`.
+    @_alwaysEmitIntoClient public static var f3: Self { @_optimize(none) get { Self(rawValue: "f3") } }
+    /// `f4`.
+    @_alwaysEmitIntoClient public static var f4: Self { @_optimize(none) get { Self(rawValue: "f4") } }
+    /// `f5`.
+    @_alwaysEmitIntoClient public static var f5: Self { @_optimize(none) get { Self(rawValue: "f5") } }
+    /// `f6`.
+    @_alwaysEmitIntoClient public static var f6: Self { @_optimize(none) get { Self(rawValue: "f6") } }
+    /// `f7`.
+    @_alwaysEmitIntoClient public static var f7: Self { @_optimize(none) get { Self(rawValue: "f7") } }
+    /// `f8`.
+    @_alwaysEmitIntoClient public static var f8: Self { @_optimize(none) get { Self(rawValue: "f8") } }
+    /// `f9`.
+    @_alwaysEmitIntoClient public static var f9: Self { @_optimize(none) get { Self(rawValue: "f9") } }
+    /// `f10`.
+    @_alwaysEmitIntoClient public static var f10: Self { @_optimize(none) get { Self(rawValue: "f10") } }
+    /// `num_lock`.
+    @_alwaysEmitIntoClient public static var numLock: Self { @_optimize(none) get { Self(rawValue: "num_lock") } }
+    /// `scroll_lock`.
+    @_alwaysEmitIntoClient public static var scrollLock: Self { @_optimize(none) get { Self(rawValue: "scroll_lock") } }
+    /// `kp_divide`.
+    @_alwaysEmitIntoClient public static var kpDivide: Self { @_optimize(none) get { Self(rawValue: "kp_divide") } }
+    /// `kp_multiply`.
+    @_alwaysEmitIntoClient public static var kpMultiply: Self { @_optimize(none) get { Self(rawValue: "kp_multiply") } }
+    /// `kp_subtract`.
+    @_alwaysEmitIntoClient public static var kpSubtract: Self { @_optimize(none) get { Self(rawValue: "kp_subtract") } }
+    /// `kp_add`.
+    @_alwaysEmitIntoClient public static var kpAdd: Self { @_optimize(none) get { Self(rawValue: "kp_add") } }
+    /// `kp_enter`.
+    @_alwaysEmitIntoClient public static var kpEnter: Self { @_optimize(none) get { Self(rawValue: "kp_enter") } }
+    /// `kp_decimal`.
+    @_alwaysEmitIntoClient public static var kpDecimal: Self { @_optimize(none) get { Self(rawValue: "kp_decimal") } }
+    /// `sysrq`.
+    @_alwaysEmitIntoClient public static var sysrq: Self { @_optimize(none) get { Self(rawValue: "sysrq") } }
+    /// `kp_0`.
+    @_alwaysEmitIntoClient public static var kp0: Self { @_optimize(none) get { Self(rawValue: "kp_0") } }
+    /// `kp_1`.
+    @_alwaysEmitIntoClient public static var kp1: Self { @_optimize(none) get { Self(rawValue: "kp_1") } }
+    /// `kp_2`.
+    @_alwaysEmitIntoClient public static var kp2: Self { @_optimize(none) get { Self(rawValue: "kp_2") } }
+    /// `kp_3`.
+    @_alwaysEmitIntoClient public static var kp3: Self { @_optimize(none) get { Self(rawValue: "kp_3") } }
+    /// `kp_4`.
+    @_alwaysEmitIntoClient public static var kp4: Self { @_optimize(none) get { Self(rawValue: "kp_4") } }
+    /// `kp_5`.
+    @_alwaysEmitIntoClient public static var kp5: Self { @_optimize(none) get { Self(rawValue: "kp_5") } }
+    /// `kp_6`.
+    @_alwaysEmitIntoClient public static var kp6: Self { @_optimize(none) get { Self(rawValue: "kp_6") } }
+    /// `kp_7`.
+    @_alwaysEmitIntoClient public static var kp7: Self { @_optimize(none) get { Self(rawValue: "kp_7") } }
+    /// `kp_8`.
+    @_alwaysEmitIntoClient public static var kp8: Self { @_optimize(none) get { Self(rawValue: "kp_8") } }
+    /// `kp_9`.
+    @_alwaysEmitIntoClient public static var kp9: Self { @_optimize(none) get { Self(rawValue: "kp_9") } }
+    /// `less`.
+    @_alwaysEmitIntoClient public static var less: Self { @_optimize(none) get { Self(rawValue: "less") } }
+    /// `f11`.
+    @_alwaysEmitIntoClient public static var f11: Self { @_optimize(none) get { Self(rawValue: "f11") } }
+    /// `f12`.
+    @_alwaysEmitIntoClient public static var f12: Self { @_optimize(none) get { Self(rawValue: "f12") } }
+    /// `print`.
+    @_alwaysEmitIntoClient public static var print: Self { @_optimize(none) get { Self(rawValue: "print") } }
+    /// `home`.
+    @_alwaysEmitIntoClient public static var home: Self { @_optimize(none) get { Self(rawValue: "home") } }
+    /// `pgup`.
+    @_alwaysEmitIntoClient public static var pgup: Self { @_optimize(none) get { Self(rawValue: "pgup") } }
+    /// `pgdn`.
+    @_alwaysEmitIntoClient public static var pgdn: Self { @_optimize(none) get { Self(rawValue: "pgdn") } }
+    /// `end`.
+    @_alwaysEmitIntoClient public static var end: Self { @_optimize(none) get { Self(rawValue: "end") } }
+    /// `left`.
+    @_alwaysEmitIntoClient public static var left: Self { @_optimize(none) get { Self(rawValue: "left") } }
+    /// `up`.
+    @_alwaysEmitIntoClient public static var up: Self { @_optimize(none) get { Self(rawValue: "up") } }
+    /// `down`.
+    @_alwaysEmitIntoClient public static var down: Self { @_optimize(none) get { Self(rawValue: "down") } }
+    /// `right`.
+    @_alwaysEmitIntoClient public static var right: Self { @_optimize(none) get { Self(rawValue: "right") } }
+    /// `insert`.
+    @_alwaysEmitIntoClient public static var insert: Self { @_optimize(none) get { Self(rawValue: "insert") } }
+    /// `delete`.
+    @_alwaysEmitIntoClient public static var delete: Self { @_optimize(none) get { Self(rawValue: "delete") } }
+    /// `stop`.
+    @_alwaysEmitIntoClient public static var stop: Self { @_optimize(none) get { Self(rawValue: "stop") } }
+    /// `again`.
+    @_alwaysEmitIntoClient public static var again: Self { @_optimize(none) get { Self(rawValue: "again") } }
+    /// `props`.
+    @_alwaysEmitIntoClient public static var props: Self { @_optimize(none) get { Self(rawValue: "props") } }
+    /// `undo`.
+    @_alwaysEmitIntoClient public static var undo: Self { @_optimize(none) get { Self(rawValue: "undo") } }
+    /// `front`.
+    @_alwaysEmitIntoClient public static var front: Self { @_optimize(none) get { Self(rawValue: "front") } }
+    /// `copy`.
+    @_alwaysEmitIntoClient public static var copy: Self { @_optimize(none) get { Self(rawValue: "copy") } }
+    /// `open`.
+    @_alwaysEmitIntoClient public static var `open`: Self { @_optimize(none) get { Self(rawValue: "open") } }
+    /// `paste`.
+    @_alwaysEmitIntoClient public static var paste: Self { @_optimize(none) get { Self(rawValue: "paste") } }
+    /// `find`.
+    @_alwaysEmitIntoClient public static var find: Self { @_optimize(none) get { Self(rawValue: "find") } }
+    /// `cut`.
+    @_alwaysEmitIntoClient public static var cut: Self { @_optimize(none) get { Self(rawValue: "cut") } }
+    /// `lf`.
+    @_alwaysEmitIntoClient public static var lf: Self { @_optimize(none) get { Self(rawValue: "lf") } }
+    /// `help`.
+    @_alwaysEmitIntoClient public static var help: Self { @_optimize(none) get { Self(rawValue: "help") } }
+    /// `meta_l`.
+    @_alwaysEmitIntoClient public static var metaL: Self { @_optimize(none) get { Self(rawValue: "meta_l") } }
+    /// `meta_r`.
+    @_alwaysEmitIntoClient public static var metaR: Self { @_optimize(none) get { Self(rawValue: "meta_r") } }
+    /// `compose`.
+    @_alwaysEmitIntoClient public static var compose: Self { @_optimize(none) get { Self(rawValue: "compose") } }
+    /// `pause`.
+    @_alwaysEmitIntoClient public static var pause: Self { @_optimize(none) get { Self(rawValue: "pause") } }
+    /// `ro`.
+    @_alwaysEmitIntoClient public static var ro: Self { @_optimize(none) get { Self(rawValue: "ro") } }
+    /// `hiragana`.
+    @_alwaysEmitIntoClient public static var hiragana: Self { @_optimize(none) get { Self(rawValue: "hiragana") } }
+    /// `henkan`.
+    @_alwaysEmitIntoClient public static var henkan: Self { @_optimize(none) get { Self(rawValue: "henkan") } }
+    /// `yen`.
+    @_alwaysEmitIntoClient public static var yen: Self { @_optimize(none) get { Self(rawValue: "yen") } }
+    /// `muhenkan`.
+    @_alwaysEmitIntoClient public static var muhenkan: Self { @_optimize(none) get { Self(rawValue: "muhenkan") } }
+    /// `katakanahiragana`.
+    @_alwaysEmitIntoClient public static var katakanahiragana: Self { @_optimize(none) get { Self(rawValue: "katakanahiragana") } }
+    /// `kp_comma`.
+    @_alwaysEmitIntoClient public static var kpComma: Self { @_optimize(none) get { Self(rawValue: "kp_comma") } }
+    /// `kp_equals`.
+    @_alwaysEmitIntoClient public static var kpEquals: Self { @_optimize(none) get { Self(rawValue: "kp_equals") } }
+    /// `power`.
+    @_alwaysEmitIntoClient public static var power: Self { @_optimize(none) get { Self(rawValue: "power") } }
+    /// `sleep`.
+    @_alwaysEmitIntoClient public static var sleep: Self { @_optimize(none) get { Self(rawValue: "sleep") } }
+    /// `wake`.
+    @_alwaysEmitIntoClient public static var wake: Self { @_optimize(none) get { Self(rawValue: "wake") } }
+    /// `audionext`.
+    @_alwaysEmitIntoClient public static var audionext: Self { @_optimize(none) get { Self(rawValue: "audionext") } }
+    /// `audioprev`.
+    @_alwaysEmitIntoClient public static var audioprev: Self { @_optimize(none) get { Self(rawValue: "audioprev") } }
+    /// `audiostop`.
+    @_alwaysEmitIntoClient public static var audiostop: Self { @_optimize(none) get { Self(rawValue: "audiostop") } }
+    /// `audioplay`.
+    @_alwaysEmitIntoClient public static var audioplay: Self { @_optimize(none) get { Self(rawValue: "audioplay") } }
+    /// `audiomute`.
+    @_alwaysEmitIntoClient public static var audiomute: Self { @_optimize(none) get { Self(rawValue: "audiomute") } }
+    /// `volumeup`.
+    @_alwaysEmitIntoClient public static var volumeup: Self { @_optimize(none) get { Self(rawValue: "volumeup") } }
+    /// `volumedown`.
+    @_alwaysEmitIntoClient public static var volumedown: Self { @_optimize(none) get { Self(rawValue: "volumedown") } }
+    /// `mediaselect`.
+    @_alwaysEmitIntoClient public static var mediaselect: Self { @_optimize(none) get { Self(rawValue: "mediaselect") } }
+    /// `mail`.
+    @_alwaysEmitIntoClient public static var mail: Self { @_optimize(none) get { Self(rawValue: "mail") } }
+    /// `calculator`.
+    @_alwaysEmitIntoClient public static var calculator: Self { @_optimize(none) get { Self(rawValue: "calculator") } }
+    /// `computer`.
+    @_alwaysEmitIntoClient public static var computer: Self { @_optimize(none) get { Self(rawValue: "computer") } }
+    /// `ac_home`.
+    @_alwaysEmitIntoClient public static var acHome: Self { @_optimize(none) get { Self(rawValue: "ac_home") } }
+    /// `ac_back`.
+    @_alwaysEmitIntoClient public static var acBack: Self { @_optimize(none) get { Self(rawValue: "ac_back") } }
+    /// `ac_forward`.
+    @_alwaysEmitIntoClient public static var acForward: Self { @_optimize(none) get { Self(rawValue: "ac_forward") } }
+    /// `ac_refresh`.
+    @_alwaysEmitIntoClient public static var acRefresh: Self { @_optimize(none) get { Self(rawValue: "ac_refresh") } }
+    /// `ac_bookmarks`.
+    @_alwaysEmitIntoClient public static var acBookmarks: Self { @_optimize(none) get { Self(rawValue: "ac_bookmarks") } }
+    /// `lang1`.
+    @_alwaysEmitIntoClient public static var lang1: Self { @_optimize(none) get { Self(rawValue: "lang1") } }
+    /// `lang2`.
+    @_alwaysEmitIntoClient public static var lang2: Self { @_optimize(none) get { Self(rawValue: "lang2") } }
+    /// `f13`.
+    @_alwaysEmitIntoClient public static var f13: Self { @_optimize(none) get { Self(rawValue: "f13") } }
+    /// `f14`.
+    @_alwaysEmitIntoClient public static var f14: Self { @_optimize(none) get { Self(rawValue: "f14") } }
+    /// `f15`.
+    @_alwaysEmitIntoClient public static var f15: Self { @_optimize(none) get { Self(rawValue: "f15") } }
+    /// `f16`.
+    @_alwaysEmitIntoClient public static var f16: Self { @_optimize(none) get { Self(rawValue: "f16") } }
+    /// `f17`.
+    @_alwaysEmitIntoClient public static var f17: Self { @_optimize(none) get { Self(rawValue: "f17") } }
+    /// `f18`.
+    @_alwaysEmitIntoClient public static var f18: Self { @_optimize(none) get { Self(rawValue: "f18") } }
+    /// `f19`.
+    @_alwaysEmitIntoClient public static var f19: Self { @_optimize(none) get { Self(rawValue: "f19") } }
+    /// `f20`.
+    @_alwaysEmitIntoClient public static var f20: Self { @_optimize(none) get { Self(rawValue: "f20") } }
+    /// `f21`.
+    @_alwaysEmitIntoClient public static var f21: Self { @_optimize(none) get { Self(rawValue: "f21") } }
+    /// `f22`.
+    @_alwaysEmitIntoClient public static var f22: Self { @_optimize(none) get { Self(rawValue: "f22") } }
+    /// `f23`.
+    @_alwaysEmitIntoClient public static var f23: Self { @_optimize(none) get { Self(rawValue: "f23") } }
+    /// `f24`.
+    @_alwaysEmitIntoClient public static var f24: Self { @_optimize(none) get { Self(rawValue: "f24") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.KeyValueKind`.
+    public enum KeyValueKind: QAPITag {}
+}
+
+extension QAPI {
     /// `KeyValueKind`: a QAPI enumeration of the `ui` module, since QEMU 1.3.
     ///
     /// See [`KeyValueKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.KeyValueKind).
-    public struct KeyValueKind: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "KeyValueKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `number`.
-        @_alwaysEmitIntoClient public static var number: KeyValueKind { @_optimize(none) get { KeyValueKind(rawValue: "number") } }
-        /// `qcode`.
-        @_alwaysEmitIntoClient public static var qcode: KeyValueKind { @_optimize(none) get { KeyValueKind(rawValue: "qcode") } }
-    }
+    public typealias KeyValueKind = QAPIEnumValue<QAPITags.KeyValueKind>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.KeyValueKind {
+    /// `number`.
+    @_alwaysEmitIntoClient public static var number: Self { @_optimize(none) get { Self(rawValue: "number") } }
+    /// `qcode`.
+    @_alwaysEmitIntoClient public static var qcode: Self { @_optimize(none) get { Self(rawValue: "qcode") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.IntWrapper`.
+    public enum IntWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `IntWrapper`: a QAPI struct of the `ui` module, since QEMU 1.3.
     ///
     /// See [`IntWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.IntWrapper).
-    public struct IntWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IntWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `int`, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var data: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias IntWrapper = QAPIObjectValue<QAPITags.IntWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.IntWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `int`, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var data: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QKeyCodeWrapper`.
+    public enum QKeyCodeWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `QKeyCodeWrapper`: a QAPI struct of the `ui` module, since QEMU 1.3.
     ///
     /// See [`QKeyCodeWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.QKeyCodeWrapper).
-    public struct QKeyCodeWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QKeyCodeWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.QKeyCode) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `QKeyCode`, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var data: QAPI.QKeyCode? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias QKeyCodeWrapper = QAPIObjectValue<QAPITags.QKeyCodeWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.QKeyCodeWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.QKeyCode) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `QKeyCode`, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var data: QAPI.QKeyCode? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.KeyValue`.
+    public enum KeyValue: QAPITag {}
+}
+
+extension QAPI {
     /// `KeyValue`: a QAPI union of the `ui` module, since QEMU 1.3.
     ///
     /// See [`KeyValue` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.KeyValue).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct KeyValue: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "KeyValue", kind: .union, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["type"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.KeyValueKind) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-        }
-        /// `type`: `KeyValueKind`, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var type: QAPI.KeyValueKind? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `data`: `int`, optional, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var data: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias KeyValue = QAPIObjectValue<QAPITags.KeyValue>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.KeyValue {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.KeyValueKind) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+    }
+    /// `type`: `KeyValueKind`, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var type: QAPI.KeyValueKind? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `data`: `int`, optional, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var data: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputButton`.
+    public enum InputButton: QAPITag {}
+}
+
+extension QAPI {
     /// `InputButton`: a QAPI enumeration of the `ui` module, since QEMU 2.0.
     ///
     /// See [`InputButton` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.InputButton).
-    public struct InputButton: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputButton", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `left`.
-        @_alwaysEmitIntoClient public static var left: InputButton { @_optimize(none) get { InputButton(rawValue: "left") } }
-        /// `middle`.
-        @_alwaysEmitIntoClient public static var middle: InputButton { @_optimize(none) get { InputButton(rawValue: "middle") } }
-        /// `right`.
-        @_alwaysEmitIntoClient public static var right: InputButton { @_optimize(none) get { InputButton(rawValue: "right") } }
-        /// `wheel-up`.
-        @_alwaysEmitIntoClient public static var wheelUp: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-up") } }
-        /// `wheel-down`.
-        @_alwaysEmitIntoClient public static var wheelDown: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-down") } }
-        /// `side`.
-        @_alwaysEmitIntoClient public static var side: InputButton { @_optimize(none) get { InputButton(rawValue: "side") } }
-        /// `extra`.
-        @_alwaysEmitIntoClient public static var extra: InputButton { @_optimize(none) get { InputButton(rawValue: "extra") } }
-        /// `wheel-left`.
-        @_alwaysEmitIntoClient public static var wheelLeft: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-left") } }
-        /// `wheel-right`.
-        @_alwaysEmitIntoClient public static var wheelRight: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-right") } }
-        /// `touch`.
-        @_alwaysEmitIntoClient public static var touch: InputButton { @_optimize(none) get { InputButton(rawValue: "touch") } }
-    }
+    public typealias InputButton = QAPIEnumValue<QAPITags.InputButton>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.InputButton {
+    /// `left`.
+    @_alwaysEmitIntoClient public static var left: Self { @_optimize(none) get { Self(rawValue: "left") } }
+    /// `middle`.
+    @_alwaysEmitIntoClient public static var middle: Self { @_optimize(none) get { Self(rawValue: "middle") } }
+    /// `right`.
+    @_alwaysEmitIntoClient public static var right: Self { @_optimize(none) get { Self(rawValue: "right") } }
+    /// `wheel-up`.
+    @_alwaysEmitIntoClient public static var wheelUp: Self { @_optimize(none) get { Self(rawValue: "wheel-up") } }
+    /// `wheel-down`.
+    @_alwaysEmitIntoClient public static var wheelDown: Self { @_optimize(none) get { Self(rawValue: "wheel-down") } }
+    /// `side`.
+    @_alwaysEmitIntoClient public static var side: Self { @_optimize(none) get { Self(rawValue: "side") } }
+    /// `extra`.
+    @_alwaysEmitIntoClient public static var extra: Self { @_optimize(none) get { Self(rawValue: "extra") } }
+    /// `wheel-left`.
+    @_alwaysEmitIntoClient public static var wheelLeft: Self { @_optimize(none) get { Self(rawValue: "wheel-left") } }
+    /// `wheel-right`.
+    @_alwaysEmitIntoClient public static var wheelRight: Self { @_optimize(none) get { Self(rawValue: "wheel-right") } }
+    /// `touch`.
+    @_alwaysEmitIntoClient public static var touch: Self { @_optimize(none) get { Self(rawValue: "touch") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputAxis`.
+    public enum InputAxis: QAPITag {}
+}
+
+extension QAPI {
     /// `InputAxis`: a QAPI enumeration of the `ui` module, since QEMU 2.0.
     ///
     /// See [`InputAxis` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.InputAxis).
-    public struct InputAxis: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputAxis", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `x`.
-        @_alwaysEmitIntoClient public static var x: InputAxis { @_optimize(none) get { InputAxis(rawValue: "x") } }
-        /// `y`.
-        @_alwaysEmitIntoClient public static var y: InputAxis { @_optimize(none) get { InputAxis(rawValue: "y") } }
-    }
+    public typealias InputAxis = QAPIEnumValue<QAPITags.InputAxis>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.InputAxis {
+    /// `x`.
+    @_alwaysEmitIntoClient public static var x: Self { @_optimize(none) get { Self(rawValue: "x") } }
+    /// `y`.
+    @_alwaysEmitIntoClient public static var y: Self { @_optimize(none) get { Self(rawValue: "y") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputMultiTouchType`.
+    public enum InputMultiTouchType: QAPITag {}
+}
+
+extension QAPI {
     /// `InputMultiTouchType`: a QAPI enumeration of the `ui` module, since QEMU 8.1.
     ///
     /// See [`InputMultiTouchType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.InputMultiTouchType).
-    public struct InputMultiTouchType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputMultiTouchType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `begin`.
-        @_alwaysEmitIntoClient public static var begin: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "begin") } }
-        /// `update`.
-        @_alwaysEmitIntoClient public static var update: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "update") } }
-        /// `end`.
-        @_alwaysEmitIntoClient public static var end: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "end") } }
-        /// `cancel`.
-        @_alwaysEmitIntoClient public static var cancel: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "cancel") } }
-        /// `data`.
-        @_alwaysEmitIntoClient public static var data: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "data") } }
-    }
+    public typealias InputMultiTouchType = QAPIEnumValue<QAPITags.InputMultiTouchType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.InputMultiTouchType {
+    /// `begin`.
+    @_alwaysEmitIntoClient public static var begin: Self { @_optimize(none) get { Self(rawValue: "begin") } }
+    /// `update`.
+    @_alwaysEmitIntoClient public static var update: Self { @_optimize(none) get { Self(rawValue: "update") } }
+    /// `end`.
+    @_alwaysEmitIntoClient public static var end: Self { @_optimize(none) get { Self(rawValue: "end") } }
+    /// `cancel`.
+    @_alwaysEmitIntoClient public static var cancel: Self { @_optimize(none) get { Self(rawValue: "cancel") } }
+    /// `data`.
+    @_alwaysEmitIntoClient public static var data: Self { @_optimize(none) get { Self(rawValue: "data") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputKeyEvent`.
+    public enum InputKeyEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `InputKeyEvent`: a QAPI struct of the `ui` module, since QEMU 2.0.
     ///
     /// See [`InputKeyEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputKeyEvent).
-    public struct InputKeyEvent: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputKeyEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["key", "down"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(key: QAPI.KeyValue, down: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("key", key)
-            json.setQAPIMember("down", down)
-        }
-        /// `key`: `KeyValue`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var key: QAPI.KeyValue? {
-            @_optimize(none) get { json.qapiMember("key") }
-            @_optimize(none) set { json.setQAPIMember("key", newValue) }
-        }
-        /// `down`: `bool`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var down: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("down") }
-            @_optimize(none) set { json.setQAPIMember("down", newValue) }
-        }
-    }
+    public typealias InputKeyEvent = QAPIObjectValue<QAPITags.InputKeyEvent>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.InputKeyEvent {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(key: QAPI.KeyValue, down: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("key", key)
+        json.setQAPIMember("down", down)
+    }
+    /// `key`: `KeyValue`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var key: QAPI.KeyValue? {
+        @_optimize(none) get { json.qapiMember("key") }
+        @_optimize(none) set { json.setQAPIMember("key", newValue) }
+    }
+    /// `down`: `bool`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var down: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("down") }
+        @_optimize(none) set { json.setQAPIMember("down", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputBtnEvent`.
+    public enum InputBtnEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `InputBtnEvent`: a QAPI struct of the `ui` module, since QEMU 2.0.
     ///
     /// See [`InputBtnEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputBtnEvent).
-    public struct InputBtnEvent: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputBtnEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["button", "down"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(button: QAPI.InputButton, down: Swift.Bool) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("button", button)
-            json.setQAPIMember("down", down)
-        }
-        /// `button`: `InputButton`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var button: QAPI.InputButton? {
-            @_optimize(none) get { json.qapiMember("button") }
-            @_optimize(none) set { json.setQAPIMember("button", newValue) }
-        }
-        /// `down`: `bool`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var down: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("down") }
-            @_optimize(none) set { json.setQAPIMember("down", newValue) }
-        }
-    }
+    public typealias InputBtnEvent = QAPIObjectValue<QAPITags.InputBtnEvent>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.InputBtnEvent {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(button: QAPI.InputButton, down: Swift.Bool) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("button", button)
+        json.setQAPIMember("down", down)
+    }
+    /// `button`: `InputButton`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var button: QAPI.InputButton? {
+        @_optimize(none) get { json.qapiMember("button") }
+        @_optimize(none) set { json.setQAPIMember("button", newValue) }
+    }
+    /// `down`: `bool`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var down: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("down") }
+        @_optimize(none) set { json.setQAPIMember("down", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputMoveEvent`.
+    public enum InputMoveEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `InputMoveEvent`: a QAPI struct of the `ui` module, since QEMU 2.0.
     ///
     /// See [`InputMoveEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputMoveEvent).
-    public struct InputMoveEvent: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputMoveEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["axis", "value"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(axis: QAPI.InputAxis, value: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("axis", axis)
-            json.setQAPIMember("value", value)
-        }
-        /// `axis`: `InputAxis`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var axis: QAPI.InputAxis? {
-            @_optimize(none) get { json.qapiMember("axis") }
-            @_optimize(none) set { json.setQAPIMember("axis", newValue) }
-        }
-        /// `value`: `int`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var value: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("value") }
-            @_optimize(none) set { json.setQAPIMember("value", newValue) }
-        }
-    }
+    public typealias InputMoveEvent = QAPIObjectValue<QAPITags.InputMoveEvent>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.InputMoveEvent {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(axis: QAPI.InputAxis, value: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("axis", axis)
+        json.setQAPIMember("value", value)
+    }
+    /// `axis`: `InputAxis`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var axis: QAPI.InputAxis? {
+        @_optimize(none) get { json.qapiMember("axis") }
+        @_optimize(none) set { json.setQAPIMember("axis", newValue) }
+    }
+    /// `value`: `int`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var value: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("value") }
+        @_optimize(none) set { json.setQAPIMember("value", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputMultiTouchEvent`.
+    public enum InputMultiTouchEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `InputMultiTouchEvent`: a QAPI struct of the `ui` module, since QEMU 8.1.
     ///
     /// See [`InputMultiTouchEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputMultiTouchEvent).
-    public struct InputMultiTouchEvent: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputMultiTouchEvent", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.InputMultiTouchType, slot: Swift.Int, trackingID: Swift.Int, axis: QAPI.InputAxis, value: Swift.Int) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-            json.setQAPIMember("slot", slot)
-            json.setQAPIMember("tracking-id", trackingID)
-            json.setQAPIMember("axis", axis)
-            json.setQAPIMember("value", value)
-        }
-        /// `type`: `InputMultiTouchType`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var type: QAPI.InputMultiTouchType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `slot`: `int`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var slot: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("slot") }
-            @_optimize(none) set { json.setQAPIMember("slot", newValue) }
-        }
-        /// `tracking-id`: `int`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var trackingID: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("tracking-id") }
-            @_optimize(none) set { json.setQAPIMember("tracking-id", newValue) }
-        }
-        /// `axis`: `InputAxis`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var axis: QAPI.InputAxis? {
-            @_optimize(none) get { json.qapiMember("axis") }
-            @_optimize(none) set { json.setQAPIMember("axis", newValue) }
-        }
-        /// `value`: `int`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var value: Swift.Int? {
-            @_optimize(none) get { json.qapiMember("value") }
-            @_optimize(none) set { json.setQAPIMember("value", newValue) }
-        }
-    }
+    public typealias InputMultiTouchEvent = QAPIObjectValue<QAPITags.InputMultiTouchEvent>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.InputMultiTouchEvent {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.InputMultiTouchType, slot: Swift.Int, trackingID: Swift.Int, axis: QAPI.InputAxis, value: Swift.Int) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+        json.setQAPIMember("slot", slot)
+        json.setQAPIMember("tracking-id", trackingID)
+        json.setQAPIMember("axis", axis)
+        json.setQAPIMember("value", value)
+    }
+    /// `type`: `InputMultiTouchType`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var type: QAPI.InputMultiTouchType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `slot`: `int`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var slot: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("slot") }
+        @_optimize(none) set { json.setQAPIMember("slot", newValue) }
+    }
+    /// `tracking-id`: `int`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var trackingID: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("tracking-id") }
+        @_optimize(none) set { json.setQAPIMember("tracking-id", newValue) }
+    }
+    /// `axis`: `InputAxis`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var axis: QAPI.InputAxis? {
+        @_optimize(none) get { json.qapiMember("axis") }
+        @_optimize(none) set { json.setQAPIMember("axis", newValue) }
+    }
+    /// `value`: `int`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var value: Swift.Int? {
+        @_optimize(none) get { json.qapiMember("value") }
+        @_optimize(none) set { json.setQAPIMember("value", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputEventKind`.
+    public enum InputEventKind: QAPITag {}
+}
+
+extension QAPI {
     /// `InputEventKind`: a QAPI enumeration of the `ui` module, since QEMU 2.0.
     ///
     /// See [`InputEventKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.InputEventKind).
-    public struct InputEventKind: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputEventKind", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `key`.
-        @_alwaysEmitIntoClient public static var key: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "key") } }
-        /// `btn`.
-        @_alwaysEmitIntoClient public static var btn: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "btn") } }
-        /// `rel`.
-        @_alwaysEmitIntoClient public static var rel: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "rel") } }
-        /// `abs`.
-        @_alwaysEmitIntoClient public static var abs: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "abs") } }
-        /// `mtt`.
-        @_alwaysEmitIntoClient public static var mtt: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "mtt") } }
-    }
+    public typealias InputEventKind = QAPIEnumValue<QAPITags.InputEventKind>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.InputEventKind {
+    /// `key`.
+    @_alwaysEmitIntoClient public static var key: Self { @_optimize(none) get { Self(rawValue: "key") } }
+    /// `btn`.
+    @_alwaysEmitIntoClient public static var btn: Self { @_optimize(none) get { Self(rawValue: "btn") } }
+    /// `rel`.
+    @_alwaysEmitIntoClient public static var rel: Self { @_optimize(none) get { Self(rawValue: "rel") } }
+    /// `abs`.
+    @_alwaysEmitIntoClient public static var abs: Self { @_optimize(none) get { Self(rawValue: "abs") } }
+    /// `mtt`.
+    @_alwaysEmitIntoClient public static var mtt: Self { @_optimize(none) get { Self(rawValue: "mtt") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputKeyEventWrapper`.
+    public enum InputKeyEventWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `InputKeyEventWrapper`: a QAPI struct of the `ui` module, since QEMU 2.0.
     ///
     /// See [`InputKeyEventWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputKeyEventWrapper).
-    public struct InputKeyEventWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputKeyEventWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputKeyEvent) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `InputKeyEvent`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var data: QAPI.InputKeyEvent? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias InputKeyEventWrapper = QAPIObjectValue<QAPITags.InputKeyEventWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.InputKeyEventWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputKeyEvent) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `InputKeyEvent`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var data: QAPI.InputKeyEvent? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputBtnEventWrapper`.
+    public enum InputBtnEventWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `InputBtnEventWrapper`: a QAPI struct of the `ui` module, since QEMU 2.0.
     ///
     /// See [`InputBtnEventWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputBtnEventWrapper).
-    public struct InputBtnEventWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputBtnEventWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputBtnEvent) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `InputBtnEvent`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var data: QAPI.InputBtnEvent? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias InputBtnEventWrapper = QAPIObjectValue<QAPITags.InputBtnEventWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.InputBtnEventWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputBtnEvent) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `InputBtnEvent`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var data: QAPI.InputBtnEvent? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputMoveEventWrapper`.
+    public enum InputMoveEventWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `InputMoveEventWrapper`: a QAPI struct of the `ui` module, since QEMU 2.0.
     ///
     /// See [`InputMoveEventWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputMoveEventWrapper).
-    public struct InputMoveEventWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputMoveEventWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["data"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputMoveEvent) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `InputMoveEvent`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var data: QAPI.InputMoveEvent? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias InputMoveEventWrapper = QAPIObjectValue<QAPITags.InputMoveEventWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.InputMoveEventWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputMoveEvent) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `InputMoveEvent`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var data: QAPI.InputMoveEvent? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputMultiTouchEventWrapper`.
+    public enum InputMultiTouchEventWrapper: QAPITag {}
+}
+
+extension QAPI {
     /// `InputMultiTouchEventWrapper`: a QAPI struct of the `ui` module, since QEMU 8.1.
     ///
     /// See [`InputMultiTouchEventWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputMultiTouchEventWrapper).
-    public struct InputMultiTouchEventWrapper: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputMultiTouchEventWrapper", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputMultiTouchEvent) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("data", data)
-        }
-        /// `data`: `InputMultiTouchEvent`, since QEMU 8.1.
-        @_alwaysEmitIntoClient public var data: QAPI.InputMultiTouchEvent? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias InputMultiTouchEventWrapper = QAPIObjectValue<QAPITags.InputMultiTouchEventWrapper>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.InputMultiTouchEventWrapper {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputMultiTouchEvent) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("data", data)
+    }
+    /// `data`: `InputMultiTouchEvent`, since QEMU 8.1.
+    @_alwaysEmitIntoClient public var data: QAPI.InputMultiTouchEvent? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputEvent`.
+    public enum InputEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `InputEvent`: a QAPI union of the `ui` module, since QEMU 2.0.
     ///
     /// See [`InputEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputEvent).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct InputEvent: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputEvent", kind: .union, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["type"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.InputEventKind) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-        }
-        /// `type`: `InputEventKind`, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var type: QAPI.InputEventKind? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `data`: `InputKeyEvent`, optional, since QEMU 2.0.
-        @_alwaysEmitIntoClient public var data: QAPI.InputKeyEvent? {
-            @_optimize(none) get { json.qapiMember("data") }
-            @_optimize(none) set { json.setQAPIMember("data", newValue) }
-        }
-    }
+    public typealias InputEvent = QAPIObjectValue<QAPITags.InputEvent>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.InputEvent {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.InputEventKind) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+    }
+    /// `type`: `InputEventKind`, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var type: QAPI.InputEventKind? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `data`: `InputKeyEvent`, optional, since QEMU 2.0.
+    @_alwaysEmitIntoClient public var data: QAPI.InputKeyEvent? {
+        @_optimize(none) get { json.qapiMember("data") }
+        @_optimize(none) set { json.setQAPIMember("data", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayGTK`.
+    public enum DisplayGTK: QAPITag {}
+}
+
+extension QAPI {
     /// `DisplayGTK`: a QAPI struct of the `ui` module, since QEMU 2.12.
     ///
     /// See [`DisplayGTK` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayGTK).
-    public struct DisplayGTK: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayGTK", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `grab-on-hover`: `bool`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var grabOnHover: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("grab-on-hover") }
-            @_optimize(none) set { json.setQAPIMember("grab-on-hover", newValue) }
-        }
-        /// `zoom-to-fit`: `bool`, optional, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var zoomToFit: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("zoom-to-fit") }
-            @_optimize(none) set { json.setQAPIMember("zoom-to-fit", newValue) }
-        }
-        /// `show-tabs`: `bool`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var showTabs: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("show-tabs") }
-            @_optimize(none) set { json.setQAPIMember("show-tabs", newValue) }
-        }
-        /// `show-menubar`: `bool`, optional, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var showMenubar: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("show-menubar") }
-            @_optimize(none) set { json.setQAPIMember("show-menubar", newValue) }
-        }
-    }
+    public typealias DisplayGTK = QAPIObjectValue<QAPITags.DisplayGTK>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DisplayGTK {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `grab-on-hover`: `bool`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var grabOnHover: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("grab-on-hover") }
+        @_optimize(none) set { json.setQAPIMember("grab-on-hover", newValue) }
+    }
+    /// `zoom-to-fit`: `bool`, optional, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var zoomToFit: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("zoom-to-fit") }
+        @_optimize(none) set { json.setQAPIMember("zoom-to-fit", newValue) }
+    }
+    /// `show-tabs`: `bool`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var showTabs: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("show-tabs") }
+        @_optimize(none) set { json.setQAPIMember("show-tabs", newValue) }
+    }
+    /// `show-menubar`: `bool`, optional, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var showMenubar: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("show-menubar") }
+        @_optimize(none) set { json.setQAPIMember("show-menubar", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayEGLHeadless`.
+    public enum DisplayEGLHeadless: QAPITag {}
+}
+
+extension QAPI {
     /// `DisplayEGLHeadless`: a QAPI struct of the `ui` module, since QEMU 3.1.
     ///
     /// See [`DisplayEGLHeadless` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayEGLHeadless).
-    public struct DisplayEGLHeadless: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayEGLHeadless", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `rendernode`: `str`, optional, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var rendernode: Swift.String? {
-            @_optimize(none) get { json.qapiMember("rendernode") }
-            @_optimize(none) set { json.setQAPIMember("rendernode", newValue) }
-        }
-    }
+    public typealias DisplayEGLHeadless = QAPIObjectValue<QAPITags.DisplayEGLHeadless>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DisplayEGLHeadless {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `rendernode`: `str`, optional, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var rendernode: Swift.String? {
+        @_optimize(none) get { json.qapiMember("rendernode") }
+        @_optimize(none) set { json.setQAPIMember("rendernode", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayDBus`.
+    public enum DisplayDBus: QAPITag {}
+}
+
+extension QAPI {
     /// `DisplayDBus`: a QAPI struct of the `ui` module, since QEMU 7.0.
     ///
     /// See [`DisplayDBus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayDBus).
-    public struct DisplayDBus: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayDBus", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `rendernode`: `str`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var rendernode: Swift.String? {
-            @_optimize(none) get { json.qapiMember("rendernode") }
-            @_optimize(none) set { json.setQAPIMember("rendernode", newValue) }
-        }
-        /// `addr`: `str`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var addr: Swift.String? {
-            @_optimize(none) get { json.qapiMember("addr") }
-            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
-        }
-        /// `p2p`: `bool`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var p2p: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("p2p") }
-            @_optimize(none) set { json.setQAPIMember("p2p", newValue) }
-        }
-        /// `audiodev`: `str`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var audiodev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("audiodev") }
-            @_optimize(none) set { json.setQAPIMember("audiodev", newValue) }
-        }
-    }
+    public typealias DisplayDBus = QAPIObjectValue<QAPITags.DisplayDBus>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DisplayDBus {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `rendernode`: `str`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var rendernode: Swift.String? {
+        @_optimize(none) get { json.qapiMember("rendernode") }
+        @_optimize(none) set { json.setQAPIMember("rendernode", newValue) }
+    }
+    /// `addr`: `str`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var addr: Swift.String? {
+        @_optimize(none) get { json.qapiMember("addr") }
+        @_optimize(none) set { json.setQAPIMember("addr", newValue) }
+    }
+    /// `p2p`: `bool`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var p2p: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("p2p") }
+        @_optimize(none) set { json.setQAPIMember("p2p", newValue) }
+    }
+    /// `audiodev`: `str`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var audiodev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("audiodev") }
+        @_optimize(none) set { json.setQAPIMember("audiodev", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayGLMode`.
+    public enum DisplayGLMode: QAPITag {}
+}
+
+extension QAPI {
     /// `DisplayGLMode`: a QAPI enumeration of the `ui` module, since QEMU 3.0.
     ///
     /// See [`DisplayGLMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.DisplayGLMode).
-    public struct DisplayGLMode: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayGLMode", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `off`.
-        @_alwaysEmitIntoClient public static var off: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "off") } }
-        /// `on`.
-        @_alwaysEmitIntoClient public static var on: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "on") } }
-        /// `core`.
-        @_alwaysEmitIntoClient public static var core: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "core") } }
-        /// `es`.
-        @_alwaysEmitIntoClient public static var es: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "es") } }
-    }
+    public typealias DisplayGLMode = QAPIEnumValue<QAPITags.DisplayGLMode>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.DisplayGLMode {
+    /// `off`.
+    @_alwaysEmitIntoClient public static var off: Self { @_optimize(none) get { Self(rawValue: "off") } }
+    /// `on`.
+    @_alwaysEmitIntoClient public static var on: Self { @_optimize(none) get { Self(rawValue: "on") } }
+    /// `core`.
+    @_alwaysEmitIntoClient public static var core: Self { @_optimize(none) get { Self(rawValue: "core") } }
+    /// `es`.
+    @_alwaysEmitIntoClient public static var es: Self { @_optimize(none) get { Self(rawValue: "es") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayCurses`.
+    public enum DisplayCurses: QAPITag {}
+}
+
+extension QAPI {
     /// `DisplayCurses`: a QAPI struct of the `ui` module, since QEMU 4.0.
     ///
     /// See [`DisplayCurses` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayCurses).
-    public struct DisplayCurses: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayCurses", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `charset`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var charset: Swift.String? {
-            @_optimize(none) get { json.qapiMember("charset") }
-            @_optimize(none) set { json.setQAPIMember("charset", newValue) }
-        }
-    }
+    public typealias DisplayCurses = QAPIObjectValue<QAPITags.DisplayCurses>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DisplayCurses {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `charset`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var charset: Swift.String? {
+        @_optimize(none) get { json.qapiMember("charset") }
+        @_optimize(none) set { json.setQAPIMember("charset", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayCocoa`.
+    public enum DisplayCocoa: QAPITag {}
+}
+
+extension QAPI {
     /// `DisplayCocoa`: a QAPI struct of the `ui` module, since QEMU 7.0.
     ///
     /// See [`DisplayCocoa` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayCocoa).
-    public struct DisplayCocoa: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayCocoa", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `left-command-key`: `bool`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var leftCommandKey: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("left-command-key") }
-            @_optimize(none) set { json.setQAPIMember("left-command-key", newValue) }
-        }
-        /// `full-grab`: `bool`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var fullGrab: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("full-grab") }
-            @_optimize(none) set { json.setQAPIMember("full-grab", newValue) }
-        }
-        /// `swap-opt-cmd`: `bool`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var swapOptCmd: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("swap-opt-cmd") }
-            @_optimize(none) set { json.setQAPIMember("swap-opt-cmd", newValue) }
-        }
-        /// `zoom-to-fit`: `bool`, optional, since QEMU 8.2.
-        @_alwaysEmitIntoClient public var zoomToFit: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("zoom-to-fit") }
-            @_optimize(none) set { json.setQAPIMember("zoom-to-fit", newValue) }
-        }
-        /// `zoom-interpolation`: `bool`, optional, since QEMU 9.0.
-        @_alwaysEmitIntoClient public var zoomInterpolation: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("zoom-interpolation") }
-            @_optimize(none) set { json.setQAPIMember("zoom-interpolation", newValue) }
-        }
-    }
+    public typealias DisplayCocoa = QAPIObjectValue<QAPITags.DisplayCocoa>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DisplayCocoa {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `left-command-key`: `bool`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var leftCommandKey: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("left-command-key") }
+        @_optimize(none) set { json.setQAPIMember("left-command-key", newValue) }
+    }
+    /// `full-grab`: `bool`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var fullGrab: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("full-grab") }
+        @_optimize(none) set { json.setQAPIMember("full-grab", newValue) }
+    }
+    /// `swap-opt-cmd`: `bool`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var swapOptCmd: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("swap-opt-cmd") }
+        @_optimize(none) set { json.setQAPIMember("swap-opt-cmd", newValue) }
+    }
+    /// `zoom-to-fit`: `bool`, optional, since QEMU 8.2.
+    @_alwaysEmitIntoClient public var zoomToFit: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("zoom-to-fit") }
+        @_optimize(none) set { json.setQAPIMember("zoom-to-fit", newValue) }
+    }
+    /// `zoom-interpolation`: `bool`, optional, since QEMU 9.0.
+    @_alwaysEmitIntoClient public var zoomInterpolation: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("zoom-interpolation") }
+        @_optimize(none) set { json.setQAPIMember("zoom-interpolation", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.HotKeyMod`.
+    public enum HotKeyMod: QAPITag {}
+}
+
+extension QAPI {
     /// `HotKeyMod`: a QAPI enumeration of the `ui` module, since QEMU 7.1.
     ///
     /// See [`HotKeyMod` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.HotKeyMod).
-    public struct HotKeyMod: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HotKeyMod", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `lctrl-lalt`.
-        @_alwaysEmitIntoClient public static var lctrlLalt: HotKeyMod { @_optimize(none) get { HotKeyMod(rawValue: "lctrl-lalt") } }
-        /// `lshift-lctrl-lalt`.
-        @_alwaysEmitIntoClient public static var lshiftLctrlLalt: HotKeyMod { @_optimize(none) get { HotKeyMod(rawValue: "lshift-lctrl-lalt") } }
-        /// `rctrl`.
-        @_alwaysEmitIntoClient public static var rctrl: HotKeyMod { @_optimize(none) get { HotKeyMod(rawValue: "rctrl") } }
-    }
+    public typealias HotKeyMod = QAPIEnumValue<QAPITags.HotKeyMod>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.HotKeyMod {
+    /// `lctrl-lalt`.
+    @_alwaysEmitIntoClient public static var lctrlLalt: Self { @_optimize(none) get { Self(rawValue: "lctrl-lalt") } }
+    /// `lshift-lctrl-lalt`.
+    @_alwaysEmitIntoClient public static var lshiftLctrlLalt: Self { @_optimize(none) get { Self(rawValue: "lshift-lctrl-lalt") } }
+    /// `rctrl`.
+    @_alwaysEmitIntoClient public static var rctrl: Self { @_optimize(none) get { Self(rawValue: "rctrl") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplaySDL`.
+    public enum DisplaySDL: QAPITag {}
+}
+
+extension QAPI {
     /// `DisplaySDL`: a QAPI struct of the `ui` module, since QEMU 7.1.
     ///
     /// See [`DisplaySDL` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplaySDL).
-    public struct DisplaySDL: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplaySDL", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `grab-mod`: `HotKeyMod`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var grabMod: QAPI.HotKeyMod? {
-            @_optimize(none) get { json.qapiMember("grab-mod") }
-            @_optimize(none) set { json.setQAPIMember("grab-mod", newValue) }
-        }
-    }
+    public typealias DisplaySDL = QAPIObjectValue<QAPITags.DisplaySDL>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DisplaySDL {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `grab-mod`: `HotKeyMod`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var grabMod: QAPI.HotKeyMod? {
+        @_optimize(none) get { json.qapiMember("grab-mod") }
+        @_optimize(none) set { json.setQAPIMember("grab-mod", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayType`.
+    public enum DisplayType: QAPITag {}
+}
+
+extension QAPI {
     /// `DisplayType`: a QAPI enumeration of the `ui` module, since QEMU 2.12.
     ///
     /// See [`DisplayType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.DisplayType).
-    public struct DisplayType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `default`.
-        @_alwaysEmitIntoClient public static var `default`: DisplayType { @_optimize(none) get { DisplayType(rawValue: "default") } }
-        /// `none`.
-        @_alwaysEmitIntoClient public static var none: DisplayType { @_optimize(none) get { DisplayType(rawValue: "none") } }
-        /// `gtk`.
-        @_alwaysEmitIntoClient public static var gtk: DisplayType { @_optimize(none) get { DisplayType(rawValue: "gtk") } }
-        /// `sdl`.
-        @_alwaysEmitIntoClient public static var sdl: DisplayType { @_optimize(none) get { DisplayType(rawValue: "sdl") } }
-        /// `egl-headless`.
-        @_alwaysEmitIntoClient public static var eglHeadless: DisplayType { @_optimize(none) get { DisplayType(rawValue: "egl-headless") } }
-        /// `curses`.
-        @_alwaysEmitIntoClient public static var curses: DisplayType { @_optimize(none) get { DisplayType(rawValue: "curses") } }
-        /// `cocoa`.
-        @_alwaysEmitIntoClient public static var cocoa: DisplayType { @_optimize(none) get { DisplayType(rawValue: "cocoa") } }
-        /// `spice-app`.
-        @_alwaysEmitIntoClient public static var spiceApp: DisplayType { @_optimize(none) get { DisplayType(rawValue: "spice-app") } }
-        /// `dbus`.
-        @_alwaysEmitIntoClient public static var dbus: DisplayType { @_optimize(none) get { DisplayType(rawValue: "dbus") } }
-    }
+    public typealias DisplayType = QAPIEnumValue<QAPITags.DisplayType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.DisplayType {
+    /// `default`.
+    @_alwaysEmitIntoClient public static var `default`: Self { @_optimize(none) get { Self(rawValue: "default") } }
+    /// `none`.
+    @_alwaysEmitIntoClient public static var none: Self { @_optimize(none) get { Self(rawValue: "none") } }
+    /// `gtk`.
+    @_alwaysEmitIntoClient public static var gtk: Self { @_optimize(none) get { Self(rawValue: "gtk") } }
+    /// `sdl`.
+    @_alwaysEmitIntoClient public static var sdl: Self { @_optimize(none) get { Self(rawValue: "sdl") } }
+    /// `egl-headless`.
+    @_alwaysEmitIntoClient public static var eglHeadless: Self { @_optimize(none) get { Self(rawValue: "egl-headless") } }
+    /// `curses`.
+    @_alwaysEmitIntoClient public static var curses: Self { @_optimize(none) get { Self(rawValue: "curses") } }
+    /// `cocoa`.
+    @_alwaysEmitIntoClient public static var cocoa: Self { @_optimize(none) get { Self(rawValue: "cocoa") } }
+    /// `spice-app`.
+    @_alwaysEmitIntoClient public static var spiceApp: Self { @_optimize(none) get { Self(rawValue: "spice-app") } }
+    /// `dbus`.
+    @_alwaysEmitIntoClient public static var dbus: Self { @_optimize(none) get { Self(rawValue: "dbus") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayOptions`.
+    public enum DisplayOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `DisplayOptions`: a QAPI union of the `ui` module, since QEMU 2.12.
     ///
     /// See [`DisplayOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayOptions).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct DisplayOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayOptions", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["type"] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayType) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-        }
-        /// `type`: `DisplayType`, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var type: QAPI.DisplayType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `full-screen`: `bool`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var fullScreen: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("full-screen") }
-            @_optimize(none) set { json.setQAPIMember("full-screen", newValue) }
-        }
-        /// `window-close`: `bool`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var windowClose: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("window-close") }
-            @_optimize(none) set { json.setQAPIMember("window-close", newValue) }
-        }
-        /// `show-cursor`: `bool`, optional, since QEMU 5.0.
-        @_alwaysEmitIntoClient public var showCursor: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("show-cursor") }
-            @_optimize(none) set { json.setQAPIMember("show-cursor", newValue) }
-        }
-        /// `gl`: `DisplayGLMode`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var gl: QAPI.DisplayGLMode? {
-            @_optimize(none) get { json.qapiMember("gl") }
-            @_optimize(none) set { json.setQAPIMember("gl", newValue) }
-        }
-        /// `grab-on-hover`: `bool`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var grabOnHover: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("grab-on-hover") }
-            @_optimize(none) set { json.setQAPIMember("grab-on-hover", newValue) }
-        }
-        /// `zoom-to-fit`: `bool`, optional, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var zoomToFit: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("zoom-to-fit") }
-            @_optimize(none) set { json.setQAPIMember("zoom-to-fit", newValue) }
-        }
-        /// `show-tabs`: `bool`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var showTabs: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("show-tabs") }
-            @_optimize(none) set { json.setQAPIMember("show-tabs", newValue) }
-        }
-        /// `show-menubar`: `bool`, optional, since QEMU 8.0.
-        @_alwaysEmitIntoClient public var showMenubar: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("show-menubar") }
-            @_optimize(none) set { json.setQAPIMember("show-menubar", newValue) }
-        }
-        /// `left-command-key`: `bool`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var leftCommandKey: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("left-command-key") }
-            @_optimize(none) set { json.setQAPIMember("left-command-key", newValue) }
-        }
-        /// `full-grab`: `bool`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var fullGrab: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("full-grab") }
-            @_optimize(none) set { json.setQAPIMember("full-grab", newValue) }
-        }
-        /// `swap-opt-cmd`: `bool`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var swapOptCmd: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("swap-opt-cmd") }
-            @_optimize(none) set { json.setQAPIMember("swap-opt-cmd", newValue) }
-        }
-        /// `zoom-interpolation`: `bool`, optional, since QEMU 9.0.
-        @_alwaysEmitIntoClient public var zoomInterpolation: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("zoom-interpolation") }
-            @_optimize(none) set { json.setQAPIMember("zoom-interpolation", newValue) }
-        }
-        /// `charset`: `str`, optional, since QEMU 4.0.
-        @_alwaysEmitIntoClient public var charset: Swift.String? {
-            @_optimize(none) get { json.qapiMember("charset") }
-            @_optimize(none) set { json.setQAPIMember("charset", newValue) }
-        }
-        /// `rendernode`: `str`, optional, since QEMU 3.1.
-        @_alwaysEmitIntoClient public var rendernode: Swift.String? {
-            @_optimize(none) get { json.qapiMember("rendernode") }
-            @_optimize(none) set { json.setQAPIMember("rendernode", newValue) }
-        }
-        /// `addr`: `str`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var addr: Swift.String? {
-            @_optimize(none) get { json.qapiMember("addr") }
-            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
-        }
-        /// `p2p`: `bool`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var p2p: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("p2p") }
-            @_optimize(none) set { json.setQAPIMember("p2p", newValue) }
-        }
-        /// `audiodev`: `str`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var audiodev: Swift.String? {
-            @_optimize(none) get { json.qapiMember("audiodev") }
-            @_optimize(none) set { json.setQAPIMember("audiodev", newValue) }
-        }
-        /// `grab-mod`: `HotKeyMod`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var grabMod: QAPI.HotKeyMod? {
-            @_optimize(none) get { json.qapiMember("grab-mod") }
-            @_optimize(none) set { json.setQAPIMember("grab-mod", newValue) }
-        }
-    }
+    public typealias DisplayOptions = QAPIObjectValue<QAPITags.DisplayOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DisplayOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayType) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+    }
+    /// `type`: `DisplayType`, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var type: QAPI.DisplayType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `full-screen`: `bool`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var fullScreen: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("full-screen") }
+        @_optimize(none) set { json.setQAPIMember("full-screen", newValue) }
+    }
+    /// `window-close`: `bool`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var windowClose: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("window-close") }
+        @_optimize(none) set { json.setQAPIMember("window-close", newValue) }
+    }
+    /// `show-cursor`: `bool`, optional, since QEMU 5.0.
+    @_alwaysEmitIntoClient public var showCursor: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("show-cursor") }
+        @_optimize(none) set { json.setQAPIMember("show-cursor", newValue) }
+    }
+    /// `gl`: `DisplayGLMode`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var gl: QAPI.DisplayGLMode? {
+        @_optimize(none) get { json.qapiMember("gl") }
+        @_optimize(none) set { json.setQAPIMember("gl", newValue) }
+    }
+    /// `grab-on-hover`: `bool`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var grabOnHover: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("grab-on-hover") }
+        @_optimize(none) set { json.setQAPIMember("grab-on-hover", newValue) }
+    }
+    /// `zoom-to-fit`: `bool`, optional, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var zoomToFit: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("zoom-to-fit") }
+        @_optimize(none) set { json.setQAPIMember("zoom-to-fit", newValue) }
+    }
+    /// `show-tabs`: `bool`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var showTabs: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("show-tabs") }
+        @_optimize(none) set { json.setQAPIMember("show-tabs", newValue) }
+    }
+    /// `show-menubar`: `bool`, optional, since QEMU 8.0.
+    @_alwaysEmitIntoClient public var showMenubar: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("show-menubar") }
+        @_optimize(none) set { json.setQAPIMember("show-menubar", newValue) }
+    }
+    /// `left-command-key`: `bool`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var leftCommandKey: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("left-command-key") }
+        @_optimize(none) set { json.setQAPIMember("left-command-key", newValue) }
+    }
+    /// `full-grab`: `bool`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var fullGrab: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("full-grab") }
+        @_optimize(none) set { json.setQAPIMember("full-grab", newValue) }
+    }
+    /// `swap-opt-cmd`: `bool`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var swapOptCmd: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("swap-opt-cmd") }
+        @_optimize(none) set { json.setQAPIMember("swap-opt-cmd", newValue) }
+    }
+    /// `zoom-interpolation`: `bool`, optional, since QEMU 9.0.
+    @_alwaysEmitIntoClient public var zoomInterpolation: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("zoom-interpolation") }
+        @_optimize(none) set { json.setQAPIMember("zoom-interpolation", newValue) }
+    }
+    /// `charset`: `str`, optional, since QEMU 4.0.
+    @_alwaysEmitIntoClient public var charset: Swift.String? {
+        @_optimize(none) get { json.qapiMember("charset") }
+        @_optimize(none) set { json.setQAPIMember("charset", newValue) }
+    }
+    /// `rendernode`: `str`, optional, since QEMU 3.1.
+    @_alwaysEmitIntoClient public var rendernode: Swift.String? {
+        @_optimize(none) get { json.qapiMember("rendernode") }
+        @_optimize(none) set { json.setQAPIMember("rendernode", newValue) }
+    }
+    /// `addr`: `str`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var addr: Swift.String? {
+        @_optimize(none) get { json.qapiMember("addr") }
+        @_optimize(none) set { json.setQAPIMember("addr", newValue) }
+    }
+    /// `p2p`: `bool`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var p2p: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("p2p") }
+        @_optimize(none) set { json.setQAPIMember("p2p", newValue) }
+    }
+    /// `audiodev`: `str`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var audiodev: Swift.String? {
+        @_optimize(none) get { json.qapiMember("audiodev") }
+        @_optimize(none) set { json.setQAPIMember("audiodev", newValue) }
+    }
+    /// `grab-mod`: `HotKeyMod`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var grabMod: QAPI.HotKeyMod? {
+        @_optimize(none) get { json.qapiMember("grab-mod") }
+        @_optimize(none) set { json.setQAPIMember("grab-mod", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayReloadType`.
+    public enum DisplayReloadType: QAPITag {}
+}
+
+extension QAPI {
     /// `DisplayReloadType`: a QAPI enumeration of the `ui` module, since QEMU 6.0.
     ///
     /// See [`DisplayReloadType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.DisplayReloadType).
-    public struct DisplayReloadType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayReloadType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `vnc`.
-        @_alwaysEmitIntoClient public static var vnc: DisplayReloadType { @_optimize(none) get { DisplayReloadType(rawValue: "vnc") } }
-    }
+    public typealias DisplayReloadType = QAPIEnumValue<QAPITags.DisplayReloadType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.DisplayReloadType {
+    /// `vnc`.
+    @_alwaysEmitIntoClient public static var vnc: Self { @_optimize(none) get { Self(rawValue: "vnc") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayReloadOptionsVNC`.
+    public enum DisplayReloadOptionsVNC: QAPITag {}
+}
+
+extension QAPI {
     /// `DisplayReloadOptionsVNC`: a QAPI struct of the `ui` module, since QEMU 6.0.
     ///
     /// See [`DisplayReloadOptionsVNC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayReloadOptionsVNC).
-    public struct DisplayReloadOptionsVNC: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayReloadOptionsVNC", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `tls-certs`: `bool`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var tlsCerts: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("tls-certs") }
-            @_optimize(none) set { json.setQAPIMember("tls-certs", newValue) }
-        }
-    }
+    public typealias DisplayReloadOptionsVNC = QAPIObjectValue<QAPITags.DisplayReloadOptionsVNC>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DisplayReloadOptionsVNC {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `tls-certs`: `bool`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var tlsCerts: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("tls-certs") }
+        @_optimize(none) set { json.setQAPIMember("tls-certs", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayReloadOptions`.
+    public enum DisplayReloadOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `DisplayReloadOptions`: a QAPI union of the `ui` module, since QEMU 6.0.
     ///
     /// See [`DisplayReloadOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayReloadOptions).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct DisplayReloadOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayReloadOptions", kind: .union, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayReloadType) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-        }
-        /// `type`: `DisplayReloadType`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var type: QAPI.DisplayReloadType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `tls-certs`: `bool`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var tlsCerts: Swift.Bool? {
-            @_optimize(none) get { json.qapiMember("tls-certs") }
-            @_optimize(none) set { json.setQAPIMember("tls-certs", newValue) }
-        }
-    }
+    public typealias DisplayReloadOptions = QAPIObjectValue<QAPITags.DisplayReloadOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DisplayReloadOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayReloadType) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+    }
+    /// `type`: `DisplayReloadType`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var type: QAPI.DisplayReloadType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `tls-certs`: `bool`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var tlsCerts: Swift.Bool? {
+        @_optimize(none) get { json.qapiMember("tls-certs") }
+        @_optimize(none) set { json.setQAPIMember("tls-certs", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayUpdateType`.
+    public enum DisplayUpdateType: QAPITag {}
+}
+
+extension QAPI {
     /// `DisplayUpdateType`: a QAPI enumeration of the `ui` module, since QEMU 7.1.
     ///
     /// See [`DisplayUpdateType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.DisplayUpdateType).
-    public struct DisplayUpdateType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayUpdateType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `vnc`.
-        @_alwaysEmitIntoClient public static var vnc: DisplayUpdateType { @_optimize(none) get { DisplayUpdateType(rawValue: "vnc") } }
-    }
+    public typealias DisplayUpdateType = QAPIEnumValue<QAPITags.DisplayUpdateType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.DisplayUpdateType {
+    /// `vnc`.
+    @_alwaysEmitIntoClient public static var vnc: Self { @_optimize(none) get { Self(rawValue: "vnc") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayUpdateOptionsVNC`.
+    public enum DisplayUpdateOptionsVNC: QAPITag {}
+}
+
+extension QAPI {
     /// `DisplayUpdateOptionsVNC`: a QAPI struct of the `ui` module, since QEMU 7.1.
     ///
     /// See [`DisplayUpdateOptionsVNC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayUpdateOptionsVNC).
-    public struct DisplayUpdateOptionsVNC: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayUpdateOptionsVNC", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(unchecked: [:])
-        }
-        /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var addresses: [QAPI.SocketAddress]? {
-            @_optimize(none) get { json.qapiMember("addresses") }
-            @_optimize(none) set { json.setQAPIMember("addresses", newValue) }
-        }
-    }
+    public typealias DisplayUpdateOptionsVNC = QAPIObjectValue<QAPITags.DisplayUpdateOptionsVNC>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DisplayUpdateOptionsVNC {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(unchecked: [:])
+    }
+    /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var addresses: [QAPI.SocketAddress]? {
+        @_optimize(none) get { json.qapiMember("addresses") }
+        @_optimize(none) set { json.setQAPIMember("addresses", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayUpdateOptions`.
+    public enum DisplayUpdateOptions: QAPITag {}
+}
+
+extension QAPI {
     /// `DisplayUpdateOptions`: a QAPI union of the `ui` module, since QEMU 7.1.
     ///
     /// See [`DisplayUpdateOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayUpdateOptions).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct DisplayUpdateOptions: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayUpdateOptions", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayUpdateType) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-        }
-        /// `type`: `DisplayUpdateType`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var type: QAPI.DisplayUpdateType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var addresses: [QAPI.SocketAddress]? {
-            @_optimize(none) get { json.qapiMember("addresses") }
-            @_optimize(none) set { json.setQAPIMember("addresses", newValue) }
-        }
-    }
+    public typealias DisplayUpdateOptions = QAPIObjectValue<QAPITags.DisplayUpdateOptions>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.DisplayUpdateOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayUpdateType) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+    }
+    /// `type`: `DisplayUpdateType`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var type: QAPI.DisplayUpdateType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var addresses: [QAPI.SocketAddress]? {
+        @_optimize(none) get { json.qapiMember("addresses") }
+        @_optimize(none) set { json.setQAPIMember("addresses", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SetPassword`.
+    public enum SetPassword: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `set_password`: a QAPI command of the `ui` module, since QEMU 0.14.
     ///
     /// See [`set_password` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-ui.set_password).
     ///
     /// Reply: `nothing`.
-    public struct SetPassword: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "set_password" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set_password", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
+    public typealias SetPassword = QAPICommandValue<QAPITags.SetPassword>
+}
+
+extension QAPICommandValue where Tag == QAPITags.SetPassword {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("protocol", `protocol`)
+        arguments.setQAPIMember("password", password)
+    }
+    /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var `protocol`: QAPI.DisplayProtocol? {
+        @_optimize(none) get { arguments.qapiMember("protocol") }
+        @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
+    }
+    /// `password`: `str`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var password: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("password") }
+        @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
+    }
+    /// `connected`: `SetPasswordAction`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var connected: QAPI.SetPasswordAction? {
+        @_optimize(none) get { arguments.qapiMember("connected") }
+        @_optimize(none) set { arguments.setQAPIMember("connected", newValue) }
+    }
+    /// `display`: `str`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var display: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("display") }
+        @_optimize(none) set { arguments.setQAPIMember("display", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ExpirePassword`.
+    public enum ExpirePassword: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("protocol", `protocol`)
-            arguments.setQAPIMember("password", password)
-        }
-        /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var `protocol`: QAPI.DisplayProtocol? {
-            @_optimize(none) get { arguments.qapiMember("protocol") }
-            @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
-        }
-        /// `password`: `str`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var password: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("password") }
-            @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
-        }
-        /// `connected`: `SetPasswordAction`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var connected: QAPI.SetPasswordAction? {
-            @_optimize(none) get { arguments.qapiMember("connected") }
-            @_optimize(none) set { arguments.setQAPIMember("connected", newValue) }
-        }
-        /// `display`: `str`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var display: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("display") }
-            @_optimize(none) set { arguments.setQAPIMember("display", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `expire_password`: a QAPI command of the `ui` module, since QEMU 0.14.
     ///
     /// See [`expire_password` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-ui.expire_password).
     ///
     /// Reply: `nothing`.
-    public struct ExpirePassword: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "expire_password" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "expire_password", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
+    public typealias ExpirePassword = QAPICommandValue<QAPITags.ExpirePassword>
+}
+
+extension QAPICommandValue where Tag == QAPITags.ExpirePassword {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("protocol", `protocol`)
+        arguments.setQAPIMember("time", time)
+    }
+    /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var `protocol`: QAPI.DisplayProtocol? {
+        @_optimize(none) get { arguments.qapiMember("protocol") }
+        @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
+    }
+    /// `time`: `str`, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var time: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("time") }
+        @_optimize(none) set { arguments.setQAPIMember("time", newValue) }
+    }
+    /// `display`: `str`, optional, since QEMU 7.0.
+    @_alwaysEmitIntoClient public var display: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("display") }
+        @_optimize(none) set { arguments.setQAPIMember("display", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Screendump`.
+    public enum Screendump: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("protocol", `protocol`)
-            arguments.setQAPIMember("time", time)
-        }
-        /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var `protocol`: QAPI.DisplayProtocol? {
-            @_optimize(none) get { arguments.qapiMember("protocol") }
-            @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
-        }
-        /// `time`: `str`, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var time: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("time") }
-            @_optimize(none) set { arguments.setQAPIMember("time", newValue) }
-        }
-        /// `display`: `str`, optional, since QEMU 7.0.
-        @_alwaysEmitIntoClient public var display: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("display") }
-            @_optimize(none) set { arguments.setQAPIMember("display", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `screendump`: a QAPI command of the `ui` module, since QEMU 0.14.
     ///
     /// See [`screendump` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-ui.screendump).
     ///
     /// Reply: `nothing`.
-    public struct Screendump: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "screendump" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "screendump", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("filename", filename)
-        }
-        /// `filename`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var filename: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("filename") }
-            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
-        }
-        /// `device`: `str`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("device") }
-            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
-        }
-        /// `head`: `int`, optional, since QEMU 2.12.
-        @_alwaysEmitIntoClient public var head: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("head") }
-            @_optimize(none) set { arguments.setQAPIMember("head", newValue) }
-        }
-        /// `format`: `ImageFormat`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var format: QAPI.ImageFormat? {
-            @_optimize(none) get { arguments.qapiMember("format") }
-            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
-        }
-    }
+    public typealias Screendump = QAPICommandValue<QAPITags.Screendump>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Screendump {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("filename", filename)
+    }
+    /// `filename`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var filename: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("filename") }
+        @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
+    }
+    /// `device`: `str`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("device") }
+        @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
+    }
+    /// `head`: `int`, optional, since QEMU 2.12.
+    @_alwaysEmitIntoClient public var head: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("head") }
+        @_optimize(none) set { arguments.setQAPIMember("head", newValue) }
+    }
+    /// `format`: `ImageFormat`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var format: QAPI.ImageFormat? {
+        @_optimize(none) get { arguments.qapiMember("format") }
+        @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QuerySpice`.
+    public enum QuerySpice: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.SpiceInfo
+    }
+}
+
+extension QAPI {
     /// `query-spice`: a QAPI command of the `ui` module, since QEMU 0.14.
     ///
     /// See [`query-spice` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-ui.query-spice).
     ///
     /// Reply: `SpiceInfo`.
-    public struct QuerySpice: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-spice" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-spice", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.SpiceInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QuerySpice = QAPICommandValue<QAPITags.QuerySpice>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QuerySpice {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryVNC`.
+    public enum QueryVNC: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.VNCInfo
+    }
+}
+
+extension QAPI {
     /// `query-vnc`: a QAPI command of the `ui` module, since QEMU 0.14.
     ///
     /// See [`query-vnc` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-ui.query-vnc).
     ///
     /// Reply: `VncInfo`.
-    public struct QueryVNC: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-vnc" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-vnc", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.VNCInfo
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryVNC = QAPICommandValue<QAPITags.QueryVNC>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryVNC {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryVNCServers`.
+    public enum QueryVNCServers: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.VNCInfo2]
+    }
+}
+
+extension QAPI {
     /// `query-vnc-servers`: a QAPI command of the `ui` module, since QEMU 2.3.
     ///
     /// See [`query-vnc-servers` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-ui.query-vnc-servers).
     ///
     /// Reply: `[VncInfo2]`.
-    public struct QueryVNCServers: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-vnc-servers" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-vnc-servers", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.VNCInfo2]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryVNCServers = QAPICommandValue<QAPITags.QueryVNCServers>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryVNCServers {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ChangeVNCPassword`.
+    public enum ChangeVNCPassword: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `change-vnc-password`: a QAPI command of the `ui` module, since QEMU 1.1.
     ///
     /// See [`change-vnc-password` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-ui.change-vnc-password).
     ///
     /// Reply: `nothing`.
-    public struct ChangeVNCPassword: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "change-vnc-password" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "change-vnc-password", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(password: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("password", password)
-        }
-        /// `password`: `str`, since QEMU 1.1.
-        @_alwaysEmitIntoClient public var password: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("password") }
-            @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
-        }
-    }
+    public typealias ChangeVNCPassword = QAPICommandValue<QAPITags.ChangeVNCPassword>
+}
 
+extension QAPICommandValue where Tag == QAPITags.ChangeVNCPassword {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(password: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("password", password)
+    }
+    /// `password`: `str`, since QEMU 1.1.
+    @_alwaysEmitIntoClient public var password: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("password") }
+        @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryMice`.
+    public enum QueryMice: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.MouseInfo]
+    }
+}
+
+extension QAPI {
     /// `query-mice`: a QAPI command of the `ui` module, since QEMU 0.14.
     ///
     /// See [`query-mice` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-ui.query-mice).
     ///
     /// Reply: `[MouseInfo]`.
-    public struct QueryMice: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-mice" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-mice", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.MouseInfo]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryMice = QAPICommandValue<QAPITags.QueryMice>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryMice {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SendKey`.
+    public enum SendKey: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `send-key`: a QAPI command of the `ui` module, since QEMU 1.3.
     ///
     /// See [`send-key` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-ui.send-key).
     ///
     /// Reply: `nothing`.
-    public struct SendKey: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "send-key" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "send-key", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
+    public typealias SendKey = QAPICommandValue<QAPITags.SendKey>
+}
+
+extension QAPICommandValue where Tag == QAPITags.SendKey {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(keys: [QAPI.KeyValue]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("keys", keys)
+    }
+    /// `keys`: `[KeyValue]`, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var keys: [QAPI.KeyValue]? {
+        @_optimize(none) get { arguments.qapiMember("keys") }
+        @_optimize(none) set { arguments.setQAPIMember("keys", newValue) }
+    }
+    /// `hold-time`: `int`, optional, since QEMU 1.3.
+    @_alwaysEmitIntoClient public var holdTime: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("hold-time") }
+        @_optimize(none) set { arguments.setQAPIMember("hold-time", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.InputSendEvent`.
+    public enum InputSendEvent: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(keys: [QAPI.KeyValue]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("keys", keys)
-        }
-        /// `keys`: `[KeyValue]`, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var keys: [QAPI.KeyValue]? {
-            @_optimize(none) get { arguments.qapiMember("keys") }
-            @_optimize(none) set { arguments.setQAPIMember("keys", newValue) }
-        }
-        /// `hold-time`: `int`, optional, since QEMU 1.3.
-        @_alwaysEmitIntoClient public var holdTime: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("hold-time") }
-            @_optimize(none) set { arguments.setQAPIMember("hold-time", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `input-send-event`: a QAPI command of the `ui` module, since QEMU 2.6.
     ///
     /// See [`input-send-event` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-ui.input-send-event).
     ///
     /// Reply: `nothing`.
-    public struct InputSendEvent: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "input-send-event" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "input-send-event", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(events: [QAPI.InputEvent]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("events", events)
-        }
-        /// `device`: `str`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var device: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("device") }
-            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
-        }
-        /// `head`: `int`, optional, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var head: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("head") }
-            @_optimize(none) set { arguments.setQAPIMember("head", newValue) }
-        }
-        /// `events`: `[InputEvent]`, since QEMU 2.6.
-        @_alwaysEmitIntoClient public var events: [QAPI.InputEvent]? {
-            @_optimize(none) get { arguments.qapiMember("events") }
-            @_optimize(none) set { arguments.setQAPIMember("events", newValue) }
-        }
-    }
+    public typealias InputSendEvent = QAPICommandValue<QAPITags.InputSendEvent>
+}
 
+extension QAPICommandValue where Tag == QAPITags.InputSendEvent {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(events: [QAPI.InputEvent]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("events", events)
+    }
+    /// `device`: `str`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var device: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("device") }
+        @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
+    }
+    /// `head`: `int`, optional, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var head: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("head") }
+        @_optimize(none) set { arguments.setQAPIMember("head", newValue) }
+    }
+    /// `events`: `[InputEvent]`, since QEMU 2.6.
+    @_alwaysEmitIntoClient public var events: [QAPI.InputEvent]? {
+        @_optimize(none) get { arguments.qapiMember("events") }
+        @_optimize(none) set { arguments.setQAPIMember("events", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryDisplayOptions`.
+    public enum QueryDisplayOptions: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QAPI.DisplayOptions
+    }
+}
+
+extension QAPI {
     /// `query-display-options`: a QAPI command of the `ui` module, since QEMU 3.1.
     ///
     /// See [`query-display-options` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-ui.query-display-options).
     ///
     /// Reply: `DisplayOptions`.
-    public struct QueryDisplayOptions: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-display-options" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-display-options", kind: .command, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QAPI.DisplayOptions
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
-    }
+    public typealias QueryDisplayOptions = QAPICommandValue<QAPITags.QueryDisplayOptions>
+}
 
+extension QAPICommandValue where Tag == QAPITags.QueryDisplayOptions {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayReload`.
+    public enum DisplayReload: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `display-reload`: a QAPI command of the `ui` module, since QEMU 6.0.
     ///
     /// See [`display-reload` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-ui.display-reload).
     ///
     /// Reply: `nothing`.
-    public struct DisplayReload: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "display-reload" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "display-reload", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
+    public typealias DisplayReload = QAPICommandValue<QAPITags.DisplayReload>
+}
+
+extension QAPICommandValue where Tag == QAPITags.DisplayReload {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayReloadType) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("type", type)
+    }
+    /// `type`: `DisplayReloadType`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var type: QAPI.DisplayReloadType? {
+        @_optimize(none) get { arguments.qapiMember("type") }
+        @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
+    }
+    /// `tls-certs`: `bool`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var tlsCerts: Swift.Bool? {
+        @_optimize(none) get { arguments.qapiMember("tls-certs") }
+        @_optimize(none) set { arguments.setQAPIMember("tls-certs", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.DisplayUpdate`.
+    public enum DisplayUpdate: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayReloadType) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("type", type)
-        }
-        /// `type`: `DisplayReloadType`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var type: QAPI.DisplayReloadType? {
-            @_optimize(none) get { arguments.qapiMember("type") }
-            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
-        }
-        /// `tls-certs`: `bool`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var tlsCerts: Swift.Bool? {
-            @_optimize(none) get { arguments.qapiMember("tls-certs") }
-            @_optimize(none) set { arguments.setQAPIMember("tls-certs", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `display-update`: a QAPI command of the `ui` module, since QEMU 7.1.
     ///
     /// See [`display-update` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-ui.display-update).
     ///
     /// Reply: `nothing`.
-    public struct DisplayUpdate: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "display-update" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "display-update", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
+    public typealias DisplayUpdate = QAPICommandValue<QAPITags.DisplayUpdate>
+}
+
+extension QAPICommandValue where Tag == QAPITags.DisplayUpdate {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayUpdateType) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("type", type)
+    }
+    /// `type`: `DisplayUpdateType`, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var type: QAPI.DisplayUpdateType? {
+        @_optimize(none) get { arguments.qapiMember("type") }
+        @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
+    }
+    /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
+    @_alwaysEmitIntoClient public var addresses: [QAPI.SocketAddress]? {
+        @_optimize(none) get { arguments.qapiMember("addresses") }
+        @_optimize(none) set { arguments.setQAPIMember("addresses", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.ClientMigrateInfo`.
+    public enum ClientMigrateInfo: QAPICommandTag {
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayUpdateType) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("type", type)
-        }
-        /// `type`: `DisplayUpdateType`, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var type: QAPI.DisplayUpdateType? {
-            @_optimize(none) get { arguments.qapiMember("type") }
-            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
-        }
-        /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
-        @_alwaysEmitIntoClient public var addresses: [QAPI.SocketAddress]? {
-            @_optimize(none) get { arguments.qapiMember("addresses") }
-            @_optimize(none) set { arguments.setQAPIMember("addresses", newValue) }
-        }
     }
+}
 
+extension QAPI {
     /// `client_migrate_info`: a QAPI command of the `ui` module, since QEMU 0.14.
     ///
     /// See [`client_migrate_info` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-ui.client_migrate_info).
     ///
     /// Reply: `nothing`.
-    public struct ClientMigrateInfo: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "client_migrate_info" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "client_migrate_info", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(protocol: Swift.String, hostname: Swift.String) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("protocol", `protocol`)
-            arguments.setQAPIMember("hostname", hostname)
-        }
-        /// `protocol`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var `protocol`: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("protocol") }
-            @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
-        }
-        /// `hostname`: `str`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var hostname: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("hostname") }
-            @_optimize(none) set { arguments.setQAPIMember("hostname", newValue) }
-        }
-        /// `port`: `int`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var port: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("port") }
-            @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
-        }
-        /// `tls-port`: `int`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var tlsPort: Swift.Int? {
-            @_optimize(none) get { arguments.qapiMember("tls-port") }
-            @_optimize(none) set { arguments.setQAPIMember("tls-port", newValue) }
-        }
-        /// `cert-subject`: `str`, optional, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var certSubject: Swift.String? {
-            @_optimize(none) get { arguments.qapiMember("cert-subject") }
-            @_optimize(none) set { arguments.setQAPIMember("cert-subject", newValue) }
-        }
-    }
+    public typealias ClientMigrateInfo = QAPICommandValue<QAPITags.ClientMigrateInfo>
+}
 
+extension QAPICommandValue where Tag == QAPITags.ClientMigrateInfo {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(protocol: Swift.String, hostname: Swift.String) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("protocol", `protocol`)
+        arguments.setQAPIMember("hostname", hostname)
+    }
+    /// `protocol`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var `protocol`: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("protocol") }
+        @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
+    }
+    /// `hostname`: `str`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var hostname: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("hostname") }
+        @_optimize(none) set { arguments.setQAPIMember("hostname", newValue) }
+    }
+    /// `port`: `int`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var port: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("port") }
+        @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
+    }
+    /// `tls-port`: `int`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var tlsPort: Swift.Int? {
+        @_optimize(none) get { arguments.qapiMember("tls-port") }
+        @_optimize(none) set { arguments.setQAPIMember("tls-port", newValue) }
+    }
+    /// `cert-subject`: `str`, optional, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var certSubject: Swift.String? {
+        @_optimize(none) get { arguments.qapiMember("cert-subject") }
+        @_optimize(none) set { arguments.setQAPIMember("cert-subject", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SpiceConnectedEvent`.
+    public enum SpiceConnectedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `SPICE_CONNECTED`: a QAPI event of the `ui` module, since QEMU 0.14.
     ///
     /// See [`SPICE_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_CONNECTED).
-    public struct SpiceConnectedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "SPICE_CONNECTED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SPICE_CONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["server", "client"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `server`: `SpiceBasicInfo`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var server: QAPI.SpiceBasicInfo? {
-            @_optimize(none) get { json.qapiMember("server") }
-            @_optimize(none) set { json.setQAPIMember("server", newValue) }
-        }
-        /// `client`: `SpiceBasicInfo`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var client: QAPI.SpiceBasicInfo? {
-            @_optimize(none) get { json.qapiMember("client") }
-            @_optimize(none) set { json.setQAPIMember("client", newValue) }
-        }
-    }
+    public typealias SpiceConnectedEvent = QAPIEventValue<QAPITags.SpiceConnectedEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.SpiceConnectedEvent {
+    /// `server`: `SpiceBasicInfo`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var server: QAPI.SpiceBasicInfo? {
+        @_optimize(none) get { json.qapiMember("server") }
+        @_optimize(none) set { json.setQAPIMember("server", newValue) }
+    }
+    /// `client`: `SpiceBasicInfo`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var client: QAPI.SpiceBasicInfo? {
+        @_optimize(none) get { json.qapiMember("client") }
+        @_optimize(none) set { json.setQAPIMember("client", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SpiceInitializedEvent`.
+    public enum SpiceInitializedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `SPICE_INITIALIZED`: a QAPI event of the `ui` module, since QEMU 0.14.
     ///
     /// See [`SPICE_INITIALIZED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_INITIALIZED).
-    public struct SpiceInitializedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "SPICE_INITIALIZED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SPICE_INITIALIZED", kind: .event, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["server", "client"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `server`: `SpiceServerInfo`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var server: QAPI.SpiceServerInfo? {
-            @_optimize(none) get { json.qapiMember("server") }
-            @_optimize(none) set { json.setQAPIMember("server", newValue) }
-        }
-        /// `client`: `SpiceChannel`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var client: QAPI.SpiceChannel? {
-            @_optimize(none) get { json.qapiMember("client") }
-            @_optimize(none) set { json.setQAPIMember("client", newValue) }
-        }
-    }
+    public typealias SpiceInitializedEvent = QAPIEventValue<QAPITags.SpiceInitializedEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.SpiceInitializedEvent {
+    /// `server`: `SpiceServerInfo`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var server: QAPI.SpiceServerInfo? {
+        @_optimize(none) get { json.qapiMember("server") }
+        @_optimize(none) set { json.setQAPIMember("server", newValue) }
+    }
+    /// `client`: `SpiceChannel`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var client: QAPI.SpiceChannel? {
+        @_optimize(none) get { json.qapiMember("client") }
+        @_optimize(none) set { json.setQAPIMember("client", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SpiceDisconnectedEvent`.
+    public enum SpiceDisconnectedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `SPICE_DISCONNECTED`: a QAPI event of the `ui` module, since QEMU 0.14.
     ///
     /// See [`SPICE_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_DISCONNECTED).
-    public struct SpiceDisconnectedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "SPICE_DISCONNECTED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SPICE_DISCONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["server", "client"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `server`: `SpiceBasicInfo`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var server: QAPI.SpiceBasicInfo? {
-            @_optimize(none) get { json.qapiMember("server") }
-            @_optimize(none) set { json.setQAPIMember("server", newValue) }
-        }
-        /// `client`: `SpiceBasicInfo`, since QEMU 0.14.
-        @_alwaysEmitIntoClient public var client: QAPI.SpiceBasicInfo? {
-            @_optimize(none) get { json.qapiMember("client") }
-            @_optimize(none) set { json.setQAPIMember("client", newValue) }
-        }
-    }
+    public typealias SpiceDisconnectedEvent = QAPIEventValue<QAPITags.SpiceDisconnectedEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.SpiceDisconnectedEvent {
+    /// `server`: `SpiceBasicInfo`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var server: QAPI.SpiceBasicInfo? {
+        @_optimize(none) get { json.qapiMember("server") }
+        @_optimize(none) set { json.setQAPIMember("server", newValue) }
+    }
+    /// `client`: `SpiceBasicInfo`, since QEMU 0.14.
+    @_alwaysEmitIntoClient public var client: QAPI.SpiceBasicInfo? {
+        @_optimize(none) get { json.qapiMember("client") }
+        @_optimize(none) set { json.setQAPIMember("client", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.SpiceMigrateCompletedEvent`.
+    public enum SpiceMigrateCompletedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `SPICE_MIGRATE_COMPLETED`: a QAPI event of the `ui` module, since QEMU 1.3.
     ///
     /// See [`SPICE_MIGRATE_COMPLETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_MIGRATE_COMPLETED).
-    public struct SpiceMigrateCompletedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "SPICE_MIGRATE_COMPLETED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SPICE_MIGRATE_COMPLETED", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-    }
+    public typealias SpiceMigrateCompletedEvent = QAPIEventValue<QAPITags.SpiceMigrateCompletedEvent>
+}
 
+extension QAPITags {
+    /// The tag of `QAPI.VNCConnectedEvent`.
+    public enum VNCConnectedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `VNC_CONNECTED`: a QAPI event of the `ui` module, since QEMU 0.13.
     ///
     /// See [`VNC_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.VNC_CONNECTED).
-    public struct VNCConnectedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "VNC_CONNECTED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VNC_CONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["server", "client"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `server`: `VncServerInfo`, since QEMU 0.13.
-        @_alwaysEmitIntoClient public var server: QAPI.VNCServerInfo? {
-            @_optimize(none) get { json.qapiMember("server") }
-            @_optimize(none) set { json.setQAPIMember("server", newValue) }
-        }
-        /// `client`: `VncBasicInfo`, since QEMU 0.13.
-        @_alwaysEmitIntoClient public var client: QAPI.VNCBasicInfo? {
-            @_optimize(none) get { json.qapiMember("client") }
-            @_optimize(none) set { json.setQAPIMember("client", newValue) }
-        }
-    }
+    public typealias VNCConnectedEvent = QAPIEventValue<QAPITags.VNCConnectedEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.VNCConnectedEvent {
+    /// `server`: `VncServerInfo`, since QEMU 0.13.
+    @_alwaysEmitIntoClient public var server: QAPI.VNCServerInfo? {
+        @_optimize(none) get { json.qapiMember("server") }
+        @_optimize(none) set { json.setQAPIMember("server", newValue) }
+    }
+    /// `client`: `VncBasicInfo`, since QEMU 0.13.
+    @_alwaysEmitIntoClient public var client: QAPI.VNCBasicInfo? {
+        @_optimize(none) get { json.qapiMember("client") }
+        @_optimize(none) set { json.setQAPIMember("client", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VNCInitializedEvent`.
+    public enum VNCInitializedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `VNC_INITIALIZED`: a QAPI event of the `ui` module, since QEMU 0.13.
     ///
     /// See [`VNC_INITIALIZED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.VNC_INITIALIZED).
-    public struct VNCInitializedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "VNC_INITIALIZED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VNC_INITIALIZED", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["server", "client"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `server`: `VncServerInfo`, since QEMU 0.13.
-        @_alwaysEmitIntoClient public var server: QAPI.VNCServerInfo? {
-            @_optimize(none) get { json.qapiMember("server") }
-            @_optimize(none) set { json.setQAPIMember("server", newValue) }
-        }
-        /// `client`: `VncClientInfo`, since QEMU 0.13.
-        @_alwaysEmitIntoClient public var client: QAPI.VNCClientInfo? {
-            @_optimize(none) get { json.qapiMember("client") }
-            @_optimize(none) set { json.setQAPIMember("client", newValue) }
-        }
-    }
+    public typealias VNCInitializedEvent = QAPIEventValue<QAPITags.VNCInitializedEvent>
+}
 
+extension QAPIEventValue where Tag == QAPITags.VNCInitializedEvent {
+    /// `server`: `VncServerInfo`, since QEMU 0.13.
+    @_alwaysEmitIntoClient public var server: QAPI.VNCServerInfo? {
+        @_optimize(none) get { json.qapiMember("server") }
+        @_optimize(none) set { json.setQAPIMember("server", newValue) }
+    }
+    /// `client`: `VncClientInfo`, since QEMU 0.13.
+    @_alwaysEmitIntoClient public var client: QAPI.VNCClientInfo? {
+        @_optimize(none) get { json.qapiMember("client") }
+        @_optimize(none) set { json.setQAPIMember("client", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.VNCDisconnectedEvent`.
+    public enum VNCDisconnectedEvent: QAPITag {}
+}
+
+extension QAPI {
     /// `VNC_DISCONNECTED`: a QAPI event of the `ui` module, since QEMU 0.13.
     ///
     /// See [`VNC_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.VNC_DISCONNECTED).
-    public struct VNCDisconnectedEvent: QAPIObject, QMPEventType {
-        /// The wire name.
-        public static var name: Swift.String { "VNC_DISCONNECTED" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VNC_DISCONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { ["server", "client"] }
-        /// The event's `data` as it is on the wire, unknown members included.
-        public var json: JSONObject
-        /// The data `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// `server`: `VncServerInfo`, since QEMU 0.13.
-        @_alwaysEmitIntoClient public var server: QAPI.VNCServerInfo? {
-            @_optimize(none) get { json.qapiMember("server") }
-            @_optimize(none) set { json.setQAPIMember("server", newValue) }
-        }
-        /// `client`: `VncClientInfo`, since QEMU 0.13.
-        @_alwaysEmitIntoClient public var client: QAPI.VNCClientInfo? {
-            @_optimize(none) get { json.qapiMember("client") }
-            @_optimize(none) set { json.setQAPIMember("client", newValue) }
-        }
+    public typealias VNCDisconnectedEvent = QAPIEventValue<QAPITags.VNCDisconnectedEvent>
+}
+
+extension QAPIEventValue where Tag == QAPITags.VNCDisconnectedEvent {
+    /// `server`: `VncServerInfo`, since QEMU 0.13.
+    @_alwaysEmitIntoClient public var server: QAPI.VNCServerInfo? {
+        @_optimize(none) get { json.qapiMember("server") }
+        @_optimize(none) set { json.setQAPIMember("server", newValue) }
+    }
+    /// `client`: `VncClientInfo`, since QEMU 0.13.
+    @_alwaysEmitIntoClient public var client: QAPI.VNCClientInfo? {
+        @_optimize(none) get { json.qapiMember("client") }
+        @_optimize(none) set { json.setQAPIMember("client", newValue) }
     }
 }

@@ -4,156 +4,164 @@
 public import QMP
 public import QMPWire
 
+extension QAPITags {
+    /// The tag of `QAPI.YankInstanceType`.
+    public enum YankInstanceType: QAPITag {}
+}
+
 extension QAPI {
     /// `YankInstanceType`: a QAPI enumeration of the `yank` module, since QEMU 6.0.
     ///
     /// See [`YankInstanceType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-yank.YankInstanceType).
-    public struct YankInstanceType: QMPEnum, QAPIValue {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "YankInstanceType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The wire value; values a newer QEMU adds are kept as they are.
-        public var rawValue: Swift.String
-        /// The value `rawValue`, known or not.
-        public init(rawValue: Swift.String) { self.rawValue = rawValue }
-        /// `block-node`.
-        @_alwaysEmitIntoClient public static var blockNode: YankInstanceType { @_optimize(none) get { YankInstanceType(rawValue: "block-node") } }
-        /// `chardev`.
-        @_alwaysEmitIntoClient public static var chardev: YankInstanceType { @_optimize(none) get { YankInstanceType(rawValue: "chardev") } }
-        /// `migration`.
-        @_alwaysEmitIntoClient public static var migration: YankInstanceType { @_optimize(none) get { YankInstanceType(rawValue: "migration") } }
-    }
+    public typealias YankInstanceType = QAPIEnumValue<QAPITags.YankInstanceType>
+}
 
+extension QAPIEnumValue where Tag == QAPITags.YankInstanceType {
+    /// `block-node`.
+    @_alwaysEmitIntoClient public static var blockNode: Self { @_optimize(none) get { Self(rawValue: "block-node") } }
+    /// `chardev`.
+    @_alwaysEmitIntoClient public static var chardev: Self { @_optimize(none) get { Self(rawValue: "chardev") } }
+    /// `migration`.
+    @_alwaysEmitIntoClient public static var migration: Self { @_optimize(none) get { Self(rawValue: "migration") } }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.YankInstanceBlockNode`.
+    public enum YankInstanceBlockNode: QAPITag {}
+}
+
+extension QAPI {
     /// `YankInstanceBlockNode`: a QAPI struct of the `yank` module, since QEMU 6.0.
     ///
     /// See [`YankInstanceBlockNode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-yank.YankInstanceBlockNode).
-    public struct YankInstanceBlockNode: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "YankInstanceBlockNode", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(nodeName: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("node-name", nodeName)
-        }
-        /// `node-name`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
-            @_optimize(none) get { json.qapiMember("node-name") }
-            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
-        }
-    }
+    public typealias YankInstanceBlockNode = QAPIObjectValue<QAPITags.YankInstanceBlockNode>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.YankInstanceBlockNode {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(nodeName: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("node-name", nodeName)
+    }
+    /// `node-name`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var nodeName: Swift.String? {
+        @_optimize(none) get { json.qapiMember("node-name") }
+        @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.YankInstanceChardev`.
+    public enum YankInstanceChardev: QAPITag {}
+}
+
+extension QAPI {
     /// `YankInstanceChardev`: a QAPI struct of the `yank` module, since QEMU 6.0.
     ///
     /// See [`YankInstanceChardev` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-yank.YankInstanceChardev).
-    public struct YankInstanceChardev: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "YankInstanceChardev", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("id", id)
-        }
-        /// `id`: `str`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-    }
+    public typealias YankInstanceChardev = QAPIObjectValue<QAPITags.YankInstanceChardev>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.YankInstanceChardev {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("id", id)
+    }
+    /// `id`: `str`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.YankInstance`.
+    public enum YankInstance: QAPITag {}
+}
+
+extension QAPI {
     /// `YankInstance`: a QAPI union of the `yank` module, since QEMU 6.0.
     ///
     /// See [`YankInstance` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-yank.YankInstance).
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
-    public struct YankInstance: QAPIObject {
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "YankInstance", kind: .union, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static var requiredMembers: [Swift.String] { [] }
-        /// The members as they are on the wire, unknown ones included.
-        public var json: JSONObject
-        /// The value `json` holds, unchecked.
-        public init(unchecked json: JSONObject) { self.json = json }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.YankInstanceType) {
-            self.init(unchecked: [:])
-            json.setQAPIMember("type", type)
-        }
-        /// `type`: `YankInstanceType`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var type: QAPI.YankInstanceType? {
-            @_optimize(none) get { json.qapiMember("type") }
-            @_optimize(none) set { json.setQAPIMember("type", newValue) }
-        }
-        /// `node-name`: `str`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var nodeName: Swift.String? {
-            @_optimize(none) get { json.qapiMember("node-name") }
-            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
-        }
-        /// `id`: `str`, optional, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var id: Swift.String? {
-            @_optimize(none) get { json.qapiMember("id") }
-            @_optimize(none) set { json.setQAPIMember("id", newValue) }
-        }
-    }
+    public typealias YankInstance = QAPIObjectValue<QAPITags.YankInstance>
+}
 
+extension QAPIObjectValue where Tag == QAPITags.YankInstance {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.YankInstanceType) {
+        self.init(unchecked: [:])
+        json.setQAPIMember("type", type)
+    }
+    /// `type`: `YankInstanceType`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var type: QAPI.YankInstanceType? {
+        @_optimize(none) get { json.qapiMember("type") }
+        @_optimize(none) set { json.setQAPIMember("type", newValue) }
+    }
+    /// `node-name`: `str`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var nodeName: Swift.String? {
+        @_optimize(none) get { json.qapiMember("node-name") }
+        @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
+    }
+    /// `id`: `str`, optional, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var id: Swift.String? {
+        @_optimize(none) get { json.qapiMember("id") }
+        @_optimize(none) set { json.setQAPIMember("id", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.Yank`.
+    public enum Yank: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = QMP.QMPEmpty
+    }
+}
+
+extension QAPI {
     /// `yank`: a QAPI command of the `yank` module, since QEMU 6.0.
     ///
     /// See [`yank` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-yank.yank).
     ///
     /// Reply: `nothing`.
-    public struct Yank: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "yank" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "yank", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = QMP.QMPEmpty
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init(instances: [QAPI.YankInstance]) {
-            self.init(arguments: [:])
-            arguments.setQAPIMember("instances", instances)
-        }
-        /// `instances`: `[YankInstance]`, since QEMU 6.0.
-        @_alwaysEmitIntoClient public var instances: [QAPI.YankInstance]? {
-            @_optimize(none) get { arguments.qapiMember("instances") }
-            @_optimize(none) set { arguments.setQAPIMember("instances", newValue) }
-        }
-    }
+    public typealias Yank = QAPICommandValue<QAPITags.Yank>
+}
 
+extension QAPICommandValue where Tag == QAPITags.Yank {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init(instances: [QAPI.YankInstance]) {
+        self.init(arguments: [:])
+        arguments.setQAPIMember("instances", instances)
+    }
+    /// `instances`: `[YankInstance]`, since QEMU 6.0.
+    @_alwaysEmitIntoClient public var instances: [QAPI.YankInstance]? {
+        @_optimize(none) get { arguments.qapiMember("instances") }
+        @_optimize(none) set { arguments.setQAPIMember("instances", newValue) }
+    }
+}
+
+extension QAPITags {
+    /// The tag of `QAPI.QueryYank`.
+    public enum QueryYank: QAPICommandTag {
+        /// The reply's type.
+        public typealias Response = [QAPI.YankInstance]
+    }
+}
+
+extension QAPI {
     /// `query-yank`: a QAPI command of the `yank` module, since QEMU 6.0.
     ///
     /// See [`query-yank` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-yank.query-yank).
     ///
     /// Reply: `[YankInstance]`.
-    public struct QueryYank: QAPICommand {
-        /// The wire name.
-        public static var name: Swift.String { "query-yank" }
-        /// What the schema says about it: wire name, since, features.
-        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-yank", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
-        /// The reply's type.
-        public typealias Response = [QAPI.YankInstance]
-        /// The arguments as they go on the wire.
-        public var arguments: JSONObject
-        /// The command with `arguments` as they are.
-        public init(arguments: JSONObject) { self.arguments = arguments }
-        /// A value with the members the schema requires; set optional ones through their properties.
-        @_alwaysEmitIntoClient @_optimize(none) public init() {
-            self.init(arguments: [:])
-        }
+    public typealias QueryYank = QAPICommandValue<QAPITags.QueryYank>
+}
+
+extension QAPICommandValue where Tag == QAPITags.QueryYank {
+    /// A value with the members the schema requires; set optional ones through their properties.
+    @_alwaysEmitIntoClient @_optimize(none) public init() {
+        self.init(arguments: [:])
     }
 }

@@ -9,6 +9,11 @@ public import QMPWire
 /// unknown enumeration values survive a round trip, and members a given QEMU does not send are `nil`.
 /// Each declaration carries its `since` version and features as data (``QAPIDeclarationInfo``).
 ///
+/// Each name is a typealias of one of a few generic wrappers over a caseless tag (`QAPI.StatusInfo` is
+/// ``QAPIObjectValue``<`QAPITags.StatusInfo`>; commands are ``QAPICommandValue``, events ``QAPIEventValue``,
+/// enumerations ``QAPIEnumValue``, alternates ``QAPIAlternateValue``), so the conformances are compiled once rather
+/// than for each of the ~1 100 schema types; the typed members are constrained extensions of the wrapper.
+///
 /// ```swift
 /// var add = QAPI.BlockdevAdd(driver: .qcow2, nodeName: "d1")
 /// add.file = .reference("proto0")
