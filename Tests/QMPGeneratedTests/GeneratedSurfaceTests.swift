@@ -109,6 +109,21 @@ func roundTrip<T: Decodable & QAPIValue>(_: T.Type, _ json: JSON) throws -> JSON
         #expect(QAPI.DeviceDeletedEvent.name == "DEVICE_DELETED")
     }
 
+    /// Every generated declaration finds its facts through its tag (a caseless enum; the facts are a text table
+    /// looked up by the tag's name): read through the Swift name, the wire name and kind are the schema's.
+    @Test func everyDeclarationFindsItsFactsThroughItsTag() {
+        let declarations = generatedDeclarations()
+        #expect(declarations.count == 1134)
+        for declaration in declarations {
+            #expect(declaration.info.name == declaration.name, "\(declaration.name)")
+            #expect(declaration.info.kind == declaration.kind, "\(declaration.name)")
+        }
+        let commands = declarations.filter { $0.kind == .command }.map(\.name)
+        #expect(commands == QAPI.qmpCommands.map(\.name) + QAPI.agentCommands.map(\.name))
+        #expect(QAPI.MachineInfo.requiredMembers == ["name", "cpu-max", "hotpluggable-cpus"])
+        #expect(QAPI.Agent.GuestExecCommand.name == "guest-exec" && QAPI.Agent.GuestExec.qapiInfo.kind == .structure)
+    }
+
     /// Every command's sample encodes through its generated type.
     @Test func everySampleEncodes() throws {
         for command in generatedCommands {

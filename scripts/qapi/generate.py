@@ -866,6 +866,32 @@ def registry(schema, out_dir, version):
         handle.write("\n".join(lines) + "\n")
 
 
+def facts_registry(schemas, out_dir, version):
+    """Every generated declaration's facts as read through its Swift name (through its tag for the deprecated ones,
+    which Swift would warn about), next to its wire name and kind: the tag-to-facts lookup, checked for each."""
+    lines = [HEADER.format(version=version, source="test registry"), "import QMP", "import QMPGenerated", "",
+             "/// Every generated declaration: its kind and wire name, and its `qapiInfo` as read through its Swift name.",
+             "func generatedDeclarations() -> [(kind: QAPIDeclarationInfo.Kind, name: String, info: QAPIDeclarationInfo)] {",
+             "    var result: [(kind: QAPIDeclarationInfo.Kind, name: String, info: QAPIDeclarationInfo)] = []"]
+    wrappers = {"command": "QAPICommandValue", "event": "QAPIEventValue", "struct": "QAPIObjectValue",
+                "union": "QAPIObjectValue", "enum": "QAPIEnumValue", "alternate": "QAPIAlternateValue"}
+    kinds = {"command": "command", "event": "event", "struct": "structure", "union": "union", "enum": "enumeration",
+             "alternate": "alternate"}
+    for label, schema in schemas:
+        entries = [("command", command_swift_name(schema, c), c) for c in schema.commands]
+        entries += [("event", event_swift_name(schema, e), e) for e in schema.events]
+        entries += [(expr["_kind"], schema.swift_names[name], expr) for name, expr in schema.types.items()]
+        for kind, swift, expr in entries:
+            if kind in ("command", "event") and "deprecated" in features_of(expr):
+                reference = f"{wrappers[kind]}<{tag_namespace(schema)}.{swift}>"
+            else:
+                reference = f"{schema.namespace}.{swift}"
+            lines.append(f"    result.append((.{kinds[kind]}, {swift_string(expr['_name'])}, {reference}.qapiInfo))")
+    lines += ["    return result", "}"]
+    with open(os.path.join(out_dir, "GeneratedDeclarations.swift"), "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
 def main():
     arguments, newer_dir, live = sys.argv[1:], None, []
     while arguments and arguments[0].startswith("--"):
@@ -947,6 +973,7 @@ def main():
     if tests_dir:
         os.makedirs(tests_dir, exist_ok=True)
         registry(qmp, tests_dir, version)
+        facts_registry(schemas, tests_dir, version)
     print(f"{len(qmp.commands)} commands, {len(qmp.events)} events, {len(qmp.types)} types"
           + (f"; guest agent: {len(schemas[1][1].commands)} commands" if len(schemas) > 1 else "")
           + f" -> {out_dir} ({len(written) + 1} files)")
