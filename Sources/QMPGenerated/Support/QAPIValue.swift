@@ -186,11 +186,11 @@ extension QAPICommand {
     }
 }
 
-// Equality and hashing of the generated types come from these extensions rather than from the compiler's synthesis,
-// which would write them out again for each of the ~1 100 types (build time); the wire form is the whole value.
-// The default implementations in this file are not specialized for each generated type (the
-// `optimize.sil.specialize.generic.never` semantics): a specialized copy for each of the ~1 100 types was release
-// build time for no measurable gain, a typed call costs +0.5 µs CPU over a raw one (BENCHMARKS.md).
+// Equality and hashing of the generated types come from these extensions rather than from the compiler's synthesis;
+// the wire form is the whole value. The default implementations in this file are not specialized for each generated
+// type (the `optimize.sil.specialize.generic.never` semantics): when each schema type was a struct of its own, a
+// specialized copy for each of the ~1 100 types was release build time for no measurable gain. The generated types
+// are now a few generic wrappers (QAPIWrappers.swift) that take these implementations once.
 
 extension QAPIObject {
     /// Equal when the wire forms are.
