@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.ACPITableOptions`.
@@ -19,7 +19,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ACPITableOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `sig`: `str`, optional, since QEMU 1.5.
     @_alwaysEmitIntoClient public var sig: Swift.String? {
@@ -102,7 +102,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ACPIOSTInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(slot: Swift.String, slotType: QAPI.ACPISlotType, source: Swift.Int, status: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("slot", slot)
         json.setQAPIMember("slot-type", slotType)
         json.setQAPIMember("source", source)
@@ -155,7 +155,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryACPIOspmStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 

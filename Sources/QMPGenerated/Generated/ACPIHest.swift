@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.InjectGhesV2Error`.
@@ -28,7 +28,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.InjectGhesV2Error {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(cper: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("cper", cper)
     }
     /// `cper`: `str`, since QEMU 10.2.

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.Accelerator`.
@@ -54,7 +54,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AcceleratorInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(enabled: QAPI.Accelerator, present: [QAPI.Accelerator]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("enabled", enabled)
         json.setQAPIMember("present", present)
     }
@@ -94,7 +94,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XAccelStats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -120,6 +120,6 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryAccelerators {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags.Agent {
     /// The tag of `QAPI.Agent.GuestAgentCommandInfo`.
@@ -19,7 +19,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestAgentCommandInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, enabled: Swift.Bool, successResponse: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("enabled", enabled)
         json.setQAPIMember("success-response", successResponse)
@@ -56,7 +56,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestAgentInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(version: Swift.String, supportedCommands: [QAPI.Agent.GuestAgentCommandInfo]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("version", version)
         json.setQAPIMember("supported_commands", supportedCommands)
     }
@@ -87,7 +87,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestFileRead {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(count: Swift.Int, bufB64: Swift.String, eof: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("count", count)
         json.setQAPIMember("buf-b64", bufB64)
         json.setQAPIMember("eof", eof)
@@ -124,7 +124,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestFileWrite {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(count: Swift.Int, eof: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("count", count)
         json.setQAPIMember("eof", eof)
     }
@@ -155,7 +155,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestFileSeek {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(position: Swift.Int, eof: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("position", position)
         json.setQAPIMember("eof", eof)
     }
@@ -249,7 +249,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestFilesystemTrimResult {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("path", path)
     }
     /// `path`: `str`, since QEMU 2.4.
@@ -289,7 +289,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestFilesystemTrimResponse {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(paths: [QAPI.Agent.GuestFilesystemTrimResult]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("paths", paths)
     }
     /// `paths`: `[GuestFilesystemTrimResult]`, since QEMU 2.4.
@@ -333,7 +333,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestIPAddress {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(ipAddress: Swift.String, ipAddressType: QAPI.Agent.GuestIPAddressType, prefix: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("ip-address", ipAddress)
         json.setQAPIMember("ip-address-type", ipAddressType)
         json.setQAPIMember("prefix", prefix)
@@ -370,7 +370,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestNetworkInterfaceStat {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(rxBytes: Swift.UInt64, rxPackets: Swift.UInt64, rxErrs: Swift.UInt64, rxDropped: Swift.UInt64, txBytes: Swift.UInt64, txPackets: Swift.UInt64, txErrs: Swift.UInt64, txDropped: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("rx-bytes", rxBytes)
         json.setQAPIMember("rx-packets", rxPackets)
         json.setQAPIMember("rx-errs", rxErrs)
@@ -437,7 +437,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestNetworkInterface {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
     }
     /// `name`: `str`, since QEMU 1.1.
@@ -477,7 +477,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestLogicalProcessor {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(logicalID: Swift.Int, online: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("logical-id", logicalID)
         json.setQAPIMember("online", online)
     }
@@ -568,7 +568,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestPCIAddress {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(domain: Swift.Int, bus: Swift.Int, slot: Swift.Int, function: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("domain", domain)
         json.setQAPIMember("bus", bus)
         json.setQAPIMember("slot", slot)
@@ -611,7 +611,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestCCWAddress {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(cssid: Swift.Int, ssid: Swift.Int, subchno: Swift.Int, devno: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("cssid", cssid)
         json.setQAPIMember("ssid", ssid)
         json.setQAPIMember("subchno", subchno)
@@ -654,7 +654,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDiskAddress {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(pciController: QAPI.Agent.GuestPCIAddress, busType: QAPI.Agent.GuestDiskBusType, bus: Swift.Int, target: Swift.Int, unit: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("pci-controller", pciController)
         json.setQAPIMember("bus-type", busType)
         json.setQAPIMember("bus", bus)
@@ -718,7 +718,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestNVMeSmart {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(criticalWarning: Swift.Int, temperature: Swift.Int, availableSpare: Swift.Int, availableSpareThreshold: Swift.Int, percentageUsed: Swift.Int, dataUnitsReadLo: Swift.UInt64, dataUnitsReadHi: Swift.UInt64, dataUnitsWrittenLo: Swift.UInt64, dataUnitsWrittenHi: Swift.UInt64, hostReadCommandsLo: Swift.UInt64, hostReadCommandsHi: Swift.UInt64, hostWriteCommandsLo: Swift.UInt64, hostWriteCommandsHi: Swift.UInt64, controllerBusyTimeLo: Swift.UInt64, controllerBusyTimeHi: Swift.UInt64, powerCyclesLo: Swift.UInt64, powerCyclesHi: Swift.UInt64, powerOnHoursLo: Swift.UInt64, powerOnHoursHi: Swift.UInt64, unsafeShutdownsLo: Swift.UInt64, unsafeShutdownsHi: Swift.UInt64, mediaErrorsLo: Swift.UInt64, mediaErrorsHi: Swift.UInt64, numberOfErrorLogEntriesLo: Swift.UInt64, numberOfErrorLogEntriesHi: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("critical-warning", criticalWarning)
         json.setQAPIMember("temperature", temperature)
         json.setQAPIMember("available-spare", availableSpare)
@@ -889,7 +889,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDiskSmart {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.Agent.GuestDiskBusType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `GuestDiskBusType`, since QEMU 7.1.
@@ -1039,7 +1039,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDiskInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, partition: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("partition", partition)
     }
@@ -1090,7 +1090,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestFilesystemInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, mountpoint: Swift.String, type: Swift.String, disk: [QAPI.Agent.GuestDiskAddress]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("mountpoint", mountpoint)
         json.setQAPIMember("type", type)
@@ -1148,7 +1148,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestMemoryBlock {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(physIndex: Swift.UInt64, online: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("phys-index", physIndex)
         json.setQAPIMember("online", online)
     }
@@ -1207,7 +1207,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestMemoryBlockResponse {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(physIndex: Swift.UInt64, response: QAPI.Agent.GuestMemoryBlockResponseType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("phys-index", physIndex)
         json.setQAPIMember("response", response)
     }
@@ -1243,7 +1243,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestMemoryBlockInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("size", size)
     }
     /// `size`: `uint64`, since QEMU 2.3.
@@ -1268,7 +1268,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestExecStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(exited: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("exited", exited)
     }
     /// `exited`: `bool`, since QEMU 2.5.
@@ -1323,7 +1323,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestExec {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(pid: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("pid", pid)
     }
     /// `pid`: `int`, since QEMU 2.5.
@@ -1396,7 +1396,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestHostName {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(hostName: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("host-name", hostName)
     }
     /// `host-name`: `str`, since QEMU 2.10.
@@ -1421,7 +1421,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestUser {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(user: Swift.String, loginTime: Swift.Double) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("user", user)
         json.setQAPIMember("login-time", loginTime)
     }
@@ -1457,7 +1457,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestTimezone {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(offset: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("offset", offset)
     }
     /// `zone`: `str`, optional, since QEMU 2.10.
@@ -1487,7 +1487,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestOSInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `kernel-release`: `str`, optional, since QEMU 2.10.
     @_alwaysEmitIntoClient public var kernelRelease: Swift.String? {
@@ -1573,7 +1573,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDeviceIDPCI {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(vendorID: Swift.Int, deviceID: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("vendor-id", vendorID)
         json.setQAPIMember("device-id", deviceID)
     }
@@ -1606,7 +1606,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDeviceID {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.Agent.GuestDeviceType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `GuestDeviceType`, since QEMU 5.2.
@@ -1641,7 +1641,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDeviceInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(driverName: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("driver-name", driverName)
     }
     /// `driver-name`: `str`, since QEMU 5.2.
@@ -1681,7 +1681,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestAuthorizedKeys {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(keys: [Swift.String]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("keys", keys)
     }
     /// `keys`: `[str]`, since QEMU 5.2.
@@ -1706,7 +1706,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDiskStats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `read-sectors`: `uint64`, optional, since QEMU 7.1.
     @_alwaysEmitIntoClient public var readSectors: Swift.UInt64? {
@@ -1810,7 +1810,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestDiskStatsInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, major: Swift.UInt64, minor: Swift.UInt64, stats: QAPI.Agent.GuestDiskStats) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("major", major)
         json.setQAPIMember("minor", minor)
@@ -1870,7 +1870,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestLinuxCPUStats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(cpu: Swift.Int, user: Swift.UInt64, nice: Swift.UInt64, system: Swift.UInt64, idle: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("cpu", cpu)
         json.setQAPIMember("user", user)
         json.setQAPIMember("nice", nice)
@@ -1951,7 +1951,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestCPUStats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.Agent.GuestCPUStatsType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `GuestCpuStatsType`, since QEMU 7.1.
@@ -2031,7 +2031,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestLoadAverage {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(load1m: Swift.Double, load5m: Swift.Double, load15m: Swift.Double) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("load1m", load1m)
         json.setQAPIMember("load5m", load5m)
         json.setQAPIMember("load15m", load15m)
@@ -2068,7 +2068,7 @@ extension QAPI.Agent {
 extension QAPIObjectValue where Tag == QAPITags.Agent.GuestNetworkRoute {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(iface: Swift.String, destination: Swift.String, metric: Swift.Int, version: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("iface", iface)
         json.setQAPIMember("destination", destination)
         json.setQAPIMember("metric", metric)
@@ -2176,7 +2176,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestSyncDelimited {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `int`, since QEMU 1.1.
@@ -2206,7 +2206,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestSync {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `int`, since QEMU 0.15.
@@ -2236,7 +2236,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestPing {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2260,7 +2260,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetTime {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2284,7 +2284,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestSetTime {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `time`: `int`, optional, since QEMU 1.5.
     @_alwaysEmitIntoClient public var time: Swift.Int? {
@@ -2313,7 +2313,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2337,7 +2337,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestShutdown {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `mode`: `str`, optional, since QEMU 0.15.
     @_alwaysEmitIntoClient public var mode: Swift.String? {
@@ -2366,7 +2366,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestFileOpen {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
     }
     /// `path`: `str`, since QEMU 0.15.
@@ -2401,7 +2401,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestFileClose {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("handle", handle)
     }
     /// `handle`: `int`, since QEMU 0.15.
@@ -2431,7 +2431,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestFileReadCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("handle", handle)
     }
     /// `handle`: `int`, since QEMU 0.15.
@@ -2466,7 +2466,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestFileWriteCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int, bufB64: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("handle", handle)
         arguments.setQAPIMember("buf-b64", bufB64)
     }
@@ -2507,7 +2507,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestFileSeekCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int, offset: Swift.Int, whence: QAPI.Agent.GuestFileWhence) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("handle", handle)
         arguments.setQAPIMember("offset", offset)
         arguments.setQAPIMember("whence", whence)
@@ -2549,7 +2549,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestFileFlush {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(handle: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("handle", handle)
     }
     /// `handle`: `int`, since QEMU 0.15.
@@ -2579,7 +2579,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestFsfreezeStatusCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2603,7 +2603,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestFsfreezeFreeze {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2627,7 +2627,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestFsfreezeFreezeList {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `mountpoints`: `[str]`, optional, since QEMU 2.2.
     @_alwaysEmitIntoClient public var mountpoints: [Swift.String]? {
@@ -2656,7 +2656,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestFsfreezeThaw {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2680,7 +2680,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestFstrim {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `minimum`: `int`, optional, since QEMU 1.2.
     @_alwaysEmitIntoClient public var minimum: Swift.Int? {
@@ -2709,7 +2709,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestSuspendDisk {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2733,7 +2733,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestSuspendRAM {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2757,7 +2757,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestSuspendHybrid {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2781,7 +2781,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestNetworkGetInterfaces {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2805,7 +2805,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetVCPUs {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2829,7 +2829,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestSetVCPUs {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(vcpus: [QAPI.Agent.GuestLogicalProcessor]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("vcpus", vcpus)
     }
     /// `vcpus`: `[GuestLogicalProcessor]`, since QEMU 1.5.
@@ -2859,7 +2859,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetDisks {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2883,7 +2883,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetFsinfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2907,7 +2907,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestSetUserPassword {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String, password: Swift.String, crypted: Swift.Bool) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("username", username)
         arguments.setQAPIMember("password", password)
         arguments.setQAPIMember("crypted", crypted)
@@ -2949,7 +2949,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetMemoryBlocks {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2973,7 +2973,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestSetMemoryBlocks {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(memBlks: [QAPI.Agent.GuestMemoryBlock]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("mem-blks", memBlks)
     }
     /// `mem-blks`: `[GuestMemoryBlock]`, since QEMU 2.3.
@@ -3003,7 +3003,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetMemoryBlockInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3027,7 +3027,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestExecStatusCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(pid: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("pid", pid)
     }
     /// `pid`: `int`, since QEMU 2.5.
@@ -3057,7 +3057,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestExecCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
     }
     /// `path`: `str`, since QEMU 2.5.
@@ -3107,7 +3107,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetHostName {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3131,7 +3131,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetUsers {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3155,7 +3155,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetTimezone {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3179,7 +3179,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetOsinfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3203,7 +3203,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetDevices {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3227,7 +3227,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestSSHGetAuthorizedKeys {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("username", username)
     }
     /// `username`: `str`, since QEMU 5.2.
@@ -3257,7 +3257,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestSSHAddAuthorizedKeys {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String, keys: [Swift.String]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("username", username)
         arguments.setQAPIMember("keys", keys)
     }
@@ -3298,7 +3298,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestSSHRemoveAuthorizedKeys {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(username: Swift.String, keys: [Swift.String]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("username", username)
         arguments.setQAPIMember("keys", keys)
     }
@@ -3334,7 +3334,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetDiskstats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3358,7 +3358,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetCpustats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3382,7 +3382,7 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestGetLoad {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3406,6 +3406,6 @@ extension QAPI.Agent {
 extension QAPICommandValue where Tag == QAPITags.Agent.GuestNetworkGetRoute {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.AudiodevPerDirectionOptions`.
@@ -19,7 +19,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevPerDirectionOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
@@ -73,7 +73,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevGenericOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevPerDirectionOptions? {
@@ -102,7 +102,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevDBusOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 10.0.
     @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevPerDirectionOptions? {
@@ -136,7 +136,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevAlsaPerDirectionOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
@@ -205,7 +205,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevAlsaOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `in`: `AudiodevAlsaPerDirectionOptions`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevAlsaPerDirectionOptions? {
@@ -239,7 +239,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevSndioOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 7.2.
     @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevPerDirectionOptions? {
@@ -278,7 +278,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevCoreaudioPerDirectionOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
@@ -337,7 +337,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevCoreaudioOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `in`: `AudiodevCoreaudioPerDirectionOptions`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevCoreaudioPerDirectionOptions? {
@@ -366,7 +366,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevDsoundOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevPerDirectionOptions? {
@@ -400,7 +400,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevJackPerDirectionOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
@@ -479,7 +479,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevJackOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `in`: `AudiodevJackPerDirectionOptions`, optional, since QEMU 5.1.
     @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevJackPerDirectionOptions? {
@@ -508,7 +508,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevOssPerDirectionOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
@@ -577,7 +577,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevOssOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `in`: `AudiodevOssPerDirectionOptions`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevOssPerDirectionOptions? {
@@ -621,7 +621,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevPaPerDirectionOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
@@ -690,7 +690,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevPaOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `in`: `AudiodevPaPerDirectionOptions`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevPaPerDirectionOptions? {
@@ -724,7 +724,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevPipewirePerDirectionOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
@@ -793,7 +793,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevPipewireOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `in`: `AudiodevPipewirePerDirectionOptions`, optional, since QEMU 8.1.
     @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevPipewirePerDirectionOptions? {
@@ -822,7 +822,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevSdlPerDirectionOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var mixingEngine: Swift.Bool? {
@@ -881,7 +881,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevSdlOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `in`: `AudiodevSdlPerDirectionOptions`, optional, since QEMU 6.0.
     @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevSdlPerDirectionOptions? {
@@ -910,7 +910,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AudiodevWavOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var `in`: QAPI.AudiodevPerDirectionOptions? {
@@ -1016,7 +1016,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.Audiodev {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, driver: QAPI.AudiodevDriver) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("id", id)
         json.setQAPIMember("driver", driver)
     }
@@ -1112,6 +1112,6 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryAudiodevs {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }

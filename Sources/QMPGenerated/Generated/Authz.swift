@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.QAuthZListPolicy`.
@@ -57,7 +57,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QAuthZListRule {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(match: Swift.String, policy: QAPI.QAuthZListPolicy) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("match", match)
         json.setQAPIMember("policy", policy)
     }
@@ -93,7 +93,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AuthZListProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `policy`: `QAuthZListPolicy`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var policy: QAPI.QAuthZListPolicy? {
@@ -122,7 +122,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AuthZListFileProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("filename", filename)
     }
     /// `filename`: `str`, since QEMU 4.0.
@@ -152,7 +152,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AuthZPAMProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(service: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("service", service)
     }
     /// `service`: `str`, since QEMU 4.0.
@@ -177,7 +177,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AuthZSimpleProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(identity: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("identity", identity)
     }
     /// `identity`: `str`, since QEMU 4.0.
@@ -204,7 +204,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QAuthZListRuleListHack {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(unused: [QAPI.QAuthZListRule]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("unused", unused)
     }
     /// `unused`: `[QAuthZListRule]`, since QEMU 4.0.

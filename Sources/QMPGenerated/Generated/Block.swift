@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.BiosAtaTranslation`.
@@ -69,7 +69,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.PRManagerInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, connected: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("id", id)
         json.setQAPIMember("connected", connected)
     }
@@ -126,7 +126,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryPrManagers {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -150,7 +150,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.Eject {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `device`: `str`, optional, since QEMU 0.14.
     @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
@@ -190,7 +190,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevOpenTray {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `device`: `str`, optional, since QEMU 2.5.
     @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
@@ -230,7 +230,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevCloseTray {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `device`: `str`, optional, since QEMU 2.5.
     @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
@@ -265,7 +265,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevRemoveMedium {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 2.12.
@@ -295,7 +295,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevInsertMedium {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, nodeName: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
         arguments.setQAPIMember("node-name", nodeName)
     }
@@ -331,7 +331,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevChangeMedium {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("filename", filename)
     }
     /// `device`: `str`, optional, since QEMU 2.5.
@@ -387,7 +387,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockSetIOThrottle {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("bps", bps)
         arguments.setQAPIMember("bps_rd", bpsRd)
         arguments.setQAPIMember("bps_wr", bpsWr)
@@ -528,7 +528,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockLatencyHistogramSet {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 4.0.

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.SnapshotInfo`.
@@ -19,7 +19,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SnapshotInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, name: Swift.String, vmStateSize: Swift.Int, dateSec: Swift.Int, dateNsec: Swift.Int, vmClockSec: Swift.Int, vmClockNsec: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("id", id)
         json.setQAPIMember("name", name)
         json.setQAPIMember("vm-state-size", vmStateSize)
@@ -85,7 +85,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ImageInfoSpecificQCow2EncryptionBase {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("format", format)
     }
     /// `format`: `BlockdevQcow2EncryptionFormat`, since QEMU 2.10.
@@ -112,7 +112,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ImageInfoSpecificQCow2Encryption {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("format", format)
     }
     /// `format`: `BlockdevQcow2EncryptionFormat`, since QEMU 2.10.
@@ -187,7 +187,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ImageInfoSpecificQCow2 {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(compat: Swift.String, refcountBits: Swift.Int, compressionType: QAPI.Qcow2CompressionType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("compat", compat)
         json.setQAPIMember("refcount-bits", refcountBits)
         json.setQAPIMember("compression-type", compressionType)
@@ -259,7 +259,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ImageInfoSpecificVmdk {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(createType: Swift.String, cid: Swift.Int, parentCid: Swift.Int, extents: [QAPI.VmdkExtentInfo]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("create-type", createType)
         json.setQAPIMember("cid", cid)
         json.setQAPIMember("parent-cid", parentCid)
@@ -302,7 +302,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VmdkExtentInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("filename", filename)
         json.setQAPIMember("format", format)
         json.setQAPIMember("virtual-size", virtualSize)
@@ -349,7 +349,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ImageInfoSpecificRbd {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `encryption-format`: `RbdImageEncryptionFormat`, optional, since QEMU 6.1.
     @_alwaysEmitIntoClient public var encryptionFormat: QAPI.RbdImageEncryptionFormat? {
@@ -373,7 +373,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ImageInfoSpecificFile {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `extent-size-hint`: `size`, optional, since QEMU 8.0.
     @_alwaysEmitIntoClient public var extentSizeHint: Swift.UInt64? {
@@ -422,7 +422,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ImageInfoSpecificQCow2Wrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ImageInfoSpecificQCow2) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ImageInfoSpecificQCow2`, since QEMU 1.7.
@@ -447,7 +447,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ImageInfoSpecificVmdkWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ImageInfoSpecificVmdk) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ImageInfoSpecificVmdk`, since QEMU 6.1.
@@ -472,7 +472,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ImageInfoSpecificLUKSWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.QCryptoBlockInfoLUKS) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `QCryptoBlockInfoLUKS`, since QEMU 2.7.
@@ -497,7 +497,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ImageInfoSpecificRbdWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ImageInfoSpecificRbd) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ImageInfoSpecificRbd`, since QEMU 6.1.
@@ -522,7 +522,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ImageInfoSpecificFileWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ImageInfoSpecificFile) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ImageInfoSpecificFile`, since QEMU 8.0.
@@ -549,7 +549,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ImageInfoSpecific {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.ImageInfoSpecificKind) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `ImageInfoSpecificKind`, since QEMU 1.7.
@@ -579,7 +579,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockNodeInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("filename", filename)
         json.setQAPIMember("format", format)
         json.setQAPIMember("virtual-size", virtualSize)
@@ -666,7 +666,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ImageInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("filename", filename)
         json.setQAPIMember("format", format)
         json.setQAPIMember("virtual-size", virtualSize)
@@ -758,7 +758,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockChildInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, info: QAPI.BlockGraphInfo) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("info", info)
     }
@@ -789,7 +789,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockGraphInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int, children: [QAPI.BlockChildInfo]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("filename", filename)
         json.setQAPIMember("format", format)
         json.setQAPIMember("virtual-size", virtualSize)
@@ -882,7 +882,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ImageCheck {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, format: Swift.String, checkErrors: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("filename", filename)
         json.setQAPIMember("format", format)
         json.setQAPIMember("check-errors", checkErrors)
@@ -964,7 +964,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MapEntry {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(start: Swift.Int, length: Swift.Int, data: Swift.Bool, zero: Swift.Bool, compressed: Swift.Bool, depth: Swift.Int, present: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("start", start)
         json.setQAPIMember("length", length)
         json.setQAPIMember("data", data)
@@ -1035,7 +1035,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCacheInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(writeback: Swift.Bool, direct: Swift.Bool, noFlush: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("writeback", writeback)
         json.setQAPIMember("direct", direct)
         json.setQAPIMember("no-flush", noFlush)
@@ -1072,7 +1072,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockDeviceInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: Swift.String, ro: Swift.Bool, drv: Swift.String, backingFileDepth: Swift.Int, active: Swift.Bool, encrypted: Swift.Bool, detectZeroes: QAPI.BlockdevDetectZeroesOptions, bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int, image: QAPI.ImageInfo, cache: QAPI.BlockdevCacheInfo, writeThreshold: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
         json.setQAPIMember("ro", ro)
         json.setQAPIMember("drv", drv)
@@ -1293,7 +1293,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockDirtyInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(count: Swift.Int, granularity: Swift.Int, recording: Swift.Bool, busy: Swift.Bool, persistent: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("count", count)
         json.setQAPIMember("granularity", granularity)
         json.setQAPIMember("recording", recording)
@@ -1371,7 +1371,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.Qcow2BitmapInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, granularity: Swift.Int, flags: [QAPI.Qcow2BitmapInfoFlags]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("granularity", granularity)
         json.setQAPIMember("flags", flags)
@@ -1408,7 +1408,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockLatencyHistogramInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(boundaries: [Swift.UInt64], bins: [Swift.UInt64]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("boundaries", boundaries)
         json.setQAPIMember("bins", bins)
     }
@@ -1439,7 +1439,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, type: Swift.String, removable: Swift.Bool, locked: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("device", device)
         json.setQAPIMember("type", type)
         json.setQAPIMember("removable", removable)
@@ -1502,7 +1502,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockMeasureInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(required: Swift.Int, fullyAllocated: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("required", required)
         json.setQAPIMember("fully-allocated", fullyAllocated)
     }
@@ -1538,7 +1538,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockDeviceTimedStats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(intervalLength: Swift.Int, minRdLatencyNs: Swift.Int, maxRdLatencyNs: Swift.Int, avgRdLatencyNs: Swift.Int, minWrLatencyNs: Swift.Int, maxWrLatencyNs: Swift.Int, avgWrLatencyNs: Swift.Int, minZoneAppendLatencyNs: Swift.Int, maxZoneAppendLatencyNs: Swift.Int, avgZoneAppendLatencyNs: Swift.Int, minFlushLatencyNs: Swift.Int, maxFlushLatencyNs: Swift.Int, avgFlushLatencyNs: Swift.Int, avgRdQueueDepth: Swift.Double, avgWrQueueDepth: Swift.Double, avgZoneAppendQueueDepth: Swift.Double) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("interval_length", intervalLength)
         json.setQAPIMember("min_rd_latency_ns", minRdLatencyNs)
         json.setQAPIMember("max_rd_latency_ns", maxRdLatencyNs)
@@ -1653,7 +1653,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockDeviceStats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(rdBytes: Swift.Int, wrBytes: Swift.Int, zoneAppendBytes: Swift.Int, unmapBytes: Swift.Int, rdOperations: Swift.Int, wrOperations: Swift.Int, zoneAppendOperations: Swift.Int, flushOperations: Swift.Int, unmapOperations: Swift.Int, rdTotalTimeNs: Swift.Int, wrTotalTimeNs: Swift.Int, zoneAppendTotalTimeNs: Swift.Int, flushTotalTimeNs: Swift.Int, unmapTotalTimeNs: Swift.Int, wrHighestOffset: Swift.Int, rdMerged: Swift.Int, wrMerged: Swift.Int, zoneAppendMerged: Swift.Int, unmapMerged: Swift.Int, failedRdOperations: Swift.Int, failedWrOperations: Swift.Int, failedZoneAppendOperations: Swift.Int, failedFlushOperations: Swift.Int, failedUnmapOperations: Swift.Int, invalidRdOperations: Swift.Int, invalidWrOperations: Swift.Int, invalidZoneAppendOperations: Swift.Int, invalidFlushOperations: Swift.Int, invalidUnmapOperations: Swift.Int, accountInvalid: Swift.Bool, accountFailed: Swift.Bool, timedStats: [QAPI.BlockDeviceTimedStats]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("rd_bytes", rdBytes)
         json.setQAPIMember("wr_bytes", wrBytes)
         json.setQAPIMember("zone_append_bytes", zoneAppendBytes)
@@ -1889,7 +1889,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockStatsSpecificFile {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(discardNbOk: Swift.UInt64, discardNbFailed: Swift.UInt64, discardBytesOk: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("discard-nb-ok", discardNbOk)
         json.setQAPIMember("discard-nb-failed", discardNbFailed)
         json.setQAPIMember("discard-bytes-ok", discardBytesOk)
@@ -1926,7 +1926,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockStatsSpecificNvme {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(completionErrors: Swift.UInt64, alignedAccesses: Swift.UInt64, unalignedAccesses: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("completion-errors", completionErrors)
         json.setQAPIMember("aligned-accesses", alignedAccesses)
         json.setQAPIMember("unaligned-accesses", unalignedAccesses)
@@ -1965,7 +1965,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockStatsSpecific {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("driver", driver)
     }
     /// `driver`: `BlockdevDriver`, since QEMU 4.2.
@@ -2020,7 +2020,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockStats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(stats: QAPI.BlockDeviceStats) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("stats", stats)
     }
     /// `device`: `str`, optional, since QEMU 0.14.
@@ -2165,7 +2165,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockJobInfoMirror {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(activelySynced: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("actively-synced", activelySynced)
     }
     /// `actively-synced`: `bool`, since QEMU 8.2.
@@ -2192,7 +2192,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockJobInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.JobType, device: Swift.String, len: Swift.Int, offset: Swift.Int, busy: Swift.Bool, paused: Swift.Bool, speed: Swift.Int, ioStatus: QAPI.BlockDeviceIOStatus, ready: Swift.Bool, status: QAPI.JobStatus, autoFinalize: Swift.Bool, autoDismiss: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
         json.setQAPIMember("device", device)
         json.setQAPIMember("len", len)
@@ -2312,7 +2312,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevSnapshotSync {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(snapshotFile: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("snapshot-file", snapshotFile)
     }
     /// `device`: `str`, optional.
@@ -2362,7 +2362,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevSnapshot {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, overlay: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("node", node)
         json.setQAPIMember("overlay", overlay)
     }
@@ -2393,7 +2393,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BackupPerf {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `use-copy-range`: `bool`, optional, since QEMU 6.0.
     @_alwaysEmitIntoClient public var useCopyRange: Swift.Bool? {
@@ -2432,7 +2432,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BackupCommon {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("device", device)
         json.setQAPIMember("sync", sync)
     }
@@ -2523,7 +2523,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DriveBackup {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("device", device)
         json.setQAPIMember("sync", sync)
         json.setQAPIMember("target", target)
@@ -2630,7 +2630,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevBackup {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("device", device)
         json.setQAPIMember("sync", sync)
         json.setQAPIMember("target", target)
@@ -2748,7 +2748,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.XDbgBlockGraphNode {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.UInt64, type: QAPI.XDbgBlockGraphNodeType, name: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("id", id)
         json.setQAPIMember("type", type)
         json.setQAPIMember("name", name)
@@ -2808,7 +2808,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.XDbgBlockGraphEdge {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(parent: Swift.UInt64, child: Swift.UInt64, name: Swift.String, perm: [QAPI.BlockPermission], sharedPerm: [QAPI.BlockPermission]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("parent", parent)
         json.setQAPIMember("child", child)
         json.setQAPIMember("name", name)
@@ -2857,7 +2857,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.XDbgBlockGraph {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nodes: [QAPI.XDbgBlockGraphNode], edges: [QAPI.XDbgBlockGraphEdge]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("nodes", nodes)
         json.setQAPIMember("edges", edges)
     }
@@ -2888,7 +2888,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DriveMirror {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("device", device)
         json.setQAPIMember("target", target)
         json.setQAPIMember("sync", sync)
@@ -2995,7 +2995,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockDirtyBitmap {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, name: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("node", node)
         json.setQAPIMember("name", name)
     }
@@ -3026,7 +3026,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockDirtyBitmapAdd {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, name: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("node", node)
         json.setQAPIMember("name", name)
     }
@@ -3095,7 +3095,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockDirtyBitmapMerge {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, target: Swift.String, bitmaps: [QAPI.BlockDirtyBitmapOrStr]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("node", node)
         json.setQAPIMember("target", target)
         json.setQAPIMember("bitmaps", bitmaps)
@@ -3132,7 +3132,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockDirtyBitmapSha256 {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(sha256: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("sha256", sha256)
     }
     /// `sha256`: `str`, since QEMU 2.10.
@@ -3157,7 +3157,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockIOThrottle {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("bps", bps)
         json.setQAPIMember("bps_rd", bpsRd)
         json.setQAPIMember("bps_wr", bpsWr)
@@ -3293,7 +3293,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ThrottleLimits {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `iops-total`: `int`, optional, since QEMU 2.11.
     @_alwaysEmitIntoClient public var iopsTotal: Swift.Int? {
@@ -3407,7 +3407,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ThrottleGroupProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `limits`: `ThrottleLimits`, optional, since QEMU 2.11.
     @_alwaysEmitIntoClient public var limits: QAPI.ThrottleLimits? {
@@ -3526,7 +3526,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockJobChangeOptionsMirror {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(copyMode: QAPI.MirrorCopyMode) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("copy-mode", copyMode)
     }
     /// `copy-mode`: `MirrorCopyMode`, since QEMU 8.2.
@@ -3553,7 +3553,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockJobChangeOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.JobType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("id", id)
         json.setQAPIMember("type", type)
     }
@@ -3650,7 +3650,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCacheOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `direct`: `bool`, optional, since QEMU 2.9.
     @_alwaysEmitIntoClient public var direct: Swift.Bool? {
@@ -3791,7 +3791,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsFile {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("filename", filename)
     }
     /// `filename`: `str`, since QEMU 2.9.
@@ -3846,7 +3846,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsNull {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `size`: `int`, optional, since QEMU 2.9.
     @_alwaysEmitIntoClient public var size: Swift.Int? {
@@ -3880,7 +3880,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsNVMe {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, namespace: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("device", device)
         json.setQAPIMember("namespace", namespace)
     }
@@ -3911,7 +3911,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsVVFAT {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(dir: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("dir", dir)
     }
     /// `dir`: `str`, since QEMU 2.9.
@@ -3956,7 +3956,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsGenericFormat {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
     }
     /// `file`: `BlockdevRef`, since QEMU 2.9.
@@ -3981,7 +3981,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsLUKS {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
     }
     /// `file`: `BlockdevRef`, since QEMU 2.9.
@@ -4016,7 +4016,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsGenericCOWFormat {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
     }
     /// `file`: `BlockdevRef`, since QEMU 2.9.
@@ -4069,7 +4069,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.Qcow2OverlapCheckFlags {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `template`: `Qcow2OverlapCheckMode`, optional, since QEMU 2.9.
     @_alwaysEmitIntoClient public var template: QAPI.Qcow2OverlapCheckMode? {
@@ -4180,7 +4180,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevQcowEncryption {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.BlockdevQcowEncryptionFormat) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("format", format)
     }
     /// `format`: `BlockdevQcowEncryptionFormat`, since QEMU 2.10.
@@ -4210,7 +4210,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsQcow {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
     }
     /// `file`: `BlockdevRef`, since QEMU 2.9.
@@ -4266,7 +4266,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevQcow2Encryption {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("format", format)
     }
     /// `format`: `BlockdevQcow2EncryptionFormat`, since QEMU 2.10.
@@ -4296,7 +4296,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsPreallocate {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
     }
     /// `file`: `BlockdevRef`, since QEMU 2.9.
@@ -4331,7 +4331,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsQcow2 {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
     }
     /// `file`: `BlockdevRef`, since QEMU 2.9.
@@ -4468,7 +4468,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SSHHostKeyHash {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.SSHHostKeyCheckHashType, hash: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
         json.setQAPIMember("hash", hash)
     }
@@ -4501,7 +4501,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SSHHostKeyCheck {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(mode: QAPI.SSHHostKeyCheckMode) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("mode", mode)
     }
     /// `mode`: `SshHostKeyCheckMode`, since QEMU 2.12.
@@ -4536,7 +4536,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsSSH {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(server: QAPI.InetSocketAddress, path: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("server", server)
         json.setQAPIMember("path", path)
     }
@@ -4715,7 +4715,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlkdebugInjectErrorOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(event: QAPI.BlkdebugEvent) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("event", event)
     }
     /// `event`: `BlkdebugEvent`, since QEMU 2.9.
@@ -4775,7 +4775,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlkdebugSetStateOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(event: QAPI.BlkdebugEvent, newState: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("event", event)
         json.setQAPIMember("new_state", newState)
     }
@@ -4811,7 +4811,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsBlkdebug {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(image: QAPI.BlockdevRef) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("image", image)
     }
     /// `image`: `BlockdevRef`, since QEMU 2.9.
@@ -4891,7 +4891,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsBlklogwrites {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, log: QAPI.BlockdevRef) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
         json.setQAPIMember("log", log)
     }
@@ -4937,7 +4937,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsBlkverify {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(test: QAPI.BlockdevRef, raw: QAPI.BlockdevRef) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("test", test)
         json.setQAPIMember("raw", raw)
     }
@@ -4968,7 +4968,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsBlkreplay {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(image: QAPI.BlockdevRef) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("image", image)
     }
     /// `image`: `BlockdevRef`, since QEMU 4.2.
@@ -5012,7 +5012,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsQuorum {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(children: [QAPI.BlockdevRef], voteThreshold: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("children", children)
         json.setQAPIMember("vote-threshold", voteThreshold)
     }
@@ -5058,7 +5058,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsGluster {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(volume: Swift.String, path: Swift.String, server: [QAPI.SocketAddress]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("volume", volume)
         json.setQAPIMember("path", path)
         json.setQAPIMember("server", server)
@@ -5105,7 +5105,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsIOUring {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("filename", filename)
     }
     /// `filename`: `str`, since QEMU 7.2.
@@ -5130,7 +5130,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsNvmeIOUring {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("path", path)
     }
     /// `path`: `str`, since QEMU 7.2.
@@ -5155,7 +5155,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsVirtioBlkVfioPCI {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("path", path)
     }
     /// `path`: `str`, since QEMU 7.2.
@@ -5180,7 +5180,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsVirtioBlkVhostUser {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("path", path)
     }
     /// `path`: `str`, since QEMU 7.2.
@@ -5207,7 +5207,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsVirtioBlkVhostVdpa {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("path", path)
     }
     /// `path`: `str`, since QEMU 7.2.
@@ -5274,7 +5274,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsISCSI {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(transport: QAPI.ISCSITransport, portal: Swift.String, target: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("transport", transport)
         json.setQAPIMember("portal", portal)
         json.setQAPIMember("target", target)
@@ -5381,7 +5381,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RbdEncryptionOptionsLUKSBase {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(keySecret: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("key-secret", keySecret)
     }
     /// `key-secret`: `str`, since QEMU 6.1.
@@ -5406,7 +5406,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RbdEncryptionCreateOptionsLUKSBase {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(keySecret: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("key-secret", keySecret)
     }
     /// `key-secret`: `str`, since QEMU 6.1.
@@ -5436,7 +5436,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RbdEncryptionOptionsLUKS {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(keySecret: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("key-secret", keySecret)
     }
     /// `key-secret`: `str`, since QEMU 6.1.
@@ -5461,7 +5461,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RbdEncryptionOptionsLUKS2 {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(keySecret: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("key-secret", keySecret)
     }
     /// `key-secret`: `str`, since QEMU 6.1.
@@ -5486,7 +5486,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RbdEncryptionOptionsLUKSAny {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(keySecret: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("key-secret", keySecret)
     }
     /// `key-secret`: `str`, since QEMU 6.1.
@@ -5511,7 +5511,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RbdEncryptionCreateOptionsLUKS {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(keySecret: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("key-secret", keySecret)
     }
     /// `key-secret`: `str`, since QEMU 6.1.
@@ -5541,7 +5541,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RbdEncryptionCreateOptionsLUKS2 {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(keySecret: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("key-secret", keySecret)
     }
     /// `key-secret`: `str`, since QEMU 6.1.
@@ -5573,7 +5573,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RbdEncryptionOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.RbdImageEncryptionFormat) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("format", format)
     }
     /// `format`: `RbdImageEncryptionFormat`, since QEMU 6.1.
@@ -5610,7 +5610,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RbdEncryptionCreateOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.RbdImageEncryptionFormat) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("format", format)
     }
     /// `format`: `RbdImageEncryptionFormat`, since QEMU 6.1.
@@ -5645,7 +5645,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsRbd {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(pool: Swift.String, image: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("pool", pool)
         json.setQAPIMember("image", image)
     }
@@ -5735,7 +5735,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsReplication {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, mode: QAPI.ReplicationMode) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
         json.setQAPIMember("mode", mode)
     }
@@ -5788,7 +5788,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NFSServer {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.NFSTransport, host: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
         json.setQAPIMember("host", host)
     }
@@ -5819,7 +5819,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsNfs {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(server: QAPI.NFSServer, path: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("server", server)
         json.setQAPIMember("path", path)
     }
@@ -5880,7 +5880,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsCurlBase {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(url: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("url", url)
     }
     /// `url`: `str`, since QEMU 2.9.
@@ -5935,7 +5935,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsCurlHttp {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(url: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("url", url)
     }
     /// `url`: `str`, since QEMU 2.9.
@@ -6000,7 +6000,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsCurlHttps {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(url: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("url", url)
     }
     /// `url`: `str`, since QEMU 2.9.
@@ -6070,7 +6070,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsCurlFtp {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(url: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("url", url)
     }
     /// `url`: `str`, since QEMU 2.9.
@@ -6125,7 +6125,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsCurlFtps {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(url: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("url", url)
     }
     /// `url`: `str`, since QEMU 2.9.
@@ -6185,7 +6185,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsNBD {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(server: QAPI.SocketAddress) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("server", server)
     }
     /// `server`: `SocketAddress`, since QEMU 2.9.
@@ -6240,7 +6240,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsRaw {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
     }
     /// `file`: `BlockdevRef`, since QEMU 2.9.
@@ -6275,7 +6275,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsThrottle {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(throttleGroup: Swift.String, file: QAPI.BlockdevRef) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("throttle-group", throttleGroup)
         json.setQAPIMember("file", file)
     }
@@ -6306,7 +6306,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsCor {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
     }
     /// `file`: `BlockdevRef`, since QEMU 2.9.
@@ -6355,7 +6355,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsCbw {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, target: QAPI.BlockdevRef) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
         json.setQAPIMember("target", target)
     }
@@ -6408,7 +6408,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("driver", driver)
     }
     /// `driver`: `BlockdevDriver`, since QEMU 2.9.
@@ -7048,7 +7048,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptionsFile {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("filename", filename)
         json.setQAPIMember("size", size)
     }
@@ -7094,7 +7094,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptionsGluster {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(location: QAPI.BlockdevOptionsGluster, size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("location", location)
         json.setQAPIMember("size", size)
     }
@@ -7130,7 +7130,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptionsLUKS {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("size", size)
     }
     /// `key-secret`: `str`, optional, since QEMU 2.6.
@@ -7205,7 +7205,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptionsNfs {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(location: QAPI.BlockdevOptionsNfs, size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("location", location)
         json.setQAPIMember("size", size)
     }
@@ -7236,7 +7236,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptionsParallels {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
         json.setQAPIMember("size", size)
     }
@@ -7272,7 +7272,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptionsQcow {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
         json.setQAPIMember("size", size)
     }
@@ -7351,7 +7351,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptionsQcow2 {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
         json.setQAPIMember("size", size)
     }
@@ -7442,7 +7442,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptionsQed {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
         json.setQAPIMember("size", size)
     }
@@ -7493,7 +7493,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptionsRbd {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(location: QAPI.BlockdevOptionsRbd, size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("location", location)
         json.setQAPIMember("size", size)
     }
@@ -7582,7 +7582,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptionsVmdk {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
         json.setQAPIMember("size", size)
     }
@@ -7648,7 +7648,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptionsSSH {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(location: QAPI.BlockdevOptionsSSH, size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("location", location)
         json.setQAPIMember("size", size)
     }
@@ -7679,7 +7679,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptionsVdi {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
         json.setQAPIMember("size", size)
     }
@@ -7734,7 +7734,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptionsVhdx {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
         json.setQAPIMember("size", size)
     }
@@ -7804,7 +7804,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptionsVpc {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("file", file)
         json.setQAPIMember("size", size)
     }
@@ -7847,7 +7847,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("driver", driver)
     }
     /// `driver`: `BlockdevDriver`, since QEMU 2.12.
@@ -8057,7 +8057,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevAmendOptionsLUKS {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(state: QAPI.QCryptoBlockLUKSKeyslotState) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("state", state)
     }
     /// `state`: `QCryptoBlockLUKSKeyslotState`, since QEMU 5.1.
@@ -8107,7 +8107,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevAmendOptionsQcow2 {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `encrypt`: `QCryptoBlockAmendOptions`, optional, since QEMU 5.1.
     @_alwaysEmitIntoClient public var encrypt: QAPI.QCryptoBlockAmendOptions? {
@@ -8133,7 +8133,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevAmendOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("driver", driver)
     }
     /// `driver`: `BlockdevDriver`, since QEMU 5.1.
@@ -8258,7 +8258,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevSnapshotInternal {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, name: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("device", device)
         json.setQAPIMember("name", name)
     }
@@ -8289,7 +8289,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DummyBlockCoreForceArrays {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(unusedBlockGraphInfo: [QAPI.BlockGraphInfo]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("unused-block-graph-info", unusedBlockGraphInfo)
     }
     /// `unused-block-graph-info`: `[BlockGraphInfo]`, since QEMU 8.0.
@@ -8368,7 +8368,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevOptionsSheepdog {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(server: QAPI.SocketAddress, vdi: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("server", server)
         json.setQAPIMember("vdi", vdi)
     }
@@ -8432,7 +8432,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SheepdogRedundancyFull {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(copies: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("copies", copies)
     }
     /// `copies`: `int`, since QEMU 2.12.
@@ -8459,7 +8459,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SheepdogRedundancyErasureCoded {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(dataStrips: Swift.Int, parityStrips: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data-strips", dataStrips)
         json.setQAPIMember("parity-strips", parityStrips)
     }
@@ -8494,7 +8494,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SheepdogRedundancy {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.SheepdogRedundancyType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `SheepdogRedundancyType`, since QEMU 2.12.
@@ -8536,7 +8536,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevCreateOptionsSheepdog {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(location: QAPI.BlockdevOptionsSheepdog, size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("location", location)
         json.setQAPIMember("size", size)
     }
@@ -8592,7 +8592,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryBlock {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `flat`: `bool`, optional, since QEMU 11.1.
     @_alwaysEmitIntoClient public var flat: Swift.Bool? {
@@ -8621,7 +8621,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryBlockstats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `query-nodes`: `bool`, optional, since QEMU 2.3.
     @_alwaysEmitIntoClient public var queryNodes: Swift.Bool? {
@@ -8650,7 +8650,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryBlockJobs {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -8674,7 +8674,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockResize {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("size", size)
     }
     /// `device`: `str`, optional, since QEMU 0.14.
@@ -8714,7 +8714,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevSnapshotSyncCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(snapshotFile: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("snapshot-file", snapshotFile)
     }
     /// `device`: `str`, optional.
@@ -8771,7 +8771,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevSnapshotCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, overlay: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("node", node)
         arguments.setQAPIMember("overlay", overlay)
     }
@@ -8807,7 +8807,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.ChangeBackingFile {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, imageNodeName: Swift.String, backingFile: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
         arguments.setQAPIMember("image-node-name", imageNodeName)
         arguments.setQAPIMember("backing-file", backingFile)
@@ -8849,7 +8849,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockCommit {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
     }
     /// `job-id`: `str`, optional, since QEMU 2.7.
@@ -8944,7 +8944,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.DriveBackupCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
         arguments.setQAPIMember("sync", sync)
         arguments.setQAPIMember("target", target)
@@ -9056,7 +9056,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevBackupCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
         arguments.setQAPIMember("sync", sync)
         arguments.setQAPIMember("target", target)
@@ -9158,7 +9158,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryNamedBlockNodes {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `flat`: `bool`, optional, since QEMU 5.0.
     @_alwaysEmitIntoClient public var flat: Swift.Bool? {
@@ -9189,7 +9189,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XDebugQueryBlockGraph {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -9213,7 +9213,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.DriveMirrorCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
         arguments.setQAPIMember("target", target)
         arguments.setQAPIMember("sync", sync)
@@ -9325,7 +9325,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockDirtyBitmapAddCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("node", node)
         arguments.setQAPIMember("name", nameMember)
     }
@@ -9376,7 +9376,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockDirtyBitmapRemove {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("node", node)
         arguments.setQAPIMember("name", nameMember)
     }
@@ -9412,7 +9412,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockDirtyBitmapClear {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("node", node)
         arguments.setQAPIMember("name", nameMember)
     }
@@ -9448,7 +9448,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockDirtyBitmapEnable {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("node", node)
         arguments.setQAPIMember("name", nameMember)
     }
@@ -9484,7 +9484,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockDirtyBitmapDisable {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("node", node)
         arguments.setQAPIMember("name", nameMember)
     }
@@ -9520,7 +9520,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockDirtyBitmapMergeCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, target: Swift.String, bitmaps: [QAPI.BlockDirtyBitmapOrStr]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("node", node)
         arguments.setQAPIMember("target", target)
         arguments.setQAPIMember("bitmaps", bitmaps)
@@ -9564,7 +9564,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XDebugBlockDirtyBitmapSha256 {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("node", node)
         arguments.setQAPIMember("name", nameMember)
     }
@@ -9600,7 +9600,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevMirror {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
         arguments.setQAPIMember("target", target)
         arguments.setQAPIMember("sync", sync)
@@ -9702,7 +9702,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockStream {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
     }
     /// `job-id`: `str`, optional, since QEMU 2.7.
@@ -9787,7 +9787,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockJobSetSpeed {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, speed: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
         arguments.setQAPIMember("speed", speed)
     }
@@ -9823,7 +9823,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockJobCancel {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
     }
     /// `device`: `str`, since QEMU 1.1.
@@ -9858,7 +9858,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockJobPause {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
     }
     /// `device`: `str`, since QEMU 1.3.
@@ -9888,7 +9888,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockJobResume {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
     }
     /// `device`: `str`, since QEMU 1.3.
@@ -9918,7 +9918,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockJobComplete {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
     }
     /// `device`: `str`, since QEMU 1.3.
@@ -9948,7 +9948,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockJobDismiss {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 2.12.
@@ -9978,7 +9978,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockJobFinalize {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 2.12.
@@ -10008,7 +10008,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockJobChange {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.JobType) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
         arguments.setQAPIMember("type", type)
     }
@@ -10049,7 +10049,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevAdd {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("driver", driver)
     }
     /// `driver`: `BlockdevDriver`, since QEMU 2.9.
@@ -10644,7 +10644,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevReopen {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(options: [QAPI.BlockdevOptions]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("options", options)
     }
     /// `options`: `[BlockdevOptions]`, since QEMU 6.1.
@@ -10674,7 +10674,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevDel {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nodeName: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("node-name", nodeName)
     }
     /// `node-name`: `str`, since QEMU 2.9.
@@ -10704,7 +10704,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevSetActive {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(active: Swift.Bool) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("active", active)
     }
     /// `node-name`: `str`, optional, since QEMU 10.0.
@@ -10739,7 +10739,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevCreate {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, options: QAPI.BlockdevCreateOptions) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("job-id", jobID)
         arguments.setQAPIMember("options", options)
     }
@@ -10777,7 +10777,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XBlockdevAmend {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, nodeName: Swift.String, options: QAPI.BlockdevAmendOptions) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("job-id", jobID)
         arguments.setQAPIMember("node-name", nodeName)
         arguments.setQAPIMember("options", options)
@@ -10824,7 +10824,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockSetWriteThreshold {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nodeName: Swift.String, writeThreshold: Swift.UInt64) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("node-name", nodeName)
         arguments.setQAPIMember("write-threshold", writeThreshold)
     }
@@ -10862,7 +10862,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XBlockdevChange {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(parent: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("parent", parent)
     }
     /// `parent`: `str`, since QEMU 2.7.
@@ -10904,7 +10904,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XBlockdevSetIothread {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nodeName: Swift.String, iothread: QAPI.StrOrNull) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("node-name", nodeName)
         arguments.setQAPIMember("iothread", iothread)
     }
@@ -10945,7 +10945,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevSnapshotInternalSync {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, nameMember: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
         arguments.setQAPIMember("name", nameMember)
     }
@@ -10981,7 +10981,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockdevSnapshotDeleteInternalSync {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
     }
     /// `device`: `str`, since QEMU 1.7.
@@ -11023,7 +11023,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockPasswd {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(password: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("password", password)
     }
     /// `device`: `str`, optional.
@@ -11065,7 +11065,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XBlockdevReopen {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("driver", driver)
     }
     /// `driver`: `BlockdevDriver`, since QEMU 2.9.

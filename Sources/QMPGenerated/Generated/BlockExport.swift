@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.NBDServerOptionsBase`.
@@ -19,7 +19,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NBDServerOptionsBase {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
     @_alwaysEmitIntoClient public var handshakeMaxSeconds: Swift.Int? {
@@ -58,7 +58,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NBDServerOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddress) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("addr", addr)
     }
     /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
@@ -103,7 +103,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NBDServerOptionsLegacy {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("addr", addr)
     }
     /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
@@ -148,7 +148,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockExportOptionsNBDBase {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `name`: `str`, optional, since QEMU 2.12.
     @_alwaysEmitIntoClient public var name: Swift.String? {
@@ -177,7 +177,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockExportOptionsNBD {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `name`: `str`, optional, since QEMU 2.12.
     @_alwaysEmitIntoClient public var name: Swift.String? {
@@ -216,7 +216,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockExportOptionsVhostUserBlk {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddress) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("addr", addr)
     }
     /// `addr`: `SocketAddress`, since QEMU 5.2.
@@ -272,7 +272,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockExportOptionsFuse {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(mountpoint: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("mountpoint", mountpoint)
     }
     /// `mountpoint`: `str`, since QEMU 6.0.
@@ -307,7 +307,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockExportOptionsVduseBlk {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
     }
     /// `name`: `str`, since QEMU 7.1.
@@ -352,7 +352,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NBDServerAddOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("device", device)
     }
     /// `name`: `str`, optional, since QEMU 2.12.
@@ -441,7 +441,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockExportOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
         json.setQAPIMember("id", id)
         json.setQAPIMember("node-name", nodeName)
@@ -563,7 +563,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockExportInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.BlockExportType, nodeName: Swift.String, shuttingDown: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("id", id)
         json.setQAPIMember("type", type)
         json.setQAPIMember("node-name", nodeName)
@@ -611,7 +611,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.NBDServerStart {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("addr", addr)
     }
     /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
@@ -664,7 +664,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.NBDServerAdd {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
     }
     /// `name`: `str`, optional, since QEMU 2.12.
@@ -717,7 +717,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.NBDServerRemove {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("name", nameMember)
     }
     /// `name`: `str`, since QEMU 2.12.
@@ -752,7 +752,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.NBDServerStop {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -776,7 +776,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockExportAdd {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("type", type)
         arguments.setQAPIMember("id", id)
         arguments.setQAPIMember("node-name", nodeName)
@@ -903,7 +903,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.BlockExportDel {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 5.2.
@@ -938,7 +938,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryBlockExports {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.ChardevInfo`.
@@ -19,7 +19,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(label: Swift.String, filename: Swift.String, frontendOpen: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("label", label)
         json.setQAPIMember("filename", filename)
         json.setQAPIMember("frontend-open", frontendOpen)
@@ -56,7 +56,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevBackendInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
     }
     /// `name`: `str`, since QEMU 2.0.
@@ -100,7 +100,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevCommon {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `logfile`: `str`, optional, since QEMU 2.6.
     @_alwaysEmitIntoClient public var logfile: Swift.String? {
@@ -129,7 +129,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevFile {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(out: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("out", out)
     }
     /// `logfile`: `str`, optional, since QEMU 2.6.
@@ -174,7 +174,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevHostdev {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("device", device)
     }
     /// `logfile`: `str`, optional, since QEMU 2.6.
@@ -209,7 +209,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevSocket {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("addr", addr)
     }
     /// `logfile`: `str`, optional, since QEMU 2.6.
@@ -295,7 +295,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevUdp {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(remote: QAPI.SocketAddressLegacy) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("remote", remote)
     }
     /// `logfile`: `str`, optional, since QEMU 2.6.
@@ -335,7 +335,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevMux {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("chardev", chardev)
     }
     /// `logfile`: `str`, optional, since QEMU 2.6.
@@ -370,7 +370,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevHub {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(chardevs: [Swift.String]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("chardevs", chardevs)
     }
     /// `logfile`: `str`, optional, since QEMU 2.6.
@@ -405,7 +405,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevStdio {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `logfile`: `str`, optional, since QEMU 2.6.
     @_alwaysEmitIntoClient public var logfile: Swift.String? {
@@ -439,7 +439,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevSpiceChannel {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `logfile`: `str`, optional, since QEMU 2.6.
@@ -474,7 +474,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevSpicePort {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(fqdn: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("fqdn", fqdn)
     }
     /// `logfile`: `str`, optional, since QEMU 2.6.
@@ -509,7 +509,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevDBus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
     }
     /// `logfile`: `str`, optional, since QEMU 2.6.
@@ -544,7 +544,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevVC {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `logfile`: `str`, optional, since QEMU 2.6.
     @_alwaysEmitIntoClient public var logfile: Swift.String? {
@@ -593,7 +593,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevRingbuf {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `logfile`: `str`, optional, since QEMU 2.6.
     @_alwaysEmitIntoClient public var logfile: Swift.String? {
@@ -627,7 +627,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevQemuVDAgent {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `logfile`: `str`, optional, since QEMU 2.6.
     @_alwaysEmitIntoClient public var logfile: Swift.String? {
@@ -666,7 +666,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevPty {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `logfile`: `str`, optional, since QEMU 2.6.
     @_alwaysEmitIntoClient public var logfile: Swift.String? {
@@ -762,7 +762,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevFileWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevFile) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ChardevFile`, since QEMU 1.4.
@@ -787,7 +787,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevHostdevWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevHostdev) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ChardevHostdev`, since QEMU 1.4.
@@ -812,7 +812,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevSocketWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevSocket) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ChardevSocket`, since QEMU 1.4.
@@ -837,7 +837,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevUdpWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevUdp) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ChardevUdp`, since QEMU 1.5.
@@ -862,7 +862,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevCommonWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevCommon) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ChardevCommon`, since QEMU 2.6.
@@ -887,7 +887,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevMuxWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevMux) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ChardevMux`, since QEMU 1.5.
@@ -912,7 +912,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevHubWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevHub) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ChardevHub`, since QEMU 10.0.
@@ -937,7 +937,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevStdioWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevStdio) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ChardevStdio`, since QEMU 1.5.
@@ -962,7 +962,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevSpiceChannelWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevSpiceChannel) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ChardevSpiceChannel`, since QEMU 1.5.
@@ -987,7 +987,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevSpicePortWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevSpicePort) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ChardevSpicePort`, since QEMU 1.5.
@@ -1012,7 +1012,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevQemuVDAgentWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevQemuVDAgent) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ChardevQemuVDAgent`, since QEMU 6.1.
@@ -1037,7 +1037,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevDBusWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevDBus) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ChardevDBus`, since QEMU 7.0.
@@ -1062,7 +1062,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevVCWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevVC) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ChardevVC`, since QEMU 1.5.
@@ -1087,7 +1087,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevRingbufWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevRingbuf) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ChardevRingbuf`, since QEMU 1.5.
@@ -1112,7 +1112,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevPtyWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.ChardevPty) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `ChardevPty`, since QEMU 9.2.
@@ -1139,7 +1139,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevBackend {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.ChardevBackendKind) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `ChardevBackendKind`, since QEMU 1.4.
@@ -1169,7 +1169,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ChardevReturn {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `pty`: `str`, optional, since QEMU 1.4.
     @_alwaysEmitIntoClient public var pty: Swift.String? {
@@ -1198,7 +1198,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryChardev {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -1222,7 +1222,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryChardevBackends {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -1246,7 +1246,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.RingbufWrite {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, data: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
         arguments.setQAPIMember("data", data)
     }
@@ -1287,7 +1287,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.RingbufRead {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, size: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
         arguments.setQAPIMember("size", size)
     }
@@ -1328,7 +1328,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.ChardevAdd {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, backend: QAPI.ChardevBackend) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
         arguments.setQAPIMember("backend", backend)
     }
@@ -1364,7 +1364,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.ChardevChange {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, backend: QAPI.ChardevBackend) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
         arguments.setQAPIMember("backend", backend)
     }
@@ -1400,7 +1400,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.ChardevRemove {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 1.4.
@@ -1430,7 +1430,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.ChardevSendBreak {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 2.10.

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.IOOperationType`.
@@ -261,7 +261,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.HumanReadableText {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(humanReadableText: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("human-readable-text", humanReadableText)
     }
     /// `human-readable-text`: `str`, since QEMU 6.2.

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.CompatPolicyInput`.
@@ -59,7 +59,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CompatPolicy {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `deprecated-input`: `CompatPolicyInput`, optional, since QEMU 6.0.
     @_alwaysEmitIntoClient public var deprecatedInput: QAPI.CompatPolicyInput? {

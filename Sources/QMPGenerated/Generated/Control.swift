@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.QMPCapability`.
@@ -36,7 +36,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VersionTriple {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(major: Swift.Int, minor: Swift.Int, micro: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("major", major)
         json.setQAPIMember("minor", minor)
         json.setQAPIMember("micro", micro)
@@ -73,7 +73,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VersionInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(qemu: QAPI.VersionTriple, package: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("qemu", qemu)
         json.setQAPIMember("package", package)
     }
@@ -104,7 +104,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CommandInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
     }
     /// `name`: `str`, since QEMU 0.14.
@@ -148,7 +148,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MonitorOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("chardev", chardev)
     }
     /// `id`: `str`, optional, since QEMU 5.0.
@@ -190,7 +190,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.EventInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
     }
     /// `name`: `str`, since QEMU 1.2.
@@ -220,7 +220,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QMPCapabilities {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `enable`: `[QMPCapability]`, optional, since QEMU 2.12.
     @_alwaysEmitIntoClient public var enable: [QAPI.QMPCapability]? {
@@ -249,7 +249,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryVersion {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -273,7 +273,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryCommands {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -297,7 +297,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.Quit {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -326,6 +326,6 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryEvents {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.QCryptoTLSCredsEndpoint`.
@@ -192,7 +192,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptoBlockOptionsBase {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("format", format)
     }
     /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
@@ -217,7 +217,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptoBlockOptionsQCow {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `key-secret`: `str`, optional, since QEMU 2.6.
     @_alwaysEmitIntoClient public var keySecret: Swift.String? {
@@ -241,7 +241,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptoBlockOptionsLUKS {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `key-secret`: `str`, optional, since QEMU 2.6.
     @_alwaysEmitIntoClient public var keySecret: Swift.String? {
@@ -265,7 +265,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptoBlockCreateOptionsLUKS {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `key-secret`: `str`, optional, since QEMU 2.6.
     @_alwaysEmitIntoClient public var keySecret: Swift.String? {
@@ -321,7 +321,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptoBlockOpenOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("format", format)
     }
     /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
@@ -353,7 +353,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptoBlockCreateOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("format", format)
     }
     /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
@@ -413,7 +413,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptoBlockInfoBase {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("format", format)
     }
     /// `format`: `QCryptoBlockFormat`, since QEMU 2.7.
@@ -438,7 +438,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptoBlockInfoLUKSSlot {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(active: Swift.Bool, keyOffset: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("active", active)
         json.setQAPIMember("key-offset", keyOffset)
     }
@@ -479,7 +479,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptoBlockInfoLUKS {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(cipherAlg: QAPI.QCryptoCipherAlgo, cipherMode: QAPI.QCryptoCipherMode, ivgenAlg: QAPI.QCryptoIVGenAlgo, hashAlg: QAPI.QCryptoHashAlgo, detachedHeader: Swift.Bool, payloadOffset: Swift.Int, masterKeyIters: Swift.Int, uuid: Swift.String, slots: [QAPI.QCryptoBlockInfoLUKSSlot]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("cipher-alg", cipherAlg)
         json.setQAPIMember("cipher-mode", cipherMode)
         json.setQAPIMember("ivgen-alg", ivgenAlg)
@@ -559,7 +559,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptoBlockInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("format", format)
     }
     /// `format`: `QCryptoBlockFormat`, since QEMU 2.7.
@@ -653,7 +653,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptoBlockAmendOptionsLUKS {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(state: QAPI.QCryptoBlockLUKSKeyslotState) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("state", state)
     }
     /// `state`: `QCryptoBlockLUKSKeyslotState`, since QEMU 5.1.
@@ -705,7 +705,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptoBlockAmendOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("format", format)
     }
     /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
@@ -760,7 +760,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SecretCommonProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
     @_alwaysEmitIntoClient public var format: QAPI.QCryptoSecretFormat? {
@@ -794,7 +794,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SecretProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
     @_alwaysEmitIntoClient public var format: QAPI.QCryptoSecretFormat? {
@@ -838,7 +838,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SecretKeyringProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(serial: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("serial", serial)
     }
     /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
@@ -878,7 +878,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.TLSCredsProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `verify-peer`: `bool`, optional, since QEMU 2.5.
     @_alwaysEmitIntoClient public var verifyPeer: Swift.Bool? {
@@ -917,7 +917,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.TLSCredsAnonProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `verify-peer`: `bool`, optional, since QEMU 2.5.
     @_alwaysEmitIntoClient public var verifyPeer: Swift.Bool? {
@@ -956,7 +956,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.TLSCredsPskProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `verify-peer`: `bool`, optional, since QEMU 2.5.
     @_alwaysEmitIntoClient public var verifyPeer: Swift.Bool? {
@@ -1000,7 +1000,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.TLSCredsX509Properties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `verify-peer`: `bool`, optional, since QEMU 2.5.
     @_alwaysEmitIntoClient public var verifyPeer: Swift.Bool? {
@@ -1104,7 +1104,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptoAkCipherOptionsRSA {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(hashAlg: QAPI.QCryptoHashAlgo, paddingAlg: QAPI.QCryptoRSAPaddingAlgo) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("hash-alg", hashAlg)
         json.setQAPIMember("padding-alg", paddingAlg)
     }
@@ -1137,7 +1137,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptoAkCipherOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(alg: QAPI.QCryptoAkCipherAlgo) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("alg", alg)
     }
     /// `alg`: `QCryptoAkCipherAlgo`, since QEMU 7.1.

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.QCryptodevBackendAlgoType`.
@@ -84,7 +84,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptodevBackendClient {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(queue: Swift.Int, type: QAPI.QCryptodevBackendType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("queue", queue)
         json.setQAPIMember("type", type)
     }
@@ -115,7 +115,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QCryptodevInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, service: [QAPI.QCryptodevBackendServiceType], client: [QAPI.QCryptodevBackendClient]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("id", id)
         json.setQAPIMember("service", service)
         json.setQAPIMember("client", client)
@@ -157,6 +157,6 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryCryptodev {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }

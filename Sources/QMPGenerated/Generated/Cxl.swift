@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.CxlEventLog`.
@@ -87,7 +87,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CXLUncorErrorRecord {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.CxlUncorErrorType, header: [Swift.Int]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
         json.setQAPIMember("header", header)
     }
@@ -147,7 +147,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CxlDynamicCapacityExtent {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(offset: Swift.UInt64, len: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("offset", offset)
         json.setQAPIMember("len", len)
     }
@@ -225,7 +225,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.CxlInjectGeneralMediaEvent {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
         arguments.setQAPIMember("log", log)
         arguments.setQAPIMember("flags", flags)
@@ -351,7 +351,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.CxlInjectDramEvent {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
         arguments.setQAPIMember("log", log)
         arguments.setQAPIMember("flags", flags)
@@ -507,7 +507,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.CxlInjectMemoryModuleEvent {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, type: Swift.Int, healthStatus: Swift.Int, mediaStatus: Swift.Int, additionalStatus: Swift.Int, lifeUsed: Swift.Int, temperature: Swift.Int, dirtyShutdownCount: Swift.Int, correctedVolatileErrorCount: Swift.Int, correctedPersistentErrorCount: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
         arguments.setQAPIMember("log", log)
         arguments.setQAPIMember("flags", flags)
@@ -638,7 +638,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.CxlInjectPoison {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, start: Swift.UInt64, length: Swift.UInt64) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
         arguments.setQAPIMember("start", start)
         arguments.setQAPIMember("length", length)
@@ -680,7 +680,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.CxlInjectUncorrectableErrors {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, errors: [QAPI.CXLUncorErrorRecord]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
         arguments.setQAPIMember("errors", errors)
     }
@@ -716,7 +716,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.CxlInjectCorrectableError {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, type: QAPI.CxlCorErrorType) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
         arguments.setQAPIMember("type", type)
     }
@@ -754,7 +754,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.CxlAddDynamicCapacity {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, hostID: Swift.Int, selectionPolicy: QAPI.CxlExtentSelectionPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
         arguments.setQAPIMember("host-id", hostID)
         arguments.setQAPIMember("selection-policy", selectionPolicy)
@@ -815,7 +815,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.CxlReleaseDynamicCapacity {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, hostID: Swift.Int, removalPolicy: QAPI.CxlExtentRemovalPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
         arguments.setQAPIMember("host-id", hostID)
         arguments.setQAPIMember("removal-policy", removalPolicy)

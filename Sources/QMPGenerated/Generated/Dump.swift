@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.DumpGuestMemoryFormat`.
@@ -73,7 +73,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DumpQueryResult {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(status: QAPI.DumpStatus, completed: Swift.Int, total: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("status", status)
         json.setQAPIMember("completed", completed)
         json.setQAPIMember("total", total)
@@ -110,7 +110,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DumpGuestMemoryCapability {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(formats: [QAPI.DumpGuestMemoryFormat]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("formats", formats)
     }
     /// `formats`: `[DumpGuestMemoryFormat]`, since QEMU 2.0.
@@ -140,7 +140,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.DumpGuestMemory {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(paging: Swift.Bool, protocol: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("paging", paging)
         arguments.setQAPIMember("protocol", `protocol`)
     }
@@ -196,7 +196,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryDump {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -220,7 +220,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryDumpGuestMemoryCapability {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 

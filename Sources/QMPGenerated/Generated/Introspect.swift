@@ -50,7 +50,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SchemaInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, metaType: QAPI.SchemaMetaType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("meta-type", metaType)
     }
@@ -132,7 +132,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SchemaInfoBuiltin {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(jsonType: QAPI.JSONType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("json-type", jsonType)
     }
     /// `json-type`: `JSONType`, since QEMU 2.5.
@@ -188,7 +188,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SchemaInfoEnum {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(members: [QAPI.SchemaInfoEnumMember], values: [Swift.String]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("members", members)
         json.setQAPIMember("values", values)
     }
@@ -220,7 +220,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SchemaInfoEnumMember {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
     }
     /// `name`: `str`, since QEMU 6.2.
@@ -250,7 +250,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SchemaInfoArray {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(elementType: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("element-type", elementType)
     }
     /// `element-type`: `str`, since QEMU 2.5.
@@ -275,7 +275,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SchemaInfoObject {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(members: [QAPI.SchemaInfoObjectMember]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("members", members)
     }
     /// `members`: `[SchemaInfoObjectMember]`, since QEMU 2.5.
@@ -310,7 +310,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SchemaInfoObjectMember {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("type", type)
     }
@@ -351,7 +351,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SchemaInfoObjectVariant {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(case: Swift.String, type: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("case", `case`)
         json.setQAPIMember("type", type)
     }
@@ -382,7 +382,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SchemaInfoAlternate {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(members: [QAPI.SchemaInfoAlternateMember]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("members", members)
     }
     /// `members`: `[SchemaInfoAlternateMember]`, since QEMU 2.5.
@@ -407,7 +407,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SchemaInfoAlternateMember {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `str`, since QEMU 2.5.
@@ -432,7 +432,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SchemaInfoCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(argType: Swift.String, retType: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("arg-type", argType)
         json.setQAPIMember("ret-type", retType)
     }
@@ -468,7 +468,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SchemaInfoEvent {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(argType: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("arg-type", argType)
     }
     /// `arg-type`: `str`, since QEMU 2.5.
@@ -498,6 +498,6 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryQMPSchema {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }

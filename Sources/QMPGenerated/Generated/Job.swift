@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.JobType`.
@@ -120,7 +120,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.JobInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.JobType, status: QAPI.JobStatus, currentProgress: Swift.Int, totalProgress: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("id", id)
         json.setQAPIMember("type", type)
         json.setQAPIMember("status", status)
@@ -179,7 +179,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.JobPause {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 3.0.
@@ -209,7 +209,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.JobResume {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 3.0.
@@ -239,7 +239,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.JobCancel {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 3.0.
@@ -269,7 +269,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.JobComplete {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 3.0.
@@ -299,7 +299,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.JobDismiss {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 3.0.
@@ -329,7 +329,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.JobFinalize {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 3.0.
@@ -359,7 +359,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryJobs {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.SysEmuTarget`.
@@ -117,7 +117,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUInfoS390 {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(cpuState: QAPI.S390CPUState) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("cpu-state", cpuState)
     }
     /// `cpu-state`: `S390CpuState`, since QEMU 2.12.
@@ -154,7 +154,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUInfoFast {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(cpuIndex: Swift.Int, qomPath: Swift.String, threadID: Swift.Int, target: QAPI.SysEmuTarget) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("cpu-index", cpuIndex)
         json.setQAPIMember("qom-path", qomPath)
         json.setQAPIMember("thread-id", threadID)
@@ -217,7 +217,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CompatProperty {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(qomType: Swift.String, property: Swift.String, value: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("qom-type", qomType)
         json.setQAPIMember("property", property)
         json.setQAPIMember("value", value)
@@ -254,7 +254,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MachineInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, cpuMax: Swift.Int, hotpluggableCPUs: Swift.Bool, numaMemSupported: Swift.Bool, deprecated: Swift.Bool, acpi: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("cpu-max", cpuMax)
         json.setQAPIMember("hotpluggable-cpus", hotpluggableCPUs)
@@ -334,7 +334,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CurrentMachineParams {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(wakeupSuspendSupport: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("wakeup-suspend-support", wakeupSuspendSupport)
     }
     /// `wakeup-suspend-support`: `bool`, since QEMU 4.0.
@@ -359,7 +359,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.TargetInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(arch: QAPI.SysEmuTarget) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("arch", arch)
     }
     /// `arch`: `SysEmuTarget`, since QEMU 1.2.
@@ -384,7 +384,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.UUIDInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(uuid: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("UUID", uuid)
     }
     /// `UUID`: `str`, since QEMU 0.14.
@@ -409,7 +409,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.GuidInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(guid: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("guid", guid)
     }
     /// `guid`: `str`, since QEMU 2.9.
@@ -455,7 +455,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.KVMInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool, present: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("enabled", enabled)
         json.setQAPIMember("present", present)
     }
@@ -513,7 +513,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NUMAOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.NUMAOptionsType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `NumaOptionsType`, since QEMU 2.1.
@@ -673,7 +673,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NUMANodeOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `nodeid`: `uint16`, optional, since QEMU 2.1.
     @_alwaysEmitIntoClient public var nodeid: Swift.Int? {
@@ -717,7 +717,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NUMADistOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(src: Swift.Int, dst: Swift.Int, val: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("src", src)
         json.setQAPIMember("dst", dst)
         json.setQAPIMember("val", val)
@@ -754,7 +754,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CXLFixedMemoryWindowOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64, targets: [Swift.String]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("size", size)
         json.setQAPIMember("targets", targets)
     }
@@ -790,7 +790,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CXLFMWProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(cxlFmw: [QAPI.CXLFixedMemoryWindowOptions]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("cxl-fmw", cxlFmw)
     }
     /// `cxl-fmw`: `[CXLFixedMemoryWindowOptions]`, since QEMU 7.1.
@@ -846,7 +846,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.X86CPUFeatureWordInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(cpuidInputEax: Swift.Int, cpuidRegister: QAPI.X86CPURegister32, features: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("cpuid-input-eax", cpuidInputEax)
         json.setQAPIMember("cpuid-register", cpuidRegister)
         json.setQAPIMember("features", features)
@@ -888,7 +888,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DummyForceArrays {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(unused: [QAPI.X86CPUFeatureWordInfo]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("unused", unused)
     }
     /// `unused`: `[X86CPUFeatureWordInfo]`, since QEMU 2.5.
@@ -913,7 +913,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NUMACPUOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `node-id`: `int`, optional, since QEMU 2.7.
     @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
@@ -1027,7 +1027,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NUMAHmatLBOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(initiator: Swift.Int, target: Swift.Int, hierarchy: QAPI.HmatLBMemoryHierarchy, dataType: QAPI.HmatLBDataType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("initiator", initiator)
         json.setQAPIMember("target", target)
         json.setQAPIMember("hierarchy", hierarchy)
@@ -1122,7 +1122,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NUMAHmatCacheOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nodeID: Swift.Int, size: Swift.UInt64, level: Swift.Int, associativity: QAPI.HmatCacheAssociativity, policy: QAPI.HmatCacheWritePolicy, line: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("node-id", nodeID)
         json.setQAPIMember("size", size)
         json.setQAPIMember("level", level)
@@ -1177,7 +1177,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.Memdev {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64, merge: Swift.Bool, dump: Swift.Bool, prealloc: Swift.Bool, share: Swift.Bool, hostNodes: [Swift.Int], policy: QAPI.HostMemPolicy) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("size", size)
         json.setQAPIMember("merge", merge)
         json.setQAPIMember("dump", dump)
@@ -1248,7 +1248,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUInstanceProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `node-id`: `int`, optional, since QEMU 2.7.
     @_alwaysEmitIntoClient public var nodeID: Swift.Int? {
@@ -1312,7 +1312,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.HotpluggableCPU {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: Swift.String, vcpusCount: Swift.Int, props: QAPI.CPUInstanceProperties) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
         json.setQAPIMember("vcpus-count", vcpusCount)
         json.setQAPIMember("props", props)
@@ -1354,7 +1354,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BalloonInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(actual: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("actual", actual)
     }
     /// `actual`: `int`, since QEMU 0.14.
@@ -1379,7 +1379,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.HvBalloonInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(committed: Swift.UInt64, available: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("committed", committed)
         json.setQAPIMember("available", available)
     }
@@ -1410,7 +1410,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MemoryInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(baseMemory: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("base-memory", baseMemory)
     }
     /// `base-memory`: `size`, since QEMU 2.11.
@@ -1440,7 +1440,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.PCDIMMDeviceInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(addr: Swift.Int, size: Swift.Int, slot: Swift.Int, node: Swift.Int, memdev: Swift.String, hotplugged: Swift.Bool, hotpluggable: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("addr", addr)
         json.setQAPIMember("size", size)
         json.setQAPIMember("slot", slot)
@@ -1506,7 +1506,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VirtioPMEMDeviceInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(memaddr: Swift.UInt64, size: Swift.UInt64, memdev: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("memaddr", memaddr)
         json.setQAPIMember("size", size)
         json.setQAPIMember("memdev", memdev)
@@ -1548,7 +1548,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VirtioMEMDeviceInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(memaddr: Swift.UInt64, requestedSize: Swift.UInt64, size: Swift.UInt64, maxSize: Swift.UInt64, blockSize: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("memaddr", memaddr)
         json.setQAPIMember("requested-size", requestedSize)
         json.setQAPIMember("size", size)
@@ -1614,7 +1614,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SGXEPCDeviceInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(memaddr: Swift.UInt64, size: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("memaddr", memaddr)
         json.setQAPIMember("size", size)
         json.setQAPIMember("node", node)
@@ -1662,7 +1662,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.HvBalloonDeviceInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(maxSize: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("max-size", maxSize)
     }
     /// `id`: `str`, optional, since QEMU 8.2.
@@ -1729,7 +1729,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.PCDIMMDeviceInfoWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.PCDIMMDeviceInfo) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `PCDIMMDeviceInfo`, since QEMU 2.1.
@@ -1754,7 +1754,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VirtioPMEMDeviceInfoWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.VirtioPMEMDeviceInfo) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `VirtioPMEMDeviceInfo`, since QEMU 2.1.
@@ -1779,7 +1779,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VirtioMEMDeviceInfoWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.VirtioMEMDeviceInfo) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `VirtioMEMDeviceInfo`, since QEMU 2.1.
@@ -1804,7 +1804,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SGXEPCDeviceInfoWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.SGXEPCDeviceInfo) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `SgxEPCDeviceInfo`, since QEMU 6.2.
@@ -1829,7 +1829,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.HvBalloonDeviceInfoWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.HvBalloonDeviceInfo) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `HvBalloonDeviceInfo`, since QEMU 8.2.
@@ -1856,7 +1856,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MemoryDeviceInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.MemoryDeviceInfoKind) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `MemoryDeviceInfoKind`, since QEMU 2.1.
@@ -1886,7 +1886,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SGXEPC {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(memdev: Swift.String, node: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("memdev", memdev)
         json.setQAPIMember("node", node)
     }
@@ -1917,7 +1917,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SGXEPCProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(sgxEpc: [QAPI.SGXEPC]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("sgx-epc", sgxEpc)
     }
     /// `sgx-epc`: `[SgxEPC]`, since QEMU 6.2.
@@ -1942,7 +1942,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BootConfiguration {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `order`: `str`, optional, since QEMU 7.1.
     @_alwaysEmitIntoClient public var order: Swift.String? {
@@ -1996,7 +1996,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SMPConfiguration {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `cpus`: `int`, optional, since QEMU 6.1.
     @_alwaysEmitIntoClient public var cpus: Swift.Int? {
@@ -2086,7 +2086,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MemorySizeConfiguration {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `size`: `size`, optional, since QEMU 7.1.
     @_alwaysEmitIntoClient public var size: Swift.UInt64? {
@@ -2184,7 +2184,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(cpu: Swift.Int, current: Swift.Bool, halted: Swift.Bool, qomPath: Swift.String, threadID: Swift.Int, arch: QAPI.CPUInfoArch) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("CPU", cpu)
         json.setQAPIMember("current", current)
         json.setQAPIMember("halted", halted)
@@ -2276,7 +2276,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUInfoX86 {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("pc", pc)
     }
     /// `pc`: `int`, since QEMU 2.6.
@@ -2303,7 +2303,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUInfoSPARC {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int, npc: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("pc", pc)
         json.setQAPIMember("npc", npc)
     }
@@ -2336,7 +2336,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUInfoPPC {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nip: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("nip", nip)
     }
     /// `nip`: `int`, since QEMU 2.6.
@@ -2363,7 +2363,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUInfoMIPS {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("PC", pc)
     }
     /// `PC`: `int`, since QEMU 2.6.
@@ -2390,7 +2390,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUInfoTricore {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("PC", pc)
     }
     /// `PC`: `int`, since QEMU 2.6.
@@ -2417,7 +2417,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUInfoRISCV {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(pc: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("pc", pc)
     }
     /// `pc`: `int`.
@@ -2444,7 +2444,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.FirmwareLog {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(log: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("log", log)
     }
     /// `version`: `str`, optional, since QEMU 10.2.
@@ -2479,7 +2479,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryCPUsFast {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2503,7 +2503,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryMachines {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `compat-props`: `bool`, optional, since QEMU 9.1.
     @_alwaysEmitIntoClient public var compatProps: Swift.Bool? {
@@ -2532,7 +2532,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryCurrentMachine {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2556,7 +2556,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryTarget {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2580,7 +2580,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryUUID {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2604,7 +2604,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryVmGenerationID {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2628,7 +2628,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.SystemReset {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2652,7 +2652,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.SystemPowerdown {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2676,7 +2676,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.SystemWakeup {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2700,7 +2700,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.InjectNmi {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2724,7 +2724,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryKVM {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2748,7 +2748,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.Memsave {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("val", val)
         arguments.setQAPIMember("size", size)
         arguments.setQAPIMember("filename", filename)
@@ -2795,7 +2795,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.Pmemsave {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("val", val)
         arguments.setQAPIMember("size", size)
         arguments.setQAPIMember("filename", filename)
@@ -2837,7 +2837,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryMemdev {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2861,7 +2861,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryHotpluggableCPUs {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2885,7 +2885,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.SetNUMANode {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.NUMAOptionsType) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("type", type)
     }
     /// `type`: `NumaOptionsType`, since QEMU 2.1.
@@ -3050,7 +3050,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.Balloon {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("value", value)
     }
     /// `value`: `int`, since QEMU 0.14.
@@ -3080,7 +3080,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryBalloon {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3104,7 +3104,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryHvBalloonStatusReport {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3128,7 +3128,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryMemorySizeSummary {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3152,7 +3152,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryMemoryDevices {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3178,7 +3178,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XQueryIrq {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3204,7 +3204,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XQueryJit {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3230,7 +3230,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XQueryNUMA {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3256,7 +3256,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XQueryOpcount {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3282,7 +3282,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XQueryRamblock {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3308,7 +3308,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XQueryRoms {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3334,7 +3334,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XQueryUSB {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3358,7 +3358,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.Dumpdtb {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("filename", filename)
     }
     /// `filename`: `str`, since QEMU 7.2.
@@ -3390,7 +3390,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XQueryInterruptControllers {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3418,7 +3418,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XQueryProfile {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3446,7 +3446,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XQueryRDMA {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3475,7 +3475,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryCPUs {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -3501,7 +3501,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryFirmwareLog {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `max-size`: `size`, optional, since QEMU 10.2.
     @_alwaysEmitIntoClient public var maxSize: Swift.UInt64? {

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.S390CPUEntitlement`.
@@ -98,7 +98,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SmpCacheProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(cache: QAPI.CacheLevelAndType, topology: QAPI.CPUTopologyLevel) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("cache", cache)
         json.setQAPIMember("topology", topology)
     }
@@ -129,7 +129,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SmpCachePropertiesWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(caches: [QAPI.SmpCacheProperties]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("caches", caches)
     }
     /// `caches`: `[SmpCacheProperties]`.

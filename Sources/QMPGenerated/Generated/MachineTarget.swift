@@ -19,7 +19,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUModelInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
     }
     /// `name`: `str`, since QEMU 2.8.
@@ -91,7 +91,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUModelBaselineInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(model: QAPI.CPUModelInfo) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("model", model)
     }
     /// `model`: `CpuModelInfo`, since QEMU 2.8.
@@ -116,7 +116,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUModelCompareInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(result: QAPI.CPUModelCompareResult, responsibleProperties: [Swift.String]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("result", result)
         json.setQAPIMember("responsible-properties", responsibleProperties)
     }
@@ -147,7 +147,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUModelExpansionInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(model: QAPI.CPUModelInfo) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("model", model)
     }
     /// `model`: `CpuModelInfo`, since QEMU 2.8.
@@ -177,7 +177,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUDefinitionInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, static: Swift.Bool, typename: Swift.String, deprecated: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("static", `static`)
         json.setQAPIMember("typename", typename)
@@ -254,7 +254,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CPUPolarizationInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(polarization: QAPI.S390CPUPolarization) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("polarization", polarization)
     }
     /// `polarization`: `S390CpuPolarization`, since QEMU 8.2.
@@ -284,7 +284,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryCPUModelComparison {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("modela", modela)
         arguments.setQAPIMember("modelb", modelb)
     }
@@ -320,7 +320,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryCPUModelBaseline {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("modela", modela)
         arguments.setQAPIMember("modelb", modelb)
     }
@@ -356,7 +356,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryCPUModelExpansion {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.CPUModelExpansionType, model: QAPI.CPUModelInfo) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("type", type)
         arguments.setQAPIMember("model", model)
     }
@@ -392,7 +392,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryCPUDefinitions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -418,7 +418,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.SetCPUTopology {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(coreID: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("core-id", coreID)
     }
     /// `core-id`: `uint16`, since QEMU 8.2.
@@ -475,7 +475,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryS390xCPUPolarization {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 

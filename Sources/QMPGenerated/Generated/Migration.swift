@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.MigrationStats`.
@@ -19,7 +19,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MigrationStats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(transferred: Swift.Int, remaining: Swift.Int, total: Swift.Int, duplicate: Swift.Int, normal: Swift.Int, normalBytes: Swift.Int, dirtyPagesRate: Swift.Int, mbps: Swift.Double, dirtySyncCount: Swift.Int, postcopyRequests: Swift.Int, pageSize: Swift.Int, multifdBytes: Swift.UInt64, pagesPerSecond: Swift.UInt64, precopyBytes: Swift.UInt64, downtimeBytes: Swift.UInt64, postcopyBytes: Swift.UInt64, dirtySyncMissedZeroCopy: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("transferred", transferred)
         json.setQAPIMember("remaining", remaining)
         json.setQAPIMember("total", total)
@@ -140,7 +140,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.XBZRLECacheStats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(cacheSize: Swift.UInt64, bytes: Swift.Int, pages: Swift.Int, cacheMiss: Swift.Int, cacheMissRate: Swift.Double, encodingRate: Swift.Double, overflow: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("cache-size", cacheSize)
         json.setQAPIMember("bytes", bytes)
         json.setQAPIMember("pages", pages)
@@ -201,7 +201,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CompressionStats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(pages: Swift.Int, busy: Swift.Int, busyRate: Swift.Double, compressedSize: Swift.Int, compressionRate: Swift.Double) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("pages", pages)
         json.setQAPIMember("busy", busy)
         json.setQAPIMember("busy-rate", busyRate)
@@ -295,7 +295,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VfioStats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(transferred: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("transferred", transferred)
     }
     /// `transferred`: `int`, since QEMU 5.2.
@@ -320,7 +320,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MigrationInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `status`: `MigrationStatus`, optional, since QEMU 0.14.
     @_alwaysEmitIntoClient public var status: QAPI.MigrationStatus? {
@@ -479,7 +479,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MigrationCapabilityStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(capability: QAPI.MigrationCapability, state: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("capability", capability)
         json.setQAPIMember("state", state)
     }
@@ -579,7 +579,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BitmapMigrationBitmapAliasTransform {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `persistent`: `bool`, optional, since QEMU 6.0.
     @_alwaysEmitIntoClient public var persistent: Swift.Bool? {
@@ -603,7 +603,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BitmapMigrationBitmapAlias {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, alias: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("alias", alias)
     }
@@ -639,7 +639,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BitmapMigrationNodeAlias {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nodeName: Swift.String, alias: Swift.String, bitmaps: [QAPI.BitmapMigrationBitmapAlias]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("node-name", nodeName)
         json.setQAPIMember("alias", alias)
         json.setQAPIMember("bitmaps", bitmaps)
@@ -749,7 +749,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MigrateSetParameters {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `announce-initial`: `size`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var announceInitial: Swift.UInt64? {
@@ -913,7 +913,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MigrationParameters {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `announce-initial`: `size`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var announceInitial: Swift.UInt64? {
@@ -1198,7 +1198,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.FileMigrationArgs {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String, offset: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("filename", filename)
         json.setQAPIMember("offset", offset)
     }
@@ -1229,7 +1229,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MigrationExecCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(args: [Swift.String]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("args", args)
     }
     /// `args`: `[str]`, since QEMU 8.2.
@@ -1256,7 +1256,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MigrationAddress {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(transport: QAPI.MigrationAddressType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("transport", transport)
     }
     /// `transport`: `MigrationAddressType`, since QEMU 8.2.
@@ -1385,7 +1385,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MigrationChannel {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(channelType: QAPI.MigrationChannelType, addr: QAPI.MigrationAddress) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("channel-type", channelType)
         json.setQAPIMember("addr", addr)
     }
@@ -1416,7 +1416,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ReplicationStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(error: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("error", error)
     }
     /// `error`: `bool`, since QEMU 2.9.
@@ -1446,7 +1446,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.COLOStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(mode: QAPI.COLOMode, lastMode: QAPI.COLOMode, reason: QAPI.COLOExitReason) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("mode", mode)
         json.setQAPIMember("last-mode", lastMode)
         json.setQAPIMember("reason", reason)
@@ -1483,7 +1483,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DirtyRateVCPU {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.Int, dirtyRate: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("id", id)
         json.setQAPIMember("dirty-rate", dirtyRate)
     }
@@ -1575,7 +1575,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DirtyRateInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(status: QAPI.DirtyRateStatus, startTime: Swift.Int, calcTime: Swift.Int, calcTimeUnit: QAPI.TimeUnit, samplePages: Swift.UInt64, mode: QAPI.DirtyRateMeasureMode) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("status", status)
         json.setQAPIMember("start-time", startTime)
         json.setQAPIMember("calc-time", calcTime)
@@ -1640,7 +1640,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DirtyLimitInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(cpuIndex: Swift.Int, limitRate: Swift.UInt64, currentRate: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("cpu-index", cpuIndex)
         json.setQAPIMember("limit-rate", limitRate)
         json.setQAPIMember("current-rate", currentRate)
@@ -1677,7 +1677,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MigrationThreadInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, threadID: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("thread-id", threadID)
     }
@@ -1713,7 +1713,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryMigrate {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -1737,7 +1737,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.MigrateSetCapabilities {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(capabilities: [QAPI.MigrationCapabilityStatus]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("capabilities", capabilities)
     }
     /// `capabilities`: `[MigrationCapabilityStatus]`, since QEMU 1.2.
@@ -1767,7 +1767,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryMigrateCapabilities {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -1791,7 +1791,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.MigrateSetParametersCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `announce-initial`: `size`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var announceInitial: Swift.UInt64? {
@@ -1960,7 +1960,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryMigrateParameters {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -1984,7 +1984,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.MigrateStartPostcopy {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2010,7 +2010,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XColoLostHeartbeat {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2034,7 +2034,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.MigrateCancel {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2058,7 +2058,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.MigrateContinue {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(state: QAPI.MigrationStatus) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("state", state)
     }
     /// `state`: `MigrationStatus`, since QEMU 2.11.
@@ -2088,7 +2088,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.Migrate {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `uri`: `str`, optional, since QEMU 0.14.
     @_alwaysEmitIntoClient public var uri: Swift.String? {
@@ -2132,7 +2132,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.MigrateIncoming {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `uri`: `str`, optional, since QEMU 2.3.
     @_alwaysEmitIntoClient public var uri: Swift.String? {
@@ -2171,7 +2171,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XenSaveDevicesState {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("filename", filename)
     }
     /// `filename`: `str`, since QEMU 1.1.
@@ -2206,7 +2206,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XenSetGlobalDirtyLog {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(enable: Swift.Bool) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("enable", enable)
     }
     /// `enable`: `bool`, since QEMU 1.3.
@@ -2236,7 +2236,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XenLoadDevicesState {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("filename", filename)
     }
     /// `filename`: `str`, since QEMU 2.7.
@@ -2266,7 +2266,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XenSetReplication {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(enable: Swift.Bool, primary: Swift.Bool) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("enable", enable)
         arguments.setQAPIMember("primary", primary)
     }
@@ -2307,7 +2307,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryXenReplicationStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2331,7 +2331,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XenColoDoCheckpoint {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2355,7 +2355,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryColoStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2379,7 +2379,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.MigrateRecover {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(uri: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("uri", uri)
     }
     /// `uri`: `str`, since QEMU 3.0.
@@ -2409,7 +2409,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.MigratePause {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2433,7 +2433,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.CalcDirtyRate {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(calcTime: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("calc-time", calcTime)
     }
     /// `calc-time`: `int64`, since QEMU 5.2.
@@ -2478,7 +2478,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryDirtyRate {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `calc-time-unit`: `TimeUnit`, optional, since QEMU 8.2.
     @_alwaysEmitIntoClient public var calcTimeUnit: QAPI.TimeUnit? {
@@ -2507,7 +2507,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.SetVCPUDirtyLimit {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(dirtyRate: Swift.UInt64) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("dirty-rate", dirtyRate)
     }
     /// `cpu-index`: `int`, optional, since QEMU 7.1.
@@ -2542,7 +2542,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.CancelVCPUDirtyLimit {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `cpu-index`: `int`, optional, since QEMU 7.1.
     @_alwaysEmitIntoClient public var cpuIndex: Swift.Int? {
@@ -2571,7 +2571,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryVCPUDirtyLimit {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2598,7 +2598,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryMigrationthreads {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2622,7 +2622,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.SnapshotSave {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("job-id", jobID)
         arguments.setQAPIMember("tag", tag)
         arguments.setQAPIMember("vmstate", vmstate)
@@ -2670,7 +2670,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.SnapshotLoad {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("job-id", jobID)
         arguments.setQAPIMember("tag", tag)
         arguments.setQAPIMember("vmstate", vmstate)
@@ -2718,7 +2718,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.SnapshotDelete {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, devices: [Swift.String]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("job-id", jobID)
         arguments.setQAPIMember("tag", tag)
         arguments.setQAPIMember("devices", devices)
@@ -2765,7 +2765,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.MigrateSetDowntime {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Double) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("value", value)
     }
     /// `value`: `number`, since QEMU 0.14.
@@ -2800,7 +2800,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.MigrateSetSpeed {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("value", value)
     }
     /// `value`: `int`, since QEMU 0.14.
@@ -2835,7 +2835,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.MigrateSetCacheSize {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(value: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("value", value)
     }
     /// `value`: `int`, since QEMU 1.2.
@@ -2870,7 +2870,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryMigrateCacheSize {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 

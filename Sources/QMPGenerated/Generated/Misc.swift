@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.NameInfo`.
@@ -19,7 +19,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NameInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `name`: `str`, optional, since QEMU 0.14.
     @_alwaysEmitIntoClient public var name: Swift.String? {
@@ -43,7 +43,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.IOThreadInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, threadID: Swift.Int, pollMaxNs: Swift.Int, pollGrow: Swift.Int, pollShrink: Swift.Int, aioMaxBatch: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("id", id)
         json.setQAPIMember("thread-id", threadID)
         json.setQAPIMember("poll-max-ns", pollMaxNs)
@@ -98,7 +98,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AddfdInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(fdsetID: Swift.Int, fd: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("fdset-id", fdsetID)
         json.setQAPIMember("fd", fd)
     }
@@ -129,7 +129,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.FdsetFDInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(fd: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("fd", fd)
     }
     /// `fd`: `int`, since QEMU 1.2.
@@ -159,7 +159,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.FdsetInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(fdsetID: Swift.Int, fds: [QAPI.FdsetFDInfo]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("fdset-id", fdsetID)
         json.setQAPIMember("fds", fds)
     }
@@ -213,7 +213,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CommandLineParameterInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: QAPI.CommandLineParameterType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("type", type)
     }
@@ -254,7 +254,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CommandLineOptionInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(option: Swift.String, parameters: [QAPI.CommandLineParameterInfo]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("option", option)
         json.setQAPIMember("parameters", parameters)
     }
@@ -290,7 +290,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.AddClient {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(protocol: Swift.String, fdname: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("protocol", `protocol`)
         arguments.setQAPIMember("fdname", fdname)
     }
@@ -336,7 +336,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryName {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -360,7 +360,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryIothreads {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -384,7 +384,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.Stop {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -408,7 +408,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.Cont {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -434,7 +434,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XExitPreconfig {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -460,7 +460,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.HumanMonitorCommand {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(commandLine: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("command-line", commandLine)
     }
     /// `command-line`: `str`, since QEMU 0.14.
@@ -495,7 +495,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.Getfd {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(fdname: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("fdname", fdname)
     }
     /// `fdname`: `str`, since QEMU 0.14.
@@ -525,7 +525,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.GetWin32Socket {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(info: Swift.String, fdname: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("info", info)
         arguments.setQAPIMember("fdname", fdname)
     }
@@ -561,7 +561,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.Closefd {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(fdname: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("fdname", fdname)
     }
     /// `fdname`: `str`, since QEMU 0.14.
@@ -591,7 +591,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.AddFD {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `fdset-id`: `int`, optional, since QEMU 1.2.
     @_alwaysEmitIntoClient public var fdsetID: Swift.Int? {
@@ -625,7 +625,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.RemoveFD {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(fdsetID: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("fdset-id", fdsetID)
     }
     /// `fdset-id`: `int`, since QEMU 1.2.
@@ -660,7 +660,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryFdsets {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -684,7 +684,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryCommandLineOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `option`: `str`, optional, since QEMU 1.5.
     @_alwaysEmitIntoClient public var option: Swift.String? {
@@ -718,7 +718,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.Change {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.String, target: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("device", device)
         arguments.setQAPIMember("target", target)
     }

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.SEVState`.
@@ -65,7 +65,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SEVGuestInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(policy: Swift.Int, handle: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("policy", policy)
         json.setQAPIMember("handle", handle)
     }
@@ -96,7 +96,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SEVSnpGuestInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(snpPolicy: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("snp-policy", snpPolicy)
     }
     /// `snp-policy`: `uint64`, since QEMU 9.1.
@@ -123,7 +123,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SEVInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool, apiMajor: Swift.Int, apiMinor: Swift.Int, buildID: Swift.Int, state: QAPI.SEVState, sevType: QAPI.SEVGuestType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("enabled", enabled)
         json.setQAPIMember("api-major", apiMajor)
         json.setQAPIMember("api-minor", apiMinor)
@@ -193,7 +193,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SEVLaunchMeasureInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `str`, since QEMU 2.12.
@@ -218,7 +218,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SEVCapability {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(pdh: Swift.String, certChain: Swift.String, cpu0ID: Swift.String, cbitpos: Swift.Int, reducedPhysBits: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("pdh", pdh)
         json.setQAPIMember("cert-chain", certChain)
         json.setQAPIMember("cpu0-id", cpu0ID)
@@ -267,7 +267,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SEVAttestationReport {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `str`, since QEMU 6.1.
@@ -292,7 +292,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.GICCapability {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(version: Swift.Int, emulated: Swift.Bool, kernel: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("version", version)
         json.setQAPIMember("emulated", emulated)
         json.setQAPIMember("kernel", kernel)
@@ -329,7 +329,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SGXEPCSection {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(node: Swift.Int, size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("node", node)
         json.setQAPIMember("size", size)
     }
@@ -360,7 +360,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SGXInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(sgx: Swift.Bool, sgx1: Swift.Bool, sgx2: Swift.Bool, flc: Swift.Bool, sections: [QAPI.SGXEPCSection]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("sgx", sgx)
         json.setQAPIMember("sgx1", sgx1)
         json.setQAPIMember("sgx2", sgx2)
@@ -436,7 +436,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.EvtchnInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(port: Swift.Int, vcpu: Swift.Int, type: QAPI.EvtchnPortType, remoteDomain: Swift.String, target: Swift.Int, pending: Swift.Bool, masked: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("port", port)
         json.setQAPIMember("vcpu", vcpu)
         json.setQAPIMember("type", type)
@@ -502,7 +502,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.RTCResetReinjection {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -526,7 +526,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QuerySEV {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -550,7 +550,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QuerySEVLaunchMeasure {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -574,7 +574,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QuerySEVCapabilities {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -598,7 +598,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.SEVInjectLaunchSecret {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(packetHeader: Swift.String, secret: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("packet-header", packetHeader)
         arguments.setQAPIMember("secret", secret)
     }
@@ -639,7 +639,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QuerySEVAttestationReport {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(mnonce: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("mnonce", mnonce)
     }
     /// `mnonce`: `str`, since QEMU 6.1.
@@ -669,7 +669,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.DumpSkeys {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("filename", filename)
     }
     /// `filename`: `str`, since QEMU 2.5.
@@ -699,7 +699,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryGICCapabilities {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -723,7 +723,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QuerySGX {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -747,7 +747,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QuerySGXCapabilities {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -771,7 +771,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XenEventList {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -795,7 +795,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XenEventInject {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(port: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("port", port)
     }
     /// `port`: `uint32`, since QEMU 8.0.

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.NetLegacyNicOptions`.
@@ -19,7 +19,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetLegacyNicOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `netdev`: `str`, optional, since QEMU 1.2.
     @_alwaysEmitIntoClient public var netdev: Swift.String? {
@@ -63,7 +63,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.String {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(str: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("str", str)
     }
     /// `str`: `str`, since QEMU 1.2.
@@ -88,7 +88,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevUserOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `hostname`: `str`, optional, since QEMU 1.2.
     @_alwaysEmitIntoClient public var hostname: Swift.String? {
@@ -217,7 +217,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevTapOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `ifname`: `str`, optional, since QEMU 1.2.
     @_alwaysEmitIntoClient public var ifname: Swift.String? {
@@ -311,7 +311,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevSocketOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `fd`: `str`, optional, since QEMU 1.2.
     @_alwaysEmitIntoClient public var fd: Swift.String? {
@@ -360,7 +360,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevL2TPv3Options {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(src: Swift.String, dst: Swift.String, txsession: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("src", src)
         json.setQAPIMember("dst", dst)
         json.setQAPIMember("txsession", txsession)
@@ -452,7 +452,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevVdeOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `sock`: `str`, optional, since QEMU 1.2.
     @_alwaysEmitIntoClient public var sock: Swift.String? {
@@ -491,7 +491,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevBridgeOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `br`: `str`, optional, since QEMU 1.2.
     @_alwaysEmitIntoClient public var br: Swift.String? {
@@ -520,7 +520,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevHubPortOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(hubid: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("hubid", hubid)
     }
     /// `hubid`: `int32`, since QEMU 1.2.
@@ -550,7 +550,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevNetmapOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(ifname: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("ifname", ifname)
     }
     /// `ifname`: `str`, since QEMU 2.0.
@@ -599,7 +599,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevAFXDPOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(ifname: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("ifname", ifname)
     }
     /// `ifname`: `str`, since QEMU 8.2.
@@ -654,7 +654,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevVhostUserOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("chardev", chardev)
     }
     /// `chardev`: `str`, since QEMU 2.1.
@@ -689,7 +689,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevVhostVDPAOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `vhostdev`: `str`, optional, since QEMU 5.1.
     @_alwaysEmitIntoClient public var vhostdev: Swift.String? {
@@ -728,7 +728,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevVmnetHostOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `start-address`: `str`, optional, since QEMU 7.1.
     @_alwaysEmitIntoClient public var startAddress: Swift.String? {
@@ -772,7 +772,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevVmnetSharedOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `start-address`: `str`, optional, since QEMU 7.1.
     @_alwaysEmitIntoClient public var startAddress: Swift.String? {
@@ -816,7 +816,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevVmnetBridgedOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(ifname: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("ifname", ifname)
     }
     /// `ifname`: `str`, since QEMU 7.1.
@@ -846,7 +846,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevStreamOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(addr: QAPI.SocketAddress) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("addr", addr)
     }
     /// `addr`: `SocketAddress`, since QEMU 7.2.
@@ -887,7 +887,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetdevDgramOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `local`: `SocketAddress`, optional, since QEMU 7.2.
     @_alwaysEmitIntoClient public var local: QAPI.SocketAddress? {
@@ -969,7 +969,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.Netdev {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.NetClientDriver) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("id", id)
         json.setQAPIMember("type", type)
     }
@@ -1437,7 +1437,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RXFilterInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, promiscuous: Swift.Bool, multicast: QAPI.RXState, unicast: QAPI.RXState, vlan: QAPI.RXState, broadcastAllowed: Swift.Bool, multicastOverflow: Swift.Bool, unicastOverflow: Swift.Bool, mainMAC: Swift.String, vlanTable: [Swift.Int], unicastTable: [Swift.String], multicastTable: [Swift.String]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("promiscuous", promiscuous)
         json.setQAPIMember("multicast", multicast)
@@ -1528,7 +1528,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AnnounceParameters {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("initial", initial)
         json.setQAPIMember("max", max)
         json.setQAPIMember("rounds", rounds)
@@ -1586,7 +1586,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.SetLink {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String, up: Swift.Bool) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("name", nameMember)
         arguments.setQAPIMember("up", up)
     }
@@ -1622,7 +1622,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.NetdevAdd {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, type: QAPI.NetClientDriver) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
         arguments.setQAPIMember("type", type)
     }
@@ -2074,7 +2074,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.NetdevDel {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 0.14.
@@ -2104,7 +2104,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryRXFilter {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `name`: `str`, optional, since QEMU 1.6.
     @_alwaysEmitIntoClient public var nameMember: Swift.String? {
@@ -2133,7 +2133,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.AnnounceSelf {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("initial", initial)
         arguments.setQAPIMember("max", max)
         arguments.setQAPIMember("rounds", rounds)

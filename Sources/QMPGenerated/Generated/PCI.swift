@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.PCIMemoryRange`.
@@ -19,7 +19,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.PCIMemoryRange {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(base: Swift.Int, limit: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("base", base)
         json.setQAPIMember("limit", limit)
     }
@@ -50,7 +50,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.PCIMemoryRegion {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(bar: Swift.Int, type: Swift.String, address: Swift.Int, size: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("bar", bar)
         json.setQAPIMember("type", type)
         json.setQAPIMember("address", address)
@@ -103,7 +103,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.PCIBusInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(number: Swift.Int, secondary: Swift.Int, subordinate: Swift.Int, ioRange: QAPI.PCIMemoryRange, memoryRange: QAPI.PCIMemoryRange, prefetchableRange: QAPI.PCIMemoryRange) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("number", number)
         json.setQAPIMember("secondary", secondary)
         json.setQAPIMember("subordinate", subordinate)
@@ -158,7 +158,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.PCIBridgeInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(bus: QAPI.PCIBusInfo) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("bus", bus)
     }
     /// `bus`: `PciBusInfo`, since QEMU 0.14.
@@ -188,7 +188,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.PCIDeviceClass {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(class: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("class", `class`)
     }
     /// `desc`: `str`, optional, since QEMU 2.4.
@@ -218,7 +218,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.PCIDeviceID {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(device: Swift.Int, vendor: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("device", device)
         json.setQAPIMember("vendor", vendor)
     }
@@ -259,7 +259,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.PCIDeviceInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(bus: Swift.Int, slot: Swift.Int, function: Swift.Int, classInfo: QAPI.PCIDeviceClass, id: QAPI.PCIDeviceID, irqPin: Swift.Int, qdevID: Swift.String, regions: [QAPI.PCIMemoryRegion]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("bus", bus)
         json.setQAPIMember("slot", slot)
         json.setQAPIMember("function", function)
@@ -336,7 +336,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.PCIInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(bus: Swift.Int, devices: [QAPI.PCIDeviceInfo]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("bus", bus)
         json.setQAPIMember("devices", devices)
     }
@@ -372,6 +372,6 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryPCI {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }

@@ -19,7 +19,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ObjectPropertyInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("type", type)
     }
@@ -60,7 +60,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ObjectTypeInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
     }
     /// `name`: `str`, since QEMU 1.1.
@@ -95,7 +95,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CanHostSocketcanProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(if: Swift.String, canbus: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("if", `if`)
         json.setQAPIMember("canbus", canbus)
     }
@@ -126,7 +126,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ColoCompareProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(primaryIn: Swift.String, secondaryIn: Swift.String, outdev: Swift.String, iothread: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("primary_in", primaryIn)
         json.setQAPIMember("secondary_in", secondaryIn)
         json.setQAPIMember("outdev", outdev)
@@ -194,7 +194,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CryptodevBackendProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `queues`: `uint32`, optional, since QEMU 2.8.
     @_alwaysEmitIntoClient public var queues: Swift.Int? {
@@ -228,7 +228,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.CryptodevVhostUserProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("chardev", chardev)
     }
     /// `queues`: `uint32`, optional, since QEMU 2.8.
@@ -268,7 +268,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DBusVMStateProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(addr: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("addr", addr)
     }
     /// `addr`: `str`, since QEMU 5.0.
@@ -317,7 +317,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.NetfilterProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("netdev", netdev)
     }
     /// `netdev`: `str`, since QEMU 2.5.
@@ -362,7 +362,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.FilterBufferProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String, interval: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("netdev", netdev)
         json.setQAPIMember("interval", interval)
     }
@@ -413,7 +413,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.FilterDumpProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String, file: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("netdev", netdev)
         json.setQAPIMember("file", file)
     }
@@ -469,7 +469,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.FilterMirrorProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String, outdev: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("netdev", netdev)
         json.setQAPIMember("outdev", outdev)
     }
@@ -525,7 +525,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.FilterRedirectorProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("netdev", netdev)
     }
     /// `netdev`: `str`, since QEMU 2.5.
@@ -585,7 +585,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.FilterRewriterProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(netdev: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("netdev", netdev)
     }
     /// `netdev`: `str`, since QEMU 2.5.
@@ -635,7 +635,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.InputBarrierProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
     }
     /// `name`: `str`, since QEMU 4.2.
@@ -690,7 +690,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.InputLinuxProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(evdev: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("evdev", evdev)
     }
     /// `evdev`: `str`, since QEMU 2.6.
@@ -730,7 +730,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.EventLoopBaseProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
     @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
@@ -764,7 +764,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.IothreadProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
     @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
@@ -813,7 +813,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MainLoopProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
     @_alwaysEmitIntoClient public var aioMaxBatch: Swift.Int? {
@@ -847,7 +847,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MemoryBackendProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("size", size)
     }
     /// `dump`: `bool`, optional, since QEMU 2.1.
@@ -922,7 +922,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MemoryBackendFileProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64, memPath: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("size", size)
         json.setQAPIMember("mem-path", memPath)
     }
@@ -1033,7 +1033,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MemoryBackendMemfdProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("size", size)
     }
     /// `dump`: `bool`, optional, since QEMU 2.1.
@@ -1123,7 +1123,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MemoryBackendShmProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("size", size)
     }
     /// `dump`: `bool`, optional, since QEMU 2.1.
@@ -1198,7 +1198,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MemoryBackendEpcProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(size: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("size", size)
     }
     /// `dump`: `bool`, optional, since QEMU 2.1.
@@ -1273,7 +1273,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.PrManagerHelperProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("path", path)
     }
     /// `path`: `str`, since QEMU 2.11.
@@ -1298,7 +1298,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QtestProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("chardev", chardev)
     }
     /// `chardev`: `str`, since QEMU 6.0.
@@ -1328,7 +1328,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RemoteObjectProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(fd: Swift.String, devid: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("fd", fd)
         json.setQAPIMember("devid", devid)
     }
@@ -1359,7 +1359,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VfioUserServerProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(socket: QAPI.SocketAddress, device: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("socket", socket)
         json.setQAPIMember("device", device)
     }
@@ -1390,7 +1390,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.IOMMUFDProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `fd`: `str`, optional, since QEMU 9.0.
     @_alwaysEmitIntoClient public var fd: Swift.String? {
@@ -1414,7 +1414,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ACPIGenericInitiatorProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(pciDev: Swift.String, node: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("pci-dev", pciDev)
         json.setQAPIMember("node", node)
     }
@@ -1445,7 +1445,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ACPIGenericPortProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(pciBus: Swift.String, node: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("pci-bus", pciBus)
         json.setQAPIMember("node", node)
     }
@@ -1476,7 +1476,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RngProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `opened`: `bool`, optional, since QEMU 1.3.
     @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
@@ -1501,7 +1501,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RngEgdProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("chardev", chardev)
     }
     /// `opened`: `bool`, optional, since QEMU 1.3.
@@ -1532,7 +1532,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RngRandomProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `opened`: `bool`, optional, since QEMU 1.3.
     @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
@@ -1562,7 +1562,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SEVCommonProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(reducedPhysBits: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
     }
     /// `sev-device`: `str`, optional, since QEMU 9.1.
@@ -1602,7 +1602,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SEVGuestProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(reducedPhysBits: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
     }
     /// `sev-device`: `str`, optional, since QEMU 9.1.
@@ -1667,7 +1667,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SEVSnpGuestProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(reducedPhysBits: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
     }
     /// `sev-device`: `str`, optional, since QEMU 9.1.
@@ -1742,7 +1742,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ThreadContextProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `cpu-affinity`: `[uint16]`, optional, since QEMU 7.2.
     @_alwaysEmitIntoClient public var cpuAffinity: [Swift.Int]? {
@@ -1886,7 +1886,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ObjectOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(qomType: QAPI.ObjectType, id: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("qom-type", qomType)
         json.setQAPIMember("id", id)
     }
@@ -2555,7 +2555,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ObjectPropertyValue {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("type", type)
     }
@@ -2593,7 +2593,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ObjectPropertiesValues {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(properties: [QAPI.ObjectPropertyValue]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("properties", properties)
     }
     /// `properties`: `[ObjectPropertyValue]`, since QEMU 10.1.
@@ -2623,7 +2623,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QOMList {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
     }
     /// `path`: `str`, since QEMU 1.2.
@@ -2653,7 +2653,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QOMGet {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, property: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
         arguments.setQAPIMember("property", property)
     }
@@ -2689,7 +2689,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QOMSet {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, property: Swift.String, value: QMPWire.JSON) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
         arguments.setQAPIMember("property", property)
         arguments.setQAPIMember("value", value)
@@ -2731,7 +2731,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QOMListTypes {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `implements`: `str`, optional, since QEMU 1.1.
     @_alwaysEmitIntoClient public var implements: Swift.String? {
@@ -2765,7 +2765,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QOMListProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(typename: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("typename", typename)
     }
     /// `typename`: `str`, since QEMU 2.12.
@@ -2795,7 +2795,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.ObjectAdd {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(qomType: QAPI.ObjectType, id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("qom-type", qomType)
         arguments.setQAPIMember("id", id)
     }
@@ -3467,7 +3467,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.ObjectDel {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 2.0.
@@ -3499,7 +3499,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QOMListGet {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(paths: [Swift.String]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("paths", paths)
     }
     /// `paths`: `[str]`, since QEMU 10.1.

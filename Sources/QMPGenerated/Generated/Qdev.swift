@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.DeviceListProperties`.
@@ -24,7 +24,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.DeviceListProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(typename: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("typename", typename)
     }
     /// `typename`: `str`, since QEMU 1.2.
@@ -56,7 +56,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.DeviceAdd {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(driver: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("driver", driver)
     }
     /// `driver`: `str`, since QEMU 0.13.
@@ -96,7 +96,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.DeviceDel {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 0.14.
@@ -128,7 +128,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.DeviceSyncConfig {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 9.2.

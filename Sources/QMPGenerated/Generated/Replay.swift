@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.ReplayMode`.
@@ -40,7 +40,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ReplayInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(mode: QAPI.ReplayMode, icount: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("mode", mode)
         json.setQAPIMember("icount", icount)
     }
@@ -81,7 +81,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryReplay {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -105,7 +105,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.ReplayBreak {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(icount: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("icount", icount)
     }
     /// `icount`: `int`, since QEMU 5.2.
@@ -135,7 +135,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.ReplayDeleteBreak {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -159,7 +159,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.ReplaySeek {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(icount: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("icount", icount)
     }
     /// `icount`: `int`, since QEMU 5.2.

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.RockerSwitch`.
@@ -19,7 +19,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RockerSwitch {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, id: Swift.UInt64, ports: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("id", id)
         json.setQAPIMember("ports", ports)
@@ -94,7 +94,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RockerPort {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, enabled: Swift.Bool, linkUp: Swift.Bool, speed: Swift.Int, duplex: QAPI.RockerPortDuplex, autoneg: QAPI.RockerPortAutoneg) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("enabled", enabled)
         json.setQAPIMember("link-up", linkUp)
@@ -149,7 +149,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RockerOfDpaFlowKey {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(priority: Swift.Int, tblID: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("priority", priority)
         json.setQAPIMember("tbl-id", tblID)
     }
@@ -225,7 +225,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RockerOfDpaFlowMask {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `in-pport`: `uint32`, optional, since QEMU 2.4.
     @_alwaysEmitIntoClient public var inPport: Swift.Int? {
@@ -279,7 +279,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RockerOfDpaFlowAction {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `goto-tbl`: `uint32`, optional, since QEMU 2.4.
     @_alwaysEmitIntoClient public var gotoTbl: Swift.Int? {
@@ -328,7 +328,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RockerOfDpaFlow {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(cookie: Swift.UInt64, hits: Swift.UInt64, key: QAPI.RockerOfDpaFlowKey, mask: QAPI.RockerOfDpaFlowMask, action: QAPI.RockerOfDpaFlowAction) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("cookie", cookie)
         json.setQAPIMember("hits", hits)
         json.setQAPIMember("key", key)
@@ -377,7 +377,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.RockerOfDpaGroup {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.Int, type: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("id", id)
         json.setQAPIMember("type", type)
     }
@@ -468,7 +468,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryRocker {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("name", nameMember)
     }
     /// `name`: `str`, since QEMU 2.4.
@@ -498,7 +498,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryRockerPorts {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("name", nameMember)
     }
     /// `name`: `str`, since QEMU 2.4.
@@ -528,7 +528,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryRockerOfDpaFlows {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("name", nameMember)
     }
     /// `name`: `str`, since QEMU 2.4.
@@ -563,7 +563,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryRockerOfDpaGroups {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("name", nameMember)
     }
     /// `name`: `str`, since QEMU 2.4.

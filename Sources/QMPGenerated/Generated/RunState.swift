@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.RunState`.
@@ -103,7 +103,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.StatusInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(running: Swift.Bool, status: QAPI.RunState) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("running", running)
         json.setQAPIMember("status", status)
     }
@@ -266,7 +266,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.GuestPanicInformation {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.GuestPanicInformationType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `GuestPanicInformationType`, since QEMU 2.9.
@@ -336,7 +336,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.GuestPanicInformationHyperV {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(arg1: Swift.UInt64, arg2: Swift.UInt64, arg3: Swift.UInt64, arg4: Swift.UInt64, arg5: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("arg1", arg1)
         json.setQAPIMember("arg2", arg2)
         json.setQAPIMember("arg3", arg3)
@@ -410,7 +410,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.GuestPanicInformationS390 {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(core: Swift.Int, pswMask: Swift.UInt64, pswAddr: Swift.UInt64, reason: QAPI.S390CrashReason) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("core", core)
         json.setQAPIMember("psw-mask", pswMask)
         json.setQAPIMember("psw-addr", pswAddr)
@@ -495,7 +495,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MemoryFailureFlags {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(actionRequired: Swift.Bool, recursive: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("action-required", actionRequired)
         json.setQAPIMember("recursive", recursive)
     }
@@ -552,7 +552,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -576,7 +576,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.WatchdogSetAction {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(action: QAPI.WatchdogAction) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("action", action)
     }
     /// `action`: `WatchdogAction`, since QEMU 2.11.
@@ -606,7 +606,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.SetAction {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `reboot`: `RebootAction`, optional, since QEMU 6.0.
     @_alwaysEmitIntoClient public var reboot: QAPI.RebootAction? {

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.NetworkAddressFamily`.
@@ -44,7 +44,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.InetSocketAddressBase {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("host", host)
         json.setQAPIMember("port", port)
     }
@@ -75,7 +75,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.InetSocketAddress {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("host", host)
         json.setQAPIMember("port", port)
     }
@@ -136,7 +136,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.UnixSocketAddress {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("path", path)
     }
     /// `path`: `str`, since QEMU 1.3.
@@ -171,7 +171,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VsockSocketAddress {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(cid: Swift.String, port: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("cid", cid)
         json.setQAPIMember("port", port)
     }
@@ -202,7 +202,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.FDSocketAddress {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(str: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("str", str)
     }
     /// `str`: `str`, since QEMU 1.2.
@@ -227,7 +227,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.InetSocketAddressWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InetSocketAddress) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `InetSocketAddress`, since QEMU 1.3.
@@ -252,7 +252,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.UnixSocketAddressWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.UnixSocketAddress) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `UnixSocketAddress`, since QEMU 1.3.
@@ -277,7 +277,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VsockSocketAddressWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.VsockSocketAddress) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `VsockSocketAddress`, since QEMU 2.8.
@@ -302,7 +302,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.FDSocketAddressWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.FDSocketAddress) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `FdSocketAddress`, since QEMU 1.3.
@@ -329,7 +329,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SocketAddressLegacy {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.SocketAddressType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `SocketAddressType`, since QEMU 1.3.
@@ -384,7 +384,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SocketAddress {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.SocketAddressType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `SocketAddressType`, since QEMU 2.9.
@@ -476,7 +476,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.StringWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `String`, since QEMU 1.3.

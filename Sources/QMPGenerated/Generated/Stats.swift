@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.StatsType`.
@@ -107,7 +107,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.StatsRequest {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(provider: QAPI.StatsProvider) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("provider", provider)
     }
     /// `provider`: `StatsProvider`, since QEMU 7.1.
@@ -137,7 +137,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.StatsVCPUFilter {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `vcpus`: `[str]`, optional, since QEMU 7.1.
     @_alwaysEmitIntoClient public var vcpus: [Swift.String]? {
@@ -163,7 +163,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.StatsFilter {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(target: QAPI.StatsTarget) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("target", target)
     }
     /// `target`: `StatsTarget`, since QEMU 7.1.
@@ -225,7 +225,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.Stats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, value: QAPI.StatsValue) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("value", value)
     }
@@ -256,7 +256,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.StatsResult {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(provider: QAPI.StatsProvider, stats: [QAPI.Stats]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("provider", provider)
         json.setQAPIMember("stats", stats)
     }
@@ -292,7 +292,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.StatsSchemaValue {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, type: QAPI.StatsType, exponent: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("type", type)
         json.setQAPIMember("exponent", exponent)
@@ -344,7 +344,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.StatsSchema {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(provider: QAPI.StatsProvider, target: QAPI.StatsTarget, stats: [QAPI.StatsSchemaValue]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("provider", provider)
         json.setQAPIMember("target", target)
         json.setQAPIMember("stats", stats)
@@ -386,7 +386,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryStats {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(target: QAPI.StatsTarget) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("target", target)
     }
     /// `target`: `StatsTarget`, since QEMU 7.1.
@@ -426,7 +426,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryStatsSchemas {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
     /// `provider`: `StatsProvider`, optional, since QEMU 7.1.
     @_alwaysEmitIntoClient public var provider: QAPI.StatsProvider? {

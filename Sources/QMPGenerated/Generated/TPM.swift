@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.TPMModel`.
@@ -59,7 +59,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.TPMPassthroughOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `path`: `str`, optional, since QEMU 1.5.
     @_alwaysEmitIntoClient public var path: Swift.String? {
@@ -88,7 +88,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.TPMEmulatorOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(chardev: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("chardev", chardev)
     }
     /// `chardev`: `str`, since QEMU 2.11.
@@ -113,7 +113,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.TPMPassthroughOptionsWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.TPMPassthroughOptions) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `TPMPassthroughOptions`, since QEMU 1.5.
@@ -138,7 +138,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.TPMEmulatorOptionsWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.TPMEmulatorOptions) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `TPMEmulatorOptions`, since QEMU 2.11.
@@ -165,7 +165,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.TPMTypeOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.TPMType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `TpmType`, since QEMU 1.5.
@@ -195,7 +195,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.TPMInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, model: QAPI.TPMModel, options: QAPI.TPMTypeOptions) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("id", id)
         json.setQAPIMember("model", model)
         json.setQAPIMember("options", options)
@@ -237,7 +237,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryTPMModels {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -261,7 +261,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryTPMTypes {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -285,6 +285,6 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryTPM {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }

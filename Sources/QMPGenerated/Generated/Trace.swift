@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.TraceEventState`.
@@ -40,7 +40,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.TraceEventInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, state: QAPI.TraceEventState) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("state", state)
     }
@@ -76,7 +76,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.TraceEventGetState {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("name", nameMember)
     }
     /// `name`: `str`, since QEMU 2.2.
@@ -106,7 +106,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.TraceEventSetState {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nameMember: Swift.String, enable: Swift.Bool) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("name", nameMember)
         arguments.setQAPIMember("enable", enable)
     }

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.Abort`.
@@ -19,7 +19,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.Abort {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -97,7 +97,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.AbortWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.Abort) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `Abort`, since QEMU 1.6.
@@ -122,7 +122,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockDirtyBitmapAddWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockDirtyBitmapAdd) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `BlockDirtyBitmapAdd`, since QEMU 2.5.
@@ -147,7 +147,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockDirtyBitmapWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockDirtyBitmap) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `BlockDirtyBitmap`, since QEMU 2.5.
@@ -172,7 +172,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockDirtyBitmapMergeWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockDirtyBitmapMerge) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `BlockDirtyBitmapMerge`, since QEMU 4.0.
@@ -197,7 +197,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevBackupWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevBackup) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `BlockdevBackup`, since QEMU 2.3.
@@ -222,7 +222,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevSnapshotWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevSnapshot) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `BlockdevSnapshot`, since QEMU 2.5.
@@ -247,7 +247,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevSnapshotInternalWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevSnapshotInternal) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `BlockdevSnapshotInternal`, since QEMU 1.7.
@@ -272,7 +272,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.BlockdevSnapshotSyncWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.BlockdevSnapshotSync) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `BlockdevSnapshotSync`, since QEMU 1.1.
@@ -297,7 +297,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DriveBackupWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.DriveBackup) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `DriveBackup`, since QEMU 1.6.
@@ -324,7 +324,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.TransactionAction {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.TransactionActionKind) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `TransactionActionKind`, since QEMU 1.1.
@@ -354,7 +354,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.TransactionProperties {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `completion-mode`: `ActionCompletionMode`, optional, since QEMU 2.5.
     @_alwaysEmitIntoClient public var completionMode: QAPI.ActionCompletionMode? {
@@ -383,7 +383,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.Transaction {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(actions: [QAPI.TransactionAction]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("actions", actions)
     }
     /// `actions`: `[TransactionAction]`, since QEMU 1.1.

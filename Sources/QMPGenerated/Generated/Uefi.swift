@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.UefiVariable`.
@@ -19,7 +19,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.UefiVariable {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(guid: Swift.String, name: Swift.String, attr: Swift.Int, data: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("guid", guid)
         json.setQAPIMember("name", name)
         json.setQAPIMember("attr", attr)
@@ -72,7 +72,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.UefiVarStore {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(version: Swift.Int, variables: [QAPI.UefiVariable]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("version", version)
         json.setQAPIMember("variables", variables)
     }

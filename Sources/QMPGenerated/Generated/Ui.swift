@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.DisplayProtocol`.
@@ -61,7 +61,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SetPasswordOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("protocol", `protocol`)
         json.setQAPIMember("password", password)
     }
@@ -102,7 +102,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SetPasswordOptionsVNC {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `display`: `str`, optional, since QEMU 7.0.
     @_alwaysEmitIntoClient public var display: Swift.String? {
@@ -128,7 +128,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ExpirePasswordOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("protocol", `protocol`)
         json.setQAPIMember("time", time)
     }
@@ -164,7 +164,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.ExpirePasswordOptionsVNC {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `display`: `str`, optional, since QEMU 7.0.
     @_alwaysEmitIntoClient public var display: Swift.String? {
@@ -207,7 +207,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SpiceBasicInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("host", host)
         json.setQAPIMember("port", port)
         json.setQAPIMember("family", family)
@@ -244,7 +244,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SpiceServerInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("host", host)
         json.setQAPIMember("port", port)
         json.setQAPIMember("family", family)
@@ -286,7 +286,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SpiceChannel {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily, connectionID: Swift.Int, channelType: Swift.Int, channelID: Swift.Int, tls: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("host", host)
         json.setQAPIMember("port", port)
         json.setQAPIMember("family", family)
@@ -368,7 +368,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.SpiceInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool, migrated: Swift.Bool, mouseMode: QAPI.SpiceQueryMouseMode) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("enabled", enabled)
         json.setQAPIMember("migrated", migrated)
         json.setQAPIMember("mouse-mode", mouseMode)
@@ -435,7 +435,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VNCBasicInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("host", host)
         json.setQAPIMember("service", service)
         json.setQAPIMember("family", family)
@@ -478,7 +478,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VNCServerInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("host", host)
         json.setQAPIMember("service", service)
         json.setQAPIMember("family", family)
@@ -526,7 +526,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VNCClientInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("host", host)
         json.setQAPIMember("service", service)
         json.setQAPIMember("family", family)
@@ -579,7 +579,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VNCInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(enabled: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("enabled", enabled)
     }
     /// `enabled`: `bool`, since QEMU 0.14.
@@ -695,7 +695,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VNCServerInfo2 {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool, auth: QAPI.VNCPrimaryAuth) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("host", host)
         json.setQAPIMember("service", service)
         json.setQAPIMember("family", family)
@@ -749,7 +749,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VNCInfo2 {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String, server: [QAPI.VNCServerInfo2], clients: [QAPI.VNCClientInfo], auth: QAPI.VNCPrimaryAuth) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("id", id)
         json.setQAPIMember("server", server)
         json.setQAPIMember("clients", clients)
@@ -802,7 +802,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.MouseInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, index: Swift.Int, current: Swift.Bool, absolute: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("index", index)
         json.setQAPIMember("current", current)
@@ -1203,7 +1203,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.IntWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `int`, since QEMU 1.3.
@@ -1228,7 +1228,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.QKeyCodeWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.QKeyCode) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `QKeyCode`, since QEMU 1.3.
@@ -1255,7 +1255,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.KeyValue {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.KeyValueKind) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `KeyValueKind`, since QEMU 1.3.
@@ -1364,7 +1364,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.InputKeyEvent {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(key: QAPI.KeyValue, down: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("key", key)
         json.setQAPIMember("down", down)
     }
@@ -1395,7 +1395,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.InputBtnEvent {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(button: QAPI.InputButton, down: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("button", button)
         json.setQAPIMember("down", down)
     }
@@ -1426,7 +1426,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.InputMoveEvent {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(axis: QAPI.InputAxis, value: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("axis", axis)
         json.setQAPIMember("value", value)
     }
@@ -1457,7 +1457,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.InputMultiTouchEvent {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.InputMultiTouchType, slot: Swift.Int, trackingID: Swift.Int, axis: QAPI.InputAxis, value: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
         json.setQAPIMember("slot", slot)
         json.setQAPIMember("tracking-id", trackingID)
@@ -1531,7 +1531,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.InputKeyEventWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputKeyEvent) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `InputKeyEvent`, since QEMU 2.0.
@@ -1556,7 +1556,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.InputBtnEventWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputBtnEvent) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `InputBtnEvent`, since QEMU 2.0.
@@ -1581,7 +1581,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.InputMoveEventWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputMoveEvent) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `InputMoveEvent`, since QEMU 2.0.
@@ -1606,7 +1606,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.InputMultiTouchEventWrapper {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(data: QAPI.InputMultiTouchEvent) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("data", data)
     }
     /// `data`: `InputMultiTouchEvent`, since QEMU 8.1.
@@ -1633,7 +1633,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.InputEvent {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.InputEventKind) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `InputEventKind`, since QEMU 2.0.
@@ -1663,7 +1663,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DisplayGTK {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `grab-on-hover`: `bool`, optional, since QEMU 2.12.
     @_alwaysEmitIntoClient public var grabOnHover: Swift.Bool? {
@@ -1702,7 +1702,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DisplayEGLHeadless {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `rendernode`: `str`, optional, since QEMU 3.1.
     @_alwaysEmitIntoClient public var rendernode: Swift.String? {
@@ -1726,7 +1726,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DisplayDBus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `rendernode`: `str`, optional, since QEMU 7.0.
     @_alwaysEmitIntoClient public var rendernode: Swift.String? {
@@ -1788,7 +1788,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DisplayCurses {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `charset`: `str`, optional, since QEMU 4.0.
     @_alwaysEmitIntoClient public var charset: Swift.String? {
@@ -1812,7 +1812,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DisplayCocoa {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `left-command-key`: `bool`, optional, since QEMU 7.0.
     @_alwaysEmitIntoClient public var leftCommandKey: Swift.Bool? {
@@ -1877,7 +1877,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DisplaySDL {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `grab-mod`: `HotKeyMod`, optional, since QEMU 7.1.
     @_alwaysEmitIntoClient public var grabMod: QAPI.HotKeyMod? {
@@ -1936,7 +1936,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DisplayOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `DisplayType`, since QEMU 2.12.
@@ -2068,7 +2068,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DisplayReloadOptionsVNC {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `tls-certs`: `bool`, optional, since QEMU 6.0.
     @_alwaysEmitIntoClient public var tlsCerts: Swift.Bool? {
@@ -2094,7 +2094,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DisplayReloadOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayReloadType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `DisplayReloadType`, since QEMU 6.0.
@@ -2141,7 +2141,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DisplayUpdateOptionsVNC {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
     }
     /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
     @_alwaysEmitIntoClient public var addresses: [QAPI.SocketAddress]? {
@@ -2167,7 +2167,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DisplayUpdateOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayUpdateType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `DisplayUpdateType`, since QEMU 7.1.
@@ -2202,7 +2202,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.SetPassword {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("protocol", `protocol`)
         arguments.setQAPIMember("password", password)
     }
@@ -2248,7 +2248,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.ExpirePassword {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("protocol", `protocol`)
         arguments.setQAPIMember("time", time)
     }
@@ -2289,7 +2289,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.Screendump {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(filename: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("filename", filename)
     }
     /// `filename`: `str`, since QEMU 0.14.
@@ -2334,7 +2334,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QuerySpice {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2358,7 +2358,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryVNC {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2382,7 +2382,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryVNCServers {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2406,7 +2406,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.ChangeVNCPassword {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(password: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("password", password)
     }
     /// `password`: `str`, since QEMU 1.1.
@@ -2436,7 +2436,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryMice {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2460,7 +2460,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.SendKey {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(keys: [QAPI.KeyValue]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("keys", keys)
     }
     /// `keys`: `[KeyValue]`, since QEMU 1.3.
@@ -2495,7 +2495,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.InputSendEvent {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(events: [QAPI.InputEvent]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("events", events)
     }
     /// `device`: `str`, optional, since QEMU 2.6.
@@ -2535,7 +2535,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryDisplayOptions {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -2559,7 +2559,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.DisplayReload {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayReloadType) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("type", type)
     }
     /// `type`: `DisplayReloadType`, since QEMU 6.0.
@@ -2594,7 +2594,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.DisplayUpdate {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.DisplayUpdateType) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("type", type)
     }
     /// `type`: `DisplayUpdateType`, since QEMU 7.1.
@@ -2629,7 +2629,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.ClientMigrateInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(protocol: Swift.String, hostname: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("protocol", `protocol`)
         arguments.setQAPIMember("hostname", hostname)
     }

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.VirtioInfo`.
@@ -19,7 +19,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VirtioInfo {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, name: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("path", path)
         json.setQAPIMember("name", name)
     }
@@ -50,7 +50,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VhostStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nMemSections: Swift.Int, nTmpSections: Swift.Int, nvqs: Swift.Int, vqIndex: Swift.Int, features: QAPI.VirtioDeviceFeatures, ackedFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, protocolFeatures: QAPI.VhostDeviceProtocols, maxQueues: Swift.UInt64, backendCap: Swift.UInt64, logEnabled: Swift.Bool, logSize: Swift.UInt64) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("n-mem-sections", nMemSections)
         json.setQAPIMember("n-tmp-sections", nTmpSections)
         json.setQAPIMember("nvqs", nvqs)
@@ -141,7 +141,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VirtioStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, deviceID: Swift.Int, vhostStarted: Swift.Bool, deviceEndian: Swift.String, guestFeatures: QAPI.VirtioDeviceFeatures, hostFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, numVqs: Swift.Int, status: QAPI.VirtioDeviceStatus, isr: Swift.Int, queueSel: Swift.Int, vmRunning: Swift.Bool, broken: Swift.Bool, disabled: Swift.Bool, useStarted: Swift.Bool, started: Swift.Bool, startOnKick: Swift.Bool, disableLegacyCheck: Swift.Bool, busName: Swift.String, useGuestNotifierMask: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("device-id", deviceID)
         json.setQAPIMember("vhost-started", vhostStarted)
@@ -285,7 +285,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VirtioDeviceStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(statuses: [Swift.String]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("statuses", statuses)
     }
     /// `statuses`: `[str]`, since QEMU 7.2.
@@ -315,7 +315,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VhostDeviceProtocols {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(protocols: [Swift.String]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("protocols", protocols)
     }
     /// `protocols`: `[str]`, since QEMU 7.2.
@@ -345,7 +345,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VirtioDeviceFeatures {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(transports: [Swift.String]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("transports", transports)
     }
     /// `transports`: `[str]`, since QEMU 7.2.
@@ -380,7 +380,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VirtQueueStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, queueIndex: Swift.Int, inuse: Swift.Int, vringNum: Swift.Int, vringNumDefault: Swift.Int, vringAlign: Swift.Int, vringDesc: Swift.UInt64, vringAvail: Swift.UInt64, vringUsed: Swift.UInt64, usedIdx: Swift.Int, signalledUsed: Swift.Int, signalledUsedValid: Swift.Bool) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("queue-index", queueIndex)
         json.setQAPIMember("inuse", inuse)
@@ -481,7 +481,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VirtVhostQueueStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, kick: Swift.Int, call: Swift.Int, desc: Swift.UInt64, avail: Swift.UInt64, used: Swift.UInt64, num: Swift.Int, descPhys: Swift.UInt64, descSize: Swift.Int, availPhys: Swift.UInt64, availSize: Swift.Int, usedPhys: Swift.UInt64, usedSize: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("kick", kick)
         json.setQAPIMember("call", call)
@@ -578,7 +578,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VirtioRingDesc {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(addr: Swift.UInt64, len: Swift.Int, flags: [Swift.String]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("addr", addr)
         json.setQAPIMember("len", len)
         json.setQAPIMember("flags", flags)
@@ -615,7 +615,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VirtioRingAvail {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(flags: Swift.Int, idx: Swift.Int, ring: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("flags", flags)
         json.setQAPIMember("idx", idx)
         json.setQAPIMember("ring", ring)
@@ -652,7 +652,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VirtioRingUsed {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(flags: Swift.Int, idx: Swift.Int) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("flags", flags)
         json.setQAPIMember("idx", idx)
     }
@@ -683,7 +683,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.VirtioQueueElement {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(name: Swift.String, index: Swift.Int, descs: [QAPI.VirtioRingDesc], avail: QAPI.VirtioRingAvail, used: QAPI.VirtioRingUsed) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("name", name)
         json.setQAPIMember("index", index)
         json.setQAPIMember("descs", descs)
@@ -732,7 +732,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.IOThreadVirtQueueMapping {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(iothread: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("iothread", iothread)
     }
     /// `iothread`: `str`, since QEMU 9.0.
@@ -762,7 +762,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.DummyVirtioForceArrays {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(unusedIothreadVqMapping: [QAPI.IOThreadVirtQueueMapping]) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("unused-iothread-vq-mapping", unusedIothreadVqMapping)
     }
     /// `unused-iothread-vq-mapping`: `[IOThreadVirtQueueMapping]`, since QEMU 9.0.
@@ -840,7 +840,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XQueryVirtio {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }
 
@@ -866,7 +866,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XQueryVirtioStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
     }
     /// `path`: `str`, since QEMU 7.2.
@@ -898,7 +898,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XQueryVirtioQueueStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, queue: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
         arguments.setQAPIMember("queue", queue)
     }
@@ -936,7 +936,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XQueryVirtioVhostQueueStatus {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, queue: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
         arguments.setQAPIMember("queue", queue)
     }
@@ -974,7 +974,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.XQueryVirtioQueueElement {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(path: Swift.String, queue: Swift.Int) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("path", path)
         arguments.setQAPIMember("queue", queue)
     }

@@ -2,7 +2,7 @@
 // Names, structure, versions and features are facts of the schema; the doc comments are built from them.
 
 public import QMP
-public import QMPWire
+import QMPWire
 
 extension QAPITags {
     /// The tag of `QAPI.YankInstanceType`.
@@ -40,7 +40,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.YankInstanceBlockNode {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(nodeName: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("node-name", nodeName)
     }
     /// `node-name`: `str`, since QEMU 6.0.
@@ -65,7 +65,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.YankInstanceChardev {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(id: Swift.String) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("id", id)
     }
     /// `id`: `str`, since QEMU 6.0.
@@ -92,7 +92,7 @@ extension QAPI {
 extension QAPIObjectValue where Tag == QAPITags.YankInstance {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(type: QAPI.YankInstanceType) {
-        self.init(unchecked: [:])
+        self = Self.qapiEmpty
         json.setQAPIMember("type", type)
     }
     /// `type`: `YankInstanceType`, since QEMU 6.0.
@@ -132,7 +132,7 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.Yank {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init(instances: [QAPI.YankInstance]) {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
         arguments.setQAPIMember("instances", instances)
     }
     /// `instances`: `[YankInstance]`, since QEMU 6.0.
@@ -162,6 +162,6 @@ extension QAPI {
 extension QAPICommandValue where Tag == QAPITags.QueryYank {
     /// A value with the members the schema requires; set optional ones through their properties.
     @_alwaysEmitIntoClient @_optimize(none) public init() {
-        self.init(arguments: [:])
+        self = Self.qapiEmpty
     }
 }

@@ -38,6 +38,9 @@ public struct QAPIObjectValue<Tag: QAPITag>: QAPIObject {
     public static var requiredMembers: [String] { QAPIFacts.entry(Tag.self).required }
     /// What the schema says about it: wire name, since, features.
     public static var qapiInfo: QAPIDeclarationInfo { QAPIFacts.entry(Tag.self).info }
+    /// No members: what the generated initializers start from. (`self.init(unchecked:)` there would make the
+    /// compiler weigh every initializer of every tag's extension, ~7 ms of type checking each.)
+    @usableFromInline static var qapiEmpty: Self { Self(unchecked: [:]) }
 }
 
 /// A generated event's data (`QAPI.DeviceDeletedEvent`), read through typed properties.
@@ -62,6 +65,8 @@ public struct QAPICommandValue<Tag: QAPICommandTag>: QAPICommand {
     public var arguments: JSONObject
     /// The command with `arguments` as they are.
     public init(arguments: JSONObject) { self.arguments = arguments }
+    /// No arguments: what the generated initializers start from (see ``QAPIObjectValue``).
+    @usableFromInline static var qapiEmpty: Self { Self(arguments: [:]) }
     /// The wire name.
     public static var name: String { QAPIFacts.entry(Tag.self).info.name }
     /// What the schema says about it: wire name, since, features.
