@@ -12,6 +12,9 @@ import Synchronization
 
 /// The tag of a generated struct, union, enumeration, alternate or event: a caseless enum in ``QAPITags`` that
 /// names the schema type; its facts are data (``QAPIDeclarationInfo``, read through the wrapper's `qapiInfo`).
+///
+/// Only the generated tags have facts: a wrapper over a tag declared elsewhere stops the program (a precondition)
+/// when asked for them (`qapiInfo`, `requiredMembers`, a command's or event's `name`, decoding).
 public protocol QAPITag {}
 
 /// The tag of a generated command: like ``QAPITag``, with the type of the command's reply.
