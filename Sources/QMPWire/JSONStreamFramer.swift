@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits a byte stream into whole JSON objects, whatever the chunking.
 ///
 /// Messages are found by tracking object nesting and strings, not by newlines, so QEMU's `pretty=on` output
@@ -107,6 +113,11 @@ public struct JSONStreamFramer: Sendable {
     private var isDiscarding = false
     /// The first bytes of a garbage line whose bytes were already dropped.
     private var garbageExcerpt: [UInt8]?
+    /// While an object that begins at `start` waits for the newline that ends its line (see ``lineFastPath``):
+    /// where the search for that newline goes on. `nil` otherwise.
+    private var lineSearchedTo: Int?
+    /// The longest object the line fast path waits for; a longer one is scanned as it arrives.
+    static let lineFastPathWindow = 4 << 20
 
     /// A framer with an empty buffer.
     ///
@@ -125,7 +136,7 @@ public struct JSONStreamFramer: Sendable {
 
     /// True when a message has begun but is not complete (e.g. the peer closed mid-message).
     public var isInsideMessage: Bool {
-        depth > 0 || skippingGarbage && (bufferedByteCount > 0 || garbageExcerpt != nil)
+        depth > 0 || lineSearchedTo != nil || skippingGarbage && (bufferedByteCount > 0 || garbageExcerpt != nil)
     }
 
     /// Adds received bytes.
@@ -144,6 +155,7 @@ public struct JSONStreamFramer: Sendable {
         if start > 0 && (start == buffer.count || start >= 65536 && start * 2 >= buffer.count) {
             buffer.removeSubrange(0..<start)
             scan -= start
+            if let searched = lineSearchedTo { lineSearchedTo = searched - start }
             start = 0
         }
     }
@@ -183,8 +195,13 @@ public struct JSONStreamFramer: Sendable {
                     start = scan
                 case UInt8(ascii: "{"):
                     start = scan
-                    depth = 1
-                    scan += 1
+                    switch lineFastPath(bytes) {
+                    case .parsed(let object): return .object(object)
+                    case .waiting: return nil
+                    case .scan:
+                        depth = 1
+                        scan += 1
+                    }
                 case 0xFF:
                     scan += 1
                     start = scan
@@ -270,6 +287,45 @@ public struct JSONStreamFramer: Sendable {
             }
         }
         return nil
+    }
+
+    private enum LineAttempt {
+        case parsed(JSONObject)
+        case waiting
+        case scan
+    }
+
+    /// The fast path for an object at `scan` that ends before the next newline, as every QEMU message does without
+    /// `pretty=on`: the newline is found with `memchr` and the line is parsed directly, so its bytes are not also
+    /// scanned byte by byte here first (a third of the client's work on a 207 KB `query-qmp-schema` reply).
+    ///
+    /// Anything else goes the byte-by-byte way, from the same state, so it frames exactly as before: an object
+    /// that does not parse or that a newline cuts, a line over ``maximumMessageSize``, and an object still without
+    /// its newline after ``lineFastPathWindow`` bytes (so memory stays bounded as before). `.waiting` asks for more
+    /// bytes; the search resumes where it stopped, so a long line costs linear time.
+    private mutating func lineFastPath(_ bytes: UnsafeRawBufferPointer) -> LineAttempt {
+        let count = bytes.count
+        let from = max(scan + 1, lineSearchedTo ?? 0)
+        var newline: Int?
+        if from < count, let base = bytes.baseAddress, let found = memchr(base + from, 0x0A, count - from) {
+            newline = base.distance(to: UnsafeRawPointer(found))
+        }
+        guard let newline else {
+            if count - scan > min(maximumMessageSize, Self.lineFastPathWindow) {
+                lineSearchedTo = nil
+                return .scan
+            }
+            lineSearchedTo = count
+            return .waiting
+        }
+        lineSearchedTo = nil
+        guard newline - scan <= maximumMessageSize,
+              let (object, length) = try? JSONParser.parseLeadingObject(
+                UnsafeRawBufferPointer(rebasing: bytes[scan..<newline]), maximumDepth: maximumDepth)
+        else { return .scan }
+        scan += length
+        start = scan
+        return .parsed(object)
     }
 
     /// Reports the object begun at `start` once it ends, dropping its bytes as they come.
