@@ -140,6 +140,10 @@ struct JSONParser {
         }
     }
 
+    // parseObject and parseArray recurse (through parseValue) once per nesting level, up to the depth limit, so
+    // their frames stay small: the work around the recursion is in the helpers below, the bulky ones never inlined
+    // (with it all in one function, a debug build overflowed a test thread's stack 4096 levels down).
+
     private mutating func parseObject() throws(JSONParseError) -> JSON {
         try enter()
         defer { depth -= 1 }
@@ -149,62 +153,97 @@ struct JSONParser {
             index += 1
             return .object(JSONObject())
         }
+        if keyStack.capacity == 0 { reserveStacks() }
         let keyBase = keyStack.count
-        let valueBase = valueStack.count
-        // Position of each key (relative to the bases), once the object is big enough for a hash index to pay.
+        // Position of each key (relative to keyBase), once the object is big enough for a hash index to pay.
         var positions: [String: Int]?
         while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                throw JSONParseError("expected a string key", offset: index)
-            }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
-                throw JSONParseError("expected ':' after an object key", offset: index)
-            }
-            index += 1
-            skipWhitespace()
+            let key = try parseKey()
             let value = try parseValue()
-            // A key given twice keeps its first position and takes the later value, as `JSONObject` does.
-            let count = keyStack.count - keyBase
-            var existing: Int?
-            if let positions {
-                existing = positions[key]
-            } else {
-                for position in keyBase..<keyStack.count where keyStack[position] == key {
-                    existing = position - keyBase
-                    break
-                }
-            }
-            if let existing {
-                valueStack[valueBase + existing] = value
-            } else {
-                keyStack.append(key)
-                valueStack.append(value)
-                if positions != nil {
-                    positions![key] = count
-                } else if count + 1 >= JSONObject.indexThreshold {
-                    var built: [String: Int] = [:]
-                    built.reserveCapacity(2 * JSONObject.indexThreshold)
-                    for position in keyBase..<keyStack.count { built[keyStack[position]] = position - keyBase }
-                    positions = built
-                }
-            }
-            skipWhitespace()
-            guard index < bytes.count else { throw JSONParseError("unexpected end of JSON text", offset: index) }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"):
-                index += 1
-                let object = JSONObject(
-                    uniqueKeys: Array(keyStack[keyBase...]), values: Array(valueStack[valueBase...]), index: positions)
-                keyStack.removeLast(keyStack.count - keyBase)
-                valueStack.removeLast(valueStack.count - valueBase)
-                return .object(object)
-            default: throw JSONParseError("expected ',' or '}' in an object", offset: index)
+            addMember(key, value, keyBase: keyBase, positions: &positions)
+            if try objectEnds() { return .object(popObject(keyBase: keyBase, positions: positions)) }
+        }
+    }
+
+    /// A member's key and the `:` after it, with the white space around them.
+    private mutating func parseKey() throws(JSONParseError) -> String {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+            throw JSONParseError("expected a string key", offset: index)
+        }
+        let key = try parseString()
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+            throw JSONParseError("expected ':' after an object key", offset: index)
+        }
+        index += 1
+        skipWhitespace()
+        return key
+    }
+
+    /// Adds a member of the object whose keys start at `keyBase` on the stacks. A key given twice keeps its first
+    /// position and takes the later value, as `JSONObject` does.
+    @inline(never)
+    private mutating func addMember(_ key: String, _ value: JSON, keyBase: Int, positions: inout [String: Int]?) {
+        let valueBase = valueStack.count - (keyStack.count - keyBase)
+        let count = keyStack.count - keyBase
+        var existing: Int?
+        if let positions {
+            existing = positions[key]
+        } else {
+            for position in keyBase..<keyStack.count where keyStack[position] == key {
+                existing = position - keyBase
+                break
             }
         }
+        if let existing {
+            valueStack[valueBase + existing] = value
+            return
+        }
+        keyStack.append(key)
+        valueStack.append(value)
+        if positions != nil {
+            positions![key] = count
+        } else if count + 1 >= JSONObject.indexThreshold {
+            var built: [String: Int] = [:]
+            built.reserveCapacity(2 * JSONObject.indexThreshold)
+            for position in keyBase..<keyStack.count { built[keyStack[position]] = position - keyBase }
+            positions = built
+        }
+    }
+
+    /// After a member: true at the object's `}` (consumed), false after a `,`.
+    private mutating func objectEnds() throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw JSONParseError("unexpected end of JSON text", offset: index) }
+        switch bytes[index] {
+        case UInt8(ascii: ","):
+            index += 1
+            return false
+        case UInt8(ascii: "}"):
+            index += 1
+            return true
+        default: throw JSONParseError("expected ',' or '}' in an object", offset: index)
+        }
+    }
+
+    /// The object whose members are on the stacks from `keyBase`, built at its size; they leave the stacks.
+    @inline(never)
+    private mutating func popObject(keyBase: Int, positions: [String: Int]?) -> JSONObject {
+        let count = keyStack.count - keyBase
+        let valueBase = valueStack.count - count
+        let object = JSONObject(
+            uniqueKeys: Array(keyStack[keyBase...]), values: Array(valueStack[valueBase...]), index: positions)
+        keyStack.removeLast(count)
+        valueStack.removeLast(count)
+        return object
+    }
+
+    /// Room for the members of a typical QMP message at once: grown from empty, the stacks cost more allocations
+    /// than they save on a small reply (callgrind).
+    private mutating func reserveStacks() {
+        keyStack.reserveCapacity(16)
+        valueStack.reserveCapacity(32)
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSON {
@@ -216,23 +255,40 @@ struct JSONParser {
             index += 1
             return .array([])
         }
+        if valueStack.capacity == 0 { reserveStacks() }
         let base = valueStack.count
         while true {
             skipWhitespace()
-            let value = try parseValue()
-            valueStack.append(value)
-            skipWhitespace()
-            guard index < bytes.count else { throw JSONParseError("unexpected end of JSON text", offset: index) }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"):
-                index += 1
-                let array = Array(valueStack[base...])
-                valueStack.removeLast(valueStack.count - base)
-                return .array(array)
-            default: throw JSONParseError("expected ',' or ']' in an array", offset: index)
-            }
+            pushValue(try parseValue())
+            if try arrayEnds() { return .array(popArray(base: base)) }
         }
+    }
+
+    private mutating func pushValue(_ value: JSON) {
+        valueStack.append(value)
+    }
+
+    /// After an element: true at the array's `]` (consumed), false after a `,`.
+    private mutating func arrayEnds() throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw JSONParseError("unexpected end of JSON text", offset: index) }
+        switch bytes[index] {
+        case UInt8(ascii: ","):
+            index += 1
+            return false
+        case UInt8(ascii: "]"):
+            index += 1
+            return true
+        default: throw JSONParseError("expected ',' or ']' in an array", offset: index)
+        }
+    }
+
+    /// The array whose elements are on the value stack from `base`, built at its size; they leave the stack.
+    @inline(never)
+    private mutating func popArray(base: Int) -> [JSON] {
+        let array = Array(valueStack[base...])
+        valueStack.removeLast(valueStack.count - base)
+        return array
     }
 
     private mutating func parseString() throws(JSONParseError) -> String {

@@ -113,11 +113,10 @@ public struct JSONStreamFramer: Sendable {
     private var isDiscarding = false
     /// The first bytes of a garbage line whose bytes were already dropped.
     private var garbageExcerpt: [UInt8]?
-    /// While an object that begins at `start` waits for the newline that ends its line (see ``lineFastPath``):
-    /// where the search for that newline goes on. `nil` otherwise.
-    private var lineSearchedTo: Int?
-    /// The longest object the line fast path waits for; a longer one is scanned as it arrives.
-    static let lineFastPathWindow = 4 << 20
+    /// A newline at or after `scan` that ``lineFastPath`` found, so objects before it on its line are not searched
+    /// again; and the end of a stretch of the buffer known to hold no newline. Each byte is searched once.
+    private var knownNewline: Int?
+    private var newlineFreeTo = 0
 
     /// A framer with an empty buffer.
     ///
@@ -136,7 +135,7 @@ public struct JSONStreamFramer: Sendable {
 
     /// True when a message has begun but is not complete (e.g. the peer closed mid-message).
     public var isInsideMessage: Bool {
-        depth > 0 || lineSearchedTo != nil || skippingGarbage && (bufferedByteCount > 0 || garbageExcerpt != nil)
+        depth > 0 || skippingGarbage && (bufferedByteCount > 0 || garbageExcerpt != nil)
     }
 
     /// Adds received bytes.
@@ -155,7 +154,8 @@ public struct JSONStreamFramer: Sendable {
         if start > 0 && (start == buffer.count || start >= 65536 && start * 2 >= buffer.count) {
             buffer.removeSubrange(0..<start)
             scan -= start
-            if let searched = lineSearchedTo { lineSearchedTo = searched - start }
+            knownNewline = knownNewline.map { $0 - start }
+            newlineFreeTo = max(0, newlineFreeTo - start)
             start = 0
         }
     }
@@ -195,13 +195,9 @@ public struct JSONStreamFramer: Sendable {
                     start = scan
                 case UInt8(ascii: "{"):
                     start = scan
-                    switch lineFastPath(bytes) {
-                    case .parsed(let object): return .object(object)
-                    case .waiting: return nil
-                    case .scan:
-                        depth = 1
-                        scan += 1
-                    }
+                    if let object = lineFastPath(bytes) { return .object(object) }
+                    depth = 1
+                    scan += 1
                 case 0xFF:
                     scan += 1
                     start = scan
@@ -289,43 +285,36 @@ public struct JSONStreamFramer: Sendable {
         return nil
     }
 
-    private enum LineAttempt {
-        case parsed(JSONObject)
-        case waiting
-        case scan
-    }
-
-    /// The fast path for an object at `scan` that ends before the next newline, as every QEMU message does without
-    /// `pretty=on`: the newline is found with `memchr` and the line is parsed directly, so its bytes are not also
-    /// scanned byte by byte here first (a third of the client's work on a 207 KB `query-qmp-schema` reply).
+    /// The fast path for an object at `scan` whose line has already arrived whole, as QEMU's messages do
+    /// (without `pretty=on`, each is one line ending in "\r\n"): the newline is found with `memchr` and the object
+    /// parsed directly, so its bytes are not first scanned byte by byte here (a third of the client's work on a
+    /// 207 KB `query-qmp-schema` reply).
     ///
-    /// Anything else goes the byte-by-byte way, from the same state, so it frames exactly as before: an object
-    /// that does not parse or that a newline cuts, a line over ``maximumMessageSize``, and an object still without
-    /// its newline after ``lineFastPathWindow`` bytes (so memory stays bounded as before). `.waiting` asks for more
-    /// bytes; the search resumes where it stopped, so a long line costs linear time.
-    private mutating func lineFastPath(_ bytes: UnsafeRawBufferPointer) -> LineAttempt {
+    /// `nil` leaves the object to the byte-by-byte scan, from the same state, so it frames exactly as before: no
+    /// newline in the buffer yet (an object still arriving, or one that no newline follows), a line over
+    /// ``maximumMessageSize``, or an object that does not parse before the newline (broken, too deep, or spread
+    /// over several lines).
+    private mutating func lineFastPath(_ bytes: UnsafeRawBufferPointer) -> JSONObject? {
         let count = bytes.count
-        let from = max(scan + 1, lineSearchedTo ?? 0)
         var newline: Int?
-        if from < count, let base = bytes.baseAddress, let found = memchr(base + from, 0x0A, count - from) {
-            newline = base.distance(to: UnsafeRawPointer(found))
-        }
-        guard let newline else {
-            if count - scan > min(maximumMessageSize, Self.lineFastPathWindow) {
-                lineSearchedTo = nil
-                return .scan
+        if let known = knownNewline, known > scan {
+            newline = known
+        } else {
+            let from = max(scan + 1, newlineFreeTo)
+            if from < count, let base = bytes.baseAddress, let found = memchr(base + from, 0x0A, count - from) {
+                newline = base.distance(to: UnsafeRawPointer(found))
+            } else {
+                newlineFreeTo = count
             }
-            lineSearchedTo = count
-            return .waiting
         }
-        lineSearchedTo = nil
-        guard newline - scan <= maximumMessageSize,
+        knownNewline = newline
+        guard let newline, newline - scan <= maximumMessageSize,
               let (object, length) = try? JSONParser.parseLeadingObject(
                 UnsafeRawBufferPointer(rebasing: bytes[scan..<newline]), maximumDepth: maximumDepth)
-        else { return .scan }
+        else { return nil }
         scan += length
         start = scan
-        return .parsed(object)
+        return object
     }
 
     /// Reports the object begun at `start` once it ends, dropping its bytes as they come.
