@@ -161,7 +161,7 @@ struct JSONParser {
             let key = try parseKey()
             let value = try parseValue()
             addMember(key, value, keyBase: keyBase, positions: &positions)
-            if try objectEnds() { return .object(popObject(keyBase: keyBase, positions: positions)) }
+            if try containerEnds(UInt8(ascii: "}")) { return .object(popObject(keyBase: keyBase, positions: positions)) }
         }
     }
 
@@ -212,18 +212,21 @@ struct JSONParser {
         }
     }
 
-    /// After a member: true at the object's `}` (consumed), false after a `,`.
-    private mutating func objectEnds() throws(JSONParseError) -> Bool {
+    /// After a member or an element: true at the container's `closing` bracket (consumed), false after a `,`.
+    private mutating func containerEnds(_ closing: UInt8) throws(JSONParseError) -> Bool {
         skipWhitespace()
         guard index < bytes.count else { throw JSONParseError("unexpected end of JSON text", offset: index) }
         switch bytes[index] {
         case UInt8(ascii: ","):
             index += 1
             return false
-        case UInt8(ascii: "}"):
+        case closing:
             index += 1
             return true
-        default: throw JSONParseError("expected ',' or '}' in an object", offset: index)
+        default:
+            throw JSONParseError(
+                closing == UInt8(ascii: "}") ? "expected ',' or '}' in an object" : "expected ',' or ']' in an array",
+                offset: index)
         }
     }
 
@@ -260,27 +263,12 @@ struct JSONParser {
         while true {
             skipWhitespace()
             pushValue(try parseValue())
-            if try arrayEnds() { return .array(popArray(base: base)) }
+            if try containerEnds(UInt8(ascii: "]")) { return .array(popArray(base: base)) }
         }
     }
 
     private mutating func pushValue(_ value: JSON) {
         valueStack.append(value)
-    }
-
-    /// After an element: true at the array's `]` (consumed), false after a `,`.
-    private mutating func arrayEnds() throws(JSONParseError) -> Bool {
-        skipWhitespace()
-        guard index < bytes.count else { throw JSONParseError("unexpected end of JSON text", offset: index) }
-        switch bytes[index] {
-        case UInt8(ascii: ","):
-            index += 1
-            return false
-        case UInt8(ascii: "]"):
-            index += 1
-            return true
-        default: throw JSONParseError("expected ',' or ']' in an array", offset: index)
-        }
     }
 
     /// The array whose elements are on the value stack from `base`, built at its size; they leave the stack.
