@@ -29,6 +29,15 @@ public struct JSONObject: Sendable, Hashable {
         for (key, value) in members { self[key] = value }
     }
 
+    /// An object with `keys` (each once) and their `values`; `index` is the position of each key when there are at
+    /// least ``indexThreshold`` keys (built here when `nil`). For the parser, which has checked the keys already.
+    init(uniqueKeys keys: [String], values: [JSON], index: [String: Int]?) {
+        self.keys = keys
+        self.values = values
+        self.index = index
+        if index == nil && keys.count >= Self.indexThreshold { rebuildIndex() }
+    }
+
     /// The number of members.
     public var count: Int { keys.count }
     /// Whether the object has no members.

@@ -57,11 +57,33 @@ struct JSONParser {
     static let maximumDepth = JSON.maximumNestingDepth
 
     private let bytes: UnsafeRawBufferPointer
+    /// The deepest nesting accepted (``maximumDepth`` unless a framer asks for less).
+    private let depthLimit: Int
     private var index = 0
     private var depth = 0
+    /// The members of the arrays and objects being parsed, innermost last: a container collects its members here
+    /// and is built from them once, at its exact size, when it closes. Growing each container's own storage as its
+    /// members came cost several allocations per container (a quarter of the time of a 207 KB
+    /// `query-qmp-schema` reply, perf).
+    private var valueStack: [JSON] = []
+    /// The keys of the objects being parsed, innermost last, beside their values in ``valueStack``.
+    private var keyStack: [String] = []
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    init(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int = JSONParser.maximumDepth) {
         self.bytes = bytes
+        self.depthLimit = min(maximumDepth, JSONParser.maximumDepth)
+    }
+
+    /// The JSON object at the start of `bytes` and the offset just after it; what follows is not looked at.
+    /// Throws for anything else, including an object that `bytes` ends inside of.
+    static func parseLeadingObject(
+        _ bytes: UnsafeRawBufferPointer, maximumDepth: Int
+    ) throws(JSONParseError) -> (object: JSONObject, end: Int) {
+        var parser = JSONParser(bytes, maximumDepth: maximumDepth)
+        guard case .object(let object) = try parser.parseValue() else {
+            throw JSONParseError("not a JSON object", offset: 0)
+        }
+        return (object, parser.index)
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSON {
@@ -113,70 +135,148 @@ struct JSONParser {
 
     private mutating func enter() throws(JSONParseError) {
         depth += 1
-        if depth > JSONParser.maximumDepth {
-            throw JSONParseError("JSON nested more than \(JSONParser.maximumDepth) levels deep", offset: index)
+        if depth > depthLimit {
+            throw JSONParseError("JSON nested more than \(depthLimit) levels deep", offset: index)
         }
     }
+
+    // parseObject and parseArray recurse (through parseValue) once per nesting level, up to the depth limit, so
+    // their frames stay small: the work around the recursion is in the helpers below, the bulky ones never inlined
+    // (with it all in one function, a debug build overflowed a test thread's stack 4096 levels down).
 
     private mutating func parseObject() throws(JSONParseError) -> JSON {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var object = JSONObject()
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(object)
+            return .object(JSONObject())
         }
+        if keyStack.capacity == 0 { reserveStacks() }
+        let keyBase = keyStack.count
+        // Position of each key (relative to keyBase), once the object is big enough for a hash index to pay.
+        var positions: [String: Int]?
         while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                throw JSONParseError("expected a string key", offset: index)
-            }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
-                throw JSONParseError("expected ':' after an object key", offset: index)
-            }
-            index += 1
-            skipWhitespace()
+            let key = try parseKey()
             let value = try parseValue()
-            object[key] = value
-            skipWhitespace()
-            guard index < bytes.count else { throw JSONParseError("unexpected end of JSON text", offset: index) }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"):
-                index += 1
-                return .object(object)
-            default: throw JSONParseError("expected ',' or '}' in an object", offset: index)
+            addMember(key, value, keyBase: keyBase, positions: &positions)
+            if try containerEnds(UInt8(ascii: "}")) { return .object(popObject(keyBase: keyBase, positions: positions)) }
+        }
+    }
+
+    /// A member's key and the `:` after it, with the white space around them.
+    private mutating func parseKey() throws(JSONParseError) -> String {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+            throw JSONParseError("expected a string key", offset: index)
+        }
+        let key = try parseString()
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+            throw JSONParseError("expected ':' after an object key", offset: index)
+        }
+        index += 1
+        skipWhitespace()
+        return key
+    }
+
+    /// Adds a member of the object whose keys start at `keyBase` on the stacks. A key given twice keeps its first
+    /// position and takes the later value, as `JSONObject` does.
+    @inline(never)
+    private mutating func addMember(_ key: String, _ value: JSON, keyBase: Int, positions: inout [String: Int]?) {
+        let valueBase = valueStack.count - (keyStack.count - keyBase)
+        let count = keyStack.count - keyBase
+        var existing: Int?
+        if let positions {
+            existing = positions[key]
+        } else {
+            for position in keyBase..<keyStack.count where keyStack[position] == key {
+                existing = position - keyBase
+                break
             }
         }
+        if let existing {
+            valueStack[valueBase + existing] = value
+            return
+        }
+        keyStack.append(key)
+        valueStack.append(value)
+        if positions != nil {
+            positions![key] = count
+        } else if count + 1 >= JSONObject.indexThreshold {
+            var built: [String: Int] = [:]
+            built.reserveCapacity(2 * JSONObject.indexThreshold)
+            for position in keyBase..<keyStack.count { built[keyStack[position]] = position - keyBase }
+            positions = built
+        }
+    }
+
+    /// After a member or an element: true at the container's `closing` bracket (consumed), false after a `,`.
+    private mutating func containerEnds(_ closing: UInt8) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw JSONParseError("unexpected end of JSON text", offset: index) }
+        switch bytes[index] {
+        case UInt8(ascii: ","):
+            index += 1
+            return false
+        case closing:
+            index += 1
+            return true
+        default:
+            throw JSONParseError(
+                closing == UInt8(ascii: "}") ? "expected ',' or '}' in an object" : "expected ',' or ']' in an array",
+                offset: index)
+        }
+    }
+
+    /// The object whose members are on the stacks from `keyBase`, built at its size; they leave the stacks.
+    @inline(never)
+    private mutating func popObject(keyBase: Int, positions: [String: Int]?) -> JSONObject {
+        let count = keyStack.count - keyBase
+        let valueBase = valueStack.count - count
+        let object = JSONObject(
+            uniqueKeys: Array(keyStack[keyBase...]), values: Array(valueStack[valueBase...]), index: positions)
+        keyStack.removeLast(count)
+        valueStack.removeLast(count)
+        return object
+    }
+
+    /// Room for the members of a typical QMP message at once: grown from empty, the stacks cost more allocations
+    /// than they save on a small reply (callgrind).
+    private mutating func reserveStacks() {
+        keyStack.reserveCapacity(16)
+        valueStack.reserveCapacity(32)
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSON {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var array: [JSON] = []
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
             index += 1
-            return .array(array)
+            return .array([])
         }
+        if valueStack.capacity == 0 { reserveStacks() }
+        let base = valueStack.count
         while true {
             skipWhitespace()
-            array.append(try parseValue())
-            skipWhitespace()
-            guard index < bytes.count else { throw JSONParseError("unexpected end of JSON text", offset: index) }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"):
-                index += 1
-                return .array(array)
-            default: throw JSONParseError("expected ',' or ']' in an array", offset: index)
-            }
+            pushValue(try parseValue())
+            if try containerEnds(UInt8(ascii: "]")) { return .array(popArray(base: base)) }
         }
+    }
+
+    private mutating func pushValue(_ value: JSON) {
+        valueStack.append(value)
+    }
+
+    /// The array whose elements are on the value stack from `base`, built at its size; they leave the stack.
+    @inline(never)
+    private mutating func popArray(base: Int) -> [JSON] {
+        let array = Array(valueStack[base...])
+        valueStack.removeLast(valueStack.count - base)
+        return array
     }
 
     private mutating func parseString() throws(JSONParseError) -> String {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits a byte stream into whole JSON objects, whatever the chunking.
 ///
 /// Messages are found by tracking object nesting and strings, not by newlines, so QEMU's `pretty=on` output
@@ -107,6 +113,10 @@ public struct JSONStreamFramer: Sendable {
     private var isDiscarding = false
     /// The first bytes of a garbage line whose bytes were already dropped.
     private var garbageExcerpt: [UInt8]?
+    /// A newline at or after `scan` that ``lineFastPath`` found, so objects before it on its line are not searched
+    /// again; and the end of a stretch of the buffer known to hold no newline. Each byte is searched once.
+    private var knownNewline: Int?
+    private var newlineFreeTo = 0
 
     /// A framer with an empty buffer.
     ///
@@ -144,6 +154,8 @@ public struct JSONStreamFramer: Sendable {
         if start > 0 && (start == buffer.count || start >= 65536 && start * 2 >= buffer.count) {
             buffer.removeSubrange(0..<start)
             scan -= start
+            knownNewline = knownNewline.map { $0 - start }
+            newlineFreeTo = max(0, newlineFreeTo - start)
             start = 0
         }
     }
@@ -183,6 +195,7 @@ public struct JSONStreamFramer: Sendable {
                     start = scan
                 case UInt8(ascii: "{"):
                     start = scan
+                    if let object = lineFastPath(bytes) { return .object(object) }
                     depth = 1
                     scan += 1
                 case 0xFF:
@@ -270,6 +283,38 @@ public struct JSONStreamFramer: Sendable {
             }
         }
         return nil
+    }
+
+    /// The fast path for an object at `scan` whose line has already arrived whole, as QEMU's messages do
+    /// (without `pretty=on`, each is one line ending in "\r\n"): the newline is found with `memchr` and the object
+    /// parsed directly, so its bytes are not first scanned byte by byte here (a third of the client's work on a
+    /// 207 KB `query-qmp-schema` reply).
+    ///
+    /// `nil` leaves the object to the byte-by-byte scan, from the same state, so it frames exactly as before: no
+    /// newline in the buffer yet (an object still arriving, or one that no newline follows), a line over
+    /// ``maximumMessageSize``, or an object that does not parse before the newline (broken, too deep, or spread
+    /// over several lines).
+    private mutating func lineFastPath(_ bytes: UnsafeRawBufferPointer) -> JSONObject? {
+        let count = bytes.count
+        var newline: Int?
+        if let known = knownNewline, known > scan {
+            newline = known
+        } else {
+            let from = max(scan + 1, newlineFreeTo)
+            if from < count, let base = bytes.baseAddress, let found = memchr(base + from, 0x0A, count - from) {
+                newline = base.distance(to: UnsafeRawPointer(found))
+            } else {
+                newlineFreeTo = count
+            }
+        }
+        knownNewline = newline
+        guard let newline, newline - scan <= maximumMessageSize,
+              let (object, length) = try? JSONParser.parseLeadingObject(
+                UnsafeRawBufferPointer(rebasing: bytes[scan..<newline]), maximumDepth: maximumDepth)
+        else { return nil }
+        scan += length
+        start = scan
+        return object
     }
 
     /// Reports the object begun at `start` once it ends, dropping its bytes as they come.

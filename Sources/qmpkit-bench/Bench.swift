@@ -14,6 +14,7 @@ import QMPTestSupport
 ///        qmpkit-bench typed [COUNT] [ROUNDS]  (a generated typed call against a raw one, see TypedBench)
 ///        qmpkit-bench serve-fake SOCKET      (internal: an instantly answering fake server, for CPU figures)
 ///        qmpkit-bench json [ROUNDS]          (40 000-key object vs JSONSerialization; 100 000-deep nesting)
+///        qmpkit-bench schema [COUNT] [ROUNDS]  (only the live-schema figures, see SchemaBench)
 ///        qmpkit-bench callgrind [COUNT]      (client instructions a command vs the C floor; needs valgrind)
 ///        qmpkit-bench actor [COUNT]          (the actor-or-not prototype, µs a call)
 ///        qmpkit-bench cpu [COUNT]            (client user+sys CPU a command vs the C floor, fake server)
@@ -61,6 +62,11 @@ enum Bench {
         if arguments.first == "typed" { try await TypedBench.run(count: Int(arguments.dropFirst().first ?? "") ?? 5000, rounds: Int(arguments.dropFirst(2).first ?? "") ?? 5); return }  // issue 18
         if arguments.first == "json" {  // issue 14
             try JSONBench.run(rounds: Int(arguments.dropFirst().first ?? "") ?? 10)
+            return
+        }
+        if arguments.first == "schema" {  // issue 14: only the live-schema figures
+            try await SchemaBench.run(
+                count: Int(arguments.dropFirst().first ?? "") ?? 200, rounds: Int(arguments.dropFirst(2).first ?? "") ?? 3)
             return
         }
         if arguments.first == "callgrind" {  // issue 14

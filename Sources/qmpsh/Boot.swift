@@ -10,6 +10,7 @@ import Glibc
 
 struct Boot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "boot",
         abstract: "Boot a QEMU guest: follow its serial console, run a script on it (--script), or leave it running (--detach).",
         discussion: """
             Options use the names of QEMU's own command line, with one or two dashes (-name my-VM -hda d.img -cdrom \

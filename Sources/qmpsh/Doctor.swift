@@ -7,6 +7,7 @@ import QMP
 
 struct Doctor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "doctor",
         abstract: "Check this host for QEMU: binaries and versions, /dev/kvm, whether guests run under KVM and TCG.",
         discussion: """
             The classic `uname -m` and `kvm-ok` checks, done properly: QEMU is started with -accel kvm and asked

@@ -4,6 +4,7 @@ import QMPWire
 
 struct Domains: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "domains",
         abstract: "List the guests libvirt runs (to pick a libvirt:DOMAIN monitor).",
         discussion: """
             Lists every domain on the connection with its id and state; running and paused ones have a monitor.

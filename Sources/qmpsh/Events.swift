@@ -4,6 +4,7 @@ import QMPWire
 
 struct Events: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "events",
         abstract: "Print the monitor's events as JSON lines.",
         discussion: """
             Runs until --count events were printed, --timeout seconds passed, or the monitor went away (exit 3).

@@ -6,6 +6,7 @@ import MonitorShell
 
 struct Exec: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "exec",
         abstract: "Run one QMP command and print its return value as JSON.",
         discussion: """
             Arguments are key=value: a value that parses as JSON is JSON (size=1024, force=true, props={"a":1}),

@@ -57,6 +57,7 @@ func findGuest(_ name: String) throws -> GuestRecord {
 /// `qmpsh stop NAME`: the shutdown ladder for a guest qmpsh runs.
 struct Stop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stop",
         abstract: "Stop a guest qmpsh runs: system_powerdown, then quit, SIGTERM and SIGKILL, each only if needed.")
 
     @Argument(help: "The guest's --name (or its pid, as qmpsh ps shows).")
@@ -105,6 +106,7 @@ struct Stop: AsyncParsableCommand {
 /// `qmpsh console NAME`: the serial console of a detached guest.
 struct Console: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "console",
         abstract: "Attach this terminal to the serial console of a detached guest (Ctrl-] leaves; keys, Ctrl-C included, go to the guest, which runs on).")
 
     @Argument(help: "The guest's --name (or its pid, as qmpsh ps shows).")

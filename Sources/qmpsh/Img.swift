@@ -4,6 +4,7 @@ import QMP
 
 struct Img: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "img",
         abstract: "Create, inspect and convert disk images (through qemu-img).",
         discussion: """
             Examples:
@@ -21,6 +22,7 @@ struct Img: AsyncParsableCommand {
 extension Img {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create a disk image.",
             discussion: """
                 SIZE is bytes or a number with a K, M, G, T, P or E suffix (powers of 1024): 512M, 6G, 1.5T.
@@ -78,6 +80,7 @@ extension Img {
 
     struct Info: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "info",
             abstract: "Show an image's format, sizes and backing file.",
             discussion: "Works on images a running QEMU has open. --json prints qemu-img's own JSON."
         )
@@ -121,6 +124,7 @@ extension Img {
 
     struct Convert: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "convert",
             abstract: "Copy an image into a new one of another format.",
             discussion: "Example: qmpsh img convert -O qcow2 disk.raw disk.qcow2"
         )

@@ -42,6 +42,7 @@ func reportingLongOperationErrors(_ body: () async throws -> Void) async throws 
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "migrate",
         abstract: "Move a running guest to another QEMU on this host (live migration), showing the progress.",
         discussion: """
             DST is the monitor of a QEMU started with `qmpsh boot ... --incoming` (the same machine options as the
@@ -110,6 +111,7 @@ func withQMPClientResult<Result: Sendable>(
 
 struct Snapshot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "snapshot",
         abstract: "Internal snapshots of a running guest: save, load, list or delete NAME.",
         discussion: """
             Covers every writable qcow2 disk of the guest; the VM state goes into the first. Runs QEMU's
@@ -164,6 +166,7 @@ struct Snapshot: AsyncParsableCommand {
 
 struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "backup",
         abstract: "Back up one disk of a running guest into a new qcow2 file, showing the progress.",
         discussion: """
             --full (the default) copies the whole disk as it was when the backup started, and starts a dirty
@@ -203,7 +206,7 @@ struct Backup: AsyncParsableCommand {
 }
 
 struct Jobs: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List a guest's jobs (backups, mirrors, snapshots, ...) with their progress.")
+    static let configuration = CommandConfiguration(commandName: "jobs", abstract: "List a guest's jobs (backups, mirrors, snapshots, ...) with their progress.")
 
     @OptionGroup var options: MonitorOptions
     @Flag(help: "Print query-jobs as JSON.")

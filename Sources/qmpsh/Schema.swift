@@ -4,6 +4,7 @@ import QMPSchema
 
 struct Schema: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "schema",
         abstract: "Print a command's or event's arguments from the monitor's live schema.",
         discussion: """
             With a name, prints its signature: ? marks optional arguments, {a,b} enumerations, [T] arrays,

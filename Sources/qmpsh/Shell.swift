@@ -11,6 +11,7 @@ import Glibc
 
 struct Shell: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "shell",
         abstract: "The interactive monitor shell (the default: `qmpsh MONITOR` opens it).",
         discussion: """
             Lines are QMP commands (`device_del id=vd1`, raw JSON), `hmp LINE` or `!LINE` for HMP, or shell commands

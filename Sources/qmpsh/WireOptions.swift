@@ -54,5 +54,8 @@ struct WireTap: Sendable {
         configuration.messageObserver = observer(monitor: monitor)
     }
 
+    /// Whether the wire goes anywhere (`-v` or `--transcript`).
+    var isActive: Bool { verbose || writer != nil }
+
     func close() { writer?.close() }
 }
