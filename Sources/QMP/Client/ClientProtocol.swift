@@ -12,8 +12,9 @@ import QMPWire
 struct ClientProtocol {
     /// Send an `id` with every command (out-of-band ones always carry one).
     let sendsIDs: Bool
-    /// Commands whose success is the end of the connection (`quit`).
-    let endingCommands: Set<String>
+    /// Commands whose success is the end of the connection (`quit`). An array: it has one or two names, and
+    /// comparing short strings is cheaper than hashing the command's name for a set on every call.
+    let endingCommands: [String]
     /// Events kept for waits (see ``historyStretch``).
     let historyLimit: Int
 
@@ -51,7 +52,7 @@ struct ClientProtocol {
 
     init(sendsIDs: Bool, endingCommands: Set<String>, historyLimit: Int, maximumQueuedBytes: Int) {
         self.sendsIDs = sendsIDs
-        self.endingCommands = endingCommands
+        self.endingCommands = Array(endingCommands)
         self.historyLimit = historyLimit
         self.outbound = OutboundQueue(limit: maximumQueuedBytes)
     }
@@ -74,7 +75,7 @@ struct ClientProtocol {
             return .failure(QMPUsageError("id \(id) is already in use by a pending command"))
         }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(48)
+        bytes.reserveCapacity(call.name.utf8.count + (arguments == nil ? 24 : 64))
         QMPRequest.encode(call.name, arguments: arguments, id: id, outOfBand: outOfBand, into: &bytes)
         let write: Bool
         switch outbound.enqueue(OutboundMessage(bytes: bytes, fileDescriptors: fileDescriptors)) {

@@ -78,7 +78,7 @@ public actor QMPClient {
         case received
     }
 
-    let core: ClientCore
+    nonisolated let core: ClientCore
     /// The server's greeting.
     public nonisolated let greeting: QMPGreeting
     /// The capabilities enabled during negotiation (e.g. `oob`).
@@ -219,7 +219,7 @@ public actor QMPClient {
     /// - Throws: ``QMPError`` when QEMU answers with an error, `QMPConnectionError` when the monitor is gone,
     ///   ``QMPTimeoutError`` or `CancellationError`; ``QMPUsageError`` before sending anything when `outOfBand`
     ///   was asked for but not negotiated.
-    public nonisolated func execute(
+    public nonisolated(nonsending) func execute(
         _ name: String, arguments: JSON? = nil, id: JSON? = nil, outOfBand: Bool = false,
         fileDescriptors: [Int32] = [], timeout: Duration? = nil
     ) async throws -> JSON {
@@ -232,7 +232,7 @@ public actor QMPClient {
     }
 
     /// Runs a typed command and decodes its reply.
-    public nonisolated func execute<Command: QMPCommand>(
+    public nonisolated(nonsending) func execute<Command: QMPCommand>(
         _ command: Command, fileDescriptors: [Int32] = [], timeout: Duration? = nil
     ) async throws -> Command.Response {
         let arguments = try JSONValueEncoder().encode(command)
