@@ -209,6 +209,10 @@ public actor QMPClient {
 
     /// Runs a command given by name with JSON arguments and returns its `return` value.
     ///
+    /// It runs in its caller's isolation (`nonisolated(nonsending)`): encoding and the write happen on the
+    /// caller's executor without a hop, and the reply resumes the caller there (see ``withAffinity(_:)`` for loops
+    /// that should not pay the pool's wake-up).
+    ///
     /// - Parameters:
     ///   - name: The command's wire name, e.g. `query-status` or `device_del`.
     ///   - arguments: The request's `arguments` object, or `nil` to send none.
@@ -231,7 +235,7 @@ public actor QMPClient {
             timeout: timeout ?? core.configuration.defaultTimeout)
     }
 
-    /// Runs a typed command and decodes its reply.
+    /// Runs a typed command and decodes its reply (in its caller's isolation, like the untyped `execute`).
     public nonisolated(nonsending) func execute<Command: QMPCommand>(
         _ command: Command, fileDescriptors: [Int32] = [], timeout: Duration? = nil
     ) async throws -> Command.Response {
