@@ -23,6 +23,9 @@ struct ClientProtocol {
     /// Requests not yet handed to the transport, and the writer role.
     var outbound: OutboundQueue
     private var nextID: Int64 = 1
+    /// The wire form of the last command sent with no arguments and no id: polling loops repeat one such command,
+    /// and reusing its bytes saves the encoding and an allocation a call (~900 instructions, callgrind).
+    private var lastPlainRequest: (name: String, bytes: [UInt8])?
 
     /// The greeting once received, or why none will come.
     private(set) var greeting: QMPGreeting?
@@ -74,9 +77,17 @@ struct ClientProtocol {
         if let id, matcher.isInUse(id) {
             return .failure(QMPUsageError("id \(id) is already in use by a pending command"))
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(call.name.utf8.count + (arguments == nil ? 24 : 64))
-        QMPRequest.encode(call.name, arguments: arguments, id: id, outOfBand: outOfBand, into: &bytes)
+        let bytes: [UInt8]
+        let plain = arguments == nil && id == nil && !outOfBand
+        if plain, let last = lastPlainRequest, last.name == call.name {
+            bytes = last.bytes  // shared, never mutated
+        } else {
+            var encoded: [UInt8] = []
+            encoded.reserveCapacity(call.name.utf8.count + (arguments == nil ? 24 : 64))
+            QMPRequest.encode(call.name, arguments: arguments, id: id, outOfBand: outOfBand, into: &encoded)
+            if plain { lastPlainRequest = (call.name, encoded) }
+            bytes = encoded
+        }
         let write: Bool
         switch outbound.enqueue(OutboundMessage(bytes: bytes, fileDescriptors: fileDescriptors)) {
         case .full(let queued):
