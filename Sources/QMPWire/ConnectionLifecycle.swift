@@ -74,10 +74,10 @@ package protocol OutboundQueueOwner: AnyObject, Sendable {
 extension OutboundQueueOwner {
     /// Hands queued requests to the transport while it takes them; for whoever holds the writer role (a caller
     /// that found the queue idle, or the transport's thread after `transportReady()`). Never blocks and holds no
-    /// lock across the send.
-    package func flushWrites() {
+    /// lock across the send. `first` is a message the caller took from the queue in the lock that gave it the writer role.
+    package func flushWrites(first: OutboundMessage? = nil) {
         let failure = flushOutbound(
-            to: outboundTransport, next: { withOutbound { queue, _ in queue.next() } },
+            to: outboundTransport, first: first, next: { withOutbound { queue, _ in queue.next() } },
             busy: { withOutbound { queue, _ in queue.busy() } })
         if let failure {
             withOutbound { queue, _ in queue.sendFailed() }

@@ -15,7 +15,8 @@ import Synchronization
 /// Once the I/O thread has stopped, jobs go to the global concurrent executor, so nothing waits forever.
 package final class IOExecutor: TaskExecutor, Sendable {
     private struct Queue {
-        var jobs: [UnownedJob] = []
+        /// A ring, so that handing one job over per round trip allocates nothing.
+        var jobs = FIFOQueue<UnownedJob>()
         /// The loop is (about to be) blocked in `poll` and must be woken.
         var sleeping = false
         /// A byte was written to the pipe and not read yet.
@@ -79,13 +80,8 @@ package final class IOExecutor: TaskExecutor, Sendable {
 
     /// Runs every queued job (and those they queue); called by the loop between reads.
     package func runJobs() {
-        while true {
-            let jobs = queue.withLock { queue -> [UnownedJob] in
-                defer { queue.jobs.removeAll(keepingCapacity: true) }
-                return queue.jobs
-            }
-            if jobs.isEmpty { return }
-            for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
+        while let job = queue.withLock({ $0.jobs.popFirst() }) {
+            job.runSynchronously(on: asUnownedTaskExecutor())
         }
     }
 
@@ -113,8 +109,7 @@ package final class IOExecutor: TaskExecutor, Sendable {
     package func stop() {
         let remaining = queue.withLock { queue -> [UnownedJob] in
             queue.stopped = true
-            defer { queue.jobs.removeAll() }
-            return queue.jobs
+            return queue.jobs.removeAll()
         }
         for job in remaining { globalConcurrentExecutor.enqueue(job) }
     }

@@ -106,17 +106,22 @@ package struct OutboundQueue: Sendable {
 
 /// Hands messages to `transport` while `next` gives them and the transport takes them: the writer's loop over an
 /// ``OutboundQueue`` kept under the owner's lock (`next` and `busy` take the lock; the send runs outside it).
-/// Returns the error when the transport is broken (the owner then releases the role with
-/// ``OutboundQueue/sendFailed()``, fails its calls and shuts the transport down).
+/// `first`, when given, is a message the writer already took from the queue (with ``OutboundQueue/next()``, in the
+/// same lock that gave it the role), so an idle queue costs one lock less. Returns the error when the transport is
+/// broken (the owner then releases the role with ``OutboundQueue/sendFailed()``, fails its calls and shuts the
+/// transport down).
 package func flushOutbound(
-    to transport: any MessageTransport, next: () -> OutboundMessage?, busy: () -> Bool
+    to transport: any MessageTransport, first: OutboundMessage? = nil, next: () -> OutboundMessage?,
+    busy: () -> Bool
 ) -> QMPConnectionError? {
-    while let message = next() {
+    var message = first ?? next()
+    while let current = message {
         do {
-            if try transport.send(message) == .busy && !busy() { return nil }
+            if try transport.send(current) == .busy && !busy() { return nil }
         } catch {
             return error
         }
+        message = next()
     }
     return nil
 }

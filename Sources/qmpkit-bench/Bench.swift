@@ -18,6 +18,7 @@ import QMPTestSupport
 ///        qmpkit-bench callgrind [COUNT]      (client instructions a command vs the C floor; needs valgrind)
 ///        qmpkit-bench actor [COUNT]          (the actor-or-not prototype, µs a call)
 ///        qmpkit-bench cpu [COUNT]            (client user+sys CPU a command vs the C floor, fake server)
+///        qmpkit-bench hop [COUNT]            (what resuming a pool task from a plain thread costs vs C threads)
 ///        qmpkit-bench libvirt [COUNT] [ROUNDS]   (libvirt:DOMAIN vs a C virDomainQemuMonitorCommand loop)
 ///        qmpkit-bench cpu-loop SOCKET affine|default COUNT, actor-loop MODE COUNT   (internal, for callgrind)
 @main
@@ -87,6 +88,12 @@ enum Bench {
             try await compile(Options().referenceDirectory + "/rawqmp.c", to: floor)
             let cpu = try await cpuPerCommand(count: Int(arguments.dropFirst().first ?? "") ?? 20_000, floor: floor)
             printCPU(cpu)
+            return
+        }
+        if arguments.first == "hop" {  // issue 14: the default path's pool wake-up, measured alone
+            try await HopBench.run(
+                count: Int(arguments.dropFirst().first ?? "") ?? 100_000,
+                reference: packageFile("Benchmarks/thread_pingpong.c"))
             return
         }
         if arguments.first == "actor" {  // issue 14

@@ -54,7 +54,11 @@ package final class DeadlineScheduler: Sendable {
 
     /// Runs `action` once `delay` has passed, unless cancelled first.
     package func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> Token {
-        let deadline = ContinuousClock.now + delay
+        schedule(at: ContinuousClock.now + delay, action)
+    }
+
+    /// Runs `action` once `deadline` has passed, unless cancelled first.
+    package func schedule(at deadline: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> Token {
         let (id, wake, start) = state.withLock { state -> (UInt64, Bool, Bool) in
             let id = state.nextID
             state.nextID += 1

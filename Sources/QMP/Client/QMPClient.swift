@@ -78,7 +78,7 @@ public actor QMPClient {
         case received
     }
 
-    let core: ClientCore
+    nonisolated let core: ClientCore
     /// The server's greeting.
     public nonisolated let greeting: QMPGreeting
     /// The capabilities enabled during negotiation (e.g. `oob`).
@@ -209,6 +209,10 @@ public actor QMPClient {
 
     /// Runs a command given by name with JSON arguments and returns its `return` value.
     ///
+    /// It runs in its caller's isolation (`nonisolated(nonsending)`): encoding and the write happen on the
+    /// caller's executor without a hop, and the reply resumes the caller there (see ``withAffinity(_:)`` for loops
+    /// that should not pay the pool's wake-up).
+    ///
     /// - Parameters:
     ///   - name: The command's wire name, e.g. `query-status` or `device_del`.
     ///   - arguments: The request's `arguments` object, or `nil` to send none.
@@ -219,7 +223,7 @@ public actor QMPClient {
     /// - Throws: ``QMPError`` when QEMU answers with an error, `QMPConnectionError` when the monitor is gone,
     ///   ``QMPTimeoutError`` or `CancellationError`; ``QMPUsageError`` before sending anything when `outOfBand`
     ///   was asked for but not negotiated.
-    public nonisolated func execute(
+    public nonisolated(nonsending) func execute(
         _ name: String, arguments: JSON? = nil, id: JSON? = nil, outOfBand: Bool = false,
         fileDescriptors: [Int32] = [], timeout: Duration? = nil
     ) async throws -> JSON {
@@ -231,8 +235,8 @@ public actor QMPClient {
             timeout: timeout ?? core.configuration.defaultTimeout)
     }
 
-    /// Runs a typed command and decodes its reply.
-    public nonisolated func execute<Command: QMPCommand>(
+    /// Runs a typed command and decodes its reply (in its caller's isolation, like the untyped `execute`).
+    public nonisolated(nonsending) func execute<Command: QMPCommand>(
         _ command: Command, fileDescriptors: [Int32] = [], timeout: Duration? = nil
     ) async throws -> Command.Response {
         let arguments = try JSONValueEncoder().encode(command)
