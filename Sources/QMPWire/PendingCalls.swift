@@ -13,20 +13,24 @@
 ///   trace: ``withdrawUnsent(_:id:ticket:from:)``. One already sent stays, so that its reply, when it comes, is
 ///   matched (and dropped by the owner) instead of being taken for the next call's.
 /// - **All fail at the end.** ``removeAll()`` hands back every pending call once, in-band ones in wire order.
-package struct PendingCalls<Call: AnyObject> {
+///
+/// Public with `@inlinable` hot paths only so that QMP's client specialises it (`@inlinable` on `package`
+/// declarations is not inlined across modules by this toolchain; see ``FIFOQueue``). Not meant for use outside
+/// qmpkit.
+public struct PendingCalls<Call: AnyObject> {
     /// In-band calls in wire order.
     @usableFromInline var inBand = FIFOQueue<Call>()
     /// Calls that carry an id.
     @usableFromInline var byID: [JSON: Call] = [:]
 
     /// No pending calls.
-    @inlinable package init() {}
+    @inlinable public init() {}
 
     /// Whether no call is pending.
-    @inlinable package var isEmpty: Bool { inBand.isEmpty && byID.isEmpty }
+    package var isEmpty: Bool { inBand.isEmpty && byID.isEmpty }
 
     /// Registers a call about to be sent; false (nothing registered) when `id` is already in use.
-    @inlinable package mutating func register(_ call: Call, id: JSON?, inBand isInBand: Bool) -> Bool {
+    @inlinable public mutating func register(_ call: Call, id: JSON?, inBand isInBand: Bool) -> Bool {
         if let id {
             guard byID[id] == nil else { return false }
             byID[id] = call
@@ -36,13 +40,13 @@ package struct PendingCalls<Call: AnyObject> {
     }
 
     /// Whether `id` is taken by a pending call.
-    @inlinable package func isInUse(_ id: JSON) -> Bool { byID[id] != nil }
+    @inlinable public func isInUse(_ id: JSON) -> Bool { byID[id] != nil }
 
     /// The pending call registered with `id`, left pending.
-    @inlinable package func call(withID id: JSON) -> Call? { byID[id] }
+    package func call(withID id: JSON) -> Call? { byID[id] }
 
     /// Whether `call`, registered with `id`, is still pending.
-    @inlinable package func contains(_ call: Call, id: JSON?) -> Bool {
+    package func contains(_ call: Call, id: JSON?) -> Bool {
         if let id { return byID[id] === call }
         return inBand.elements.contains { $0 === call }
     }
@@ -50,7 +54,7 @@ package struct PendingCalls<Call: AnyObject> {
     /// The call a reply answers, removed from the pending ones: by its id when it has one, else the oldest in-band
     /// call. `callID` gives a call's id (so an in-band call that also has one is freed from ``isInUse(_:)``).
     /// A failure (no call fits) changes nothing.
-    @inlinable package mutating func match(replyID id: JSON?, callID: (Call) -> JSON?) -> Result<Call, Unmatched> {
+    @inlinable public mutating func match(replyID id: JSON?, callID: (Call) -> JSON?) -> Result<Call, Unmatched> {
         if let id {
             guard let call = byID.removeValue(forKey: id) else { return .failure(.unknownID) }
             if inBand.first === call {
@@ -66,12 +70,12 @@ package struct PendingCalls<Call: AnyObject> {
     }
 
     /// The oldest in-band call, removed: what a reply answers when calls carry no ids (HMP).
-    @inlinable package mutating func matchOldest() -> Call? {
+    package mutating func matchOldest() -> Call? {
         inBand.popFirst()
     }
 
     /// Why a reply matched no call.
-    package enum Unmatched: Error {
+    public enum Unmatched: Error {
         /// The reply carries an id no pending call has.
         case unknownID
         /// The reply has no id and no in-band call is pending.
@@ -80,7 +84,7 @@ package struct PendingCalls<Call: AnyObject> {
 
     /// Removes a call (registered with `id`) whatever became of its request: for a call that was never sent, or
     /// one matched by id whose late reply is to be refused as unknown.
-    @inlinable package mutating func withdraw(_ call: Call, id: JSON?) {
+    @inlinable public mutating func withdraw(_ call: Call, id: JSON?) {
         _ = inBand.removeFirst { $0 === call }
         if let id, byID[id] === call { byID[id] = nil }
     }
@@ -88,7 +92,7 @@ package struct PendingCalls<Call: AnyObject> {
     /// Removes a call whose request is still waiting in `outbound` (its `ticket`), so no reply will come for it, and
     /// takes the request out of the queue; true when it did. A call already (partly) sent stays pending: its reply
     /// still has to be matched.
-    @inlinable package mutating func withdrawUnsent(
+    package mutating func withdrawUnsent(
         _ call: Call, id: JSON?, ticket: UInt64?, from outbound: inout OutboundQueue
     ) -> Bool {
         guard let ticket, outbound.withdraw(ticket) else { return false }
@@ -97,7 +101,7 @@ package struct PendingCalls<Call: AnyObject> {
     }
 
     /// Removes every pending call: in-band ones in wire order, then those matched by id only.
-    @inlinable package mutating func removeAll() -> (inBand: [Call], byIDOnly: [Call]) {
+    @inlinable public mutating func removeAll() -> (inBand: [Call], byIDOnly: [Call]) {
         let ordered = inBand.removeAll()
         let others = byID.values.filter { call in !ordered.contains { $0 === call } }
         byID.removeAll()
