@@ -52,11 +52,24 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
         case ended
     }
 
-    private final class Waiter: Sendable {
+    /// The exchange in flight: a synchronisation or a command, matched by its id.
+    ///
+    /// `@unchecked Sendable`: `ticket` is read and written only under the client's state lock, and the continuation
+    /// has a lock of its own.
+    private final class Waiter: @unchecked Sendable {
         enum Kind: Equatable { case sync(Int64), reply(Int64), end(Int64) }
         let kind: Kind
         let continuation = Mutex<UnsafeContinuation<Outcome, any Error>?>(nil)
+        /// Its request's place in `outbound`, withdrawn unsent when the exchange ends first.
+        var ticket: UInt64?
         init(_ kind: Kind) { self.kind = kind }
+
+        /// The id the agent answers with (the synchronisation's or the command's).
+        var id: JSON {
+            switch kind {
+            case .sync(let id), .reply(let id), .end(let id): .int(id)
+            }
+        }
 
         func take() -> UnsafeContinuation<Outcome, any Error>? {
             continuation.withLock { value in
@@ -68,15 +81,17 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
 
     private struct State {
         var proto = GuestAgentProtocol()
-        var waiter: Waiter?
+        /// The exchange in flight, by its id: at most one (the agent answers one at a time, and ``withTurn(_:)``
+        /// serialises the callers). Which reply it is, the protocol machine decides (``GuestAgentProtocol``: sync
+        /// delimiter, stale replies); this shares with QMP and HMP only the bookkeeping of calls (registration,
+        /// match by id, withdrawal of an unsent request, failing all at the end).
+        var pending = PendingCalls<Waiter>()
         var nextID = Int64.random(in: 1...(1 << 40))
         var lifecycle = ConnectionLifecycle()
         var turnBusy = false
         var turnQueue: [UnsafeContinuation<Void, Never>] = []
         /// Requests not yet handed to the socket (at most the current exchange's), and the writer role.
         var outbound = OutboundQueue(limit: 64 << 20)
-        /// The current exchange's place in `outbound`, withdrawn unsent when the exchange ends first.
-        var ticket: UInt64?
     }
 
     private let transport: SocketTransport
@@ -279,8 +294,9 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
             state.nextID += 1
             let (bytes, kind) = try start(&state.proto, id)
             let waiter = Waiter(kind)
-            state.waiter = waiter
-            state.ticket = nil
+            // Whatever was in flight was abandoned already (its caller gave up): `start` began a new exchange.
+            _ = Self.takeAll(&state.pending)
+            _ = state.pending.register(waiter, id: waiter.id, inBand: false)
             return (waiter, bytes)
         }
         guard let (waiter, bytes) = prepared else {
@@ -298,7 +314,7 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Outcome, any Error>) in
                 waiter.continuation.withLock { $0 = continuation }
-                let gone = state.withLock { state in state.waiter !== waiter }
+                let gone = state.withLock { state in !state.pending.contains(waiter, id: waiter.id) }
                 if gone {
                     // Finished (connection lost, or time up) before the continuation was stored.
                     let error = state.withLock { $0.lifecycle.closedError }
@@ -306,13 +322,13 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
                     return
                 }
                 let write = state.withLock { state -> Bool in
-                    guard state.waiter === waiter else { return false }
+                    guard state.pending.contains(waiter, id: waiter.id) else { return false }
                     switch state.outbound.enqueue(OutboundMessage(bytes: bytes)) {
                     case .write(let ticket):
-                        state.ticket = ticket
+                        waiter.ticket = ticket
                         return true
                     case .queued(let ticket):
-                        state.ticket = ticket
+                        waiter.ticket = ticket
                         return false
                     case .full:
                         return false  // (never: one exchange at a time, and one message is always accepted)
@@ -329,11 +345,13 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
     /// Completes `waiter` if it is still the current one; a failure abandons the exchange (resynchronise next).
     private func finish(_ waiter: Waiter, _ result: Result<Outcome, any Error>) {
         let current = state.withLock { state -> Bool in
-            guard state.waiter === waiter else { return false }
-            state.waiter = nil
-            // A request still waiting for the socket is withdrawn unsent.
-            if let ticket = state.ticket { _ = state.outbound.withdraw(ticket) }
-            state.ticket = nil
+            guard state.pending.contains(waiter, id: waiter.id) else { return false }
+            // A request still waiting for the socket is withdrawn unsent; one already sent is no longer awaited
+            // either (the agent's late reply is refused by id, and counted as stale by the protocol).
+            if !state.pending.withdrawUnsent(waiter, id: waiter.id, ticket: waiter.ticket, from: &state.outbound) {
+                state.pending.withdraw(waiter, id: waiter.id)
+            }
+            waiter.ticket = nil
             if case .failure = result { state.proto.abandon() }
             if case .success(.ended) = result, case .end = waiter.kind { state.proto.abandon() }
             return true
@@ -353,20 +371,21 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
             let outputs = state.proto.receive(chunk)
             var completions: [(Waiter, Result<Outcome, any Error>)] = []
             for output in outputs {
-                guard let waiter = state.waiter else { continue }
-                let result: Result<Outcome, any Error>?
                 switch output {
-                case .synchronized(let id) where waiter.kind == .sync(id): result = .success(.synchronized)
-                case .reply(let id, let reply) where waiter.kind == .reply(id) || waiter.kind == .end(id):
-                    result = reply.map { .reply($0) }.mapError { $0 }
+                case .synchronized(let id):
+                    if let waiter = Self.match(&state.pending, id: id, where: { $0 == .sync(id) }) {
+                        completions.append((waiter, .success(.synchronized)))
+                    }
+                case .reply(let id, let reply):
+                    if let waiter = Self.match(&state.pending, id: id, where: { $0 == .reply(id) || $0 == .end(id) }) {
+                        completions.append((waiter, reply.map { .reply($0) }.mapError { $0 }))
+                    }
                 case .protocolError(let message):
-                    result = .failure(QMPConnectionError(.protocolViolation, "guest agent: \(message)"))
-                default: result = nil
-                }
-                if let result {
-                    state.waiter = nil
-                    state.ticket = nil
-                    completions.append((waiter, result))
+                    // The reply in front could not be read: the exchange in flight fails.
+                    let error = QMPConnectionError(.protocolViolation, "guest agent: \(message)")
+                    for waiter in Self.takeAll(&state.pending) { completions.append((waiter, .failure(error))) }
+                case .ended, .discarded:
+                    break
                 }
             }
             return completions
@@ -374,13 +393,28 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
         for (waiter, result) in completions { waiter.take()?.resume(with: result) }
     }
 
+    /// The pending exchange with `id`, removed, when its kind fits; otherwise nothing changes.
+    private static func match(_ pending: inout PendingCalls<Waiter>, id: Int64, where fits: (Waiter.Kind) -> Bool) -> Waiter? {
+        guard let candidate = pending.call(withID: .int(id)), fits(candidate.kind),
+            case .success(let waiter) = pending.match(replyID: .int(id), callID: { $0.id })
+        else { return nil }
+        waiter.ticket = nil
+        return waiter
+    }
+
+    /// Every pending exchange (at most one), removed.
+    private static func takeAll(_ pending: inout PendingCalls<Waiter>) -> [Waiter] {
+        let (inBand, byID) = pending.removeAll()
+        let all = inBand + byID
+        for waiter in all { waiter.ticket = nil }
+        return all
+    }
+
     package func connectionEnded(_ error: QMPConnectionError) {
         let (waiter, result) = state.withLock { state -> (Waiter?, Result<Outcome, any Error>) in
             let ended = state.proto.endOfStream()
             let finalError = state.lifecycle.end(error, closedByClient: "the agent connection was closed by this client")
-            let waiter = state.waiter
-            state.waiter = nil
-            state.ticket = nil
+            let waiter = Self.takeAll(&state.pending).first
             state.outbound.removeAll()
             if case .ended(let expected?) = ended, let waiter, waiter.kind == .end(expected) {
                 return (waiter, .success(.ended))

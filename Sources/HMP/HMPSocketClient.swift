@@ -15,9 +15,15 @@ import Synchronization
 /// await monitor.close()
 /// ```
 public final class HMPSocketClient: HumanMonitor, ByteStreamClient {
-    private final class Pending: Sendable {
+    /// A command waiting for its reply.
+    ///
+    /// `@unchecked Sendable`: `ticket` is read and written only under the client's state lock, and the continuation
+    /// has a lock of its own.
+    private final class Pending: @unchecked Sendable {
         let command: String
         let continuation = Mutex<UnsafeContinuation<String, any Error>?>(nil)
+        /// Its request's place in the write queue (withdrawn unsent when the caller gives up first).
+        var ticket: UInt64?
         init(command: String) { self.command = command }
 
         func take() -> UnsafeContinuation<String, any Error>? {
@@ -29,8 +35,8 @@ public final class HMPSocketClient: HumanMonitor, ByteStreamClient {
     }
 
     private struct State {
-        /// Commands queued or sent, in wire order, with their place in the write queue.
-        var pending = FIFOQueue<(call: Pending, ticket: UInt64)>()
+        /// Commands queued or sent, in wire order (HMP answers in order and has no ids).
+        var pending = PendingCalls<Pending>()
         var outbound: OutboundQueue
         var framer = HMPStreamFramer()
         var banner: String?
@@ -127,10 +133,12 @@ public final class HMPSocketClient: HumanMonitor, ByteStreamClient {
                             .sendQueueFull,
                             "HMP '\(commandLine)' was not sent: \(queued) bytes already wait to be sent (the monitor is not reading)"))
                     case .write(let ticket):
-                        state.pending.append((pending, ticket))
+                        pending.ticket = ticket
+                        _ = state.pending.register(pending, id: nil, inBand: true)
                         return .success(true)
                     case .queued(let ticket):
-                        state.pending.append((pending, ticket))
+                        pending.ticket = ticket
+                        _ = state.pending.register(pending, id: nil, inBand: true)
                         return .success(false)
                     }
                 }
@@ -151,11 +159,8 @@ public final class HMPSocketClient: HumanMonitor, ByteStreamClient {
     /// unsent, otherwise its reply is dropped when it comes.
     private func abandon(_ pending: Pending, with error: any Error) {
         state.withLock { state in
-            if let entry = state.pending.elements.first(where: { $0.call === pending }),
-                state.outbound.withdraw(entry.ticket)
-            {
-                _ = state.pending.removeFirst { $0.call === pending }
-            }
+            _ = state.pending.withdrawUnsent(pending, id: nil, ticket: pending.ticket, from: &state.outbound)
+            pending.ticket = nil
         }
         pending.take()?.resume(throwing: error)
     }
@@ -184,7 +189,10 @@ public final class HMPSocketClient: HumanMonitor, ByteStreamClient {
                     state.bannerWaiter = nil
                 case .reply(let text):
                     // Replies come in the order the commands were sent; one whose caller gave up is dropped.
-                    if let entry = state.pending.popFirst() { replies.append((entry.call, text)) }
+                    if let call = state.pending.matchOldest() {
+                        call.ticket = nil
+                        replies.append((call, text))
+                    }
                 }
             }
             return (bannerWaiter, banner, replies)
@@ -199,9 +207,9 @@ public final class HMPSocketClient: HumanMonitor, ByteStreamClient {
             let finalError = state.lifecycle.end(error)
             state.outbound.removeAll()
             defer { state.bannerWaiter = nil }
-            return (state.pending.removeAll(), state.bannerWaiter, finalError)
+            return (state.pending.removeAll().inBand, state.bannerWaiter, finalError)
         }
-        for entry in pending { entry.call.take()?.resume(throwing: finalError) }
+        for call in pending { call.take()?.resume(throwing: finalError) }
         bannerWaiter?.resume(throwing: finalError)
     }
 

@@ -215,16 +215,22 @@ final class LibvirtTransport: MessageTransport {
     /// QEMU's answer to one request, made up when libvirt cannot carry it; `.closed` when the domain or libvirt's
     /// connection is gone.
     private func answer(_ message: OutboundMessage, _ requests: inout LibvirtRequests) -> Answer {
-        var bytes = message.bytes[...]
-        while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
+        var length = message.bytes.count
+        while length > 0, message.bytes[length - 1] == UInt8(ascii: "\n") || message.bytes[length - 1] == UInt8(ascii: "\r") {
+            length -= 1
+        }
+        let parsed = message.bytes.withUnsafeBytes { bytes in
+            Result { () throws(JSONParseError) in try JSON(parsing: UnsafeRawBufferPointer(rebasing: bytes[..<length])) }
+        }
         let object: JSONObject
-        do {
-            guard let parsed = try JSON(parsing: Array(bytes)).objectValue else {
+        switch parsed {
+        case .failure(let error):
+            return .item(.object(LibvirtRequests.parseError(error.description)))
+        case .success(let value):
+            guard let value = value.objectValue else {
                 return .item(.object(LibvirtRequests.error("GenericError", "QMP input must be a JSON object", id: nil)))
             }
-            object = parsed
-        } catch {
-            return .item(.object(LibvirtRequests.parseError(error.description)))
+            object = value
         }
         switch requests.handle(object) {
         case .reply(let reply):
@@ -268,14 +274,15 @@ final class LibvirtTransport: MessageTransport {
             throw LibvirtError(.callFailed, "libvirt refused the command: \(oneLine(failure.message))", libvirtMessage: failure.message)
         }
         defer { free(result) }
-        let text = String(cString: result)
+        // Parsed where libvirt left it: no String in between (it would validate and copy the text once more).
+        let reply = UnsafeRawBufferPointer(start: result, count: strlen(result))
         do {
-            guard let object = try JSON(parsing: text).objectValue else {
-                return .unusable("libvirt returned a reply that is not a JSON object: \(text.prefix(200))")
+            guard let object = try JSON(parsing: reply).objectValue else {
+                return .unusable("libvirt returned a reply that is not a JSON object: \(String(cString: result).prefix(200))")
             }
             return .answer(object)
         } catch {
-            return .unusable("libvirt returned a reply that cannot be used (\(error)): \(text.prefix(200))")
+            return .unusable("libvirt returned a reply that cannot be used (\(error)): \(String(cString: result).prefix(200))")
         }
     }
 

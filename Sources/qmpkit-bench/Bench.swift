@@ -21,6 +21,7 @@ import QMPTestSupport
 ///        qmpkit-bench hop [COUNT]            (what resuming a pool task from a plain thread costs vs C threads)
 ///        qmpkit-bench libvirt [COUNT] [ROUNDS]   (libvirt:DOMAIN vs a C virDomainQemuMonitorCommand loop)
 ///        qmpkit-bench cpu-loop SOCKET affine|default COUNT, actor-loop MODE COUNT   (internal, for callgrind)
+///        qmpkit-bench libvirt-loop URI DOMAIN affine|default COUNT   (only qmpkit's libvirt loop, for strace/perf)
 @main
 enum Bench {
     /// The loops callgrind runs (`cpu-loop`, `actor-loop`) run on a detached task while the main thread waits on a
@@ -29,7 +30,7 @@ enum Bench {
     /// `main` would.
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == "cpu-loop" || arguments.first == "actor-loop" {
+        if arguments.first == "cpu-loop" || arguments.first == "actor-loop" || arguments.first == "libvirt-loop" {
             let done = DispatchSemaphore(value: 0)
             Task.detached {
                 do { try await asyncMain(arguments) } catch { fail("\(error)") }
@@ -105,6 +106,10 @@ enum Bench {
         }
         if arguments.first == "actor-loop", arguments.count == 3, let count = Int(arguments[2]) {
             await ActorBench.loop(mode: arguments[1], count: count)
+        }
+        if arguments.first == "libvirt-loop", arguments.count == 5, let count = Int(arguments[4]) {
+            try await LibvirtBench.loop(uri: arguments[1], domain: arguments[2], mode: arguments[3], count: count)
+            return
         }
         if arguments.first == "serve-fake", arguments.count == 2 {
             try await serveFake(path: arguments[1])

@@ -80,6 +80,14 @@ enum LibvirtBench {
         return result
     }
 
+    /// `libvirt-loop`: only qmpkit's loop, on a domain that runs already, so `strace -c -f`, `perf stat` or callgrind
+    /// see nothing else (no C floor, no domain set-up). Prints µs a command.
+    static func loop(uri: String, domain: String, mode: String, count: Int) async throws {
+        guard mode == "affine" || mode == "default" else { Bench.fail("libvirt-loop: mode is affine or default, not \(mode)") }
+        let value = try await sequential(uri: uri, domain: domain, count: count, affine: mode == "affine")
+        print("libvirt-loop \(mode): \(count) commands, \(Bench.format1(value)) µs a command")
+    }
+
     static func writeFile(_ path: String, _ text: String) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { Bench.fail("cannot write \(path)") }

@@ -3,8 +3,8 @@ import QMPTestSupport
 import QMPWire
 import Testing
 
-/// The matching rule as a value type, driven with no sockets and no threads: drip-fed, reordered and hostile
-/// inputs. A peer answers in-band calls in order and id-carrying ones in any order; some replies cannot be parsed.
+/// The matching rule as a value type (`QMPWire.PendingCalls`, shared by the QMP, HMP and guest-agent clients),
+/// driven with no sockets and no threads: drip-fed, reordered and hostile inputs. A peer answers in-band calls in order and id-carrying ones in any order; some replies cannot be parsed.
 /// Every reply, usable or not, must reach exactly its own call.
 @Suite struct ReplyMatcherTests {
     final class Call {
@@ -16,16 +16,16 @@ import Testing
         }
     }
 
-    static func reply(_ matcher: inout ReplyMatcher<Call>, _ id: JSON?) -> Call? {
+    static func reply(_ matcher: inout PendingCalls<Call>, _ id: JSON?) -> Call? {
         try? matcher.match(replyID: id, callID: { $0.id }).get()
     }
 
-    static func register(_ matcher: inout ReplyMatcher<Call>, _ call: Call, inBand: Bool = true) -> Bool {
+    static func register(_ matcher: inout PendingCalls<Call>, _ call: Call, inBand: Bool = true) -> Bool {
         matcher.register(call, id: call.id, inBand: inBand)
     }
 
     @Test func replyWithoutIDGoesToTheOldestInBandCallAndIDsGoToTheirOwn() {
-        var matcher = ReplyMatcher<Call>()
+        var matcher = PendingCalls<Call>()
         let a = Call(1, id: nil)
         let b = Call(2, id: 7)
         let c = Call(3, id: nil)
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func aWithdrawnCallLeavesNoTrace() {
-        var matcher = ReplyMatcher<Call>()
+        var matcher = PendingCalls<Call>()
         let a = Call(1, id: nil)
         let b = Call(2, id: 3)
         let c = Call(3, id: nil)
@@ -65,7 +65,7 @@ import Testing
     @Test func randomInterleavingsNeverDrift() {
         var random = SeededRandom(seed: 14)
         for _ in 0..<500 {
-            var matcher = ReplyMatcher<Call>()
+            var matcher = PendingCalls<Call>()
             var inFlightInBand: [Call] = []
             var inFlightByID: [Call] = []
             var next = 0
@@ -103,7 +103,7 @@ import Testing
 
     /// The framer and the matcher together, fed a byte at a time: a reply that cannot be parsed still ends one call.
     @Test func dripFedStreamWithABrokenReply() throws {
-        var matcher = ReplyMatcher<Call>()
+        var matcher = PendingCalls<Call>()
         let calls = (1...3).map { Call($0, id: nil) }
         for call in calls { _ = matcher.register(call, id: nil, inBand: true) }
         let stream = Array("{\"return\": 1}\r\n{\"return\": \"a\u{1B}b\"}\r\n{\"event\": \"X\u{0}\"}\r\n{\"return\": 3}\r\n".utf8)
@@ -126,5 +126,32 @@ import Testing
         }
         #expect(answered.map(\.0) == [1, 2, 3])
         #expect(answered.map(\.1) == ["1", "unusable", "3"])
+    }
+
+    /// A call whose request still waits in the write queue is withdrawn with it and leaves no trace; one already
+    /// handed to the transport stays pending, so its reply cannot be taken for the next call's.
+    @Test func onlyAnUnsentCallIsWithdrawn() {
+        var matcher = PendingCalls<Call>()
+        var outbound = OutboundQueue(limit: 1 << 20)
+        let sent = Call(1, id: nil)
+        let queued = Call(2, id: nil)
+        let behind = Call(3, id: nil)
+        var tickets: [UInt64] = []
+        for call in [sent, queued, behind] {
+            switch outbound.enqueue(OutboundMessage(bytes: Array("{}\n".utf8))) {
+            case .write(let ticket), .queued(let ticket): tickets.append(ticket)
+            case .full: Issue.record("queue full")
+            }
+            _ = matcher.register(call, id: nil, inBand: true)
+        }
+        _ = outbound.next()  // the first request goes to the transport
+        #expect(!matcher.withdrawUnsent(sent, id: nil, ticket: tickets[0], from: &outbound))
+        #expect(matcher.contains(sent, id: nil))
+        #expect(matcher.withdrawUnsent(queued, id: nil, ticket: tickets[1], from: &outbound))
+        #expect(!matcher.contains(queued, id: nil))
+        #expect(outbound.count == 1, "the withdrawn request left the queue")
+        #expect(matcher.matchOldest() === sent)
+        #expect(matcher.matchOldest() === behind)
+        #expect(matcher.isEmpty)
     }
 }

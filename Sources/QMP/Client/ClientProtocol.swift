@@ -6,7 +6,7 @@ import QMPWire
 /// resumes callers, runs event filters) outside the lock. `ClientProtocolTests` drive it directly.
 ///
 /// It covers the greeting, request encoding and ids, the bounded write queue (``OutboundQueue``), reply matching
-/// (``ReplyMatcher``: first-in first-out for in-band calls, by id otherwise, one item per message even when the
+/// (`PendingCalls`: first-in first-out for in-band calls, by id otherwise, one item per message even when the
 /// message cannot be used), the event order and the bounded history that race-free waits read, and failing every
 /// pending call when the connection ends.
 struct ClientProtocol {
@@ -19,7 +19,7 @@ struct ClientProtocol {
     let historyLimit: Int
 
     /// Pending calls: in-band ones in wire order, and those matched by id.
-    private(set) var matcher = ReplyMatcher<PendingCall>()
+    private(set) var matcher = PendingCalls<PendingCall>()
     /// Requests not yet handed to the transport, and the writer role.
     var outbound: OutboundQueue
     private var nextID: Int64 = 1
