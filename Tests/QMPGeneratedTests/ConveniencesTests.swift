@@ -136,9 +136,11 @@ private func wire<Command: QMPCommand>(_ command: Command) throws -> JSON {
     }
 }
 
-/// The conveniences against the QEMU under test (`QMPKIT_QEMU`): each one's arguments pass the live schema's
-/// validation, and QEMU takes each one (object-add in the form of its version, jobs started through `Job`).
-@Suite(.timeLimit(.minutes(2))) struct ConveniencesOnQEMUTests {
+// In `GeneratedOnQEMUTests`, so that scripts/test-qemu-matrix.sh runs it on every QEMU of the matrix (5.2, 7.2, 10.0,
+// 11.1, and under `-compat deprecated-input=reject`).
+extension GeneratedOnQEMUTests {
+    /// The conveniences against the QEMU under test (`QMPKIT_QEMU`): each one's arguments pass the live schema's
+    /// validation, and QEMU takes each one (object-add in the form of its version, jobs started through `Job`).
     @Test func qemuTakesEveryConvenience() async throws {
         let directory = try TemporaryDirectory(prefix: "qmpkit-conv")
         defer { directory.remove() }
