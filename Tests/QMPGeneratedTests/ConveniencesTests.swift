@@ -38,7 +38,8 @@ private func wire<Command: QMPCommand>(_ command: Command) throws -> JSON {
         let v52 = QEMUVersion(major: 5, minor: 2, micro: 0)
         let v72 = QEMUVersion(major: 7, minor: 2, micro: 0)
         let pairs: [(QAPI.ObjectAdd, ObjectAdd)] = [
-            (QAPI.ObjectAdd.memoryBackendRAM(id: "m0", size: 1 << 20), ObjectAdd.memoryBackendRAM(id: "m0", size: 1 << 20)),
+            (QAPI.ObjectAdd.memoryBackendRAM(id: "m0", size: 1 << 20),
+             ObjectAdd.memoryBackendRAM(id: "m0", size: 1 << 20)),
             (QAPI.ObjectAdd.secret(id: "s0", data: "pw"), ObjectAdd.secret(id: "s0", data: "pw")),
             (QAPI.ObjectAdd.iothread(id: "io0"), ObjectAdd.iothread(id: "io0")),
         ]
@@ -108,7 +109,8 @@ private func wire<Command: QMPCommand>(_ command: Command) throws -> JSON {
     }
 
     @Test func valuesConvertBothWays() throws {
-        let info = try QAPI.JobInfo(converting: JobInfo(id: "j0", type: .backup, status: .running, currentProgress: 5, totalProgress: 10))
+        let handWritten = JobInfo(id: "j0", type: .backup, status: .running, currentProgress: 5, totalProgress: 10)
+        let info = try QAPI.JobInfo(converting: handWritten)
         #expect(info.id == "j0" && info.status == .running && info.currentProgress == 5)
         #expect(try info.converted(to: JobInfo.self).totalProgress == 10)
         // A hand-written value without a member the generated type requires does not convert.
@@ -130,7 +132,7 @@ private func wire<Command: QMPCommand>(_ command: Command) throws -> JSON {
         let version = try JSON(parsing: #"{"qemu":{"major":7,"minor":2,"micro":22},"package":" Debian 1:7.2 "}"#)
         #expect(try JSONValueDecoder().decode(QAPI.VersionInfo.self, from: version).version
             == (try JSONValueDecoder().decode(VersionInfo.self, from: version)).version)
-        let migration = try JSON(parsing: #"{"status":"active","ram":{"transferred":100,"remaining":300,"total":400,"mbps":8,"duplicate":0,"normal":0,"normal-bytes":0,"skipped":0}}"#)
+        let migration = try JSON(parsing: #"{"status":"active","ram":{"transferred":100,"remaining":300,"total":400,"mbps":8}}"#)
         #expect(try MigrationProgress(JSONValueDecoder().decode(QAPI.MigrationInfo.self, from: migration))
             == MigrationProgress(try JSONValueDecoder().decode(MigrationInfo.self, from: migration)))
     }
@@ -147,12 +149,13 @@ extension GeneratedOnQEMUTests {
         let image = directory.file("a.qcow2")
         let raw = directory.file("a.raw")
         let copy = directory.file("copy.raw")
-        for arguments in [["qemu-img", "create", "-q", "-f", "qcow2", image, "4M"], ["qemu-img", "create", "-q", "-f", "raw", raw, "4M"],
-                          ["qemu-img", "create", "-q", "-f", "raw", copy, "4M"]] {
+        for (format, path) in [("qcow2", image), ("raw", raw), ("raw", copy)] {
+            let arguments = ["qemu-img", "create", "-q", "-f", format, path, "4M"]
             let result = try await ChildProcess.run(arguments)
             try #require(result.status == 0, "\(result)")
         }
-        let qemu = try QEMUProcess.launch(arguments: ["-machine", "pc", "-accel", "tcg", "-m", "128", "-smp", "1,maxcpus=2", "-S"])
+        let qemu = try QEMUProcess.launch(
+            arguments: ["-machine", "pc", "-accel", "tcg", "-m", "128", "-smp", "1,maxcpus=2", "-S"])
         let client = try await qemu.connect()
         let schema = try await QAPISchema.load(from: client)
         let version = client.greeting.version
@@ -200,7 +203,8 @@ extension GeneratedOnQEMUTests {
         for (key, value) in twin.objectValue ?? [:] { #expect(cpu.arguments[key] == value, "\(key)") }
         #expect(cpu.arguments["driver"]?.stringValue == free.type && cpu.arguments["socket-id"] != nil)
         if check(cpu) { try await client.execute(cpu) }
-        #expect(try await client.execute(QAPI.QueryHotpluggableCPUs()).filter(\.isFree).count == slots.filter(\.isFree).count - 1)
+        let after = try await client.execute(QAPI.QueryHotpluggableCPUs())
+        #expect(after.filter(\.isFree).count == slots.filter(\.isFree).count - 1)
 
         // Jobs: a generated job command starts a followed Job. blockdev-create takes no auto options; a backup
         // does, and is kept concluded (auto-dismiss false reached QEMU) until Job dismisses it.

@@ -54,7 +54,8 @@ extension QAPIObject {
     public init<Value: Encodable>(converting value: Value) throws {
         let json = try JSONValueEncoder().encode(value)
         guard let converted = Self(qapiJSON: json) else {
-            throw QAPIBridgeError("\(json.serialized()) is not a \(Self.self) (its required members: \(Self.requiredMembers))")
+            throw QAPIBridgeError(
+                "\(json.serialized()) is not a \(Self.self) (its required members: \(Self.requiredMembers))")
         }
         self = converted
     }
@@ -83,7 +84,8 @@ private func wireForm<Value: Encodable>(of value: Value) -> JSON {
 extension QAPICommandValue where Tag == QAPITags.BlockdevAdd {
     /// A `file` protocol node: a host file read as bytes (`BlockdevAdd/file(nodeName:filename:readOnly:)`).
     public static func file(nodeName: String, filename: String, readOnly: Bool = false) -> QAPI.BlockdevAdd {
-        QAPI.BlockdevAdd(arguments: BlockdevAdd.file(nodeName: nodeName, filename: filename, readOnly: readOnly).options)
+        QAPI.BlockdevAdd(
+            arguments: BlockdevAdd.file(nodeName: nodeName, filename: filename, readOnly: readOnly).options)
     }
 
     /// A qcow2 image in a host file: a `qcow2` node over an anonymous `file` node
@@ -127,7 +129,8 @@ extension QAPICommandValue where Tag == QAPITags.ObjectAdd {
     /// The arguments are in the flat form of QEMU 6.0 and later; `QMPClient/execute(_:fileDescriptors:timeout:)`
     /// (the overload for `QAPI.ObjectAdd`) sends the form the connected QEMU takes.
     public static func memoryBackendRAM(id: String, size: Int) -> QAPI.ObjectAdd {
-        QAPI.ObjectAdd(arguments: ObjectAdd.memoryBackendRAM(id: id, size: size).arguments(for: ObjectAdd.flatFormSince))
+        QAPI.ObjectAdd(
+            arguments: ObjectAdd.memoryBackendRAM(id: id, size: size).arguments(for: ObjectAdd.flatFormSince))
     }
 
     /// A secret given inline, for LUKS keys, TLS passwords ... (`ObjectAdd/secret(id:data:)`); flat form, as
@@ -368,7 +371,8 @@ extension Job {
     /// created, followed from before the send: what `start(_:on:options:timeout:)` does for the hand-written twin.
     ///
     /// ```swift
-    /// let job = try await Job.start(QAPI.BlockdevBackupCommand(device: "disk0", sync: .full, target: "backup0"), on: client)
+    /// let backup = QAPI.BlockdevBackupCommand(device: "disk0", sync: .full, target: "backup0")
+    /// let job = try await Job.start(backup, on: client)
     /// try await job.waitForConclusion(timeout: .seconds(600))
     /// ```
     public static func start<Tag: QAPIJobCommandTag>(
