@@ -114,7 +114,11 @@ private func wire<Command: QMPCommand>(_ command: Command) throws -> JSON {
         #expect(info.id == "j0" && info.status == .running && info.currentProgress == 5)
         #expect(try info.converted(to: JobInfo.self).totalProgress == 10)
         // A hand-written value without a member the generated type requires does not convert.
-        #expect(throws: QAPIBridgeError.self) { try QAPI.MachineInfo(converting: JSON.object(["name": "pc"])) }
+        let error = #expect(throws: QAPIBridgeError.self) {
+            try QAPI.MachineInfo(converting: JSON.object(["name": "pc", "secret": "pw"]))
+        }
+        #expect(error?.description.contains("cpu-max, hotpluggable-cpus") == true)
+        #expect(error?.description.contains("pw") == false)
     }
 
     @Test func replyHelpersAreTheHandWrittenOnes() throws {

@@ -52,12 +52,15 @@ extension QAPIObject {
     /// - Throws: `QAPIBridgeError` when the wire form is not a JSON object or lacks one of `requiredMembers`;
     ///   what `value`'s `encode(to:)` throws.
     public init<Value: Encodable>(converting value: Value) throws {
-        let json = try JSONValueEncoder().encode(value)
-        guard let converted = Self(qapiJSON: json) else {
-            throw QAPIBridgeError(
-                "\(json.serialized()) is not a \(Self.self) (its required members: \(Self.requiredMembers))")
+        // The error names members only, never values: the value may hold a secret.
+        guard case .object(let object) = try JSONValueEncoder().encode(value) else {
+            throw QAPIBridgeError("a \(Value.self) is not a JSON object, as a \(Self.self) is")
         }
-        self = converted
+        let missing = Self.requiredMembers.filter { object[$0] == nil }
+        guard missing.isEmpty else {
+            throw QAPIBridgeError("a \(Self.self) needs \(missing.joined(separator: ", ")); the \(Value.self) lacks them")
+        }
+        self.init(unchecked: object)
     }
 
     /// This value read as a hand-written type of the same wire form (`try cpu.converted(to: HotpluggableCPU.self)`),
