@@ -235,5 +235,25 @@ extension GeneratedOnQEMUTests {
         }
         #expect(try await client.execute(QAPI.QueryJobs()).isEmpty)
         await client.close()
+        if version.major >= 10 { try await plugCPUWithModuleTopology() }
+    }
+
+    /// With `-smp ...,modules=2`, QEMU 10.0 and 11.1 list x86 CPU slots with a `module-id` and refuse a CPU
+    /// without it ("CPU module-id is not set"); the hand-written `CPUInstanceProperties` has no `module-id`, so
+    /// `QAPI.DeviceAdd.cpu` adds the slot's members it does not know.
+    func plugCPUWithModuleTopology() async throws {
+        let qemu = try QEMUProcess.launch(arguments: [
+            "-machine", "pc", "-accel", "tcg", "-m", "128", "-smp", "1,maxcpus=4,sockets=1,dies=1,modules=2,cores=2",
+            "-S",
+        ])
+        let client = try await qemu.connect()
+        let slots = try await client.execute(QAPI.QueryHotpluggableCPUs())
+        let free = try #require(slots.first { $0.isFree && $0.props?.moduleID != nil }, "\(slots)")
+        let cpu = try QAPI.DeviceAdd.cpu(free, id: "cpu1")
+        #expect(cpu.arguments["module-id"] == free.props?.json["module-id"])
+        try await client.execute(cpu)
+        let after = try await client.execute(QAPI.QueryHotpluggableCPUs())
+        #expect(after.filter(\.isFree).count == slots.filter(\.isFree).count - 1)
+        await client.close()
     }
 }
