@@ -67,8 +67,7 @@ private func wire<Command: QMPCommand>(_ command: Command) throws -> JSON {
         let listed = try QAPI.HotpluggableCPU(converting: slot)
         #expect(listed.isFree && listed.props?.socketID == 1)
         #expect(try QAPI.DeviceAdd.cpu(listed, id: "cpu1").arguments == QAPI.DeviceAdd.cpu(slot, id: "cpu1").arguments)
-        // A topology member the hand-written CPUInstanceProperties does not know (x86 `module-id`, QEMU 9.1) is
-        // kept; the hand-written twin would leave it out.
+        // A topology member set on the generated slot (x86 `module-id`, QEMU 9.1) is sent.
         var withModule = listed
         withModule.props?.moduleID = 0
         let command = try QAPI.DeviceAdd.cpu(withModule, id: "cpu1")
@@ -239,8 +238,8 @@ extension GeneratedOnQEMUTests {
     }
 
     /// With `-smp ...,modules=2`, QEMU 10.0 and 11.1 list x86 CPU slots with a `module-id` and refuse a CPU
-    /// without it ("CPU module-id is not set"); the hand-written `CPUInstanceProperties` has no `module-id`, so
-    /// `QAPI.DeviceAdd.cpu` adds the slot's members it does not know.
+    /// without it ("CPU module-id is not set"): both `QAPI.DeviceAdd.cpu` and the hand-written `DeviceAdd.cpu`
+    /// send every member of the slot's topology.
     func plugCPUWithModuleTopology() async throws {
         let qemu = try QEMUProcess.launch(arguments: [
             "-machine", "pc", "-accel", "tcg", "-m", "128", "-smp", "1,maxcpus=4,sockets=1,dies=1,modules=2,cores=2",
@@ -254,6 +253,12 @@ extension GeneratedOnQEMUTests {
         try await client.execute(cpu)
         let after = try await client.execute(QAPI.QueryHotpluggableCPUs())
         #expect(after.filter(\.isFree).count == slots.filter(\.isFree).count - 1)
+        // The hand-written command plugs such a slot too: it keeps every member of the slot's topology.
+        let handWritten = try #require(try await client.execute(QueryHotpluggableCPUs()).first { $0.isFree })
+        #expect(handWritten.props.moduleID != nil)
+        _ = try await client.execute(DeviceAdd.cpu(handWritten, id: "cpu2"))
+        let last = try await client.execute(QAPI.QueryHotpluggableCPUs())
+        #expect(last.filter(\.isFree).count == slots.filter(\.isFree).count - 2)
         await client.close()
     }
 }

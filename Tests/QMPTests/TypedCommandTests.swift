@@ -388,6 +388,26 @@ private func decodeValue<T: Decodable>(_: T.Type, _ text: String) throws -> T {
         ])
     }
 
+    /// QEMU 10.0 and 11.1 with `-smp ...,modules=2` list CPU slots with a `module-id` and refuse a CPU without it
+    /// ("CPU module-id is not set"); `CPUInstanceProperties` used to drop every member it did not name, so
+    /// `DeviceAdd.cpu` of such a slot always failed. Every member of a slot now reaches `device_add`.
+    @Test func deviceAddCPUKeepsEveryTopologyMemberOfTheSlot() throws {
+        let slot = try decodeValue(HotpluggableCPU.self, #"""
+            {"type": "qemu64-x86_64-cpu", "vcpus-count": 1,
+             "props": {"socket-id": 0, "die-id": 0, "module-id": 1, "core-id": 0, "thread-id": 0, "frob-id": 7}}
+            """#)
+        #expect(slot.props.moduleID == 1)
+        #expect(slot.props.otherMembers == ["frob-id": 7])
+        let command = DeviceAdd.cpu(slot, id: "cpu1")
+        #expect(try JSONValueEncoder().encode(command) == [
+            "driver": "qemu64-x86_64-cpu", "id": "cpu1",
+            "socket-id": 0, "die-id": 0, "module-id": 1, "core-id": 0, "thread-id": 0, "frob-id": 7,
+        ])
+        // The properties round-trip, unknown members included.
+        let again = try decodeValue(CPUInstanceProperties.self, try JSONValueEncoder().encode(slot.props).serialized())
+        #expect(again == slot.props)
+    }
+
     @Test func queryCPUsFast() throws {
         #expect(QueryCPUsFast.name == "query-cpus-fast")
         let cpus = try decode(QueryCPUsFast.self, reply: CapturedReply.cpusFast)

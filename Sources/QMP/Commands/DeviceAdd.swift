@@ -34,19 +34,11 @@ public struct DeviceAdd: QMPCommand, Hashable {
         self.properties = properties
     }
 
-    /// Plugs a CPU into a slot that ``QueryHotpluggableCPUs`` listed: the slot's type as driver, its topology
-    /// (`socket-id`, `core-id`, ...) as properties.
+    /// Plugs a CPU into a slot that ``QueryHotpluggableCPUs`` listed: the slot's type as driver, its whole topology
+    /// (`socket-id`, `module-id`, `core-id`, ..., and any member a newer QEMU adds) as properties. QEMU refuses a
+    /// CPU whose topology misses a level the slot lists ("CPU module-id is not set").
     public static func cpu(_ slot: HotpluggableCPU, id: String) -> DeviceAdd {
-        let props = slot.props
-        var properties = JSONObject()
-        let members: [(String, Int?)] = [
-            ("node-id", props.nodeID), ("socket-id", props.socketID), ("die-id", props.dieID),
-            ("cluster-id", props.clusterID), ("core-id", props.coreID), ("thread-id", props.threadID),
-        ]
-        for (key, value) in members {
-            if let value { properties[key] = JSON(value) }
-        }
-        return DeviceAdd(driver: slot.type, id: id, properties: properties)
+        DeviceAdd(driver: slot.type, id: id, properties: slot.props.wireMembers)
     }
 
     /// Writes the wire form.

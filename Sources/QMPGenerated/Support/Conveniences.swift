@@ -198,9 +198,9 @@ extension QAPICommandValue where Tag == QAPITags.DeviceAdd {
         QAPI.DeviceAdd.twin(of: DeviceAdd.cpu(slot, id: id))
     }
 
-    /// Plugs a CPU into a slot of the generated `query-hotpluggable-cpus` reply: what
-    /// the `HotpluggableCPU` overload sends, plus any topology member that the hand-written
-    /// `CPUInstanceProperties` does not know (`module-id`, `drawer-id`, `book-id`, or one a newer QEMU adds).
+    /// Plugs a CPU into a slot of the generated `query-hotpluggable-cpus` reply: what the `HotpluggableCPU`
+    /// overload sends (the slot's whole topology, `module-id` and members a newer QEMU adds included), plus any
+    /// member set on the generated value alone.
     ///
     /// ``swift
     /// let slots = try await client.execute(QAPI.QueryHotpluggableCPUs())
