@@ -19,7 +19,7 @@ extension QMPClient {
     /// Failures that HMP reports as text ("unknown command: 'x'", "Error: ...") are thrown as ``HMPError``.
     /// `cpuIndex` selects the CPU for commands that depend on one (`info registers`); leave it `nil` otherwise, so
     /// machines without CPUs work.
-    public func hmp(_ commandLine: String, cpuIndex: Int? = nil, timeout: Duration? = nil) async throws -> String {
+    public nonisolated(nonsending) func hmp(_ commandLine: String, cpuIndex: Int? = nil, timeout: Duration? = nil) async throws -> String {
         let output = try await execute(HumanMonitorCommand(commandLine, cpuIndex: cpuIndex), timeout: timeout)
         return try HMPFailureDetector.check(output, command: commandLine)
     }

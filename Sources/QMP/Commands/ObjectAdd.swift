@@ -80,7 +80,7 @@ extension QMPClient {
     /// the top level from QEMU 6.0, in `props` before.
     ///
     /// Chosen over the generic ``execute(_:fileDescriptors:timeout:)`` whenever the static type is ``ObjectAdd``.
-    public func execute(_ command: ObjectAdd, timeout: Duration? = nil) async throws -> QMPEmpty {
+    public nonisolated(nonsending) func execute(_ command: ObjectAdd, timeout: Duration? = nil) async throws -> QMPEmpty {
         let arguments = command.arguments(for: greeting.version)
         _ = try await execute(ObjectAdd.name, arguments: .object(arguments), timeout: timeout)
         return QMPEmpty()

@@ -179,7 +179,7 @@ extension QMPClient {
     /// Chosen over the generic `execute(_:fileDescriptors:timeout:)` whenever the static type is
     /// `QAPI.ObjectAdd`; generic code that runs it as any `QAPICommand` sends the arguments as they are.
     @discardableResult
-    public func execute(
+    public nonisolated(nonsending) func execute(
         _ command: QAPI.ObjectAdd, fileDescriptors: [Int32] = [], timeout: Duration? = nil
     ) async throws -> QMPEmpty {
         let arguments = command.arguments(for: greeting.version)
