@@ -70,6 +70,9 @@ public enum ConsoleTerminal {
         // Keystrokes: a thread of its own that polls stdin and the stop pipe, so it ends without stealing input
         // meant for whatever reads the terminal next.
         let stopRead = stop.read
+        // Cursor-position queries the console wrote against the answers the terminal typed back (see
+        // `PositionReports`): one still unanswered when the console is left is read before the terminal is handed on.
+        let reports = Mutex(PositionReports())
         let readerDone = Mutex<UnsafeContinuation<Void, Never>?>(nil)
         let readerFinished = Atomic<Bool>(false)
         Descriptors.startThread {
@@ -92,6 +95,7 @@ public enum ConsoleTerminal {
                     continuation.yield(.ended)
                     return
                 }
+                _ = reports.withLock { $0.scanInput(buffer[0..<count]) }
                 let routed = keys.route(buffer[0..<count])
                 for action in routed.actions {
                     switch action {
@@ -113,7 +117,10 @@ public enum ConsoleTerminal {
             var screen = ScreenState()
             for await change in display {
                 let bytes = screen.apply(change, question: question ?? [])
-                if !bytes.isEmpty { writeAll(bytes) }
+                if !bytes.isEmpty {
+                    reports.withLock { $0.scanOutput(bytes) }
+                    writeAll(bytes)
+                }
             }
         }
         var outcome = Outcome.ended
@@ -137,7 +144,83 @@ public enum ConsoleTerminal {
         // What was queued for the terminal (the answer to the question) is written before the terminal is handed on.
         displayInput.finish()
         await printer.value
+        if outcome != .ended { readUnansweredReports(reports, send: send) }
         return outcome
+    }
+
+    /// How long the terminal gets to answer a cursor-position query that was still open when the console was left.
+    static let reportDeadlineMilliseconds = 500
+
+    /// Reads (still in raw mode) the terminal's answers to cursor-position queries the guest made just before the
+    /// console was left, and passes them to the guest that asked. Left unread they would reach the monitor shell
+    /// as typed text (`^[[29;8R`, or `9;8R` after its prompt). Waits at most ``reportDeadlineMilliseconds``, and
+    /// stops at the first byte that is not part of an answer (typed for the shell; it is passed to the guest too,
+    /// since a terminal cannot take input back).
+    static func readUnansweredReports(_ reports: borrowing Mutex<PositionReports>, send: @Sendable ([UInt8]) -> Void) {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .milliseconds(reportDeadlineMilliseconds)
+        var answer: [UInt8] = []
+        while reports.withLock({ $0.unanswered > 0 }) {
+            let left = deadline - clock.now
+            guard left > .zero else { break }
+            let milliseconds = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
+            guard Descriptors.waitReadable([0], timeoutMilliseconds: milliseconds)[0] else { continue }
+            var byte: UInt8 = 0
+            let count = read(0, &byte, 1)
+            if count < 0 && errno == EINTR { continue }
+            guard count == 1 else { break }
+            answer.append(byte)
+            let fits = reports.withLock { $0.scanInput([byte][...]) }
+            if !fits { break }
+        }
+        if !answer.isEmpty { send(answer) }
+    }
+
+    /// Counts the cursor-position queries (`ESC[6n`) written to the terminal and the answers (`ESC[row;colR`) read
+    /// back from it, across chunks.
+    struct PositionReports: Sendable {
+        /// Queries written and not answered yet.
+        private(set) var unanswered = 0
+        /// Where the input scanner stands in an answer: 0 outside one, 1 after `ESC`, 2 inside `ESC[` parameters.
+        private var inputState = 0
+        /// The same for the output scanner and the query `ESC[6n`: 0, 1 after `ESC`, 2 after `ESC[`, 3 after `ESC[6`.
+        private var outputState = 0
+
+        /// Notes the queries in bytes written to the terminal.
+        mutating func scanOutput(_ bytes: [UInt8]) {
+            for byte in bytes {
+                switch (outputState, byte) {
+                case (_, 0x1b): outputState = 1
+                case (1, UInt8(ascii: "[")): outputState = 2
+                case (2, UInt8(ascii: "6")): outputState = 3
+                case (3, UInt8(ascii: "n")):
+                    unanswered += 1
+                    outputState = 0
+                default: outputState = 0
+                }
+            }
+        }
+
+        /// Notes the answers in bytes read from the terminal; false when the last byte cannot be part of one.
+        @discardableResult
+        mutating func scanInput(_ bytes: ArraySlice<UInt8>) -> Bool {
+            var fits = true
+            for byte in bytes {
+                fits = true
+                switch (inputState, byte) {
+                case (_, 0x1b): inputState = 1
+                case (1, UInt8(ascii: "[")): inputState = 2
+                case (2, UInt8(ascii: "0")...UInt8(ascii: "9")), (2, UInt8(ascii: ";")): break
+                case (2, UInt8(ascii: "R")):
+                    if unanswered > 0 { unanswered -= 1 }
+                    inputState = 0
+                default:
+                    inputState = 0
+                    fits = false
+                }
+            }
+            return fits
+        }
     }
 
     /// Writes all of `bytes` to standard output.

@@ -85,4 +85,33 @@ import Testing
         // Complete sequences pass at once.
         #expect(screen.apply(.output(Array("\u{1b}[0mdone\u{1b}M".utf8)), question: []) == Array("\u{1b}[0mdone\u{1b}M".utf8))
     }
+
+    /// The terminal's answer to a cursor-position query the guest made just before Ctrl-] reached the monitor shell
+    /// as typed text (a CI run showed `^[[29;8R(qmp fg) 9;8R`). The console counts the queries it writes and the
+    /// answers it reads, so one still open when it is left is read and passed to the guest.
+    @Test func cursorPositionQueriesAndAnswersAreCountedAcrossChunks() {
+        var reports = ConsoleTerminal.PositionReports()
+        reports.scanOutput(Array("guest# \u{1b}[6n".utf8))
+        #expect(reports.unanswered == 1)
+        // Split across two chunks, and other sequences (colours, an arrow key) are not queries or answers.
+        reports.scanOutput(Array("\u{1b}[1mx\u{1b}[".utf8))
+        reports.scanOutput(Array("6n".utf8))
+        #expect(reports.unanswered == 2)
+        let fits1 = reports.scanInput(Array("\u{1b}[A".utf8)[...])
+        #expect(fits1 == false)
+        #expect(reports.unanswered == 2)
+        let fits2 = reports.scanInput(Array("\u{1b}[29".utf8)[...])
+        #expect(fits2)
+        let fits3 = reports.scanInput(Array(";8R".utf8)[...])
+        #expect(fits3)
+        #expect(reports.unanswered == 1)
+        let fits4 = reports.scanInput(Array("ls\u{1b}[3;1R".utf8)[...])
+        #expect(fits4)
+        #expect(reports.unanswered == 0)
+        // A byte that cannot be part of an answer says so (the shell's type-ahead: stop reading answers there).
+        reports.scanOutput(Array("\u{1b}[6n".utf8))
+        let fits5 = reports.scanInput(Array("\u{1b}[2x".utf8)[...])
+        #expect(fits5 == false)
+        #expect(reports.unanswered == 1)
+    }
 }
