@@ -72,7 +72,7 @@ public enum ConsoleTerminal {
         let stopRead = stop.read
         // Cursor-position queries the console wrote against the answers the terminal typed back (see
         // `PositionReports`): one still unanswered when the console is left is read before the terminal is handed on.
-        let reports = Mutex(PositionReports())
+        let reports = PositionReports.Shared()
         let readerDone = Mutex<UnsafeContinuation<Void, Never>?>(nil)
         let readerFinished = Atomic<Bool>(false)
         Descriptors.startThread {
@@ -95,7 +95,7 @@ public enum ConsoleTerminal {
                     continuation.yield(.ended)
                     return
                 }
-                _ = reports.withLock { $0.scanInput(buffer[0..<count]) }
+                _ = reports.state.withLock { $0.scanInput(buffer[0..<count]) }
                 let routed = keys.route(buffer[0..<count])
                 for action in routed.actions {
                     switch action {
@@ -118,7 +118,7 @@ public enum ConsoleTerminal {
             for await change in display {
                 let bytes = screen.apply(change, question: question ?? [])
                 if !bytes.isEmpty {
-                    reports.withLock { $0.scanOutput(bytes) }
+                    reports.state.withLock { $0.scanOutput(bytes) }
                     writeAll(bytes)
                 }
             }
@@ -144,7 +144,16 @@ public enum ConsoleTerminal {
         // What was queued for the terminal (the answer to the question) is written before the terminal is handed on.
         displayInput.finish()
         await printer.value
-        if outcome != .ended { readUnansweredReports(reports, send: send) }
+        // The terminal may still owe an answer to a query the guest made just before the console was left: read it
+        // on a thread of its own (it waits, with a deadline), so no thread of the caller's pool blocks.
+        if outcome != .ended && reports.state.withLock({ $0.unanswered > 0 }) {
+            await withUnsafeContinuation { (done: UnsafeContinuation<Void, Never>) in
+                Descriptors.startThread {
+                    readUnansweredReports(reports, send: send)
+                    done.resume()
+                }
+            }
+        }
         return outcome
     }
 
@@ -156,11 +165,11 @@ public enum ConsoleTerminal {
     /// as typed text (`^[[29;8R`, or `9;8R` after its prompt). Waits at most ``reportDeadlineMilliseconds``, and
     /// stops at the first byte that is not part of an answer (typed for the shell; it is passed to the guest too,
     /// since a terminal cannot take input back).
-    static func readUnansweredReports(_ reports: borrowing Mutex<PositionReports>, send: @Sendable ([UInt8]) -> Void) {
+    static func readUnansweredReports(_ reports: PositionReports.Shared, send: @Sendable ([UInt8]) -> Void) {
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(reportDeadlineMilliseconds)
         var answer: [UInt8] = []
-        while reports.withLock({ $0.unanswered > 0 }) {
+        while reports.state.withLock({ $0.unanswered > 0 }) {
             let left = deadline - clock.now
             guard left > .zero else { break }
             let milliseconds = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
@@ -170,7 +179,7 @@ public enum ConsoleTerminal {
             if count < 0 && errno == EINTR { continue }
             guard count == 1 else { break }
             answer.append(byte)
-            let fits = reports.withLock { $0.scanInput([byte][...]) }
+            let fits = reports.state.withLock { $0.scanInput([byte][...]) }
             if !fits { break }
         }
         if !answer.isEmpty { send(answer) }
@@ -179,6 +188,11 @@ public enum ConsoleTerminal {
     /// Counts the cursor-position queries (`ESC[6n`) written to the terminal and the answers (`ESC[row;colR`) read
     /// back from it, across chunks.
     struct PositionReports: Sendable {
+        /// One count shared by the key reader, the printer and the final read.
+        final class Shared: Sendable {
+            let state = Mutex(PositionReports())
+        }
+
         /// Queries written and not answered yet.
         private(set) var unanswered = 0
         /// Where the input scanner stands in an answer: 0 outside one, 1 after `ESC`, 2 inside `ESC[` parameters.
