@@ -222,7 +222,9 @@ public struct MonitorConnector: Sendable {
                 label: monitor, client: try await Self.connectQMP(address, configuration: configuration),
                 schemaDiskCache: schemaDiskCache)
         case .hmp(let address):
-            let hmp = try await HMPSocketClient.connect(to: address, bannerTimeout: configuration.greetingTimeout)
+            // The busy limit covers a direct human monitor too: connect and banner (a held one prints none).
+            let hmp = try await HMPSocketClient.connect(
+                to: address, bannerTimeout: configuration.greetingTimeout, busyTimeout: configuration.busyTimeout)
             return MonitorSession(label: monitor, humanMonitor: hmp)
         }
     }
