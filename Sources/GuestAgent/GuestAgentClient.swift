@@ -108,14 +108,21 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
         self.configuration = configuration
     }
 
-    /// Connects to the agent's socket and synchronises (retrying within `configuration.defaultTimeout`).
-    public static func connect(to address: MonitorAddress, configuration: Configuration = Configuration()) async throws
-        -> GuestAgentClient
-    {
+    /// Connects to the agent's socket and, unless `synchronizes` is false, synchronises (retrying within
+    /// `configuration.defaultTimeout`).
+    ///
+    /// The connect is bounded by `configuration.defaultTimeout` and blocks no thread: an agent socket whose listen
+    /// queue is full (QEMU stopped or busy) fails with `QMPConnectionError` code `timedOut` at that limit.
+    /// Without synchronising, the first call (or ``synchronize(timeout:)``) does it: for a guest that is still
+    /// booting, whose agent cannot answer yet.
+    public static func connect(
+        to address: MonitorAddress, configuration: Configuration = Configuration(), synchronizes: Bool = true
+    ) async throws -> GuestAgentClient {
         let transport = try await SocketTransport.connect(
             to: address, timeout: configuration.defaultTimeout, framing: .bytes,
             endMessage: "the guest agent connection ended")
         let client = start(transport, address: address, configuration: configuration)
+        guard synchronizes else { return client }
         do {
             try await client.synchronize()
             return client
@@ -125,14 +132,19 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
         }
     }
 
-    /// Connects to the agent's socket without synchronising yet: the first call (or ``synchronize(timeout:)``)
-    /// does. For a guest that is still booting, whose agent cannot answer yet.
+    /// Connects to the agent's socket without synchronising yet, on the caller's thread.
+    ///
+    /// Deprecated: it blocks the calling thread while it connects (up to `configuration.defaultTimeout`, when the
+    /// agent's listen queue is full), which no call of this package may do. Use
+    /// ``connect(to:configuration:synchronizes:)`` with `synchronizes: false`, which connects within the same
+    /// limit without blocking a thread.
+    @available(*, deprecated, message: "use connect(to:configuration:synchronizes: false), which blocks no thread")
     public static func open(_ address: MonitorAddress, configuration: Configuration = Configuration()) throws
         -> GuestAgentClient
     {
         let transport = SocketTransport(
-            connection: try SocketConnection.connect(to: address), framing: .bytes,
-            endMessage: "the guest agent connection ended")
+            connection: try SocketConnection.connect(to: address, blockingAtMost: configuration.defaultTimeout),
+            framing: .bytes, endMessage: "the guest agent connection ended")
         return start(transport, address: address, configuration: configuration)
     }
 

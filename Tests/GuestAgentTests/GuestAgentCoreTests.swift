@@ -33,7 +33,7 @@ import Testing
 
     @Test func aCommandToAnAgentThatStopsReadingEndsAtItsDeadline() async throws {
         let (ours, theirs) = try SocketConnection.pair()
-        let client = try GuestAgentClient.open(.fileDescriptor(dup(ours.fileDescriptor)))
+        let client = try await GuestAgentClient.connect(to: .fileDescriptor(dup(ours.fileDescriptor)), synchronizes: false)
         // The peer runs on a thread of its own (it blocks in reads); its outcome comes back when it is done.
         async let peer: String? = withCheckedContinuation { continuation in
             startDetachedThread {

@@ -245,7 +245,7 @@ enum AgentTestGuest {
         let fd = dup(ours.fileDescriptor)
         var configuration = GuestAgentClient.Configuration()
         configuration.synchronizationAttempt = .milliseconds(200)
-        let client = try GuestAgentClient.open(.fileDescriptor(fd), configuration: configuration)
+        let client = try await GuestAgentClient.connect(to: .fileDescriptor(fd), configuration: configuration, synchronizes: false)
         let clock = ContinuousClock()
         let start = clock.now
         do {
@@ -272,7 +272,7 @@ enum AgentTestGuest {
     /// The peer closes while a command waits: the call fails with a connection error at once.
     @Test func aPeerThatGoesAwayFailsTheCall() async throws {
         let (ours, theirs) = try SocketConnection.pair()
-        let client = try GuestAgentClient.open(.fileDescriptor(dup(ours.fileDescriptor)))
+        let client = try await GuestAgentClient.connect(to: .fileDescriptor(dup(ours.fileDescriptor)), synchronizes: false)
         let call = Task { try await client.execute("guest-ping", arguments: nil, timeout: .seconds(30)) }
         // Wait for the synchronisation request, then leave.
         #expect(theirs.waitReadable(milliseconds: 10_000))

@@ -230,7 +230,12 @@ public final class Guest: Sendable {
             // QEMU listens on the agent socket by now (it answered on the monitor).
             let agent: GuestAgentClient?
             do {
-                agent = try agentPath.map { try GuestAgentClient.open(.unix(path: $0)) }
+                // Not synchronised yet (the agent starts with the guest); the connect is bounded, no thread waits.
+                agent = if let agentPath {
+                    try await GuestAgentClient.connect(to: .unix(path: agentPath), synchronizes: false)
+                } else {
+                    nil
+                }
             } catch {
                 await client.close()
                 console.close()
