@@ -32,6 +32,7 @@ import QMPTestSupport
                 let took = clock.now - start
                 #expect(result.status == 3, "\(situation), \(arguments): \(result)")
                 #expect(result.standardError.contains("busy"), "\(situation), \(arguments): \(result)")
+                #expect(!result.standardError.contains("QMP serves"), "an HMP monitor is not QMP: \(result)")
                 // 2 s of waiting, plus starting a debug build on a loaded machine; the 30 s --timeout must not be
                 // waited out.
                 #expect(took < .seconds(8), "\(situation), \(arguments) took \(took): \(result)")
