@@ -88,7 +88,7 @@ final class AgentWireCollector: Sendable {
                     // A stale reply first (an earlier client's), then the synchronisation's answer.
                     try theirs.send(Array("{\"return\": {}, \"id\": 1}\n".utf8))
                     try GuestAgentBlockedSendTests.answerSynchronisation(theirs)
-                    let request = try Self.readLine(theirs)
+                    let request = try GuestAgentBlockedSendTests.readRequest(theirs)
                     var reply: [UInt8] = []
                     JSON.object(["return": [:], "id": request["id"] ?? .null]).write(into: &reply)
                     reply.append(UInt8(ascii: "\n"))
@@ -112,19 +112,5 @@ final class AgentWireCollector: Sendable {
         #expect(logged.count == 5)
         #expect(!logged.contains { $0.metadata["qga.message"]?.contains("c2VjcmV0") == true }, "\(logged)")
         #expect(logged.allSatisfy { $0.metadata["qga.endpoint"]?.hasPrefix("qga:") == true })
-    }
-
-    /// One request line from the client (the `0xFF` of a synchronisation left out).
-    static func readLine(_ peer: SocketConnection) throws -> JSON {
-        var received: [UInt8] = []
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
-        defer { buffer.deallocate() }
-        while !received.contains(UInt8(ascii: "\n")) {
-            guard peer.waitReadable(milliseconds: 10_000) else { throw TestSupportError("no request came") }
-            let count = try peer.receive(into: buffer)
-            guard count > 0 else { throw TestSupportError("the client went away") }
-            received += buffer[0..<count]
-        }
-        return try JSON(parsing: Array(received.filter { $0 != 0xFF }.prefix { $0 != UInt8(ascii: "\n") }))
     }
 }
