@@ -50,6 +50,33 @@ import Testing
         #expect(written.contains("guest-file-write") && !written.contains(base64), "\(written)")
         #expect(agent.received.contains { $0.contains(base64) }, "the agent got the file: \(agent.received)")
     }
+
+    /// Script statements (`qmpsh run --agent`) and the shell on an agent write the agent's traffic too.
+    @Test func scriptStatementsAndTheShellShowTheAgentsTraffic() async throws {
+        let directory = try TemporaryDirectory(prefix: "qmpkit-agent-wire")
+        let agent = try FakeAgent(path: directory.file("qga.sock"))
+        let qemu = try QEMUProcess.launch()
+        defer { qemu.kill() }
+        let script = directory.file("check.qmp")
+        try ChildProcess.writeFile(script, "query-status\nguest-exec \"true\"\n")
+        let transcript = directory.file("run.jsonl")
+        let run = try await ChildProcess.run(
+            [qmpsh, "run", script, "--monitor", qemu.monitorPath, "--agent", "qga:" + agent.path, "-v",
+             "--transcript", transcript, "--timeout", "10"],
+            timeout: .seconds(30))
+        #expect(run.status == 0, "\(run)")
+        #expect(run.standardError.contains("qga -> {\"execute\":\"guest-exec\""), "\(run)")
+        #expect(run.standardError.contains("-> {\"execute\":\"query-status\""), "\(run)")
+        let lines = try ChildProcess.readFile(transcript)
+        #expect(lines.contains("\"monitor\":\"qga:\(agent.path)\"") && lines.contains("guest-exec-status"), "\(lines)")
+        #expect(lines.contains("\"monitor\":\"\(qemu.monitorPath)\""), "\(lines)")
+
+        let shell = try await ChildProcess.run(
+            [qmpsh, "shell", "qga:" + agent.path, "-v", "--timeout", "10"], input: "guest-ping\n", timeout: .seconds(30))
+        #expect(shell.status == 0, "\(shell)")
+        #expect(shell.standardError.contains("qga -> {\"execute\":\"guest-ping\""), "\(shell)")
+        #expect(shell.standardError.contains("qga <- {\"return\":{}"), "\(shell)")
+    }
 }
 
 /// A stand-in for qemu-ga on a Unix socket, for the protocol only: it answers `guest-sync-delimited` with `0xFF`
@@ -94,6 +121,8 @@ final class FakeAgent: Sendable {
                 } else {
                     let value: JSON = switch name {
                     case "guest-file-open": 1000
+                    case "guest-exec": ["pid": 42]
+                    case "guest-exec-status": ["exited": true, "exitcode": 0]
                     case "guest-file-write": ["count": request["arguments"]?["buf-b64"]?.stringValue.map { .int(Int64($0.count / 4 * 3)) } ?? 0, "eof": false]
                     default: [:]
                     }
