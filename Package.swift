@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "MonitorShell", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "LineEditing", "GuestAgent"]),
         .target(name: "QMPTestSupport", dependencies: ["QMP", "QMPWire"]),
         // The QEMU guest agent (qemu-ga) client: its own protocol state machine on QMPWire's socket and framer.
-        .target(name: "GuestAgent", dependencies: ["QMP", "QMPWire"]),
+        .target(name: "GuestAgent", dependencies: ["QMP", "QMPWire", .product(name: "Logging", package: "swift-log")]),
         // libvirt's C API (libvirt.h + libvirt-qemu.h); a separate target so the core never links libvirt.
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt-qemu", providers: [.apt(["libvirt-dev"])]),
         // The same API loaded with dlopen on first use: qmpsh starts without loading libvirt (~20 ms).
@@ -83,7 +83,10 @@ let package = Package(
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
         .testTarget(
             name: "GuestAgentTests",
-            dependencies: ["GuestAgent", "QMP", "QMPWire", "QEMURunner", "MonitorShell", "LineEditing", "QMPTestSupport"]),
+            dependencies: [
+                "GuestAgent", "QMP", "QMPWire", "QEMURunner", "MonitorShell", "LineEditing", "QMPTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "MonitorShellTests",
             dependencies: ["MonitorShell", "LineEditing", "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "QMPTestSupport"]

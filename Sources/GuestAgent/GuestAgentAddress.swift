@@ -68,16 +68,35 @@ public struct GuestAgentConnector: Sendable {
 
     /// Connects to the agent at `address` and, for a socket, synchronises within `timeout`.
     public func connect(_ address: GuestAgentAddress, timeout: Duration) async throws -> any GuestAgentConnection {
+        var configuration = GuestAgentClient.Configuration()
+        configuration.defaultTimeout = timeout
+        return try await connect(address, configuration: configuration)
+    }
+
+    /// Connects to the agent at `text` with `configuration` (see ``connect(_:configuration:)-(GuestAgentAddress,_)``).
+    public func connect(_ text: String, configuration: GuestAgentClient.Configuration) async throws
+        -> any GuestAgentConnection
+    {
+        try await connect(try GuestAgentAddress(parsing: text), configuration: configuration)
+    }
+
+    /// Connects to the agent at `address`: a socket with `configuration` (its `defaultTimeout` bounds the connect
+    /// and the synchronisation, and each call that gives no limit), a libvirt relay within
+    /// `configuration.defaultTimeout`. The configuration's observer and logger see the traffic either way; libvirt
+    /// synchronises itself and adds ids, so for a relay they see each command and its answer as
+    /// `{"execute": ..., "arguments": ...}` and `{"return": ...}` or `{"error": ...}`.
+    public func connect(_ address: GuestAgentAddress, configuration: GuestAgentClient.Configuration) async throws
+        -> any GuestAgentConnection
+    {
         switch address {
         case .socket(let socket):
-            var configuration = GuestAgentClient.Configuration()
-            configuration.defaultTimeout = timeout
             return try await GuestAgentClient.connect(to: socket, configuration: configuration)
         case .libvirt(let uri, let domain):
             guard let libvirt else {
                 throw MonitorAddressError(address.description, "libvirt guest agents are not available in this program")
             }
-            return try await libvirt(uri, domain, timeout)
+            let relay = try await libvirt(uri, domain, configuration.defaultTimeout)
+            return ObservedAgentConnection.wrapping(relay, configuration: configuration)
         }
     }
 }

@@ -1,3 +1,4 @@
+public import Logging
 public import QMP
 import QMPWire
 import Synchronization
@@ -28,9 +29,19 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
         public var synchronizationAttempt: Duration = .seconds(1)
         /// How long a command that ends the connection waits for an error reply before it counts as done.
         public var endingGrace: Duration = .seconds(2)
+        /// Called with every message sent (on the caller's thread, before it is written) and received (on the
+        /// client's I/O thread), as `QMPClient.Configuration.messageObserver` is for a monitor: for transcripts.
+        /// Must be fast and must not block. Gets the messages as they are (the synchronisation's `0xFF` byte left
+        /// out): redact them with `Redaction.redact(_:)` before showing or storing them.
+        public var messageObserver: (@Sendable (QMPClient.MessageDirection, JSON) -> Void)?
+        /// Where the wire goes at `trace` level: every message sent and received, secrets redacted (`Redaction`:
+        /// the password of `guest-set-user-password`, the contents of `guest-file-write`), with the message as
+        /// metadata `qga.message` and its direction as `qga.direction`. Nothing is formatted unless the logger's
+        /// level is `trace`.
+        public var logger: Logger?
 
         /// The defaults: 30 s per call, a fresh synchronisation every second, 2 s of grace for a command that
-        /// ends the connection.
+        /// ends the connection, no observer and no logger.
         public init() {}
     }
 
@@ -102,20 +113,45 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
     /// `qga:` followed by the address connected to, e.g. `qga:/tmp/qga.sock`; error messages name the agent by it.
     public let endpoint: String
 
+    /// Where the wire goes; `nil` when no one looks (no observer, no `trace` logger).
+    private let wire: AgentWire?
+    /// Whether anyone looks at the wire.
+    private var observesWire: Bool { wire != nil }
+
     private init(transport: SocketTransport, endpoint: String, configuration: Configuration) {
         self.transport = transport
         self.endpoint = endpoint
         self.configuration = configuration
+        self.wire = AgentWire(configuration)
+        if wire != nil { state.withLock { $0.proto.keepsReceivedMessages = true } }
     }
 
-    /// Connects to the agent's socket and synchronises (retrying within `configuration.defaultTimeout`).
-    public static func connect(to address: MonitorAddress, configuration: Configuration = Configuration()) async throws
-        -> GuestAgentClient
-    {
+    /// Hands a message to the observer and the wire logger (redacted there). Never under the state lock.
+    private func observe(_ direction: QMPClient.MessageDirection, _ message: JSON) {
+        wire?.observe(direction, message, endpoint: endpoint)
+    }
+
+    /// A request's bytes as the message they carry (the synchronisation's leading `0xFF` dropped).
+    private static func message(in bytes: [UInt8]) -> JSON {
+        let start = bytes.first == GuestAgentProtocol.delimiter ? 1 : 0
+        return (try? JSON(parsing: Array(bytes[start...]))) ?? .null
+    }
+
+    /// Connects to the agent's socket and, unless `synchronizes` is false, synchronises (retrying within
+    /// `configuration.defaultTimeout`).
+    ///
+    /// The connect is bounded by `configuration.defaultTimeout` and blocks no thread: an agent socket whose listen
+    /// queue is full (QEMU stopped or busy) fails with `QMPConnectionError` code `timedOut` at that limit.
+    /// Without synchronising, the first call (or ``synchronize(timeout:)``) does it: for a guest that is still
+    /// booting, whose agent cannot answer yet.
+    public static func connect(
+        to address: MonitorAddress, configuration: Configuration = Configuration(), synchronizes: Bool = true
+    ) async throws -> GuestAgentClient {
         let transport = try await SocketTransport.connect(
             to: address, timeout: configuration.defaultTimeout, framing: .bytes,
             endMessage: "the guest agent connection ended")
         let client = start(transport, address: address, configuration: configuration)
+        guard synchronizes else { return client }
         do {
             try await client.synchronize()
             return client
@@ -125,14 +161,19 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
         }
     }
 
-    /// Connects to the agent's socket without synchronising yet: the first call (or ``synchronize(timeout:)``)
-    /// does. For a guest that is still booting, whose agent cannot answer yet.
+    /// Connects to the agent's socket without synchronising yet, on the caller's thread.
+    ///
+    /// Deprecated: it blocks the calling thread while it connects (up to `configuration.defaultTimeout`, when the
+    /// agent's listen queue is full), which no call of this package may do. Use
+    /// ``connect(to:configuration:synchronizes:)`` with `synchronizes: false`, which connects within the same
+    /// limit without blocking a thread.
+    @available(*, deprecated, message: "use connect(to:configuration:synchronizes: false), which blocks no thread")
     public static func open(_ address: MonitorAddress, configuration: Configuration = Configuration()) throws
         -> GuestAgentClient
     {
         let transport = SocketTransport(
-            connection: try SocketConnection.connect(to: address), framing: .bytes,
-            endMessage: "the guest agent connection ended")
+            connection: try SocketConnection.connect(to: address, blockingAtMost: configuration.defaultTimeout),
+            framing: .bytes, endMessage: "the guest agent connection ended")
         return start(transport, address: address, configuration: configuration)
     }
 
@@ -302,6 +343,8 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
         guard let (waiter, bytes) = prepared else {
             throw state.withLock { $0.lifecycle.closedError } ?? QMPConnectionError(.closedByClient, "the agent connection is closed")
         }
+        // Observed before it is queued, so that it comes before its reply.
+        if observesWire { observe(.sent, Self.message(in: bytes)) }
         let delay = max(deadline - .now, .zero)
         let timer = DeadlineScheduler.shared.schedule(after: delay) { [weak self] in
             if case .end = waiter.kind {
@@ -367,8 +410,10 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
 
     /// Bytes from the I/O thread, through the agent's protocol machine; completes the waiter they answer.
     package func received(_ chunk: UnsafeRawBufferPointer) {
+        var messages: [JSONObject] = []
         let completions = state.withLock { state -> [(Waiter, Result<Outcome, any Error>)] in
             let outputs = state.proto.receive(chunk)
+            if state.proto.keepsReceivedMessages { messages = state.proto.takeReceivedMessages() }
             var completions: [(Waiter, Result<Outcome, any Error>)] = []
             for output in outputs {
                 switch output {
@@ -390,6 +435,8 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
             }
             return completions
         }
+        // Observed before the callers resume, so that a reply comes before what its caller sends next.
+        for message in messages { observe(.received, .object(message)) }
         for (waiter, result) in completions { waiter.take()?.resume(with: result) }
     }
 

@@ -66,6 +66,10 @@ public struct GuestAgentProtocol: Sendable {
     public private(set) var malformedInputs = 0
     /// Completed synchronisations.
     public private(set) var synchronizations = 0
+    /// Keep every JSON object received, for ``takeReceivedMessages()`` (a transcript or a wire log); off by
+    /// default, so nothing is kept that no one reads.
+    public var keepsReceivedMessages = false
+    private var receivedMessages: [JSONObject] = []
 
     private var framer: JSONStreamFramer
     private let maximumMessageSize: Int
@@ -192,7 +196,15 @@ public struct GuestAgentProtocol: Sendable {
         }
     }
 
+    /// The JSON objects received since the last call, in order, when ``keepsReceivedMessages`` is on: replies,
+    /// the synchronisation's answer and stale or stray replies alike.
+    public mutating func takeReceivedMessages() -> [JSONObject] {
+        defer { receivedMessages.removeAll() }
+        return receivedMessages
+    }
+
     private mutating func handle(_ object: JSONObject) -> Output {
+        if keepsReceivedMessages { receivedMessages.append(object) }
         let delimited = afterDelimiter
         afterDelimiter = false
         switch phase {

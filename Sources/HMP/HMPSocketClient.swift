@@ -61,17 +61,25 @@ public final class HMPSocketClient: HumanMonitor, ByteStreamClient {
     /// `QMPConnectionError` with code `noGreeting` after `bannerTimeout`. The connect itself is bounded by
     /// `bannerTimeout` too (a full listen backlog accepts nothing: `timedOut`).
     ///
+    /// `busyTimeout`, when shorter, bounds both the connect to a Unix socket and the wait for the banner, as
+    /// `QMPClient.Configuration.busyTimeout` does for QMP: QEMU prints the banner at once unless another client
+    /// holds the monitor, so a short limit (the CLI uses 2 s) reports a held or stopped monitor quickly. A TCP
+    /// connect keeps `bannerTimeout` (a remote peer may be slow to reach).
+    ///
     /// Sends never block a caller's thread: a command the socket does not take at once waits in a queue of at most
     /// `maximumQueuedBytes` (flushed by the client's I/O thread), and one still queued when its caller gives up is
     /// withdrawn unsent.
     public static func connect(
-        to address: MonitorAddress, bannerTimeout: Duration = .seconds(10), maximumQueuedBytes: Int = 16 << 20
+        to address: MonitorAddress, bannerTimeout: Duration = .seconds(10), busyTimeout: Duration? = nil,
+        maximumQueuedBytes: Int = 16 << 20
     ) async throws -> HMPSocketClient {
-        let transport = try await SocketTransport.connect(to: address, timeout: bannerTimeout, framing: .bytes)
+        let busy = busyTimeout.map { min($0, bannerTimeout) } ?? bannerTimeout
+        let connectLimit: Duration = if case .unix = address { busy } else { bannerTimeout }
+        let transport = try await SocketTransport.connect(to: address, timeout: connectLimit, framing: .bytes)
         let client = HMPSocketClient(transport: transport, maximumQueuedBytes: maximumQueuedBytes)
         transport.start(ByteStreamReceiver(client))
         do {
-            _ = try await client.waitForBanner(timeout: bannerTimeout)
+            _ = try await client.waitForBanner(timeout: busy)
             return client
         } catch {
             await client.close()

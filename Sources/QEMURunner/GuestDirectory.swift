@@ -12,7 +12,7 @@ import Synchronization
 public struct GuestRecord: Sendable, Codable, Equatable {
     /// The guest's `--name`, if it has one.
     public var name: String?
-    /// QEMU's process id (an `Int`: QMPWire's JSONValueEncoder does not encode `Int32`).
+    /// QEMU's process id.
     public var pid: Int
     /// The QMP monitor other clients may use.
     public var monitor: String

@@ -370,6 +370,11 @@ final class JSONTreeEncoder: Encoder {
 }
 
 /// Encodes one value to a node: scalars directly, anything else through a nested encoder.
+///
+/// Every standard-library scalar must be handled here: a scalar's own `encode(to:)` asks for a single-value
+/// container and encodes itself into it, which comes back here, so one that fell through to the nested encoder
+/// called itself until the stack ran out (it did for `Int32`, `Int8`, `Int16`, `UInt8`...`UInt32`, `UInt` and
+/// `Float`).
 private func encodeNode<T: Encodable>(_ value: T, _ path: [any CodingKey]) throws -> EncodingNode {
     switch value {
     case let json as JSON: return EncodingNode(.value(json))
@@ -377,13 +382,33 @@ private func encodeNode<T: Encodable>(_ value: T, _ path: [any CodingKey]) throw
     case let bool as Bool: return EncodingNode(.value(.bool(bool)))
     case let int as Int: return EncodingNode(.value(.int(Int64(int))))
     case let int as Int64: return EncodingNode(.value(.int(int)))
+    case let int as Int32: return EncodingNode(.value(.int(Int64(int))))
+    case let int as Int16: return EncodingNode(.value(.int(Int64(int))))
+    case let int as Int8: return EncodingNode(.value(.int(Int64(int))))
     case let uint as UInt64: return EncodingNode(.value(JSON(uint)))
-    case let double as Double: return EncodingNode(.value(.double(double)))
+    case let uint as UInt: return EncodingNode(.value(JSON(uint)))
+    case let uint as UInt32: return EncodingNode(.value(.int(Int64(uint))))
+    case let uint as UInt16: return EncodingNode(.value(.int(Int64(uint))))
+    case let uint as UInt8: return EncodingNode(.value(.int(Int64(uint))))
+    case let double as Double: return EncodingNode(.value(try finite(double, double.isFinite, path)))
+    // A `Float` is written as its shortest decimal form (`0.1`, not the `0.10000000149011612` its widening to
+    // `Double` holds), as Foundation's `JSONEncoder` does.
+    case let float as Float: return EncodingNode(.value(try finite(Double(float.description) ?? Double(float), float.isFinite, path)))
     default:
         let encoder = JSONTreeEncoder(codingPath: path)
         try value.encode(to: encoder)
         return EncodingNode(encoder.storage)
     }
+}
+
+/// `value` as a JSON number; JSON has no infinity or NaN, so those are an `EncodingError` naming the member
+/// (they used to become `null` on the wire without a word).
+private func finite(_ value: Double, _ isFinite: Bool, _ path: [any CodingKey]) throws -> JSON {
+    guard isFinite else {
+        throw EncodingError.invalidValue(value, .init(
+            codingPath: path, debugDescription: "\(value) is not a number JSON can carry (no infinity or NaN)"))
+    }
+    return .double(value)
 }
 
 private struct KeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {

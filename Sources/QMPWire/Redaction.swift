@@ -11,7 +11,10 @@
 ///   spaces and tabs both separate words (see ``redactHMP(_:placeholder:)``);
 /// - typed lines in every input form (``redactLine(_:placeholder:hmpMode:)``);
 /// - the return value of a command that reads a secret (``readsSecret(command:arguments:)``, applied by
-///   ``ReplyTracker``).
+///   ``ReplyTracker``);
+/// - what a guest agent command carries into the guest (``payloadArguments``): the contents of
+///   `guest-file-write` (`buf-b64`) and the standard input of `guest-exec` (`input-data`); the password of
+///   `guest-set-user-password` is a secret key already.
 ///
 /// Nothing else changes: member order, numbers and the rest of the message stay as they were.
 public enum Redaction {
@@ -42,8 +45,21 @@ public enum Redaction {
                 result[key] = redact(value, placeholder: placeholder)
             }
         }
+        if let name = (object["execute"] ?? object["exec-oob"])?.stringValue, let fields = payloadArguments[name],
+            case .object(var arguments)? = result["arguments"]
+        {
+            for field in fields where arguments[field] != nil { arguments[field] = .string(placeholder) }
+            result["arguments"] = .object(arguments)
+        }
         return result
     }
+
+    /// Arguments of guest agent commands that carry data into the guest, which may be anything (a key file, a
+    /// password on a program's standard input): redacted like secrets.
+    public static let payloadArguments: [String: [String]] = [
+        "guest-file-write": ["buf-b64"],
+        "guest-exec": ["input-data"],
+    ]
 
     /// An HMP command line with the secret part replaced.
     ///

@@ -65,6 +65,15 @@ public final class SocketConnection: Sendable {
         return try result.get()
     }
 
+    /// Connects to `address` on the caller's thread, which waits `timeout` at most (for an API that cannot be
+    /// asynchronous; prefer ``connect(to:timeout:)``, which blocks no caller). Throws
+    /// ``QMPConnectionError/Code/timedOut`` at the limit, with the same message.
+    package static func connect(to address: MonitorAddress, blockingAtMost timeout: Duration) throws(QMPConnectionError)
+        -> SocketConnection
+    {
+        try connect(to: address, sendTimeout: timeout)
+    }
+
     private static func connect(to address: MonitorAddress, sendTimeout: Duration?) throws(QMPConnectionError)
         -> SocketConnection
     {

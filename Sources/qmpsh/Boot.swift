@@ -82,7 +82,10 @@ struct Boot: AsyncParsableCommand {
         // -v and --transcript (in the script options) work with --shell and plain boots too.
         let tap = try scriptOptions.wireTap()
         defer { tap.close() }
-        if !detach { tap.apply(to: &options.monitor, monitor: "guest") }
+        if !detach {
+            tap.apply(to: &options.monitor, monitor: "guest")
+            tap.apply(to: &options.agent, agent: "qga:guest")
+        }
         try await reportingErrors {
             let guest = try await launchGuest(configuration, options: options)
             if detach {

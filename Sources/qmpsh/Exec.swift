@@ -48,8 +48,11 @@ struct Exec: AsyncParsableCommand {
     func run() async throws {
         let parsed = try KeyValueArguments.parse(arguments)
         if GuestAgentAddress.isAgent(options.monitor) {  // issue 16: an agent command, no schema to check against
+            let tap = try options.wire.tap()
+            defer { tap.close() }
             try await reportingErrors {
-                let agent = try await Connector.agents.connect(options.monitor, timeout: options.timeoutDuration)
+                let agent = try await Connector.agents.connect(
+                    options.monitor, configuration: tap.agentConfiguration(options.monitor, timeout: options.timeoutDuration))
                 do {
                     let result = try await agent.execute(
                         command, arguments: parsed.isEmpty ? nil : parsed, timeout: options.timeoutDuration)

@@ -67,6 +67,8 @@ struct GuestOptions: ParsableArguments {
     @Option(help: "Seconds to wait for the agent and for each answer.")
     var timeout: Double = 30
 
+    @OptionGroup var wire: WireOptions
+
     var timeoutDuration: Duration { Seconds.duration(clamping: timeout) }
 
     /// The agent address: GUEST as given, or for a bare guest name the agent of the libvirt domain of that name.
@@ -81,8 +83,11 @@ struct GuestOptions: ParsableArguments {
 
     /// Connects, runs `body`, closes; errors become the CLI's one-line messages and exit codes.
     func withAgent(_ body: (any GuestAgentConnection) async throws -> Void) async throws {
+        let tap = try wire.tap()
+        defer { tap.close() }
         try await reportingErrors {
-            let agent = try await Connector.agents.connect(agentAddress, timeout: timeoutDuration)
+            let agent = try await Connector.agents.connect(
+                agentAddress, configuration: tap.agentConfiguration(agentAddress, timeout: timeoutDuration))
             do {
                 try await body(agent)
                 await agent.close()

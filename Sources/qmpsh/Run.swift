@@ -188,7 +188,10 @@ struct ScriptOptions: ParsableArguments {
         // The guest agent (issue 16): one connection, shared by the runs one after another.
         var opened: (any GuestAgentConnection)?
         if let agentAddress {
-            try await reportingErrors { opened = try await Connector.agents.connect(agentAddress, timeout: timeoutDuration) }
+            try await reportingErrors {
+                opened = try await Connector.agents.connect(
+                    agentAddress, configuration: tap.agentConfiguration(agentAddress, timeout: timeoutDuration))
+            }
         }
         let agent = opened
         defer {
@@ -251,6 +254,7 @@ struct ScriptOptions: ParsableArguments {
         let tap = try wireTap()
         defer { tap.close() }
         tap.apply(to: &options.monitor, monitor: "guest")
+        tap.apply(to: &options.agent, agent: "qga:guest")
         var status: Int32 = 0
         try await reportingErrors {
             let guest = try await Guest.launch(configuration, options: options)

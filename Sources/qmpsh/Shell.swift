@@ -129,6 +129,9 @@ struct Shell: AsyncParsableCommand {
         switch error.code {
         case .refused:
             return "\(error.message) (nothing accepts connections there: QEMU has exited or is not listening yet)"
+        case .noGreeting where monitor.hasPrefix("hmp:"):
+            return "\(monitor) is busy: another client holds the human monitor (it serves one client at a time); "
+                + "close it or give QEMU a second -monitor socket"
         case .noGreeting:
             return "\(monitor) is busy: another client holds the monitor (QMP serves one client at a time); "
                 + "close it or give QEMU a second -qmp socket"

@@ -13,17 +13,7 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct GuestAgentBlockedSendTests {
     /// Answers one `guest-sync-delimited` as qemu-ga does (`0xFF` then `{"return": ID}`), then reads no more.
     static func answerSynchronisation(_ peer: SocketConnection) throws {
-        var received: [UInt8] = []
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
-        defer { buffer.deallocate() }
-        while !received.contains(UInt8(ascii: "\n")) {
-            guard peer.waitReadable(milliseconds: 10_000) else { throw TestSupportError("no synchronisation came") }
-            let count = try peer.receive(into: buffer)
-            guard count > 0 else { throw TestSupportError("the client went away") }
-            received += buffer[0..<count]
-        }
-        let line = received.filter { $0 != 0xFF }.prefix { $0 != UInt8(ascii: "\n") }
-        let request = try JSON(parsing: Array(line))
+        let request = try readRequest(peer)
         let id = try #require(request["arguments"]?["id"])
         var reply: [UInt8] = [0xFF]
         JSON.object(["return": id]).write(into: &reply)
@@ -31,9 +21,23 @@ import Testing
         try peer.send(reply)
     }
 
+    /// One request line from the client (the `0xFF` of a synchronisation left out), within 10 s.
+    static func readRequest(_ peer: SocketConnection) throws -> JSON {
+        var received: [UInt8] = []
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
+        defer { buffer.deallocate() }
+        while !received.contains(UInt8(ascii: "\n")) {
+            guard peer.waitReadable(milliseconds: 10_000) else { throw TestSupportError("no request came") }
+            let count = try peer.receive(into: buffer)
+            guard count > 0 else { throw TestSupportError("the client went away") }
+            received += buffer[0..<count]
+        }
+        return try JSON(parsing: Array(received.filter { $0 != 0xFF }.prefix { $0 != UInt8(ascii: "\n") }))
+    }
+
     @Test func aCommandToAnAgentThatStopsReadingEndsAtItsDeadline() async throws {
         let (ours, theirs) = try SocketConnection.pair()
-        let client = try GuestAgentClient.open(.fileDescriptor(dup(ours.fileDescriptor)))
+        let client = try await GuestAgentClient.connect(to: .fileDescriptor(dup(ours.fileDescriptor)), synchronizes: false)
         // The peer runs on a thread of its own (it blocks in reads); its outcome comes back when it is done.
         async let peer: String? = withCheckedContinuation { continuation in
             startDetachedThread {

@@ -49,7 +49,12 @@ enum AgentTestGuest {
         #expect(created.termination.isSuccess)
         var machine = try AgentTestGuest.machine()
         machine.cdrom = AgentTestGuest.file("a.iso")
-        let guest = try await Guest.launch(machine, options: AgentTestGuest.options)
+        // Issue 14 item 10 for the agent: its wire reaches an observer and a trace logger (this boot, no other).
+        let wire = AgentWireCollector()
+        var options = AgentTestGuest.options
+        options.agent.messageObserver = wire.observer
+        options.agent.logger = wire.logger
+        let guest = try await Guest.launch(machine, options: options)
         do {
             let clock = ContinuousClock()
             let start = clock.now
@@ -57,6 +62,7 @@ enum AgentTestGuest {
             print("agent ready \(clock.now - start) after launch")
             let agent = try #require(guest.agent)
             try await Self.basics(agent)
+            wire.expectTheBasics()
             try await Self.hotplug(guest, agent: agent, disk: disk)
             try await Self.mediaSwap(guest, agent: agent)
             try await Self.shellSwitchesBetweenMonitorAndAgent(guest, agent: agent)
@@ -245,7 +251,7 @@ enum AgentTestGuest {
         let fd = dup(ours.fileDescriptor)
         var configuration = GuestAgentClient.Configuration()
         configuration.synchronizationAttempt = .milliseconds(200)
-        let client = try GuestAgentClient.open(.fileDescriptor(fd), configuration: configuration)
+        let client = try await GuestAgentClient.connect(to: .fileDescriptor(fd), configuration: configuration, synchronizes: false)
         let clock = ContinuousClock()
         let start = clock.now
         do {
@@ -272,7 +278,7 @@ enum AgentTestGuest {
     /// The peer closes while a command waits: the call fails with a connection error at once.
     @Test func aPeerThatGoesAwayFailsTheCall() async throws {
         let (ours, theirs) = try SocketConnection.pair()
-        let client = try GuestAgentClient.open(.fileDescriptor(dup(ours.fileDescriptor)))
+        let client = try await GuestAgentClient.connect(to: .fileDescriptor(dup(ours.fileDescriptor)), synchronizes: false)
         let call = Task { try await client.execute("guest-ping", arguments: nil, timeout: .seconds(30)) }
         // Wait for the synchronisation request, then leave.
         #expect(theirs.waitReadable(milliseconds: 10_000))

@@ -31,8 +31,10 @@ import Testing
             await agent.close()
             // qmpsh guest with the domain's bare name: its agent through libvirt.
             let qmpsh = ChildProcess.productsDirectory + "/qmpsh"
-            let exec = try await ChildProcess.run([qmpsh, "guest", domain.name, "exec", "--", "sh", "-c", "echo hi; exit 2"])
+            let exec = try await ChildProcess.run([qmpsh, "guest", domain.name, "exec", "-v", "--", "sh", "-c", "echo hi; exit 2"])
             #expect(exec.status == 2 && exec.standardOutput == "hi\n", "\(exec)")
+            // -v shows the relay's traffic too, as request and reply (libvirt adds the ids and synchronises).
+            #expect(exec.standardError.contains("qga -> {\"execute\":\"guest-exec\"") && exec.standardError.contains("qga <- {\"return\""), "\(exec)")
             let info = try await ChildProcess.run([qmpsh, "guest", "libvirt+qga:" + domain.name, "info"])
             #expect(info.status == 0 && info.standardOutput.contains("qmpkit busybox test guest"), "\(info)")
             // An example's agent twin on a guest libvirt runs: no console, the monitor and the agent through libvirt.

@@ -210,7 +210,12 @@ public struct MonitorConnector: Sendable {
     /// `MonitorAddressError` when the string names no monitor.
     public func connect(_ monitor: String, configuration: QMPClient.Configuration = .init()) async throws -> MonitorSession {
         if GuestAgentAddress.isAgent(monitor) {
-            return MonitorSession(label: monitor, agent: try await agents.connect(monitor, timeout: configuration.greetingTimeout))
+            // The agent's wire goes where the monitor's would (-v, --transcript, a logger).
+            var agent = GuestAgentClient.Configuration()
+            agent.defaultTimeout = configuration.greetingTimeout
+            agent.messageObserver = configuration.messageObserver
+            agent.logger = configuration.logger
+            return MonitorSession(label: monitor, agent: try await agents.connect(monitor, configuration: agent))
         }
         if let handler = extensions.first(where: { Self.matches(monitor, scheme: $0.scheme) }) {
             return MonitorSession(
@@ -222,7 +227,9 @@ public struct MonitorConnector: Sendable {
                 label: monitor, client: try await Self.connectQMP(address, configuration: configuration),
                 schemaDiskCache: schemaDiskCache)
         case .hmp(let address):
-            let hmp = try await HMPSocketClient.connect(to: address, bannerTimeout: configuration.greetingTimeout)
+            // The busy limit covers a direct human monitor too: connect and banner (a held one prints none).
+            let hmp = try await HMPSocketClient.connect(
+                to: address, bannerTimeout: configuration.greetingTimeout, busyTimeout: configuration.busyTimeout)
             return MonitorSession(label: monitor, humanMonitor: hmp)
         }
     }

@@ -35,6 +35,9 @@ public final class Guest: Sendable {
         /// Settings of the guest's QMP client (event history size, default timeout, message observer, ...); its
         /// greeting timeout is ``monitorTimeout``.
         public var monitor = QMPClient.Configuration()
+        /// Settings of the guest's agent client, when the machine has an agent port (its time limits, message
+        /// observer and logger).
+        public var agent = GuestAgentClient.Configuration()
         /// Receives each line QEMU writes to its standard error, as it comes (warnings such as "probing guessed
         /// raw" or KVM's CPUID messages). A detached guest's stderr goes to `qemu.log` in its runtime directory.
         public var standardError: (@Sendable (String) -> Void)?
@@ -230,7 +233,13 @@ public final class Guest: Sendable {
             // QEMU listens on the agent socket by now (it answered on the monitor).
             let agent: GuestAgentClient?
             do {
-                agent = try agentPath.map { try GuestAgentClient.open(.unix(path: $0)) }
+                // Not synchronised yet (the agent starts with the guest); the connect is bounded, no thread waits.
+                agent = if let agentPath {
+                    try await GuestAgentClient.connect(
+                        to: .unix(path: agentPath), configuration: options.agent, synchronizes: false)
+                } else {
+                    nil
+                }
             } catch {
                 await client.close()
                 console.close()

@@ -60,11 +60,8 @@ public final class Job: Sendable {
     public static func start<Command: JobCommand>(
         _ command: Command, on client: QMPClient, options: Options = Options(), timeout: Duration? = nil
     ) async throws -> Job {
-        var command = command
-        if Command.takesAutoOptions {
-            command.autoFinalize = options.autoFinalize ? nil : false
-            command.autoDismiss = options.autoDismiss
-        }
+        let command = command.applyingAutoOptions(
+            autoFinalize: options.autoFinalize ? nil : false, autoDismiss: options.autoDismiss)
         let cursor = client.eventCursor()
         _ = try await client.execute(command, timeout: timeout)
         return Job(id: command.jobID, type: Self.jobType(of: Command.name), client: client, options: options, startCursor: cursor)

@@ -366,6 +366,15 @@ struct QAPIJobCommand<Tag: QAPIJobCommandTag>: JobCommand {
         set { command.arguments.setQAPIMember("auto-dismiss", newValue) }
     }
 
+    /// Sets them where the hand-written twin takes them (a ``BlockJobCommand``); unchanged otherwise.
+    func applyingAutoOptions(autoFinalize: Bool?, autoDismiss: Bool?) -> Self {
+        guard Self.takesAutoOptions else { return self }
+        var command = self
+        command.autoFinalize = autoFinalize
+        command.autoDismiss = autoDismiss
+        return command
+    }
+
     func encode(to encoder: any Encoder) throws { try command.encode(to: encoder) }
 }
 

@@ -2,7 +2,7 @@
 ///
 /// Committing the active (top) layer behaves like a mirror: the job waits in `ready` until
 /// ``Job/complete(timeout:)`` switches the guest to the base.
-public struct BlockCommit: JobCommand, Hashable {
+public struct BlockCommit: BlockJobCommand, Hashable {
     /// The QMP command name, `block-commit`.
     public static let name = "block-commit"
     /// `true`: ``Job`` sets `auto-finalize`/`auto-dismiss` from its ``Job/Options``.

@@ -1,6 +1,6 @@
 /// `block-stream`: copy data from the backing chain into the top image, so that the backing files are no
 /// longer needed (down to `baseNode`, or the whole chain).
-public struct BlockStream: JobCommand, Hashable {
+public struct BlockStream: BlockJobCommand, Hashable {
     /// The QMP command name, `block-stream`.
     public static let name = "block-stream"
     /// `true`: ``Job`` sets `auto-finalize`/`auto-dismiss` from its ``Job/Options``.

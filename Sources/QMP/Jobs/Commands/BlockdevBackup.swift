@@ -4,7 +4,7 @@
 /// The target node must exist (`blockdev-add`, e.g. a qcow2 made with `qemu-img create`). With
 /// `sync: .incremental` and a dirty bitmap, only what changed since the bitmap was created or last cleared is
 /// copied; on success QEMU clears the bitmap.
-public struct BlockdevBackup: JobCommand, Hashable {
+public struct BlockdevBackup: BlockJobCommand, Hashable {
     /// The QMP command name, `blockdev-backup`.
     public static let name = "blockdev-backup"
     /// `true`: ``Job`` sets `auto-finalize`/`auto-dismiss` from its ``Job/Options``.

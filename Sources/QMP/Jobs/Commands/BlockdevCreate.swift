@@ -6,7 +6,7 @@
 public struct BlockdevCreate: JobCommand, Hashable {
     /// The QMP command name, `blockdev-create`.
     public static let name = "blockdev-create"
-    /// `false`: the command has no `auto-finalize`/`auto-dismiss` arguments, so ``Job`` never sets them.
+    /// `false`: the command has no `auto-finalize`/`auto-dismiss` arguments, so ``Job`` never sets them (and the command has no such properties).
     public static let takesAutoOptions = false
     /// The command answers `{}`; progress and errors arrive through the job.
     public typealias Response = QMPEmpty
@@ -15,10 +15,6 @@ public struct BlockdevCreate: JobCommand, Hashable {
     public var jobID: String
     /// The image to create: `driver` and that driver's members (QEMU's `BlockdevCreateOptions`), sent as they are.
     public var options: JSONObject
-    /// Always `nil`: the command has no such argument (setting it does nothing).
-    public var autoFinalize: Bool? { get { nil } set {} }
-    /// Always `nil`: the command has no such argument (setting it does nothing).
-    public var autoDismiss: Bool? { get { nil } set {} }
 
     /// Describes creating an image with `options`.
     /// - Parameters:

@@ -3,7 +3,7 @@
 /// Once the copy has caught up the job sends BLOCK_JOB_READY and waits in `ready`; ``Job/complete(timeout:)`` then
 /// switches the guest over to the target (the guest's disk is the target from then on). Cancelling in `ready`
 /// keeps the guest on the source.
-public struct BlockdevMirror: JobCommand, Hashable {
+public struct BlockdevMirror: BlockJobCommand, Hashable {
     /// The QMP command name, `blockdev-mirror`.
     public static let name = "blockdev-mirror"
     /// `true`: ``Job`` sets `auto-finalize`/`auto-dismiss` from its ``Job/Options``.
@@ -27,8 +27,8 @@ public struct BlockdevMirror: JobCommand, Hashable {
     public var onSourceError: BlockdevOnError?
     /// What the job does when writing the target fails (`on-target-error`); QEMU's default is `report`.
     public var onTargetError: BlockdevOnError?
-    /// `background` (default) or `write-blocking` (guest writes go to both before they complete).
-    public var copyMode: String?
+    /// `.background` (default) or `.writeBlocking` (guest writes go to both before they complete).
+    public var copyMode: MirrorCopyMode?
     /// Sent as `auto-finalize` when not `nil`; ``Job/start(_:on:options:timeout:)`` sets it from its options.
     public var autoFinalize: Bool?
     /// Sent as `auto-dismiss` when not `nil`; ``Job/start(_:on:options:timeout:)`` sets it from its options.
@@ -46,12 +46,12 @@ public struct BlockdevMirror: JobCommand, Hashable {
     ///   - speed: A speed limit in bytes per second.
     ///   - onSourceError: The action on a source read error.
     ///   - onTargetError: The action on a target write error.
-    ///   - copyMode: `background` or `write-blocking`.
+    ///   - copyMode: `.background` or `.writeBlocking`.
     ///   - extra: Further arguments, sent as they are.
     public init(
         jobID: String, device: String, target: String, sync: MirrorSyncMode = .full, replaces: String? = nil,
         speed: Int64? = nil, onSourceError: BlockdevOnError? = nil, onTargetError: BlockdevOnError? = nil,
-        copyMode: String? = nil, extra: JSONObject = [:]
+        copyMode: MirrorCopyMode? = nil, extra: JSONObject = [:]
     ) {
         self.jobID = jobID
         self.device = device
@@ -79,4 +79,18 @@ public struct BlockdevMirror: JobCommand, Hashable {
         arguments.finishJob(autoFinalize: autoFinalize, autoDismiss: autoDismiss, extra: extra)
         try arguments.encode(to: encoder)
     }
+}
+
+/// How a mirror copies what the guest writes while it runs (`MirrorCopyMode`). Another value QEMU may add is
+/// `MirrorCopyMode(rawValue:)`.
+public struct MirrorCopyMode: QMPEnum {
+    /// The wire value.
+    public var rawValue: String
+    /// A mode by its wire value.
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// Copy in the background; guest writes complete at once (QEMU's default).
+    public static let background: MirrorCopyMode = "background"
+    /// A guest write completes only once it is also on the target (`write-blocking`), so the mirror converges.
+    public static let writeBlocking: MirrorCopyMode = "write-blocking"
 }

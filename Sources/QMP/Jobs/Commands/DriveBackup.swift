@@ -1,6 +1,6 @@
 /// `drive-backup`: like ``BlockdevBackup``, but QEMU creates (or opens, with `mode: "existing"`) the target
 /// file itself. Deprecated by QEMU in favour of `blockdev-backup`; still present in 7.2.
-public struct DriveBackup: JobCommand, Hashable {
+public struct DriveBackup: BlockJobCommand, Hashable {
     /// The QMP command name, `drive-backup`.
     public static let name = "drive-backup"
     /// `true`: ``Job`` sets `auto-finalize`/`auto-dismiss` from its ``Job/Options``.

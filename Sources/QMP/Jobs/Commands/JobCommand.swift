@@ -1,17 +1,49 @@
-/// A command that starts a job: its arguments carry `job-id`, and block jobs also take `auto-finalize` and
-/// `auto-dismiss`.
+/// A command that starts a job: its arguments carry `job-id`.
 ///
 /// Start one with ``Job/start(_:on:options:timeout:)``, which follows the job from before the command is sent.
+/// Block jobs also take `auto-finalize` and `auto-dismiss`: those commands are ``BlockJobCommand``s, and only
+/// they have the properties, so setting one on a command that cannot send it (`snapshot-save`,
+/// `blockdev-create`) does not compile.
 public protocol JobCommand: QMPCommand where Response == QMPEmpty {
     /// The `job-id`; the job's name in `query-jobs` and in its events.
     var jobID: String { get }
-    /// `auto-finalize`; `nil` leaves QEMU's default (true). Always `nil` for commands without the option.
-    var autoFinalize: Bool? { get set }
-    /// `auto-dismiss`; `nil` leaves QEMU's default (true for block jobs). Always `nil` for commands without it.
-    var autoDismiss: Bool? { get set }
     /// Whether the command takes `auto-finalize` and `auto-dismiss` (block jobs do; `snapshot-*` and
-    /// `blockdev-create` do not, and their jobs stay `concluded` until dismissed).
+    /// `blockdev-create` do not, and their jobs stay `concluded` until dismissed). `true` for every
+    /// ``BlockJobCommand``, `false` otherwise.
     static var takesAutoOptions: Bool { get }
+    /// The command with `auto-finalize` and `auto-dismiss` set to these values where it takes them (``Job`` sets
+    /// them from its ``Job/Options``); a command without the arguments returns itself unchanged.
+    func applyingAutoOptions(autoFinalize: Bool?, autoDismiss: Bool?) -> Self
+}
+
+extension JobCommand {
+    /// `false`: a job command takes no `auto-finalize`/`auto-dismiss` unless it is a ``BlockJobCommand``.
+    public static var takesAutoOptions: Bool { false }
+
+    /// `self`: the command has no `auto-finalize`/`auto-dismiss` arguments to set.
+    public func applyingAutoOptions(autoFinalize: Bool?, autoDismiss: Bool?) -> Self { self }
+}
+
+/// A command that starts a block job, which takes `auto-finalize` and `auto-dismiss` (`blockdev-backup`,
+/// `drive-backup`, `blockdev-mirror`, `block-stream`, `block-commit`).
+public protocol BlockJobCommand: JobCommand {
+    /// `auto-finalize`; `nil` leaves QEMU's default (true).
+    var autoFinalize: Bool? { get set }
+    /// `auto-dismiss`; `nil` leaves QEMU's default (true for block jobs).
+    var autoDismiss: Bool? { get set }
+}
+
+extension BlockJobCommand {
+    /// `true`: a block job command takes `auto-finalize` and `auto-dismiss`.
+    public static var takesAutoOptions: Bool { true }
+
+    /// The command with ``autoFinalize`` and ``autoDismiss`` set to these values.
+    public func applyingAutoOptions(autoFinalize: Bool?, autoDismiss: Bool?) -> Self {
+        var command = self
+        command.autoFinalize = autoFinalize
+        command.autoDismiss = autoDismiss
+        return command
+    }
 }
 
 /// Builds a command's arguments object: optional members are left out when `nil`.

@@ -5,7 +5,7 @@
 public struct SnapshotSave: JobCommand, Hashable {
     /// The QMP command name, `snapshot-save`.
     public static let name = "snapshot-save"
-    /// `false`: the `snapshot-*` commands have no `auto-finalize`/`auto-dismiss` arguments, so ``Job`` never sets them.
+    /// `false`: the `snapshot-*` commands have no `auto-finalize`/`auto-dismiss` arguments, so ``Job`` never sets them (and the command has no such properties).
     public static let takesAutoOptions = false
     /// The command answers `{}`; progress and errors arrive through the job.
     public typealias Response = QMPEmpty
@@ -19,10 +19,6 @@ public struct SnapshotSave: JobCommand, Hashable {
     public var vmstate: String
     /// Every writable node to snapshot.
     public var devices: [String]
-    /// Always `nil`: the command has no such argument (setting it does nothing).
-    public var autoFinalize: Bool? { get { nil } set {} }
-    /// Always `nil`: the command has no such argument (setting it does nothing).
-    public var autoDismiss: Bool? { get { nil } set {} }
 
     /// Describes a save of snapshot `tag` into `devices`, with the VM state in `vmstate`.
     /// - Parameters:
@@ -47,7 +43,7 @@ public struct SnapshotSave: JobCommand, Hashable {
 public struct SnapshotLoad: JobCommand, Hashable {
     /// The QMP command name, `snapshot-load`.
     public static let name = "snapshot-load"
-    /// `false`: the `snapshot-*` commands have no `auto-finalize`/`auto-dismiss` arguments, so ``Job`` never sets them.
+    /// `false`: the `snapshot-*` commands have no `auto-finalize`/`auto-dismiss` arguments, so ``Job`` never sets them (and the command has no such properties).
     public static let takesAutoOptions = false
     /// The command answers `{}`; progress and errors arrive through the job.
     public typealias Response = QMPEmpty
@@ -60,10 +56,6 @@ public struct SnapshotLoad: JobCommand, Hashable {
     public var vmstate: String
     /// The node names of every disk to revert.
     public var devices: [String]
-    /// Always `nil`: the command has no such argument (setting it does nothing).
-    public var autoFinalize: Bool? { get { nil } set {} }
-    /// Always `nil`: the command has no such argument (setting it does nothing).
-    public var autoDismiss: Bool? { get { nil } set {} }
 
     /// Describes a load of snapshot `tag` from `devices`, with the VM state read from `vmstate`.
     /// - Parameters:
@@ -88,7 +80,7 @@ public struct SnapshotLoad: JobCommand, Hashable {
 public struct SnapshotDelete: JobCommand, Hashable {
     /// The QMP command name, `snapshot-delete`.
     public static let name = "snapshot-delete"
-    /// `false`: the `snapshot-*` commands have no `auto-finalize`/`auto-dismiss` arguments, so ``Job`` never sets them.
+    /// `false`: the `snapshot-*` commands have no `auto-finalize`/`auto-dismiss` arguments, so ``Job`` never sets them (and the command has no such properties).
     public static let takesAutoOptions = false
     /// The command answers `{}`; progress and errors arrive through the job.
     public typealias Response = QMPEmpty
@@ -99,10 +91,6 @@ public struct SnapshotDelete: JobCommand, Hashable {
     public var tag: String
     /// The node names to remove the snapshot from.
     public var devices: [String]
-    /// Always `nil`: the command has no such argument (setting it does nothing).
-    public var autoFinalize: Bool? { get { nil } set {} }
-    /// Always `nil`: the command has no such argument (setting it does nothing).
-    public var autoDismiss: Bool? { get { nil } set {} }
 
     /// Describes the removal of snapshot `tag` from `devices`.
     /// - Parameters:

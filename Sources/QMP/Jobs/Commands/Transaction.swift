@@ -15,14 +15,14 @@ public struct Transaction: QMPCommand, Hashable {
 
     /// The actions, run in order as one unit.
     public var actions: [TransactionAction]
-    /// `completion-mode`: `individual` (default) or `grouped` (a failing job cancels the others).
-    public var completionMode: String?
+    /// `completion-mode`: `.individual` (default) or `.grouped` (a failing job cancels the others).
+    public var completionMode: TransactionCompletionMode?
 
     /// Describes a transaction of `actions`.
     /// - Parameters:
     ///   - actions: The actions to run together.
-    ///   - completionMode: `individual` or `grouped`, sent in `properties`; QEMU's default when `nil`.
-    public init(_ actions: [TransactionAction], completionMode: String? = nil) {
+    ///   - completionMode: `.individual` or `.grouped`, sent in `properties`; QEMU's default when `nil`.
+    public init(_ actions: [TransactionAction], completionMode: TransactionCompletionMode? = nil) {
         self.actions = actions
         self.completionMode = completionMode
     }
@@ -30,9 +30,23 @@ public struct Transaction: QMPCommand, Hashable {
     public func encode(to encoder: any Encoder) throws {
         var arguments = ArgumentsBuilder()
         arguments.set("actions", JSON.array(actions.map(\.json)))
-        if let completionMode { arguments.set("properties", JSON.object(["completion-mode": .string(completionMode)])) }
+        if let completionMode { arguments.set("properties", JSON.object(["completion-mode": .string(completionMode.rawValue)])) }
         try arguments.encode(to: encoder)
     }
+}
+
+/// How the jobs a ``Transaction`` starts end (`ActionCompletionMode`). Another value QEMU may add is
+/// `TransactionCompletionMode(rawValue:)`.
+public struct TransactionCompletionMode: QMPEnum {
+    /// The wire value.
+    public var rawValue: String
+    /// A mode by its wire value.
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// Each job ends on its own (QEMU's default).
+    public static let individual: TransactionCompletionMode = "individual"
+    /// The jobs end together: one that fails or is cancelled cancels the others.
+    public static let grouped: TransactionCompletionMode = "grouped"
 }
 
 /// One action of a ``Transaction``: its `type` and `data`.

@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import GuestAgent
+import Logging
+import QMP
+import QMPTestSupport
+import QMPWire
+import Synchronization
+import Testing
+
+/// What an agent client's message observer and trace logger were given.
+final class AgentWireCollector: Sendable {
+    struct Entry: Sendable {
+        var message: String
+        var metadata: [String: String]
+    }
+    let messages = Mutex<[(QMPClient.MessageDirection, JSON)]>([])
+    let entries = Mutex<[Entry]>([])
+
+    var observer: @Sendable (QMPClient.MessageDirection, JSON) -> Void {
+        { [self] direction, message in messages.withLock { $0.append((direction, message)) } }
+    }
+
+    var logger: Logger {
+        var logger = Logger(label: "qga.test") { [self] _ in Handler(collector: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+
+    struct Handler: LogHandler {
+        let collector: AgentWireCollector
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            let entry = Entry(message: "\(event.message)", metadata: (event.metadata ?? [:]).mapValues { "\($0)" })
+            collector.entries.withLock { $0.append(entry) }
+        }
+    }
+
+    /// The sent commands' names, in order.
+    var sentCommands: [String] {
+        messages.withLock { $0.filter { $0.0 == .sent }.compactMap { $0.1["execute"]?.stringValue } }
+    }
+
+    /// After `GuestAgentGuestTests.basics`: the synchronisation, the commands it ran and their replies were seen,
+    /// the observer got them as they are and the logger redacted the file's contents.
+    func expectTheBasics() {
+        let sent = sentCommands
+        #expect(sent.first == "guest-sync-delimited", "\(sent)")
+        for name in ["guest-ping", "guest-info", "guest-exec", "guest-file-write", "guest-file-read"] {
+            #expect(sent.contains(name), "\(name) not observed: \(sent)")
+        }
+        let all = messages.withLock { $0 }
+        // Every command with an id had its reply observed, after it.
+        for (index, (direction, message)) in all.enumerated() where direction == .sent {
+            guard let id = message["id"] else { continue }
+            #expect(all[(index + 1)...].contains { $0.0 == .received && $0.1["id"] == id }, "no reply observed to \(message)")
+        }
+        let logged = entries.withLock { $0 }
+        #expect(logged.count == all.count, "logged \(logged.count), observed \(all.count)")
+        #expect(logged.allSatisfy { $0.message == "qga sent" || $0.message == "qga received" })
+        let write = logged.first { $0.metadata["qga.message"]?.contains("\"execute\":\"guest-file-write\"") == true }
+        #expect(write?.metadata["qga.message"]?.contains("\"buf-b64\":\"<redacted>\"") == true, "\(String(describing: write))")
+        #expect(all.contains { $0.1["execute"]?.stringValue == "guest-file-write" && $0.1["arguments"]?["buf-b64"]?.stringValue?.isEmpty == false })
+    }
+}
+
+/// The agent's wire against a scripted peer (protocol cases): a stale reply and the synchronisation are observed
+/// too, in the order they crossed the wire; secrets never reach the logger.
+@Suite(.timeLimit(.minutes(1))) struct GuestAgentWireTests {
+    @Test func observerAndLoggerSeeEveryMessageInWireOrder() async throws {
+        let (ours, theirs) = try SocketConnection.pair()
+        let wire = AgentWireCollector()
+        var configuration = GuestAgentClient.Configuration()
+        configuration.defaultTimeout = .seconds(10)
+        configuration.messageObserver = wire.observer
+        configuration.logger = wire.logger
+        let client = try await GuestAgentClient.connect(
+            to: .fileDescriptor(dup(ours.fileDescriptor)), configuration: configuration, synchronizes: false)
+        async let peer: String? = withCheckedContinuation { continuation in
+            startDetachedThread {
+                do {
+                    // A stale reply first (an earlier client's), then the synchronisation's answer.
+                    try theirs.send(Array("{\"return\": {}, \"id\": 1}\n".utf8))
+                    try GuestAgentBlockedSendTests.answerSynchronisation(theirs)
+                    let request = try GuestAgentBlockedSendTests.readRequest(theirs)
+                    var reply: [UInt8] = []
+                    JSON.object(["return": [:], "id": request["id"] ?? .null]).write(into: &reply)
+                    reply.append(UInt8(ascii: "\n"))
+                    try theirs.send(reply)
+                    continuation.resume(returning: nil)
+                } catch {
+                    continuation.resume(returning: "\(error)")
+                }
+            }
+        }
+        _ = try await client.execute(
+            "guest-set-user-password", arguments: ["username": "root", "password": "c2VjcmV0", "crypted": false])
+        #expect(await peer == nil)
+        await client.close()
+        let seen = wire.messages.withLock { $0 }
+        #expect(seen.map(\.0) == [.sent, .received, .received, .sent, .received], "\(seen)")
+        #expect(seen.first?.1["execute"] == "guest-sync-delimited")
+        #expect(seen[1].1["id"] == 1, "the stale reply is observed as it came")
+        #expect(seen[3].1["arguments"]?["password"] == "c2VjcmV0", "the observer gets the message as it is")
+        let logged = wire.entries.withLock { $0 }
+        #expect(logged.count == 5)
+        #expect(!logged.contains { $0.metadata["qga.message"]?.contains("c2VjcmV0") == true }, "\(logged)")
+        #expect(logged.allSatisfy { $0.metadata["qga.endpoint"]?.hasPrefix("qga:") == true })
+    }
+}
