@@ -188,6 +188,7 @@ enum Bench {
         for round in 1...options.rounds {
             log("round \(round)")
             record("c.seq", try await external([floor, socket, String(options.count)]))
+            record("c2.seq", try await external([floor + "-two-thread", socket, String(options.count)]))
             record("swift.seq", try await qmpkitSequential(qemu.monitorAddress, count: options.count, command: "query-status"))
             record("swift.seq.affine", try await qmpkitSequential(qemu.monitorAddress, count: options.count, command: "query-status", affine: true))
             record("c.pipe", try await external([floor, socket, String(options.count), "p"]))
@@ -281,6 +282,13 @@ enum Bench {
         guard access(source, R_OK) == 0 else { fail("cannot read \(source) (run from the package root, or pass --reference DIR)") }
         let result = try await ChildProcess.run(["gcc", "-O2", "-o", output, source])
         guard result.status == 0 else { fail("gcc failed on \(source): \(result.standardError)") }
+        if source.hasSuffix("/rawqmp.c") {
+            // Beside every C floor, the floor for a client that reads replies on a thread of its own: what an
+            // ordinary task's figures are compared with as well (issue 14).
+            let model = packageFile("Benchmarks/two_thread_floor.c")
+            let built = try await ChildProcess.run(["gcc", "-O2", "-o", output + "-two-thread", model, "-lpthread"])
+            guard built.status == 0 else { fail("gcc failed on \(model): \(built.standardError)") }
+        }
     }
 
     /// Runs a reference client and reads the `X us/cmd` it prints.
@@ -347,6 +355,8 @@ enum Bench {
         var qmpkitMicroseconds: Double
         var affineMicroseconds: Double
         var floorMicroseconds: Double?
+        /// The C client that reads replies on a thread of its own (`Benchmarks/two_thread_floor.c`).
+        var twoThreadMicroseconds: Double? = nil
         var count: Int
     }
 
@@ -388,7 +398,14 @@ enum Bench {
         let childrenBefore = cpuTime(RUSAGE_CHILDREN)
         let floorRun = try await ChildProcess.run([floor, path, String(count)], timeout: .seconds(600))
         let floorCPU = floorRun.status == 0 ? (cpuTime(RUSAGE_CHILDREN) - childrenBefore) / Double(count) : nil
-        return CPUFigures(qmpkitMicroseconds: qmpkit, affineMicroseconds: affine, floorMicroseconds: floorCPU, count: count)
+        var figures = CPUFigures(qmpkitMicroseconds: qmpkit, affineMicroseconds: affine, floorMicroseconds: floorCPU, count: count)
+        let twoThread = floor + "-two-thread"
+        if access(twoThread, X_OK) == 0 {
+            let before = cpuTime(RUSAGE_CHILDREN)
+            let run = try await ChildProcess.run([twoThread, path, String(count)], timeout: .seconds(600))
+            if run.status == 0 { figures.twoThreadMicroseconds = (cpuTime(RUSAGE_CHILDREN) - before) / Double(count) }
+        }
+        return figures
     }
 
     /// User + system CPU time in µs.
@@ -441,6 +458,10 @@ enum Bench {
         print("| per command (QEMU \(version), -machine none) | qmpkit | C floor | qmpkit / floor | qemu.qmp (async) | qemu.qmp / qmpkit |")
         print("|---|---:|---:|---:|---:|---:|")
         for row in rows { print("| \(row.0) | \(row.1) | \(row.2) | \(row.3) | \(row.4) | \(row.5) |") }
+        if let model = best["c2.seq"], let floor = best["c.seq"], let swift = best["swift.seq"] {
+            print("\nC floor reading replies on a thread of its own (Benchmarks/two_thread_floor.c), sequential: "
+                + "\(format1(model)) µs = \(format2(model / floor))× the C floor; qmpkit default \(format2(swift / model))× it")
+        }
         if python {
             print("\nqemu.qmp legacy (sync) sequential: \(figure("py.legacy")) (\(speedup("py.legacy", "swift.seq")) of qmpkit)")
         }
@@ -455,6 +476,10 @@ enum Bench {
         print("\nClient CPU (user+sys) per query-status against an instantly answering fake server, \(cpu.count) commands: "
             + "qmpkit affine \(format2(cpu.affineMicroseconds)) µs, qmpkit default \(format2(cpu.qmpkitMicroseconds)) µs, "
             + "C floor \(floorCPU)\(ratios)")
+        if let model = cpu.twoThreadMicroseconds, let floor = cpu.floorMicroseconds {
+            print("C floor reading replies on a thread of its own (two_thread_floor.c): \(format2(model)) µs = "
+                + "\(format2(model / floor))× the floor; qmpkit default \(format2(cpu.qmpkitMicroseconds / model))× it")
+        }
     }
 
     static func format1(_ value: Double) -> String {
