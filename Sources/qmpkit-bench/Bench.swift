@@ -80,7 +80,8 @@ enum Bench {
         }
         if arguments.first == "libvirt" {  // issue 14
             try await LibvirtBench.run(
-                count: Int(arguments.dropFirst().first ?? "") ?? 2000, rounds: Int(arguments.dropFirst(2).first ?? "") ?? 3)
+                count: Int(arguments.dropFirst().first ?? "") ?? 2000,
+                rounds: Int(arguments.dropFirst(2).first ?? "") ?? LibvirtBench.defaultRounds)
             return
         }
         if arguments.first == "cpu" {  // issue 14: user+sys CPU a command, as in the full run
@@ -226,8 +227,8 @@ enum Bench {
         } else {
             log("valgrind is not installed (apt-get install valgrind): callgrind figures left out")
         }
-        if let libvirt = try await LibvirtBench.measure(count: 2000, rounds: options.rounds) {
-            LibvirtBench.report(libvirt, count: 2000, rounds: options.rounds)
+        if let libvirt = try await LibvirtBench.measure(count: 2000, rounds: max(options.rounds, LibvirtBench.defaultRounds)) {
+            LibvirtBench.report(libvirt, count: 2000)
         }
         if options.guest {
             log("guest runner figures")
