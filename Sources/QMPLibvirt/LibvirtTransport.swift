@@ -179,8 +179,7 @@ final class LibvirtTransport: MessageTransport {
         // Kept across commands: the events taken from the state (swapped, so neither side reallocates) and the
         // command text handed to libvirt.
         var events: [JSONObject] = []
-        var text: [UInt8] = []
-        text.reserveCapacity(256)
+        var text = CommandText()
         while true {
             // Run the jobs of tasks that prefer this thread, then take the work, or sleep until there is some.
             io.runJobs()
@@ -219,18 +218,42 @@ final class LibvirtTransport: MessageTransport {
         case closed(QMPConnectionError)
     }
 
+    /// The command text handed to libvirt, kept by the worker across commands, and the request it was made from
+    /// when that request went the hot path.
+    private struct CommandText {
+        var bytes: [UInt8] = []
+        /// The request `bytes` was made from, and its id. Kept alive here, so a request in the same storage is
+        /// the same request: the client sends one shared, never-mutated array for each repeat of a command without
+        /// arguments or id (a polling loop), and its command text is then reused as it is.
+        var source: (request: [UInt8], forward: LibvirtRequests.Forward)?
+
+        init() { bytes.reserveCapacity(256) }
+
+        /// Whether `request` is, byte for byte, the request the text was made from.
+        func isMade(from request: [UInt8]) -> Bool {
+            guard let source, source.request.count == request.count else { return false }
+            return source.request.withUnsafeBufferPointer { old in request.withUnsafeBufferPointer { $0.baseAddress == old.baseAddress } }
+        }
+    }
+
     /// QEMU's answer to one request, made up when libvirt cannot carry it; `.closed` when the domain or libvirt's
     /// connection is gone. `text` is the worker's buffer for the command text.
-    private func answer(_ message: OutboundMessage, _ requests: inout LibvirtRequests, _ text: inout [UInt8]) -> Answer {
+    private func answer(_ message: OutboundMessage, _ requests: inout LibvirtRequests, _ text: inout CommandText) -> Answer {
+        // The client's own encoding goes to libvirt as written (less its id), with no parse; a repeat of the last
+        // request reuses its text.
+        if message.fileDescriptors.isEmpty, let source = text.source, text.isMade(from: message.bytes) {
+            return call(id: source.forward.id) { () throws(LibvirtError) in try command(text: text.bytes, id: source.forward.id) }
+        }
+        text.source = nil
         var length = message.bytes.count
         while length > 0, message.bytes[length - 1] == UInt8(ascii: "\n") || message.bytes[length - 1] == UInt8(ascii: "\r") {
             length -= 1
         }
-        // The client's own encoding goes to libvirt as written (less its id), with no parse.
         if message.fileDescriptors.isEmpty,
-            let forward = message.bytes.withUnsafeBytes({ requests.forwardable(UnsafeRawBufferPointer(rebasing: $0[..<length]), into: &text) })
+            let forward = message.bytes.withUnsafeBytes({ requests.forwardable(UnsafeRawBufferPointer(rebasing: $0[..<length]), into: &text.bytes) })
         {
-            return call(id: forward.id) { () throws(LibvirtError) in try command(text: text, id: forward.id) }
+            text.source = (message.bytes, forward)
+            return call(id: forward.id) { () throws(LibvirtError) in try command(text: text.bytes, id: forward.id) }
         }
         let parsed = message.bytes.withUnsafeBytes { bytes in
             Result { () throws(JSONParseError) in try JSON(parsing: UnsafeRawBufferPointer(rebasing: bytes[..<length])) }
@@ -253,7 +276,7 @@ final class LibvirtTransport: MessageTransport {
                 return .item(.object(LibvirtRequests.error(
                     "GenericError", "file descriptors cannot be passed through libvirt", id: id)))
             }
-            return call(id: id) { () throws(LibvirtError) in try self.command(command, text: &text, id: id) }
+            return call(id: id) { () throws(LibvirtError) in try self.command(command, text: &text.bytes, id: id) }
         }
     }
 

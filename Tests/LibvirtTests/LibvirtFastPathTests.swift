@@ -156,6 +156,12 @@ struct LibvirtFastPathTests {
                     (error as? QMPError)?.message.contains("file descriptors cannot be passed") == true
                 }
                 #expect(try await client.execute("query-status")["status"] == "prelaunch")
+                // A repeated command reuses its command text; another command in between gets its own.
+                for _ in 0..<3 {
+                    #expect(try await client.execute("query-status")["status"] == "prelaunch")
+                    #expect(try await client.execute("query-status")["status"] == "prelaunch")
+                    #expect(try await client.execute("query-version")["qemu"] != nil)
+                }
             } catch {
                 await client.close()
                 throw error
