@@ -121,23 +121,10 @@ struct LibvirtRequests: Sendable {
     /// client's `id` (as ``reply(to:id:)``), or, when the text cannot be used, a malformed item that ends exactly
     /// this call with a protocol error.
     ///
-    /// Libvirt's usual reply, `{"return": VALUE, "id": "libvirt-N"}` (or `error`, in either order), is not parsed
-    /// as a whole: only VALUE is, and the reply is built around it. Anything else takes a full parse.
+    /// Libvirt's usual reply is not parsed as a whole: only its `return` or `error` value is (see
+    /// ``answerValue(in:)``), and the reply is built around it. Anything else takes a full parse.
     static func reply(parsing text: UnsafeRawBufferPointer, id: JSON?) -> JSONStreamFramer.Item {
-        var scanner = JSONMemberScanner(text)
-        var answer: (key: String, value: Range<Int>)?
-        var members = 0
-        while let member = scanner.next() {
-            members += 1
-            if answer == nil, scanner.key(of: member, is: "return") {
-                answer = ("return", member.value)
-            } else if answer == nil, scanner.key(of: member, is: "error") {
-                answer = ("error", member.value)
-            } else if !scanner.key(of: member, is: "id") {
-                break
-            }
-        }
-        if scanner.finished, members <= 2, let answer,
+        if let answer = answerValue(in: text),
             let value = try? JSON(parsing: UnsafeRawBufferPointer(rebasing: text[answer.value]))
         {
             var reply = JSONObject()
@@ -155,6 +142,39 @@ struct LibvirtRequests: Sendable {
         }
         // Ends exactly this call, with a protocol error; later replies stay matched.
         return .malformed(.init(reason: reason, excerpt: "", kind: .invalidObject, keys: ["return"], id: id))
+    }
+
+    /// Where the value is in libvirt's reply when it has one of the two compact shapes libvirt prints,
+    /// `{"return":VALUE,"id":"libvirt-N"}` and `{"id":"libvirt-N","error":VALUE}` (or `return` after the id, or
+    /// `error` before it), the id a string without escapes. Found at the two ends of the text, with no pass over
+    /// VALUE: VALUE must then parse as exactly one JSON value, which proves the shape. `nil` for anything else.
+    static func answerValue(in text: UnsafeRawBufferPointer) -> (key: String, value: Range<Int>)? {
+        guard text.count >= 2, text[0] == UInt8(ascii: "{"), text[text.count - 1] == UInt8(ascii: "}") else { return nil }
+        let last = text.count - 1
+        func has(_ word: StaticString, at offset: Int) -> Bool {
+            offset >= 0 && offset + word.utf8CodeUnitCount <= text.count
+                && memcmp(text.baseAddress! + offset, word.utf8Start, word.utf8CodeUnitCount) == 0
+        }
+        func key(at offset: Int) -> (key: String, end: Int)? {
+            if has(#""return":"#, at: offset) { return ("return", offset + 9) }
+            if has(#""error":"#, at: offset) { return ("error", offset + 8) }
+            return nil
+        }
+        if has(#"{"id":""#, at: 0) {
+            // The id first: its string ends at the next quote (no escapes in it), then the answer runs to the end.
+            var end = 7
+            while end < last, text[end] != UInt8(ascii: "\""), text[end] != UInt8(ascii: "\\") { end += 1 }
+            guard end < last, text[end] == UInt8(ascii: "\""), text[end + 1] == UInt8(ascii: ","), let answer = key(at: end + 2)
+            else { return nil }
+            return (answer.key, answer.end..<last)
+        }
+        // The answer first: the id's string is the last one, so it starts at the quote before the closing one.
+        guard let answer = key(at: 1), text[last - 1] == UInt8(ascii: "\"") else { return nil }
+        var start = last - 2
+        while start > answer.end, text[start] != UInt8(ascii: "\""), text[start] != UInt8(ascii: "\\") { start -= 1 }
+        // `,"id":"` ends with the id's opening quote.
+        guard text[start] == UInt8(ascii: "\""), start - 6 > answer.end, has(#","id":""#, at: start - 6) else { return nil }
+        return (answer.key, answer.end..<(start - 6))
     }
 
     /// The answer for input that is not a JSON object (QEMU answers those without an `id`).

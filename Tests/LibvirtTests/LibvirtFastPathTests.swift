@@ -77,8 +77,12 @@ struct LibvirtFastPathTests {
             #"{"return":{"status":"paused","singlestep":false,"running":false},"id":"libvirt-412"}"#,
             #"{"id":"libvirt-417","error":{"class":"CommandNotFound","desc":"The command nope has not been found"}}"#,
             #"{"return":{}}"#,
-            #"{"return": [1, "a\"}", {"b": null}] , "id": "libvirt-1"}"#,
+            #"{"return":[1,"a\"}",{"b":null}],"id":"libvirt-1"}"#,
+            #"{"return":"a\",\"id\":\"b","id":"libvirt-9"}"#,  // the id's text inside the answer
+            #"{"error":{"class":"GenericError","desc":"x"},"id":"libvirt-8"}"#,
             // Not libvirt's usual shape: parsed whole, as before.
+            #"{"return": [1, "a\"}", {"b": null}] , "id": "libvirt-1"}"#,
+            #"{"return":1,"id":"a","id":"b"}"#,
             #"{"return":1,"id":"libvirt-2","extra":true}"#,
             #"{"id":"libvirt-3"}"#,
         ]
@@ -92,10 +96,29 @@ struct LibvirtFastPathTests {
         }
     }
 
+    @Test func libvirtsTwoShapesAreFoundAtTheEnds() {
+        func value(_ reply: String) -> String? {
+            Array(reply.utf8).withUnsafeBytes { bytes in
+                LibvirtRequests.answerValue(in: bytes).map { "\($0.key) " + String(decoding: bytes[$0.value], as: UTF8.self) }
+            }
+        }
+        #expect(value(#"{"return":{"status":"paused"},"id":"libvirt-412"}"#) == #"return {"status":"paused"}"#)
+        #expect(value(#"{"id":"libvirt-417","error":{"class":"CommandNotFound"}}"#) == #"error {"class":"CommandNotFound"}"#)
+        #expect(value(#"{"id":"","return":1}"#) == "return 1")
+        #expect(value(#"{"error":2,"id":""}"#) == "error 2")
+        // Ranges whose text the parse then refuses (so the full parse decides), and shapes it leaves alone.
+        #expect(value(#"{"return":1,"id":"a","id":"b"}"#) == #"return 1,"id":"a""#)
+        for other in [#"{"return":{}}"#, #"{"id":"a\"b","return":1}"#, #"{"return":1,"id":"a\"}"#, #"{"x":1,"id":"a"}"#,
+                      #"{"return":,"id":"a"}"#, #" {"return":1,"id":"a"}"#, "{}", ""] {
+            #expect(value(other) == nil, "\(other)")
+        }
+    }
+
     @Test func aReplyThatCannotBeUsedEndsItsCallWithAReason() {
         for (reply, reason) in [
             (#"{"return":{"status":"paused"},"id":"libvirt-5""#, "cannot be used"),
             (#"{"return":nope,"id":"libvirt-6"}"#, "cannot be used"),
+            (#"{"return":1,"id":"a\"}"#, "cannot be used"),
             (#"[1,2]"#, "not a JSON object"),
         ] {
             let item = Array(reply.utf8).withUnsafeBytes { LibvirtRequests.reply(parsing: $0, id: 9) }
