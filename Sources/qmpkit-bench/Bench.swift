@@ -19,7 +19,8 @@ import QMPTestSupport
 ///        qmpkit-bench actor [COUNT]          (the actor-or-not prototype, µs a call)
 ///        qmpkit-bench cpu [COUNT]            (client user+sys CPU a command vs the C floor, fake server)
 ///        qmpkit-bench hop [COUNT]            (what resuming a pool task from a plain thread costs vs C threads)
-///        qmpkit-bench libvirt [COUNT] [ROUNDS]   (libvirt:DOMAIN vs a C virDomainQemuMonitorCommand loop)
+///        qmpkit-bench libvirt [COUNT] [ROUNDS]   (libvirt:DOMAIN vs a C virDomainQemuMonitorCommand loop; each a fresh
+///                                                 process, ROUNDS (default 9) interleaved, order rotated)
 ///        qmpkit-bench cpu-loop SOCKET affine|default COUNT, actor-loop MODE COUNT   (internal, for callgrind)
 ///        qmpkit-bench libvirt-loop URI DOMAIN affine|default COUNT   (only qmpkit's libvirt loop, for strace/perf)
 @main
