@@ -11,7 +11,10 @@ import Synchronization
 /// Each request becomes one `virDomainQemuMonitorCommand` call, and each monitor event libvirt relays
 /// (`virConnectDomainQemuMonitorEventRegister`) an incoming event message. Libvirt owns the monitor: it negotiated
 /// capabilities, so the greeting is made up from `query-version` (``suppliedGreeting``), and it numbers its own
-/// commands, so requests go without an `id` and get the client's back on the reply (``LibvirtRequests``).
+/// commands, so requests go without an `id` and get the client's back on the reply (``LibvirtRequests``). On the hot
+/// path nothing is parsed twice: a request in the client's own encoding goes to libvirt as written, less its `id`
+/// (``LibvirtRequests/forwardable(_:into:)``), and only the `return` or `error` value of libvirt's reply is parsed
+/// (``LibvirtRequests/reply(parsing:id:)``).
 ///
 /// Threads: `virDomainQemuMonitorCommand` blocks, so one worker thread of the transport makes every call, never a
 /// caller's thread. The same thread delivers everything to the client, replies and events alike, so deliveries
