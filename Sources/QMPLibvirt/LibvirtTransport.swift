@@ -11,7 +11,10 @@ import Synchronization
 /// Each request becomes one `virDomainQemuMonitorCommand` call, and each monitor event libvirt relays
 /// (`virConnectDomainQemuMonitorEventRegister`) an incoming event message. Libvirt owns the monitor: it negotiated
 /// capabilities, so the greeting is made up from `query-version` (``suppliedGreeting``), and it numbers its own
-/// commands, so requests go without an `id` and get the client's back on the reply (``LibvirtRequests``).
+/// commands, so requests go without an `id` and get the client's back on the reply (``LibvirtRequests``). On the hot
+/// path nothing is parsed twice: a request in the client's own encoding goes to libvirt as written, less its `id`
+/// (``LibvirtRequests/forwardable(_:into:)``), and only the `return` or `error` value of libvirt's reply is parsed
+/// (``LibvirtRequests/reply(parsing:id:)``).
 ///
 /// Threads: `virDomainQemuMonitorCommand` blocks, so one worker thread of the transport makes every call, never a
 /// caller's thread. The same thread delivers everything to the client, replies and events alike, so deliveries
@@ -67,18 +70,19 @@ final class LibvirtTransport: MessageTransport {
     /// greeting from `query-version`.
     func prepare() throws(LibvirtError) {
         try register()
-        let outcome: Outcome
+        let item: JSONStreamFramer.Item
         do throws(LibvirtError) {
-            outcome = try command(["execute": "query-version"])
+            var text: [UInt8] = []
+            item = try command(["execute": "query-version"], text: &text, id: nil)
         } catch {
             deregister()
             throw error
         }
-        guard case .answer(let version) = outcome, let versionValue = version["return"] else {
+        guard case .object(let version) = item, let versionValue = version["return"] else {
             deregister()
             var text = ""
-            if case .answer(let version) = outcome { text = JSON.object(version).serialized() }
-            if case .unusable(let reason) = outcome { text = reason }
+            if case .object(let version) = item { text = JSON.object(version).serialized() }
+            if case .malformed(let input) = item { text = input.reason }
             throw LibvirtError(.callFailed, "the monitor of '\(address.domain)' did not answer query-version: \(text)")
         }
         greeting.withLock { $0 = ["version": versionValue, "capabilities": .array([])] }
@@ -175,17 +179,19 @@ final class LibvirtTransport: MessageTransport {
     /// Makes the libvirt calls and delivers everything until the connection is over; returns why it ended.
     private func run(_ receiver: any TransportReceiver) -> QMPConnectionError {
         var requests = LibvirtRequests(negotiated: true)
+        // Kept across commands: the events taken from the state (swapped, so neither side reallocates) and the
+        // command text handed to libvirt.
+        var events: [JSONObject] = []
+        var text = CommandText()
         while true {
             // Run the jobs of tasks that prefer this thread, then take the work, or sleep until there is some.
             io.runJobs()
             guard io.prepareToSleep() else { continue }
             // Taken after `prepareToSleep`: whoever adds work later finds the loop asleep and wakes it.
-            let (request, events, closing) = state.withLock { state in
-                defer {
-                    state.request = nil
-                    state.events.removeAll(keepingCapacity: true)
-                }
-                return (state.request, state.events, state.closing)
+            let (request, closing) = state.withLock { state in
+                defer { state.request = nil }
+                if !state.events.isEmpty { swap(&events, &state.events) }
+                return (state.request, state.closing)
             }
             if request == nil && events.isEmpty && closing == nil {
                 var descriptor = pollfd(fd: io.wakeDescriptor, events: Int16(POLLIN), revents: 0)
@@ -194,10 +200,13 @@ final class LibvirtTransport: MessageTransport {
                 continue
             }
             io.awake()
-            for event in events { receiver.transportReceived(.object(event)) }
+            if !events.isEmpty {
+                for event in events { receiver.transportReceived(.object(event)) }
+                events.removeAll(keepingCapacity: true)
+            }
             if let closing { return closing }
             guard let request else { continue }
-            switch answer(request, &requests) {
+            switch answer(request, &requests, &text) {
             case .item(let item):
                 receiver.transportReceived(item)
                 receiver.transportReady()
@@ -212,12 +221,42 @@ final class LibvirtTransport: MessageTransport {
         case closed(QMPConnectionError)
     }
 
+    /// The command text handed to libvirt, kept by the worker across commands, and the request it was made from
+    /// when that request went the hot path.
+    private struct CommandText {
+        var bytes: [UInt8] = []
+        /// The request `bytes` was made from, and its id. Kept alive here, so a request in the same storage is
+        /// the same request: the client sends one shared, never-mutated array for each repeat of a command without
+        /// arguments or id (a polling loop), and its command text is then reused as it is.
+        var source: (request: [UInt8], forward: LibvirtRequests.Forward)?
+
+        init() { bytes.reserveCapacity(256) }
+
+        /// Whether `request` is, byte for byte, the request the text was made from.
+        func isMade(from request: [UInt8]) -> Bool {
+            guard let source, source.request.count == request.count else { return false }
+            return source.request.withUnsafeBufferPointer { old in request.withUnsafeBufferPointer { $0.baseAddress == old.baseAddress } }
+        }
+    }
+
     /// QEMU's answer to one request, made up when libvirt cannot carry it; `.closed` when the domain or libvirt's
-    /// connection is gone.
-    private func answer(_ message: OutboundMessage, _ requests: inout LibvirtRequests) -> Answer {
+    /// connection is gone. `text` is the worker's buffer for the command text.
+    private func answer(_ message: OutboundMessage, _ requests: inout LibvirtRequests, _ text: inout CommandText) -> Answer {
+        // The client's own encoding goes to libvirt as written (less its id), with no parse; a repeat of the last
+        // request reuses its text.
+        if message.fileDescriptors.isEmpty, let source = text.source, text.isMade(from: message.bytes) {
+            return call(id: source.forward.id) { () throws(LibvirtError) in try command(text: text.bytes, id: source.forward.id) }
+        }
+        text.source = nil
         var length = message.bytes.count
         while length > 0, message.bytes[length - 1] == UInt8(ascii: "\n") || message.bytes[length - 1] == UInt8(ascii: "\r") {
             length -= 1
+        }
+        if message.fileDescriptors.isEmpty,
+            let forward = message.bytes.withUnsafeBytes({ requests.forwardable(UnsafeRawBufferPointer(rebasing: $0[..<length]), into: &text.bytes) })
+        {
+            text.source = (message.bytes, forward)
+            return call(id: forward.id) { () throws(LibvirtError) in try command(text: text.bytes, id: forward.id) }
         }
         let parsed = message.bytes.withUnsafeBytes { bytes in
             Result { () throws(JSONParseError) in try JSON(parsing: UnsafeRawBufferPointer(rebasing: bytes[..<length])) }
@@ -240,50 +279,48 @@ final class LibvirtTransport: MessageTransport {
                 return .item(.object(LibvirtRequests.error(
                     "GenericError", "file descriptors cannot be passed through libvirt", id: id)))
             }
-            do throws(LibvirtError) {
-                switch try self.command(command) {
-                case .answer(let answer):
-                    return .item(.object(LibvirtRequests.reply(to: answer, id: id)))
-                case .unusable(let reason):
-                    // Ends exactly this call, with a protocol error; later replies stay matched.
-                    return .item(.malformed(.init(reason: reason, excerpt: "", kind: .invalidObject, keys: ["return"], id: id)))
-                }
-            } catch {
-                if qk_virConnectIsAlive(connection) != 1 || qk_virDomainIsActive(domain.pointer) != 1 {
-                    return .closed(QMPConnectionError(
-                        .closedByPeer, "libvirt: \(error.libvirtMessage.map(oneLine) ?? error.message)"))
-                }
-                return .item(.object(LibvirtRequests.error(
-                    "GenericError", "libvirt: \(error.libvirtMessage.map(oneLine) ?? error.message)", id: id)))
-            }
+            return call(id: id) { () throws(LibvirtError) in try self.command(command, text: &text.bytes, id: id) }
         }
     }
 
-    /// QEMU's answer as libvirt returned it, or why it cannot be used.
-    private enum Outcome {
-        case answer(JSONObject)
-        case unusable(String)
+    /// The answer `body` (a libvirt call) gives, or, when libvirt refuses the call, an error reply for `id`, or
+    /// `.closed` when the refusal is because the domain or libvirt's connection is gone.
+    private func call(id: JSON?, _ body: () throws(LibvirtError) -> JSONStreamFramer.Item) -> Answer {
+        do throws(LibvirtError) {
+            return .item(try body())
+        } catch {
+            if qk_virConnectIsAlive(connection) != 1 || qk_virDomainIsActive(domain.pointer) != 1 {
+                return .closed(QMPConnectionError(
+                    .closedByPeer, "libvirt: \(error.libvirtMessage.map(oneLine) ?? error.message)"))
+            }
+            return .item(.object(LibvirtRequests.error(
+                "GenericError", "libvirt: \(error.libvirtMessage.map(oneLine) ?? error.message)", id: id)))
+        }
     }
 
-    /// Runs one QMP command through libvirt (blocking). Throws when libvirt refuses the call.
-    private func command(_ request: JSONObject) throws(LibvirtError) -> Outcome {
+    /// Runs `request` through libvirt (blocking), serialized into `text`; see ``command(text:id:)``.
+    private func command(_ request: JSONObject, text: inout [UInt8], id: JSON?) throws(LibvirtError) -> JSONStreamFramer.Item {
+        text.removeAll(keepingCapacity: true)
+        JSON.object(request).write(into: &text)
+        text.append(0)
+        return try command(text: text, id: id)
+    }
+
+    /// Runs one command through libvirt (blocking): `text` is its NUL-terminated JSON. Returns what the client
+    /// receives for the call whose id is `id` (``LibvirtRequests/reply(parsing:id:)``); throws when libvirt refuses
+    /// the call.
+    private func command(text: [UInt8], id: JSON?) throws(LibvirtError) -> JSONStreamFramer.Item {
         var result: UnsafeMutablePointer<CChar>?
-        let status = qk_virDomainQemuMonitorCommand(domain.pointer, JSON.object(request).serialized(), &result, 0)
+        let status = text.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { qk_virDomainQemuMonitorCommand(domain.pointer, $0.baseAddress, &result, 0) }
+        }
         guard status == 0, let result else {
             let failure = LibvirtFailure.last()
             throw LibvirtError(.callFailed, "libvirt refused the command: \(oneLine(failure.message))", libvirtMessage: failure.message)
         }
         defer { free(result) }
-        // Parsed where libvirt left it: no String in between (it would validate and copy the text once more).
-        let reply = UnsafeRawBufferPointer(start: result, count: strlen(result))
-        do {
-            guard let object = try JSON(parsing: reply).objectValue else {
-                return .unusable("libvirt returned a reply that is not a JSON object: \(String(cString: result).prefix(200))")
-            }
-            return .answer(object)
-        } catch {
-            return .unusable("libvirt returned a reply that cannot be used (\(error)): \(String(cString: result).prefix(200))")
-        }
+        // Read where libvirt left it: no String in between (it would validate and copy the text once more).
+        return LibvirtRequests.reply(parsing: UnsafeRawBufferPointer(start: result, count: strlen(result)), id: id)
     }
 
     // MARK: - Events (libvirt's event-loop thread)

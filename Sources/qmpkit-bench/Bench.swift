@@ -19,7 +19,8 @@ import QMPTestSupport
 ///        qmpkit-bench actor [COUNT]          (the actor-or-not prototype, µs a call)
 ///        qmpkit-bench cpu [COUNT]            (client user+sys CPU a command vs the C floor, fake server)
 ///        qmpkit-bench hop [COUNT]            (what resuming a pool task from a plain thread costs vs C threads)
-///        qmpkit-bench libvirt [COUNT] [ROUNDS]   (libvirt:DOMAIN vs a C virDomainQemuMonitorCommand loop)
+///        qmpkit-bench libvirt [COUNT] [ROUNDS]   (libvirt:DOMAIN vs a C virDomainQemuMonitorCommand loop; each a fresh
+///                                                 process, ROUNDS (default 9) interleaved, order rotated)
 ///        qmpkit-bench cpu-loop SOCKET affine|default COUNT, actor-loop MODE COUNT   (internal, for callgrind)
 ///        qmpkit-bench libvirt-loop URI DOMAIN affine|default COUNT   (only qmpkit's libvirt loop, for strace/perf)
 @main
@@ -80,7 +81,8 @@ enum Bench {
         }
         if arguments.first == "libvirt" {  // issue 14
             try await LibvirtBench.run(
-                count: Int(arguments.dropFirst().first ?? "") ?? 2000, rounds: Int(arguments.dropFirst(2).first ?? "") ?? 3)
+                count: Int(arguments.dropFirst().first ?? "") ?? 2000,
+                rounds: Int(arguments.dropFirst(2).first ?? "") ?? LibvirtBench.defaultRounds)
             return
         }
         if arguments.first == "cpu" {  // issue 14: user+sys CPU a command, as in the full run
@@ -227,8 +229,8 @@ enum Bench {
         } else {
             log("valgrind is not installed (apt-get install valgrind): callgrind figures left out")
         }
-        if let libvirt = try await LibvirtBench.measure(count: 2000, rounds: options.rounds) {
-            LibvirtBench.report(libvirt, count: 2000, rounds: options.rounds)
+        if let libvirt = try await LibvirtBench.measure(count: 2000, rounds: max(options.rounds, LibvirtBench.defaultRounds)) {
+            LibvirtBench.report(libvirt, count: 2000)
         }
         if options.guest {
             log("guest runner figures")

@@ -7,27 +7,69 @@ import QMPTestSupport
 
 /// `qmpkit-bench libvirt [COUNT] [ROUNDS]`: a command through `libvirt:DOMAIN` against the floor for libvirt, a C
 /// loop calling `virDomainQemuMonitorCommand` with libvirt's event loop running (`Benchmarks/libvirt_floor.c`), on
-/// one transient domain (paused, so its CPU does not compete), best of ROUNDS each.
+/// one transient domain (paused, so its CPU does not compete).
+///
+/// Measured alike: each round runs the C loop and qmpkit's loop (`qmpkit-bench libvirt-loop`, affine and from an
+/// ordinary task) each as a fresh process that connects, makes one command and then times COUNT commands, one after
+/// another; the order of the three rotates from round to round, so none always runs first. The report gives the
+/// best of the rounds and the median over rounds of each round's ratio (a ratio taken within one round compares
+/// runs seconds apart, under the same load), with the ratios' range.
 enum LibvirtBench {
-    struct Figures {
-        var floor: Double
-        var qmpkit: Double
-        var affine: Double
+    /// The three clients measured.
+    enum Client: CaseIterable {
+        case floor, affine, ordinary
     }
+
+    /// µs a command of each client, one entry a round.
+    struct Figures {
+        var rounds: [[Client: Double]] = []
+
+        func best(_ client: Client) -> Double {
+            rounds.compactMap { $0[client] }.min() ?? .nan
+        }
+
+        /// Each round's `client` / floor.
+        func ratios(_ client: Client) -> [Double] {
+            rounds.compactMap { round in
+                guard let value = round[client], let floor = round[.floor] else { return nil }
+                return value / floor
+            }.sorted()
+        }
+
+        func medianRatio(_ client: Client) -> Double {
+            let ratios = ratios(client)
+            guard !ratios.isEmpty else { return .nan }
+            let middle = ratios.count / 2
+            return ratios.count % 2 == 1 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2
+        }
+    }
+
+    /// Rounds of the libvirt figures in the full run: at the 2 % level one round's ratio is noise (the C loop alone
+    /// spreads by more than that between runs), so it takes more rounds than the other figures.
+    static let defaultRounds = 9
 
     static func run(count: Int, rounds: Int) async throws {
         guard let figures = try await measure(count: count, rounds: rounds) else { return }
-        report(figures, count: count, rounds: rounds)
+        report(figures, count: count)
     }
 
-    static func report(_ figures: Figures, count: Int, rounds: Int) {
-        print("\nlibvirt:DOMAIN, sequential query-status (\(count), best of \(rounds)), against a C loop calling "
-            + "virDomainQemuMonitorCommand with libvirt's event loop running:")
-        print("| client | µs a command | / C floor |")
-        print("|---|---:|---:|")
-        print("| C floor (Benchmarks/libvirt_floor.c) | \(Bench.format1(figures.floor)) | 1.00× |")
-        print("| qmpkit, withAffinity | \(Bench.format1(figures.affine)) | \(Bench.format2(figures.affine / figures.floor))× |")
-        print("| qmpkit, ordinary task | \(Bench.format1(figures.qmpkit)) | \(Bench.format2(figures.qmpkit / figures.floor))× |")
+    static func report(_ figures: Figures, count: Int) {
+        print("\nlibvirt:DOMAIN, sequential query-status (\(count) a round, \(figures.rounds.count) rounds, interleaved), "
+            + "against a C loop calling virDomainQemuMonitorCommand with libvirt's event loop running:")
+        print("| client | best µs a command | best / best floor | median of per-round ratios | range of ratios |")
+        print("|---|---:|---:|---:|---:|")
+        let floor = figures.best(.floor)
+        print("| C floor (Benchmarks/libvirt_floor.c) | \(Bench.format1(floor)) | 1.00× | 1.00× | |")
+        for (client, name) in [(Client.affine, "qmpkit, withAffinity"), (.ordinary, "qmpkit, ordinary task")] {
+            let ratios = figures.ratios(client)
+            let range = ratios.isEmpty ? "" : "\(Bench.format2(ratios.first!))–\(Bench.format2(ratios.last!))×"
+            print("| \(name) | \(Bench.format1(figures.best(client))) | \(Bench.format2(figures.best(client) / floor))× "
+                + "| \(Bench.format2(figures.medianRatio(client)))× | \(range) |")
+        }
+        let perRound = figures.rounds.map { round in
+            [Client.floor, .affine, .ordinary].map { round[$0].map(Bench.format1) ?? "-" }.joined(separator: "/")
+        }
+        print("Rounds (floor/affine/ordinary µs): \(perRound.joined(separator: ", "))")
     }
 
     /// `nil` (with a note on stderr) when libvirtd does not answer.
@@ -51,19 +93,27 @@ enum LibvirtBench {
         let created = try await ChildProcess.run(["virsh", "-c", uri, "create", xml, "--paused"], timeout: .seconds(120))
         guard created.status == 0 else { Bench.fail("virsh create failed: \(created.standardError)") }
         Bench.log("libvirt: transient domain \(name) (paused), \(count) query-status, \(rounds) rounds")
-        var best = Figures(floor: .infinity, qmpkit: .infinity, affine: .infinity)
+        let commands: [Client: [String]] = [
+            .floor: [floor, uri, name, String(count)],
+            .affine: [CommandLine.arguments[0], "libvirt-loop", uri, name, "affine", String(count)],
+            .ordinary: [CommandLine.arguments[0], "libvirt-loop", uri, name, "default", String(count)],
+        ]
+        var figures = Figures()
         do {
-            for _ in 0..<rounds {
-                if let value = try await Bench.external([floor, uri, name, String(count)]) { best.floor = min(best.floor, value) }
-                best.affine = min(best.affine, try await sequential(uri: uri, domain: name, count: count, affine: true))
-                best.qmpkit = min(best.qmpkit, try await sequential(uri: uri, domain: name, count: count, affine: false))
+            for round in 0..<rounds {
+                var values: [Client: Double] = [:]
+                for turn in 0..<Client.allCases.count {
+                    let client = Client.allCases[(round + turn) % Client.allCases.count]
+                    values[client] = try await Bench.external(commands[client]!)
+                }
+                figures.rounds.append(values)
             }
         } catch {
             _ = try? await ChildProcess.run(["virsh", "-c", uri, "destroy", name], timeout: .seconds(60))
             throw error
         }
         _ = try await ChildProcess.run(["virsh", "-c", uri, "destroy", name], timeout: .seconds(60))
-        return best
+        return figures
     }
 
     /// `count` commands through `libvirt:DOMAIN`, one after another; µs a command.
@@ -85,7 +135,8 @@ enum LibvirtBench {
     static func loop(uri: String, domain: String, mode: String, count: Int) async throws {
         guard mode == "affine" || mode == "default" else { Bench.fail("libvirt-loop: mode is affine or default, not \(mode)") }
         let value = try await sequential(uri: uri, domain: domain, count: count, affine: mode == "affine")
-        print("libvirt-loop \(mode): \(count) commands, \(Bench.format1(value)) µs a command")
+        // "us/cmd" as the C loop prints it, so that `Bench.external` reads both alike.
+        print("libvirt-loop \(mode): \(count) cmds = \(Bench.format1(value)) us/cmd")
     }
 
     static func writeFile(_ path: String, _ text: String) throws {
