@@ -1,11 +1,29 @@
+import MonitorShell
 import QMPWire
+import Synchronization
 
 /// Unbuffered writes to the standard streams (each call is one `write`, so lines are never interleaved or held back).
 /// On a terminal, control characters in the text (QEMU's error text, a guest's strings) are made visible
 /// (``TerminalText``); pipes and files get the exact bytes.
+///
+/// While `-v` writes the wire on stderr (``WireTap``), standard error text goes through the same writer thread, so
+/// it stays in order with the wire lines and never waits for a reader that does not keep up.
 enum Output {
+    private static let standardErrorWriter = Mutex<BackgroundLineWriter?>(nil)
+
     static func out(_ text: String) { write(1, text) }
-    static func err(_ text: String) { write(2, text) }
+    static func err(_ text: String) {
+        if let writer = standardErrorWriter.withLock({ $0 }) {
+            writer.enqueue(TerminalText.forDescriptor(2, text), droppable: false)
+        } else {
+            write(2, text)
+        }
+    }
+
+    /// Routes ``err(_:)`` through `writer` (`nil`: write directly again).
+    static func send(standardErrorTo writer: BackgroundLineWriter?) {
+        standardErrorWriter.withLock { $0 = writer }
+    }
 
     private static func write(_ fd: Int32, _ text: String) {
         writeAll(fd, TerminalText.forDescriptor(fd, text))
