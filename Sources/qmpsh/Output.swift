@@ -13,11 +13,11 @@ enum Output {
 
     static func out(_ text: String) { write(1, text) }
     static func err(_ text: String) {
-        if let writer = standardErrorWriter.withLock({ $0 }) {
-            writer.enqueue(TerminalText.forDescriptor(2, text), droppable: false)
-        } else {
-            write(2, text)
+        // A writer closed meanwhile (the tap's end racing another thread) takes nothing: write it directly then.
+        if let writer = standardErrorWriter.withLock({ $0 }), writer.enqueue(TerminalText.forDescriptor(2, text), droppable: false) {
+            return
         }
+        write(2, text)
     }
 
     /// Routes ``err(_:)`` through `writer` (`nil`: write directly again).
