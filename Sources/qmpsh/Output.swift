@@ -25,6 +25,14 @@ enum Output {
         standardErrorWriter.withLock { $0 = writer }
     }
 
+    /// Before an `exit` that skips the `-v` writer's own close: writes what it holds (2 s at most), then directly.
+    static func finishStandardError() {
+        standardErrorWriter.withLock { writer in
+            defer { writer = nil }
+            return writer
+        }?.close(within: TranscriptWriter.closingDeadline)
+    }
+
     private static func write(_ fd: Int32, _ text: String) {
         writeAll(fd, TerminalText.forDescriptor(fd, text))
     }
