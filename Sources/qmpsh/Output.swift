@@ -20,9 +20,14 @@ enum Output {
         write(2, text)
     }
 
-    /// Routes ``err(_:)`` through `writer` (`nil`: write directly again).
-    static func send(standardErrorTo writer: BackgroundLineWriter?) {
+    /// Routes ``err(_:)`` through `writer`.
+    static func send(standardErrorTo writer: BackgroundLineWriter) {
         standardErrorWriter.withLock { $0 = writer }
+    }
+
+    /// Writes ``err(_:)`` directly again, unless another writer than `writer` took over meanwhile.
+    static func stopSending(standardErrorTo writer: BackgroundLineWriter) {
+        standardErrorWriter.withLock { if $0 === writer { $0 = nil } }
     }
 
     /// Before an `exit` that skips the `-v` writer's own close: writes what it holds (2 s at most), then directly.

@@ -102,7 +102,7 @@ struct WireTap: Sendable {
             Output.err("qmpsh: " + TranscriptWriter.notLogged(lost, by: "the transcript") + " (\(writer.path))\n")
         }
         if let standardError {
-            Output.send(standardErrorTo: nil)
+            Output.stopSending(standardErrorTo: standardError)
             standardError.close(within: max(.zero, deadline - .now))
         }
     }
