@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import GuestAgent
 import MonitorShell
@@ -99,7 +102,8 @@ struct WireTap: Sendable {
     func close() {
         let deadline = ContinuousClock.now + TranscriptWriter.closingDeadline
         if let writer, case let lost = writer.close(within: deadline - .now), lost > 0 {
-            Output.err("qmpsh: " + TranscriptWriter.notLogged(lost, by: "the transcript") + " (\(writer.path))\n")
+            let reason = writer.writeFailure.map { ": " + String(cString: strerror($0.errno)) } ?? ""
+            Output.err("qmpsh: " + TranscriptWriter.notLogged(lost, by: "the transcript") + " (\(writer.path)\(reason))\n")
         }
         if let standardError {
             Output.stopSending(standardErrorTo: standardError)

@@ -72,8 +72,13 @@ public final class TranscriptWriter: Sendable {
         lines.enqueue(line)
     }
 
+    /// Why messages are missing from the file beyond a queue that was full: writes the system refused (a full
+    /// disk), with the first one's `errno`; `nil` when every write went through.
+    public var writeFailure: BackgroundLineWriter.WriteFailure? { lines.writeFailure }
+
     /// Writes what is queued (waiting until `deadline` at most) and closes the file; later records are dropped.
-    /// Returns how many messages are not in the transcript because it did not keep up (0 normally).
+    /// Returns how many messages are not in the transcript because it did not keep up or a write failed
+    /// (``writeFailure``); 0 normally.
     @discardableResult
     public func close(within deadline: Duration = closingDeadline) -> Int {
         lines.close(within: deadline)

@@ -16,7 +16,8 @@ import Synchronization
 /// - No lock is held across the `write`: ``enqueue(_:droppable:)`` takes the lock only to append.
 /// - The queue is bounded (``Limits``). A droppable line that does not fit is dropped and counted, never silently:
 ///   where the gap is, the stream gets the line `notice` makes of the count, and ``close(within:)`` returns the
-///   total. A line that is not droppable (a tool's own messages on stderr) is always queued.
+///   total. A line that is not droppable (a tool's own messages on stderr) is always queued. A line the system
+///   refuses to write (a full disk) is counted too (``writeFailure``).
 /// - ``close(within:)`` writes what is queued, waiting at most its deadline (a reader that never reads must not
 ///   keep a tool from exiting), and closes the descriptor if the writer owns it.
 ///
@@ -52,8 +53,25 @@ public final class BackgroundLineWriter: Sendable {
         /// Lines queued and lines written (or given up on after a failed write), to tell what a deadline cut off.
         var queuedLines = 0
         var finishedLines = 0
+        /// Lines whose `write` failed, and the first failure's `errno`.
+        var failedLines = 0
+        var failureErrno: Int32 = 0
         var closing = false
         var idle = false
+    }
+
+    /// Lines the system refused to write (a full disk, a closed pipe), and why the first one failed.
+    public struct WriteFailure: Sendable, Equatable {
+        /// How many lines were not written.
+        public var lines: Int
+        /// The `errno` of the first failed `write`.
+        public var errno: Int32
+
+        /// `lines` lines not written, the first because of `errno`.
+        public init(lines: Int, errno: Int32) {
+            self.lines = lines
+            self.errno = errno
+        }
     }
 
     private let descriptor: Int32
@@ -108,8 +126,8 @@ public final class BackgroundLineWriter: Sendable {
 
     /// Writes everything queued, waiting until `deadline` at most, then ends the thread (the descriptor is closed
     /// when the writer owns it; when the deadline passes first, once the last write returns). Later lines are
-    /// refused. Returns how many lines were not written: dropped because the queue was full, or still waiting at
-    /// the deadline. A second call only returns the lines dropped.
+    /// refused. Returns how many lines were not written: dropped because the queue was full, refused by the system
+    /// (``writeFailure``), or still waiting at the deadline. A second call only returns the lines dropped.
     @discardableResult
     public func close(within deadline: Duration) -> Int {
         let wakeWriter = state.withLock { state -> Bool? in
@@ -127,12 +145,17 @@ public final class BackgroundLineWriter: Sendable {
         let nanoseconds = deadline.components.seconds * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000
         let finished = done.wait(timeout: .now() + .nanoseconds(Int(clamping: max(0, nanoseconds)))) == .success
         return state.withLock { state in
-            state.droppedInAll + (finished ? 0 : state.queuedLines - state.finishedLines)
+            state.droppedInAll + state.failedLines + (finished ? 0 : state.queuedLines - state.finishedLines)
         }
     }
 
     /// Lines dropped so far because the queue was full.
     public var dropped: Int { state.withLock { $0.droppedInAll } }
+
+    /// Lines whose `write` failed so far; `nil` when none did.
+    public var writeFailure: WriteFailure? {
+        state.withLock { $0.failedLines == 0 ? nil : WriteFailure(lines: $0.failedLines, errno: $0.failureErrno) }
+    }
 
     private func loop() {
         while true {
@@ -154,8 +177,15 @@ public final class BackgroundLineWriter: Sendable {
             for entry in next.entries {
                 switch entry {
                 case .line(let line):
-                    writeAll(descriptor, line)
-                    state.withLock { $0.finishedLines += 1 }
+                    let written = writeAll(descriptor, line)
+                    let failure = written ? 0 : errno
+                    state.withLock { state in
+                        state.finishedLines += 1
+                        if !written {
+                            state.failedLines += 1
+                            if state.failureErrno == 0 { state.failureErrno = failure == 0 ? EIO : failure }
+                        }
+                    }
                 case .dropped(let count):
                     writeAll(descriptor, notice(count))
                 }
