@@ -67,11 +67,13 @@ struct WireTap: Sendable {
         guard standardError != nil || record != nil else { return nil }
         let mark = GuestAgentAddress.isAgent(monitor) ? "qga " : ""
         let redactor = redactor
+        let terminal = isatty(2) == 1  // asked once, not on the I/O thread for every message
         return { direction, message in
             record?(direction, message)
             if let standardError {
-                let text = redactor.redact(monitor: monitor, direction: direction, message: message).serialized()
-                standardError.enqueue(TerminalText.forDescriptor(2, mark + (direction == .sent ? "-> " : "<- ") + text + "\n"))
+                let text = mark + (direction == .sent ? "-> " : "<- ")
+                    + redactor.redact(monitor: monitor, direction: direction, message: message).serialized() + "\n"
+                standardError.enqueue(terminal ? TerminalText.escaped(text) : text)
             }
         }
     }
