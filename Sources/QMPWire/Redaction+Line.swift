@@ -118,6 +118,10 @@ extension Redaction {
             guard let key, let equals = word.equals, key.split(separator: ".").last == "qom-type" else { return false }
             return unquoted(characters[(equals + 1)..<word.range.upperBound]) == "secret"
         }
+        // A guest agent command's payload (`guest-file-write handle=1 buf-b64=...`): the command is the first word.
+        let payload = words.first.flatMap { word in
+            word.equals == nil ? payloadArguments[String(characters[word.range])] : nil
+        } ?? []
         var result = ""
         var copied = 0
         for (word, key) in zip(words, keys) {
@@ -126,7 +130,7 @@ extension Redaction {
             let valueText = characters[valueRange]
             let lastComponent = String(key.split(separator: ".", omittingEmptySubsequences: false).last ?? "")
             let replacement: String?
-            if isSecretKey(lastComponent) || (isSecretObject && lastComponent == "data") {
+            if isSecretKey(lastComponent) || (isSecretObject && lastComponent == "data") || payload.contains(lastComponent) {
                 replacement = placeholder
             } else if lastComponent == "command-line" {
                 let hmp = unquoted(valueText)

@@ -14,7 +14,8 @@
 ///   ``ReplyTracker``);
 /// - what a guest agent command carries into the guest (``payloadArguments``): the contents of
 ///   `guest-file-write` (`buf-b64`) and the standard input of `guest-exec` (`input-data`); the password of
-///   `guest-set-user-password` is a secret key already.
+///   `guest-set-user-password` is a secret key already; and what one carries out of the guest
+///   (``payloadReplyMembers``): the contents `guest-file-read` returns (`buf-b64`), its size (`count`) kept;
 ///
 /// Nothing else changes: member order, numbers and the rest of the message stay as they were.
 public enum Redaction {
@@ -51,8 +52,16 @@ public enum Redaction {
             for field in fields where arguments[field] != nil { arguments[field] = .string(placeholder) }
             result["arguments"] = .object(arguments)
         }
+        if case .object(var returned)? = result["return"], payloadReplyMembers.contains(where: { returned[$0] != nil }) {
+            for member in payloadReplyMembers where returned[member] != nil { returned[member] = .string(placeholder) }
+            result["return"] = .object(returned)
+        }
         return result
     }
+
+    /// Members of a reply that carry data out of the guest: the contents `guest-file-read` read (`buf-b64`; its
+    /// `count`, the size, stays). Redacted in any reply's `return`, like ``payloadArguments`` in a request.
+    public static let payloadReplyMembers: Set<String> = ["buf-b64"]
 
     /// Arguments of guest agent commands that carry data into the guest, which may be anything (a key file, a
     /// password on a program's standard input): redacted like secrets.

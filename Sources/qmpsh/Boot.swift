@@ -200,6 +200,7 @@ extension Boot {
                 Output.err("\r\n# signal: shutting the guest down (again forces it off)\n")
                 Task {
                     await guest.shutdown()
+                    Output.finishStandardError()  // what -v still holds
                     Glibc.exit(0)
                 }
             }

@@ -33,7 +33,7 @@ struct MonitorOptions: ParsableArguments {
         let tap = try wire.tap()
         defer { tap.close() }
         tap.apply(to: &configuration, monitor: monitor)
-        try await reportingErrors {
+        try await reportingErrors(monitor: monitor) {
             try await withQMPClient(monitor, configuration: configuration, body)
         }
     }
@@ -81,15 +81,14 @@ let busyMonitorLimit: Duration = .seconds(2)
 /// Runs `body`; prints a failure as one line on stderr that names its class, and exits with the matching status
 /// (1 a command failed, 2 bad input, 3 the monitor could not be reached, stopped answering or went away), as
 /// MonitorShell's ``ErrorReport`` decides. Errors it does not know (the argument parser's own) pass through.
-func reportingErrors(_ body: () async throws -> Void) async throws {
+/// `monitor`, when known, fits the hint to the kind of monitor (``ErrorReport/hint(for:monitor:)``).
+func reportingErrors(monitor: String? = nil, _ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch {
         guard let report = ErrorReport(classifying: error) else { throw error }
-        // A guest agent's socket sends no greeting: say how to name it (issue 16).
-        let hint = (error as? QMPConnectionError)?.code == .noGreeting && !report.message.contains(" is busy: ")
-            ? " (the monitor is busy if another client holds it: close that client or use a second monitor;"
-                + " if this is a guest agent's socket, write qga:PATH)" : ""
+        // A silent monitor: busy, an agent's socket (issue 16), a held human monitor; the hint fits `monitor`.
+        let hint = ErrorReport.hint(for: error, monitor: monitor).map { " (\($0))" } ?? ""
         Output.err(report.line + hint + "\n")
         throw ExitCode(report.exitStatus)
     }

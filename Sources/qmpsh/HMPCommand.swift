@@ -50,7 +50,7 @@ struct HMPCommand: AsyncParsableCommand {
         let limit = Seconds.duration(clamping: timeout)
         let tap = try wire.tap()
         defer { tap.close() }
-        try await reportingErrors {
+        try await reportingErrors(monitor: monitor) {
             var configuration = QMPClient.Configuration()
             configuration.greetingTimeout = limit
             configuration.busyTimeout = busyMonitorLimit  // issue 15: a held monitor is reported within 2 s

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import GuestAgent
 import MonitorShell
@@ -19,21 +22,39 @@ struct WireOptions: ParsableArguments {
 }
 
 /// Where the wire goes for one run of a subcommand: stderr (`-v`), a transcript file, or both.
+///
+/// Neither is written on the connection's I/O thread, which calls the observer: the observer formats each line
+/// and queues it, and a writer thread of its own writes it (``BackgroundLineWriter``). A transcript on a slow disk
+/// or `qmpsh ... -v 2>&1 | slow-reader` no longer holds up calls, events or `--timeout`. With `-v`, everything the
+/// tool prints on stderr goes through the same queue (``Output/err(_:)``), so messages stay in order after the
+/// wire lines. What the queue could not hold is said: a line where it is missing, and one on stderr at the end.
 struct WireTap: Sendable {
     let verbose: Bool
     let writer: TranscriptWriter?
+    /// The `-v` writer on stderr.
+    let standardError: BackgroundLineWriter?
+    private let redactor = WireRedactor()
 
     init(verbose: Bool, transcript: String?) throws {
         self.verbose = verbose
-        guard let transcript else {
+        if let transcript {
+            do {
+                writer = try TranscriptWriter(path: transcript)
+            } catch {
+                Output.err("UsageError: \(error)\n")
+                throw ExitCode(2)
+            }
+        } else {
             writer = nil
-            return
         }
-        do {
-            writer = try TranscriptWriter(path: transcript)
-        } catch {
-            Output.err("UsageError: \(error)\n")
-            throw ExitCode(2)
+        if verbose {
+            let lines = BackgroundLineWriter(descriptor: 2, ownsDescriptor: false) { dropped in
+                "qmpsh: " + TranscriptWriter.notLogged(dropped, by: "stderr") + "\n"
+            }
+            Output.send(standardErrorTo: lines)
+            standardError = lines
+        } else {
+            standardError = nil
         }
     }
 
@@ -41,14 +62,18 @@ struct WireTap: Sendable {
     /// A guest agent's messages (`monitor` is an agent address, `qga:...` or `libvirt+qga:...`) are marked: `qga`
     /// before the arrow on stderr; in the transcript, `monitor` is the agent's address.
     func observer(monitor: String) -> (@Sendable (QMPClient.MessageDirection, JSON) -> Void)? {
-        let verbose = verbose
         let record = writer?.observer(monitor: monitor)
-        guard verbose || record != nil else { return nil }
+        let standardError = standardError
+        guard standardError != nil || record != nil else { return nil }
         let mark = GuestAgentAddress.isAgent(monitor) ? "qga " : ""
+        let redactor = redactor
+        let terminal = isatty(2) == 1  // asked once, not on the I/O thread for every message
         return { direction, message in
             record?(direction, message)
-            if verbose {
-                Output.err(mark + (direction == .sent ? "-> " : "<- ") + Redaction.redact(message).serialized() + "\n")
+            if let standardError {
+                let text = mark + (direction == .sent ? "-> " : "<- ")
+                    + redactor.redact(monitor: monitor, direction: direction, message: message).serialized() + "\n"
+                standardError.enqueue(terminal ? TerminalText.escaped(text) : text)
             }
         }
     }
@@ -74,5 +99,17 @@ struct WireTap: Sendable {
     /// Whether the wire goes anywhere (`-v` or `--transcript`).
     var isActive: Bool { verbose || writer != nil }
 
-    func close() { writer?.close() }
+    /// Writes what is queued, within ``TranscriptWriter/closingDeadline`` in all (a reader that never reads
+    /// must not keep the tool from exiting), and says on stderr how many messages the transcript lost.
+    func close() {
+        let deadline = ContinuousClock.now + TranscriptWriter.closingDeadline
+        if let writer, case let lost = writer.close(within: deadline - .now), lost > 0 {
+            let reason = writer.writeFailure.map { ": " + String(cString: strerror($0.errno)) } ?? ""
+            Output.err("qmpsh: " + TranscriptWriter.notLogged(lost, by: "the transcript") + " (\(writer.path)\(reason))\n")
+        }
+        if let standardError {
+            Output.stopSending(standardErrorTo: standardError)
+            standardError.close(within: max(.zero, deadline - .now))
+        }
+    }
 }

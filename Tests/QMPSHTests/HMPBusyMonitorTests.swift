@@ -33,6 +33,8 @@ import QMPTestSupport
                 #expect(result.status == 3, "\(situation), \(arguments): \(result)")
                 #expect(result.standardError.contains("busy"), "\(situation), \(arguments): \(result)")
                 #expect(!result.standardError.contains("QMP serves"), "an HMP monitor is not QMP: \(result)")
+                // Session 6: nor a guest agent's (`qmpsh hmp` added "... write qga:PATH").
+                #expect(!result.standardError.contains("qga:"), "an HMP monitor is not an agent: \(result)")
                 // 2 s of waiting, plus starting a debug build on a loaded machine; the 30 s --timeout must not be
                 // waited out.
                 #expect(took < .seconds(8), "\(situation), \(arguments) took \(took): \(result)")

@@ -122,3 +122,25 @@ public struct ErrorReport: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { line }
 }
+
+// MARK: - Hints
+
+extension ErrorReport {
+    /// What to do about `error`, in words that fit the kind of `monitor` it came from (`nil`: not known), printed
+    /// in parentheses after ``line``; `nil` when the line says enough.
+    ///
+    /// A monitor that accepts the connection and stays silent is the one case today: QMP serves one client at a
+    /// time and a guest agent's socket sends no greeting at all, while a direct human monitor (`hmp:PATH`) is held
+    /// by another client or is no HMP socket. A message that already explains it (` is busy: `) gets nothing.
+    public static func hint(for error: any Error, monitor: String?) -> String? {
+        guard let error = error as? QMPConnectionError, error.code == .noGreeting, !error.message.contains(" is busy: ") else {
+            return nil
+        }
+        if let monitor, monitor.hasPrefix("hmp:") {
+            return "the human monitor is busy if another client holds it (it serves one client at a time):"
+                + " close that client or give QEMU a second -monitor socket"
+        }
+        return "the monitor is busy if another client holds it: close that client or use a second monitor;"
+            + " if this is a guest agent's socket, write qga:PATH"
+    }
+}

@@ -64,6 +64,46 @@ import Testing
         if !(example.error is RunnerError) { #expect(failure.description == example.line) }
     }
 
+    struct HintCase: Sendable, CustomStringConvertible {
+        var error: any Error & Sendable
+        var monitor: String?
+        /// Words the hint must hold; `nil`: no hint.
+        var says: [String]?
+        /// Words it must not hold.
+        var never: [String] = []
+        var description: String { "\(error) on \(monitor ?? "-")" }
+    }
+
+    static let silent = QMPConnectionError(.noGreeting, "no greeting within 2 seconds")
+
+    /// Session 6: a held `hmp:` monitor (`qmpsh hmp hmp:PATH ...`) got the QMP hint ("... if this is a guest
+    /// agent's socket, write qga:PATH"), which does not fit a human monitor.
+    static let hintCases: [HintCase] = [
+        HintCase(error: silent, monitor: "/run/qmp.sock", says: ["busy", "another client", "qga:PATH"]),
+        HintCase(error: silent, monitor: nil, says: ["busy", "qga:PATH"]),
+        HintCase(
+            error: QMPConnectionError(.noGreeting, "no HMP banner within 2 seconds: another client may hold the monitor"),
+            monitor: "hmp:/run/hmp.sock", says: ["busy", "human monitor", "one client at a time", "-monitor"],
+            never: ["qga:", "QMP"]),
+        // Already explained (the shell's own words): nothing added.
+        HintCase(error: QMPConnectionError(.noGreeting, "/run/qmp.sock is busy: another client holds the monitor"),
+                 monitor: "/run/qmp.sock", says: nil),
+        HintCase(error: QMPConnectionError(.refused, "connection refused"), monitor: "hmp:/run/hmp.sock", says: nil),
+        HintCase(error: QMPTimeoutError(operation: "query-status", timeout: .seconds(1)), monitor: "/run/qmp.sock", says: nil),
+        HintCase(error: QMPError(errorClass: .genericError, message: "x"), monitor: "hmp:/run/hmp.sock", says: nil),
+    ]
+
+    @Test(arguments: hintCases)
+    func hintsFitTheMonitor(_ example: HintCase) {
+        let hint = ErrorReport.hint(for: example.error, monitor: example.monitor)
+        guard let words = example.says else {
+            #expect(hint == nil)
+            return
+        }
+        for word in words { #expect(hint?.contains(word) == true, "\(word) missing from \(hint ?? "no hint")") }
+        for word in example.never { #expect(hint?.contains(word) != true, "\(word) in \(hint ?? "")") }
+    }
+
     @Test func unknownErrorsAreLeftToTheirTool() {
         struct Other: Error {}
         #expect(ErrorReport(classifying: Other()) == nil)

@@ -137,6 +137,37 @@ import Testing
     }
 
     /// A transcript through the client's message observer never holds the secret, in either direction.
+    /// Session 6: a guest agent command typed as key=value (the shell on a `qga:` address, its history and
+    /// `.record`) kept the file contents and the standard input it carries, which the wire and transcript hide.
+    @Test(arguments: [
+        ("guest-file-write handle=1 buf-b64=c2VjcmV0Cg==", "guest-file-write handle=1 buf-b64=***"),
+        ("guest-exec path=/bin/sh input-data='c2VjcmV0' capture-output=true",
+         "guest-exec path=/bin/sh input-data=*** capture-output=true"),
+        ("expect-error GenericError guest-file-write handle=1 buf-b64=\"c2VjcmV0\"",
+         "expect-error GenericError guest-file-write handle=1 buf-b64=***"),
+        // Another command's member of that name is not a payload.
+        ("query-x buf-b64=abc", "query-x buf-b64=abc"),
+    ])
+    func typedAgentPayloadsAreHidden(line: String, expected: String) {
+        #expect(Redaction.redactLine(line) == expected)
+    }
+
+    /// Session 6: what `guest-file-read` reads back out of the guest (`buf-b64` of its reply) reached `-v` and the
+    /// transcript while the same bytes sent by `guest-file-write` were hidden. The size (`count`) stays.
+    @Test func guestFileReadRepliesHideTheContentsAndKeepTheSize() throws {
+        let reply = try JSON(parsing: #"{"return": {"count": 7, "buf-b64": "c2VjcmV0Cg==", "eof": true}}"#)
+        let redacted = Redaction.redact(reply)
+        #expect(redacted["return"]?["buf-b64"]?.stringValue == Redaction.placeholder)
+        #expect(redacted["return"]?["count"] == 7)
+        #expect(redacted["return"]?["eof"] == true)
+        var tracker = Redaction.ReplyTracker()
+        _ = tracker.sent(try JSON(parsing: #"{"execute": "guest-file-read", "arguments": {"handle": 1}}"#))
+        #expect(!tracker.received(reply).serialized().contains("c2VjcmV0"))
+        // Other replies are unchanged.
+        let other = try JSON(parsing: #"{"return": {"count": 7, "eof": true}}"#)
+        #expect(Redaction.redact(other) == other)
+    }
+
     @Test func transcriptsThroughTheMessageObserverCanBeRedacted() async throws {
         let transcript = TranscriptBox()
         let server = try FakeServerForRedaction.start()
