@@ -85,9 +85,14 @@ final class AgentWireCollector: Sendable {
         async let peer: String? = withCheckedContinuation { continuation in
             startDetachedThread {
                 do {
-                    // A stale reply first (an earlier client's), then the synchronisation's answer.
-                    try theirs.send(Array("{\"return\": {}, \"id\": 1}\n".utf8))
-                    try GuestAgentBlockedSendTests.answerSynchronisation(theirs)
+                    // Once the synchronisation has been asked for (so the observer saw it sent first): a stale
+                    // reply (an earlier client's), then the synchronisation's answer.
+                    let sync = try GuestAgentBlockedSendTests.readRequest(theirs)
+                    var answer = Array("{\"return\": {}, \"id\": 1}\n".utf8)
+                    answer.append(0xFF)
+                    JSON.object(["return": sync["arguments"]?["id"] ?? .null]).write(into: &answer)
+                    answer.append(UInt8(ascii: "\n"))
+                    try theirs.send(answer)
                     let request = try GuestAgentBlockedSendTests.readRequest(theirs)
                     var reply: [UInt8] = []
                     JSON.object(["return": [:], "id": request["id"] ?? .null]).write(into: &reply)
