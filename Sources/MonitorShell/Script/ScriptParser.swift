@@ -211,6 +211,11 @@ public struct ScriptParser: Sendable {
         if agentKeywords.contains(keyword) { return try agentStatement(keyword, text) }  // issue 16
         if let kind = try longOperationStatement(keyword, text: text, keywordEnd: keywordEnd) { return kind }  // issue 17
         guard keywords.contains(keyword) else {
+            // A command without arguments (`query-status`): what `MonitorInput.parse` gives for it, without its
+            // tokenizer (issue 14: ~30 000 instructions a line of a long generated script).
+            if Self.isBareCommand(utf8, from: byte, to: keywordEnd) {
+                return .command(.command(name: keyword, arguments: [:]), argumentColumns: [:])
+            }
             let input = try MonitorInput.parse(text)
             return .command(input, argumentColumns: try argumentColumns(text, input))
         }
@@ -386,6 +391,25 @@ public struct ScriptParser: Sendable {
     }
 
     /// The column of each top-level argument key (`file.filename` → column of `file.filename=`), for messages.
+    /// Whether the line is one word of command-name characters (ASCII letters, digits, `-`, `_`, `.`) from `start`
+    /// to `end`, followed by nothing but spaces and tabs, and is not `hmp`: `MonitorInput.parse` reads such a line as
+    /// that command with no arguments.
+    static func isBareCommand(_ utf8: [UInt8], from start: Int, to end: Int) -> Bool {
+        guard start < end else { return false }
+        for byte in utf8[start..<end] {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                continue
+            default:
+                return false
+            }
+        }
+        guard utf8[end...].allSatisfy({ $0 == 32 || $0 == 9 }) else { return false }
+        return !(end - start == 3 && utf8[start] == UInt8(ascii: "h") && utf8[start + 1] == UInt8(ascii: "m")
+            && utf8[start + 2] == UInt8(ascii: "p"))
+    }
+
     static func argumentColumns(_ text: String, _ input: MonitorInput) throws(MonitorSyntaxError) -> [String: Int] {
         guard case .command(_, let arguments) = input, !arguments.isEmpty else { return [:] }
         var columns: [String: Int] = [:]

@@ -59,6 +59,7 @@ public final class ScriptReportWriter: Sendable {
     }
 
     private func loop() {
+        var memo = ScriptOutputFormatter.Memo()
         while true {
             _ = wake.wait(timeout: .now() + Self.interval)
             let (reports, summary) = state.withLock { state in
@@ -67,7 +68,7 @@ public final class ScriptReportWriter: Sendable {
             }
             var out = ""
             for report in reports {
-                let (line, error) = formatter.format(report, file: file)
+                let (line, error) = formatter.format(report, file: file, memo: &memo)
                 if let line { out += line }
                 if let error {
                     write(out.isEmpty ? nil : out, error)

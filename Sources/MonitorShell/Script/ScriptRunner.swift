@@ -200,6 +200,10 @@ public struct ScriptRunner: Sendable {
         switch input {
         case .command(let name, let arguments):
             guard let client = session.client else { throw QMPUsageError.notQMP(session.label) }
+            // No arguments: nothing to coerce or resolve, and a request without `arguments` (which QEMU reads as
+            // `{}`) lets the client reuse the bytes of the same command sent before (issue 14: a script of many
+            // `query-status` lines).
+            if arguments.isEmpty { return try await client.execute(name, timeout: options.timeout) }
             // `yes/no/on/off` where the schema wants a boolean (only with a schema the validator already fetched).
             var typed = session.cachedSchema?.coercingBooleans(command: name, arguments: arguments) ?? arguments
             if let paths = options.localPaths { typed = paths.resolving(command: name, arguments: typed) }
