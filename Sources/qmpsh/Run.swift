@@ -180,11 +180,14 @@ struct ScriptOptions: ParsableArguments {
             }
         }
         var sessions: [MonitorSession] = []
+        // Per monitor, when its schema for validation must be there: one --timeout for the fetch that overlaps the
+        // parsing and for validation's own requests together (it was one each: twice --timeout in all).
+        var schemaDeadlines: [ContinuousClock.Instant] = []
         defer {
             let toClose = sessions
             Task { for session in toClose { await session.close() } }
         }
-        try await reportingErrors { sessions = try await connecting.value.get() }
+        try await reportingErrors { (sessions, schemaDeadlines) = try await connecting.value.get() }
         // The guest agent (issue 16): one connection, shared by the runs one after another.
         var opened: (any GuestAgentConnection)?
         if let agentAddress {
@@ -195,7 +198,9 @@ struct ScriptOptions: ParsableArguments {
             let toClose = agent
             Task { await toClose?.close() }
         }
-        for session in sessions { try await check(script, on: session, hasConsole: false, hasAgent: agent != nil) }
+        for (session, deadline) in zip(sessions, schemaDeadlines) {
+            try await check(script, on: session, hasConsole: false, hasAgent: agent != nil, schemaDeadline: deadline)
+        }
         let showsMonitor = sessions.count > 1
         var worst: Int32 = 0
         if parallel && sessions.count > 1 {
@@ -219,9 +224,11 @@ struct ScriptOptions: ParsableArguments {
     }
 
     /// Opens `monitors` in order and, when the script is to be validated, has each QMP session fetch its schema
-    /// (from the disk cache or the monitor) so validation finds it ready. On a failure the sessions already open are
-    /// closed.
-    private func connect(_ monitors: [String], tap: WireTap) async -> Result<[MonitorSession], any Error> {
+    /// (from the disk cache or the monitor) so validation finds it ready; returns each session with the deadline of
+    /// its schema (one `--timeout` from the start of its fetch). On a failure the sessions already open are closed.
+    private func connect(
+        _ monitors: [String], tap: WireTap
+    ) async -> Result<([MonitorSession], [ContinuousClock.Instant]), any Error> {
         var opened: [MonitorSession] = []
         do {
             for monitor in monitors {
@@ -235,11 +242,21 @@ struct ScriptOptions: ParsableArguments {
             for session in opened { await session.close() }
             return .failure(error)
         }
-        if !noValidate {
-            // Errors here are not final: validation asks again and reports what it gets.
-            for session in opened where session.speaksQMP { _ = try? await session.schema(timeout: timeoutDuration) }
+        var deadlines: [ContinuousClock.Instant] = []
+        do {
+            for session in opened {
+                let deadline = ContinuousClock.now + timeoutDuration
+                deadlines.append(deadline)
+                // A monitor that refuses its schema is remembered by the session (validation then checks without
+                // it); one that does not answer within --timeout, or goes away, ends the run here (exit 3): a
+                // monitor answers in order, so the script's commands would wait behind the unanswered request.
+                if !noValidate, session.speaksQMP { _ = try await session.schema(timeout: timeoutDuration) }
+            }
+        } catch {
+            for session in opened { await session.close() }
+            return .failure(error)
         }
-        return .success(opened)
+        return .success((opened, deadlines))
     }
 
     /// Boots a guest, runs the script on it (with its console), and shuts it down whatever happens — also on
@@ -289,12 +306,19 @@ struct ScriptOptions: ParsableArguments {
         if status != 0 { throw ExitCode(status) }
     }
 
-    /// Validates `script` against `session`; prints errors (exit 2) and warnings.
-    func check(_ script: Script, on session: MonitorSession, hasConsole: Bool, hasAgent: Bool = false) async throws {
+    /// Validates `script` against `session`, asking the monitor for nothing after `schemaDeadline` (default: one
+    /// `--timeout` from now); prints errors (exit 2) and warnings.
+    func check(
+        _ script: Script, on session: MonitorSession, hasConsole: Bool, hasAgent: Bool = false,
+        schemaDeadline: ContinuousClock.Instant? = nil
+    ) async throws {
         var validator = ScriptValidator(script: script, hasConsole: hasConsole, usesSchema: !noValidate)
         validator.hasAgent = hasAgent
-        let result = try await validator.validate(on: session, timeout: timeoutDuration)
+        let result = try await validator.validate(on: session, until: schemaDeadline ?? .now + timeoutDuration)
         let prefix = session.label
+        if !noValidate, session.speaksQMP, session.cachedSchema == nil, session.schemaUnavailableReason == nil {
+            Output.err("warning: \(prefix) sent no schema within \(timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout))s: the script was not checked against its schema\n")
+        }
         for warning in result.warnings { Output.err(warning.rendered + "\n") }
         let errors = result.errors
         guard errors.isEmpty else {

@@ -25,12 +25,29 @@ public struct ScriptValidator: Sendable {
         self.usesSchema = usesSchema
     }
 
-    /// Errors (the script must not run) and warnings (deprecated or unstable use), in line order.
+    /// Errors (the script must not run) and warnings (deprecated or unstable use), in line order. `timeout` bounds
+    /// the whole validation (see ``validate(on:until:)``).
     public func validate(on session: MonitorSession, timeout: Duration? = nil) async throws -> (errors: [ScriptError], warnings: [ScriptError]) {
-        let result = try await check(on: session, schema: usesSchema ? try? await session.schema(timeout: timeout) : nil)
+        try await validate(on: session, until: timeout.map { ContinuousClock.now + $0 })
+    }
+
+    /// Errors and warnings as ``validate(on:timeout:)``, with every request to the monitor ending by `deadline`:
+    /// the schema, and the live schema that confirms a mistake a schema from the disk cache found, share one limit
+    /// (`nil`: the client's default limit for each). Once the deadline has passed nothing more is asked: the
+    /// schema the session already holds is used, or none (then commands are not checked against a schema).
+    public func validate(
+        on session: MonitorSession, until deadline: ContinuousClock.Instant?
+    ) async throws -> (errors: [ScriptError], warnings: [ScriptError]) {
+        func remaining() -> Duration? { deadline.map { $0 - ContinuousClock.now } }
+        func expired() -> Bool { remaining().map { $0 <= .zero } ?? false }
+        var schema: QAPISchema?
+        if usesSchema {
+            schema = expired() ? session.cachedSchema : try? await session.schema(timeout: remaining())
+        }
+        let result = try await check(on: session, schema: schema)
         // A schema from the disk cache is a fast path only: confirm any mistake against QEMU's live schema.
-        if !result.errors.isEmpty, usesSchema, session.schemaIsFromDisk,
-           let live = try? await session.liveSchema(timeout: timeout) {
+        if !result.errors.isEmpty, usesSchema, session.schemaIsFromDisk, !expired(),
+           let live = try? await session.liveSchema(timeout: remaining()) {
             return try await check(on: session, schema: live)
         }
         return result
