@@ -21,7 +21,7 @@ import QMPTestSupport
 ///        qmpkit-bench hop [COUNT]            (what resuming a pool task from a plain thread costs vs C threads)
 ///        qmpkit-bench libvirt [COUNT] [ROUNDS]   (libvirt:DOMAIN vs a C virDomainQemuMonitorCommand loop)
 ///        qmpkit-bench cpu-loop SOCKET affine|default COUNT, actor-loop MODE COUNT   (internal, for callgrind)
-///        qmpkit-bench script-loop SOCKET COUNT [validate]   (internal: qmpsh run's per-line work, for callgrind)
+///        qmpkit-bench script-loop SOCKET COUNT [validate] [no-writer] [time]   (internal: qmpsh run's per-line work, for callgrind)
 ///        qmpkit-bench libvirt-loop URI DOMAIN affine|default COUNT   (only qmpkit's libvirt loop, for strace/perf)
 @main
 enum Bench {
@@ -108,7 +108,7 @@ enum Bench {
             try await CallgrindBench.loop(socket: arguments[1], mode: arguments[2], count: count)
         }
         if arguments.first == "script-loop", arguments.count >= 3, let count = Int(arguments[2]) {  // session 6
-            try await ScriptLoopBench.loop(socket: arguments[1], count: count, validate: arguments.dropFirst(3).first == "validate")
+            try await ScriptLoopBench.loop(socket: arguments[1], count: count, options: Array(arguments.dropFirst(3)))
         }
         if arguments.first == "actor-loop", arguments.count == 3, let count = Int(arguments[2]) {
             await ActorBench.loop(mode: arguments[1], count: count)

@@ -7,15 +7,16 @@ import QMPWire
 
 /// `qmpsh run`'s per-line work in a process callgrind can read (issue 14, session 6).
 ///
-/// `qmpkit-bench script-loop SOCKET COUNT [validate]` does what `qmpsh run FILE --monitor SOCKET` does with a script
+/// `qmpkit-bench script-loop SOCKET COUNT [validate] [no-writer] [time]` does what `qmpsh run FILE --monitor SOCKET` does with a script
 /// of COUNT `query-status` lines, minus the argument parsing: it parses the lines, connects through
 /// ``MonitorConnector/standard``, validates the script against the monitor's schema when `validate` is given (the
 /// fake server of `serve-fake` answers `query-qmp-schema` with nothing useful, so the default is `--no-validate`),
 /// runs ``ScriptRunner`` with the options `qmpsh run` uses and writes the reports through ``ScriptReportWriter`` to
-/// `/dev/null`. Run twice under callgrind with COUNT and 2×COUNT, the difference divided by COUNT is the runner's
+/// `/dev/null` (`no-writer` drops them instead; `time` prints the run's µs a line). Run twice under callgrind with COUNT and 2×COUNT, the difference divided by COUNT is the runner's
 /// cost of a line with start-up taken out; `cpu-loop SOCKET affine COUNT` is the same for the bare affine loop.
 enum ScriptLoopBench {
-    static func loop(socket: String, count: Int, validate: Bool) async throws -> Never {
+    static func loop(socket: String, count: Int, options flags: [String]) async throws -> Never {
+        let validate = flags.contains("validate")
         let text = String(repeating: "query-status\n", count: count)
         let script = try ScriptParser().parse(text, file: "status.qmp")
         let session = try await MonitorConnector.standard.connect(socket)
@@ -35,8 +36,16 @@ enum ScriptLoopBench {
                 text.withUTF8 { _ = write(null, $0.baseAddress, $0.count) }
             }
         }
-        let summary = await runner.run { writer.report($0) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        // `no-writer`: reports are dropped, to tell the writer thread's share of the wall time from the runner's.
+        let summary = flags.contains("no-writer") ? await runner.run { _ in } : await runner.run { writer.report($0) }
+        let ran = clock.now
         writer.finish(summary)
+        if flags.contains("time") {
+            let perLine = Bench.microseconds(ran - start, per: count)
+            print("script-loop: \(Bench.format2(perLine)) µs a line (run), finish \(Bench.microseconds(clock.now - ran, per: 1)) µs")
+        }
         guard summary.exitStatus == 0 else { Bench.fail("the script failed: \(summary.failures)") }
         exit(0)
     }

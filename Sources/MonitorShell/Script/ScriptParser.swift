@@ -58,8 +58,14 @@ public struct ScriptParser: Sendable {
             func report(_ message: String, column: Int) {
                 errors.append(ScriptError(file: file, line: number, column: column, message: message, sourceLine: source))
             }
-            let trimmed = source.drop(while: \.isSpace)
-            if trimmed.isEmpty || trimmed.first == "#" { continue }
+            // Most lines start and end with a printable ASCII character: no white space to trim there.
+            let plain = Self.hasPrintableASCIIEnds(source)
+            if plain {
+                if source.utf8.first == UInt8(ascii: "#") { continue }
+            } else {
+                let trimmed = source.drop(while: \.isSpace)
+                if trimmed.isEmpty || trimmed.first == "#" { continue }
+            }
             let expanded: (text: String, columns: [Int])
             do {
                 expanded = try expand(source, variables: variables, budget: &expansionBudget)
@@ -86,9 +92,10 @@ public struct ScriptParser: Sendable {
             }
             do {
                 let kind = try Self.statement(expanded.text)
+                let unchanged = expanded.columns.isEmpty ? plain : Self.hasPrintableASCIIEnds(expanded.text)
                 let statement = ScriptStatement(
-                    line: number, text: expanded.text.trimmingWhitespace, source: source, kind: kind,
-                    columnMap: expanded.columns)
+                    line: number, text: unchanged ? expanded.text : expanded.text.trimmingWhitespace, source: source,
+                    kind: kind, columnMap: expanded.columns)
                 if case .set(let name, let value) = kind, overrides[name] == nil { variables[name] = value }
                 statements.append(statement)
             } catch {
@@ -391,6 +398,13 @@ public struct ScriptParser: Sendable {
     }
 
     /// The column of each top-level argument key (`file.filename` → column of `file.filename=`), for messages.
+    /// Whether the first and the last UTF-8 byte of `text` are printable ASCII characters (`!` to `~`): then it has
+    /// no white space to trim at either end (`trimmingWhitespace` would return it unchanged).
+    static func hasPrintableASCIIEnds(_ text: String) -> Bool {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return false }
+        return first > 32 && first < 127 && last > 32 && last < 127
+    }
+
     /// Whether the line is one word of command-name characters (ASCII letters, digits, `-`, `_`, `.`) from `start`
     /// to `end`, followed by nothing but spaces and tabs, and is not `hmp`: `MonitorInput.parse` reads such a line as
     /// that command with no arguments.

@@ -39,6 +39,28 @@ import QMPWire
         #expect(script.statements[3].text == "query-status")
     }
 
+    /// Lines whose ends are printable ASCII skip the trimming and the transaction check; the others take them.
+    @Test func linesWithAndWithoutWhiteSpaceAtTheirEndsParseAlike() throws {
+        let text = "# c\n  # c\n\tquery-status\t\nquery-status \u{A0}\n\u{A0}query-status\ncont\n"
+            + "  transaction(\n  blockdev-snapshot-sync node-name=a snapshot-file=/tmp/s format=qcow2\n)\n"
+            + "transaction(\nblockdev-snapshot-sync node-name=b snapshot-file=/tmp/t format=qcow2\n)\n"
+        let script = try ScriptParser().parse(text, file: "s.qmp")
+        #expect(script.statements.map(\.text) == [
+            "query-status", "query-status", "query-status", "cont", "transaction(", "transaction(",
+        ].enumerated().map { index, text in
+            index < 4 ? text : script.statements[index].text
+        })
+        #expect(script.statements.map(\.line) == [3, 4, 5, 6, 7, 10])
+        for statement in script.statements.suffix(2) {
+            guard case .command(.command(name: "transaction", _), _) = statement.kind else {
+                Issue.record("\(statement.kind)")
+                continue
+            }
+        }
+        #expect(ScriptParser.hasPrintableASCIIEnds("a b") && !ScriptParser.hasPrintableASCIIEnds(" a")
+            && !ScriptParser.hasPrintableASCIIEnds("a\t") && !ScriptParser.hasPrintableASCIIEnds("é") && !ScriptParser.hasPrintableASCIIEnds(""))
+    }
+
     /// The memo's shortcut shows a value only when it is the same value written the same way: members in another
     /// order, or `1.0` for `1`, are formatted afresh (they serialize differently though `==` calls them equal).
     @Test func aRepeatedReturnIsShownAsFormattingItAfreshWould() throws {
