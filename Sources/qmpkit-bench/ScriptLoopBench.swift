@@ -3,6 +3,7 @@ import Glibc
 #endif
 import MonitorShell
 import QMP
+import QMPSchema
 import QMPWire
 
 /// `qmpsh run`'s per-line work in a process callgrind can read (issue 14, session 6).
@@ -19,7 +20,9 @@ enum ScriptLoopBench {
         let validate = flags.contains("validate")
         let text = String(repeating: "query-status\n", count: count)
         let script = try ScriptParser().parse(text, file: "status.qmp")
-        let session = try await MonitorConnector.standard.connect(socket)
+        var connector = MonitorConnector.standard
+        connector.schemaDiskCache = validate ? SchemaDiskCache.standard : nil  // as qmpsh's Connector.monitors
+        let session = try await connector.connect(socket)
         if validate {
             let result = try await ScriptValidator(script: script, hasConsole: false, usesSchema: true)
                 .validate(on: session, timeout: .seconds(30))

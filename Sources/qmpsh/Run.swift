@@ -3,6 +3,7 @@ import ArgumentParser
 import MonitorShell
 import QEMURunner
 import QMP
+import QMPSchema
 import QMPWire
 #if canImport(Glibc)
 import Glibc
@@ -198,15 +199,18 @@ struct ScriptOptions: ParsableArguments {
             let toClose = agent
             Task { await toClose?.close() }
         }
+        var schemas: [QAPISchema?] = []
         for (session, deadline) in zip(sessions, schemaDeadlines) {
-            try await check(script, on: session, hasConsole: false, hasAgent: agent != nil, schemaDeadline: deadline)
+            schemas.append(try await check(script, on: session, hasConsole: false, hasAgent: agent != nil, schemaDeadline: deadline))
         }
         let showsMonitor = sessions.count > 1
         var worst: Int32 = 0
         if parallel && sessions.count > 1 {
             let statuses = await withTaskGroup(of: Int32.self) { group in
-                for session in sessions {
-                    group.addTask { await execute(script, on: session, console: nil, showsMonitor: showsMonitor, agent: agent) }
+                for (session, schema) in zip(sessions, schemas) {
+                    group.addTask {
+                        await execute(script, on: session, console: nil, showsMonitor: showsMonitor, agent: agent, schema: schema)
+                    }
                 }
                 var all: [Int32] = []
                 for await status in group { all.append(status) }
@@ -214,8 +218,9 @@ struct ScriptOptions: ParsableArguments {
             }
             worst = statuses.max() ?? 0
         } else {
-            for session in sessions {
-                worst = max(worst, await execute(script, on: session, console: nil, showsMonitor: showsMonitor, agent: agent))
+            for (session, schema) in zip(sessions, schemas) {
+                worst = max(worst, await execute(
+                    script, on: session, console: nil, showsMonitor: showsMonitor, agent: agent, schema: schema))
             }
         }
         for session in sessions { await session.close() }
@@ -250,7 +255,11 @@ struct ScriptOptions: ParsableArguments {
                 // A monitor that refuses its schema is remembered by the session (validation then checks without
                 // it); one that does not answer within --timeout, or goes away, ends the run here (exit 3): a
                 // monitor answers in order, so the script's commands would wait behind the unanswered request.
-                if !noValidate, session.speaksQMP { _ = try await session.schema(timeout: timeoutDuration) }
+                // With a schema in the disk cache, validation reads it (or the slice of it the script needs) once the
+                // script is parsed; otherwise QEMU's answer is awaited here, while the script is read.
+                if !noValidate, session.speaksQMP, !hasCachedSchema(session) {
+                    _ = try await session.schema(timeout: timeoutDuration)
+                }
             }
         } catch {
             for session in opened { await session.close() }
@@ -306,17 +315,40 @@ struct ScriptOptions: ParsableArguments {
         if status != 0 { throw ExitCode(status) }
     }
 
+    /// Whether the disk cache holds a schema for this session's QEMU (not read yet).
+    private func hasCachedSchema(_ session: MonitorSession) -> Bool {
+        guard let disk = session.schemaDiskCache, let client = session.client,
+              let executable = SchemaDiskCache.executable(of: client),
+              let name = disk.fileName(for: client.greeting, executable: executable)
+        else { return false }
+        return access(disk.directory + "/" + name, R_OK) == 0
+    }
+
     /// Validates `script` against `session`, asking the monitor for nothing after `schemaDeadline` (default: one
-    /// `--timeout` from now); prints errors (exit 2) and warnings.
+    /// `--timeout` from now); prints errors (exit 2) and warnings. Returns the schema from the disk cache it was
+    /// checked against when the session holds none (for the runner's boolean coercion).
+    ///
+    /// With the session's QEMU in the disk cache, only the slice of the cached schema that the script's commands
+    /// and events need is read (`SchemaDiskCache.loadSlice`), cut from the whole file and kept the first time
+    /// (issue 14, session 6: reading the whole file was ~33 million instructions of a run's start-up).
+    @discardableResult
     func check(
         _ script: Script, on session: MonitorSession, hasConsole: Bool, hasAgent: Bool = false,
         schemaDeadline: ContinuousClock.Instant? = nil
-    ) async throws {
+    ) async throws -> QAPISchema? {
         var validator = ScriptValidator(script: script, hasConsole: hasConsole, usesSchema: !noValidate)
         validator.hasAgent = hasAgent
+        if !noValidate, session.cachedSchema == nil, let disk = session.schemaDiskCache, let client = session.client {
+            let needs = ScriptValidator.schemaNeeds(of: script)
+            let executable = SchemaDiskCache.executable(of: client)
+            validator.cachedSchema = disk.loadSlice(for: client.greeting, executable: executable, needs: needs)
+                ?? disk.loadWritingSlice(for: client.greeting, executable: executable, needs: needs)
+        }
         let result = try await validator.validate(on: session, until: schemaDeadline ?? .now + timeoutDuration)
         let prefix = session.label
-        if !noValidate, session.speaksQMP, session.cachedSchema == nil, session.schemaUnavailableReason == nil {
+        if !noValidate, session.speaksQMP, session.cachedSchema == nil, validator.cachedSchema == nil,
+           session.schemaUnavailableReason == nil
+        {
             Output.err("warning: \(prefix) sent no schema within \(timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout))s: the script was not checked against its schema\n")
         }
         for warning in result.warnings { Output.err(warning.rendered + "\n") }
@@ -326,17 +358,19 @@ struct ScriptOptions: ParsableArguments {
             Output.err("# nothing was sent to \(prefix)\n")
             throw ExitCode(2)
         }
+        return session.cachedSchema == nil ? validator.cachedSchema : nil
     }
 
     /// Runs and prints; returns the exit status for this monitor.
     func execute(
         _ script: Script, on session: MonitorSession, console: SerialConsole?, showsMonitor: Bool,
-        agent: (any GuestAgentConnection)? = nil
+        agent: (any GuestAgentConnection)? = nil, schema: QAPISchema? = nil
     ) async -> Int32 {
         let formatter = ScriptOutputFormatter(style: json ? .json : .human, monitor: session.label, showsMonitor: showsMonitor)
         var options = runnerOptions
         // Relative file names in the script mean the script user's folder on a monitor of this machine (issue 15).
         options.localPaths = LocalPaths.forMonitor(session.label)
+        options.schema = schema
         let runner = ScriptRunner(script: script, session: session, console: console, options: options, agent: agent)
         // Formatting and writing happen on the writer's thread, off the round trips (issue 14).
         let writer = ScriptReportWriter(formatter: formatter, file: script.file) { out, err in

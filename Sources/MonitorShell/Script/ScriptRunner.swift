@@ -1,7 +1,7 @@
 public import QEMURunner
 public import GuestAgent
 import QMP
-import QMPSchema
+public import QMPSchema
 import QMPWire
 import HMP
 
@@ -28,6 +28,9 @@ public struct ScriptRunner: Sendable {
         /// For a monitor on this machine: relative file names in commands, raw JSON lines and HMP lines are resolved
         /// against this folder before they are sent, as the shell does (``LocalPaths``). `nil` sends them as written.
         public var localPaths: LocalPaths?
+        /// The schema the script was checked against when the session holds none (a slice from the disk cache,
+        /// ``ScriptValidator/cachedSchema``): its booleans turn `yes/no/on/off` arguments into `true`/`false`.
+        public var schema: QAPISchema?
 
         /// The defaults: stop at the first failure, 30 s limit, no event reports.
         public init() {}
@@ -205,7 +208,7 @@ public struct ScriptRunner: Sendable {
             // `query-status` lines).
             if arguments.isEmpty { return try await client.execute(name, timeout: options.timeout) }
             // `yes/no/on/off` where the schema wants a boolean (only with a schema the validator already fetched).
-            var typed = session.cachedSchema?.coercingBooleans(command: name, arguments: arguments) ?? arguments
+            var typed = (session.cachedSchema ?? options.schema)?.coercingBooleans(command: name, arguments: arguments) ?? arguments
             if let paths = options.localPaths { typed = paths.resolving(command: name, arguments: typed) }
             return try await client.execute(name, arguments: .object(typed), timeout: options.timeout)
         case .raw(let object):
