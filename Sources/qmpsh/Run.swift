@@ -341,8 +341,13 @@ struct ScriptOptions: ParsableArguments {
         if !noValidate, session.cachedSchema == nil, let disk = session.schemaDiskCache, let client = session.client {
             let needs = ScriptValidator.schemaNeeds(of: script)
             let executable = SchemaDiskCache.executable(of: client)
-            validator.cachedSchema = disk.loadSlice(for: client.greeting, executable: executable, needs: needs)
-                ?? disk.loadWritingSlice(for: client.greeting, executable: executable, needs: needs)
+            if needs.commands.isEmpty && needs.events.isEmpty {
+                // Nothing to look up (HMP lines, expectations): no file to read.
+                validator.cachedSchema = QAPISchema(entities: [])
+            } else {
+                validator.cachedSchema = disk.loadSlice(for: client.greeting, executable: executable, needs: needs)
+                    ?? disk.loadWritingSlice(for: client.greeting, executable: executable, needs: needs)
+            }
         }
         let result = try await validator.validate(on: session, until: schemaDeadline ?? .now + timeoutDuration)
         let prefix = session.label

@@ -50,6 +50,13 @@ import Testing
         #expect(stale.status == 0, "\(stale)")
         let refreshed = modified(full)
         #expect(refreshed?.tv_sec != after?.tv_sec || refreshed?.tv_nsec != after?.tv_nsec, "the slice was not read")
+        // A script that looks nothing up in the schema (HMP only) reads and writes nothing more.
+        let hmp = scratch.file("hmp.qmp")
+        try ChildProcess.writeFile(hmp, "hmp info status\nexpect . contains \"running\"\n")
+        let slicesBefore = try await ChildProcess.run(["/bin/ls", cache + "/slices"])
+        let hmpRun = try await ChildProcess.run(env + [qmpsh, "run", hmp, "--monitor", qemu.monitorPath])
+        #expect(hmpRun.status == 0 && hmpRun.standardError.isEmpty, "\(hmpRun)")
+        #expect(try await ChildProcess.run(["/bin/ls", cache + "/slices"]).standardOutput == slicesBefore.standardOutput)
         // A real mistake is still one, reported from the live schema with its suggestion.
         let bad = scratch.file("bad.qmp")
         try ChildProcess.writeFile(bad, "query-stauts\n")
