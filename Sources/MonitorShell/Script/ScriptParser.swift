@@ -123,7 +123,9 @@ public struct ScriptParser: Sendable {
         -> (String, [Int])
     {
         // No `$`: the text is the line, and an empty map means columns are unchanged.
-        guard line.utf8.contains(UInt8(ascii: "$")) else { return (line, []) }
+        let hasDollar = line.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: "$")) }
+            ?? line.utf8.contains(UInt8(ascii: "$"))
+        guard hasDollar else { return (line, []) }
         var size = line.utf8.count
         let characters = Array(line)
         var output = ""
@@ -206,6 +208,16 @@ public struct ScriptParser: Sendable {
     /// The statement keywords; anything else is a monitor command.
     public static let keywords: Set<String> = ["expect", "expect-error", "wait", "console-expect", "console-send", "set", "sleep"]
 
+    /// For each byte, whether a statement keyword (of ``keywords``, the agent's and the long operations') starts
+    /// with it.
+    static let keywordInitials: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for word in keywords.union(agentKeywords).union(longOperationKeywords) {
+            if let first = word.utf8.first { table[Int(first)] = true }
+        }
+        return table
+    }()
+
     static func statement(_ text: String) throws(MonitorSyntaxError) -> ScriptStatement.Kind {
         // The keyword is ASCII when it is one: find it on the UTF-8 view (cheap), and only build the character
         // array for statements that need it.
@@ -215,9 +227,13 @@ public struct ScriptParser: Sendable {
         var keywordEnd = byte
         while keywordEnd < utf8.count, utf8[keywordEnd] != 32, utf8[keywordEnd] != 9 { keywordEnd += 1 }
         let keyword = String(decoding: utf8[byte..<keywordEnd], as: UTF8.self)
-        if agentKeywords.contains(keyword) { return try agentStatement(keyword, text) }  // issue 16
-        if let kind = try longOperationStatement(keyword, text: text, keywordEnd: keywordEnd) { return kind }  // issue 17
-        guard keywords.contains(keyword) else {
+        // Most commands start with a letter no keyword starts with: no keyword look-ups for them.
+        let mayBeKeyword = byte < keywordEnd && keywordInitials[Int(utf8[byte])]
+        if mayBeKeyword, agentKeywords.contains(keyword) { return try agentStatement(keyword, text) }  // issue 16
+        if mayBeKeyword, let kind = try longOperationStatement(keyword, text: text, keywordEnd: keywordEnd) {  // issue 17
+            return kind
+        }
+        guard mayBeKeyword && keywords.contains(keyword) else {
             // A command without arguments (`query-status`): what `MonitorInput.parse` gives for it, without its
             // tokenizer (issue 14: ~30 000 instructions a line of a long generated script).
             if Self.isBareCommand(utf8, from: byte, to: keywordEnd) {
