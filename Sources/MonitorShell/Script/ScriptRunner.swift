@@ -68,7 +68,9 @@ public struct ScriptRunner: Sendable {
         return await runStatements(report: report)
     }
 
-    private func runStatements(report: (ScriptReport) -> Void) async -> ScriptSummary {
+    // The three below run in their caller's isolation (`nonisolated(nonsending)`): inside `withAffinity` that is the
+    // client's I/O thread, and a call then needs no executor switch (each took the task's status lock; callgrind).
+    private nonisolated(nonsending) func runStatements(report: (ScriptReport) -> Void) async -> ScriptSummary {
         let clock = ContinuousClock()
         let started = clock.now
         var state = RunState()
@@ -118,7 +120,7 @@ public struct ScriptRunner: Sendable {
         var unansweredSend: String?
     }
 
-    private func execute(_ statement: ScriptStatement, state: inout RunState) async -> StatementOutcome {
+    private nonisolated(nonsending) func execute(_ statement: ScriptStatement, state: inout RunState) async -> StatementOutcome {
         do {
             switch statement.kind {
             case .command(let input, _):
@@ -198,7 +200,7 @@ public struct ScriptRunner: Sendable {
     }
 
     /// Sends one monitor input; returns its value (HMP text as a string).
-    private func send(_ input: MonitorInput, state: inout RunState) async throws -> JSON {
+    private nonisolated(nonsending) func send(_ input: MonitorInput, state: inout RunState) async throws -> JSON {
         if let client = session.client { state.waitCursor = client.eventCursor() }
         switch input {
         case .command(let name, let arguments):
