@@ -22,6 +22,7 @@ import QMPTestSupport
 ///        qmpkit-bench libvirt [COUNT] [ROUNDS]   (libvirt:DOMAIN vs a C virDomainQemuMonitorCommand loop; each a fresh
 ///                                                 process, ROUNDS (default 9) interleaved, order rotated)
 ///        qmpkit-bench cpu-loop SOCKET affine|default COUNT, actor-loop MODE COUNT   (internal, for callgrind)
+///        qmpkit-bench script-loop SOCKET COUNT [validate] [no-writer] [time]   (internal: qmpsh run's per-line work, for callgrind)
 ///        qmpkit-bench libvirt-loop URI DOMAIN affine|default COUNT   (only qmpkit's libvirt loop, for strace/perf)
 @main
 enum Bench {
@@ -31,7 +32,9 @@ enum Bench {
     /// `main` would.
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == "cpu-loop" || arguments.first == "actor-loop" || arguments.first == "libvirt-loop" {
+        if arguments.first == "cpu-loop" || arguments.first == "actor-loop" || arguments.first == "libvirt-loop"
+            || arguments.first == "script-loop"
+        {
             let done = DispatchSemaphore(value: 0)
             Task.detached {
                 do { try await asyncMain(arguments) } catch { fail("\(error)") }
@@ -105,6 +108,9 @@ enum Bench {
         }
         if arguments.first == "cpu-loop", arguments.count == 4, let count = Int(arguments[3]) {
             try await CallgrindBench.loop(socket: arguments[1], mode: arguments[2], count: count)
+        }
+        if arguments.first == "script-loop", arguments.count >= 3, let count = Int(arguments[2]) {  // session 6
+            try await ScriptLoopBench.loop(socket: arguments[1], count: count, options: Array(arguments.dropFirst(3)))
         }
         if arguments.first == "actor-loop", arguments.count == 3, let count = Int(arguments[2]) {
             await ActorBench.loop(mode: arguments[1], count: count)

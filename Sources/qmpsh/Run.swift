@@ -3,6 +3,7 @@ import ArgumentParser
 import MonitorShell
 import QEMURunner
 import QMP
+import QMPSchema
 import QMPWire
 #if canImport(Glibc)
 import Glibc
@@ -180,11 +181,14 @@ struct ScriptOptions: ParsableArguments {
             }
         }
         var sessions: [MonitorSession] = []
+        // Per monitor, when its schema for validation must be there: one --timeout for the fetch that overlaps the
+        // parsing and for validation's own requests together (it was one each: twice --timeout in all).
+        var schemaDeadlines: [ContinuousClock.Instant] = []
         defer {
             let toClose = sessions
             Task { for session in toClose { await session.close() } }
         }
-        try await reportingErrors { sessions = try await connecting.value.get() }
+        try await reportingErrors { (sessions, schemaDeadlines) = try await connecting.value.get() }
         // The guest agent (issue 16): one connection, shared by the runs one after another.
         var opened: (any GuestAgentConnection)?
         if let agentAddress {
@@ -198,13 +202,18 @@ struct ScriptOptions: ParsableArguments {
             let toClose = agent
             Task { await toClose?.close() }
         }
-        for session in sessions { try await check(script, on: session, hasConsole: false, hasAgent: agent != nil) }
+        var schemas: [QAPISchema?] = []
+        for (session, deadline) in zip(sessions, schemaDeadlines) {
+            schemas.append(try await check(script, on: session, hasConsole: false, hasAgent: agent != nil, schemaDeadline: deadline))
+        }
         let showsMonitor = sessions.count > 1
         var worst: Int32 = 0
         if parallel && sessions.count > 1 {
             let statuses = await withTaskGroup(of: Int32.self) { group in
-                for session in sessions {
-                    group.addTask { await execute(script, on: session, console: nil, showsMonitor: showsMonitor, agent: agent) }
+                for (session, schema) in zip(sessions, schemas) {
+                    group.addTask {
+                        await execute(script, on: session, console: nil, showsMonitor: showsMonitor, agent: agent, schema: schema)
+                    }
                 }
                 var all: [Int32] = []
                 for await status in group { all.append(status) }
@@ -212,8 +221,9 @@ struct ScriptOptions: ParsableArguments {
             }
             worst = statuses.max() ?? 0
         } else {
-            for session in sessions {
-                worst = max(worst, await execute(script, on: session, console: nil, showsMonitor: showsMonitor, agent: agent))
+            for (session, schema) in zip(sessions, schemas) {
+                worst = max(worst, await execute(
+                    script, on: session, console: nil, showsMonitor: showsMonitor, agent: agent, schema: schema))
             }
         }
         for session in sessions { await session.close() }
@@ -222,9 +232,11 @@ struct ScriptOptions: ParsableArguments {
     }
 
     /// Opens `monitors` in order and, when the script is to be validated, has each QMP session fetch its schema
-    /// (from the disk cache or the monitor) so validation finds it ready. On a failure the sessions already open are
-    /// closed.
-    private func connect(_ monitors: [String], tap: WireTap) async -> Result<[MonitorSession], any Error> {
+    /// (from the disk cache or the monitor) so validation finds it ready; returns each session with the deadline of
+    /// its schema (one `--timeout` from the start of its fetch). On a failure the sessions already open are closed.
+    private func connect(
+        _ monitors: [String], tap: WireTap
+    ) async -> Result<([MonitorSession], [ContinuousClock.Instant]), any Error> {
         var opened: [MonitorSession] = []
         do {
             for monitor in monitors {
@@ -238,11 +250,25 @@ struct ScriptOptions: ParsableArguments {
             for session in opened { await session.close() }
             return .failure(error)
         }
-        if !noValidate {
-            // Errors here are not final: validation asks again and reports what it gets.
-            for session in opened where session.speaksQMP { _ = try? await session.schema(timeout: timeoutDuration) }
+        var deadlines: [ContinuousClock.Instant] = []
+        do {
+            for session in opened {
+                let deadline = ContinuousClock.now + timeoutDuration
+                deadlines.append(deadline)
+                // A monitor that refuses its schema is remembered by the session (validation then checks without
+                // it); one that does not answer within --timeout, or goes away, ends the run here (exit 3): a
+                // monitor answers in order, so the script's commands would wait behind the unanswered request.
+                // With a schema in the disk cache, validation reads it (or the slice of it the script needs) once the
+                // script is parsed; otherwise QEMU's answer is awaited here, while the script is read.
+                if !noValidate, session.speaksQMP, !hasCachedSchema(session) {
+                    _ = try await session.schema(timeout: timeoutDuration)
+                }
+            }
+        } catch {
+            for session in opened { await session.close() }
+            return .failure(error)
         }
-        return .success(opened)
+        return .success((opened, deadlines))
     }
 
     /// Boots a guest, runs the script on it (with its console), and shuts it down whatever happens — also on
@@ -293,12 +319,47 @@ struct ScriptOptions: ParsableArguments {
         if status != 0 { throw ExitCode(status) }
     }
 
-    /// Validates `script` against `session`; prints errors (exit 2) and warnings.
-    func check(_ script: Script, on session: MonitorSession, hasConsole: Bool, hasAgent: Bool = false) async throws {
+    /// Whether the disk cache holds a schema for this session's QEMU (not read yet).
+    private func hasCachedSchema(_ session: MonitorSession) -> Bool {
+        guard let disk = session.schemaDiskCache, let client = session.client,
+              let executable = SchemaDiskCache.executable(of: client),
+              let name = disk.fileName(for: client.greeting, executable: executable)
+        else { return false }
+        return access(disk.directory + "/" + name, R_OK) == 0
+    }
+
+    /// Validates `script` against `session`, asking the monitor for nothing after `schemaDeadline` (default: one
+    /// `--timeout` from now); prints errors (exit 2) and warnings. Returns the schema from the disk cache it was
+    /// checked against when the session holds none (for the runner's boolean coercion).
+    ///
+    /// With the session's QEMU in the disk cache, only the slice of the cached schema that the script's commands
+    /// and events need is read (`SchemaDiskCache.loadSlice`), cut from the whole file and kept the first time
+    /// (issue 14, session 6: reading the whole file was ~33 million instructions of a run's start-up).
+    @discardableResult
+    func check(
+        _ script: Script, on session: MonitorSession, hasConsole: Bool, hasAgent: Bool = false,
+        schemaDeadline: ContinuousClock.Instant? = nil
+    ) async throws -> QAPISchema? {
         var validator = ScriptValidator(script: script, hasConsole: hasConsole, usesSchema: !noValidate)
         validator.hasAgent = hasAgent
-        let result = try await validator.validate(on: session, timeout: timeoutDuration)
+        if !noValidate, session.cachedSchema == nil, let disk = session.schemaDiskCache, let client = session.client {
+            let needs = ScriptValidator.schemaNeeds(of: script)
+            let executable = SchemaDiskCache.executable(of: client)
+            if needs.commands.isEmpty && needs.events.isEmpty {
+                // Nothing to look up (HMP lines, expectations): no file to read.
+                validator.cachedSchema = QAPISchema(entities: [])
+            } else {
+                validator.cachedSchema = disk.loadSlice(for: client.greeting, executable: executable, needs: needs)
+                    ?? disk.loadWritingSlice(for: client.greeting, executable: executable, needs: needs)
+            }
+        }
+        let result = try await validator.validate(on: session, until: schemaDeadline ?? .now + timeoutDuration)
         let prefix = session.label
+        if !noValidate, session.speaksQMP, session.cachedSchema == nil, validator.cachedSchema == nil,
+           session.schemaUnavailableReason == nil
+        {
+            Output.err("warning: \(prefix) sent no schema within \(timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout))s: the script was not checked against its schema\n")
+        }
         for warning in result.warnings { Output.err(warning.rendered + "\n") }
         let errors = result.errors
         guard errors.isEmpty else {
@@ -306,17 +367,19 @@ struct ScriptOptions: ParsableArguments {
             Output.err("# nothing was sent to \(prefix)\n")
             throw ExitCode(2)
         }
+        return session.cachedSchema == nil ? validator.cachedSchema : nil
     }
 
     /// Runs and prints; returns the exit status for this monitor.
     func execute(
         _ script: Script, on session: MonitorSession, console: SerialConsole?, showsMonitor: Bool,
-        agent: (any GuestAgentConnection)? = nil
+        agent: (any GuestAgentConnection)? = nil, schema: QAPISchema? = nil
     ) async -> Int32 {
         let formatter = ScriptOutputFormatter(style: json ? .json : .human, monitor: session.label, showsMonitor: showsMonitor)
         var options = runnerOptions
         // Relative file names in the script mean the script user's folder on a monitor of this machine (issue 15).
         options.localPaths = LocalPaths.forMonitor(session.label)
+        options.schema = schema
         let runner = ScriptRunner(script: script, session: session, console: console, options: options, agent: agent)
         // Formatting and writing happen on the writer's thread, off the round trips (issue 14).
         let writer = ScriptReportWriter(formatter: formatter, file: script.file) { out, err in

@@ -203,7 +203,8 @@ import QMPTestSupport
         let env = ["/usr/bin/env", "QMPKIT_SCHEMA_CACHE=" + cache]
         let first = try await ChildProcess.run(env + [qmpsh, "run", path, "--monitor", qemu.monitorPath])
         #expect(first.status == 0, "\(first)")
-        let listing = try await ChildProcess.run(["/bin/ls", cache])
+        // The schema files; `slices/` holds the parts of them that scripts need (RunSchemaSliceTests).
+        let listing = try await ChildProcess.run(["/bin/sh", "-c", "ls \"$0\" | grep '^qemu-.*\\.json$'", cache])
         let file = cache + "/" + listing.standardOutput.trimmingNewline
         #expect(file.hasSuffix(".json") && file.contains("/qemu-"), "\(listing)")
         #expect(try ChildProcess.readFile(file).count > 100_000)
@@ -211,7 +212,11 @@ import QMPTestSupport
         try ChildProcess.writeFile(file, #"[{"name": "quit", "meta-type": "command", "arg-type": "0", "ret-type": "0"}, {"name": "0", "meta-type": "object", "members": []}]"#)
         let stale = try await ChildProcess.run(env + [qmpsh, "run", path, "--monitor", qemu.monitorPath])
         #expect(stale.status == 0, "\(stale)")
-        #expect(try ChildProcess.readFile(file).count > 100_000)  // refreshed from the live schema
+        // Refreshed from the live schema. (This failed once under load in session 5, cause not found: say what was
+        // there and what the run printed.)
+        let refreshed = try ChildProcess.readFile(file)
+        let after = try await ChildProcess.run(["/bin/ls", "-lR", cache])
+        #expect(refreshed.count > 100_000, "\(refreshed.prefix(200)); cache: \(after.standardOutput); run: \(stale)")
         // A real mistake is still one.
         let (_, bad) = try script("query-stauts\n", name: "bad.qmp")
         let mistake = try await ChildProcess.run(env + [qmpsh, "run", bad, "--monitor", qemu.monitorPath])

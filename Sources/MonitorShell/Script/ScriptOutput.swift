@@ -35,6 +35,32 @@ public struct ScriptOutputFormatter: Sendable {
     /// The line for standard output (ending in a newline), and for a failure in human style the message for
     /// standard error (`FILE:LINE:COL: Class: message`, the line and a caret).
     public func format(_ report: ScriptReport, file: String) -> (out: String?, err: String?) {
+        var memo = Memo()
+        return format(report, file: file, memo: &memo)
+    }
+
+    /// What formatting one report leaves for the next, so that a script that repeats a statement (thousands of
+    /// `query-status` lines) redacts and serializes it once: the redacted text of each statement, and the shown
+    /// return of the last command together with the exact value it was made from. Redaction is a function of
+    /// its input, so a result taken from here is the one formatting would give.
+    struct Memo {
+        /// Statement text → `Redaction.redactLine` of it (cleared when it holds ``capacity`` texts).
+        var redactedLines: [String: String] = [:]
+        /// The last human-style `→ VALUE` text, for a statement text and the value it returned.
+        var lastReturn: (text: String, value: JSON, shown: String)?
+        static let capacity = 1024
+
+        mutating func redactedLine(_ text: String) -> String {
+            if let known = redactedLines[text] { return known }
+            let redacted = Redaction.redactLine(text)
+            if redactedLines.count >= Self.capacity { redactedLines.removeAll(keepingCapacity: true) }
+            redactedLines[text] = redacted
+            return redacted
+        }
+    }
+
+    /// ``format(_:file:)`` with what earlier reports of the same run left in `memo` (``ScriptReportWriter``).
+    func format(_ report: ScriptReport, file: String, memo: inout Memo) -> (out: String?, err: String?) {
         switch (report, style) {
         case (.event(let event), .json):
             var object = JSONObject()
@@ -50,7 +76,7 @@ public struct ScriptOutputFormatter: Sendable {
             if monitorPrefix != nil { object["monitor"] = .string(monitor) }
             object["file"] = .string(file)
             object["line"] = .int(Int64(result.statement.line))
-            object["statement"] = .string(Redaction.redactLine(result.statement.text))
+            object["statement"] = .string(memo.redactedLine(result.statement.text))
             switch Self.redacted(result) {
             case .returned(let value): object["return"] = value
             case .passed(let value):
@@ -63,8 +89,14 @@ public struct ScriptOutputFormatter: Sendable {
             return (JSON.object(object).serialized() + "\n", nil)
         case (.statement(let result), .human):
             let prefix = monitorPrefix ?? ""
-            let head = "\(prefix)\(file):\(result.statement.line)  \(Redaction.redactLine(result.statement.text))"
+            let head = "\(prefix)\(file):\(result.statement.line)  \(memo.redactedLine(result.statement.text))"
             let time = Self.durationText(result.elapsed)
+            // The same statement returning exactly the same value as the last one shows the same text.
+            if case .returned(let value) = result.outcome, !isHMP(result.statement), let last = memo.lastReturn,
+               last.text == result.statement.text, Self.identical(last.value, value)
+            {
+                return ("\(head)  → \(last.shown)  (\(time))\n", nil)
+            }
             switch Self.redacted(result) {
             case .returned(.string(let text)) where isHMP(result.statement):
                 let body = text.replacing("\r\n", with: "\n")
@@ -72,7 +104,9 @@ public struct ScriptOutputFormatter: Sendable {
                     .map { "    " + $0 }.joined(separator: "\n")
                 return ("\(head)  (\(time))\n" + (body.isEmpty ? "" : indented.trimmingTrailingNewlineIndent + "\n"), nil)
             case .returned(let value):
-                return ("\(head)  → \(cut(value.serialized()))  (\(time))\n", nil)
+                let shown = cut(value.serialized())
+                if case .returned(let original) = result.outcome { memo.lastReturn = (result.statement.text, original, shown) }
+                return ("\(head)  → \(shown)  (\(time))\n", nil)
             case .passed(let value):
                 var detail = "ok"
                 if case .wait = result.statement.kind, let value {
@@ -119,6 +153,23 @@ public struct ScriptOutputFormatter: Sendable {
             case .completed: break
             }
             return text + " in \(Self.durationText(summary.elapsed))\n"
+        }
+    }
+
+    /// Whether `a` and `b` are the same value written the same way: same cases, members in the same order, numbers of
+    /// the same kind (unlike `==`, which compares objects in any order and `1` with `1.0`), so they serialize alike.
+    static func identical(_ a: JSON, _ b: JSON) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.uint(let x), .uint(let y)): return x == y
+        case (.double(let x), .double(let y)): return x.bitPattern == y.bitPattern
+        case (.string(let x), .string(let y)): return x == y
+        case (.array(let x), .array(let y)): return x.count == y.count && zip(x, y).allSatisfy { identical($0, $1) }
+        case (.object(let x), .object(let y)):
+            return x.keys == y.keys && zip(x.values, y.values).allSatisfy { identical($0, $1) }
+        default: return false
         }
     }
 

@@ -48,7 +48,10 @@ struct TransactionCollector {
 
     /// Whether the collector takes this line (inside a block, or one that opens a block).
     func takes(_ expanded: String) -> Bool {
-        block != nil || skipping || TransactionBlock.opens(expanded)
+        if block != nil || skipping { return true }
+        // A line that starts with a printable ASCII character other than `t` cannot open a block (most lines).
+        if let first = expanded.utf8.first, first > 32, first < 127, first != UInt8(ascii: "t") { return false }
+        return TransactionBlock.opens(expanded)
     }
 
     /// Adds a line; returns the statement when the line closed the block. Throws a syntax error for the line (the

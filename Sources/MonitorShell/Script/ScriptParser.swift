@@ -58,8 +58,14 @@ public struct ScriptParser: Sendable {
             func report(_ message: String, column: Int) {
                 errors.append(ScriptError(file: file, line: number, column: column, message: message, sourceLine: source))
             }
-            let trimmed = source.drop(while: \.isSpace)
-            if trimmed.isEmpty || trimmed.first == "#" { continue }
+            // Most lines start and end with a printable ASCII character: no white space to trim there.
+            let plain = Self.hasPrintableASCIIEnds(source)
+            if plain {
+                if source.utf8.first == UInt8(ascii: "#") { continue }
+            } else {
+                let trimmed = source.drop(while: \.isSpace)
+                if trimmed.isEmpty || trimmed.first == "#" { continue }
+            }
             let expanded: (text: String, columns: [Int])
             do {
                 expanded = try expand(source, variables: variables, budget: &expansionBudget)
@@ -86,9 +92,10 @@ public struct ScriptParser: Sendable {
             }
             do {
                 let kind = try Self.statement(expanded.text)
+                let unchanged = expanded.columns.isEmpty ? plain : Self.hasPrintableASCIIEnds(expanded.text)
                 let statement = ScriptStatement(
-                    line: number, text: expanded.text.trimmingWhitespace, source: source, kind: kind,
-                    columnMap: expanded.columns)
+                    line: number, text: unchanged ? expanded.text : expanded.text.trimmingWhitespace, source: source,
+                    kind: kind, columnMap: expanded.columns)
                 if case .set(let name, let value) = kind, overrides[name] == nil { variables[name] = value }
                 statements.append(statement)
             } catch {
@@ -116,7 +123,9 @@ public struct ScriptParser: Sendable {
         -> (String, [Int])
     {
         // No `$`: the text is the line, and an empty map means columns are unchanged.
-        guard line.utf8.contains(UInt8(ascii: "$")) else { return (line, []) }
+        let hasDollar = line.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: "$")) }
+            ?? line.utf8.contains(UInt8(ascii: "$"))
+        guard hasDollar else { return (line, []) }
         var size = line.utf8.count
         let characters = Array(line)
         var output = ""
@@ -199,6 +208,16 @@ public struct ScriptParser: Sendable {
     /// The statement keywords; anything else is a monitor command.
     public static let keywords: Set<String> = ["expect", "expect-error", "wait", "console-expect", "console-send", "set", "sleep"]
 
+    /// For each byte, whether a statement keyword (of ``keywords``, the agent's and the long operations') starts
+    /// with it.
+    static let keywordInitials: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for word in keywords.union(agentKeywords).union(longOperationKeywords) {
+            if let first = word.utf8.first { table[Int(first)] = true }
+        }
+        return table
+    }()
+
     static func statement(_ text: String) throws(MonitorSyntaxError) -> ScriptStatement.Kind {
         // The keyword is ASCII when it is one: find it on the UTF-8 view (cheap), and only build the character
         // array for statements that need it.
@@ -208,9 +227,18 @@ public struct ScriptParser: Sendable {
         var keywordEnd = byte
         while keywordEnd < utf8.count, utf8[keywordEnd] != 32, utf8[keywordEnd] != 9 { keywordEnd += 1 }
         let keyword = String(decoding: utf8[byte..<keywordEnd], as: UTF8.self)
-        if agentKeywords.contains(keyword) { return try agentStatement(keyword, text) }  // issue 16
-        if let kind = try longOperationStatement(keyword, text: text, keywordEnd: keywordEnd) { return kind }  // issue 17
-        guard keywords.contains(keyword) else {
+        // Most commands start with a letter no keyword starts with: no keyword look-ups for them.
+        let mayBeKeyword = byte < keywordEnd && keywordInitials[Int(utf8[byte])]
+        if mayBeKeyword, agentKeywords.contains(keyword) { return try agentStatement(keyword, text) }  // issue 16
+        if mayBeKeyword, let kind = try longOperationStatement(keyword, text: text, keywordEnd: keywordEnd) {  // issue 17
+            return kind
+        }
+        guard mayBeKeyword && keywords.contains(keyword) else {
+            // A command without arguments (`query-status`): what `MonitorInput.parse` gives for it, without its
+            // tokenizer (issue 14: ~30 000 instructions a line of a long generated script).
+            if Self.isBareCommand(utf8, from: byte, to: keywordEnd) {
+                return .command(.command(name: keyword, arguments: [:]), argumentColumns: [:])
+            }
             let input = try MonitorInput.parse(text)
             return .command(input, argumentColumns: try argumentColumns(text, input))
         }
@@ -386,6 +414,32 @@ public struct ScriptParser: Sendable {
     }
 
     /// The column of each top-level argument key (`file.filename` → column of `file.filename=`), for messages.
+    /// Whether the first and the last UTF-8 byte of `text` are printable ASCII characters (`!` to `~`): then it has
+    /// no white space to trim at either end (`trimmingWhitespace` would return it unchanged).
+    static func hasPrintableASCIIEnds(_ text: String) -> Bool {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return false }
+        return first > 32 && first < 127 && last > 32 && last < 127
+    }
+
+    /// Whether the line is one word of command-name characters (ASCII letters, digits, `-`, `_`, `.`) from `start`
+    /// to `end`, followed by nothing but spaces and tabs, and is not `hmp`: `MonitorInput.parse` reads such a line as
+    /// that command with no arguments.
+    static func isBareCommand(_ utf8: [UInt8], from start: Int, to end: Int) -> Bool {
+        guard start < end else { return false }
+        for byte in utf8[start..<end] {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                continue
+            default:
+                return false
+            }
+        }
+        guard utf8[end...].allSatisfy({ $0 == 32 || $0 == 9 }) else { return false }
+        return !(end - start == 3 && utf8[start] == UInt8(ascii: "h") && utf8[start + 1] == UInt8(ascii: "m")
+            && utf8[start + 2] == UInt8(ascii: "p"))
+    }
+
     static func argumentColumns(_ text: String, _ input: MonitorInput) throws(MonitorSyntaxError) -> [String: Int] {
         guard case .command(_, let arguments) = input, !arguments.isEmpty else { return [:] }
         var columns: [String: Int] = [:]

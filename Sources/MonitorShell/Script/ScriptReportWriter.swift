@@ -59,15 +59,22 @@ public final class ScriptReportWriter: Sendable {
     }
 
     private func loop() {
+        var memo = ScriptOutputFormatter.Memo()
+        // Two queues swapped under the lock: the runner appends to one while this thread formats the other, and
+        // neither is copied or reallocated once it has grown to a batch.
+        var reports: [ScriptReport] = []
+        reports.reserveCapacity(Self.batch)
+        state.withLock { $0.queue.reserveCapacity(Self.batch) }
         while true {
             _ = wake.wait(timeout: .now() + Self.interval)
-            let (reports, summary) = state.withLock { state in
-                defer { state.queue.removeAll(keepingCapacity: true) }
-                return (state.queue, state.summary)
+            reports.removeAll(keepingCapacity: true)
+            let summary = state.withLock { state in
+                swap(&state.queue, &reports)
+                return state.summary
             }
             var out = ""
             for report in reports {
-                let (line, error) = formatter.format(report, file: file)
+                let (line, error) = formatter.format(report, file: file, memo: &memo)
                 if let line { out += line }
                 if let error {
                     write(out.isEmpty ? nil : out, error)

@@ -1,7 +1,7 @@
 public import QEMURunner
 public import GuestAgent
 import QMP
-import QMPSchema
+public import QMPSchema
 import QMPWire
 import HMP
 
@@ -28,6 +28,9 @@ public struct ScriptRunner: Sendable {
         /// For a monitor on this machine: relative file names in commands, raw JSON lines and HMP lines are resolved
         /// against this folder before they are sent, as the shell does (``LocalPaths``). `nil` sends them as written.
         public var localPaths: LocalPaths?
+        /// The schema the script was checked against when the session holds none (a slice from the disk cache,
+        /// ``ScriptValidator/cachedSchema``): its booleans turn `yes/no/on/off` arguments into `true`/`false`.
+        public var schema: QAPISchema?
 
         /// The defaults: stop at the first failure, 30 s limit, no event reports.
         public init() {}
@@ -65,7 +68,9 @@ public struct ScriptRunner: Sendable {
         return await runStatements(report: report)
     }
 
-    private func runStatements(report: (ScriptReport) -> Void) async -> ScriptSummary {
+    // The three below run in their caller's isolation (`nonisolated(nonsending)`): inside `withAffinity` that is the
+    // client's I/O thread, and a call then needs no executor switch (each took the task's status lock; callgrind).
+    private nonisolated(nonsending) func runStatements(report: (ScriptReport) -> Void) async -> ScriptSummary {
         let clock = ContinuousClock()
         let started = clock.now
         var state = RunState()
@@ -115,7 +120,7 @@ public struct ScriptRunner: Sendable {
         var unansweredSend: String?
     }
 
-    private func execute(_ statement: ScriptStatement, state: inout RunState) async -> StatementOutcome {
+    private nonisolated(nonsending) func execute(_ statement: ScriptStatement, state: inout RunState) async -> StatementOutcome {
         do {
             switch statement.kind {
             case .command(let input, _):
@@ -195,13 +200,17 @@ public struct ScriptRunner: Sendable {
     }
 
     /// Sends one monitor input; returns its value (HMP text as a string).
-    private func send(_ input: MonitorInput, state: inout RunState) async throws -> JSON {
+    private nonisolated(nonsending) func send(_ input: MonitorInput, state: inout RunState) async throws -> JSON {
         if let client = session.client { state.waitCursor = client.eventCursor() }
         switch input {
         case .command(let name, let arguments):
             guard let client = session.client else { throw QMPUsageError.notQMP(session.label) }
+            // No arguments: nothing to coerce or resolve, and a request without `arguments` (which QEMU reads as
+            // `{}`) lets the client reuse the bytes of the same command sent before (issue 14: a script of many
+            // `query-status` lines).
+            if arguments.isEmpty { return try await client.execute(name, timeout: options.timeout) }
             // `yes/no/on/off` where the schema wants a boolean (only with a schema the validator already fetched).
-            var typed = session.cachedSchema?.coercingBooleans(command: name, arguments: arguments) ?? arguments
+            var typed = (session.cachedSchema ?? options.schema)?.coercingBooleans(command: name, arguments: arguments) ?? arguments
             if let paths = options.localPaths { typed = paths.resolving(command: name, arguments: typed) }
             return try await client.execute(name, arguments: .object(typed), timeout: options.timeout)
         case .raw(let object):

@@ -1,5 +1,5 @@
 import QMP
-import QMPSchema
+public import QMPSchema
 import QMPWire
 
 /// Checks a parsed script against the monitor it will run on, before the first command is sent: each command and
@@ -17,6 +17,25 @@ public struct ScriptValidator: Sendable {
     public var usesSchema: Bool
     /// A guest agent is there for `guest-exec` and `guest-wait-device` (issue 16).
     public var hasAgent = false
+    /// A schema from the disk cache to check against instead of asking the session for one (for `qmpsh run`, a
+    /// slice with only what the script needs: `SchemaDiskCache.loadSlice`). Like any schema from the disk cache it
+    /// is a fast path: a mistake it finds is confirmed against the session's live schema.
+    public var cachedSchema: QAPISchema?
+
+    /// The commands and events the schema checks of `script` look up (``cachedSchema`` needs only these).
+    public static func schemaNeeds(of script: Script) -> SchemaNeeds {
+        var needs = SchemaNeeds()
+        for statement in script.statements {
+            switch statement.kind {
+            case .command(.command(let name, _), _): needs.commands.insert(name)
+            case .command(.raw(let object), _):
+                if let name = object["execute"]?.stringValue ?? object["exec-oob"]?.stringValue { needs.commands.insert(name) }
+            case .wait(let event, _, _): needs.events.insert(event)
+            default: break
+            }
+        }
+        return needs
+    }
 
     /// A validator for `script`; a guest agent is assumed absent until ``hasAgent`` is set.
     public init(script: Script, hasConsole: Bool, usesSchema: Bool = true) {
@@ -25,12 +44,33 @@ public struct ScriptValidator: Sendable {
         self.usesSchema = usesSchema
     }
 
-    /// Errors (the script must not run) and warnings (deprecated or unstable use), in line order.
+    /// Errors (the script must not run) and warnings (deprecated or unstable use), in line order. `timeout` bounds
+    /// the whole validation (see ``validate(on:until:)``).
     public func validate(on session: MonitorSession, timeout: Duration? = nil) async throws -> (errors: [ScriptError], warnings: [ScriptError]) {
-        let result = try await check(on: session, schema: usesSchema ? try? await session.schema(timeout: timeout) : nil)
+        try await validate(on: session, until: timeout.map { ContinuousClock.now + $0 })
+    }
+
+    /// Errors and warnings as ``validate(on:timeout:)``, with every request to the monitor ending by `deadline`:
+    /// the schema, and the live schema that confirms a mistake a schema from the disk cache found, share one limit
+    /// (`nil`: the client's default limit for each). Once the deadline has passed nothing more is asked: the
+    /// schema the session already holds is used, or none (then commands are not checked against a schema).
+    public func validate(
+        on session: MonitorSession, until deadline: ContinuousClock.Instant?
+    ) async throws -> (errors: [ScriptError], warnings: [ScriptError]) {
+        func remaining() -> Duration? { deadline.map { $0 - ContinuousClock.now } }
+        func expired() -> Bool { remaining().map { $0 <= .zero } ?? false }
+        var schema: QAPISchema?
+        if usesSchema {
+            if let cachedSchema {
+                schema = cachedSchema
+            } else {
+                schema = expired() ? session.cachedSchema : try? await session.schema(timeout: remaining())
+            }
+        }
+        let result = try await check(on: session, schema: schema)
         // A schema from the disk cache is a fast path only: confirm any mistake against QEMU's live schema.
-        if !result.errors.isEmpty, usesSchema, session.schemaIsFromDisk,
-           let live = try? await session.liveSchema(timeout: timeout) {
+        if !result.errors.isEmpty, usesSchema, cachedSchema != nil || session.schemaIsFromDisk, !expired(),
+           let live = try? await session.liveSchema(timeout: remaining()) {
             return try await check(on: session, schema: live)
         }
         return result

@@ -103,10 +103,8 @@ public struct SchemaDiskCache: Sendable {
         guard let executable, let name = fileName(for: greeting, executable: executable) else { return nil }
         let path = directory + "/" + name
         guard let fd = SafeFile.openTrustedForReading(path) else { return nil }
-        guard let bytes = SafeFile.readAll(fd),
-              case .array(let entities)? = try? JSON(parsing: String(decoding: bytes, as: UTF8.self)), !entities.isEmpty,
-              entities.allSatisfy({ $0["name"]?.stringValue != nil && $0["meta-type"]?.stringValue != nil })
-        else {
+        close(fd)
+        guard let entities = Self.readEntities(path) else {
             unlink(path)
             return nil
         }
