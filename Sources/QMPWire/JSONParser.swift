@@ -253,7 +253,7 @@ struct JSONParser {
         let count = scratch.keyStack.count - keyBase
         let valueBase = scratch.valueStack.count - count
         return JSONObject(
-            uniqueKeys: scratch.keyStack.pop(from: keyBase, placeholder: ""),
+            uniqueKeys: scratch.popKeys(from: keyBase),
             values: scratch.valueStack.pop(from: valueBase, placeholder: .null),
             index: positions)
     }
@@ -456,6 +456,10 @@ struct JSONParserScratch: Sendable {
     var keyStack = MemberStack<String>()
     var valueStack = MemberStack<JSON>()
     var strings = ShortStringCache()
+    /// The key arrays of recent small objects, by member count (modulo 8): the replies and events of a connection
+    /// repeat a few shapes (`{"status", "singlestep", "running"}`), so an object can share the array of the last
+    /// one with the same keys instead of allocating its own. Arrays are values, so sharing one changes nothing.
+    private var recentKeys: [[String]] = []
 
     /// Stacks larger than this are not kept after a message (so one huge message does not pin its stacks' memory
     /// for the connection's life).
@@ -466,6 +470,37 @@ struct JSONParserScratch: Sendable {
     mutating func prepare() {
         keyStack.reset(keepingUpTo: Self.retainedStackCapacity, placeholder: "")
         valueStack.reset(keepingUpTo: 2 * Self.retainedStackCapacity, placeholder: .null)
+    }
+
+    /// The keys on the key stack from `base` on, as an array (shared with an earlier object that had the same keys
+    /// when one is at hand); they leave the stack.
+    mutating func popKeys(from base: Int) -> [String] {
+        let popped = keyStack.count - base
+        guard popped <= 16 else { return keyStack.pop(from: base, placeholder: "") }
+        if recentKeys.isEmpty { recentKeys = Array(repeating: [], count: 8) }
+        let slot = popped & 7
+        if recentKeys[slot].count == popped && keyStack.matches(recentKeys[slot], from: base, by: Self.sameBytes) {
+            keyStack.drop(from: base, placeholder: "")
+            return recentKeys[slot]
+        }
+        let keys = keyStack.pop(from: base, placeholder: "")
+        recentKeys[slot] = keys
+        return keys
+    }
+
+    /// Whether two strings have the same UTF-8 bytes (not `==`, which equates canonically equivalent strings: a
+    /// shared key must keep the bytes the peer sent). Strings from the short-string cache are the same value, so
+    /// their representations are compared first.
+    @inline(__always)
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        let sameRepresentation = MemoryLayout<String>.size == 16 && withUnsafeBytes(of: a) { a in
+            withUnsafeBytes(of: b) { b in
+                a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                    && a.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                        == b.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            }
+        }
+        return sameRepresentation || a.utf8.elementsEqual(b.utf8)
     }
 
     /// The scratch, leaving an empty one (no allocation) in its place.
@@ -575,6 +610,20 @@ struct MemberStack<Element: Sendable>: Sendable {
         }
         count = base
         return result
+    }
+
+    /// Whether the members from `base` on are `elements`, in order, as `same` compares them.
+    @inline(__always)
+    func matches(_ elements: [Element], from base: Int, by same: (Element, Element) -> Bool) -> Bool {
+        guard count - base == elements.count else { return false }
+        for offset in elements.indices where !same(storage[base + offset], elements[offset]) { return false }
+        return true
+    }
+
+    /// Removes the members from `base` on; `placeholder` takes their slots.
+    mutating func drop(from base: Int, placeholder: Element) {
+        for position in base..<count { storage[position] = placeholder }
+        count = base
     }
 
     /// Empties the stack for the next message; its storage is kept unless it grew beyond `limit` slots.

@@ -20,7 +20,8 @@ import QMPWire
     /// continuation bytes, a truncated sequence) and escapes, so cache slots collide and every length is covered.
     static func stringLiteral(_ random: inout SplitMix) -> [UInt8] {
         let pieces: [[UInt8]] = [
-            Array("a".utf8), Array("status".utf8), Array("é".utf8), Array("€".utf8), [0x80], [0xE2, 0x82],
+            Array("a".utf8), Array("status".utf8), Array("\u{E9}".utf8), Array("e\u{301}".utf8), Array("€".utf8),
+            [0x80], [0xE2, 0x82],
             [0xFF], Array("\\n".utf8), Array("\\u00e9".utf8), Array("\\ud83d\\ude00".utf8), Array("x".utf8),
             Array("running".utf8), Array("0".utf8),
         ]
@@ -56,6 +57,8 @@ import QMPWire
             switch item {
             case .object(let object):
                 #expect(expected == .object(object), "\(String(decoding: line, as: UTF8.self))")
+                // Byte for byte too (`==` on strings equates canonically equivalent ones: "é" and "e\u{301}").
+                #expect(expected?.serialized() == JSON.object(object).serialized())
             case .malformed(let report):
                 // Only text a fresh parse refuses too (a duplicated key is fine; keys repeat by chance).
                 #expect(expected == nil, "\(report) for \(String(decoding: line, as: UTF8.self))")
@@ -64,6 +67,30 @@ import QMPWire
             }
             if round % 2 != 0 { framer.append(Array("\n".utf8)) }
         }
+    }
+
+    /// Objects with the same keys share one key array: each keeps the bytes it was sent with, and changing one
+    /// leaves the others alone.
+    @Test func objectsOfOneShapeStayIndependent() throws {
+        var framer = JSONStreamFramer()
+        let precomposed = "{\"caf\u{E9}\": 1, \"b\": 2}\n"
+        let decomposed = "{\"cafe\u{301}\": 1, \"b\": 2}\n"
+        framer.append(Array((precomposed + decomposed + precomposed).utf8))
+        var objects: [JSONObject] = []
+        while let item = try framer.next() {
+            guard case .object(let object) = item else { Issue.record("expected an object: \(item)"); return }
+            objects.append(object)
+        }
+        try #require(objects.count == 3)
+        #expect(Array(JSON.object(objects[0]).serialized().utf8) == Array(precomposed.dropLast().utf8).filter { $0 != 0x20 })
+        #expect(Array(JSON.object(objects[1]).serialized().utf8) == Array(decomposed.dropLast().utf8).filter { $0 != 0x20 })
+        #expect(Array(objects[2].keys[0].utf8) == Array("caf\u{E9}".utf8))
+        var changed = objects[2]
+        changed["c"] = 3
+        changed["b"] = nil
+        #expect(changed.keys == ["caf\u{E9}", "c"])
+        #expect(objects[0].keys == ["caf\u{E9}", "b"])
+        #expect(objects[2].keys == ["caf\u{E9}", "b"])
     }
 
     @Test func aMessageThatFailsHalfWayLeavesNothingBehind() throws {
