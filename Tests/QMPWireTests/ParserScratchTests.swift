@@ -4,18 +4,6 @@ import QMPWire
 /// The parser state a framer keeps from one message to the next (issue 14, session 6): its member stacks and its
 /// cache of short strings. Whatever came before, every message must parse exactly as a fresh parse of its text.
 @Suite struct ParserScratchTests {
-    /// A deterministic generator, so a failure reproduces.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// The raw bytes of a JSON string literal of 0 to 17 bytes: ASCII, multi-byte UTF-8, invalid UTF-8 (lone
     /// continuation bytes, a truncated sequence) and escapes, so cache slots collide and every length is covered.
     static func stringLiteral(_ random: inout SplitMix) -> [UInt8] {
@@ -32,7 +20,7 @@ import QMPWire
     }
 
     @Test func everyMessageParsesAsAFreshParseWhateverCameBefore() throws {
-        var random = SplitMix(state: 14)
+        var random = SplitMix(seed: 14)
         var framer = JSONStreamFramer()
         for round in 0..<3000 {
             var line: [UInt8] = Array("{".utf8)
