@@ -134,8 +134,8 @@ struct JSONParser {
         }
     }
 
-    // Static (as are the other helpers that read no state) so that calling it from the recursive functions does not
-    // copy the parser onto their frames in a debug build.
+    // Static so that calling it from the recursive functions does not copy the parser onto their frames in a debug
+    // build (a non-mutating method takes `self` by value).
     private static func printable(_ byte: UInt8) -> String {
         byte >= 0x20 && byte < 0x7F ? String(UnicodeScalar(byte)) : "\\x" + String(byte, radix: 16)
     }
