@@ -61,29 +61,45 @@ struct JSONParser {
     private let depthLimit: Int
     private var index = 0
     private var depth = 0
-    /// The members of the arrays and objects being parsed, innermost last: a container collects its members here
-    /// and is built from them once, at its exact size, when it closes. Growing each container's own storage as its
-    /// members came cost several allocations per container (a quarter of the time of a 207 KB
-    /// `query-qmp-schema` reply, perf).
-    private var valueStack: [JSON] = []
-    /// The keys of the objects being parsed, innermost last, beside their values in ``valueStack``.
-    private var keyStack: [String] = []
+    /// The stacks and the short-string cache; a framer lends its own, so they outlive one message.
+    var scratch: JSONParserScratch
+    // The members of the arrays and objects being parsed are on `scratch.valueStack`, innermost last, and the keys
+    // of the objects beside their values on `scratch.keyStack`: a container collects its members there and is
+    // built from them once, at its exact size, when it closes. Growing each container's own storage as its members
+    // came cost several allocations per container (a quarter of the time of a 207 KB `query-qmp-schema` reply,
+    // perf). The stacks are touched only in the helpers below, never inlined into the recursive functions.
 
-    init(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int = JSONParser.maximumDepth) {
+    init(
+        _ bytes: UnsafeRawBufferPointer, maximumDepth: Int = JSONParser.maximumDepth,
+        scratch: JSONParserScratch = JSONParserScratch()
+    ) {
         self.bytes = bytes
         self.depthLimit = min(maximumDepth, JSONParser.maximumDepth)
+        self.scratch = scratch
+        self.scratch.prepare()
     }
 
     /// The JSON object at the start of `bytes` and the offset just after it; what follows is not looked at.
-    /// Throws for anything else, including an object that `bytes` ends inside of.
+    /// Throws for anything else, including an object that `bytes` ends inside of. `scratch` is used and handed
+    /// back (whatever the outcome) for the next message.
     static func parseLeadingObject(
-        _ bytes: UnsafeRawBufferPointer, maximumDepth: Int
+        _ bytes: UnsafeRawBufferPointer, maximumDepth: Int, scratch: inout JSONParserScratch
     ) throws(JSONParseError) -> (object: JSONObject, end: Int) {
-        var parser = JSONParser(bytes, maximumDepth: maximumDepth)
+        var parser = JSONParser(bytes, maximumDepth: maximumDepth, scratch: scratch.take())
+        defer { scratch = parser.scratch.take() }
         guard case .object(let object) = try parser.parseValue() else {
             throw JSONParseError("not a JSON object", offset: 0)
         }
         return (object, parser.index)
+    }
+
+    /// One JSON value in all of `bytes` (white space around it allowed), with `scratch` lent as above.
+    static func parseDocument(
+        _ bytes: UnsafeRawBufferPointer, scratch: inout JSONParserScratch
+    ) throws(JSONParseError) -> JSON {
+        var parser = JSONParser(bytes, scratch: scratch.take())
+        defer { scratch = parser.scratch.take() }
+        return try parser.parseDocument()
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSON {
@@ -114,11 +130,13 @@ struct JSONParser {
         case UInt8(ascii: "f"): return try parseLiteral("false", .bool(false))
         case UInt8(ascii: "n"): return try parseLiteral("null", .null)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw JSONParseError("unexpected character '\(printable(bytes[index]))'", offset: index)
+        default: throw JSONParseError("unexpected character '\(Self.printable(bytes[index]))'", offset: index)
         }
     }
 
-    private func printable(_ byte: UInt8) -> String {
+    // Static so that calling it from the recursive functions does not copy the parser onto their frames in a debug
+    // build (a non-mutating method takes `self` by value).
+    private static func printable(_ byte: UInt8) -> String {
         byte >= 0x20 && byte < 0x7F ? String(UnicodeScalar(byte)) : "\\x" + String(byte, radix: 16)
     }
 
@@ -153,8 +171,7 @@ struct JSONParser {
             index += 1
             return .object(JSONObject())
         }
-        if keyStack.capacity == 0 { reserveStacks() }
-        let keyBase = keyStack.count
+        let keyBase = keyStackCount()
         // Position of each key (relative to keyBase), once the object is big enough for a hash index to pay.
         var positions: [String: Int]?
         while true {
@@ -185,29 +202,29 @@ struct JSONParser {
     /// position and takes the later value, as `JSONObject` does.
     @inline(never)
     private mutating func addMember(_ key: String, _ value: JSON, keyBase: Int, positions: inout [String: Int]?) {
-        let valueBase = valueStack.count - (keyStack.count - keyBase)
-        let count = keyStack.count - keyBase
+        let valueBase = scratch.valueStack.count - (scratch.keyStack.count - keyBase)
+        let count = scratch.keyStack.count - keyBase
         var existing: Int?
         if let positions {
             existing = positions[key]
         } else {
-            for position in keyBase..<keyStack.count where keyStack[position] == key {
+            for position in keyBase..<scratch.keyStack.count where scratch.keyStack[position] == key {
                 existing = position - keyBase
                 break
             }
         }
         if let existing {
-            valueStack[valueBase + existing] = value
+            scratch.valueStack[valueBase + existing] = value
             return
         }
-        keyStack.append(key)
-        valueStack.append(value)
+        scratch.keyStack.push(key)
+        scratch.valueStack.push(value)
         if positions != nil {
             positions![key] = count
         } else if count + 1 >= JSONObject.indexThreshold {
             var built: [String: Int] = [:]
             built.reserveCapacity(2 * JSONObject.indexThreshold)
-            for position in keyBase..<keyStack.count { built[keyStack[position]] = position - keyBase }
+            for position in keyBase..<scratch.keyStack.count { built[scratch.keyStack[position]] = position - keyBase }
             positions = built
         }
     }
@@ -233,20 +250,12 @@ struct JSONParser {
     /// The object whose members are on the stacks from `keyBase`, built at its size; they leave the stacks.
     @inline(never)
     private mutating func popObject(keyBase: Int, positions: [String: Int]?) -> JSONObject {
-        let count = keyStack.count - keyBase
-        let valueBase = valueStack.count - count
-        let object = JSONObject(
-            uniqueKeys: Array(keyStack[keyBase...]), values: Array(valueStack[valueBase...]), index: positions)
-        keyStack.removeLast(count)
-        valueStack.removeLast(count)
-        return object
-    }
-
-    /// Room for the members of a typical QMP message at once: grown from empty, the stacks cost more allocations
-    /// than they save on a small reply (callgrind).
-    private mutating func reserveStacks() {
-        keyStack.reserveCapacity(16)
-        valueStack.reserveCapacity(32)
+        let count = scratch.keyStack.count - keyBase
+        let valueBase = scratch.valueStack.count - count
+        return JSONObject(
+            uniqueKeys: scratch.popKeys(from: keyBase),
+            values: scratch.valueStack.pop(from: valueBase, placeholder: .null),
+            index: positions)
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSON {
@@ -258,8 +267,7 @@ struct JSONParser {
             index += 1
             return .array([])
         }
-        if valueStack.capacity == 0 { reserveStacks() }
-        let base = valueStack.count
+        let base = valueStackCount()
         while true {
             skipWhitespace()
             pushValue(try parseValue())
@@ -267,18 +275,24 @@ struct JSONParser {
         }
     }
 
+    @inline(never)
     private mutating func pushValue(_ value: JSON) {
-        valueStack.append(value)
+        scratch.valueStack.push(value)
     }
+
+    @inline(never)
+    private mutating func keyStackCount() -> Int { scratch.keyStack.count }
+
+    @inline(never)
+    private mutating func valueStackCount() -> Int { scratch.valueStack.count }
 
     /// The array whose elements are on the value stack from `base`, built at its size; they leave the stack.
     @inline(never)
     private mutating func popArray(base: Int) -> [JSON] {
-        let array = Array(valueStack[base...])
-        valueStack.removeLast(valueStack.count - base)
-        return array
+        scratch.valueStack.pop(from: base, placeholder: .null)
     }
 
+    @inline(never)
     private mutating func parseString() throws(JSONParseError) -> String {
         let start = index + 1
         var cursor = start
@@ -286,7 +300,8 @@ struct JSONParser {
             let byte = bytes[cursor]
             if byte == UInt8(ascii: "\"") {
                 index = cursor + 1
-                return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<cursor]), as: UTF8.self)
+                return scratch.strings.string(
+                    UnsafeRawBufferPointer(rebasing: bytes[start..<cursor]), following: bytes.count - cursor)
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw JSONParseError("control character in a string", offset: cursor) }
@@ -335,7 +350,7 @@ struct JSONParser {
                     }
                     utf8.append(contentsOf: Unicode.Scalar(scalar).map { Array(String($0).utf8) } ?? [0xEF, 0xBF, 0xBD])
                 default:
-                    throw JSONParseError("invalid escape '\\\(printable(escape))'", offset: cursor - 2)
+                    throw JSONParseError("invalid escape '\\\(Self.printable(escape))'", offset: cursor - 2)
                 }
                 continue
             default:
@@ -430,5 +445,194 @@ struct JSONParser {
             throw JSONParseError("number out of range of a double (too small)", offset: start)
         }
         return .double(value)
+    }
+}
+
+/// What a parser keeps from one message to the next on one connection: its member stacks (so a message does not
+/// allocate them again) and a cache of short strings (keys such as `return`, `status` and values such as
+/// `running` repeat in every reply; taking them from the cache skips the UTF-8 validation and creation of a
+/// `String`). A ``JSONStreamFramer`` owns one; a lone `JSON(parsing:)` starts from an empty one.
+struct JSONParserScratch: Sendable {
+    var keyStack = MemberStack<String>()
+    var valueStack = MemberStack<JSON>()
+    var strings = ShortStringCache()
+    /// The key arrays of recent small objects, by member count (modulo 8): the replies and events of a connection
+    /// repeat a few shapes (`{"status", "singlestep", "running"}`), so an object can share the array of the last
+    /// one with the same keys instead of allocating its own. Arrays are values, so sharing one changes nothing.
+    private var recentKeys: [[String]] = []
+
+    /// Stacks larger than this are not kept after a message (so one huge message does not pin its stacks' memory
+    /// for the connection's life).
+    static let retainedStackCapacity = 4096
+
+    /// Readies the stacks for a message: empty (a message that failed may have left members), capacity kept
+    /// unless one huge message grew them.
+    mutating func prepare() {
+        keyStack.reset(keepingUpTo: Self.retainedStackCapacity, placeholder: "")
+        valueStack.reset(keepingUpTo: 2 * Self.retainedStackCapacity, placeholder: .null)
+    }
+
+    /// The keys on the key stack from `base` on, as an array (shared with an earlier object that had the same keys
+    /// when one is at hand); they leave the stack.
+    mutating func popKeys(from base: Int) -> [String] {
+        let popped = keyStack.count - base
+        guard popped <= 16 else { return keyStack.pop(from: base, placeholder: "") }
+        if recentKeys.isEmpty { recentKeys = Array(repeating: [], count: 8) }
+        let slot = popped & 7
+        if recentKeys[slot].count == popped && keyStack.matches(recentKeys[slot], from: base, by: Self.sameBytes) {
+            keyStack.drop(from: base, placeholder: "")
+            return recentKeys[slot]
+        }
+        let keys = keyStack.pop(from: base, placeholder: "")
+        recentKeys[slot] = keys
+        return keys
+    }
+
+    /// Whether two strings have the same UTF-8 bytes (not `==`, which equates canonically equivalent strings: a
+    /// shared key must keep the bytes the peer sent). Strings from the short-string cache are the same value, so
+    /// their representations are compared first.
+    @inline(__always)
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        let sameRepresentation = MemoryLayout<String>.size == 16 && withUnsafeBytes(of: a) { a in
+            withUnsafeBytes(of: b) { b in
+                a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                    && a.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                        == b.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            }
+        }
+        return sameRepresentation || a.utf8.elementsEqual(b.utf8)
+    }
+
+    /// The scratch, leaving an empty one (no allocation) in its place.
+    mutating func take() -> JSONParserScratch {
+        var taken = JSONParserScratch()
+        swap(&taken, &self)
+        return taken
+    }
+}
+
+/// A direct-mapped cache of strings of at most 15 UTF-8 bytes, keyed by their bytes.
+///
+/// A hit returns the `String` made from the same bytes before (the same bytes always decode to the same string,
+/// lone surrogates and invalid UTF-8 included, since the decoding is deterministic), so nothing about the result
+/// changes; a miss decodes as usual and replaces the slot's entry. Strings of up to 15 bytes are stored inline
+/// in a `String` (no allocation), so the cache holds at most 64 small values.
+struct ShortStringCache: Sendable {
+    private struct Entry: Sendable {
+        var low: UInt64
+        var high: UInt64
+        var string: String
+    }
+
+    private static let slotCount = 64
+    /// Empty until first used, so an unused cache costs no allocation. An entry whose bytes are all zero stands
+    /// for the empty string, which it holds, so a fresh table answers correctly.
+    private var entries: [Entry] = []
+
+    /// The string that `bytes` decode to (invalid UTF-8 repaired, as `String(decoding:as:)` does). `following` is
+    /// how many readable bytes follow `bytes` in memory (lets short strings be read with two word loads).
+    @inline(__always)
+    mutating func string(_ bytes: UnsafeRawBufferPointer, following: Int) -> String {
+        let count = bytes.count
+        guard count <= 15 else { return String(decoding: bytes, as: UTF8.self) }
+        var low: UInt64 = 0
+        var high = UInt64(count) << 56
+        if following >= 16 - count, let base = bytes.baseAddress {
+            // Two unaligned loads, masked to the string's bytes (the bytes after it are the caller's and readable).
+            let first = base.loadUnaligned(as: UInt64.self)
+            if count <= 8 {
+                low = count == 8 ? first : first & ((1 << (8 * UInt64(count))) - 1)
+            } else {
+                low = first
+                let second = base.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                high |= second & ((1 << (8 * UInt64(count - 8))) - 1)
+            }
+        } else {
+            var position = 0
+            while position < min(count, 8) {
+                low |= UInt64(bytes[position]) << (8 * UInt64(position))
+                position += 1
+            }
+            while position < count {
+                high |= UInt64(bytes[position]) << (8 * UInt64(position - 8))
+                position += 1
+            }
+        }
+        return lookUp(low: low, high: high, bytes)
+    }
+
+    private mutating func lookUp(low: UInt64, high: UInt64, _ bytes: UnsafeRawBufferPointer) -> String {
+        if entries.isEmpty {
+            entries = Array(repeating: Entry(low: 0, high: 0, string: ""), count: Self.slotCount)
+        }
+        let slot = Int(truncatingIfNeeded: ((low ^ (high &* 31)) &* 0x9E37_79B9_7F4A_7C15) >> 58)
+        return entries.withUnsafeMutableBufferPointer { table in
+            if table[slot].low == low && table[slot].high == high { return table[slot].string }
+            let string = String(decoding: bytes, as: UTF8.self)
+            table[slot] = Entry(low: low, high: high, string: string)
+            return string
+        }
+    }
+}
+
+/// A stack of container members that a parser keeps between messages: popping copies the members into the new
+/// container and leaves a placeholder (a value without storage: `""`, `.null`) in their slots, so the storage is
+/// neither shrunk nor its members removed through `removeLast(_:)` (which cost more than building the container).
+struct MemberStack<Element: Sendable>: Sendable {
+    private var storage: [Element] = []
+    /// The number of members; the slots from here on hold a placeholder.
+    private(set) var count = 0
+
+    subscript(position: Int) -> Element {
+        get { storage[position] }
+        set { storage[position] = newValue }
+    }
+
+    @inline(__always)
+    mutating func push(_ element: Element) {
+        if count < storage.count {
+            storage[count] = element
+        } else {
+            if storage.capacity == 0 { storage.reserveCapacity(16) }
+            storage.append(element)
+        }
+        count += 1
+    }
+
+    /// The members from `base` on, in order, as an array of their exact size; `placeholder` takes their slots.
+    mutating func pop(from base: Int, placeholder: Element) -> [Element] {
+        let popped = count - base
+        let result = storage.withUnsafeMutableBufferPointer { slots in
+            let from = slots.baseAddress! + base
+            let members = Array(UnsafeBufferPointer(start: from, count: popped))
+            from.update(repeating: placeholder, count: popped)
+            return members
+        }
+        count = base
+        return result
+    }
+
+    /// Whether the members from `base` on are `elements`, in order, as `same` compares them.
+    @inline(__always)
+    func matches(_ elements: [Element], from base: Int, by same: (Element, Element) -> Bool) -> Bool {
+        guard count - base == elements.count else { return false }
+        for offset in elements.indices where !same(storage[base + offset], elements[offset]) { return false }
+        return true
+    }
+
+    /// Removes the members from `base` on; `placeholder` takes their slots.
+    mutating func drop(from base: Int, placeholder: Element) {
+        for position in base..<count { storage[position] = placeholder }
+        count = base
+    }
+
+    /// Empties the stack for the next message; its storage is kept unless it grew beyond `limit` slots.
+    mutating func reset(keepingUpTo limit: Int, placeholder: Element) {
+        if storage.count > limit {
+            storage = []
+        } else {
+            for position in 0..<count { storage[position] = placeholder }
+        }
+        count = 0
     }
 }

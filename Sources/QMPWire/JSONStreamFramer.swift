@@ -117,6 +117,8 @@ public struct JSONStreamFramer: Sendable {
     /// again; and the end of a stretch of the buffer known to hold no newline. Each byte is searched once.
     private var knownNewline: Int?
     private var newlineFreeTo = 0
+    /// The parser's stacks and short strings, kept from one message to the next.
+    private var parserScratch = JSONParserScratch()
 
     /// A framer with an empty buffer.
     ///
@@ -310,7 +312,8 @@ public struct JSONStreamFramer: Sendable {
         knownNewline = newline
         guard let newline, newline - scan <= maximumMessageSize,
               let (object, length) = try? JSONParser.parseLeadingObject(
-                UnsafeRawBufferPointer(rebasing: bytes[scan..<newline]), maximumDepth: maximumDepth)
+                UnsafeRawBufferPointer(rebasing: bytes[scan..<newline]), maximumDepth: maximumDepth,
+                scratch: &parserScratch)
         else { return nil }
         scan += length
         start = scan
@@ -331,9 +334,10 @@ public struct JSONStreamFramer: Sendable {
         discarding = nil
     }
 
-    private func parse(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Item {
+    private mutating func parse(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Item {
         do {
-            let value = try JSON(parsing: UnsafeRawBufferPointer(rebasing: bytes[range]))
+            let value = try JSONParser.parseDocument(
+                UnsafeRawBufferPointer(rebasing: bytes[range]), scratch: &parserScratch)
             if case .object(let object) = value { return .object(object) }
             return broken(bytes, range, reason: "not a JSON object", kind: .invalidObject)
         } catch {

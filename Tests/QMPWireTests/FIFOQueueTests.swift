@@ -38,8 +38,8 @@ struct FIFOQueueTests {
     }
 }
 
-/// A small seeded generator, so a failure reproduces.
-private struct SplitMix {
+/// A small seeded generator, so a failure reproduces (also used by `ParserScratchTests`).
+struct SplitMix: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
