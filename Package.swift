@@ -46,7 +46,7 @@ let package = Package(
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "LineEditing", dependencies: ["CLibEdit", "QMPWire"]),
         .target(name: "MonitorShell", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "LineEditing", "GuestAgent"]),
-        .target(name: "QMPTestSupport", dependencies: ["QMP", "QMPWire"]),
+        .target(name: "QMPTestSupport", dependencies: ["QMP", "QMPWire", .product(name: "Logging", package: "swift-log")]),
         // The QEMU guest agent (qemu-ga) client: its own protocol state machine on QMPWire's socket and framer.
         .target(name: "GuestAgent", dependencies: ["QMP", "QMPWire", .product(name: "Logging", package: "swift-log")]),
         // libvirt's C API (libvirt.h + libvirt-qemu.h); a separate target so the core never links libvirt.

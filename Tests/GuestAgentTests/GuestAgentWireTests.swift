@@ -11,36 +11,14 @@ import Testing
 
 /// What an agent client's message observer and trace logger were given.
 final class AgentWireCollector: Sendable {
-    struct Entry: Sendable {
-        var message: String
-        var metadata: [String: String]
-    }
     let messages = Mutex<[(QMPClient.MessageDirection, JSON)]>([])
-    let entries = Mutex<[Entry]>([])
+    let log = LogCollector()
 
     var observer: @Sendable (QMPClient.MessageDirection, JSON) -> Void {
         { [self] direction, message in messages.withLock { $0.append((direction, message)) } }
     }
 
-    var logger: Logger {
-        var logger = Logger(label: "qga.test") { [self] _ in Handler(collector: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    struct Handler: LogHandler {
-        let collector: AgentWireCollector
-        var logLevel: Logger.Level = .trace
-        var metadata: Logger.Metadata = [:]
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            let entry = Entry(message: "\(event.message)", metadata: (event.metadata ?? [:]).mapValues { "\($0)" })
-            collector.entries.withLock { $0.append(entry) }
-        }
-    }
+    var logger: Logger { log.logger(label: "qga.test") }
 
     /// The sent commands' names, in order.
     var sentCommands: [String] {
@@ -61,7 +39,7 @@ final class AgentWireCollector: Sendable {
             guard let id = message["id"] else { continue }
             #expect(all[(index + 1)...].contains { $0.0 == .received && $0.1["id"] == id }, "no reply observed to \(message)")
         }
-        let logged = entries.withLock { $0 }
+        let logged = log.entries.withLock { $0 }
         #expect(logged.count == all.count, "logged \(logged.count), observed \(all.count)")
         #expect(logged.allSatisfy { $0.message == "qga sent" || $0.message == "qga received" })
         let write = logged.first { $0.metadata["qga.message"]?.contains("\"execute\":\"guest-file-write\"") == true }
@@ -113,7 +91,7 @@ final class AgentWireCollector: Sendable {
         #expect(seen.first?.1["execute"] == "guest-sync-delimited")
         #expect(seen[1].1["id"] == 1, "the stale reply is observed as it came")
         #expect(seen[3].1["arguments"]?["password"] == "c2VjcmV0", "the observer gets the message as it is")
-        let logged = wire.entries.withLock { $0 }
+        let logged = wire.log.entries.withLock { $0 }
         #expect(logged.count == 5)
         #expect(!logged.contains { $0.metadata["qga.message"]?.contains("c2VjcmV0") == true }, "\(logged)")
         #expect(logged.allSatisfy { $0.metadata["qga.endpoint"]?.hasPrefix("qga:") == true })

@@ -7,38 +7,12 @@ import Testing
 
 /// `Configuration.logger` (issue 14): every message sent and received at trace level, secrets redacted.
 @Suite struct WireLoggingTests {
-    /// Collects what a logger is given.
-    final class Collector: Sendable {
-        struct Entry: Sendable {
-            var level: Logger.Level
-            var message: String
-            var metadata: [String: String]
-        }
-        let entries = Mutex<[Entry]>([])
-    }
-
-    struct Handler: LogHandler {
-        let collector: Collector
-        var logLevel: Logger.Level = .trace
-        var metadata: Logger.Metadata = [:]
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            let entry = Collector.Entry(
-                level: event.level, message: "\(event.message)",
-                metadata: (event.metadata ?? [:]).mapValues { "\($0)" })
-            collector.entries.withLock { $0.append(entry) }
-        }
-    }
+    typealias Collector = LogCollector
 
     /// A configuration whose logger hands everything at `level` or above to `collector`.
     static func configuration(_ collector: Collector, _ level: Logger.Level) -> QMPClient.Configuration {
-        var logger = Logger(label: "qmp.test") { _ in Handler(collector: collector) }
-        logger.logLevel = level
         var configuration = QMPClient.Configuration()
-        configuration.logger = logger
+        configuration.logger = collector.logger(label: "qmp.test", level: level)
         return configuration
     }
 
